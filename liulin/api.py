@@ -1,0 +1,55 @@
+"""The one NinjaAPI: every app's router is mounted here under /api/v1."""
+
+from django.core.exceptions import ValidationError
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from liulin.core.errors import DomainError
+
+api = NinjaAPI(
+    title="六邻 Liulin API",
+    version="1",
+    description="社区治理与服务平台接口。所有列表按调用者的角色与辖区范围过滤；个人信息默认脱敏。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request, exc):
+    return api.create_response(request, {"detail": exc.errors, "code": "invalid_input"}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def invalid_model(request, exc):
+    return api.create_response(request, {"detail": exc.messages, "code": "invalid"}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "请先登录。", "code": "not_authenticated"}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return api.create_response(request, {"detail": str(exc), "code": f"http_{exc.status_code}"}, status=exc.status_code)
+
+
+def _mount():
+    from liulin.orgs.api import router as orgs_router
+    from liulin.people.api import router as people_router
+    from liulin.territory.api import router as territory_router
+
+    api.add_router("/territory", territory_router)
+    api.add_router("/people", people_router)
+    api.add_router("/orgs", orgs_router)
+
+
+_mount()

@@ -1,0 +1,43 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import services
+from .permissions import active_assignments
+from .roles import Role
+
+
+@login_required
+def home(request):
+    """Residents land on their own page; everyone with a staff role on the community at a glance."""
+    roles = {a.role for a in active_assignments(request.user)}
+    if request.user.is_superuser or roles - {Role.RESIDENT}:
+        return redirect("people:staff_home")
+    return redirect("people:resident_home")
+
+
+@require_POST
+def toggle_elder_mode(request):
+    services.set_elder_mode(request, on=request.POST.get("on") == "1")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

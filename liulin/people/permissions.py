@@ -1,0 +1,17 @@
+from liulin.core.permissions import grant, register_scope
+from liulin.core.roles import Role
+
+from .models import Resident
+
+register_scope(Resident, area_path="household__community__path", grid="household__grid", household="household")
+
+# Who may read the registry, change it, and reveal a masked phone or ID number.
+grant(Role.RESIDENT, "people.view")
+grant(Role.HOTLINE_OPERATOR, "people.view", "people.reveal_phone")
+grant(Role.GRID_WORKER, "people.view", "people.change", "people.reveal_phone", "people.reveal_id")
+grant(Role.COMMUNITY_STAFF, "people.view", "people.change", "people.reveal_phone", "people.reveal_id", "people.import", "people.export")
+grant(
+    Role.COMMUNITY_SECRETARY,
+    "people.view", "people.change", "people.reveal_phone", "people.reveal_id", "people.import", "people.export",
+)
+grant(Role.AUDITOR, "people.view", "people.export")

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from liulin.api import api
+
+urlpatterns = [
+    path("", include("liulin.core.urls")),
+    path("accounts/", include("liulin.accounts.urls")),
+    path("territory/", include("liulin.territory.urls")),
+    path("people/", include("liulin.people.urls")),
+    path("orgs/", include("liulin.orgs.urls")),
+    path("whistle/", include("liulin.whistle.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "liulin.core.views.forbidden"
+handler404 = "liulin.core.views.not_found"
+handler500 = "liulin.core.views.server_error"
