@@ -9,7 +9,6 @@ def ui(request):
             "elder_mode": user.elder_mode,
             "nav": {
                 "registry": has_perm_anywhere(user, "people.view") and not _only_resident(user),
-                "whistle": True,
             },
         }
     session = getattr(request, "session", None)
