@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "liulin.people",
     "liulin.orgs",
     "liulin.whistle",
+    "liulin.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("liulin.people.urls")),
     path("orgs/", include("liulin.orgs.urls")),
     path("whistle/", include("liulin.whistle.urls")),
+    path("home/", include("liulin.dashboard.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -14,8 +14,8 @@ def home(request):
     """Residents land on their own page; everyone with a staff role on the community at a glance."""
     roles = {a.role for a in active_assignments(request.user)}
     if request.user.is_superuser or roles - {Role.RESIDENT}:
-        return redirect("people:staff_home")
-    return redirect("people:resident_home")
+        return redirect("dashboard:staff_home")
+    return redirect("dashboard:resident_home")
 
 
 @require_POST
