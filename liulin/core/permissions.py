@@ -24,7 +24,7 @@ from .roles import Role
 class ScopePaths:
     area_path: str | None = None  # lookup to the owning community's path, e.g. "household__community__path"
     grid: str | None = None  # lookup to a grid id, e.g. "household__grid"
-    org: str | None = None  # lookup to an organisation id
+    org: str | tuple | None = None  # lookup(s) to an organisation id; several are OR-ed
     household: str | None = None  # lookup to a household id
     user: str | None = None  # lookup to a user id (a requester sees what he filed)
 
@@ -74,7 +74,11 @@ def _assignment_q(user, assignment, paths):
     if assignment.grid_id and paths.grid:
         return Q(**{paths.grid: assignment.grid_id})
     if assignment.org_id and paths.org:
-        return Q(**{paths.org: assignment.org_id})
+        lookups = (paths.org,) if isinstance(paths.org, str) else paths.org
+        q = NOTHING
+        for lookup in lookups:
+            q |= Q(**{lookup: assignment.org_id})
+        return q
     if assignment.role == Role.RESIDENT:
         q = NOTHING
         household_id = getattr(getattr(user, "resident", None), "household_id", None)

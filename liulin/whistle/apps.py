@@ -5,3 +5,6 @@ class WhistleConfig(AppConfig):
     name = "liulin.whistle"
     label = "whistle"
     verbose_name = "雷锋哨"
+
+    def ready(self):
+        from . import permissions  # noqa: F401

@@ -1,0 +1,402 @@
+"""雷锋哨 work orders.
+
+A Ticket moves through the states of `workflow.py`; every move, comment, urging and
+callback is a TicketEvent, hash-chained per ticket so tampering shows. Deadlines come from
+the category's time-limit policy for the ticket's urgency, counted on the work calendar.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from liulin.core import clock
+from liulin.core.models import AppendOnlyModel
+
+
+class ResponsibleKind(models.TextChoices):
+    PROPERTY = "property_company", "物业公司"
+    COMMUNITY = "community", "社区"
+    DEPARTMENT = "department", "职能部门"
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", "紧急"
+    NORMAL = "normal", "一般"
+    COMPLEX = "complex", "复杂"
+
+
+class Tier(models.IntegerChoices):
+    GRID = 1, "网格"
+    COMMUNITY = 2, "社区"
+    WHISTLE = 3, "吹哨"
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", "热线电话"
+    SELF_SERVICE = "self_service", "居民自助"
+    GRID_PATROL = "grid_patrol", "网格巡查"
+    API = "api", "接口"
+    OPEN311 = "open311", "Open311"
+    DELIBERATION = "deliberation", "议事结果"
+    PROACTIVE = "proactive", "未诉先办"
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", "已下单"
+    DISPATCHED = "dispatched", "已派单"
+    ACCEPTED = "accepted", "已接单"
+    IN_PROGRESS = "in_progress", "处理中"
+    SUSPENDED = "suspended", "挂起"
+    RESOLVED = "resolved", "已办结"
+    VERIFIED = "verified", "已核单"
+    CLOSED = "closed", "已回访"
+    FORWARDED = "forwarded", "非职责已转出"
+    MERGED = "merged", "重复已合并"
+    WITHDRAWN = "withdrawn", "已撤单"
+    UNRESOLVABLE = "unresolvable", "无法办理"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+    NOT_RATED = "not_rated", "未评价"
+
+
+class SlaPolicy(models.Model):
+    """A time limit: how long to accept and to resolve, counted in working or calendar time."""
+
+    code = models.SlugField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=32)
+    accept_minutes = models.PositiveIntegerField("接单时限（分钟）")
+    resolve_minutes = models.PositiveIntegerField("办结/反馈时限（分钟）")
+    working_time = models.BooleanField("按工作时间计", default=True, help_text="否则按自然时间连续计算")
+    remind_before_minutes = models.PositiveIntegerField("到期前提醒（分钟）", default=60)
+
+    class Meta:
+        verbose_name = "时限标准"
+        verbose_name_plural = verbose_name
+        ordering = ["accept_minutes"]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkCalendar(models.Model):
+    """Working hours and the days that break the Monday–Friday rule (holidays, make-up workdays)."""
+
+    name = models.CharField("名称", max_length=32, unique=True)
+    morning_start = models.TimeField("上午上班", default="08:30")
+    morning_end = models.TimeField("上午下班", default="12:00")
+    afternoon_start = models.TimeField("下午上班", default="14:00")
+    afternoon_end = models.TimeField("下午下班", default="17:30")
+    is_default = models.BooleanField("默认日历", default=False)
+
+    class Meta:
+        verbose_name = "工作日历"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_calendar"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CalendarDay(models.Model):
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField("日期")
+    is_workday = models.BooleanField("上班", default=False, help_text="节假日不勾选；调休上班日勾选")
+    name = models.CharField("说明", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "节假日/调休"
+        verbose_name_plural = verbose_name
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_day_unique")]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class Category(models.Model):
+    """A node of the category tree (物业服务/电梯故障 ...). Children inherit what they leave empty."""
+
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级")
+    code = models.SlugField("代码", max_length=48, unique=True)
+    name = models.CharField("名称", max_length=32)
+    responsible_kind = models.CharField("默认责任方", max_length=32, choices=ResponsibleKind.choices, blank=True)
+    responsible_org = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="指定责任部门"
+    )
+    keywords = models.CharField("关键词", max_length=255, blank=True, help_text="以空格或逗号分隔，用于自动分类与派单")
+    is_active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "诉求类别"
+        verbose_name_plural = verbose_name
+        ordering = ["sort", "code"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
+
+    def __str__(self):
+        return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
+
+
+class CategoryPolicy(models.Model):
+    """Which time limit applies to a category at an urgency (inherited down the tree)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="policies")
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices)
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "类别时限"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["category", "urgency"], name="category_policy_unique")]
+
+
+class RoutingRule(models.Model):
+    """Category and keywords (matched on jieba tokens of the description) -> responsible unit."""
+
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="rules")
+    community = models.ForeignKey(
+        "territory.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="适用社区"
+    )
+    keywords = models.CharField("关键词", max_length=255, blank=True)
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name="责任单位")
+    priority = models.PositiveSmallIntegerField("优先级", default=100, help_text="数字小者优先")
+
+    class Meta:
+        verbose_name = "派单规则"
+        verbose_name_plural = verbose_name
+        ordering = ["priority", "id"]
+
+
+class Ticket(models.Model):
+    number = models.CharField("工单号", max_length=24, unique=True)
+    client_request_id = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    channel = models.CharField("来源", max_length=16, choices=Channel.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name="类别")
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    description = models.TextField("诉求内容", max_length=4000)
+
+    # Who asked. A hotline caller may not be a registered resident.
+    requester = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="诉求人"
+    )
+    requester_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    contact_name = models.CharField("联系人", max_length=32, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="filed_tickets"
+    )
+    call_started_at = models.DateTimeField(null=True, blank=True)
+    call_ended_at = models.DateTimeField(null=True, blank=True)
+
+    # Where. The grid and community are derived at intake and drive scoping.
+    household = models.ForeignKey("territory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    building = models.ForeignKey("territory.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    address = models.CharField("地点", max_length=128, blank=True)
+    grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="tickets")
+    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="tickets")
+
+    # Who handles it, at which tier.
+    handling_org = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="承办单位"
+    )
+    forwarded_to = models.CharField("转交单位", max_length=100, blank=True)
+    tier = models.PositiveSmallIntegerField("层级", choices=Tier.choices, default=Tier.GRID)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    state_before_suspension = models.CharField(max_length=16, choices=State.choices, blank=True)
+    suspension_requested = models.BooleanField(default=False)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    # Time limits (recomputed at each step; a suspension moves them by the paused time).
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="+")
+    accept_due = models.DateTimeField(null=True, blank=True)
+    resolve_due = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    accept_overdue = models.BooleanField(default=False)
+    resolve_overdue = models.BooleanField(default=False)
+    reminded = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    urge_count = models.PositiveIntegerField(default=0)
+    reopen_count = models.PositiveIntegerField(default=0)
+    cosign_count = models.PositiveIntegerField(default=0)
+    solved = models.BooleanField(null=True)
+    satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices, blank=True)
+
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["handling_org", "state", "resolve_due"], name="ticket_org_worklist"),
+            models.Index(fields=["grid", "state", "resolve_due"], name="ticket_grid_worklist"),
+            models.Index(fields=["community", "state", "resolve_due"], name="ticket_community_worklist"),
+            models.Index(fields=["state", "accept_due"], name="ticket_accept_sweep"),
+            models.Index(fields=["state", "resolve_due"], name="ticket_resolve_sweep"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="ticket_dispatched_has_unit",
+                condition=models.Q(state__in=["submitted", "merged", "withdrawn", "forwarded", "unresolvable"])
+                | models.Q(handling_org__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class TicketEvent(AppendOnlyModel):
+    """One step in a ticket's life. `hash` covers the previous event's hash, so the chain of a
+    ticket breaks visibly if any stored event is altered or removed."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(default=clock.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    internal = models.BooleanField(default=False, help_text="内部备注，居民看不到")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "工单记录"
+        verbose_name_plural = verbose_name
+        ordering = ["ticket_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="ticket_event_seq_unique")]
+        indexes = [models.Index(fields=["action", "at"], name="ticket_event_action_at")]
+
+    def __str__(self):
+        return f"{self.ticket_id}#{self.seq} {self.action}"
+
+
+class Photo(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="photos")
+    file = models.CharField(max_length=255, help_text="MEDIA_ROOT 下的相对路径；只经权限检查的视图提供")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=clock.now)
+    stage = models.CharField(max_length=16, default="intake", help_text="intake 诉求照片；result 办结照片")
+
+    class Meta:
+        verbose_name = "照片"
+        verbose_name_plural = verbose_name
+
+
+class CoSign(models.Model):
+    """"Me too": another resident affected by the same problem."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="cosigns")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="cosign_once")]
+
+
+class Callback(models.Model):
+    """回访: the requester's verdict, by phone (operator) or self-service."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", "电话回访"
+        SELF = "self", "居民自评"
+        TIMEOUT = "timeout", "逾期未评价"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="callbacks")
+    round = models.PositiveSmallIntegerField(help_text="第几轮办理（重办后加一）")
+    method = models.CharField(max_length=16, choices=Method.choices)
+    solved = models.BooleanField(null=True)
+    satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["ticket", "round"], name="one_callback_per_round")]
+
+
+class Whistle(models.Model):
+    """吹哨: the community summons departments to a problem it cannot settle alone."""
+
+    class Kind(models.TextChoices):
+        EMERGENCY = "emergency", "应急处置"
+        PROGRESS = "progress", "工作推进"
+        HARD = "hard", "疑难问题"
+
+    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="whistles")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    title = models.CharField("事由", max_length=100)
+    reason = models.TextField("情况说明", blank=True)
+    tickets = models.ManyToManyField(Ticket, related_name="whistles", verbose_name="工单")
+    blown_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    blown_at = models.DateTimeField(default=clock.now)
+    report_due = models.DateTimeField("报到时限")
+
+    class Meta:
+        verbose_name = "吹哨"
+        verbose_name_plural = verbose_name
+        ordering = ["-blown_at"]
+
+
+class Summons(models.Model):
+    """One department called by a whistle: its report-in, actions, verification and rating."""
+
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summons")
+    department = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="summons")
+    reported_at = models.DateTimeField(null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    on_site = models.BooleanField(null=True)
+    actions = models.TextField("处置情况", blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    late = models.BooleanField("逾期未报到", default=False)
+    rating = models.PositiveSmallIntegerField("社区评价", null=True, blank=True, help_text="1–5 星")
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报到"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["whistle", "department"], name="summons_once_per_department"),
+            models.CheckConstraint(name="summons_rating_range", condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5)),
+        ]
+
+
+class Notification(models.Model):
+    """In-app notice to an assignee or a requester (mailed too where mail is configured)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=200)
+    at = models.DateTimeField(default=clock.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]

@@ -1,0 +1,110 @@
+"""The work-order state table, in one place.
+
+下单 submitted → 派单 dispatched → 接单 accepted → 处理中 in progress → 办结 resolved →
+核单 verified → 回访 closed; plus return, reassign, suspend/resume, reopen and the honest end
+states. Each action names the states it may start from, the state it leads to and the roles
+that may take it. Anything not in this table is refused (`IllegalTransition`).
+
+Roles are checked through the permission layer (core.permissions): each action here is
+granted as the permission "whistle.<action>" to its roles (whistle/permissions.py), so a
+role must also hold the ticket in its scope (its grid, its community, its organisation, or
+- for a resident - his own request).
+"""
+
+from dataclasses import dataclass
+
+from liulin.core.roles import Role
+
+from .models import State
+
+S = State
+R = Role
+
+OPEN_STATES = frozenset({S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED})
+# Work on it has started and not finished: the handler's clock runs (unless suspended).
+HANDLING_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS})
+TERMINAL_STATES = frozenset({S.CLOSED, S.FORWARDED, S.MERGED, S.WITHDRAWN, S.UNRESOLVABLE})
+# Closed with a verdict vs. excluded from the rates (counted separately, never hidden).
+EXCLUDED_END_STATES = frozenset({S.FORWARDED, S.MERGED, S.WITHDRAWN})
+
+DISPATCHERS = (R.HOTLINE_OPERATOR, R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY)
+SUPERVISORS = (R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY)
+HANDLERS = (R.PROPERTY_STAFF, R.DEPARTMENT_OFFICER, R.GRID_WORKER, R.COMMUNITY_STAFF)
+VERIFIERS = (R.DEPARTMENT_OFFICER, R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset
+    target: str | None  # None: back to the state before suspension
+    roles: tuple
+    needs_reason: bool = False
+
+
+def _t(action, label, sources, target, roles, needs_reason=False):
+    return Transition(action, label, frozenset(sources), target, tuple(roles), needs_reason)
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in [
+        _t("dispatch", "派单", [S.SUBMITTED], S.DISPATCHED, DISPATCHERS),
+        _t("reassign", "转派", [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.DISPATCHED, DISPATCHERS, needs_reason=True),
+        _t("return", "退单", [S.DISPATCHED, S.ACCEPTED], S.SUBMITTED, HANDLERS, needs_reason=True),
+        _t("accept", "接单", [S.DISPATCHED], S.ACCEPTED, HANDLERS),
+        _t("start", "开始处理", [S.ACCEPTED], S.IN_PROGRESS, HANDLERS),
+        _t("resolve", "办结", [S.ACCEPTED, S.IN_PROGRESS], S.RESOLVED, HANDLERS, needs_reason=True),
+        _t("request_suspension", "申请挂起", [S.ACCEPTED, S.IN_PROGRESS], None, HANDLERS, needs_reason=True),
+        _t("suspend", "批准挂起", [S.ACCEPTED, S.IN_PROGRESS], S.SUSPENDED, SUPERVISORS, needs_reason=True),
+        _t("resume", "恢复办理", [S.SUSPENDED], None, SUPERVISORS + (R.PROPERTY_STAFF, R.DEPARTMENT_OFFICER)),
+        _t("verify", "核单通过", [S.RESOLVED], S.VERIFIED, VERIFIERS),
+        _t("reject", "核单退回", [S.RESOLVED], S.IN_PROGRESS, VERIFIERS, needs_reason=True),
+        _t("callback", "回访", [S.VERIFIED], S.CLOSED, (R.HOTLINE_OPERATOR, R.COMMUNITY_STAFF, R.RESIDENT)),
+        _t("reopen", "重办", [S.CLOSED], S.DISPATCHED, DISPATCHERS, needs_reason=True),
+        _t("forward", "非职责转出", [S.SUBMITTED, S.DISPATCHED], S.FORWARDED, DISPATCHERS, needs_reason=True),
+        _t("merge", "合并重复", [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.MERGED, DISPATCHERS),
+        _t(
+            "withdraw",
+            "撤单",
+            [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED],
+            S.WITHDRAWN,
+            (R.RESIDENT, R.HOTLINE_OPERATOR),
+            needs_reason=True,
+        ),
+        _t(
+            "close_unresolvable",
+            "无法办理结案",
+            [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED],
+            S.UNRESOLVABLE,
+            (R.COMMUNITY_SECRETARY,),
+            needs_reason=True,
+        ),
+    ]
+}
+
+# Actions that change no state but are recorded on the ticket's chain.
+NOTES = {
+    "comment": (DISPATCHERS + HANDLERS + VERIFIERS + (R.RESIDENT,)),
+    "internal_note": (DISPATCHERS + HANDLERS + VERIFIERS),
+    "urge": (R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY, R.COMMITTEE_MEMBER, R.PARTNER_CONTACT),
+    "escalate": SUPERVISORS,
+    "whistle": SUPERVISORS,
+}
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+def transition_for(action, state):
+    """The transition `action` from `state`, or IllegalTransition."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or state not in transition.sources:
+        raise IllegalTransition(f"“{State(state).label}”状态下不能执行“{TRANSITIONS[action].label if transition else action}”。")
+    return transition
+
+
+def available_actions(state):
+    return [t for t in TRANSITIONS.values() if state in t.sources]
