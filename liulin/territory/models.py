@@ -9,6 +9,10 @@ copy them, so scoped reads never walk the tree at query time.
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from liulin.core import clock
+
+from . import geo
+
 
 class Area(models.Model):
     class Kind(models.TextChoices):
@@ -34,15 +38,15 @@ class Area(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        super().save(*args, **kwargs)
+
     def clean(self):
         expected = self.PARENT_KIND.get(self.kind)
         actual = self.parent.kind if self.parent_id else None
         if expected != actual and not (self.kind != self.Kind.CITY and self.parent_id is None):
             raise ValidationError({"parent": f"{self.get_kind_display()}的上级应为{expected or '无'}。"})
-
-    def save(self, *args, **kwargs):
-        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
-        super().save(*args, **kwargs)
 
     def full_name(self):
         names, node = [], self
@@ -58,6 +62,9 @@ class Grid(models.Model):
     name = models.CharField("网格名称", max_length=64)
     boundary = models.JSONField("边界 (GeoJSON)", help_text="GeoJSON Polygon 或 MultiPolygon，WGS84 经纬度")
     is_demo = models.BooleanField("演示数据", default=False)
+    # Stamped on every save: the point-in-grid index (territory.geo) compares the latest
+    # stamp and the row count to know when its cached polygons are stale.
+    updated_at = models.DateTimeField("更新时间", default=clock.now, editable=False)
 
     class Meta:
         verbose_name = "网格"
@@ -66,6 +73,18 @@ class Grid(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.updated_at = clock.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
+        geo.invalidate()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        geo.invalidate()
+        return result
 
 
 class Estate(models.Model):
@@ -123,14 +142,14 @@ class Household(models.Model):
     def __str__(self):
         return self.address
 
-    @property
-    def address(self):
-        return f"{self.building.estate.name}{self.building.name}{self.room}室"
-
     def save(self, *args, **kwargs):
         self.grid_id = self.building.grid_id
         self.community_id = self.building.community_id
         super().save(*args, **kwargs)
+
+    @property
+    def address(self):
+        return f"{self.building.estate.name}{self.building.name}{self.room}室"
 
 
 class Facility(models.Model):
