@@ -9,6 +9,7 @@ go through people.services, which fills all three from one plain value.
 from django.db import models
 
 from liulin.core import clock
+from liulin.core.masking import mask_phone
 
 
 class CareTag(models.Model):
@@ -84,6 +85,14 @@ class Resident(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def mobile_masked(self):
+        return mask_phone(self.mobile)
+
+    @property
+    def address(self):
+        return self.household.address if self.household_id else ""
 
     @property
     def age(self):

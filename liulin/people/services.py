@@ -1,14 +1,17 @@
 """Every write to the resident registry. Keyword-only, acting user first, one transaction,
 an audit row per change."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from liulin.core import audit, clock, crypto
 from liulin.core.errors import Invalid
 from liulin.core.masking import mask_id
-from liulin.core.permissions import require
+from liulin.core.permissions import can, require
 from liulin.core.validators import validate_id_number, validate_mobile
+from liulin.territory.models import Household
 
 from . import pinyin
 from .models import Resident
@@ -35,11 +38,24 @@ def clean_id_number(id_number):
         raise Invalid(e.messages[0], code=e.error_list[0].code, field="id_number") from None
 
 
+def birth_date_in_id(id_number):
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def _check_birth_date(resident, id_number):
+    """The birth date is part of the ID number; a mismatch is almost always a typo in one of them."""
+    if not resident.birth_date:
+        resident.birth_date = birth_date_in_id(id_number)
+    elif resident.birth_date != birth_date_in_id(id_number):
+        raise Invalid("出生日期与身份证号中的出生日期不一致，请核对。", code="birth_date_mismatch", field="birth_date")
+
+
 def _apply_id_number(resident, id_number):
     if not id_number:
         resident.id_cipher, resident.id_hash, resident.id_masked = "", None, ""
         return
     id_number = clean_id_number(id_number)
+    _check_birth_date(resident, id_number)
     resident.id_cipher = crypto.encrypt(id_number)
     resident.id_hash = crypto.keyed_hash(id_number)
     resident.id_masked = mask_id(id_number)
@@ -49,6 +65,8 @@ def _apply_name(resident):
     resident.name = resident.name.strip()
     if not resident.name:
         raise Invalid("姓名不能为空。", field="name")
+    if len(resident.name) > Resident._meta.get_field("name").max_length:
+        raise Invalid("姓名太长（最多 32 个字）。", field="name")
     resident.name_pinyin = pinyin.full(resident.name)
     resident.name_initials = pinyin.initials(resident.name)
 
@@ -71,15 +89,42 @@ def build_resident(*, id_number="", care_tags=(), **fields):
     resident = Resident(**fields)
     resident.mobile = _clean_mobile(resident.mobile)
     _apply_name(resident)
+    _check_choices(resident)
     _apply_id_number(resident, id_number)
-    if resident.birth_date and resident.birth_date > clock.today():
-        raise Invalid("出生日期不能晚于今天。", field="birth_date")
+    _check_birth_date_known(resident)
     return resident
+
+
+def _check_choices(resident):
+    if resident.gender not in Resident.Gender.values:
+        raise Invalid("性别应为“男”或“女”。", code="invalid_gender", field="gender")
+    if resident.relation not in Resident.Relation.values:
+        labels = "、".join(Resident.Relation.labels)
+        raise Invalid(f"与户主关系应为：{labels}。", code="invalid_relation", field="relation")
+
+
+def _check_birth_date_known(resident):
+    if not resident.birth_date:
+        raise Invalid("请填写出生日期（或填写身份证号自动带出）。", code="birth_date_required", field="birth_date")
+    if resident.birth_date > clock.today():
+        raise Invalid("出生日期不能晚于今天。", field="birth_date")
+
+
+def _require_household_access(actor, household):
+    """Staff may register people only into households in their own scope; actor=None is a system job
+    (seed, command line) run by someone who already holds the server."""
+    if actor is None:
+        return
+    if household is None:
+        raise Invalid("请选择住户。", code="household_required", field="household")
+    if not can(actor, "people.change", household):
+        raise Invalid("请选择您负责范围内的住户。", code="household_out_of_scope", field="household")
 
 
 @transaction.atomic
 def create_resident(*, actor, id_number="", care_tags=(), **fields):
     resident = build_resident(id_number=id_number, **fields)
+    _require_household_access(actor, resident.household)
     _save(resident)
     if care_tags:
         resident.care_tags.set(care_tags)
@@ -94,16 +139,53 @@ def update_resident(*, actor, resident, id_number=None, care_tags=None, **change
         if field not in EDITABLE_FIELDS:
             raise TypeError(f"unknown resident field: {field}")
         setattr(resident, field, value)
+    if "household" in changes:
+        _require_household_access(actor, resident.household)
     resident.mobile = _clean_mobile(resident.mobile)
     _apply_name(resident)
+    _check_choices(resident)
     if id_number is not None:
         _apply_id_number(resident, id_number)
+    elif "birth_date" in changes and resident.id_cipher:
+        _check_birth_date(resident, crypto.decrypt(resident.id_cipher))
+    _check_birth_date_known(resident)
     resident.updated_at = clock.now()
     _save(resident)
     if care_tags is not None:
         resident.care_tags.set(care_tags)
     audit.record(actor=actor, action="resident.update", target=resident, fields=sorted(changes))
     return resident
+
+
+@transaction.atomic
+def household_for_room(*, actor, building, room):
+    """The household at `room` of `building`, registered on first use (a new family moving in)."""
+    room = (room or "").strip()
+    if not room:
+        raise Invalid("请填写房号。", code="room_required", field="room")
+    if len(room) > Household._meta.get_field("room").max_length:
+        raise Invalid("房号太长。", code="room_too_long", field="room")
+    if actor is not None and not can(actor, "people.change", building):
+        raise Invalid("请选择您负责范围内的楼栋。", code="building_out_of_scope", field="building")
+    household, created = Household.objects.get_or_create(building=building, room=room)
+    if created:
+        audit.record(actor=actor, action="household.create", target=household)
+    return household
+
+
+@transaction.atomic
+def register_resident(*, actor, building, room, **fields):
+    """Register a resident at building + room (the room becomes a household if it is new)."""
+    household = household_for_room(actor=actor, building=building, room=room)
+    return create_resident(actor=actor, household=household, **fields)
+
+
+@transaction.atomic
+def edit_resident(*, actor, resident, building, room, **changes):
+    """Edit a resident, moving him to building + room if that changed."""
+    require(actor, "people.change", resident)
+    household = household_for_room(actor=actor, building=building, room=room)
+    return update_resident(actor=actor, resident=resident, household=household, **changes)
 
 
 REVEALABLE = {"mobile": "people.reveal_phone", "id_number": "people.reveal_id"}

@@ -1,0 +1,90 @@
+"""Export the residents a user may see to xlsx: masked, and safe to open in any spreadsheet.
+
+A cell that starts with = + - @ (or a tab / carriage return) would be run as a formula by
+Excel or WPS ("CSV/formula injection"); such cells get a leading apostrophe so they stay text.
+The workbook is write-only (rows streamed out, constant memory) and saved to a temporary
+file that the view streams to the browser.
+"""
+
+import tempfile
+
+from openpyxl import Workbook
+
+from liulin.core import audit
+from liulin.core.masking import mask_phone
+
+from . import selectors
+from .importing import COLUMNS, GENDERS, RELATIONS
+
+HEADER = ("姓名", "性别", "出生日期", "年龄", "手机号", "身份证号", "小区", "楼栋", "房号", "与户主关系", "关爱标签", "党员", "备注")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 1000
+
+
+def neutralise(value):
+    """Text that a spreadsheet would treat as a formula, made literal."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def resident_row(resident):
+    household = resident.household
+    building = household.building if household else None
+    cells = (
+        resident.name,
+        resident.get_gender_display(),
+        resident.birth_date.isoformat(),
+        resident.age,
+        mask_phone(resident.mobile),
+        resident.id_masked,
+        building.estate.name if building else "",
+        building.name if building else "",
+        household.room if household else "",
+        resident.get_relation_display(),
+        "，".join(tag.name for tag in resident.care_tags.all()),
+        "是" if resident.is_party_member else "否",
+        resident.notes,
+    )
+    return [neutralise(c) for c in cells]
+
+
+def write_residents(user, q=""):
+    """An open temporary file holding the xlsx of the residents `user` may see matching `q`."""
+    residents = selectors.search_residents(user, q, perm="people.export")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("居民")
+    sheet.append(HEADER)
+    count = 0
+    for resident in residents.iterator(chunk_size=CHUNK):
+        sheet.append(resident_row(resident))
+        count += 1
+    out = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(out)
+    out.seek(0)
+    # An export carries many people's data at once, so it is recorded like a change.
+    audit.record(actor=user, action="resident.export", target=user, rows=count, q=q)
+    return out, count
+
+
+def import_template():
+    """An empty ledger with the import header, and a sheet explaining each column."""
+    workbook = Workbook(write_only=True)
+    workbook.create_sheet("居民").append(COLUMNS)
+    notes = workbook.create_sheet("填写说明")
+    notes.append(("列", "说明"))
+    for row in (
+        ("性别", "、".join(k for k in GENDERS if len(k) == 1 and not k.isascii())),
+        ("出生日期", "如 1960-05-17；填写身份证号时可留空"),
+        ("身份证号", "18 位，单元格请设为“文本”格式"),
+        ("小区 / 楼栋", "须为本社区已登记的小区和楼栋名称"),
+        ("房号", "如 301；新房号会自动登记为住户"),
+        ("与户主关系", "、".join(RELATIONS)),
+        ("关爱标签", "多个用逗号分隔，如：独居老人，高龄"),
+        ("党员", "是 / 否"),
+    ):
+        notes.append(row)
+    out = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(out)
+    out.seek(0)
+    return out
