@@ -1,0 +1,159 @@
+"""In-app notices about work orders, to the people who must know or act.
+
+`notify_transition(ticket, event)` is called by the workflow service after each recorded
+step. Who hears of what:
+
+- the requester (``ticket.requester_user``) of every public step: dispatch, accept, start,
+  resolve, verify, callback/close, reopen, reassign, return, suspension and the end states.
+  The text names roles and units only ("物业公司已接单"), never a staff member;
+- the handling unit's users (role assignments on ``ticket.handling_org``) of dispatch,
+  reassign, reopen, urge, reject, escalate and approved suspensions;
+- the grid's workers, while the ticket is at the grid tier, of the same steps;
+- the community's supervisors (community staff and secretary whose area covers the
+  ticket's community) of escalations and suspension requests.
+
+The actor is never told of his own step. Mail: users have no e-mail address field, so
+mail goes out only when ``settings.LIULIN_NOTIFY_EMAIL`` is true *and* the user object has
+a non-empty ``email`` attribute (a later profile field, or a custom user model); it is sent
+through Django's configured mail backend and a failure never blocks the in-app notice.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from liulin.core.roles import Role
+
+from .models import Notification, Tier
+
+log = logging.getLogger(__name__)
+
+# What the requester reads for each public step (the unit, never a person).
+REQUESTER_MESSAGES = {
+    "dispatch": "您的诉求 {number} 已派给{unit}办理。",
+    "reassign": "您的诉求 {number} 已转派给{unit}办理。",
+    "accept": "{unit}已接单：诉求 {number}。",
+    "start": "{unit}已开始处理诉求 {number}。",
+    "resolve": "{unit}已办结诉求 {number}，等待核单。",
+    "verify": "诉求 {number} 已核单通过，请对办理结果进行评价。",
+    "reject": "诉求 {number} 核单未通过，已退回重新办理。",
+    "callback": "诉求 {number} 已回访结案，感谢您的评价。",
+    "reopen": "诉求 {number} 已重新办理。",
+    "return": "诉求 {number} 已退回社区重新派单。",
+    "suspend": "诉求 {number} 暂时挂起，办理时限暂停。",
+    "resume": "诉求 {number} 已恢复办理。",
+    "forward": "诉求 {number} 不属本社区职责，已转交{forwarded_to}。",
+    "merge": "诉求 {number} 与已有诉求重复，已合并办理。",
+    "withdraw": "诉求 {number} 已撤单。",
+    "close_unresolvable": "诉求 {number} 无法办理，已结案。原因：{reason}",
+}
+
+# What the handling unit (and the grid's workers at the grid tier) read.
+HANDLER_MESSAGES = {
+    "dispatch": "新工单 {number}（{category}）派给本单位，请及时接单。",
+    "reassign": "工单 {number}（{category}）转派给本单位，请及时接单。",
+    "reopen": "工单 {number}（{category}）回访不满意，已重办，请重新处理。",
+    "urge": "工单 {number} 被催办：{reason}",
+    "reject": "工单 {number} 核单未通过：{reason}",
+    "escalate": "工单 {number} 已升级至{tier}层级：{reason}",
+    "suspend": "工单 {number} 挂起申请已批准。",
+}
+
+SUPERVISOR_MESSAGES = {
+    "escalate": "工单 {number}（{category}）已升级至{tier}层级：{reason}",
+    "request_suspension": "工单 {number} 申请挂起，待审批：{reason}",
+}
+
+SUPERVISOR_ROLES = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
+
+
+def notify(user, message, ticket=None):
+    """Record one in-app notice for `user` (and mail it where mail is configured)."""
+    notification = Notification.objects.create(user=user, ticket=ticket, message=message[:200])
+    _mail(user, message)
+    return notification
+
+
+def _mail(user, message):
+    address = getattr(user, "email", "")
+    if not (getattr(settings, "LIULIN_NOTIFY_EMAIL", False) and address):
+        return
+    try:
+        send_mail("六邻 · 雷锋哨", message, None, [address])
+    except OSError:
+        log.warning("notification mail to user %s failed", user.pk, exc_info=True)
+
+
+def _unit(ticket):
+    org = ticket.handling_org
+    if org is None:
+        return "社区"
+    return org.get_kind_display()
+
+
+def _format(template, ticket, event):
+    return template.format(
+        number=ticket.number,
+        unit=_unit(ticket),
+        category=ticket.category.name if ticket.category_id else "",
+        reason=(event.reason or "")[:80],
+        forwarded_to=ticket.forwarded_to or "相关单位",
+        tier=Tier(ticket.tier).label if ticket.tier else "",
+    )
+
+
+def _handler_user_ids(ticket):
+    from liulin.accounts.models import RoleAssignment
+
+    ids = set()
+    if ticket.handling_org_id:
+        ids |= set(RoleAssignment.objects.filter(org_id=ticket.handling_org_id, active=True).values_list("user_id", flat=True))
+    if ticket.tier == Tier.GRID:
+        ids |= set(
+            RoleAssignment.objects.filter(grid_id=ticket.grid_id, role=Role.GRID_WORKER, active=True).values_list("user_id", flat=True)
+        )
+    return ids
+
+
+def _supervisor_user_ids(ticket):
+    from liulin.accounts.models import RoleAssignment
+
+    path = ticket.community.path
+    assignments = RoleAssignment.objects.filter(role__in=SUPERVISOR_ROLES, active=True, area__isnull=False).values_list(
+        "user_id", "area__path"
+    )
+    return {user_id for user_id, area_path in assignments if path.startswith(area_path)}
+
+
+def notify_transition(ticket, event):
+    """Tell the requester, the handlers and the supervisors what this step means to them.
+    Returns the notifications created."""
+    action = event.action
+    actor_id = event.actor_id
+    messages = {}  # user id -> message; the first (most specific) one wins
+
+    if action in SUPERVISOR_MESSAGES:
+        text = _format(SUPERVISOR_MESSAGES[action], ticket, event)
+        for user_id in _supervisor_user_ids(ticket):
+            messages.setdefault(user_id, text)
+    if action in HANDLER_MESSAGES:
+        text = _format(HANDLER_MESSAGES[action], ticket, event)
+        for user_id in _handler_user_ids(ticket):
+            messages.setdefault(user_id, text)
+    if ticket.requester_user_id and action in REQUESTER_MESSAGES:
+        messages[ticket.requester_user_id] = _format(REQUESTER_MESSAGES[action], ticket, event)
+
+    messages.pop(actor_id, None)
+    if not messages:
+        return []
+    created = Notification.objects.bulk_create(
+        [Notification(user_id=user_id, ticket=ticket, message=text[:200]) for user_id, text in sorted(messages.items())]
+    )
+    if getattr(settings, "LIULIN_NOTIFY_EMAIL", False):
+        from django.contrib.auth import get_user_model
+
+        for user in get_user_model().objects.filter(pk__in=messages):
+            _mail(user, messages[user.pk])
+    return created
+
