@@ -71,6 +71,7 @@ class SlaPolicy(models.Model):
     resolve_minutes = models.PositiveIntegerField("办结/反馈时限（分钟）")
     working_time = models.BooleanField("按工作时间计", default=True, help_text="否则按自然时间连续计算")
     remind_before_minutes = models.PositiveIntegerField("到期前提醒（分钟）", default=60)
+    escalate_on_breach = models.BooleanField("超时自动升级", default=True, help_text="办结超时后自动上升一个层级（网格→社区→吹哨）")
 
     class Meta:
         verbose_name = "时限标准"
