@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "liulin.orgs",
     "liulin.whistle",
     "liulin.dashboard",
+    "liulin.demo",
 ]
 
 MIDDLEWARE = [
