@@ -118,6 +118,24 @@ def can(user, perm, obj):
     return scoped(user, type(obj)._default_manager.filter(pk=obj.pk), perm).exists()
 
 
+def permitting_role(user, perm, obj):
+    """The first of `user`'s roles that grants `perm` on `obj`, or None: what an event records
+    as the capacity the actor acted in. A superuser acts as "superuser"."""
+    if getattr(user, "is_superuser", False):
+        return "superuser"
+    paths = _scopes.get(type(obj))
+    if paths is None:
+        raise LookupError(f"{type(obj).__name__} has no registered scope")
+    rows = type(obj)._default_manager.filter(pk=obj.pk)
+    for assignment in active_assignments(user):
+        if perm not in _grants[assignment.role]:
+            continue
+        q = _assignment_q(user, assignment, paths)
+        if q != NOTHING and rows.filter(q).exists():
+            return assignment.role
+    return None
+
+
 def get_or_404(user, queryset, perm, **lookup):
     """Fetch one object the user may `perm`; anything else is 'not found' so no scope leaks."""
     obj = scoped(user, queryset, perm).filter(**lookup).first()
