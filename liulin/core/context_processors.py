@@ -9,6 +9,7 @@ def ui(request):
             "elder_mode": user.elder_mode,
             "nav": {
                 "registry": has_perm_anywhere(user, "people.view") and not _only_resident(user),
+                "orgs": has_perm_anywhere(user, "orgs.view"),
             },
         }
     session = getattr(request, "session", None)
