@@ -9,6 +9,7 @@ web page the upload is kept encrypted (Fernet), never as a plain file.
 import base64
 import io
 import secrets
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -160,7 +161,7 @@ def _split_tags(value):
 def _open_sheet(source):
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as e:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise Invalid("无法读取该文件，请上传 Excel（.xlsx）台账。", code="bad_file", field="file") from e
     return workbook, workbook.worksheets[0]
 
