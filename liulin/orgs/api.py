@@ -3,6 +3,7 @@ phone numbers."""
 
 from ninja import Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from liulin.core.permissions import get_or_404
 from liulin.people.models import Resident
@@ -41,10 +42,10 @@ def member_add(request, org_id: int, payload: MemberIn):
         title=payload.title,
         is_party_member=payload.is_party_member,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete("/members/{int:membership_id}", response={204: None}, summary="移除成员")
 def member_remove(request, membership_id: int):
     services.remove_member(actor=request.user, membership=selectors.get_membership(request.user, membership_id))
-    return 204, None
+    return Status(204, None)
