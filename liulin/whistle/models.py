@@ -401,3 +401,75 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+
+# ---------------------------------------------------------------------------------------
+# KPI rollups (三率 and friends), kept by whistle/rollups.py in the same transaction that
+# appends a ticket event. See docs/kpi.md for what each counter means.
+# ---------------------------------------------------------------------------------------
+
+
+class KpiRollup(models.Model):
+    """Additive KPI counters for one month and one cell of (community, grid, category,
+    handling unit). Every KPI for any period, area, unit or category is a SUM over rows.
+
+    Two grains hold the same events at two resolutions, so large areas read few rows:
+    ``grid`` rows carry the grid; ``community`` rows have grid_key 0 (all grids of the
+    community) and are what district- and city-wide queries sum. Keys are plain integers
+    (0 = none / all) so the unique key has no NULLs and one INSERT ... ON CONFLICT upserts.
+    """
+
+    class Grain(models.TextChoices):
+        GRID = "grid", "网格"
+        COMMUNITY = "community", "社区"
+
+    grain = models.CharField(max_length=12, choices=Grain.choices)
+    month = models.DateField(help_text="当月第一天（北京时间）")
+    area_path = models.CharField(max_length=255, help_text="社区的路径，用于按区、街道前缀汇总与授权")
+    community_key = models.BigIntegerField()
+    grid_key = models.BigIntegerField(default=0)
+    category_key = models.BigIntegerField()
+    org_key = models.BigIntegerField(default=0, help_text="承办单位 id；0 为尚无承办单位")
+
+    filed = models.BigIntegerField(default=0)
+    dispatched = models.BigIntegerField(default=0)
+    accepted = models.BigIntegerField(default=0)
+    accepted_in_time = models.BigIntegerField(default=0)
+    accept_minutes_sum = models.BigIntegerField(default=0)
+    resolved = models.BigIntegerField(default=0)
+    resolved_in_time = models.BigIntegerField(default=0)
+    resolve_minutes_sum = models.BigIntegerField(default=0)
+    callbacks = models.BigIntegerField(default=0)
+    callbacks_valid = models.BigIntegerField(default=0)
+    callbacks_solved = models.BigIntegerField(default=0)
+    rated = models.BigIntegerField(default=0)
+    satisfied = models.BigIntegerField(default=0)
+    basic = models.BigIntegerField(default=0)
+    unsatisfied = models.BigIntegerField(default=0)
+    urges = models.BigIntegerField(default=0)
+    reopens = models.BigIntegerField(default=0)
+    escalations = models.BigIntegerField(default=0)
+    closed_grid = models.BigIntegerField(default=0)
+    closed_community = models.BigIntegerField(default=0)
+    closed_whistle = models.BigIntegerField(default=0)
+    merged = models.BigIntegerField(default=0)
+    withdrawn = models.BigIntegerField(default=0)
+    forwarded = models.BigIntegerField(default=0)
+    unresolvable = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "考核汇总"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "month", "community_key", "grid_key", "category_key", "org_key"], name="kpi_rollup_cell"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["grain", "org_key", "month"], name="kpi_rollup_org"),
+            models.Index(fields=["grain", "grid_key", "month"], name="kpi_rollup_grid"),
+            models.Index(fields=["grain", "month", "area_path"], name="kpi_rollup_area"),
+        ]
+
+    def __str__(self):
+        return f"{self.grain} {self.month:%Y-%m} c{self.community_key} g{self.grid_key} k{self.category_key} o{self.org_key}"
