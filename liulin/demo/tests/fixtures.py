@@ -1,0 +1,24 @@
+"""The demo community seeded once per test module (it takes a second or two) and rolled
+back afterwards; each test still runs in its own savepoint through the `db` fixture."""
+
+import time
+
+import pytest
+from django.db import transaction
+
+from liulin.demo.seed import seed_demo
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            started = time.monotonic()
+            seeded = seed_demo()
+            seeded.first_run_seconds = time.monotonic() - started
+            yield seeded
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
