@@ -6,13 +6,16 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+from liulin.apitokens.auth import ApiTokenAuth
 from liulin.core.errors import DomainError
 
 api = NinjaAPI(
     title="六邻 Liulin API",
     version="1",
     description="社区治理与服务平台接口。所有列表按调用者的角色与辖区范围过滤；个人信息默认脱敏。",
-    auth=django_auth,
+    # Bearer token first: the session check enforces CSRF on writes and would refuse a
+    # token-only client before the token was even looked at.
+    auth=[ApiTokenAuth(), django_auth],
     urls_namespace="api",
 )
 

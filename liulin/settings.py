@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "liulin.core",
     "liulin.accounts",
     "liulin.territory",
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "liulin.orgs",
     "liulin.whistle",
     "liulin.dashboard",
+    "liulin.apitokens",
+    "liulin.open311",
     "liulin.demo",
 ]
 
