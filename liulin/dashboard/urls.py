@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [
+    path("", views.staff_home, name="staff_home"),
+    path("me/", views.resident_home, name="resident_home"),
+]

@@ -1,0 +1,1 @@
+from liulin.demo.tests.fixtures import demo  # noqa: F401

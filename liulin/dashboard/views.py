@@ -1,0 +1,18 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from . import selectors
+
+
+@login_required
+def staff_home(request):
+    """The community at a glance, counted over whatever the user's roles cover."""
+    if not selectors.has_staff_role(request.user):
+        return redirect("dashboard:resident_home")
+    return render(request, "dashboard/staff_home.html", selectors.staff_overview(request.user))
+
+
+@login_required
+def resident_home(request):
+    """A resident's own page: his household, its members (phones masked) and his care tags."""
+    return render(request, "dashboard/resident_home.html", {"home": selectors.resident_household(request.user)})
