@@ -1,0 +1,55 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.urls import reverse
+
+from liulin.accounts.models import RoleAssignment, User
+from liulin.core.roles import Role
+from liulin.demo.logins import ACCOUNTS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED_ROLES = set(Role)
+
+
+def test_every_role_has_a_demo_account(demo):
+    roles = set(RoleAssignment.objects.filter(user__is_demo=True).values_list("role", flat=True))
+    assert roles == {r.value for r in REQUIRED_ROLES}
+    grid_workers = RoleAssignment.objects.filter(role=Role.GRID_WORKER, user__is_demo=True)
+    assert {ra.grid_id for ra in grid_workers} == {demo.grids[0].pk, demo.grids[1].pk}
+
+
+def test_demo_logins_prints_every_account_and_the_password(demo):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    for role in REQUIRED_ROLES:
+        assert role.label in text
+    for account in ACCOUNTS:
+        assert account.mobile in text
+    assert DEMO_PASSWORD in text
+    assert "第一网格" in text and "第二网格" in text
+
+
+def test_resident_accounts_belong_to_resident_records(demo):
+    residents = User.objects.filter(role_assignments__role=Role.RESIDENT, is_demo=True).select_related("resident")
+    assert residents.count() == 2
+    assert all(u.resident is not None and u.resident.household_id for u in residents)
+    assert len({u.resident.household_id for u in residents}) == 2
+
+
+def test_the_demo_password_passes_the_validators(demo):
+    for user in User.objects.filter(is_demo=True):
+        validate_password(DEMO_PASSWORD, user)
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=lambda a: f"{a.role.value}-{a.mobile}")
+def test_each_demo_account_logs_in_and_lands_on_its_home(client, demo, account):
+    response = client.post(reverse("accounts:login"), {"username": account.mobile, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    home = client.get(reverse("core:home"))
+    expected = "dashboard:resident_home" if account.role == Role.RESIDENT else "dashboard:staff_home"
+    assert home.url == reverse(expected)
+    assert client.get(home.url).status_code == 200
