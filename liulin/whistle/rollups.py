@@ -1,0 +1,410 @@
+"""KPI rollups: additive counters kept exact by the transaction that changes a ticket.
+
+`events.append_event` (and the deadline sweep's bulk append) call `apply_event(ticket,
+event)` right after writing an event, inside the same transaction. `event_deltas` turns the
+event - read together with the ticket's earlier events - into counter deltas for one month
+and one cell (community, grid, category, handling unit), and `apply_deltas` adds them with
+one INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x (PostgreSQL, and SQLite 3.24+).
+
+`recompute` replays the stored events (and callbacks) from scratch through the very same
+`event_deltas`, so the incremental counters and a recount can only differ when an event
+bypassed `apply_event` or a rollup row was altered; `check_kpi_rollups` shows the
+difference and can replace the rows. The rules (which month, which unit, reopen, merge,
+suspension) are written in docs/kpi.md.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from liulin.territory.models import Area
+
+from .models import Callback, KpiRollup, Satisfaction, Ticket, TicketEvent, Tier
+
+COUNTERS = (
+    "filed",
+    "dispatched",
+    "accepted",
+    "accepted_in_time",
+    "accept_minutes_sum",
+    "resolved",
+    "resolved_in_time",
+    "resolve_minutes_sum",
+    "callbacks",
+    "callbacks_valid",
+    "callbacks_solved",
+    "rated",
+    "satisfied",
+    "basic",
+    "unsatisfied",
+    "urges",
+    "reopens",
+    "escalations",
+    "closed_grid",
+    "closed_community",
+    "closed_whistle",
+    "merged",
+    "withdrawn",
+    "forwarded",
+    "unresolvable",
+)
+KEY_FIELDS = ("grain", "month", "community_key", "grid_key", "category_key", "org_key")
+
+ROUND_STARTS = frozenset({"dispatch", "reassign", "reopen"})
+# End states that close a ticket without a verdict; a dispatch they cut short is not judged.
+END_COUNTERS = {
+    "merge": "merged",
+    "withdraw": "withdrawn",
+    "forward": "forwarded",
+    "close_unresolvable": "unresolvable",
+}
+# Actions that end a dispatch round before acceptance (the unit is not judged on a round
+# the dispatcher took back, or it returned, while its accept limit still ran).
+ROUND_ENDERS = frozenset({"reassign", "return", *END_COUNTERS})
+TIER_COUNTERS = {Tier.GRID: "closed_grid", Tier.COMMUNITY: "closed_community", Tier.WHISTLE: "closed_whistle"}
+TIER_CHANGES = frozenset({"escalate", "whistle"})
+# Actions whose deltas need the ticket's earlier events (the others are decided by the event alone).
+COUNTED = frozenset({"file", "urge", *ROUND_STARTS, *ROUND_ENDERS, "accept", "suspend", "resume", "resolve", "verify", "callback",
+                     *TIER_CHANGES})
+NEEDS_HISTORY = COUNTED - {"file", "dispatch"}
+RATING_COUNTERS = {Satisfaction.SATISFIED: "satisfied", Satisfaction.BASIC: "basic", Satisfaction.UNSATISFIED: "unsatisfied"}
+
+
+def month_start(value):
+    """The first day of the month of a date, or of a datetime in local time (Asia/Shanghai)."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return value.replace(day=1)
+
+
+def _minutes(delta):
+    return max(int(delta.total_seconds() // 60), 0)
+
+
+def _moment(value):
+    """A deadline from event data (an ISO string after the JSON round trip) as an aware datetime."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value
+    moment = parse_datetime(value)
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return moment
+
+
+@dataclass
+class Replay:
+    """What the ticket's events say at one point of its life."""
+
+    tier: int
+    org: int | None = None
+    accept_due: datetime.datetime | None = None
+    resolve_due: datetime.datetime | None = None
+    round_start: datetime.datetime | None = None
+    round_month: datetime.date | None = None
+    round_org: int | None = None
+    round_accepted: bool = False
+    suspended_since: datetime.datetime | None = None
+    suspended: datetime.timedelta = field(default_factory=datetime.timedelta)
+    resolved_at: datetime.datetime | None = None
+    resolve_due_at_resolve: datetime.datetime | None = None
+    callbacks: int = 0
+
+    def advance(self, event):
+        """Move past `event` (after its deltas were taken)."""
+        data = event.data or {}
+        action = event.action
+        if action in ROUND_STARTS:
+            if "org" in data:
+                self.org = data["org"]
+            self.round_start, self.round_month, self.round_org = event.at, month_start(event.at), self.org
+            self.round_accepted = False
+            self.suspended, self.suspended_since, self.resolved_at = datetime.timedelta(), None, None
+        if action == "return":
+            self.org, self.round_start = None, None
+        if "accept_due" in data or "resolve_due" in data:
+            self.accept_due = _moment(data.get("accept_due"))
+            self.resolve_due = _moment(data.get("resolve_due"))
+        if action == "return":
+            self.accept_due = self.resolve_due = None
+        if action == "accept":
+            self.round_accepted = True
+        if action == "suspend":
+            self.suspended_since = event.at
+        if action == "resume" and self.suspended_since is not None:
+            self.suspended += event.at - self.suspended_since
+            self.suspended_since = None
+        if action == "resolve":
+            self.resolved_at, self.resolve_due_at_resolve = event.at, self.resolve_due
+        if action in TIER_CHANGES and data.get("to_tier"):
+            self.tier = int(data["to_tier"])
+        if action == "callback":
+            self.callbacks += 1
+
+
+def initial_tier(ticket, events):
+    """The tier before any escalation: the first tier change's `from_tier`, else the ticket's tier."""
+    for event in events:
+        if event.action in TIER_CHANGES and (event.data or {}).get("from_tier"):
+            return int(event.data["from_tier"])
+    return ticket.tier or Tier.GRID
+
+
+def _verdict(ticket, event, replay):
+    """(solved, satisfaction) of a callback event: its data, else the Callback row of its round."""
+    data = event.data or {}
+    if "satisfaction" in data:
+        return data.get("solved"), data["satisfaction"]
+    round_no = data.get("round") or replay.callbacks + 1
+    row = Callback.objects.filter(ticket_id=ticket.pk, round=round_no).values_list("solved", "satisfaction").first()
+    return row if row is not None else (None, Satisfaction.NOT_RATED)
+
+
+def event_deltas(ticket, event, replay):
+    """[(month, org id or None, {counter: delta})] for one event, given the replay of the
+    ticket's events before it. Pure: reads nothing but its arguments (and, for a callback
+    event without a verdict in its data, that round's Callback row)."""
+    action = event.action
+    if action not in COUNTED:
+        return []
+    data = event.data or {}
+    month = month_start(event.at)
+    out = []
+
+    def add(at_month, org, **counts):
+        out.append((at_month, org, counts))
+
+    if action == "file":
+        add(month, replay.org, filed=1)
+        return out
+
+    # A round cut short before acceptance while the accept limit still ran is not judged.
+    if (
+        action in ROUND_ENDERS
+        and replay.round_start is not None
+        and not replay.round_accepted
+        and (replay.accept_due is None or event.at < replay.accept_due)
+    ):
+        add(replay.round_month, replay.round_org, dispatched=-1)
+
+    if action in ROUND_STARTS:
+        org = data.get("org", replay.org)
+        counts = {"dispatched": 1}
+        if action == "reopen":
+            counts["reopens"] = 1
+        add(month, org, **counts)
+    elif action == "accept" and replay.round_start is not None:
+        in_time = replay.accept_due is None or event.at <= replay.accept_due
+        add(
+            replay.round_month,
+            replay.round_org,
+            accepted=1,
+            accepted_in_time=int(in_time),
+            accept_minutes_sum=_minutes(event.at - replay.round_start),
+        )
+    elif action == "verify" and replay.resolved_at is not None and replay.round_start is not None:
+        due = replay.resolve_due_at_resolve
+        in_time = due is None or replay.resolved_at <= due
+        handling = replay.resolved_at - replay.round_start - replay.suspended
+        add(month, replay.org, resolved=1, resolved_in_time=int(in_time), resolve_minutes_sum=_minutes(handling))
+    elif action == "callback":
+        solved, satisfaction = _verdict(ticket, event, replay)
+        counts = {"callbacks": 1, TIER_COUNTERS.get(replay.tier, "closed_whistle"): 1}
+        if satisfaction in RATING_COUNTERS:
+            counts.update(callbacks_valid=1, rated=1, callbacks_solved=int(solved is True))
+            counts[RATING_COUNTERS[satisfaction]] = 1
+        add(month, replay.org, **counts)
+    elif action == "urge":
+        add(month, replay.org, urges=1)
+    elif action in TIER_CHANGES:
+        to_tier, from_tier = data.get("to_tier"), data.get("from_tier", replay.tier)
+        if to_tier and int(to_tier) > int(from_tier or 0):
+            add(month, replay.org, escalations=1)
+    elif action in END_COUNTERS:
+        add(month, replay.org, **{END_COUNTERS[action]: 1})
+    return out
+
+
+@dataclass(frozen=True)
+class Place:
+    community: int
+    area_path: str
+    grid: int
+    category: int
+
+
+def place_of(ticket):
+    """Where a ticket's counters go. Place and category are fixed at intake."""
+    return Place(community=ticket.community_id, area_path=ticket.community.path, grid=ticket.grid_id, category=ticket.category_id)
+
+
+def cells(place, deltas):
+    """{key tuple: {counter: delta}} for the grid grain and the community grain."""
+    out = defaultdict(lambda: defaultdict(int))
+    for month, org, counts in deltas:
+        for grain, grid in ((KpiRollup.Grain.GRID, place.grid), (KpiRollup.Grain.COMMUNITY, 0)):
+            key = (str(grain), month, place.community, grid, place.category, org or 0)
+            row = out[key]
+            for name, value in counts.items():
+                row[name] += value
+    return out
+
+
+def _history(ticket, event):
+    return list(
+        TicketEvent.objects.filter(ticket_id=ticket.pk, seq__lt=event.seq)
+        .order_by("seq")
+        .only("seq", "at", "action", "from_state", "to_state", "data")
+    )
+
+
+def replay_before(ticket, event):
+    history = _history(ticket, event) if event.action in NEEDS_HISTORY else []
+    replay = Replay(tier=initial_tier(ticket, [*history, event]))
+    for earlier in history:
+        replay.advance(earlier)
+    return replay
+
+
+def apply_event(ticket, event):
+    """Add one event's counter deltas to the rollups (call inside the event's transaction)."""
+    if event.action not in COUNTED:
+        return
+    deltas = event_deltas(ticket, event, replay_before(ticket, event))
+    if deltas:
+        place = place_of(ticket)
+        upsert(cells(place, deltas), {place.community: place.area_path})
+
+
+def apply_events(pairs):
+    """`apply_event` for [(ticket, event)] appended in bulk (the deadline sweep)."""
+    for ticket, event in pairs:
+        apply_event(ticket, event)
+
+
+def upsert(rows, area_paths):
+    """Add {key: {counter: delta}} to the table, creating missing rows, in one statement."""
+    rows = {key: counts for key, counts in rows.items() if any(counts.values())}
+    if not rows:
+        return
+    changed = [name for name in COUNTERS if any(counts.get(name) for counts in rows.values())]
+    table = connection.ops.quote_name(KpiRollup._meta.db_table)
+    q = connection.ops.quote_name
+    insert_columns = [*KEY_FIELDS, "area_path", *COUNTERS]
+    placeholders = "(" + ", ".join(["%s"] * len(insert_columns)) + ")"
+    params = []
+    for (grain, month, community, grid, category, org), counts in rows.items():
+        params += [grain, connection.ops.adapt_datefield_value(month), community, grid, category, org, area_paths[community]]
+        params += [counts.get(name, 0) for name in COUNTERS]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in insert_columns)}) VALUES "
+        + ", ".join([placeholders] * len(rows))
+        + f" ON CONFLICT ({', '.join(q(c) for c in KEY_FIELDS)}) DO UPDATE SET "
+        + ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in changed)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- recount from scratch ---------------------------------------------------------------
+
+
+def _month_bounds(month):
+    start = month_start(month)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.datetime.combine(start, datetime.time()), tz),
+        timezone.make_aware(datetime.datetime.combine(end, datetime.time()), tz),
+    )
+
+
+def recount(*, months=None, chunk=2000):
+    """{key: {counter: value}} recounted from every stored event of the tickets concerned.
+    `months`: a list of first-of-month dates to keep (None: all). A delta for month M comes
+    from an event in M or from a later event about a round begun in M, so replaying the
+    whole history of every ticket with an event in M finds all of them."""
+    tickets = Ticket.objects.all()
+    if months is not None:
+        months = sorted({month_start(m) for m in months})
+        if not months:
+            return {}
+        window = TicketEvent.objects.none()
+        for m in months:
+            start, end = _month_bounds(m)
+            window = window | TicketEvent.objects.filter(at__gte=start, at__lt=end)
+        tickets = tickets.filter(pk__in=window.values("ticket_id"))
+    wanted = set(months) if months is not None else None
+    totals = defaultdict(lambda: defaultdict(int))
+    ids = list(tickets.order_by("pk").values_list("pk", flat=True))
+    for offset in range(0, len(ids), chunk):
+        batch = ids[offset : offset + chunk]
+        by_ticket = defaultdict(list)
+        for event in TicketEvent.objects.filter(ticket_id__in=batch).order_by("ticket_id", "seq"):
+            by_ticket[event.ticket_id].append(event)
+        for ticket in Ticket.objects.filter(pk__in=batch).select_related("community"):
+            events = by_ticket.get(ticket.pk, [])
+            replay = Replay(tier=initial_tier(ticket, events))
+            deltas = []
+            for event in events:
+                deltas += event_deltas(ticket, event, replay)
+                replay.advance(event)
+            if wanted is not None:
+                deltas = [d for d in deltas if d[0] in wanted]
+            for key, counts in cells(place_of(ticket), deltas).items():
+                for name, value in counts.items():
+                    totals[key][name] += value
+    return {key: dict(counts) for key, counts in totals.items() if any(counts.values())}
+
+
+def stored(*, months=None):
+    """{key: {counter: value}} as the table holds it (rows of all zeros left out)."""
+    qs = KpiRollup.objects.all()
+    if months is not None:
+        qs = qs.filter(month__in=sorted({month_start(m) for m in months}))
+    out = {}
+    for row in qs.values(*KEY_FIELDS, *COUNTERS):
+        key = tuple(row[f] for f in KEY_FIELDS)
+        counts = {name: row[name] for name in COUNTERS if row[name]}
+        if counts:
+            out[key] = counts
+    return out
+
+
+def differences(*, months=None):
+    """[(key, counter, stored, recounted)] wherever the table and a recount disagree."""
+    expected, actual = recount(months=months), stored(months=months)
+    diffs = []
+    for key in sorted(set(expected) | set(actual), key=lambda k: tuple(str(part) for part in k)):
+        want, have = expected.get(key, {}), actual.get(key, {})
+        for name in COUNTERS:
+            if want.get(name, 0) != have.get(name, 0):
+                diffs.append((key, name, have.get(name, 0), want.get(name, 0)))
+    return diffs
+
+
+def recompute(*, months=None):
+    """Replace the rollup rows of `months` (None: all) by a recount from scratch; returns the
+    number of rows written. Run it where no ticket changes meanwhile (the check command's --fix)."""
+    expected = recount(months=months)
+    communities = {key[2] for key in expected}
+    paths = dict(Area.objects.filter(pk__in=communities).values_list("pk", "path"))
+    with transaction.atomic():
+        qs = KpiRollup.objects.all()
+        if months is not None:
+            qs = qs.filter(month__in=sorted({month_start(m) for m in months}))
+        qs.delete()
+        KpiRollup.objects.bulk_create(
+            [
+                KpiRollup(**dict(zip(KEY_FIELDS, key, strict=True)), area_path=paths[key[2]], **counts)
+                for key, counts in expected.items()
+            ],
+            batch_size=1000,
+        )
+    return len(expected)
+
