@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from liulin.core import clock
 
+from . import rollups
 from .models import TicketEvent
 
 GENESIS = "0" * 64
@@ -117,6 +118,7 @@ def append_event(ticket, *, actor, action, from_state="", to_state="", reason=""
         at=at or clock.now(),
     )
     event.save(force_insert=True)
+    rollups.apply_event(ticket, event)  # KPI counters change in the same transaction as the event
     return event
 
 
