@@ -1,7 +1,7 @@
 from liulin.core.permissions import grant, register_scope
 from liulin.core.roles import Role
 
-from .models import Ticket
+from .models import KpiRollup, Ticket
 from .workflow import NOTES, TRANSITIONS
 
 # A ticket is in the scope of its community's staff, its grid's workers, its handling unit,
@@ -13,6 +13,9 @@ register_scope(
     org=("handling_org", "whistles__summons__department"),
     user="requester_user",
 )
+# KPI rollup rows: by the community path (area roles), the grid (grid workers) and the
+# handling unit (organisation roles). Residents hold no rollup scope.
+register_scope(KpiRollup, area_path="area_path", grid="grid_key", org="org_key")
 
 VIEWERS = [r for r in Role if r not in (Role.TEACHER, Role.VENUE_MANAGER, Role.VOLUNTEER_LEADER)]
 for role in VIEWERS:
