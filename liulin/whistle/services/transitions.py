@@ -1,0 +1,298 @@
+"""Moving a work order through the state table, and the steps recorded beside it (urging,
+escalation, comments).
+
+Every function here follows the same order: may the actor see the ticket (else NotFound) and
+take this action (else NotPermitted); lock the row; does the table allow the action from the
+current state (else Conflict); is the input complete (else Invalid); change the row with a
+conditional UPDATE on the state the caller saw, so two concurrent requests cannot both win
+on PostgreSQL or SQLite; append the hash-chained event; notify; and only after commit
+schedule the deadline check.
+"""
+
+from django.db import transaction
+from django.db.models import F
+
+from liulin.core import clock
+from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.permissions import can, permitting_role
+
+from .. import notifications, sla, tasks
+from ..events import append_event
+from ..models import State, Ticket, Tier
+from ..workflow import OPEN_STATES, TRANSITIONS, IllegalTransition, transition_for
+
+REASON_MAX = 2000
+# When the parent reaches one of these, its merged duplicates hear of it.
+FOLLOWED_STATES = frozenset({State.RESOLVED, State.VERIFIED, State.CLOSED, State.UNRESOLVABLE})
+CLOCK_RESTARTS = frozenset({"dispatch", "reassign", "reopen"})
+
+
+def _authorise(actor, ticket, perm):
+    """The role under which `actor` may `perm` this ticket; NotFound when he cannot even see it."""
+    if actor is None or not can(actor, "whistle.view", ticket):
+        raise NotFound("找不到该工单，或您无权查看。")
+    role = permitting_role(actor, perm, ticket)
+    if role is None:
+        raise NotPermitted("您的角色不能对该工单执行此操作。")
+    return role
+
+
+def _clean_text(value, *, required, code="reason_required", label="原因"):
+    text = (value or "").strip()
+    if required and not text:
+        raise Invalid(f"请填写{label}。", code=code, field="reason")
+    if len(text) > REASON_MAX:
+        raise Invalid(f"{label}不能超过 {REASON_MAX} 字。", code="too_long", field="reason")
+    return text
+
+
+def _lock(ticket):
+    """The current row, locked on PostgreSQL (SQLite's IMMEDIATE transactions already serialise writers)."""
+    return Ticket.objects.select_for_update().select_related("policy").get(pk=ticket.pk)
+
+
+def _refuse_stale(locked, ticket):
+    if locked.state != ticket.state:
+        raise Conflict("工单状态已被他人更新，请刷新后再试。", code="state_changed")
+
+
+def _conditional_update(ticket_id, expected_state, changes):
+    """Write `changes` only if the row is still in `expected_state`: the loser of a race gets Conflict."""
+    if not Ticket.objects.filter(pk=ticket_id, state=expected_state).update(**changes):
+        raise Conflict("工单状态已被他人更新，请刷新后再试。", code="state_changed")
+
+
+def _validate_parent(actor, ticket, parent):
+    if parent is None:
+        raise Invalid("请选择要合并到的工单。", code="parent_required", field="parent")
+    if parent.pk == ticket.pk:
+        raise Invalid("不能把工单合并到它自己。", code="parent_invalid", field="parent")
+    if not can(actor, "whistle.view", parent):
+        raise NotFound("找不到要合并到的工单，或您无权查看。")
+    parent = Ticket.objects.select_for_update().get(pk=parent.pk)
+    if parent.state not in OPEN_STATES:
+        raise Invalid("只能合并到仍在办理中的工单。", code="parent_invalid", field="parent")
+    if parent.community_id != ticket.community_id:
+        raise Invalid("只能合并到同一社区的工单。", code="parent_invalid", field="parent")
+    return parent
+
+
+def _require_org(org):
+    if org is None:
+        raise Invalid("请选择承办单位。", code="org_required", field="org")
+    if not org.is_active:
+        raise Invalid("该单位已停用，不能承办工单。", code="org_invalid", field="org")
+    return org
+
+
+def _deadline_data(ticket):
+    return {"accept_due": ticket.accept_due, "resolve_due": ticket.resolve_due}
+
+
+def _apply(locked, action, *, now, actor, org, forwarded_to, parent):
+    """Change `locked` in memory for `action`; return (changed field names, event data)."""
+    fields, data = [], {}
+    if locked.state == State.SUSPENDED and action != "resume":
+        # Leaving a suspension any other way ends the pause without moving deadlines.
+        locked.suspended_at, locked.state_before_suspension = None, ""
+        fields += ["suspended_at", "state_before_suspension"]
+    if action in ("dispatch", "reassign") or (action == "reopen" and org is not None):
+        locked.handling_org = _require_org(org)
+        fields.append("handling_org")
+        data.update(org=org.pk, org_name=org.name)
+    if action in CLOCK_RESTARTS:
+        locked.dispatched_at = now
+        locked.suspension_requested = False
+        fields += ["dispatched_at", "suspension_requested", *sla.start_clocks(locked, now)]
+        data.update(_deadline_data(locked))
+    if action == "reopen":
+        locked.reopen_count += 1
+        fields.append("reopen_count")
+    elif action == "return":
+        locked.handling_org, locked.accept_due, locked.resolve_due = None, None, None
+        locked.suspension_requested = False
+        fields += ["handling_org", "accept_due", "resolve_due", "suspension_requested"]
+    elif action == "accept":
+        # The reminder still to come is now the one before the resolve deadline.
+        locked.accepted_at, locked.reminded = now, False
+        fields += ["accepted_at", "reminded"]
+    elif action == "resolve":
+        locked.resolved_at, locked.suspension_requested = now, False
+        fields += ["resolved_at", "suspension_requested"]
+    elif action == "request_suspension":
+        if locked.suspension_requested:
+            raise Conflict("已申请挂起，等待审批。", code="suspension_already_requested")
+        locked.suspension_requested = True
+        fields.append("suspension_requested")
+    elif action == "suspend":
+        locked.state_before_suspension, locked.suspension_requested = locked.state, False
+        fields += ["state_before_suspension", "suspension_requested", *sla.pause(locked, now)]
+    elif action == "resume":
+        fields += sla.resume(locked, now)
+        locked.state_before_suspension = ""
+        fields.append("state_before_suspension")
+        data.update(_deadline_data(locked))
+    elif action == "verify":
+        locked.verified_at = now
+        fields.append("verified_at")
+    elif action == "callback":
+        locked.closed_at = now
+        fields.append("closed_at")
+    elif action == "forward":
+        locked.forwarded_to = _clean_text(forwarded_to, required=True, code="forwarded_to_required", label="转交单位")[:100]
+        fields.append("forwarded_to")
+        data["forwarded_to"] = locked.forwarded_to
+    elif action == "merge":
+        locked.parent = _validate_parent(actor, locked, parent)
+        fields.append("parent")
+        data.update(parent=locked.parent.pk, parent_number=locked.parent.number)
+    return fields, data
+
+
+def _target_state(transition, locked, state_before_suspension):
+    if transition.target is not None:
+        return transition.target
+    if transition.action == "resume":
+        return state_before_suspension
+    return locked.state  # a request that changes no state
+
+
+def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=None, data=None, now=None):
+    """Take `action` on `ticket` as `actor`; returns the ticket as it now is."""
+    now = now or clock.now()
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Invalid(f"未知的操作“{action}”。", code="unknown_action")
+    role = _authorise(actor, ticket, f"whistle.{action}")
+    with transaction.atomic():
+        locked = _lock(ticket)
+        _refuse_stale(locked, ticket)
+        try:
+            transition_for(action, locked.state)
+        except IllegalTransition as error:
+            raise Conflict(str(error), code="illegal_transition") from None
+        reason = _clean_text(reason, required=transition.needs_reason)
+        from_state, before_suspension = locked.state, locked.state_before_suspension
+        fields, event_data = _apply(locked, action, now=now, actor=actor, org=org, forwarded_to=forwarded_to, parent=parent)
+        locked.state = _target_state(transition, locked, before_suspension)
+        locked.updated_at = now
+        fields += ["state", "updated_at"]
+        changes = {name: getattr(locked, name) for name in dict.fromkeys(fields)}
+        _conditional_update(locked.pk, from_state, changes)
+        event = append_event(
+            locked,
+            actor=actor,
+            actor_role=role,
+            action=action,
+            from_state=from_state,
+            to_state=locked.state,
+            reason=reason,
+            data={**(data or {}), **event_data},
+            at=now,
+        )
+        _copy_changes(ticket, changes)
+        notifications.notify_transition(ticket, event)
+        if locked.state in FOLLOWED_STATES:
+            _merged_children_follow(ticket, event, now)
+        _schedule_deadline_check(ticket)
+    return ticket
+
+
+def _copy_changes(ticket, changes):
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+
+
+def _merged_children_follow(parent, parent_event, now):
+    """Merged duplicates stay MERGED but record the parent's progress, so their requesters see it."""
+    pending = list(Ticket.objects.select_for_update().filter(parent=parent, state=State.MERGED))
+    seen = {parent.pk}
+    while pending:
+        child = pending.pop()
+        if child.pk in seen:
+            continue
+        seen.add(child.pk)
+        event = append_event(
+            child,
+            actor=parent_event.actor,
+            actor_role=parent_event.actor_role,
+            action=f"parent_{parent_event.action}",
+            from_state=State.MERGED,
+            to_state=State.MERGED,
+            reason=parent_event.reason,
+            data={"parent": parent.pk, "parent_number": parent.number, "parent_state": parent_event.to_state},
+            at=now,
+        )
+        notifications.notify_transition(child, event)
+        pending.extend(Ticket.objects.select_for_update().filter(parent=child, state=State.MERGED))
+
+
+def _schedule_deadline_check(ticket):
+    """After commit (a rolled-back step schedules nothing), queue the check of the next deadline."""
+    ticket_id = ticket.pk
+    transaction.on_commit(lambda: tasks.schedule_check(ticket_id))
+
+
+def _note(*, actor, ticket, perm, action, reason="", internal=False, now, prepare=None):
+    """Record a step that changes no state, under the ticket's lock. `prepare(locked)` checks
+    the step and returns (field changes, event data)."""
+    role = _authorise(actor, ticket, perm) if actor is not None else ""
+    with transaction.atomic():
+        locked = _lock(ticket)
+        changes, data = prepare(locked) if prepare else ({}, {})
+        changes = {"updated_at": now, **changes}
+        Ticket.objects.filter(pk=locked.pk).update(**changes)
+        event = append_event(
+            locked, actor=actor, actor_role=role, action=action, from_state=locked.state, to_state=locked.state,
+            reason=reason, data=data, internal=internal, at=now,
+        )
+        ticket.refresh_from_db(fields=list(changes))
+        notifications.notify_transition(ticket, event)
+        if "tier" in changes:
+            _schedule_deadline_check(ticket)
+    return ticket
+
+
+def _require_open(locked):
+    if locked.state not in OPEN_STATES:
+        raise Conflict(f"“{State(locked.state).label}”的工单不能再催办或升级。", code="not_open")
+
+
+def urge(*, actor, ticket, reason="", now=None):
+    """催办: a supervisor presses the handler; counted on the ticket."""
+    now = now or clock.now()
+    reason = _clean_text(reason, required=False)
+
+    def prepare(locked):
+        _require_open(locked)
+        return {"urge_count": F("urge_count") + 1}, {"urge_count": locked.urge_count + 1}
+
+    return _note(actor=actor, ticket=ticket, perm="whistle.urge", action="urge", reason=reason, now=now, prepare=prepare)
+
+
+def escalate(*, actor, ticket, reason, automatic=False, now=None):
+    """Raise the ticket one tier (grid → community → whistle): by a supervisor, or
+    automatically on a breached deadline (`automatic=True`, no actor)."""
+    now = now or clock.now()
+    if automatic and actor is not None:
+        raise Invalid("自动升级不记录操作人。", code="invalid")
+    if not automatic and actor is None:
+        raise NotPermitted("升级需要由督办人员操作。")
+    reason = _clean_text(reason, required=not automatic)
+
+    def prepare(locked):
+        _require_open(locked)
+        if locked.tier >= Tier.WHISTLE:
+            raise Conflict("工单已在最高层级（吹哨）。", code="max_tier")
+        to_tier = locked.tier + 1
+        return {"tier": to_tier}, {"automatic": automatic, "from_tier": locked.tier, "to_tier": to_tier}
+
+    return _note(actor=actor, ticket=ticket, perm="whistle.escalate", action="escalate", reason=reason, now=now, prepare=prepare)
+
+
+def comment(*, actor, ticket, body, internal=False, now=None):
+    """A comment on the timeline, or an internal note residents never see."""
+    now = now or clock.now()
+    action = "internal_note" if internal else "comment"
+    body = _clean_text(body, required=True, code="body_required", label="内容")
+    return _note(actor=actor, ticket=ticket, perm=f"whistle.{action}", action=action, reason=body, internal=internal, now=now)

@@ -1,0 +1,112 @@
+"""Time limits (督单): which policy applies, when a step is due, and the pause while suspended.
+
+The figures live in SlaPolicy rows (seeded from 12345 practice, edited in admin), never in
+code. A policy counts in working time (the work calendar) or in calendar time.
+"""
+
+import datetime
+
+from liulin.core.errors import Invalid
+
+from . import calendar as workcal
+from .models import CategoryPolicy, SlaPolicy, State
+
+# While a ticket waits for acceptance the accept limit runs; until it is resolved the resolve limit runs.
+ACCEPT_PENDING = frozenset({State.DISPATCHED})
+RESOLVE_PENDING = frozenset({State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS})
+
+
+def _ancestor_ids(category):
+    ids, node = [], category
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return ids
+
+
+def policy_for(category, urgency):
+    """The policy for `urgency` on `category`, else on its nearest ancestor that has one,
+    else the SlaPolicy whose code is the urgency."""
+    ids = _ancestor_ids(category)
+    by_category = {
+        cp.category_id: cp.policy for cp in CategoryPolicy.objects.filter(category_id__in=ids, urgency=urgency).select_related("policy")
+    }
+    for category_id in ids:
+        if category_id in by_category:
+            return by_category[category_id]
+    policy = SlaPolicy.objects.filter(code=urgency).first()
+    if policy is None:
+        raise Invalid(f"类别“{category}”没有“{urgency}”的办理时限，请在后台配置。", code="no_policy")
+    return policy
+
+
+def shift(moment, duration, policy, calendar=None):
+    """`moment` plus `duration` of the policy's kind of time."""
+    if policy.working_time:
+        return workcal.add_working_time(moment, duration, calendar)
+    return moment + duration
+
+
+def elapsed(start, end, policy, calendar=None):
+    """The policy's kind of time between `start` and `end`."""
+    if policy.working_time:
+        return workcal.working_time_between(start, end, calendar)
+    return max(end - start, datetime.timedelta(0))
+
+
+def due(start, minutes, policy, calendar=None):
+    """When a limit of `minutes` starting at `start` runs out under `policy`."""
+    return shift(start, datetime.timedelta(minutes=minutes), policy, calendar)
+
+
+def start_clocks(ticket, now, calendar=None):
+    """Set fresh accept and resolve deadlines from `now` (at dispatch, reassign and reopen).
+    Returns the changed field names; the caller saves them."""
+    policy = ticket.policy
+    ticket.accept_due = due(now, policy.accept_minutes, policy, calendar)
+    ticket.resolve_due = due(now, policy.resolve_minutes, policy, calendar)
+    ticket.accept_overdue = False
+    ticket.resolve_overdue = False
+    ticket.reminded = False
+    ticket.suspended_at = None
+    return ["accept_due", "resolve_due", "accept_overdue", "resolve_overdue", "reminded", "suspended_at"]
+
+
+def pause(ticket, now):
+    """Stop the clock at `now` (the ticket is being suspended)."""
+    ticket.suspended_at = now
+    return ["suspended_at"]
+
+
+def resume(ticket, now, calendar=None):
+    """Restart the clock: every limit still running moves later by the time spent suspended.
+    A limit already breached stays where it was, so the breach is not hidden."""
+    if ticket.suspended_at is None:
+        return []
+    paused = elapsed(ticket.suspended_at, now, ticket.policy, calendar)
+    clock_state = ticket.state_before_suspension or ticket.state
+    if ticket.accept_due and clock_state in ACCEPT_PENDING and not ticket.accept_overdue:
+        ticket.accept_due = shift(ticket.accept_due, paused, ticket.policy, calendar)
+    if ticket.resolve_due and clock_state in RESOLVE_PENDING and not ticket.resolve_overdue:
+        ticket.resolve_due = shift(ticket.resolve_due, paused, ticket.policy, calendar)
+    ticket.suspended_at = None
+    return ["accept_due", "resolve_due", "suspended_at"]
+
+
+def reminder_at(ticket, due_at):
+    return due_at - datetime.timedelta(minutes=ticket.policy.remind_before_minutes)
+
+
+def next_check_at(ticket):
+    """The next moment something about this ticket's deadlines falls due (a reminder or a
+    breach), or None when no clock runs."""
+    moments = []
+    if ticket.state in ACCEPT_PENDING and ticket.accept_due and not ticket.accept_overdue:
+        moments.append(ticket.accept_due)
+        if not ticket.reminded:
+            moments.append(reminder_at(ticket, ticket.accept_due))
+    if ticket.state in RESOLVE_PENDING and ticket.resolve_due and not ticket.resolve_overdue:
+        moments.append(ticket.resolve_due)
+        if not ticket.reminded and ticket.state not in ACCEPT_PENDING:
+            moments.append(reminder_at(ticket, ticket.resolve_due))
+    return min(moments) if moments else None
