@@ -74,7 +74,7 @@ def import_template():
     notes = workbook.create_sheet("填写说明")
     notes.append(("列", "说明"))
     for row in (
-        ("性别", "、".join(k for k in GENDERS if len(k) == 1 and not k.isascii())),
+        ("性别", "、".join(GENDERS)),
         ("出生日期", "如 1960-05-17；填写身份证号时可留空"),
         ("身份证号", "18 位，单元格请设为“文本”格式"),
         ("小区 / 楼栋", "须为本社区已登记的小区和楼栋名称"),

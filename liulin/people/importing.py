@@ -41,7 +41,7 @@ FIELD_COLUMNS = {
     "household": "房号",
     "room": "房号",
 }
-GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
+GENDERS = {"男": "M", "女": "F"}
 RELATIONS = {label: value for value, label in Resident.Relation.choices} | {"本人": Resident.Relation.HEAD}
 YES = {"是", "Y", "YES", "1", "TRUE", "党员"}
 NO = {"否", "N", "NO", "0", "FALSE", ""}
@@ -133,10 +133,10 @@ def _parse_id_number(value):
     return _text(value).upper()
 
 
-def _parse_choice(value, choices, column, message):
+def _parse_choice(value, choices, column):
     text = _text(value)
     if text not in choices:
-        raise _RowInvalid(column, message)
+        raise _RowInvalid(column, f"应填写：{'、'.join(choices)}。")
     return choices[text]
 
 
@@ -224,12 +224,10 @@ def _plan_row(number, cells, lookups):
     relation_text = _text(cells.get("与户主关系")) or "户主"
     fields = {
         "name": _text(cells.get("姓名")),
-        "gender": _parse_choice(cells.get("性别"), GENDERS, "性别", "应填写“男”或“女”。"),
+        "gender": _parse_choice(cells.get("性别"), GENDERS, "性别"),
         "birth_date": _parse_date(cells.get("出生日期")),
         "mobile": _text(cells.get("手机号")),
-        "relation": _parse_choice(
-            relation_text, RELATIONS, "与户主关系", f"应为：{'、'.join(Resident.Relation.labels)}。"
-        ),
+        "relation": _parse_choice(relation_text, RELATIONS, "与户主关系"),
         "is_party_member": _parse_party(cells.get("党员")),
     }
     tag_ids = lookups.tag_ids(_split_tags(cells.get("关爱标签")))

@@ -95,10 +95,14 @@ def build_resident(*, id_number="", care_tags=(), **fields):
     return resident
 
 
+GENDERS = frozenset(Resident.Gender.values)
+RELATIONS = frozenset(Resident.Relation.values)
+
+
 def _check_choices(resident):
-    if resident.gender not in Resident.Gender.values:
+    if resident.gender not in GENDERS:
         raise Invalid("性别应为“男”或“女”。", code="invalid_gender", field="gender")
-    if resident.relation not in Resident.Relation.values:
+    if resident.relation not in RELATIONS:
         labels = "、".join(Resident.Relation.labels)
         raise Invalid(f"与户主关系应为：{labels}。", code="invalid_relation", field="relation")
 
