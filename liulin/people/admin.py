@@ -2,6 +2,7 @@
 pages (people:resident_list), where every write goes through services and every reveal is logged."""
 
 from django.contrib import admin
+from django.db.models import Count
 
 from .models import CareTag
 
@@ -12,6 +13,9 @@ class CareTagAdmin(admin.ModelAdmin):
     list_editable = ["sort"]
     search_fields = ["name", "code"]
 
-    @admin.display(description="居民数")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_residents=Count("residents"))
+
+    @admin.display(description="居民数", ordering="n_residents")
     def resident_count(self, tag):
-        return tag.residents.count()
+        return tag.n_residents

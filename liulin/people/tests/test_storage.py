@@ -25,3 +25,12 @@ def test_default_care_tags_are_seeded():
         "独居老人", "空巢老人", "高龄", "残疾", "低保", "特困", "留守儿童", "困境儿童", "退役军人", "重病", "优抚对象",
     }
     assert CareTag.objects.get(name="独居老人").code == "living-alone-elderly"
+
+
+def test_care_tag_admin_lists_tags_with_resident_counts(client, town):
+    from liulin.accounts.tests.factories import UserFactory
+
+    town["zhang"].care_tags.add(CareTag.objects.get(name="高龄"))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get("/admin/people/caretag/").content.decode()
+    assert "高龄" in html and "优抚对象" in html
