@@ -1,0 +1,288 @@
+"""Where a request belongs and who should handle it; possible duplicates at intake.
+
+Place → grid and community: a household's or building's own grid, else the grid whose
+polygon holds the point (territory.geo).
+
+Responsible unit, first match wins:
+1. RoutingRule rows in priority order. A rule matches when its community is empty or the
+   ticket's, its category is empty or the ticket's category or one of its ancestors, and
+   its keywords are empty or share a jieba token with the description.
+2. The category (walking up the tree): the nearest node naming a `responsible_org` gives
+   that unit; the nearest node naming a `responsible_kind` decides by kind:
+   - property_company: the active property company serving the community; one tied to the
+     building's estate is preferred over a community-wide one;
+   - community: the community's own office — the Organisation of kind "other" named
+     "<社区名>居委会" in that community, created on first need so every community has one;
+   - department: only a named `responsible_org` up the tree; otherwise no unit.
+3. No unit: the ticket stays submitted for a dispatcher to route by hand.
+
+Duplicates: open tickets of the same category in the same community, either in the same
+building or within DUPLICATE_RADIUS_M (haversine), whose description shares at least
+SIMILARITY_THRESHOLD of its jieba tokens with the new one (Jaccard: |A∩B| / |A∪B| over
+tokens without punctuation and particles). Short complaints about the same fault share the
+key nouns ("电梯", "坏") but little else, so a low threshold keeps them while the place
+filter keeps unrelated ones out.
+"""
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db.models import Q
+
+from liulin.core.errors import Invalid
+from liulin.orgs.models import Organisation
+from liulin.territory import geo
+
+from .models import Category, RoutingRule, Ticket
+from .workflow import OPEN_STATES
+
+DUPLICATE_RADIUS_M = 250
+SIMILARITY_THRESHOLD = 0.15
+MAX_DUPLICATES = 5
+EARTH_RADIUS_M = 6_371_000
+COMMUNITY_OFFICE_SUFFIX = "居委会"
+TERMS_FILE = Path(__file__).with_name("community_terms.txt")
+
+# Particles and fillers that make two unrelated complaints look alike.
+STOPWORDS = frozenset("的 了 又 是 在 有 和 与 也 就 都 很 还 我 我们 你 他 她 它 这 那 这个 那个 请 吗 呢 啊 吧 一直 已经".split())
+_PUNCT = re.compile(r"^[\W_]+$")
+_SPLIT = re.compile(r"[\s,，、;；]+")
+
+
+@dataclass(frozen=True)
+class Route:
+    grid: object
+    community: object
+    org: object | None
+    reason: str
+
+
+# --- text -----------------------------------------------------------------------------
+
+_jieba = None
+_jieba_lock = threading.Lock()
+
+
+def _segmenter():
+    """jieba with the community terms loaded, once per process (loading costs ~1 s)."""
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(60)
+                jieba.load_userdict(str(TERMS_FILE))
+                _jieba = jieba
+    return _jieba
+
+
+def tokens(text):
+    """The meaningful jieba tokens of `text` (search mode, so 消防通道 also yields 通道)."""
+    words = _segmenter().lcut_for_search(text or "")
+    return {w.lower() for w in (w.strip() for w in words) if w and w not in STOPWORDS and not _PUNCT.match(w)}
+
+
+def keyword_set(keywords):
+    return {k.strip().lower() for k in _SPLIT.split(keywords or "") if k.strip()}
+
+
+def jaccard(a, b):
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+# --- place ----------------------------------------------------------------------------
+
+
+def check_point(lon, lat):
+    """(lon, lat) as floats, or Invalid "invalid_location" when missing half, not a number or out of range."""
+    if (lon is None) != (lat is None):
+        raise Invalid("经度和纬度须同时填写。", code="invalid_location", field="location")
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise Invalid("经纬度应为数字。", code="invalid_location", field="location") from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise Invalid("经纬度超出范围。", code="invalid_location", field="location")
+    return lon, lat
+
+
+def locate(*, household=None, building=None, lon=None, lat=None):
+    """(grid, community) of the place: household → building → point-in-grid."""
+    if household is not None:
+        return household.grid, household.community
+    if building is not None:
+        return building.grid, building.community
+    if lon is None and lat is None:
+        raise Invalid("请选择楼栋/房号，或在地图上标出位置。", code="place_required", field="location")
+    lon, lat = check_point(lon, lat)
+    grid = geo.grid_for_point(lon, lat)
+    if grid is None:
+        raise Invalid("该位置不在任何网格内，请确认地点。", code="outside_grids", field="location")
+    return grid, grid.community
+
+
+# --- unit -----------------------------------------------------------------------------
+
+
+def ancestors(category):
+    """The category and its parents, nearest first."""
+    chain, node = [], category
+    while node is not None and len(chain) < 16:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def _matching_rule(category, community, description):
+    chain_ids = [c.pk for c in ancestors(category)]
+    rules = (
+        RoutingRule.objects.filter(Q(community__isnull=True) | Q(community=community))
+        .filter(Q(category__isnull=True) | Q(category_id__in=chain_ids))
+        .filter(org__is_active=True)
+        .select_related("org")
+        .order_by("priority", "id")
+    )
+    words = None
+    for rule in rules:
+        wanted = keyword_set(rule.keywords)
+        if not wanted:
+            return rule, ""
+        if words is None:
+            words = tokens(description)
+        hit = wanted & words
+        if hit:
+            return rule, "、".join(sorted(hit))
+    return None, ""
+
+
+def property_company_for(community, building=None):
+    companies = Organisation.objects.filter(kind=Organisation.Kind.PROPERTY_COMPANY, community=community, is_active=True)
+    estate_id = building.estate_id if building is not None else None
+    if estate_id:
+        own = companies.filter(estate_id=estate_id).order_by("id").first()
+        if own is not None:
+            return own
+    return companies.filter(estate__isnull=True).order_by("id").first() or companies.order_by("id").first()
+
+
+def community_office(community):
+    """The community's own office (居委会), created the first time a ticket needs it."""
+    office, _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.OTHER,
+        name=f"{community.name}{COMMUNITY_OFFICE_SUFFIX}",
+        community=community,
+        defaults={"description": "社区自办事项的承办单位（派单自动创建）"},
+    )
+    return office
+
+
+def _unit_by_category(category, community, building):
+    kind = None
+    for node in ancestors(category):
+        if node.responsible_org_id and node.responsible_org.is_active:
+            return node.responsible_org, f"类别“{node.name}”指定责任单位"
+        if kind is None and node.responsible_kind:
+            kind = node.responsible_kind
+            if kind == "property_company":
+                org = property_company_for(community, building)
+                return org, ("服务该社区的物业公司" if org else "该社区没有登记物业公司")
+            if kind == "community":
+                return community_office(community), "社区自办"
+            # A department needs a named unit: keep walking up for one.
+    return None, "未找到责任单位，待人工派单"
+
+
+def route(*, category, household=None, building=None, lon=None, lat=None, description=""):
+    grid, community = locate(household=household, building=building, lon=lon, lat=lat)
+    building = building or (household.building if household is not None else None)
+    rule, hit = _matching_rule(category, community, description)
+    if rule is not None:
+        reason = f"派单规则#{rule.pk}" + (f"（关键词：{hit}）" if hit else "")
+        return Route(grid, community, rule.org, reason)
+    org, reason = _unit_by_category(category, community, building)
+    return Route(grid, community, org, reason)
+
+
+# --- duplicates -----------------------------------------------------------------------
+
+
+def haversine_m(lon1, lat1, lon2, lat2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _bbox(lon, lat, radius_m):
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    return (lon - dlon, lon + dlon), (lat - dlat, lat + dlat)
+
+
+def _point_of(ticket):
+    if ticket.lon is not None and ticket.lat is not None:
+        return ticket.lon, ticket.lat
+    if ticket.building_id and ticket.building.lon is not None and ticket.building.lat is not None:
+        return ticket.building.lon, ticket.building.lat
+    return None
+
+
+def _nearby_q(building, point):
+    q = Q(pk__in=[])
+    if building is not None:
+        q |= Q(building=building)
+    if point is not None:
+        lon_range, lat_range = _bbox(*point, DUPLICATE_RADIUS_M)
+        q |= Q(lon__range=lon_range, lat__range=lat_range)
+        q |= Q(lon__isnull=True, building__lon__range=lon_range, building__lat__range=lat_range)
+    return q
+
+
+def suggest_duplicates(*, category, grid, building=None, lon=None, lat=None, description, now, exclude=None):
+    """Up to five open tickets that may report the same problem, most similar first. Each
+    carries `.similarity` (0–1) and `.distance_m` (None when matched by building only)."""
+    point = (float(lon), float(lat)) if lon is not None and lat is not None else None
+    if point is None and building is not None and building.lon is not None:
+        point = (building.lon, building.lat)
+    if building is None and point is None:
+        return []
+    candidates = (
+        Ticket.objects.filter(category=category, community_id=grid.community_id, state__in=OPEN_STATES, created_at__lte=now)
+        .filter(_nearby_q(building, point))
+        .select_related("building", "grid")
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    wanted = tokens(description)
+    found = []
+    for ticket in candidates[:200]:
+        other = _point_of(ticket)
+        distance = haversine_m(*point, *other) if point and other else None
+        same_building = building is not None and ticket.building_id == building.pk
+        if not same_building and (distance is None or distance > DUPLICATE_RADIUS_M):
+            continue
+        similarity = jaccard(wanted, tokens(ticket.description))
+        if similarity < SIMILARITY_THRESHOLD:
+            continue
+        ticket.similarity, ticket.distance_m = similarity, distance
+        found.append(ticket)
+    found.sort(key=lambda t: (-t.similarity, t.distance_m if t.distance_m is not None else 0, -t.pk))
+    return found[:MAX_DUPLICATES]
+
+
+def active_category(value):
+    """A Category from an instance, id or code; Invalid "unknown_category" if missing or inactive."""
+    if isinstance(value, Category):
+        value = value.pk  # re-read: an instance held by a form may be stale
+    lookup = Q(code=value) if isinstance(value, str) and not value.isdigit() else Q(pk=value)
+    try:
+        category = Category.objects.select_related("parent").filter(lookup).first()
+    except (TypeError, ValueError):
+        category = None
+    if category is None or not category.is_active or not all(c.is_active for c in ancestors(category)):
+        raise Invalid("请选择有效的诉求类别。", code="unknown_category", field="category")
+    return category
