@@ -135,6 +135,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end libraries come from npm (package.json) and are served from node_modules;
 # nothing vendored into the repository.
 STATICFILES_DIRS = [
+    BASE_DIR / "liulin" / "static",  # the project's own css/js ("liulin" itself is not an app)
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),

@@ -172,8 +172,10 @@ def _names(faker, members):
     for relation, gender, _age in members:
         # Children and grandchildren carry the head's surname; spouses and elders their own.
         family = surname if relation in ("head", "child", "grandchild") else faker.last_name()
-        given = faker.first_name_male() if gender == "M" else faker.first_name_female()
-        names.append(family + given)
+        name = None
+        while name is None or name in names:  # no two people of one household share a name
+            name = family + (faker.first_name_male() if gender == "M" else faker.first_name_female())
+        names.append(name)
     return names
 
 
