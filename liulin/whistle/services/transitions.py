@@ -25,10 +25,17 @@ REASON_MAX = 2000
 # When the parent reaches one of these, its merged duplicates hear of it.
 FOLLOWED_STATES = frozenset({State.RESOLVED, State.VERIFIED, State.CLOSED, State.UNRESOLVABLE})
 CLOCK_RESTARTS = frozenset({"dispatch", "reassign", "reopen"})
+# Steps the system takes by itself (actor=None), recorded with the role "system": the
+# automatic dispatch at intake when routing found a unit, and the "not rated" callback that
+# closes a verified ticket nobody rated in time. Every other action needs a person.
+SYSTEM_ACTIONS = frozenset({"dispatch", "callback"})
+SYSTEM_ROLE = "system"
 
 
 def _authorise(actor, ticket, perm):
     """The role under which `actor` may `perm` this ticket; NotFound when he cannot even see it."""
+    if actor is None and perm.removeprefix("whistle.") in SYSTEM_ACTIONS:
+        return SYSTEM_ROLE
     if actor is None or not can(actor, "whistle.view", ticket):
         raise NotFound("找不到该工单，或您无权查看。")
     role = permitting_role(actor, perm, ticket)
