@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from liulin.core import audit, crypto
+from liulin.core import audit, clock, crypto
 from liulin.core.errors import Invalid, NotPermitted, TooLarge
 from liulin.core.masking import mask_phone
 from liulin.core.permissions import can
@@ -49,6 +49,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 TAG_SEPARATORS = ("，", "、", ";", "；")
 MAX_ROWS = 20_000
 BATCH = 1000
+STASH_HOURS = 2
 
 
 @dataclass
@@ -341,10 +342,19 @@ def _stash_path(token):
     return _stash_dir() / f"{token}.bin"
 
 
+def _drop_stale_stashes():
+    """Uploads nobody confirmed are removed after STASH_HOURS, so personal data does not pile up."""
+    cutoff = clock.now().timestamp() - STASH_HOURS * 3600
+    for path in _stash_dir().glob("*.bin"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def stash_upload(data: bytes) -> str:
     """Keep an uploaded ledger encrypted until it is confirmed or dropped; returns its token."""
     token = secrets.token_urlsafe(24)
     _stash_dir().mkdir(parents=True, exist_ok=True)
+    _drop_stale_stashes()
     _stash_path(token).write_text(crypto.encrypt(base64.b64encode(data).decode()))
     return token
 

@@ -1,5 +1,6 @@
 import datetime
 import io
+import os
 import time
 
 import pytest
@@ -196,3 +197,14 @@ def test_ten_thousand_rows_import(town):
     assert Resident.care_tags.through.objects.filter(caretag__name="高龄").count() >= 3334
     # Rooms 1..2500, four residents each; room 301 already existed (张三's), the rest are new.
     assert Household.objects.filter(building=town["b1"]).count() == 2500
+
+
+def test_unconfirmed_uploads_are_removed_after_two_hours(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+    old = importing.stash_upload(b"old ledger")
+    path = importing._stash_dir() / f"{old}.bin"
+    os.utime(path, (time.time(), time.time()))  # the file system's clock is not travelled: pin it
+    time_machine.move_to(datetime.datetime(2026, 3, 1, 11, 1, tzinfo=datetime.UTC), tick=False)
+    fresh = importing.stash_upload(b"new ledger")
+    assert not path.exists()
+    assert importing.load_stash(fresh).read() == b"new ledger"
