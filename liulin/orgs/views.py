@@ -4,6 +4,7 @@ read, services write."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liulin.core.errors import Conflict, Invalid, NotPermitted, add_to_form
@@ -15,7 +16,7 @@ from .forms import KindFilterForm, MemberForm
 
 def _require_viewer(user):
     if not has_perm_anywhere(user, "orgs.view"):
-        raise NotPermitted("您的角色不能查看组织信息。")
+        raise NotPermitted(_("您的角色不能查看组织信息。"))
 
 
 @login_required
@@ -57,7 +58,7 @@ def member_add(request, org_id):
         except (Invalid, Conflict) as e:  # a refusal (403) is not a form error
             add_to_form(form, e)
         else:
-            messages.success(request, f"已添加成员 {form.cleaned_data['name']}。")
+            messages.success(request, _("已添加成员 %(name)s。") % {"name": form.cleaned_data["name"]})
             return redirect("orgs:detail", org_id=org.pk)
     return render(request, "orgs/detail.html", _detail_context(request, org, form), status=400)
 
@@ -67,5 +68,5 @@ def member_add(request, org_id):
 def member_remove(request, membership_id):
     membership = selectors.get_membership(request.user, membership_id)
     services.remove_member(actor=request.user, membership=membership)
-    messages.success(request, f"已移除成员 {membership.name}。")
+    messages.success(request, _("已移除成员 %(name)s。") % {"name": membership.name})
     return redirect("orgs:detail", org_id=membership.org_id)
