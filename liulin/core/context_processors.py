@@ -10,6 +10,7 @@ def ui(request):
             "nav": {
                 "registry": has_perm_anywhere(user, "people.view") and not _only_resident(user),
                 "orgs": has_perm_anywhere(user, "orgs.view"),
+                "whistle": has_perm_anywhere(user, "whistle.view"),
             },
         }
     session = getattr(request, "session", None)

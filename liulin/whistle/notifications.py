@@ -75,6 +75,13 @@ def notify(user, message, ticket=None):
     return notification
 
 
+def mark_read(*, user, now=None):
+    """Mark all of the user's unread notices read; returns how many."""
+    from liulin.core import clock
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now or clock.now())
+
+
 def _mail(user, message):
     address = getattr(user, "email", "")
     if not (getattr(settings, "LIULIN_NOTIFY_EMAIL", False) and address):

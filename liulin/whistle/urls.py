@@ -1,4 +1,43 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import intake, notices, public, queues, resident, ticket, whistles
 
 app_name = "whistle"
-urlpatterns = []
+urlpatterns = [
+    path("", queues.home, name="home"),
+    # intake
+    path("console/", intake.console, name="console"),
+    path("console/lookup/", intake.caller_lookup, name="caller_lookup"),
+    path("new/", intake.resident_file, name="file"),
+    path("patrol/", intake.patrol, name="patrol"),
+    path("t/<int:pk>/filed/", intake.filed, name="filed"),
+    # queues
+    path("queue/", queues.queue, name="queue"),
+    path("work/", queues.worklist, name="worklist"),
+    path("board/", queues.board, name="board"),
+    # one ticket
+    path("t/<int:pk>/", ticket.ticket_detail, name="ticket"),
+    path("t/<int:pk>/act/", ticket.ticket_act, name="act"),
+    path("t/<int:pk>/comment/", ticket.ticket_comment, name="comment"),
+    path("t/<int:pk>/urge/", ticket.ticket_urge, name="urge"),
+    path("t/<int:pk>/escalate/", ticket.ticket_escalate, name="escalate"),
+    path("t/<int:pk>/cosign/", ticket.ticket_cosign, name="cosign"),
+    path("t/<int:pk>/merge/", ticket.ticket_merge, name="merge"),
+    path("t/<int:pk>/callback/", ticket.ticket_callback, name="callback"),
+    path("t/<int:pk>/photo/<int:photo_pk>/", ticket.photo, name="photo"),
+    # residents
+    path("mine/", resident.mine, name="mine"),
+    # whistles
+    path("whistles/", whistles.whistle_list, name="whistles"),
+    path("whistles/ranking/", whistles.ranking, name="ranking"),
+    path("summons/", whistles.summons_list, name="summons"),
+    path("summons/<int:pk>/report/", whistles.summons_report, name="summons_report"),
+    path("summons/<int:pk>/actions/", whistles.summons_actions, name="summons_actions"),
+    path("summons/<int:pk>/verify/", whistles.summons_verify, name="summons_verify"),
+    path("summons/<int:pk>/rate/", whistles.summons_rate, name="summons_rate"),
+    # public and notices
+    path("public/", public.transparency, name="public"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/read/", notices.notices_read, name="notices_read"),
+    path("notices/count/", notices.notice_count, name="notice_count"),
+]

@@ -1,0 +1,588 @@
+"""Every read of work orders a user triggers, narrowed to what that user may see.
+
+All ticket lists start from `tickets_for`, which goes through the one permission layer
+(`core.permissions.scoped`): a grid worker sees his grid, a property company its orders, a
+department what it handles or was summoned to, a resident what he asked. A ticket outside the
+user's scope is "not found" (404), never "forbidden", so scopes do not leak.
+
+List pages run a fixed number of queries: relations are joined, the actions a user may take
+on each row are computed in the same query (`with_allowed`), and long lists page by key
+(`resolve_due`, `id`) so a deep page costs what the first one does.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
+from django.utils import timezone
+
+from liulin.core import clock
+from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scoped
+from liulin.core.roles import Role
+from liulin.orgs.models import Organisation
+
+from . import workflow
+from .models import Category, CoSign, Notification, State, Summons, Ticket, Whistle
+
+PAGE_SIZE = 25
+BOARD_LIMIT = 30
+WORKLIST_STATES = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.SUSPENDED, State.RESOLVED)
+# Actions offered on worklist rows and on the ticket page (the rest have their own forms).
+ROW_ACTIONS = ("accept", "start", "resolve", "return", "request_suspension", "resume", "verify", "reject")
+
+
+def _with_relations(queryset):
+    return queryset.select_related(
+        "category__parent", "grid", "community", "handling_org", "building__estate", "household__building__estate", "policy"
+    )
+
+
+def tickets_for(user, perm="whistle.view"):
+    return scoped(user, Ticket.objects.all(), perm)
+
+
+def ticket_for(user, pk, perm="whistle.view"):
+    """One ticket the user may see (404 otherwise), with what the detail page shows."""
+    return get_or_404(user, _with_relations(Ticket.objects.all()), perm, pk=pk)
+
+
+def with_allowed(queryset, user, actions=ROW_ACTIONS):
+    """Annotate `may_<action>` for each action: is the ticket in the user's scope for it.
+
+    One EXISTS per action inside the same query, so a page of 25 rows costs one query."""
+    annotations = {}
+    for action in actions:
+        q = scope_q(user, f"whistle.{action}", Ticket)
+        if q == NOTHING:
+            annotations[f"may_{action}"] = Value(False, output_field=BooleanField())
+        elif not q:
+            annotations[f"may_{action}"] = Value(True, output_field=BooleanField())
+        else:
+            annotations[f"may_{action}"] = Exists(Ticket.objects.filter(q, pk=OuterRef("pk")))
+    return queryset.annotate(**annotations)
+
+
+def allowed_actions(ticket, actions=ROW_ACTIONS):
+    """The transitions of the ticket's state the user may take (needs `with_allowed`)."""
+    return [t for t in workflow.available_actions(ticket.state) if t.action in actions and getattr(ticket, f"may_{t.action}", False)]
+
+
+def ticket_detail(user, pk):
+    """The ticket with every action the user may take on it, or 404."""
+    actions = tuple(workflow.TRANSITIONS)
+    ticket = with_allowed(_with_relations(tickets_for(user)), user, actions).filter(pk=pk).first()
+    if ticket is None:
+        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=pk)
+    ticket.allowed = allowed_actions(ticket, actions)
+    return ticket
+
+
+def timeline(user, ticket, *, staff):
+    """The ticket's events in order. Residents never see internal notes."""
+    events = ticket.events.select_related("actor").order_by("seq")
+    if not staff:
+        events = events.filter(internal=False)
+    return events
+
+
+def is_staff_viewer(user, ticket):
+    """Does the user see this ticket through a staff role (not only as the resident who asked)?
+    Staff get the internal view: internal notes, the masked contact, the handling unit."""
+    if user.is_superuser:
+        return True
+    staff = _StaffOnly(user)
+    if not staff._liulin_assignments:
+        return False
+    q = scope_q(staff, "whistle.view", Ticket)
+    return q != NOTHING and Ticket.objects.filter(q, pk=ticket.pk).exists()
+
+
+class _StaffOnly:
+    """The user seen through his staff assignments only (his resident role left out)."""
+
+    is_superuser = False
+    is_authenticated = True
+
+    def __init__(self, user):
+        self.pk = user.pk
+        self.resident = getattr(user, "resident", None)
+        self._liulin_assignments = [a for a in _assignments(user) if a.role != Role.RESIDENT]
+
+
+def _assignments(user):
+    from liulin.core.permissions import active_assignments
+
+    return active_assignments(user)
+
+
+def photos(ticket):
+    return ticket.photos.order_by("stage", "id")
+
+
+def photo_for(user, ticket_pk, photo_pk):
+    ticket = get_or_404(user, Ticket.objects.all(), "whistle.view", pk=ticket_pk)
+    photo = ticket.photos.filter(pk=photo_pk).first()
+    if photo is None:
+        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=ticket_pk)
+    return photo
+
+
+def possible_duplicates(user, ticket):
+    """Open tickets near this one with similar text that the user may see (at most five)."""
+    from . import routing
+
+    found = routing.suggest_duplicates(
+        category=ticket.category,
+        grid=ticket.grid,
+        building=ticket.building,
+        lon=ticket.lon,
+        lat=ticket.lat,
+        description=ticket.description,
+        now=clock.now(),
+        exclude=ticket,
+    )
+    if not found:
+        return []
+    visible = set(tickets_for(user).filter(pk__in=[t.pk for t in found]).values_list("pk", flat=True))
+    return [t for t in found if t.pk in visible]
+
+
+def callbacks(ticket):
+    return ticket.callbacks.order_by("round")
+
+
+# ---------------------------------------------------------------------------------------
+# Intake helpers
+
+
+def category_tree():
+    """Active categories as [(parent, [children...])]; a parent without children is its own leaf."""
+    categories = list(Category.objects.filter(is_active=True).select_related("parent").order_by("sort", "code"))
+    roots = [c for c in categories if c.parent_id is None]
+    children = {}
+    for c in categories:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    return [(root, children.get(root.pk, [])) for root in roots]
+
+
+def grid_residents(user, q=""):
+    """Residents of the grids the user patrols (for a patrol report on someone's behalf)."""
+    from liulin.people.selectors import search_residents
+
+    return search_residents(user, q).order_by("household__building__estate__name", "household__building__name", "household__room", "name")
+
+
+def buildings_for(user, perm="whistle.file"):
+    """Buildings where the user may file: his community or grid (residents: his community)."""
+    from liulin.territory.models import Building
+
+    assignments = _assignments(user)
+    if user.is_superuser:
+        return Building.objects.select_related("estate")
+    q = NOTHING
+    for a in assignments:
+        if a.area_id:
+            q |= Q(community__path__startswith=a.area.path)
+        elif a.grid_id:
+            q |= Q(grid_id=a.grid_id)
+        elif a.role == Role.RESIDENT and getattr(user, "resident", None) and user.resident.household_id:
+            q |= Q(community_id=user.resident.household.community_id)
+    if q == NOTHING:
+        return Building.objects.none()
+    return Building.objects.filter(q).select_related("estate").order_by("estate__name", "name")
+
+
+def handling_units(user):
+    """Units a dispatcher may send a ticket to: the organisations serving his communities and
+    the departments above them (a district department serves every community below)."""
+    if user.is_superuser:
+        return Organisation.objects.filter(is_active=True).order_by("kind", "name")
+    q = NOTHING
+    for a in _assignments(user):
+        if a.area_id:
+            q |= Q(community__path__startswith=a.area.path)
+            # Departments of the district or subdistrict above the community.
+            ancestors = [a.area.path[: i + 1] for i, ch in enumerate(a.area.path) if ch == "/" and i]
+            q |= Q(community__path__in=ancestors, kind=Organisation.Kind.DEPARTMENT)
+    if q == NOTHING:
+        return Organisation.objects.none()
+    kinds = [Organisation.Kind.PROPERTY_COMPANY, Organisation.Kind.DEPARTMENT, Organisation.Kind.ENTERPRISE, Organisation.Kind.OTHER]
+    return Organisation.objects.filter(q, is_active=True, kind__in=kinds).order_by("kind", "name")
+
+
+def departments(user):
+    return handling_units(user).filter(kind=Organisation.Kind.DEPARTMENT)
+
+
+# ---------------------------------------------------------------------------------------
+# Queues and boards
+
+
+@dataclass
+class QueueFilters:
+    category: Category | None = None
+    grid: object = None
+    channel: str = ""
+    urgency: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def dispatch_queue(user, filters=None):
+    """SUBMITTED tickets the user may dispatch, oldest and most urgent first."""
+    f = filters or QueueFilters()
+    tickets = _with_relations(tickets_for(user, "whistle.dispatch")).filter(state=State.SUBMITTED)
+    if f.category is not None:
+        tickets = tickets.filter(Q(category=f.category) | Q(category__parent=f.category))
+    if f.grid is not None:
+        tickets = tickets.filter(grid=f.grid)
+    if f.channel:
+        tickets = tickets.filter(channel=f.channel)
+    if f.urgency:
+        tickets = tickets.filter(urgency=f.urgency)
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        tickets = tickets.filter(created_at__gte=datetime.datetime.combine(f.date_from, datetime.time.min, tz))
+    if f.date_to:
+        tickets = tickets.filter(created_at__lt=datetime.datetime.combine(f.date_to + datetime.timedelta(days=1), datetime.time.min, tz))
+    return tickets.annotate(emergency_first=Q(urgency="emergency")).order_by("-emergency_first", "created_at", "id")
+
+
+def overdue_q(now):
+    return Q(resolve_overdue=True) | Q(accept_overdue=True) | Q(resolve_due__lt=now)
+
+
+@dataclass
+class Cursor:
+    """Where a worklist page ends: the segment (0 overdue, 1 on time), resolve_due and id."""
+
+    segment: int
+    due: datetime.datetime | None
+    pk: int
+
+    def encode(self):
+        due = self.due.isoformat() if self.due else ""
+        return f"{self.segment}~{due}~{self.pk}"
+
+    @classmethod
+    def decode(cls, value):
+        try:
+            segment, due, pk = (value or "").split("~")
+            if segment not in ("0", "1"):
+                return None
+            return cls(int(segment), datetime.datetime.fromisoformat(due) if due else None, int(pk))
+        except ValueError:
+            return None
+
+
+def _after(cursor):
+    if cursor.due is None:
+        return Q(resolve_due__isnull=True, pk__gt=cursor.pk)
+    return Q(resolve_due__gt=cursor.due) | Q(resolve_due=cursor.due, pk__gt=cursor.pk) | Q(resolve_due__isnull=True)
+
+
+def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
+    """Open tickets in the user's scope that someone must act on: overdue first, then by
+    resolve deadline. Returns (rows, next_cursor or None). At most two queries."""
+    now = now or clock.now()
+    base = with_allowed(_with_relations(tickets_for(user)).filter(state__in=WORKLIST_STATES), user)
+    rows = []
+    segments = [(0, base.filter(overdue_q(now))), (1, base.exclude(overdue_q(now)))]
+    for segment, qs in segments:
+        if after is not None and segment < after.segment:
+            continue
+        if after is not None and segment == after.segment:
+            qs = qs.filter(_after(after))
+        qs = qs.order_by(F("resolve_due").asc(nulls_last=True), "id")
+        chunk = list(qs[: limit + 1 - len(rows)])
+        for ticket in chunk:
+            ticket.segment = segment
+            ticket.overdue = segment == 0
+        rows.extend(chunk)
+        if len(rows) > limit:
+            break
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = Cursor(last.segment, last.resolve_due, last.pk)
+    for ticket in rows:
+        ticket.allowed = allowed_actions(ticket)
+    return rows, next_cursor
+
+
+def supervisor_board(user, *, now=None):
+    """What a supervisor watches: overdue, near the deadline (within the policy's reminder
+    window), most urged, awaiting suspension approval, awaiting verification."""
+    now = now or clock.now()
+    tickets = _with_relations(tickets_for(user, "whistle.urge")).filter(state__in=workflow.OPEN_STATES - {State.SUBMITTED})
+    actions = ("suspend", "resume", "verify", "reject")
+    overdue = list(with_allowed(tickets.filter(overdue_q(now)), user, actions).order_by("resolve_due", "id")[:BOARD_LIMIT])
+    candidates = tickets.exclude(overdue_q(now)).filter(
+        state__in=workflow.HANDLING_STATES, resolve_due__gte=now, resolve_due__lte=now + datetime.timedelta(days=3)
+    )
+    near = [
+        t for t in candidates.order_by("resolve_due", "id")[: BOARD_LIMIT * 4]
+        if t.reminded or t.resolve_due - datetime.timedelta(minutes=t.policy.remind_before_minutes) <= now
+    ][:BOARD_LIMIT]
+    urged = list(tickets.filter(urge_count__gt=0).order_by("-urge_count", "resolve_due", "id")[:BOARD_LIMIT])
+    pending = list(
+        with_allowed(tickets.filter(Q(suspension_requested=True) | Q(state=State.RESOLVED)), user, actions).order_by("resolve_due", "id")[
+            :BOARD_LIMIT
+        ]
+    )
+    for t in overdue + pending:
+        t.allowed = allowed_actions(t, actions)
+    return {"overdue": overdue, "near": near, "urged": urged, "pending": pending}
+
+
+def my_requests(user):
+    """The tickets the user asked for himself (residents' "my requests")."""
+    return (
+        tickets_for(user)
+        .filter(requester_user=user)
+        .select_related("category__parent", "grid", "handling_org")
+        .order_by("-created_at", "-id")
+    )
+
+
+def cosignable(user, ticket):
+    """A resident of the same community who did not ask and has not co-signed may say "me too"."""
+    resident = getattr(user, "resident", None)
+    if resident is None or not resident.household_id or ticket.requester_user_id == user.pk:
+        return False
+    if ticket.state not in workflow.OPEN_STATES:
+        return False
+    if resident.household.community_id != ticket.community_id:
+        return False
+    return not ticket.cosigns.filter(user=user).exists()
+
+
+def neighbourhood_open(user, limit=10):
+    """Open tickets of the resident's own community that others filed, so he can say
+    "me too". Shown as category, building (never the room), date and count only."""
+    resident = getattr(user, "resident", None)
+    if resident is None or not resident.household_id:
+        return []
+    rows = (
+        Ticket.objects.filter(community_id=resident.household.community_id, state__in=workflow.OPEN_STATES, parent__isnull=True)
+        .exclude(requester_user=user)
+        .annotate(mine=Exists(CoSign.objects.filter(ticket=OuterRef("pk"), user=user)))
+        .select_related("category__parent", "building__estate", "grid")
+        .order_by("-cosign_count", "-created_at", "-id")[:limit]
+    )
+    return list(rows)
+
+
+def cosign_target(user, pk):
+    """A ticket the user may co-sign: one he sees, or an open one of his own community."""
+    visible = tickets_for(user).filter(pk=pk).first()
+    if visible is not None:
+        return visible
+    resident = getattr(user, "resident", None)
+    if resident is not None and resident.household_id and has_perm_anywhere(user, "whistle.file"):
+        ticket = Ticket.objects.filter(pk=pk, community_id=resident.household.community_id).first()
+        if ticket is not None:
+            return ticket
+    return get_or_404(user, Ticket.objects.none(), "whistle.view", pk=pk)
+
+
+def ticket_by_number(user, number, perm="whistle.view"):
+    return get_or_404(user, Ticket.objects.all(), perm, number=(number or "").strip())
+
+
+# ---------------------------------------------------------------------------------------
+# Whistles
+
+
+def whistles_for(user):
+    """Whistles of the communities the user supervises, or that summon the user's department."""
+    q = tickets_for(user, "whistle.view")
+    return (
+        Whistle.objects.filter(Q(tickets__in=q) | Q(summons__department__in=_org_ids(user)) | Q(community__in=_area_communities(user)))
+        .distinct()
+        .select_related("community")
+        .prefetch_related("summons__department")
+        .order_by("-blown_at", "-id")
+    )
+
+
+def _org_ids(user):
+    return [a.org_id for a in _assignments(user) if a.org_id]
+
+
+def _area_communities(user):
+    from liulin.territory.models import Area
+
+    q = NOTHING
+    for a in _assignments(user):
+        if a.area_id and a.role in (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR):
+            q |= Q(path__startswith=a.area.path)
+    if user.is_superuser:
+        return Area.objects.filter(kind=Area.Kind.COMMUNITY)
+    return Area.objects.filter(q, kind=Area.Kind.COMMUNITY) if q != NOTHING else Area.objects.none()
+
+
+def supervised_communities(user):
+    """Communities where the user may blow a whistle (an area role holding whistle.whistle)."""
+    from liulin.core.permissions import roles_with
+    from liulin.territory.models import Area
+
+    if user.is_superuser:
+        return Area.objects.filter(kind=Area.Kind.COMMUNITY).order_by("path")
+    roles = roles_with("whistle.whistle")
+    q = NOTHING
+    for a in _assignments(user):
+        if a.area_id and a.role in roles:
+            q |= Q(path__startswith=a.area.path)
+    if q == NOTHING:
+        return Area.objects.none()
+    return Area.objects.filter(q, kind=Area.Kind.COMMUNITY).order_by("path")
+
+
+def visible_communities(user):
+    """Communities whose department ranking the user may read: those he works in, and those
+    that summoned his department."""
+    from liulin.territory.models import Area
+
+    if user.is_superuser:
+        return Area.objects.filter(kind=Area.Kind.COMMUNITY).order_by("path")
+    q = NOTHING
+    for a in _assignments(user):
+        if a.area_id:
+            q |= Q(path__startswith=a.area.path)
+        elif a.grid_id:
+            q |= Q(pk=a.grid.community_id)
+        elif a.org_id:
+            q |= Q(whistles__summons__department_id=a.org_id) | Q(pk=a.org.community_id or 0)
+    if q == NOTHING:
+        return Area.objects.none()
+    return Area.objects.filter(q, kind=Area.Kind.COMMUNITY).distinct().order_by("path")
+
+
+def summons_for_department(user):
+    """The summons of the departments the user works for, unreported first."""
+    return (
+        Summons.objects.filter(department_id__in=_org_ids(user))
+        .select_related("whistle__community", "department")
+        .prefetch_related("whistle__tickets__category")
+        .order_by(F("reported_at").asc(nulls_first=True), "whistle__report_due", "id")
+    )
+
+
+def summons_for(user, pk):
+    """One summons: his department's (to report in) or his community's (to rate)."""
+    summons = (
+        Summons.objects.filter(pk=pk)
+        .filter(Q(department_id__in=_org_ids(user)) | Q(whistle__community__in=_area_communities(user)))
+        .select_related("whistle__community", "department")
+        .first()
+    )
+    if summons is None:
+        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=0)
+    return summons
+
+
+def whistle_for(user, pk):
+    whistle = whistles_for(user).filter(pk=pk).first()
+    if whistle is None:
+        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=0)
+    return whistle
+
+
+def whistleable_tickets(user):
+    """Open tickets the user may blow a whistle on."""
+    return (
+        tickets_for(user, "whistle.whistle")
+        .filter(state__in=workflow.OPEN_STATES)
+        .select_related("category__parent", "grid")
+        .order_by("-urge_count", "resolve_due", "id")[:100]
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Notifications
+
+
+def notifications_for(user, limit=50):
+    return Notification.objects.filter(user=user).select_related("ticket").order_by("-at", "-id")[:limit]
+
+
+def unread_count(user):
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# ---------------------------------------------------------------------------------------
+# Public transparency (no login; nothing personal leaves this function)
+
+PUBLIC_RECENT = 30
+
+
+def public_recent(limit=PUBLIC_RECENT):
+    """Recent requests as (category, grid name, date, state) only: no person, phone, room,
+    address or free text ever leaves the database for this page."""
+    rows = (
+        Ticket.objects.exclude(state=State.MERGED)
+        .order_by("-created_at", "-id")
+        .values("category__name", "category__parent__name", "grid__name", "community__name", "created_at", "state")[:limit]
+    )
+    return [
+        {
+            "category": f"{r['category__parent__name']}/{r['category__name']}" if r["category__parent__name"] else r["category__name"],
+            "grid": r["grid__name"],
+            "community": r["community__name"],
+            "date": timezone.localtime(r["created_at"]).date(),
+            "state": State(r["state"]).label,
+            "state_code": r["state"],
+        }
+        for r in rows
+    ]
+
+
+def public_counts():
+    """Counts by top-level category and by grid, with how many were settled (closed or verified)."""
+    settled = Q(state__in=[State.VERIFIED, State.CLOSED])
+    by_category = (
+        Ticket.objects.values("category__parent__name", "category__name")
+        .annotate(total=Count("id"), settled=Count("id", filter=settled))
+        .order_by()
+    )
+    merged = {}
+    for r in by_category:
+        name = r["category__parent__name"] or r["category__name"]
+        entry = merged.setdefault(name, {"name": name, "total": 0, "settled": 0})
+        entry["total"] += r["total"]
+        entry["settled"] += r["settled"]
+    by_grid = list(
+        Ticket.objects.values("community__name", "grid__name")
+        .annotate(total=Count("id"), settled=Count("id", filter=settled))
+        .order_by("community__name", "grid__name")
+    )
+    return {
+        "by_category": sorted(merged.values(), key=lambda e: (-e["total"], e["name"])),
+        "by_grid": by_grid,
+        "total": sum(e["total"] for e in merged.values()),
+    }
+
+
+def event_actor_label(event, ticket):
+    """How a step is shown to a resident: a role or unit, never a staff member's name."""
+    if event.actor_id and event.actor_id == ticket.requester_user_id:
+        return "您"
+    if event.actor_role:
+        try:
+            role = Role(event.actor_role)
+        except ValueError:
+            return "工作人员"
+        if role in (Role.PROPERTY_STAFF, Role.DEPARTMENT_OFFICER) and ticket.handling_org_id:
+            return ticket.handling_org.get_kind_display()
+        return role.label
+    return "系统" if not event.actor_id else "工作人员"
+
+
+def can_file(user):
+    return has_perm_anywhere(user, "whistle.file")
+

@@ -1,0 +1,251 @@
+"""The ticket page: its data (phone masked), timeline, photos and the forms of the actions the
+user may take. Every POST re-reads the ticket through the user's scope (404 outside it) and
+calls one service; a broken rule is shown on the page and changes nothing."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from liulin.core.masking import mask_phone
+from liulin.core.permissions import can, require
+from liulin.whistle import photos as photo_store
+from liulin.whistle import selectors, workflow
+from liulin.whistle.forms import ActionForm, CallbackForm, CommentForm, MergeForm, RatingForm, ReasonForm
+from liulin.whistle.models import State, Tier
+from liulin.whistle.services import callbacks, intake, transitions
+
+from ._common import run
+
+# Actions with a page of their own, or a form of their own on this page.
+SEPARATE_FORMS = {"merge", "callback"}
+
+
+def _context(request, ticket, **forms):
+    user = request.user
+    staff = selectors.is_staff_viewer(user, ticket)
+    events = list(selectors.timeline(user, ticket, staff=staff))
+    for event in events:
+        event.who = event.actor.name if staff and event.actor_id else selectors.event_actor_label(event, ticket)
+        event.label = _event_label(event)
+    is_requester = ticket.requester_user_id == user.pk
+    open_ticket = ticket.state in workflow.OPEN_STATES
+    action_forms = []
+    for transition in ticket.allowed:
+        if transition.action in SEPARATE_FORMS:
+            continue
+        if transition.action == "request_suspension" and ticket.suspension_requested:
+            continue
+        bound = forms.get("action_form")
+        form = bound if bound is not None and bound.data.get("action") == transition.action else ActionForm(
+            user=user, initial={"action": transition.action}
+        )
+        action_forms.append({"transition": transition, "form": form})
+    context = {
+        "ticket": ticket,
+        "staff": staff,
+        "is_requester": is_requester,
+        "contact_phone": mask_phone(ticket.contact_phone),
+        "events": events,
+        "photos": list(selectors.photos(ticket)),
+        "action_forms": action_forms,
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "can_comment": can(user, "whistle.comment", ticket),
+        "can_internal": staff and can(user, "whistle.internal_note", ticket),
+        "can_urge": open_ticket and ticket.state != State.SUBMITTED and can(user, "whistle.urge", ticket),
+        "can_escalate": open_ticket and ticket.tier < Tier.WHISTLE and can(user, "whistle.escalate", ticket),
+        "urge_form": forms.get("urge_form") or ReasonForm(),
+        "escalate_form": forms.get("escalate_form") or ReasonForm(),
+        "can_cosign": selectors.cosignable(user, ticket),
+        "merge_form": (forms.get("merge_form") or MergeForm(user=user)) if getattr(ticket, "may_merge", False) and ticket.state in workflow.TRANSITIONS["merge"].sources else None,
+        "callback_form": None,
+        "rating_form": None,
+        "callbacks": list(selectors.callbacks(ticket)),
+        "tiers": Tier,
+    }
+    if ticket.state == State.VERIFIED and getattr(ticket, "may_callback", False):
+        if is_requester and not staff:
+            context["rating_form"] = forms.get("rating_form") or RatingForm()
+        elif staff:
+            context["callback_form"] = forms.get("callback_form") or CallbackForm()
+    return context
+
+
+def _event_label(event):
+    transition = workflow.TRANSITIONS.get(event.action)
+    if transition is not None:
+        return transition.label
+    return {
+        "file": _("下单"),
+        "comment": _("留言"),
+        "internal_note": _("内部备注"),
+        "urge": _("催办"),
+        "escalate": _("升级"),
+        "cosign": _("附议（我也遇到）"),
+        "whistle": _("吹哨"),
+        "remind": _("到期提醒"),
+        "overdue": _("超时"),
+        "photo": _("上传照片"),
+    }.get(event.action, event.action)
+
+
+def _render(request, ticket, status=200, **forms):
+    return render(request, "whistle/ticket.html", _context(request, ticket, **forms), status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def ticket_detail(request, pk):
+    return _render(request, selectors.ticket_detail(request.user, pk))
+
+
+@never_cache
+@login_required
+@require_POST
+def ticket_act(request, pk):
+    """One workflow action (accept, resolve, return, verify, withdraw …) on one ticket."""
+    ticket = selectors.ticket_detail(request.user, pk)
+    form = ActionForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        action = data["action"]
+        require(request.user, f"whistle.{action}", ticket)
+        done = run(
+            form,
+            lambda: transitions.act(
+                actor=request.user,
+                ticket=ticket,
+                action=action,
+                reason=data.get("reason", "").strip(),
+                org=data.get("org"),
+                forwarded_to=data.get("forwarded_to", "").strip(),
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("已%(label)s：%(number)s") % {"label": workflow.TRANSITIONS[action].label, "number": ticket.number})
+            return redirect("whistle:ticket", pk=ticket.pk)
+    return _render(request, ticket, status=400, action_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def ticket_comment(request, pk):
+    ticket = selectors.ticket_detail(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        internal = form.cleaned_data["internal"]
+        require(request.user, "whistle.internal_note" if internal else "whistle.comment", ticket)
+        if run(form, lambda: transitions.comment(actor=request.user, ticket=ticket, body=form.cleaned_data["body"], internal=internal)) is not None:
+            messages.success(request, _("已记录。"))
+            return redirect("whistle:ticket", pk=ticket.pk)
+    return _render(request, ticket, status=400, comment_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def ticket_urge(request, pk):
+    ticket = selectors.ticket_detail(request.user, pk)
+    require(request.user, "whistle.urge", ticket)
+    form = ReasonForm(request.POST)
+    if form.is_valid() and run(form, lambda: transitions.urge(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])) is not None:
+        messages.success(request, _("已催办：%(number)s") % {"number": ticket.number})
+        if request.POST.get("next") == "board":
+            return redirect("whistle:board")
+        return redirect("whistle:ticket", pk=ticket.pk)
+    return _render(request, ticket, status=400, urge_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def ticket_escalate(request, pk):
+    ticket = selectors.ticket_detail(request.user, pk)
+    require(request.user, "whistle.escalate", ticket)
+    form = ReasonForm(request.POST)
+    if form.is_valid() and run(form, lambda: transitions.escalate(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])) is not None:
+        messages.success(request, _("已升级：%(number)s") % {"number": ticket.number})
+        return redirect("whistle:ticket", pk=ticket.pk)
+    return _render(request, ticket, status=400, escalate_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def ticket_cosign(request, pk):
+    """我也遇到: another resident of the community adds his voice."""
+    ticket = selectors.cosign_target(request.user, pk)
+    if run(request, lambda: intake.cosign(actor=request.user, ticket=ticket)) is not None:
+        messages.success(request, _("已附议，感谢您的反映。"))
+    if request.POST.get("next") == "mine":
+        return redirect("whistle:mine")
+    return redirect("whistle:ticket", pk=ticket.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def ticket_merge(request, pk):
+    ticket = selectors.ticket_detail(request.user, pk)
+    require(request.user, "whistle.merge", ticket)
+    form = MergeForm(request.POST, user=request.user)
+    if form.is_valid():
+        done = run(
+            form,
+            lambda: intake.merge(actor=request.user, child=ticket, parent=form.cleaned_data["parent"], reason=form.cleaned_data["reason"]),
+        )
+        if done is not None:
+            messages.success(request, _("已合并到 %(number)s") % {"number": form.cleaned_data["parent"].number})
+            return redirect("whistle:ticket", pk=ticket.pk)
+    return _render(request, ticket, status=400, merge_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def ticket_callback(request, pk):
+    """回访: the operator's phone callback, or the resident's own rating."""
+    ticket = selectors.ticket_detail(request.user, pk)
+    require(request.user, "whistle.callback", ticket)
+    staff = selectors.is_staff_viewer(request.user, ticket)
+    self_rating = ticket.requester_user_id == request.user.pk and not staff
+    form = (RatingForm if self_rating else CallbackForm)(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run(
+            form,
+            lambda: callbacks.record_callback(
+                actor=request.user,
+                ticket=ticket,
+                solved=data["solved"],
+                satisfaction=data["satisfaction"],
+                comment=data["comment"],
+                method=form.method,
+                reopen=data["reopen"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("感谢您的评价。") if self_rating else _("回访已记录。"))
+            return redirect("whistle:ticket", pk=ticket.pk)
+    return _render(request, ticket, status=400, **{"rating_form" if self_rating else "callback_form": form})
+
+
+@never_cache
+@login_required
+@require_GET
+def photo(request, pk, photo_pk):
+    """A ticket's photo, only to those who may see the ticket; never cached on the way."""
+    item = selectors.photo_for(request.user, pk, photo_pk)
+    handle = photo_store.open_for(request.user, item)
+    content_type = mimetypes.guess_type(item.file)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
