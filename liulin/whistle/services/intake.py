@@ -1,0 +1,318 @@
+"""下单: filing a request from the hotline, a resident's phone, a grid patrol or the API;
+"me too" co-signing; merging duplicates; looking a caller up by phone.
+
+Filing is idempotent on `client_request_id`: a retry (a phone on a bad network, a double
+click) returns the first ticket, also when both submits arrive at the same moment — the
+unique column decides and the loser reads the winner's row.
+
+Who files for whom: a resident only for himself (the requester is his own record); an
+operator, grid worker or community worker for anyone, at places inside his own scope.
+"""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from liulin.core import clock
+from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.permissions import active_assignments, can, has_perm_anywhere, roles_with, scoped
+from liulin.core.roles import Role
+from liulin.people.models import Resident
+from liulin.territory.models import Building, Household
+
+from .. import events, routing, sla
+from .. import photos as photo_store  # `photos` is file_ticket's keyword
+from ..models import Channel, CoSign, State, Ticket, Urgency
+from ..workflow import OPEN_STATES
+from . import transitions
+
+MAX_DESCRIPTION = 4000
+NUMBER_PREFIX = "LF"
+NUMBER_DIGITS = 5  # up to 99,999 tickets a day before the numbers stop sorting
+NUMBER_ATTEMPTS = 20
+
+
+# --- who may file ---------------------------------------------------------------------
+
+
+def _files_as_staff(actor):
+    """True when one of the actor's roles other than resident may file (he files for others)."""
+    if getattr(actor, "is_superuser", False):
+        return True
+    staff_roles = roles_with("whistle.file") - {Role.RESIDENT}
+    return any(a.role in staff_roles for a in active_assignments(actor))
+
+
+def _require_filer(actor):
+    if not has_perm_anywhere(actor, "whistle.file"):
+        raise NotPermitted("您的角色不能提交诉求。", code="not_permitted")
+
+
+def _in_scope(actor, model, obj):
+    """The household/building/resident as the actor may see it, or NotFound."""
+    perm = "people.view" if model is Resident else "territory.view"
+    found = scoped(actor, model.objects.filter(pk=obj.pk), perm).first()
+    if found is None:
+        raise NotFound("找不到该住户/楼栋/居民，或不在您的服务范围内。")
+    return found
+
+
+def _resident_parties(actor, requester, household):
+    """A resident files for himself, about his own home or a public place."""
+    own = getattr(actor, "resident", None)
+    if own is None:
+        raise NotPermitted("账号未关联居民档案，请联系社区。", code="no_resident_record")
+    if requester is not None and requester.pk != own.pk:
+        raise NotPermitted("居民只能为自己提交诉求。", code="not_own_request", field="requester")
+    if household is not None and household.pk != own.household_id:
+        raise NotPermitted("居民只能为自己家提交诉求。", code="not_own_household", field="household")
+    return own, actor
+
+
+def _staff_parties(actor, requester, household, building):
+    if household is not None:
+        _in_scope(actor, Household, household)
+    if building is not None:
+        _in_scope(actor, Building, building)
+    if requester is None:
+        return None, None
+    requester = _in_scope(actor, Resident, requester)
+    # The requester's own login, if he has one, so he follows the ticket in "my requests".
+    return requester, get_user_model().objects.filter(resident=requester).first()
+
+
+# --- input ----------------------------------------------------------------------------
+
+
+def _clean_description(description):
+    text = (description or "").strip()
+    if not text:
+        raise Invalid("请填写诉求内容。", code="description_required", field="description")
+    if len(text) > MAX_DESCRIPTION:
+        raise Invalid(f"诉求内容不能超过 {MAX_DESCRIPTION} 字。", code="description_too_long", field="description")
+    return text
+
+
+def _clean_choice(value, choices, code, field, label):
+    if value not in choices.values:
+        raise Invalid(f"无效的{label}。", code=code, field=field)
+    return value
+
+
+def _clean_call(started, ended):
+    if started and ended and ended < started:
+        raise Invalid("通话结束时间早于开始时间。", code="invalid_call_times", field="call_ended_at")
+    return started, ended
+
+
+# --- numbering and insert -------------------------------------------------------------
+
+
+def _next_number(day):
+    prefix = f"{NUMBER_PREFIX}{day:%Y%m%d}"
+    last = Ticket.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    seq = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{seq:0{NUMBER_DIGITS}d}"
+
+
+def _existing(client_request_id, actor):
+    if not client_request_id:
+        return None
+    ticket = Ticket.objects.filter(client_request_id=client_request_id).first()
+    if ticket is not None and ticket.filed_by_id != getattr(actor, "pk", None):
+        # Another user's id: never hand out his ticket.
+        raise Conflict("该请求编号已被使用。", code="client_request_id_taken")
+    return ticket
+
+
+def _insert(ticket, actor, now):
+    """Save the new ticket with the next free number of the day. A clash on the number (a
+    concurrent filing took it) retries with the next; a clash on client_request_id means
+    the same request won elsewhere: return that one instead."""
+    day = timezone.localdate(now)
+    for _ in range(NUMBER_ATTEMPTS):
+        ticket.number = _next_number(day)
+        try:
+            with transaction.atomic():
+                ticket.save(force_insert=True)
+            return ticket, True
+        except IntegrityError:
+            ticket.pk = None
+            earlier = _existing(ticket.client_request_id, actor)
+            if earlier is not None:
+                return earlier, False
+    raise Conflict("系统繁忙，请稍后重试。", code="number_exhausted")
+
+
+# --- filing ---------------------------------------------------------------------------
+
+
+def file_ticket(
+    *,
+    actor,
+    channel,
+    category,
+    description,
+    urgency="normal",
+    requester=None,
+    contact_name="",
+    contact_phone="",
+    household=None,
+    building=None,
+    lon=None,
+    lat=None,
+    address="",
+    client_request_id=None,
+    photos=(),
+    call_started_at=None,
+    call_ended_at=None,
+    now=None,
+    is_demo=False,
+):
+    """File a request; returns (ticket, created). A retry with the same client_request_id
+    returns (first ticket, False). Dispatches at once when routing finds a unit."""
+    _require_filer(actor)
+    now = now or clock.now()
+    client_request_id = (client_request_id or "").strip() or None
+    earlier = _existing(client_request_id, actor)
+    if earlier is not None:
+        return earlier, False
+
+    channel = _clean_choice(channel, Channel, "invalid_channel", "channel", "来源")
+    urgency = _clean_choice(urgency, Urgency, "invalid_urgency", "urgency", "紧急程度")
+    category = routing.active_category(category)
+    text = _clean_description(description)
+    call_started_at, call_ended_at = _clean_call(call_started_at, call_ended_at)
+    if lon is not None or lat is not None:
+        lon, lat = routing.check_point(lon, lat)
+    if _files_as_staff(actor):
+        requester, requester_user = _staff_parties(actor, requester, household, building)
+    else:
+        requester, requester_user = _resident_parties(actor, requester, household)
+    if household is not None:
+        building = household.building
+    found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text)
+    cleaned = [photo_store.clean(f) for f in photos]  # every photo checked before anything is written
+
+    ticket = Ticket(
+        client_request_id=client_request_id,
+        channel=channel,
+        category=category,
+        urgency=urgency,
+        description=text,
+        requester=requester,
+        requester_user=requester_user,
+        contact_name=(contact_name or (requester.name if requester else ""))[:32],
+        contact_phone=re.sub(r"[^\d+\-]", "", contact_phone or (requester.mobile if requester else ""))[:20],
+        filed_by=actor,
+        call_started_at=call_started_at,
+        call_ended_at=call_ended_at,
+        household=household,
+        building=building,
+        lon=lon,
+        lat=lat,
+        address=(address or (household.address if household else str(building) if building else ""))[:128],
+        grid=found.grid,
+        community=found.community,
+        policy=sla.policy_for(category, urgency),
+        created_at=now,
+        updated_at=now,
+        is_demo=is_demo,
+    )
+    return _create(ticket, actor=actor, route=found, cleaned=cleaned, now=now)
+
+
+def _create(ticket, *, actor, route, cleaned, now):
+    written = []
+    try:
+        with transaction.atomic():
+            ticket, created = _insert(ticket, actor, now)
+            if not created:
+                return ticket, False
+            ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            events.append_event(
+                ticket,
+                actor=actor,
+                action="file",
+                to_state=State.SUBMITTED,
+                data={"channel": ticket.channel, "client_request_id": ticket.client_request_id, "route": route.reason},
+                at=now,
+            )
+            for photo in cleaned:
+                written.append(photo_store.save_clean(ticket=ticket, photo=photo, actor=actor, now=now))
+            if route.org is not None:
+                ticket = transitions.act(
+                    actor=None, ticket=ticket, action="dispatch", org=route.org, data={"auto": True}, reason=route.reason, now=now
+                )
+            return ticket, True
+    except BaseException:
+        photo_store.discard(written)
+        raise
+
+
+# --- the hotline ----------------------------------------------------------------------
+
+
+def caller_lookup(actor, phone):
+    """Residents with this mobile number inside the operator's scope, with their homes, to
+    prefill the hotline form."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) != 11:
+        return []
+    residents = Resident.objects.filter(mobile=digits).select_related("household__building__estate", "household__grid")
+    return list(scoped(actor, residents, "people.view").order_by("id"))
+
+
+# --- me too and merge -----------------------------------------------------------------
+
+
+def _may_cosign(actor, ticket):
+    """A staff member who sees the ticket, or a resident living in its community."""
+    if can(actor, "whistle.view", ticket):
+        return True
+    household = getattr(getattr(actor, "resident", None), "household", None)
+    return bool(
+        household is not None
+        and has_perm_anywhere(actor, "whistle.file")
+        and household.community_id == ticket.community_id
+    )
+
+
+def cosign(*, actor, ticket, now=None):
+    """我也遇到: one per user; the count lives on the ticket. Returns the CoSign."""
+    now = now or clock.now()
+    if not _may_cosign(actor, ticket):
+        raise NotFound("找不到该诉求，或您无权查看。")
+    if ticket.requester_user_id == actor.pk:
+        raise Invalid("这是您自己提交的诉求。", code="own_ticket")
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.state not in OPEN_STATES:
+            raise Invalid("该诉求已办结，不能再附议。", code="ticket_not_open")
+        try:
+            with transaction.atomic():
+                sign = CoSign.objects.create(ticket=locked, user=actor, at=now)
+        except IntegrityError:
+            raise Conflict("您已附议过该诉求。", code="already_cosigned") from None
+        Ticket.objects.filter(pk=locked.pk).update(cosign_count=F("cosign_count") + 1, updated_at=now)
+        events.append_event(locked, actor=actor, action="cosign", data={"count": locked.cosign_count + 1}, at=now)
+    ticket.refresh_from_db(fields=["cosign_count", "updated_at"])
+    return sign
+
+
+def merge(*, actor, child, parent, reason="", now=None):
+    """Close `child` as a duplicate of `parent`; the parent keeps its own state."""
+    if child.pk == parent.pk:
+        raise Invalid("不能与自身合并。", code="merge_self", field="parent")
+    if parent.state not in OPEN_STATES:
+        raise Invalid("只能合并到未办结的诉求。", code="parent_not_open", field="parent")
+    if parent.parent_id:
+        raise Invalid("目标诉求本身已被合并，请合并到主诉求。", code="parent_is_child", field="parent")
+    if parent.community_id != child.community_id:
+        raise Invalid("只能合并同一社区的诉求。", code="merge_other_community", field="parent")
+    return transitions.act(actor=actor, ticket=child, action="merge", parent=parent, reason=reason or "重复诉求", now=now)

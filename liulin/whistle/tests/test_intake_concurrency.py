@@ -1,0 +1,78 @@
+"""A double submit arriving at the same instant (two phones, two workers) on PostgreSQL:
+the unique client_request_id lets exactly one ticket through; the other call gets it back."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from liulin.whistle.models import Channel, Ticket
+from liulin.whistle.services import intake
+
+from .intake_fixtures import make_town
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions (PostgreSQL)"),
+]
+
+
+def run_at_once(calls):
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def worker(i, call):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = call()
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results, errors
+
+
+def test_concurrent_double_submit_yields_one_ticket():
+    town = make_town()
+
+    def submit():
+        return intake.file_ticket(
+            actor=town.resident_user,
+            channel=Channel.SELF_SERVICE,
+            category="property-elevator",
+            description="电梯困人",
+            household=town.household,
+            client_request_id="double-tap-1",
+        )
+
+    results, errors = run_at_once([submit, submit])
+    assert errors == []
+    tickets = {ticket.pk for ticket, _ in results}
+    assert len(tickets) == 1
+    assert sorted(created for _, created in results) == [False, True]
+    assert Ticket.objects.filter(client_request_id="double-tap-1").count() == 1
+
+
+def test_concurrent_different_requests_get_different_numbers():
+    town = make_town()
+
+    def submit(n):
+        return lambda: intake.file_ticket(
+            actor=town.resident_user,
+            channel=Channel.SELF_SERVICE,
+            category="noise",
+            description=f"夜间噪音 {n}",
+            household=town.household,
+            client_request_id=f"req-{n}",
+        )
+
+    results, errors = run_at_once([submit(n) for n in range(4)])
+    assert errors == []
+    numbers = {ticket.number for ticket, _ in results}
+    assert len(numbers) == 4
