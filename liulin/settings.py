@@ -170,6 +170,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liulin@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Open311 GeoReport v2 (/open311/v2/, docs/open311.md).
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
+OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "60/m")  # per api_key and per client address
+OPEN311_MAX_BODY = 64 * 1024
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
