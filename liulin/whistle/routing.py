@@ -20,8 +20,9 @@ Duplicates: open tickets of the same category in the same community, either in t
 building or within DUPLICATE_RADIUS_M (haversine), whose description shares at least
 SIMILARITY_THRESHOLD of its jieba tokens with the new one (Jaccard: |A∩B| / |A∪B| over
 tokens without punctuation and particles). Short complaints about the same fault share the
-key nouns ("电梯", "坏") but little else, so a low threshold keeps them while the place
-filter keeps unrelated ones out.
+key words and little else: "电梯坏了" and "1栋电梯坏了，老人下不了楼" score 0.25, "路灯不亮"
+and "路灯杆被车撞歪了" 0.2 — so 0.25 keeps the first pair and drops the second, while the
+place filter keeps unrelated ones out.
 """
 
 import math
@@ -40,7 +41,7 @@ from .models import Category, RoutingRule, Ticket
 from .workflow import OPEN_STATES
 
 DUPLICATE_RADIUS_M = 250
-SIMILARITY_THRESHOLD = 0.15
+SIMILARITY_THRESHOLD = 0.25
 MAX_DUPLICATES = 5
 EARTH_RADIUS_M = 6_371_000
 COMMUNITY_OFFICE_SUFFIX = "居委会"
