@@ -3,6 +3,8 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from liulin.accounts.models import User
@@ -10,6 +12,8 @@ from liulin.core import clock
 from liulin.core.masking import mask_phone
 from liulin.dashboard.selectors import percent, years_before
 from liulin.people.models import Resident
+from liulin.people.tests.factories import ResidentFactory, make_id_number
+from liulin.territory.models import Household
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +87,17 @@ def test_staff_home_counts_care_tags(client, demo):
 
 def test_staff_home_takes_a_fixed_number_of_queries(client, demo, django_assert_max_num_queries):
     login(client, STAFF)
-    with django_assert_max_num_queries(16):
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("dashboard:staff_home"))
+    household = Household.objects.filter(community=demo.community).first()
+    for n in range(5):
+        ResidentFactory(household=household, relation=Resident.Relation.CHILD, birth_date=date(1950 + n, 1, 1),
+                        id_number=make_id_number(birth=date(1950 + n, 1, 1), seq=n))
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("dashboard:staff_home")).status_code == 200
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("dashboard:staff_home"))
+    assert len(after.captured_queries) == len(before.captured_queries)
 
 
 def test_grid_worker_sees_only_his_grid(client, demo):
