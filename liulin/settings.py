@@ -170,6 +170,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liulin@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# 雷锋哨 intake and supervision (all overridable per deployment).
+LIULIN_PHOTO_MAX_BYTES = int(os.environ.get("LIULIN_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+LIULIN_CALLBACK_DAYS = int(os.environ.get("LIULIN_CALLBACK_DAYS", "7"))  # then closed as "not rated"
+# Report-in deadlines of a whistle (Nanjing Gulou practice): emergency within 1 hour of
+# calendar time; work progress and hard problems within 3 and 5 working days.
+LIULIN_WHISTLE_REPORT_DEADLINES = {
+    "emergency": {"minutes": 60, "working_time": False},
+    "progress": {"working_days": 3},
+    "hard": {"working_days": 5},
+}
+
 # Open311 GeoReport v2 (/open311/v2/, docs/open311.md).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "60/m")  # per api_key and per client address

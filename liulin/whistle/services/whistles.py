@@ -1,0 +1,298 @@
+"""吹哨报到: the community summons departments to problems it cannot settle alone.
+
+A supervisor (whistle.whistle in the community) blows a whistle on open tickets of his
+community, naming departments, a kind and a report-in deadline. Defaults follow Nanjing
+Gulou's practice and live in settings.LIULIN_WHISTLE_REPORT_DEADLINES:
+emergency — sign in within 1 hour of calendar time; work progress — 3 working days; hard
+problem — 5 working days (a working day = the work calendar's sessions, 7 hours by default,
+counted with calendar.add_working_minutes so nights, weekends and holidays do not count).
+
+Each summoned department reports in (who, when, on site or not), records its actions and
+verifies (核单); a department that has not reported in by the deadline is flagged late by
+`flag_unreported` (run by the periodic sweep) and one that reports in after it is late too.
+The community rates each report-in 1–5; `department_ranking` orders departments by it.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Avg, Count, F, Q
+
+from liulin.core import clock
+from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.permissions import active_assignments, roles_with
+from liulin.core.roles import Role
+from liulin.orgs.models import Organisation
+
+from .. import calendar as workcal
+from .. import events
+from ..models import Summons, Ticket, Tier, Whistle
+from ..notifications import notify
+from ..workflow import OPEN_STATES
+
+DEFAULT_REPORT_DEADLINES = {
+    "emergency": {"minutes": 60, "working_time": False},
+    "progress": {"working_days": 3},
+    "hard": {"working_days": 5},
+}
+
+
+# --- who may --------------------------------------------------------------------------
+
+
+def _holds_in_community(actor, perm, community):
+    """The actor holds `perm` through an area role covering `community`."""
+    if getattr(actor, "is_superuser", False):
+        return True
+    roles = roles_with(perm)
+    return any(a.role in roles and a.area_id and community.path.startswith(a.area.path) for a in active_assignments(actor))
+
+
+def _require_supervisor(actor, community):
+    if not _holds_in_community(actor, "whistle.whistle", community):
+        raise NotPermitted("只有本社区的督办人员可以吹哨和评价报到。", code="not_permitted")
+
+
+def _require_officer(actor, summons):
+    """A department officer of the summoned department (others do not even see it)."""
+    if getattr(actor, "is_superuser", False):
+        return
+    if not any(a.role == Role.DEPARTMENT_OFFICER and a.org_id == summons.department_id for a in active_assignments(actor)):
+        raise NotFound("找不到该报到任务，或您无权查看。")
+
+
+# --- deadlines ------------------------------------------------------------------------
+
+
+def _working_day_minutes(calendar):
+    # The length of one working day of this calendar (7 hours by default).
+    sessions = workcal._sessions(calendar)
+    return sum(
+        (datetime.datetime.combine(datetime.date.min, end) - datetime.datetime.combine(datetime.date.min, start)).seconds // 60
+        for start, end in sessions
+    )
+
+
+def default_report_due(kind, blown_at):
+    """When departments must report in for a whistle of `kind` blown at `blown_at`."""
+    rules = {**DEFAULT_REPORT_DEADLINES, **getattr(settings, "LIULIN_WHISTLE_REPORT_DEADLINES", {})}
+    rule = rules.get(kind)
+    if rule is None:
+        raise Invalid("无效的吹哨类型。", code="invalid_kind", field="kind")
+    if "working_days" in rule:
+        calendar = workcal.default_calendar()
+        minutes = rule["working_days"] * _working_day_minutes(calendar)
+        return workcal.add_working_minutes(blown_at, minutes, calendar)
+    if rule.get("working_time"):
+        return workcal.add_working_minutes(blown_at, rule["minutes"])
+    return blown_at + datetime.timedelta(minutes=rule["minutes"])
+
+
+# --- blowing --------------------------------------------------------------------------
+
+
+def _clean_tickets(tickets, community):
+    tickets = list(tickets)
+    if not tickets:
+        raise Invalid("请至少选择一张工单。", code="tickets_required", field="tickets")
+    ids = {t.pk for t in tickets}
+    found = list(Ticket.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(found) != len(ids) or any(t.community_id != community.pk for t in found):
+        raise Invalid("只能对本社区的工单吹哨。", code="ticket_outside_community", field="tickets")
+    closed = [t.number for t in found if t.state not in OPEN_STATES]
+    if closed:
+        raise Invalid(f"工单 {'、'.join(closed)} 已结束，不能吹哨。", code="ticket_not_open", field="tickets")
+    return found
+
+
+def _clean_departments(departments):
+    departments = list({d.pk: d for d in departments}.values())
+    if not departments:
+        raise Invalid("请至少选择一个协同部门。", code="departments_required", field="departments")
+    if any(d.kind != Organisation.Kind.DEPARTMENT or not d.is_active for d in departments):
+        raise Invalid("只能召集有效的政府部门。", code="not_a_department", field="departments")
+    return departments
+
+
+def _notify_officers(summons, whistle):
+    from liulin.accounts.models import RoleAssignment
+
+    message = f"吹哨：{whistle.title}（{whistle.get_kind_display()}），请于 {whistle.report_due:%m-%d %H:%M} 前报到。"
+    assignments = RoleAssignment.objects.filter(
+        org=summons.department, role=Role.DEPARTMENT_OFFICER, active=True
+    ).select_related("user")
+    for assignment in assignments:
+        notify(assignment.user, message)
+
+
+def blow(*, actor, community, kind, title, reason, tickets, departments, report_due=None, now=None):
+    """Blow a whistle; returns the Whistle with one Summons per department."""
+    now = now or clock.now()
+    _require_supervisor(actor, community)
+    if kind not in Whistle.Kind.values:
+        raise Invalid("无效的吹哨类型。", code="invalid_kind", field="kind")
+    title = (title or "").strip()
+    if not title:
+        raise Invalid("请填写吹哨事由。", code="title_required", field="title")
+    if report_due is not None and report_due <= now:
+        raise Invalid("报到时限须晚于当前时间。", code="report_due_past", field="report_due")
+    departments = _clean_departments(departments)
+    with transaction.atomic():
+        found = _clean_tickets(tickets, community)
+        whistle = Whistle.objects.create(
+            community=community,
+            kind=kind,
+            title=title[:100],
+            reason=(reason or "").strip(),
+            blown_by=actor,
+            blown_at=now,
+            report_due=report_due or default_report_due(kind, now),
+        )
+        whistle.tickets.set(found)
+        summonses = Summons.objects.bulk_create([Summons(whistle=whistle, department=d) for d in departments])
+        for ticket in found:
+            _raise_to_whistle(ticket, whistle, departments, actor, now)
+        for summons in summonses:
+            _notify_officers(summons, whistle)
+    return whistle
+
+
+def _raise_to_whistle(ticket, whistle, departments, actor, now):
+    from_tier = ticket.tier
+    ticket.tier = Tier.WHISTLE
+    ticket.updated_at = now
+    ticket.save(update_fields=["tier", "updated_at"])
+    events.append_event(
+        ticket,
+        actor=actor,
+        action="whistle",
+        reason=whistle.title,
+        data={
+            "whistle": whistle.pk,
+            "kind": whistle.kind,
+            "from_tier": from_tier,
+            "to_tier": int(Tier.WHISTLE),
+            "departments": [d.name for d in departments],
+            "report_due": whistle.report_due.isoformat(),
+        },
+        at=now,
+    )
+
+
+# --- the departments ------------------------------------------------------------------
+
+
+def _locked(summons):
+    return Summons.objects.select_for_update().select_related("whistle").get(pk=summons.pk)
+
+
+def _log_on_tickets(whistle, *, actor, action, data, now):
+    for ticket in whistle.tickets.select_for_update().order_by("pk"):
+        events.append_event(ticket, actor=actor, action=action, data=data, at=now)
+
+
+def report_in(*, actor, summons, on_site, actions="", now=None):
+    """报到: the department signs in; after the deadline it is marked late."""
+    now = now or clock.now()
+    _require_officer(actor, summons)
+    with transaction.atomic():
+        locked = _locked(summons)
+        if locked.reported_at is not None:
+            raise Conflict("该部门已报到。", code="already_reported")
+        late = locked.late or now > locked.whistle.report_due
+        locked.reported_at, locked.reported_by, locked.on_site, locked.late = now, actor, bool(on_site), late
+        locked.actions = (actions or "").strip()
+        locked.save(update_fields=["reported_at", "reported_by", "on_site", "late", "actions"])
+        data = {"summons": locked.pk, "department": locked.department.name, "on_site": bool(on_site), "late": late}
+        _log_on_tickets(locked.whistle, actor=actor, action="report_in", data=data, now=now)
+    return locked
+
+
+def _require_reported(summons):
+    if summons.reported_at is None:
+        raise Invalid("请先报到。", code="not_reported")
+
+
+def record_actions(*, actor, summons, actions, now=None):
+    """处置情况: what the department did (appended, so earlier entries stay)."""
+    now = now or clock.now()
+    _require_officer(actor, summons)
+    text = (actions or "").strip()
+    if not text:
+        raise Invalid("请填写处置情况。", code="actions_required", field="actions")
+    with transaction.atomic():
+        locked = _locked(summons)
+        _require_reported(locked)
+        stamp = f"[{now.astimezone(workcal.LOCAL):%m-%d %H:%M}] "
+        locked.actions = (locked.actions + "\n" if locked.actions else "") + stamp + text
+        locked.save(update_fields=["actions"])
+        _log_on_tickets(locked.whistle, actor=actor, action="summons_actions", data={"summons": locked.pk, "actions": text[:500]}, now=now)
+    return locked
+
+
+def verify_summons(*, actor, summons, now=None):
+    """核单 by the department: it confirms the result of its part."""
+    now = now or clock.now()
+    _require_officer(actor, summons)
+    with transaction.atomic():
+        locked = _locked(summons)
+        _require_reported(locked)
+        if locked.verified_at is not None:
+            raise Conflict("该部门已核单。", code="already_verified")
+        locked.verified_at = now
+        locked.save(update_fields=["verified_at"])
+        _log_on_tickets(locked.whistle, actor=actor, action="summons_verified", data={"summons": locked.pk}, now=now)
+    return locked
+
+
+def rate_summons(*, actor, summons, rating, now=None):
+    """The community rates a department's report-in, 1–5 stars."""
+    now = now or clock.now()
+    _require_supervisor(actor, summons.whistle.community)
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise Invalid("评价须为 1 到 5 星。", code="invalid_rating", field="rating")
+    with transaction.atomic():
+        locked = _locked(summons)
+        locked.rating, locked.rated_by, locked.rated_at = rating, actor, now
+        locked.save(update_fields=["rating", "rated_by", "rated_at"])
+    return locked
+
+
+# --- supervision ----------------------------------------------------------------------
+
+
+def flag_unreported(now=None):
+    """Mark late every summons past its deadline without a report-in; returns how many were
+    newly flagged (one set-based UPDATE, so running it twice flags nothing more)."""
+    now = now or clock.now()
+    return Summons.objects.filter(reported_at__isnull=True, late=False, whistle__report_due__lt=now).update(late=True)
+
+
+def department_ranking(community, period):
+    """Departments summoned by `community` in `period` (start, end) — best average rating
+    first, unrated last; ties go to fewer late report-ins. Each row: department, avg_rating,
+    summons, on_time, late."""
+    start, end = period
+    rows = (
+        Summons.objects.filter(whistle__community=community, whistle__blown_at__gte=start, whistle__blown_at__lt=end)
+        .values("department")
+        .annotate(
+            avg_rating=Avg("rating"),
+            summons=Count("id"),
+            on_time=Count("id", filter=Q(reported_at__isnull=False, late=False)),
+            late_count=Count("id", filter=Q(late=True)),
+        )
+        .order_by(F("avg_rating").desc(nulls_last=True), "late_count", "department")
+    )
+    departments = Organisation.objects.in_bulk([r["department"] for r in rows])
+    return [
+        {
+            "department": departments[r["department"]],
+            "avg_rating": round(r["avg_rating"], 2) if r["avg_rating"] is not None else None,
+            "summons": r["summons"],
+            "on_time": r["on_time"],
+            "late": r["late_count"],
+        }
+        for r in rows
+    ]
