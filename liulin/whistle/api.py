@@ -1,0 +1,368 @@
+"""Work-order API (/api/v1/tickets).
+
+Reads go through whistle.selectors (scoped to the caller: out of scope is 404); writes go
+through the intake and transition services, so the API obeys the same state table, roles,
+deadlines and hash-chained events as the pages. Every workflow action is its own POST
+endpoint (/tickets/{id}/accept ...), generated from workflow.TRANSITIONS so the two can
+never disagree.
+"""
+
+import base64
+import binascii
+import datetime
+
+from django.db.models import Q
+from ninja import Query, Router
+
+from liulin.core.errors import Invalid, NotFound
+from liulin.core.masking import mask_phone
+from liulin.people.models import Resident
+from liulin.territory.models import Building, Household
+
+from . import selectors, workflow
+from .models import Category, State, Ticket
+from .schemas import (
+    ERRORS,
+    CallbackIn,
+    CategoryOut,
+    CommentIn,
+    ForwardIn,
+    MergeIn,
+    OrgReasonIn,
+    ReasonIn,
+    ReopenIn,
+    TicketDetailOut,
+    TicketIn,
+    TicketPage,
+)
+from .services import callbacks, intake, transitions
+
+router = Router(tags=["tickets"])
+
+MAX_PAGE = 100
+
+
+# --- shaping --------------------------------------------------------------------------
+
+
+def _ref(obj):
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def _summary(ticket):
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "channel": ticket.channel,
+        "category": {"id": ticket.category_id, "code": ticket.category.code, "name": str(ticket.category)},
+        "urgency": ticket.urgency,
+        "state": ticket.state,
+        "state_label": ticket.get_state_display(),
+        "tier": ticket.tier,
+        "grid": _ref(ticket.grid),
+        "community": _ref(ticket.community),
+        "handling_org": _ref(ticket.handling_org),
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "accept_due": ticket.accept_due,
+        "resolve_due": ticket.resolve_due,
+        "accept_overdue": ticket.accept_overdue,
+        "resolve_overdue": ticket.resolve_overdue,
+        "urge_count": ticket.urge_count,
+        "cosign_count": ticket.cosign_count,
+    }
+
+
+def _mask_name(name):
+    return f"{name[0]}{'*' * (len(name) - 1)}" if len(name) > 1 else name
+
+
+def _detail(user, pk):
+    ticket = selectors.ticket_detail(user, pk)
+    staff = selectors.is_staff_viewer(user, ticket)
+    own = ticket.requester_user_id == user.pk
+    # Who calls the requester back sees his name; everyone else sees a surname.
+    handles = any(getattr(ticket, f"may_{a}", False) for a in ("dispatch", "accept", "callback", "verify"))
+    events = []
+    for event in selectors.timeline(user, ticket, staff=staff):
+        if staff:
+            actor = event.actor.name if event.actor_id else "系统"
+        else:
+            actor = selectors.event_actor_label(event, ticket)
+        events.append(
+            {
+                "seq": event.seq,
+                "at": event.at,
+                "action": event.action,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "reason": event.reason,
+                "actor": actor,
+                "internal": event.internal,
+            }
+        )
+    return {
+        **_summary(ticket),
+        "description": ticket.description,
+        "address": ticket.address,
+        "lon": ticket.lon,
+        "lat": ticket.lat,
+        "contact_name": ticket.contact_name if (own or handles) else _mask_name(ticket.contact_name),
+        "contact_phone_masked": mask_phone(ticket.contact_phone),
+        "forwarded_to": ticket.forwarded_to,
+        "parent_id": ticket.parent_id,
+        "reopen_count": ticket.reopen_count,
+        "solved": ticket.solved,
+        "satisfaction": ticket.satisfaction,
+        "allowed_actions": [t.action for t in ticket.allowed],
+        "timeline": events,
+    }
+
+
+# --- keyset cursor on (created_at, id), newest first -----------------------------------
+
+
+def _encode_cursor(ticket):
+    raw = f"{ticket.created_at.isoformat()}|{ticket.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(value):
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        at, pk = raw.split("|")
+        at = datetime.datetime.fromisoformat(at)
+        if at.tzinfo is None:
+            raise ValueError
+        return at, int(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise Invalid("无效的分页游标。", code="invalid_cursor", field="cursor") from None
+
+
+# --- reads ----------------------------------------------------------------------------
+
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="诉求类别（启用的类别树，按排序）")
+def category_list(request):
+    categories = Category.objects.filter(is_active=True).select_related("parent").order_by("sort", "code")
+    parents = set(Category.objects.filter(is_active=True, children__is_active=True).values_list("pk", flat=True))
+    return [
+        {
+            "id": c.pk,
+            "code": c.code,
+            "name": c.name,
+            "parent_id": c.parent_id,
+            "full_name": str(c),
+            "responsible_kind": c.responsible_kind,
+            "is_leaf": c.pk not in parents,
+        }
+        for c in categories
+        if c.parent is None or c.parent.is_active
+    ]
+
+
+@router.get("", response={200: TicketPage, **ERRORS}, summary="工单列表（按辖区过滤，游标分页，新的在前）")
+def ticket_list(
+    request,
+    state: str | None = Query(None, description="状态，可用逗号分隔多个，如 dispatched,accepted"),
+    category: str | None = Query(None, description="类别代码（含其子类别）"),
+    grid: int | None = None,
+    handling_org: int | None = None,
+    created_after: datetime.datetime | None = None,
+    created_before: datetime.datetime | None = None,
+    cursor: str | None = Query(None, max_length=200),
+    limit: int = Query(25, ge=1, le=MAX_PAGE),
+):
+    tickets = selectors.tickets_for(request.user).select_related("category__parent", "grid", "community", "handling_org")
+    if state:
+        states = [s.strip() for s in state.split(",") if s.strip()]
+        unknown = [s for s in states if s not in State.values]
+        if unknown:
+            raise Invalid(f"未知的状态：{', '.join(unknown)}", code="invalid_state", field="state")
+        tickets = tickets.filter(state__in=states)
+    if category:
+        tickets = tickets.filter(Q(category__code=category) | Q(category__parent__code=category))
+    if grid is not None:
+        tickets = tickets.filter(grid_id=grid)
+    if handling_org is not None:
+        tickets = tickets.filter(handling_org_id=handling_org)
+    for value in (created_after, created_before):
+        if value is not None and value.tzinfo is None:
+            raise Invalid("时间须带时区，如 2026-03-01T08:00:00+08:00。", code="invalid_datetime")
+    if created_after is not None:
+        tickets = tickets.filter(created_at__gte=created_after)
+    if created_before is not None:
+        tickets = tickets.filter(created_at__lt=created_before)
+    if cursor:
+        at, pk = _decode_cursor(cursor)
+        tickets = tickets.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    rows = list(tickets.order_by("-created_at", "-id")[: limit + 1])
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return {"items": [_summary(t) for t in rows[:limit]], "next_cursor": next_cursor}
+
+
+@router.get("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="工单详情（联系电话脱敏；居民看不到内部备注）")
+def ticket_detail(request, ticket_id: int):
+    return _detail(request.user, ticket_id)
+
+
+# --- intake ---------------------------------------------------------------------------
+
+
+def _get(model, pk, label):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        # Scope is checked by the intake service; a missing row reads the same as one out of scope.
+        raise NotFound(f"找不到该{label}，或不在您的服务范围内。")
+    return obj
+
+
+@router.post("", response={200: TicketDetailOut, 201: TicketDetailOut, **ERRORS}, summary="提交诉求（client_request_id 幂等）")
+def ticket_file(request, payload: TicketIn):
+    ticket, created = intake.file_ticket(
+        actor=request.user,
+        channel="api",
+        category=payload.category,
+        description=payload.description,
+        urgency=payload.urgency,
+        requester=_get(Resident, payload.requester_id, "居民"),
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        household=_get(Household, payload.household_id, "住户"),
+        building=_get(Building, payload.building_id, "楼栋"),
+        lon=payload.lon,
+        lat=payload.lat,
+        address=payload.address,
+        client_request_id=payload.client_request_id,
+    )
+    return (201 if created else 200), _detail(request.user, ticket.pk)
+
+
+# --- workflow actions -----------------------------------------------------------------
+
+
+def _org(user, org_id):
+    if org_id is None:
+        return None
+    org = selectors.handling_units(user).filter(pk=org_id).first()
+    if org is None:
+        raise Invalid("找不到该承办单位，或它不服务于您的辖区。", code="org_invalid", field="org_id")
+    return org
+
+
+def _transition(action, ticket, user, payload):
+    kwargs = {"reason": payload.reason}
+    if isinstance(payload, OrgReasonIn | ReopenIn):
+        kwargs["org"] = _org(user, payload.org_id)
+    if isinstance(payload, ForwardIn):
+        kwargs["forwarded_to"] = payload.forwarded_to
+    return transitions.act(actor=user, ticket=ticket, action=action, **kwargs)
+
+
+def _register_action(action, schema):
+    transition = workflow.TRANSITIONS[action]
+    needs = "（须填写原因）" if transition.needs_reason else ""
+
+    def view(request, ticket_id: int, payload: schema):
+        ticket = selectors.ticket_for(request.user, ticket_id)
+        if action == "merge":
+            parent = selectors.ticket_for(request.user, payload.parent_id)
+            intake.merge(actor=request.user, child=ticket, parent=parent, reason=payload.reason)
+        else:
+            _transition(action, ticket, request.user, payload)
+        return _detail(request.user, ticket.pk)
+
+    view.__name__ = f"ticket_{action}"
+    sources = "、".join(sorted(str(s.label) for s in transition.sources))
+    router.post(
+        f"/{{int:ticket_id}}/{action}",
+        response={200: TicketDetailOut, **ERRORS},
+        operation_id=f"ticket_{action}",
+        summary=f"{transition.label}{needs}",
+        description=f"从“{sources}”状态可执行；角色：{'、'.join(str(r.label) for r in transition.roles)}。",
+    )(view)
+
+
+ACTION_SCHEMAS = {
+    "dispatch": OrgReasonIn,
+    "reassign": OrgReasonIn,
+    "reopen": ReopenIn,
+    "forward": ForwardIn,
+    "merge": MergeIn,
+}
+for _action in workflow.TRANSITIONS:
+    if _action != "callback":  # the callback carries a verdict: its own endpoint below
+        _register_action(_action, ACTION_SCHEMAS.get(_action, ReasonIn))
+
+
+@router.post("/{int:ticket_id}/callback", response={200: TicketDetailOut, **ERRORS}, summary="回访（是否解决、满意度；不满意可申请重办）")
+def ticket_callback(request, ticket_id: int, payload: CallbackIn):
+    ticket = selectors.ticket_for(request.user, ticket_id)
+    callbacks.record_callback(
+        actor=request.user,
+        ticket=ticket,
+        solved=payload.solved,
+        satisfaction=payload.satisfaction,
+        comment=payload.comment,
+        method=payload.method,
+        reopen=payload.reopen,
+    )
+    return _detail(request.user, ticket.pk)
+
+
+@router.post("/{int:ticket_id}/urge", response={200: TicketDetailOut, **ERRORS}, summary="催办")
+def ticket_urge(request, ticket_id: int, payload: ReasonIn):
+    ticket = selectors.ticket_for(request.user, ticket_id)
+    transitions.urge(actor=request.user, ticket=ticket, reason=payload.reason)
+    return _detail(request.user, ticket.pk)
+
+
+@router.post("/{int:ticket_id}/escalate", response={200: TicketDetailOut, **ERRORS}, summary="升级一个层级（须填写原因）")
+def ticket_escalate(request, ticket_id: int, payload: ReasonIn):
+    ticket = selectors.ticket_for(request.user, ticket_id)
+    transitions.escalate(actor=request.user, ticket=ticket, reason=payload.reason)
+    return _detail(request.user, ticket.pk)
+
+
+@router.post("/{int:ticket_id}/comments", response={201: TicketDetailOut, **ERRORS}, summary="留言或内部备注")
+def ticket_comment(request, ticket_id: int, payload: CommentIn):
+    ticket = selectors.ticket_for(request.user, ticket_id)
+    transitions.comment(actor=request.user, ticket=ticket, body=payload.body, internal=payload.internal)
+    return 201, _detail(request.user, ticket.pk)
+
+
+@router.post("/{int:ticket_id}/cosign", response={201: TicketDetailOut, **ERRORS}, summary="我也遇到（同社区居民附议）")
+def ticket_cosign(request, ticket_id: int):
+    # A resident of the same community may co-sign a ticket he cannot otherwise open; the
+    # intake service decides (and answers 404 to anyone else).
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("找不到该诉求，或您无权查看。")
+    intake.cosign(actor=request.user, ticket=ticket)
+    return 201, _cosign_view(request.user, ticket.pk)
+
+
+def _cosign_view(user, pk):
+    try:
+        return _detail(user, pk)
+    except NotFound:
+        # The co-signer may not see the whole ticket: answer with its public summary only.
+        ticket = Ticket.objects.select_related("category__parent", "grid", "community", "handling_org").get(pk=pk)
+        return {
+            **_summary(ticket),
+            "description": "",
+            "address": "",
+            "lon": None,
+            "lat": None,
+            "contact_name": "",
+            "contact_phone_masked": "",
+            "forwarded_to": "",
+            "parent_id": None,
+            "reopen_count": ticket.reopen_count,
+            "solved": None,
+            "satisfaction": "",
+            "allowed_actions": [],
+            "timeline": [],
+        }

@@ -1,0 +1,146 @@
+"""API shapes of 雷锋哨 work orders. The contact phone only ever leaves masked; a resident's
+view of the timeline has no internal notes and no staff names."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from .models import Satisfaction, Urgency
+
+UrgencyIn = Literal[tuple(Urgency.values)]
+RatingIn = Literal[tuple(v for v in Satisfaction.values if v != Satisfaction.NOT_RATED)]
+
+
+class ErrorOut(Schema):
+    detail: Any = Field(description="说明（校验错误时为逐项列表）")
+    code: str = Field(description="机器可读的错误代码，如 not_found、illegal_transition、insufficient_scope")
+    field: str | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class CategoryRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    full_name: str
+    responsible_kind: str
+    is_leaf: bool
+
+
+class TicketOut(Schema):
+    id: int
+    number: str = Field(description="工单号")
+    channel: str
+    category: CategoryRef
+    urgency: str
+    state: str
+    state_label: str
+    tier: int = Field(description="1 网格 2 社区 3 吹哨")
+    grid: Ref
+    community: Ref
+    handling_org: Ref | None
+    created_at: datetime
+    updated_at: datetime
+    accept_due: datetime | None
+    resolve_due: datetime | None
+    accept_overdue: bool
+    resolve_overdue: bool
+    urge_count: int
+    cosign_count: int
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None = Field(description="下一页的游标；为空表示没有更多")
+
+
+class EventOut(Schema):
+    seq: int
+    at: datetime
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+    actor: str = Field(description="居民看到的是角色或单位，看不到工作人员姓名")
+    internal: bool
+
+
+class TicketDetailOut(TicketOut):
+    description: str
+    address: str
+    lon: float | None
+    lat: float | None
+    contact_name: str
+    contact_phone_masked: str
+    forwarded_to: str
+    parent_id: int | None
+    reopen_count: int
+    solved: bool | None
+    satisfaction: str
+    allowed_actions: list[str] = Field(description="当前用户此刻可执行的流转操作")
+    timeline: list[EventOut]
+
+
+class TicketIn(Schema):
+    category: str = Field(max_length=48, description="类别代码（如 property-elevator）或编号")
+    description: str = Field(min_length=1, max_length=4000)
+    urgency: UrgencyIn = "normal"
+    household_id: int | None = None
+    building_id: int | None = None
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    address: str = Field("", max_length=128)
+    requester_id: int | None = Field(None, description="诉求人居民档案编号（接线员、网格员代为下单时）")
+    contact_name: str = Field("", max_length=32)
+    contact_phone: str = Field("", max_length=20)
+    client_request_id: str | None = Field(
+        None, min_length=1, max_length=64, description="客户端生成的请求编号：重试时返回第一次创建的工单（200），不会重复创建"
+    )
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class OrgReasonIn(ReasonIn):
+    org_id: int = Field(description="承办单位编号")
+
+
+class ReopenIn(ReasonIn):
+    org_id: int | None = Field(None, description="改派的承办单位（不填则原单位重办）")
+
+
+class ForwardIn(ReasonIn):
+    forwarded_to: str = Field(min_length=1, max_length=100, description="转交单位名称")
+
+
+class MergeIn(ReasonIn):
+    parent_id: int = Field(description="合并到的主工单编号")
+
+
+class CallbackIn(Schema):
+    solved: bool
+    satisfaction: RatingIn
+    comment: str = Field("", max_length=1000)
+    method: Literal["phone", "self"] = "phone"
+    reopen: bool = Field(False, description="不满意或未解决时申请重办")
+
+
+class CommentIn(Schema):
+    body: str = Field(min_length=1, max_length=2000)
+    internal: bool = Field(False, description="内部备注，居民看不到")
