@@ -296,7 +296,7 @@ class PatrolForm(PlaceMixin):
 
 
 class QueueFilterForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), required=False, label=_("类别"), empty_label=_("全部"))
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True).select_related("parent"), required=False, label=_("类别"), empty_label=_("全部"))
     grid = forms.ModelChoiceField(queryset=None, required=False, label=_("网格"), empty_label=_("全部"))
     channel = forms.ChoiceField(choices=[("", _("全部"))] + list(Channel.choices), required=False, label=_("来源"))
     urgency = forms.ChoiceField(choices=[("", _("全部"))] + list(Urgency.choices), required=False, label=_("紧急程度"))
