@@ -141,7 +141,8 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
 MEDIA_ROOT = Path(os.environ.get("LIULIN_MEDIA_ROOT", BASE_DIR / "media"))
-MEDIA_URL = None  # uploads are served only through access-checked views
+# Uploads are served only through access-checked views; nothing is routed at this prefix.
+MEDIA_URL = "/private-media/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,11 +1,25 @@
+from django.utils.http import url_has_allowed_host_and_scheme
+
 from .permissions import has_perm_anywhere
+
+
+def return_to(request):
+    """Where the elder-mode and language switches lead back to: this page, or - after a form
+    POST, whose URL may not answer GET - the page the form was on."""
+    if request.method == "GET":
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return "/"
 
 
 def ui(request):
     """Elder mode (长辈版, remembered on the user, or in the session before login) and the menu."""
     user = getattr(request, "user", None)
+    base = {"return_to": return_to(request)}
     if user is not None and user.is_authenticated:
-        return {
+        return base | {
             "elder_mode": user.elder_mode,
             "nav": {
                 "registry": has_perm_anywhere(user, "people.view") and not _only_resident(user),
@@ -14,7 +28,7 @@ def ui(request):
             },
         }
     session = getattr(request, "session", None)
-    return {"elder_mode": bool(session.get("elder_mode")) if session is not None else False, "nav": {}}
+    return base | {"elder_mode": bool(session.get("elder_mode")) if session is not None else False, "nav": {}}
 
 
 def _only_resident(user):
