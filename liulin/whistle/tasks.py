@@ -26,7 +26,7 @@ from django_tasks import task
 
 from liulin.core import clock
 
-from . import notifications, sla
+from . import notifications, rollups, sla
 from .calendar import LOCAL
 from .events import GENESIS, build_event
 from .models import SlaPolicy, Ticket, TicketEvent, Tier
@@ -74,6 +74,7 @@ def _append_system_events(specs, now):
         links[ticket.pk] = (event.seq, event.hash)
         built.append((ticket, event))
     TicketEvent.objects.bulk_create([event for _, event in built])
+    rollups.apply_events(built)  # automatic escalations count in the KPI rollups, same transaction
     return built
 
 
