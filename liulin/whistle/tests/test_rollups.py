@@ -164,3 +164,17 @@ def test_every_counted_event_lands_in_both_grains_with_the_same_totals():
         community_sum = sum(KpiRollup.objects.filter(grain="community").values_list(name, flat=True))
         assert grid_sum == community_sum, name
     assert Ticket.objects.count() >= 5
+
+
+def test_escalations_by_the_deadline_sweep_are_counted():
+    from liulin.whistle import tasks
+
+    start = datetime.datetime(2026, 3, 2, 9, tzinfo=CST)
+    ticket = TicketFactory()
+    org = OrganisationFactory(community=ticket.community)
+    transitions.act(actor=actor_for(ticket, Role.COMMUNITY_STAFF), ticket=ticket, action="dispatch", org=org, now=start)
+    counts = tasks.sweep_deadlines(now=start + datetime.timedelta(days=30))
+    assert counts["resolve_overdue"] == 1
+    assert ticket.events.filter(action="escalate").count() == 1
+    assert sum(KpiRollup.objects.filter(grain="grid").values_list("escalations", flat=True)) == 1
+    assert rollups.differences() == []
