@@ -491,13 +491,18 @@ def whistle_for(user, pk):
     return whistle
 
 
-def whistleable_tickets(user):
-    """Open tickets the user may blow a whistle on."""
-    return (
+def whistleable_tickets(user, limit=100):
+    """Open tickets the user may blow a whistle on (the most urged first, at most `limit`)."""
+    first = (
         tickets_for(user, "whistle.whistle")
         .filter(state__in=workflow.OPEN_STATES)
+        .order_by("-urge_count", "resolve_due", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return (
+        Ticket.objects.filter(pk__in=first)
         .select_related("category__parent", "grid")
-        .order_by("-urge_count", "resolve_due", "id")[:100]
+        .order_by("-urge_count", "resolve_due", "id")
     )
 
 
