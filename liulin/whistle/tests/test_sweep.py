@@ -1,0 +1,153 @@
+"""Breaches, reminders and automatic escalation: by the per-ticket task and by the sweep."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django_tasks import default_task_backend
+
+from liulin.core.roles import Role
+from liulin.whistle.calendar import LOCAL
+from liulin.whistle.events import verify_chain
+from liulin.whistle.models import Notification, State, Tier
+from liulin.whistle.services import transitions
+from liulin.whistle.tasks import check_ticket_deadlines, sweep_deadlines
+from liulin.whistle.tests.factories import actor_for, handling_org_for, ticket_in_state
+
+pytestmark = pytest.mark.django_db
+
+MONDAY_9 = datetime.datetime(2025, 9, 22, 9, 0, tzinfo=LOCAL)
+
+
+@pytest.fixture(autouse=True)
+def dummy_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    yield default_task_backend
+    default_task_backend.clear()
+
+
+def actions(ticket):
+    return list(ticket.events.order_by("seq").values_list("action", flat=True))
+
+
+def test_the_sweep_flags_a_resolve_breach_and_escalates_one_tier_once():
+    ticket = ticket_in_state(State.IN_PROGRESS, now=MONDAY_9)
+    late = ticket.resolve_due + datetime.timedelta(minutes=1)
+
+    counts = sweep_deadlines(late)
+    assert counts["resolve_overdue"] == 1
+    ticket.refresh_from_db()
+    assert (ticket.resolve_overdue, ticket.tier) == (True, Tier.COMMUNITY)
+    escalation = ticket.events.get(action="escalate")
+    assert escalation.actor is None
+    assert escalation.data == {"automatic": True, "from_tier": Tier.GRID, "to_tier": Tier.COMMUNITY}
+    assert verify_chain(ticket) is None
+
+    # Running again, or later, does nothing twice.
+    assert sweep_deadlines(late + datetime.timedelta(hours=5))["resolve_overdue"] == 0
+    ticket.refresh_from_db()
+    assert ticket.tier == Tier.COMMUNITY
+    assert ticket.events.filter(action="escalate").count() == 1
+
+
+def test_the_task_does_the_same_for_its_ticket_and_is_idempotent(time_machine):
+    ticket = ticket_in_state(State.ACCEPTED, now=MONDAY_9)
+    bystander = ticket_in_state(State.ACCEPTED, now=MONDAY_9)
+    time_machine.move_to(ticket.resolve_due + datetime.timedelta(seconds=1), tick=False)
+
+    check_ticket_deadlines.call(ticket.pk)
+    check_ticket_deadlines.call(ticket.pk)
+    ticket.refresh_from_db()
+    bystander.refresh_from_db()
+    assert (ticket.resolve_overdue, ticket.tier) == (True, Tier.COMMUNITY)
+    assert actions(ticket)[-2:] == ["overdue", "escalate"]
+    assert ticket.events.filter(action="escalate").count() == 1
+    assert (bystander.resolve_overdue, bystander.tier) == (False, Tier.GRID)
+
+
+def test_an_accept_breach_is_flagged_without_escalating():
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    sweep_deadlines(ticket.accept_due)
+    ticket.refresh_from_db()
+    assert (ticket.accept_overdue, ticket.resolve_overdue, ticket.tier) == (True, False, Tier.GRID)
+    overdue = ticket.events.get(action="overdue")
+    assert overdue.data["deadline"] == "accept"
+
+
+def test_no_escalation_past_the_whistle_tier_or_where_the_policy_says_no():
+    at_top = ticket_in_state(State.IN_PROGRESS, now=MONDAY_9)
+    at_top.__class__.objects.filter(pk=at_top.pk).update(tier=Tier.WHISTLE)
+    quiet = ticket_in_state(State.IN_PROGRESS, now=MONDAY_9)
+    quiet.policy.escalate_on_breach = False
+    quiet.policy.save()
+
+    sweep_deadlines(max(at_top.resolve_due, quiet.resolve_due) + datetime.timedelta(minutes=1))
+    for ticket, tier in ((at_top, Tier.WHISTLE), (quiet, Tier.GRID)):
+        ticket.refresh_from_db()
+        assert (ticket.resolve_overdue, ticket.tier) == (True, tier)
+        assert ticket.events.filter(action="escalate").count() == 0
+
+
+def test_suspended_and_resolved_tickets_are_not_flagged():
+    suspended = ticket_in_state(State.SUSPENDED, now=MONDAY_9)
+    resolved = ticket_in_state(State.RESOLVED, now=MONDAY_9)
+    counts = sweep_deadlines(MONDAY_9 + datetime.timedelta(days=60))
+    assert counts == {"accept_overdue": 0, "resolve_overdue": 0, "reminded": 0}
+    for ticket in (suspended, resolved):
+        ticket.refresh_from_db()
+        assert not (ticket.accept_overdue or ticket.resolve_overdue)
+
+
+def test_a_reminder_goes_to_the_handling_unit_before_the_deadline_once():
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    handler = actor_for(ticket, Role.PROPERTY_STAFF)
+    remind_at = ticket.accept_due - datetime.timedelta(minutes=ticket.policy.remind_before_minutes)
+
+    assert sweep_deadlines(remind_at - datetime.timedelta(minutes=1))["reminded"] == 0
+    assert sweep_deadlines(remind_at)["reminded"] == 1
+    assert sweep_deadlines(remind_at + datetime.timedelta(minutes=1))["reminded"] == 0
+    ticket.refresh_from_db()
+    assert ticket.reminded
+    remind = ticket.events.get(action="remind")
+    assert (remind.internal, remind.data["deadline"]) == (True, "accept")
+    notice = Notification.objects.get(user=handler, ticket=ticket)
+    assert ticket.number in notice.message and "接单时限" in notice.message
+
+
+def test_accepting_rearms_the_reminder_for_the_resolve_deadline():
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    sweep_deadlines(ticket.accept_due - datetime.timedelta(minutes=1))
+    handler = actor_for(ticket, Role.PROPERTY_STAFF)
+    ticket = transitions.act(actor=handler, ticket=ticket, action="accept", now=ticket.accept_due - datetime.timedelta(seconds=30))
+    assert ticket.reminded is False
+    sweep_deadlines(ticket.resolve_due - datetime.timedelta(minutes=1))
+    assert [e.data["deadline"] for e in ticket.events.filter(action="remind").order_by("seq")] == ["accept", "resolve"]
+
+
+def test_each_step_queues_a_check_at_the_next_deadline_moment(django_capture_on_commit_callbacks, dummy_tasks):
+    ticket = ticket_in_state(State.SUBMITTED, now=MONDAY_9)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = transitions.act(
+            actor=actor_for(ticket, Role.COMMUNITY_STAFF), ticket=ticket, action="dispatch", org=handling_org_for(ticket), now=MONDAY_9
+        )
+    (result,) = dummy_tasks.results
+    assert result.task.func is check_ticket_deadlines.func
+    assert list(result.args) == [ticket.pk]
+    assert result.task.run_after == ticket.accept_due - datetime.timedelta(minutes=ticket.policy.remind_before_minutes)
+
+
+def test_a_small_batch_still_handles_every_breached_ticket():
+    tickets = [ticket_in_state(State.IN_PROGRESS, now=MONDAY_9) for _ in range(5)]
+    latest = max(t.resolve_due for t in tickets)
+    assert sweep_deadlines(latest + datetime.timedelta(minutes=1), batch_size=2)["resolve_overdue"] == 5
+    for ticket in tickets:
+        assert verify_chain(ticket) is None
+        assert actions(ticket)[-2:] == ["overdue", "escalate"]
+
+
+def test_the_command_reports_what_it_did(capsys, time_machine):
+    ticket = ticket_in_state(State.IN_PROGRESS, now=MONDAY_9)
+    time_machine.move_to(ticket.resolve_due + datetime.timedelta(minutes=1), tick=False)
+    call_command("sweep_deadlines")
+    assert "办结超时 1" in capsys.readouterr().out
