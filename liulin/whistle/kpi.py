@@ -58,6 +58,14 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else None
 
 
+def pct(value):
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def hours(minutes):
+    return "—" if minutes is None else f"{minutes / 60:.1f}"
+
+
 @dataclass
 class KpiRow:
     key: object
@@ -81,6 +89,47 @@ class KpiRow:
         if name in counts:
             return counts[name]
         raise AttributeError(name)
+
+    # For pages: percentages with one decimal, "—" where there is no denominator.
+    @property
+    def response_pct(self):
+        return pct(self.response_rate)
+
+    @property
+    def resolution_pct(self):
+        return pct(self.resolution_rate)
+
+    @property
+    def satisfaction_pct(self):
+        return pct(self.satisfaction_rate)
+
+    @property
+    def composite_score(self):
+        return "—" if self.composite is None else f"{self.composite * 100:.2f}"
+
+    @property
+    def on_time_pct(self):
+        return pct(self.on_time_rate)
+
+    @property
+    def grid_share_pct(self):
+        return pct(self.tier_shares.get("grid"))
+
+    @property
+    def community_share_pct(self):
+        return pct(self.tier_shares.get("community"))
+
+    @property
+    def whistle_share_pct(self):
+        return pct(self.tier_shares.get("whistle"))
+
+    @property
+    def avg_accept_hours(self):
+        return hours(self.avg_accept_minutes)
+
+    @property
+    def avg_resolve_hours(self):
+        return hours(self.avg_resolve_minutes)
 
     def as_dict(self):
         return {
@@ -246,3 +295,19 @@ def ranking(user, month, by="handling_org", *, list_size=None, threshold=None):
     black.sort(key=lambda r: r.rank, reverse=True)
     unranked = [r for r in rows if r.composite is None]
     return Ranking(month=month, by=by, rows=ranked, red=red, black=black, unranked=unranked)
+
+
+def public_rows(*, period_start, period_end, area=None):
+    """三率 per handling unit for the public page: no login, no scope, no person - only unit
+    names and their rates and counts (every unit's figures are published, as in 接诉即办)."""
+    start = month_start(_as_date(period_start, "period_start"))
+    end = month_start(_as_date(period_end, "period_end"))
+    qs = KpiRollup.objects.filter(grain=KpiRollup.Grain.COMMUNITY, month__gte=start, month__lte=end).exclude(org_key=0)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    results = qs.values("org_key").annotate(**{name: Sum(name) for name in COUNTERS}).order_by("org_key")
+    labels = _labels("handling_org", [r["org_key"] for r in results])
+    rows = [KpiRow(key=r.pop("org_key"), label="", **rates(r)) for r in results]
+    for row in rows:
+        row.label = labels.get(row.key, f"#{row.key}")
+    return sorted(rows, key=lambda r: (r.composite is None, -(r.composite or 0), r.label))
