@@ -1,0 +1,58 @@
+"""Two communities, each with a grid, building, household, resident, property company and a
+ticket, and a user for every role scoped to the first one."""
+
+from dataclasses import dataclass, field
+
+from liulin.accounts.tests.factories import make_user
+from liulin.core.roles import GRID_ROLES, ORG_ROLES, Role
+from liulin.orgs.models import Organisation
+from liulin.orgs.tests.factories import OrganisationFactory
+from liulin.people.tests.factories import ResidentFactory
+from liulin.territory.tests.factories import BuildingFactory, HouseholdFactory
+from liulin.whistle.tests.factories import TicketFactory
+
+
+@dataclass
+class Town:
+    community: object
+    grid: object
+    estate: object
+    building: object
+    household: object
+    resident: object
+    org: object
+    ticket: object
+    users: dict = field(default_factory=dict)
+
+    # The object a GET detail endpoint's path parameter names.
+    def object_for(self, param):
+        return {
+            "area_id": self.community,
+            "grid_id": self.grid,
+            "estate_id": self.estate,
+            "building_id": self.building,
+            "household_id": self.household,
+            "resident_id": self.resident,
+            "org_id": self.org,
+            "ticket_id": self.ticket,
+        }.get(param)
+
+
+def make_town(*, with_users=False):
+    building = BuildingFactory()
+    household = HouseholdFactory(building=building)
+    resident = ResidentFactory(household=household)
+    org = OrganisationFactory(community=building.community, kind=Organisation.Kind.PROPERTY_COMPANY)
+    ticket = TicketFactory(building=building, household=household)
+    town = Town(building.community, building.grid, building.estate, building, household, resident, org, ticket)
+    if with_users:
+        for role in Role:
+            if role == Role.RESIDENT:
+                town.users[role] = make_user(role, resident=resident)
+            elif role in GRID_ROLES:
+                town.users[role] = make_user(role, town.grid)
+            elif role in ORG_ROLES:
+                town.users[role] = make_user(role, town.org)
+            else:
+                town.users[role] = make_user(role, town.community)
+    return town
