@@ -1,0 +1,144 @@
+"""Walk every registered URL pattern as every role and make sure none shows an object from a
+scope the role does not hold.
+
+Two communities are built; every private record in the other community (and, for narrower
+roles, in the other grid or household) carries a sentinel: residents' names, rooms,
+members' names, requests' text and contact names. Place and unit names are public (the
+transparency page shows them) and carry none. Each GET route is
+requested with every id of those objects substituted into its parameters; a response may
+be a 404, 403 or a redirect, but a page or JSON that contains a sentinel is a leak.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from liulin.accounts.tests.factories import make_user
+from liulin.core.roles import GRID_ROLES, ORG_ROLES, Role
+from liulin.orgs.models import Membership, Organisation
+from liulin.people.tests.factories import ResidentFactory
+from liulin.territory.tests.factories import BuildingFactory, CommunityFactory, GridFactory, HouseholdFactory
+
+OTHER_COMMUNITY = "乙社区哨兵"
+OTHER_GRID = "二网格哨兵"
+OTHER_HOUSEHOLD = "邻户哨兵"
+SKIPPED_PREFIXES = ("admin/", "static/", "i18n/", "accounts/logout", "api/v1/docs", "api/v1/openapi.json")
+PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + route)
+        elif isinstance(entry, URLPattern):
+            yield prefix + route
+
+
+def routes():
+    seen = []
+    for route in walk(get_resolver().url_patterns):
+        route = route.lstrip("^").rstrip("$").replace("\\Z", "")
+        if route.startswith(SKIPPED_PREFIXES) or route in seen:
+            continue
+        seen.append(route)
+    return seen
+
+
+def fill(route, value):
+    return "/" + PARAM.sub(str(value), route)
+
+
+def _ticket_for(grid, text, requester_user=None, org=None):
+    from liulin.whistle.models import Category, SlaPolicy, Ticket
+
+    policy, _ = SlaPolicy.objects.get_or_create(
+        code="scoping-walk", defaults={"name": "测试", "accept_minutes": 120, "resolve_minutes": 600}
+    )
+    category, _ = Category.objects.get_or_create(code="scoping-walk", defaults={"name": "测试类别"})
+    return Ticket.objects.create(
+        number=f"T{Ticket.objects.count() + 1:06d}",
+        channel="hotline",
+        category=category,
+        description=text,
+        contact_name=text,
+        grid=grid,
+        community=grid.community,
+        policy=policy,
+        requester_user=requester_user,
+        handling_org=org,
+        state="dispatched" if org else "submitted",
+        dispatched_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC) if org else None,
+    )
+
+
+@pytest.fixture
+def world(db):
+    here = CommunityFactory(name="甲社区")
+    there = CommunityFactory(name="乙社区")
+    grid1 = GridFactory(community=here, name="一网格")
+    grid2 = GridFactory(community=here, name="二网格")
+    grid_there = GridFactory(community=there, name="乙网格")
+
+    me = ResidentFactory(name="本户居民", household=HouseholdFactory(building=BuildingFactory(grid=grid1)))
+    neighbour = ResidentFactory(name=f"{OTHER_HOUSEHOLD}人", household=HouseholdFactory(building=me.household.building))
+    in_grid2 = ResidentFactory(name=f"{OTHER_GRID}人", household=HouseholdFactory(building=BuildingFactory(grid=grid2)))
+    there_building = BuildingFactory(grid=grid_there, name="乙楼", estate__name="乙小区")
+    outsider = ResidentFactory(name=f"{OTHER_COMMUNITY}人", household=HouseholdFactory(building=there_building, room=OTHER_COMMUNITY))
+
+    org_here = Organisation.objects.create(name="甲物业", kind="property_company", community=here)
+    org_there = Organisation.objects.create(name="乙物业", kind="property_company", community=there)
+    Membership.objects.create(org=org_there, resident=outsider, name=f"{OTHER_COMMUNITY}成员")
+
+    resident_user = make_user(Role.RESIDENT, resident=me)
+    tickets = [
+        _ticket_for(grid1, "本户诉求", requester_user=resident_user, org=org_here),
+        _ticket_for(grid1, f"{OTHER_HOUSEHOLD}诉求"),
+        _ticket_for(grid2, f"{OTHER_GRID}诉求"),
+        _ticket_for(grid_there, f"{OTHER_COMMUNITY}诉求", org=org_there),
+    ]
+    foreign_ids = {
+        obj.pk
+        for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
+                    grid_there, grid2, there, org_there, *tickets[1:]]
+    }
+    return {
+        "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
+        "foreign_ids": sorted(foreign_ids),
+    }
+
+
+def user_for(role, world):
+    if role == Role.RESIDENT:
+        return world["resident_user"], [OTHER_COMMUNITY, OTHER_GRID, OTHER_HOUSEHOLD]
+    if role in GRID_ROLES:
+        return make_user(role, world["grid1"]), [OTHER_COMMUNITY, OTHER_GRID]
+    if role in ORG_ROLES:
+        return make_user(role, world["org_here"]), [OTHER_COMMUNITY, OTHER_GRID, OTHER_HOUSEHOLD]
+    return make_user(role, world["here"]), [OTHER_COMMUNITY]
+
+
+def body_of(response):
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_no_route_leaks_another_scope(client, world, role):
+    user, forbidden = user_for(role, world)
+    client.force_login(user)
+    leaks, checked = [], 0
+    for route in routes():
+        values = world["foreign_ids"] if PARAM.search(route) else [None]
+        for value in values:
+            url = fill(route, value) if value is not None else "/" + route
+            response = client.get(url)
+            checked += 1
+            if response.status_code != 200 or response.get("Content-Type", "").startswith("image/"):
+                continue
+            body = body_of(response)
+            leaks += [(url, marker) for marker in forbidden if marker in body]
+    assert checked > 10
+    assert not leaks, f"{role.label} saw objects outside its scope: {leaks[:10]}"
