@@ -50,8 +50,11 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert not violations, f"the strict CSP refused something on a page: {violations[:3]}"
 
 
 @pytest.fixture
