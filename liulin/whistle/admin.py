@@ -1,0 +1,114 @@
+"""Back office for 雷锋哨 configuration: the category tree with its time limits, routing rules,
+time-limit policies and the work calendar (holidays and make-up workdays).
+
+Tickets, events, callbacks and whistles are read-only here: they change only through the
+workflow services (so every step is chained, counted and notified), and the contact phone is
+shown masked.
+"""
+
+from django.contrib import admin
+
+from liulin.core.masking import mask_phone
+
+from .models import (
+    CalendarDay,
+    Category,
+    CategoryPolicy,
+    RoutingRule,
+    SlaPolicy,
+    Summons,
+    Ticket,
+    TicketEvent,
+    Whistle,
+    WorkCalendar,
+)
+
+
+class CategoryPolicyInline(admin.TabularInline):
+    model = CategoryPolicy
+    extra = 0
+
+
+class RoutingRuleInline(admin.TabularInline):
+    model = RoutingRule
+    extra = 0
+    autocomplete_fields = ["org"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "code", "responsible_kind", "responsible_org", "is_active", "sort"]
+    list_filter = ["is_active", "responsible_kind", "parent"]
+    search_fields = ["name", "code", "keywords"]
+    list_select_related = ["parent", "responsible_org"]
+    inlines = [CategoryPolicyInline, RoutingRuleInline]
+    autocomplete_fields = ["responsible_org"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "accept_minutes", "resolve_minutes", "working_time", "remind_before_minutes"]
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 1
+
+
+@admin.register(WorkCalendar)
+class WorkCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "morning_start", "morning_end", "afternoon_start", "afternoon_end"]
+    inlines = [CalendarDayInline]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["id", "category", "community", "keywords", "org", "priority"]
+    list_select_related = ["category__parent", "community", "org"]
+    autocomplete_fields = ["org"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only the services write."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ["number", "category", "state", "grid", "handling_org", "tier", "created_at", "masked_phone"]
+    list_filter = ["state", "channel", "urgency", "tier"]
+    search_fields = ["number"]
+    list_select_related = ["category__parent", "grid", "handling_org"]
+    exclude = ["contact_phone", "client_request_id"]
+    readonly_fields = ["masked_phone"]
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj):
+        return mask_phone(obj.contact_phone)
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "seq", "action", "from_state", "to_state", "actor_role", "at", "internal"]
+    list_filter = ["action", "internal"]
+    list_select_related = ["ticket"]
+
+
+@admin.register(Whistle)
+class WhistleAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "community", "blown_at", "report_due"]
+    list_select_related = ["community"]
+
+
+@admin.register(Summons)
+class SummonsAdmin(ReadOnlyAdmin):
+    list_display = ["whistle", "department", "reported_at", "on_site", "late", "verified_at", "rating"]
+    list_select_related = ["whistle", "department"]
