@@ -30,30 +30,32 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
+def _grouped_categories():
+    choices = [("", _("请选择类别"))]
+    for root, children in selectors.category_tree():
+        if children:
+            group = [(root.pk, _("%(name)s（其他）") % {"name": root.name})]
+            group += [(child.pk, child.name) for child in children]
+            choices.append((root.name, group))
+        else:
+            choices.append((root.pk, root.name))
+    return choices
+
+
 class CategoryChoiceField(forms.TypedChoiceField):
-    """Categories grouped by their top-level node (a grouped <select>); cleans to a Category."""
+    """Categories grouped by their top-level node (a grouped <select>); cleans to a Category.
+
+    The choices are read when a form is rendered, not when this module is imported, so the
+    list follows the admin's edits and a fresh database can be migrated."""
 
     def __init__(self, **kwargs):
-        super().__init__(coerce=int, **kwargs)
-        self._categories = {}
-        choices = [("", _("请选择类别"))]
-        for root, children in selectors.category_tree():
-            self._categories[root.pk] = root
-            if children:
-                group = [(root.pk, _("%(name)s（其他）") % {"name": root.name})]
-                for child in children:
-                    self._categories[child.pk] = child
-                    group.append((child.pk, child.name))
-                choices.append((root.name, group))
-            else:
-                choices.append((root.pk, root.name))
-        self.choices = choices
+        super().__init__(coerce=int, choices=_grouped_categories, **kwargs)
 
     def clean(self, value):
         pk = super().clean(value)
         if pk in (None, ""):
             return None
-        category = self._categories.get(pk)
+        category = Category.objects.filter(pk=pk, is_active=True).first()
         if category is None:
             raise forms.ValidationError(_("请选择有效的诉求类别。"))
         return category
