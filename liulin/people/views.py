@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,9 +50,16 @@ def resident_list(request):
         "can_import": has_perm_anywhere(request.user, "people.import"),
         "can_export": has_perm_anywhere(request.user, "people.export"),
     }
-    # htmx swaps only the results as the user types; without JS the whole page is served.
-    template = "people/_results.html" if request.headers.get("HX-Request") else "people/resident_list.html"
-    return render(request, template, context)
+    response = render(request, _list_template(request), context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _list_template(request):
+    """htmx swaps only the results as the user types; without JS, and when htmx restores
+    history (it swaps the whole body then), the whole page is served."""
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    return "people/_results.html" if partial else "people/resident_list.html"
 
 
 def _detail(request, resident, *, reveal_form=None, revealed=None, status=200):

@@ -147,3 +147,10 @@ def _plain_id(resident):
     from liulin.core import crypto
 
     return crypto.decrypt(resident.id_cipher)
+
+
+def test_htmx_history_restore_gets_the_whole_page_and_no_local_copy(staff_client, town):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    html = staff_client.get(reverse("people:resident_list"), {"q": "zs"}, headers=headers).content.decode()
+    assert "<html" in html and "张三" in html
+    assert 'hx-history="false"' in html  # htmx must not keep registry pages in localStorage
