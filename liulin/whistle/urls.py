@@ -35,6 +35,12 @@ urlpatterns = [
     path("summons/<int:pk>/actions/", whistles.summons_actions, name="summons_actions"),
     path("summons/<int:pk>/verify/", whistles.summons_verify, name="summons_verify"),
     path("summons/<int:pk>/rate/", whistles.summons_rate, name="summons_rate"),
+    # 三率 KPIs and recurring problems (views/kpi.py)
+    path("kpi/", kpi.dashboard, name="kpi"),
+    path("kpi/ranking/", kpi.ranking, name="kpi_ranking"),
+    path("kpi/public/", kpi.public, name="kpi_public"),
+    path("recurring/", kpi.recurring_list, name="recurring"),
+    path("recurring/task/", kpi.recurring_task, name="recurring_task"),
     # public and notices
     path("public/", public.transparency, name="public"),
     path("notices/", notices.notice_list, name="notices"),
