@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres e2e bench bench-sqlite setup lint check-deploy clean
+.PHONY: run test test-postgres e2e smoke bench bench-sqlite setup lint check-deploy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -47,6 +47,10 @@ e2e: setup
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk
 	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# A newcomer's first minute: clone the committed tree, `make run`, fetch the pages.
+smoke:
+	bash scripts/smoke_make_run.sh
 
 bench: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/liulin_bench} $(BIN)/python -m bench
