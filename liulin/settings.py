@@ -171,6 +171,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liulin@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# How many demo work orders `seed_demo` files (through the real intake and workflow).
+LIULIN_DEMO_TICKETS = int(os.environ.get("LIULIN_DEMO_TICKETS", "150"))
+
 # 雷锋哨 intake and supervision (all overridable per deployment).
 LIULIN_PHOTO_MAX_BYTES = int(os.environ.get("LIULIN_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
 LIULIN_CALLBACK_DAYS = int(os.environ.get("LIULIN_CALLBACK_DAYS", "7"))  # then closed as "not rated"
