@@ -46,10 +46,4 @@ urlpatterns = [
     path("notices/", notices.notice_list, name="notices"),
     path("notices/read/", notices.notices_read, name="notices_read"),
     path("notices/count/", notices.notice_count, name="notice_count"),
-    # KPIs (三率), ranking, recurring problems (未诉先办)
-    path("kpi/", kpi.dashboard, name="kpi"),
-    path("kpi/ranking/", kpi.ranking, name="kpi_ranking"),
-    path("kpi/public/", kpi.public, name="kpi_public"),
-    path("recurring/", kpi.recurring_list, name="recurring"),
-    path("recurring/task/", kpi.recurring_task, name="recurring_task"),
 ]
