@@ -80,7 +80,7 @@ def _append_system_events(specs, now):
 
 def _claim_batch(candidates, batch_size):
     """Lock up to `batch_size` candidate rows (skipping rows another worker holds)."""
-    return list(candidates.select_for_update(skip_locked=True).order_by().values_list("pk", flat=True)[:batch_size])
+    return list(candidates.select_for_update(skip_locked=True, of=("self",)).order_by().values_list("pk", flat=True)[:batch_size])
 
 
 def _process(candidates, now, *, flag, events_for, batch_size):
@@ -158,10 +158,11 @@ def flag_resolve_breaches(tickets, now, batch_size=BATCH_SIZE):
 def send_reminders(tickets, now, batch_size=BATCH_SIZE):
     """Remind before the running deadline: the accept limit while dispatched, then the resolve limit."""
     total = 0
-    # One pass per policy (a handful of rows), so each comparison stays a plain indexed range.
-    for policy in SlaPolicy.objects.all():
-        horizon = now + datetime.timedelta(minutes=policy.remind_before_minutes)
-        candidates = tickets.filter(policy=policy, reminded=False).filter(
+    # One pass per distinct reminder lead time (a handful), so each comparison stays a plain indexed range.
+    leads = SlaPolicy.objects.order_by().values_list("remind_before_minutes", flat=True).distinct()
+    for lead in leads:
+        horizon = now + datetime.timedelta(minutes=lead)
+        candidates = tickets.filter(policy__remind_before_minutes=lead, reminded=False).filter(
             Q(state__in=ACCEPT_PENDING, accept_due__lte=horizon, accept_due__gt=now, accept_overdue=False)
             | Q(state__in=RESOLVE_ONLY_PENDING, resolve_due__lte=horizon, resolve_due__gt=now, resolve_overdue=False)
         )
