@@ -1,0 +1,75 @@
+"""Start and stop production-like servers for the HTTP benchmarks: gunicorn on a loopback
+port with DEBUG off, and `manage.py db_worker` task workers."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
+GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env():
+    env = dict(os.environ)
+    env.update(DJANGO_SETTINGS_MODULE="liulin.settings", DJANGO_DEBUG="0", DB_CONN_MAX_AGE="600", LOG_LEVEL="ERROR",
+               DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONPATH=str(ROOT))
+    return env
+
+
+def gunicorn_settings():
+    return {"server": "gunicorn (gthread)", "workers": GUNICORN_WORKERS, "threads": GUNICORN_THREADS, "bind": "127.0.0.1",
+            "DEBUG": False, "CONN_MAX_AGE": 600, "settings": "liulin.settings with DJANGO_DEBUG=0"}
+
+
+def start_gunicorn(port=None, *, log=print):
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "liulin.wsgi:application", "--bind", f"127.0.0.1:{port}",
+           "--workers", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS), "--worker-class", "gthread",
+           "--log-level", "warning", "--timeout", "60"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:
+                if r.status == 200:
+                    return proc, port
+        except OSError:
+            time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def start_db_worker(*, interval="0.2", log_file=None):
+    cmd = [sys.executable, "manage.py", "db_worker", "--interval", interval]
+    out = open(log_file, "wb") if log_file else subprocess.DEVNULL
+    return subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(proc, timeout=20):
+    """Stop one process we started (and its own children: its process group)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)

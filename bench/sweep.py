@@ -1,0 +1,50 @@
+"""The deadline sweep (`whistle.tasks.sweep_deadlines`) with the generated open tickets:
+runs a minute apart from the generation moment (what cron does), then one an hour later
+(catching up after an outage). All inside one transaction that is rolled back, so every
+benchmark run starts from the same data."""
+
+import datetime
+import os
+import time
+
+from django.db import transaction
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run(*, now, minutes=None, log=print):
+    from liulin.whistle.models import Ticket
+    from liulin.whistle.tasks import sweep_deadlines
+    from liulin.whistle.workflow import OPEN_STATES
+
+    minutes = minutes or int(os.environ.get("BENCH_SWEEP_RUNS", "10"))
+    open_count = Ticket.objects.filter(state__in=OPEN_STATES).count()
+    runs = []
+    try:
+        with transaction.atomic():
+            offsets = [*range(1, minutes + 1), minutes + 60]
+            for offset in offsets:
+                at = now + datetime.timedelta(minutes=offset)
+                start = time.perf_counter()
+                counts = sweep_deadlines(now=at)
+                elapsed = time.perf_counter() - start
+                runs.append({"offset_min": offset, "ms": round(elapsed * 1000, 1), **counts})
+            raise _Rollback
+    except _Rollback:
+        pass
+    minute_runs = [r for r in runs if r["offset_min"] <= minutes]
+    ms = sorted(r["ms"] for r in minute_runs)
+    result = {
+        "open_tickets": open_count,
+        "runs": runs,
+        "per_minute_run_ms_median": ms[len(ms) // 2] if ms else None,
+        "per_minute_run_ms_max": ms[-1] if ms else None,
+        "per_minute_flagged_mean": round(sum(r["accept_overdue"] + r["resolve_overdue"] + r["reminded"] for r in minute_runs)
+                                         / max(len(minute_runs), 1), 1),
+        "catch_up_hour": runs[-1] if runs else None,
+    }
+    log(f"  sweep: {open_count:,} open; per-minute run median {result['per_minute_run_ms_median']} ms, "
+        f"max {result['per_minute_run_ms_max']} ms; an hour's backlog {runs[-1]['ms'] if runs else '-'} ms")
+    return {"sweep": result}
