@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-ALL = ("worklists", "kpis", "sweep", "intake", "multinode")
-DEFAULTS = {"postgresql": {"tickets": 1_000_000, "open": 250_000}, "sqlite": {"tickets": 200_000, "open": 50_000}}
+ALL = ("worklists", "kpis", "sweep", "intake")
+DEFAULTS = {"postgresql": {"tickets": 500_000, "open": 125_000}, "sqlite": {"tickets": 100_000, "open": 25_000}}
 
 
 def log(message):
@@ -83,7 +83,7 @@ def main():
         found, mem = intake.run(personas, tokens, log=log)
         figures.update(found)
         memory.update(mem)
-    if "multinode" in only and vendor == "postgresql":
+    if "multinode" in only and vendor == "postgresql":  # not written yet: see docs/scaling.md
         from . import multinode
 
         log("multinode:")
