@@ -838,7 +838,7 @@ def generate(params, *, log=print, manage_indexes=None):
     with connection.cursor() as cursor:
         if dropped:
             cursor.execute("SET maintenance_work_mem = '1GB'")
-            for name, definition in dropped:
+            for _name, definition in dropped:
                 cursor.execute(definition)
             log(f"indexes: {len(dropped)} rebuilt in {time.monotonic() - loaded:.0f} s")
         if pg:
