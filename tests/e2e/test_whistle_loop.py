@@ -1,0 +1,123 @@
+"""The 雷锋哨 loop in a phone browser: an operator takes a call and files it → the property
+company accepts and resolves it → a department verifies (核单) → the resident rates it.
+
+A department sees a ticket only when it handles it or a whistle summoned it
+(whistle/permissions.py), so the community blows a whistle naming the department on the
+resolved ticket before the department verifies it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from liulin.accounts.tests.factories import PASSWORD
+from liulin.whistle import events
+from liulin.whistle.models import Channel, Satisfaction, State, Ticket
+from liulin.whistle.tests.intake_fixtures import make_town
+
+from .whistle_helpers import seed_whistle_defaults, switch_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+INTERNAL_NOTE = "内部备注：维修师傅手机 13900001111，配件费用待物业经理审批"
+
+
+def test_hotline_call_to_resident_rating(page, screenshot):
+    seed_whistle_defaults()
+    town = make_town()
+    staff_names = [town.operator.name, town.property_staff.name, town.officer.name, town.secretary.name]
+
+    # 1. 热线受理: the operator types the caller's number and picks him from the lookup.
+    switch_user(page, town.operator, PASSWORD)
+    page.goto("/whistle/console/")
+    page.get_by_test_id("console-phone").fill(town.resident.mobile)
+    callers = page.get_by_test_id("caller-list")
+    expect(callers).to_contain_text("张三")
+    callers.locator("li", has_text="张三").get_by_role("link", name="选择").click()
+    expect(page.get_by_test_id("picked")).to_contain_text("张三")
+    expect(page.locator("#id_contact_name")).to_have_value("张三")
+    expect(page.locator("#id_room")).to_have_value("301")
+    page.locator("#id_category").select_option(label="电梯故障")
+    page.locator("#id_description").fill("1栋电梯停在三楼不动了，老人下不了楼。")
+    screenshot(page, "whistle-1-console")
+    page.get_by_test_id("console-save").click()
+
+    number = page.get_by_test_id("ticket-number")
+    expect(number).to_have_text(re.compile(r"LF\d{13}"))
+    ticket_number = number.inner_text().strip()
+    ticket = Ticket.objects.get(number=ticket_number)
+    assert ticket.handling_org == town.property_company, "电梯故障 routes to the community's property company"
+    assert ticket.state == State.DISPATCHED
+    assert ticket.requester == town.resident and ticket.requester_user == town.resident_user
+
+    # 2. 接单 and 办结 by the property company, from its worklist.
+    switch_user(page, town.property_staff, PASSWORD)
+    page.goto("/whistle/work/")
+    row = page.get_by_test_id(f"row-{ticket_number}")
+    expect(row).to_be_visible()
+    screenshot(page, "whistle-2-worklist")
+    page.get_by_test_id(f"do-accept-{ticket_number}").click()
+    expect(page.get_by_test_id("state")).to_have_text("已接单")
+
+    page.locator("#comment textarea[name=body]").fill(INTERNAL_NOTE)
+    page.locator("#comment input[name=internal]").check()
+    page.locator("#comment").get_by_role("button", name="提交").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text(INTERNAL_NOTE)
+
+    page.goto("/whistle/work/")
+    page.get_by_test_id(f"row-{ticket_number}").get_by_role("link", name="办结").click()
+    page.locator("#reason-resolve").fill("已更换电梯控制板，试运行正常。")
+    page.get_by_test_id("do-resolve").click()
+    expect(page.get_by_test_id("state")).to_have_text("已办结")
+
+    # 3. The community summons the department (吹哨) so it can verify the result.
+    switch_user(page, town.secretary, PASSWORD)
+    page.goto(f"/whistle/whistles/?ticket={ticket.pk}")
+    blow = page.get_by_test_id("blow-form")
+    blow.get_by_label("工作推进").check()
+    blow.get_by_label("事由").fill("电梯故障办结核查")
+    expect(blow.get_by_role("checkbox", name=re.compile(ticket_number))).to_be_checked()
+    blow.get_by_role("checkbox", name=town.department.name).check()
+    blow.get_by_role("button", name="吹哨").click()
+    expect(page.locator("ul.messages")).to_contain_text("已吹哨")
+
+    # 4. 核单 by the department officer, from his worklist.
+    switch_user(page, town.officer, PASSWORD)
+    page.goto("/whistle/work/")
+    expect(page.get_by_test_id(f"row-{ticket_number}")).to_be_visible()
+    page.get_by_test_id(f"do-verify-{ticket_number}").click()
+    expect(page.get_by_test_id("state")).to_have_text("已核单")
+
+    # 5. 回访: the resident opens "my requests", reads the timeline and rates the result.
+    switch_user(page, town.resident_user, PASSWORD)
+    page.goto("/whistle/mine/")
+    mine = page.get_by_test_id("my-requests")
+    expect(mine).to_contain_text(ticket_number)
+    mine.get_by_role("link", name="去评价").click()
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("接单")
+    expect(timeline).to_contain_text("已更换电梯控制板")
+    expect(timeline).not_to_contain_text(INTERNAL_NOTE)
+    body = page.locator("body").inner_text()
+    assert INTERNAL_NOTE not in body
+    for name in staff_names:
+        assert name not in body, f"a staff member's name ({name}) is shown to the resident"
+    assert town.resident.mobile not in body
+    screenshot(page, "whistle-3-resident-timeline")
+
+    rating = page.get_by_test_id("rating-form")
+    rating.get_by_label("已解决").check()
+    rating.get_by_label("满意", exact=True).check()
+    rating.get_by_role("button", name="提交评价").click()
+    expect(page.get_by_test_id("state")).to_have_text("已回访")
+
+    ticket.refresh_from_db()
+    assert ticket.state == State.CLOSED
+    assert ticket.satisfaction == Satisfaction.SATISFIED
+    assert events.verify_chain(ticket) is None
+    assert ticket.channel == Channel.HOTLINE
+    assert ticket.call_started_at is not None and ticket.call_ended_at is not None
+    assert ticket.call_started_at <= ticket.call_ended_at
+    actions = list(ticket.events.order_by("seq").values_list("action", flat=True))
+    for step in ("file", "dispatch", "accept", "internal_note", "resolve", "whistle", "verify", "callback"):
+        assert step in actions, f"no {step} event in {actions}"
