@@ -12,7 +12,7 @@ models that registered a path for its kind of scope.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 
@@ -30,13 +30,26 @@ class ScopePaths:
 
 
 _scopes: dict[type, ScopePaths] = {}
+_perm_scopes: dict[tuple[type, str], ScopePaths] = {}
 _grants: dict[str, set[str]] = defaultdict(set)
 
 NOTHING = Q(pk__in=[])
 
 
-def register_scope(model, **paths):
-    _scopes[model] = ScopePaths(**paths)
+def register_scope(model, *, per_perm=None, **paths):
+    """Declare how `model` reaches each kind of scope. `per_perm` maps a permission to path
+    overrides for that permission alone, e.g. a department that verifies a ticket may see
+    and verify it, but only its handling unit may accept it."""
+    _scopes[model] = base = ScopePaths(**paths)
+    for perm, overrides in (per_perm or {}).items():
+        _perm_scopes[(model, perm)] = replace(base, **overrides)
+
+
+def _paths(model, perm):
+    paths = _perm_scopes.get((model, perm)) or _scopes.get(model)
+    if paths is None:
+        raise LookupError(f"{model.__name__} has no registered scope")
+    return paths
 
 
 def grant(role, *perms):
@@ -94,9 +107,7 @@ def scope_q(user, perm, model):
     """A Q selecting the rows of `model` on which `user` holds `perm`."""
     if getattr(user, "is_superuser", False):
         return Q()
-    paths = _scopes.get(model)
-    if paths is None:
-        raise LookupError(f"{model.__name__} has no registered scope")
+    paths = _paths(model, perm)
     q = NOTHING
     for assignment in active_assignments(user):
         if perm in _grants[assignment.role]:
@@ -123,9 +134,7 @@ def permitting_role(user, perm, obj):
     as the capacity the actor acted in. A superuser acts as "superuser"."""
     if getattr(user, "is_superuser", False):
         return "superuser"
-    paths = _scopes.get(type(obj))
-    if paths is None:
-        raise LookupError(f"{type(obj).__name__} has no registered scope")
+    paths = _paths(type(obj), perm)
     rows = type(obj)._default_manager.filter(pk=obj.pk)
     for assignment in active_assignments(user):
         if perm not in _grants[assignment.role]:

@@ -130,6 +130,15 @@ class Category(models.Model):
         "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="指定责任部门"
     )
     keywords = models.CharField("关键词", max_length=255, blank=True, help_text="以空格或逗号分隔，用于自动分类与派单")
+    verify_org = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="核单部门",
+        help_text="办结后由该协同治理部门核单；不填则沿用上级类别，仍为空时由社区核单",
+    )
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -208,6 +217,9 @@ class Ticket(models.Model):
     # Who handles it, at which tier.
     handling_org = models.ForeignKey(
         "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="承办单位"
+    )
+    verify_org = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets_to_verify", verbose_name="核单部门"
     )
     forwarded_to = models.CharField("转交单位", max_length=100, blank=True)
     tier = models.PositiveSmallIntegerField("层级", choices=Tier.choices, default=Tier.GRID)

@@ -5,13 +5,26 @@ from .models import KpiRollup, Ticket
 from .workflow import NOTES, TRANSITIONS
 
 # A ticket is in the scope of its community's staff, its grid's workers, its handling unit,
-# the departments a whistle summoned to it, and the resident who asked.
+# the department that verifies its category (核单), the departments a whistle summoned to
+# it, and the resident who asked. Organisations reach a ticket in those three capacities:
+# all may see it and comment, the checking departments verify, only the handling unit
+# works on it.
+HANDLING_UNIT = ("handling_org",)
+ALL_UNITS = ("handling_org", "verify_org", "whistles__summons__department")
+CHECKING_UNITS = ("verify_org", "whistles__summons__department")
 register_scope(
     Ticket,
     area_path="community__path",
     grid="grid",
-    org=("handling_org", "whistles__summons__department"),
+    org=HANDLING_UNIT,
     user="requester_user",
+    per_perm={
+        "whistle.view": {"org": ALL_UNITS},
+        "whistle.comment": {"org": ALL_UNITS},
+        "whistle.internal_note": {"org": ALL_UNITS},
+        "whistle.verify": {"org": CHECKING_UNITS},
+        "whistle.reject": {"org": CHECKING_UNITS},
+    },
 )
 # KPI rollup rows: by the community path (area roles), the grid (grid workers) and the
 # handling unit (organisation roles). Residents hold no rollup scope.

@@ -59,6 +59,7 @@ class Route:
     community: object
     org: object | None
     reason: str
+    verify_org: object | None = None  # the department that checks the result (核单)
 
 
 # --- text -----------------------------------------------------------------------------
@@ -200,12 +201,22 @@ def _unit_by_category(category, community, building):
 def route(*, category, household=None, building=None, lon=None, lat=None, description=""):
     grid, community = locate(household=household, building=building, lon=lon, lat=lat)
     building = building or (household.building if household is not None else None)
+    verifier = verify_org_for(category)
     rule, hit = _matching_rule(category, community, description)
     if rule is not None:
         reason = f"派单规则#{rule.pk}" + (f"（关键词：{hit}）" if hit else "")
-        return Route(grid, community, rule.org, reason)
+        return Route(grid, community, rule.org, reason, verifier)
     org, reason = _unit_by_category(category, community, building)
-    return Route(grid, community, org, reason)
+    return Route(grid, community, org, reason, verifier)
+
+
+def verify_org_for(category):
+    """The collaborating department that verifies (核单) this category's tickets: the nearest
+    one named up the tree; None leaves verification to the community."""
+    for node in ancestors(category):
+        if node.verify_org_id and node.verify_org.is_active:
+            return node.verify_org
+    return None
 
 
 # --- duplicates -----------------------------------------------------------------------

@@ -217,6 +217,7 @@ def file_ticket(
         address=(address or (household.address if household else str(building) if building else ""))[:128],
         grid=found.grid,
         community=found.community,
+        verify_org=found.verify_org,
         policy=sla.policy_for(category, urgency),
         created_at=now,
         updated_at=now,

@@ -48,8 +48,10 @@ def ticket_at(place, state):
     after dispatch, the interrupted state and pause time while suspended)."""
     fields = {"state": state}
     if state != State.SUBMITTED:
+        # The unit both handles and verifies here, so every organisation role's edges are reachable.
         fields.update(
             handling_org=place["org"],
+            verify_org=place["org"],
             dispatched_at=NOW - datetime.timedelta(hours=1),
             accept_due=NOW + datetime.timedelta(hours=1),
             resolve_due=NOW + datetime.timedelta(days=7),
