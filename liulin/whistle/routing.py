@@ -177,7 +177,7 @@ def community_office(community):
         kind=Organisation.Kind.OTHER,
         name=f"{community.name}{COMMUNITY_OFFICE_SUFFIX}",
         community=community,
-        defaults={"description": "社区自办事项的承办单位（派单自动创建）"},
+        defaults={"description": "社区自办事项的承办单位（派单自动创建）", "is_demo": community.is_demo},
     )
     return office
 

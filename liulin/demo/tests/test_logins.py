@@ -18,7 +18,8 @@ def test_every_role_has_a_demo_account(demo):
     roles = set(RoleAssignment.objects.filter(user__is_demo=True).values_list("role", flat=True))
     assert roles == {r.value for r in REQUIRED_ROLES}
     grid_workers = RoleAssignment.objects.filter(role=Role.GRID_WORKER, user__is_demo=True)
-    assert {ra.grid_id for ra in grid_workers} == {demo.grids[0].pk, demo.grids[1].pk}
+    # The listed logins work grids 1 and 2; the demo work orders give every grid a worker.
+    assert {demo.grids[0].pk, demo.grids[1].pk} <= {ra.grid_id for ra in grid_workers}
 
 
 def test_demo_logins_prints_every_account_and_the_password(demo):
