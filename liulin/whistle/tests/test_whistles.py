@@ -167,3 +167,13 @@ def test_rating_and_ranking(town):
             whistles.rate_summons(actor=town.secretary, summons=first.summons.get(department=water), rating=bad)
     with pytest.raises(NotPermitted):
         whistles.rate_summons(actor=town.officer, summons=first.summons.get(department=water), rating=5)
+
+
+def test_the_minute_sweep_flags_departments_that_never_reported(town, capsys, time_machine):
+    from django.core.management import call_command
+
+    whistle = blow(town, kind="emergency")
+    time_machine.move_to(MONDAY + datetime.timedelta(minutes=61), tick=False)
+    call_command("sweep_deadlines")
+    assert "逾期未报到 1" in capsys.readouterr().out
+    assert whistle.summons.get().late is True
