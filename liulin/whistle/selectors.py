@@ -573,6 +573,9 @@ def public_counts():
     }
 
 
+UNIT_LABELS = {Role.PROPERTY_STAFF: "物业公司", Role.DEPARTMENT_OFFICER: "协同治理部门"}
+
+
 def event_actor_label(event, ticket):
     """How a step is shown to a resident: a role or unit, never a staff member's name."""
     if event.actor_id and event.actor_id == ticket.requester_user_id:
@@ -582,9 +585,9 @@ def event_actor_label(event, ticket):
             role = Role(event.actor_role)
         except ValueError:
             return "工作人员"
-        if role in (Role.PROPERTY_STAFF, Role.DEPARTMENT_OFFICER) and ticket.handling_org_id:
-            return ticket.handling_org.get_kind_display()
-        return role.label
+        # By the capacity the step was taken in: a department verifying a property job is
+        # not the property company.
+        return UNIT_LABELS.get(role, role.label)
     return "系统" if not event.actor_id else "工作人员"
 
 

@@ -44,3 +44,14 @@ def test_handling_unit_cannot_verify_its_own_work():
     handler = make_user(Role.DEPARTMENT_OFFICER, resolved.handling_org)
     with pytest.raises(NotPermitted):
         transitions.act(actor=handler, ticket=resolved, action="verify")
+
+
+def test_residents_timeline_names_the_verifying_department_not_the_handler():
+    from liulin.whistle.selectors import event_actor_label
+
+    department = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT)
+    ticket = ticket_in_state(State.RESOLVED, verify_org=department)
+    transitions.act(actor=make_user(Role.DEPARTMENT_OFFICER, department), ticket=ticket, action="verify")
+    labels = {e.action: event_actor_label(e, ticket) for e in ticket.events.all()}
+    assert labels["resolve"] == "物业公司"
+    assert labels["verify"] == "协同治理部门"
