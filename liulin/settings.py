@@ -170,6 +170,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liulin@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "liulin.core.pagination.BoundedLimitOffsetPagination"
 
 # How many demo work orders `seed_demo` files (through the real intake and workflow).
 LIULIN_DEMO_TICKETS = int(os.environ.get("LIULIN_DEMO_TICKETS", "150"))

@@ -98,3 +98,9 @@ def test_resident_sees_only_his_household(client):
 def test_anonymous_gets_401_json(client):
     response = client.get("/api/v1/territory/grids")
     assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("query", ["offset=9223372036854775809", "limit=100000000000000000000", "offset=-1", "limit=0"])
+def test_absurd_pagination_is_a_422_not_a_crash(client, community, two_grids, query):
+    response = api(client, make_user(Role.COMMUNITY_STAFF, community), f"/grids?{query}")
+    assert response.status_code == 422 and response.json()["code"] == "invalid_input"
