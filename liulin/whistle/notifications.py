@@ -47,6 +47,11 @@ REQUESTER_MESSAGES = {
     "merge": "诉求 {number} 与已有诉求重复，已合并办理。",
     "withdraw": "诉求 {number} 已撤单。",
     "close_unresolvable": "诉求 {number} 无法办理，已结案。原因：{reason}",
+    # A merged duplicate follows the request it was merged into.
+    "parent_resolve": "与您的诉求 {number} 合并办理的同类诉求已办结，等待核单。",
+    "parent_verify": "与您的诉求 {number} 合并办理的同类诉求已核单通过。",
+    "parent_callback": "与您的诉求 {number} 合并办理的同类诉求已回访结案。",
+    "parent_close_unresolvable": "与您的诉求 {number} 合并办理的同类诉求无法办理，已结案。原因：{reason}",
 }
 
 # What the handling unit (and the grid's workers at the grid tier) read.
@@ -58,11 +63,18 @@ HANDLER_MESSAGES = {
     "reject": "工单 {number} 核单未通过：{reason}",
     "escalate": "工单 {number} 已升级至{tier}层级：{reason}",
     "suspend": "工单 {number} 挂起申请已批准。",
+    "overdue": "工单 {number}（{category}）已{reason}，请尽快办理。",
+}
+
+# The department that verifies the category (核单) hears when a result awaits it.
+VERIFIER_MESSAGES = {
+    "resolve": "工单 {number}（{category}）已办结，请核单。",
 }
 
 SUPERVISOR_MESSAGES = {
     "escalate": "工单 {number}（{category}）已升级至{tier}层级：{reason}",
     "request_suspension": "工单 {number} 申请挂起，待审批：{reason}",
+    "overdue": "工单 {number}（{category}）{reason}。",
 }
 
 SUPERVISOR_ROLES = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
@@ -110,12 +122,18 @@ def _format(template, ticket, event):
     )
 
 
+def _org_user_ids(org_id):
+    from liulin.accounts.models import RoleAssignment
+
+    return set(RoleAssignment.objects.filter(org_id=org_id, active=True).values_list("user_id", flat=True))
+
+
 def _handler_user_ids(ticket):
     from liulin.accounts.models import RoleAssignment
 
     ids = set()
     if ticket.handling_org_id:
-        ids |= set(RoleAssignment.objects.filter(org_id=ticket.handling_org_id, active=True).values_list("user_id", flat=True))
+        ids |= _org_user_ids(ticket.handling_org_id)
     if ticket.tier == Tier.GRID:
         ids |= set(
             RoleAssignment.objects.filter(grid_id=ticket.grid_id, role=Role.GRID_WORKER, active=True).values_list("user_id", flat=True)
@@ -147,6 +165,10 @@ def notify_transition(ticket, event):
     if action in HANDLER_MESSAGES:
         text = _format(HANDLER_MESSAGES[action], ticket, event)
         for user_id in _handler_user_ids(ticket):
+            messages.setdefault(user_id, text)
+    if action in VERIFIER_MESSAGES and ticket.verify_org_id:
+        text = _format(VERIFIER_MESSAGES[action], ticket, event)
+        for user_id in _org_user_ids(ticket.verify_org_id):
             messages.setdefault(user_id, text)
     if ticket.requester_user_id and action in REQUESTER_MESSAGES:
         messages[ticket.requester_user_id] = _format(REQUESTER_MESSAGES[action], ticket, event)
