@@ -164,6 +164,9 @@ class CategoryPolicy(models.Model):
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["category", "urgency"], name="category_policy_unique")]
 
+    def __str__(self):
+        return f"{self.category} · {self.get_urgency_display()} · {self.policy}"
+
 
 class RoutingRule(models.Model):
     """Category and keywords (matched on jieba tokens of the description) -> responsible unit."""
@@ -180,6 +183,9 @@ class RoutingRule(models.Model):
         verbose_name = "派单规则"
         verbose_name_plural = verbose_name
         ordering = ["priority", "id"]
+
+    def __str__(self):
+        return f"{self.category or '全部类别'} {self.keywords} → {self.org}"
 
 
 class Ticket(models.Model):
@@ -319,6 +325,9 @@ class Photo(models.Model):
         verbose_name = "照片"
         verbose_name_plural = verbose_name
 
+    def __str__(self):
+        return f"{self.ticket_id} {self.file}"
+
 
 class CoSign(models.Model):
     """"Me too": another resident affected by the same problem."""
@@ -329,6 +338,9 @@ class CoSign(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="cosign_once")]
+
+    def __str__(self):
+        return f"{self.ticket_id} +1"
 
 
 class Callback(models.Model):
@@ -353,6 +365,9 @@ class Callback(models.Model):
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["ticket", "round"], name="one_callback_per_round")]
 
+    def __str__(self):
+        return f"{self.ticket_id} 第{self.round}轮 {self.get_satisfaction_display()}"
+
 
 class Whistle(models.Model):
     """吹哨: the community summons departments to a problem it cannot settle alone."""
@@ -375,6 +390,9 @@ class Whistle(models.Model):
         verbose_name = "吹哨"
         verbose_name_plural = verbose_name
         ordering = ["-blown_at"]
+
+    def __str__(self):
+        return self.title
 
 
 class Summons(models.Model):
@@ -400,6 +418,9 @@ class Summons(models.Model):
             models.CheckConstraint(name="summons_rating_range", condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5)),
         ]
 
+    def __str__(self):
+        return f"{self.whistle_id} {self.department}"
+
 
 class Notification(models.Model):
     """In-app notice to an assignee or a requester (mailed too where mail is configured)."""
@@ -413,6 +434,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.message
 
 
 # ---------------------------------------------------------------------------------------
