@@ -44,6 +44,21 @@ OPEN311_OPERATIONS = load(
 )
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose handler closes the
+    database connection - and with it the test's transaction on PostgreSQL. Django's test
+    client disconnects that handler for the same reason; so do we."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _user(role, town):
     if role == Role.RESIDENT:
         return make_user(role, resident=town.resident)
