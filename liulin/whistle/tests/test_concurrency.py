@@ -56,3 +56,47 @@ def test_acting_on_a_stale_copy_is_refused_and_changes_nothing():
         transitions.act(actor=actor_for(stale, Role.PROPERTY_STAFF), ticket=stale, action="accept")
     assert refused.value.code == "state_changed"
     assert TicketEvent.objects.filter(ticket=ticket, action="accept").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions and row locks (PostgreSQL)")
+def test_two_concurrent_accept_requests_over_http_one_wins(dummy_tasks, live_server):
+    """The same race through the real stack: two HTTP requests to the API at once, each
+    served by its own server thread and database connection."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from liulin.apitokens import services as tokens
+
+    ticket = ticket_in_state(State.DISPATCHED)
+    bearers = [
+        tokens.create_token(actor=None, user=actor_for(ticket, Role.PROPERTY_STAFF), name="race", scopes=["write"])[1]
+        for _ in range(2)
+    ]
+    start = threading.Barrier(2)
+    statuses = []
+
+    def accept(bearer):
+        request = urllib.request.Request(
+            f"{live_server.url}/api/v1/tickets/{ticket.pk}/accept",
+            data=json.dumps({"reason": ""}).encode(),
+            headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                statuses.append((response.status, None))
+        except urllib.error.HTTPError as error:
+            statuses.append((error.code, json.loads(error.read())["code"]))
+
+    threads = [threading.Thread(target=accept, args=(b,)) for b in bearers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(statuses, key=lambda s: s[0]) == [(200, None), (409, "state_changed")]
+    assert TicketEvent.objects.filter(ticket=ticket, action="accept").count() == 1
+    assert Ticket.objects.get(pk=ticket.pk).state == State.ACCEPTED
