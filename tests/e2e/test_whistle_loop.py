@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from liulin.accounts.tests.factories import PASSWORD
 from liulin.whistle import events
 from liulin.whistle.models import Channel, Satisfaction, State, Ticket
-from liulin.whistle.tests.intake_fixtures import make_town
+from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
-from .whistle_helpers import seed_whistle_defaults, switch_user
+from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,9 +15,9 @@ from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.whistle.models import Channel, Summons, Whistle
 from liulin.whistle.services import intake, whistles
-from liulin.whistle.tests.intake_fixtures import make_town
+from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
-from .whistle_helpers import seed_whistle_defaults, switch_user
+from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,6 +5,7 @@ and a household with a resident who has an account; in grid 2 a building ~1.5 km
 property company, a department (城管) and a user for each filing role.
 """
 
+import importlib
 from dataclasses import dataclass
 
 from liulin.accounts.tests.factories import make_user
@@ -94,3 +95,16 @@ def make_town():
         property_staff=make_user(Role.PROPERTY_STAFF, property_company),
         officer=make_user(Role.DEPARTMENT_OFFICER, department),
     )
+
+
+_seed_migration = importlib.import_module("liulin.whistle.migrations.0002_default_categories_and_policies")
+
+
+def seed_whistle_defaults():
+    """The default categories, time-limit policies and work calendar of migration 0002.
+
+    transaction=True tests flush every table after each test, data migrations' rows
+    included, so such tests put them back first (the seeding is idempotent)."""
+    from django.apps import apps
+
+    _seed_migration.seed(apps, None)

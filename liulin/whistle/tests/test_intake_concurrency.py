@@ -9,12 +9,17 @@ from django.db import connection, connections
 from liulin.whistle.models import Channel, Ticket
 from liulin.whistle.services import intake
 
-from .intake_fixtures import make_town
+from .intake_fixtures import make_town, seed_whistle_defaults
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions (PostgreSQL)"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _defaults():
+    seed_whistle_defaults()
 
 
 def run_at_once(calls):
