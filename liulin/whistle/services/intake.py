@@ -10,6 +10,7 @@ operator, grid worker or community worker for anyone, at places inside his own s
 """
 
 import re
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -31,8 +32,7 @@ from . import transitions
 
 MAX_DESCRIPTION = 4000
 NUMBER_PREFIX = "LF"
-NUMBER_DIGITS = 5  # up to 99,999 tickets a day before the numbers stop sorting
-NUMBER_ATTEMPTS = 20
+NUMBER_DIGITS = 5  # the id, zero-padded; longer ids simply make longer numbers
 
 
 # --- who may file ---------------------------------------------------------------------
@@ -111,11 +111,11 @@ def _clean_call(started, ended):
 # --- numbering and insert -------------------------------------------------------------
 
 
-def _next_number(day):
-    prefix = f"{NUMBER_PREFIX}{day:%Y%m%d}"
-    last = Ticket.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
-    seq = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{seq:0{NUMBER_DIGITS}d}"
+def number_for(day, pk):
+    """LF + the filing day + the row's id: unique by construction, so concurrent filings
+    never wait on each other for a number (a per-day counter would make every intake of the
+    day queue behind the one before it)."""
+    return f"{NUMBER_PREFIX}{day:%Y%m%d}{pk:0{NUMBER_DIGITS}d}"
 
 
 def _existing(client_request_id, actor):
@@ -129,22 +129,21 @@ def _existing(client_request_id, actor):
 
 
 def _insert(ticket, actor, now):
-    """Save the new ticket with the next free number of the day. A clash on the number (a
-    concurrent filing took it) retries with the next; a clash on client_request_id means
-    the same request won elsewhere: return that one instead."""
-    day = timezone.localdate(now)
-    for _ in range(NUMBER_ATTEMPTS):
-        ticket.number = _next_number(day)
-        try:
-            with transaction.atomic():
-                ticket.save(force_insert=True)
-            return ticket, True
-        except IntegrityError:
-            ticket.pk = None
-            earlier = _existing(ticket.client_request_id, actor)
-            if earlier is not None:
-                return earlier, False
-    raise Conflict("系统繁忙，请稍后重试。", code="number_exhausted")
+    """Save the new ticket and give it its number. A clash on client_request_id means the
+    same request won elsewhere (a concurrent double submit): return that one instead."""
+    ticket.number = f"new-{uuid.uuid4().hex[:20]}"  # unique until the id is known
+    try:
+        with transaction.atomic():
+            ticket.save(force_insert=True)
+    except IntegrityError:
+        ticket.pk = None
+        earlier = _existing(ticket.client_request_id, actor)
+        if earlier is None:
+            raise
+        return earlier, False
+    ticket.number = number_for(timezone.localdate(now), ticket.pk)
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    return ticket, True
 
 
 # --- filing ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def counts(settings):
 def test_resident_files_for_himself_and_it_is_dispatched_to_the_property_company(town):
     ticket, created = file(town, photos=[jpeg()])
     assert created
-    assert ticket.number == "LF2026031600001"
+    assert ticket.number == f"LF20260316{ticket.pk:05d}"
     assert ticket.requester == town.resident and ticket.requester_user == town.resident_user
     assert (ticket.grid, ticket.community) == (town.grid1, town.community)
     assert ticket.contact_phone == "13812345678"
@@ -72,11 +72,13 @@ def test_resident_files_for_himself_and_it_is_dispatched_to_the_property_company
     assert events.verify_chain(ticket) is None
 
 
-def test_numbers_count_per_day(town):
+def test_numbers_carry_the_filing_day_and_are_unique(town):
     first, _ = file(town)
     second, _ = file(town, description="电梯又停了")
     next_day, _ = file(town, now=NOW + datetime.timedelta(days=1))
-    assert [first.number, second.number, next_day.number] == ["LF2026031600001", "LF2026031600002", "LF2026031700001"]
+    assert [first.number, second.number, next_day.number] == [
+        f"LF20260316{first.pk:05d}", f"LF20260316{second.pk:05d}", f"LF20260317{next_day.pk:05d}"
+    ]
 
 
 def test_hotline_call_for_a_registered_caller(town):
