@@ -6,12 +6,15 @@ from .workflow import NOTES, TRANSITIONS
 
 # A ticket is in the scope of its community's staff, its grid's workers, its handling unit,
 # the department that verifies its category (核单), the departments a whistle summoned to
-# it, and the resident who asked. Organisations reach a ticket in those three capacities:
-# all may see it and comment, the checking departments verify, only the handling unit
-# works on it.
+# it, the organisations of its estate (the owners' committee), and the resident who asked.
+# All those organisations may see it and comment; the checking departments verify, the
+# estate's committee urges, and only the handling unit works on it.
 HANDLING_UNIT = ("handling_org",)
-ALL_UNITS = ("handling_org", "verify_org", "whistles__summons__department")
 CHECKING_UNITS = ("verify_org", "whistles__summons__department")
+# The owners' committee of the estate the ticket is in supervises it (督单): it sees and
+# urges, as the article's "企业社区督单" asks of those who live with the property company.
+ESTATE_COMMITTEE = ("building__estate__organisations",)
+ALL_UNITS = HANDLING_UNIT + CHECKING_UNITS + ESTATE_COMMITTEE
 register_scope(
     Ticket,
     area_path="community__path",
@@ -24,6 +27,7 @@ register_scope(
         "whistle.internal_note": {"org": ALL_UNITS},
         "whistle.verify": {"org": CHECKING_UNITS},
         "whistle.reject": {"org": CHECKING_UNITS},
+        "whistle.urge": {"org": ESTATE_COMMITTEE},
     },
 )
 # KPI rollup rows: by the community path (area roles), the grid (grid workers) and the

@@ -7,6 +7,8 @@ import time_machine
 
 from liulin.core.errors import Conflict, Invalid
 from liulin.core.roles import Role
+from liulin.orgs.models import Organisation
+from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.whistle import sla
 from liulin.whistle.calendar import LOCAL
 from liulin.whistle.models import CalendarDay, CategoryPolicy, State, Urgency, WorkCalendar
@@ -128,7 +130,10 @@ def test_urging_is_recorded_and_counted():
     ticket = ticket_in_state(State.ACCEPTED)
     supervisor = actor_for(ticket, Role.COMMUNITY_STAFF)
     transitions.urge(actor=supervisor, ticket=ticket, reason="居民第二次来电")
-    ticket = transitions.urge(actor=actor_for(ticket, Role.COMMITTEE_MEMBER), ticket=ticket, reason="业委会催办")
+    committee = OrganisationFactory(
+        kind=Organisation.Kind.OWNERS_COMMITTEE, estate=ticket.building.estate, community=ticket.community
+    )
+    ticket = transitions.urge(actor=actor_for(ticket, Role.COMMITTEE_MEMBER, org=committee), ticket=ticket, reason="业委会催办")
     assert ticket.urge_count == 2
     urges = list(ticket.events.filter(action="urge").order_by("seq"))
     assert [(e.reason, e.actor_role, e.data["urge_count"]) for e in urges] == [
