@@ -46,11 +46,13 @@ def http_error(request, exc):
 
 
 def _mount():
+    from liulin.accounts.api import router as accounts_router
     from liulin.orgs.api import router as orgs_router
     from liulin.people.api import router as people_router
     from liulin.territory.api import router as territory_router
     from liulin.whistle.api import router as whistle_router
 
+    api.add_router("/accounts", accounts_router)
     api.add_router("/territory", territory_router)
     api.add_router("/people", people_router)
     api.add_router("/orgs", orgs_router)

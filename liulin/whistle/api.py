@@ -19,7 +19,7 @@ from liulin.core.masking import mask_phone
 from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
 
-from . import selectors, workflow
+from . import kpi, selectors, workflow
 from .models import Category, State, Ticket
 from .schemas import (
     ERRORS,
@@ -27,6 +27,7 @@ from .schemas import (
     CategoryOut,
     CommentIn,
     ForwardIn,
+    KpiRowOut,
     MergeIn,
     OrgReasonIn,
     ReasonIn,
@@ -140,6 +141,27 @@ def _decode_cursor(value):
 
 
 # --- reads ----------------------------------------------------------------------------
+
+
+KPI_GROUPINGS = tuple(g for g in kpi.GROUPINGS if g)
+
+
+@router.get("/kpis", response={200: list[KpiRowOut], **ERRORS}, summary="三率 KPI（按月汇总，可按网格、承办单位、类别、月份或社区分组）")
+def ticket_kpis(request, period_start: datetime.date, period_end: datetime.date, group_by: str | None = None):
+    """The same figures as the KPI page, for what the caller may see; months are whole
+    (the days are ignored)."""
+    if group_by is not None and group_by not in KPI_GROUPINGS:
+        raise Invalid(f"group_by 只能是 {', '.join(KPI_GROUPINGS)}。", code="invalid_group_by", field="group_by")
+    rows = kpi.kpis(request.user, period_start=period_start, period_end=period_end, group_by=group_by)
+    return [
+        {
+            **{name: getattr(row, name) for name in KpiRowOut.model_fields if name not in ("key", "counts", "tier_shares")},
+            "key": None if row.key is None else str(row.key),
+            "counts": {name: int(value or 0) for name, value in row.counts.items()},
+            "tier_shares": {str(tier): share for tier, share in row.tier_shares.items()},
+        }
+        for row in rows
+    ]
 
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="诉求类别（启用的类别树，按排序）")

@@ -144,3 +144,22 @@ class CallbackIn(Schema):
 class CommentIn(Schema):
     body: str = Field(min_length=1, max_length=2000)
     internal: bool = Field(False, description="内部备注，居民看不到")
+
+
+class KpiRowOut(Schema):
+    """One group's 三率 and counts (docs/kpi.md has the formulas). Rates are fractions
+    0–1, null where nothing was counted."""
+
+    key: str | None
+    label: str
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    composite: float | None
+    on_time_rate: float | None
+    avg_accept_minutes: float | None
+    avg_resolve_minutes: float | None
+    closed_total: int
+    excluded_total: int
+    tier_shares: dict[str, float | None]
+    counts: dict[str, int]

@@ -318,3 +318,22 @@ def test_district_totals_are_sums_of_community_rows(march):
     (row,) = kpi.kpis(district_staff, period_start=MARCH, period_end=MARCH, area=district)
     assert row.counts["dispatched"] == 7  # the other community sits in another district
     assert KpiRollup.objects.filter(grain="community", area_path__startswith=district.path).count() >= 1
+
+
+def test_the_api_gives_the_same_figures_within_the_callers_scope(march, client):
+    staff = make_user(Role.COMMUNITY_STAFF, march.community)
+    client.force_login(staff)
+    response = client.get("/api/v1/tickets/kpis", {"period_start": "2026-03-01", "period_end": "2026-03-31"})
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert row["counts"] == EXPECTED
+    assert row["response_rate"] == pytest.approx(5 / 7)
+    assert row["composite"] == pytest.approx(0.783429, abs=1e-6)
+    assert row["tier_shares"] == {"grid": pytest.approx(5 / 6), "community": pytest.approx(1 / 6), "whistle": 0}
+
+    client.force_login(make_user(Role.COMMUNITY_STAFF, GridFactory().community))
+    (elsewhere,) = client.get("/api/v1/tickets/kpis", {"period_start": "2026-03-01", "period_end": "2026-03-31"}).json()
+    assert elsewhere["counts"]["dispatched"] == 0
+
+    bad = client.get("/api/v1/tickets/kpis", {"period_start": "2026-03-01", "period_end": "2026-03-31", "group_by": "x"})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_group_by"
