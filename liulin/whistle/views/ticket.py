@@ -148,32 +148,33 @@ def ticket_comment(request, pk):
     return _render(request, ticket, status=400, comment_form=form)
 
 
+def _step_with_reason(request, pk, *, action, service, done, form_key):
+    """A recorded step that changes no state and needs a reason (urge, escalate)."""
+    ticket = selectors.ticket_detail(request.user, pk)
+    require(request.user, f"whistle.{action}", ticket)
+    form = ReasonForm(request.POST)
+    if form.is_valid() and run(form, lambda: service(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])) is not None:
+        messages.success(request, done % {"number": ticket.number})
+        if request.POST.get("next") == "board":
+            return redirect("whistle:board")
+        return redirect("whistle:ticket", pk=ticket.pk)
+    return _render(request, ticket, status=400, **{form_key: form})
+
+
 @never_cache
 @login_required
 @require_POST
 def ticket_urge(request, pk):
-    ticket = selectors.ticket_detail(request.user, pk)
-    require(request.user, "whistle.urge", ticket)
-    form = ReasonForm(request.POST)
-    if form.is_valid() and run(form, lambda: transitions.urge(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])) is not None:
-        messages.success(request, _("已催办：%(number)s") % {"number": ticket.number})
-        if request.POST.get("next") == "board":
-            return redirect("whistle:board")
-        return redirect("whistle:ticket", pk=ticket.pk)
-    return _render(request, ticket, status=400, urge_form=form)
+    return _step_with_reason(request, pk, action="urge", service=transitions.urge, done=_("已催办：%(number)s"), form_key="urge_form")
 
 
 @never_cache
 @login_required
 @require_POST
 def ticket_escalate(request, pk):
-    ticket = selectors.ticket_detail(request.user, pk)
-    require(request.user, "whistle.escalate", ticket)
-    form = ReasonForm(request.POST)
-    if form.is_valid() and run(form, lambda: transitions.escalate(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])) is not None:
-        messages.success(request, _("已升级：%(number)s") % {"number": ticket.number})
-        return redirect("whistle:ticket", pk=ticket.pk)
-    return _render(request, ticket, status=400, escalate_form=form)
+    return _step_with_reason(
+        request, pk, action="escalate", service=transitions.escalate, done=_("已升级：%(number)s"), form_key="escalate_form"
+    )
 
 
 @never_cache
