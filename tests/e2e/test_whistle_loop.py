@@ -1,9 +1,8 @@
 """The 雷锋哨 loop in a phone browser: an operator takes a call and files it → the property
 company accepts and resolves it → a department verifies (核单) → the resident rates it.
 
-A department sees a ticket only when it handles it or a whistle summoned it
-(whistle/permissions.py), so the community blows a whistle naming the department on the
-resolved ticket before the department verifies it."""
+The category names the collaborating department that verifies its results (核单部门), so
+the ticket reaches that department's worklist once the property company has resolved it."""
 
 import re
 
@@ -12,7 +11,7 @@ from playwright.sync_api import expect
 
 from liulin.accounts.tests.factories import PASSWORD
 from liulin.whistle import events
-from liulin.whistle.models import Channel, Satisfaction, State, Ticket
+from liulin.whistle.models import Category, Channel, Satisfaction, State, Ticket
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
 from .whistle_helpers import switch_user
@@ -25,6 +24,7 @@ INTERNAL_NOTE = "内部备注：维修师傅手机 13900001111，配件费用待
 def test_hotline_call_to_resident_rating(page, screenshot):
     seed_whistle_defaults()
     town = make_town()
+    Category.objects.filter(code="property").update(verify_org=town.department)
     staff_names = [town.operator.name, town.property_staff.name, town.officer.name, town.secretary.name]
 
     # 1. 热线受理: the operator types the caller's number and picks him from the lookup.
@@ -70,25 +70,14 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     page.get_by_test_id("do-resolve").click()
     expect(page.get_by_test_id("state")).to_have_text("已办结")
 
-    # 3. The community summons the department (吹哨) so it can verify the result.
-    switch_user(page, town.secretary, PASSWORD)
-    page.goto(f"/whistle/whistles/?ticket={ticket.pk}")
-    blow = page.get_by_test_id("blow-form")
-    blow.get_by_label("工作推进").check()
-    blow.get_by_label("事由").fill("电梯故障办结核查")
-    expect(blow.get_by_role("checkbox", name=re.compile(ticket_number))).to_be_checked()
-    blow.get_by_role("checkbox", name=town.department.name).check()
-    blow.get_by_role("button", name="吹哨").click()
-    expect(page.locator("ul.messages")).to_contain_text("已吹哨")
-
-    # 4. 核单 by the department officer, from his worklist.
+    # 3. 核单 by the category's verifying department, from its officer's worklist.
     switch_user(page, town.officer, PASSWORD)
     page.goto("/whistle/work/")
     expect(page.get_by_test_id(f"row-{ticket_number}")).to_be_visible()
     page.get_by_test_id(f"do-verify-{ticket_number}").click()
     expect(page.get_by_test_id("state")).to_have_text("已核单")
 
-    # 5. 回访: the resident opens "my requests", reads the timeline and rates the result.
+    # 4. 回访: the resident opens "my requests", reads the timeline and rates the result.
     switch_user(page, town.resident_user, PASSWORD)
     page.goto("/whistle/mine/")
     mine = page.get_by_test_id("my-requests")
@@ -119,5 +108,6 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     assert ticket.call_started_at is not None and ticket.call_ended_at is not None
     assert ticket.call_started_at <= ticket.call_ended_at
     actions = list(ticket.events.order_by("seq").values_list("action", flat=True))
-    for step in ("file", "dispatch", "accept", "internal_note", "resolve", "whistle", "verify", "callback"):
+    assert ticket.verify_org == town.department and ticket.tier == 1  # settled without a whistle
+    for step in ("file", "dispatch", "accept", "internal_note", "resolve", "verify", "callback"):
         assert step in actions, f"no {step} event in {actions}"
