@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-ALL = ("worklists", "kpis", "sweep", "intake")
+ALL = ("worklists", "kpis", "sweep", "intake", "multinode")
 DEFAULTS = {"postgresql": {"tickets": 500_000, "open": 125_000}, "sqlite": {"tickets": 100_000, "open": 25_000}}
 
 
@@ -83,7 +83,7 @@ def main():
         found, mem = intake.run(personas, tokens, log=log)
         figures.update(found)
         memory.update(mem)
-    if "multinode" in only and vendor == "postgresql":  # not written yet: see docs/scaling.md
+    if "multinode" in only and vendor == "postgresql":  # SKIP LOCKED queue sharing needs PostgreSQL
         from . import multinode
 
         log("multinode:")
