@@ -69,21 +69,37 @@ def _aware(value):
     return value
 
 
-class PlaceMixin(forms.Form):
-    """Where: a building (and room), or a point on the map (lat/lon), plus a free address."""
+class IntakeForm(forms.Form):
+    """What every intake page shares: the place (a building and room, or a point on the map,
+    plus a free address), a non-empty description and the client request id that makes a
+    double submit file one ticket."""
+
+    EMPTY_DESCRIPTION = _("请填写诉求内容。")
 
     building = forms.ModelChoiceField(queryset=None, required=False, label=_("楼栋"), empty_label=_("（不在楼栋内）"))
     room = forms.CharField(label=_("房号"), max_length=32, required=False)
     lat = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90, widget=forms.NumberInput(attrs={"step": "any"}))
     lon = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180, widget=forms.NumberInput(attrs={"step": "any"}))
     address = forms.CharField(label=_("地点说明"), max_length=128, required=False)
+    client_request_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def _setup_place(self, user):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["building"].queryset = selectors.buildings_for(user)
+        if not self.is_bound:
+            self.initial.setdefault("client_request_id", uuid.uuid4().hex)
 
-    def clean_place(self, data):
+    def clean_description(self):
+        text = self.cleaned_data["description"].strip()
+        if not text:
+            raise forms.ValidationError(self.EMPTY_DESCRIPTION)
+        return text
+
+    def clean(self):
+        data = super().clean()
         if (data.get("lat") is None) != (data.get("lon") is None):
             self.add_error("lat", _("经纬度要一起填写，或者都不填。"))
+        return data
 
     def place_kwargs(self):
         """household / building / lon / lat / address for the intake service."""
@@ -99,7 +115,7 @@ class PlaceMixin(forms.Form):
         return kwargs
 
 
-class ConsoleForm(PlaceMixin):
+class ConsoleForm(IntakeForm):
     """The hotline operator's console: phone first, Enter saves."""
 
     phone = forms.CharField(
@@ -111,17 +127,13 @@ class ConsoleForm(PlaceMixin):
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     description = forms.CharField(label=_("诉求内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     call_started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
-    client_request_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     field_order = ["phone", "contact_name", "category", "urgency", "description", "building", "room", "address", "lat", "lon"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"] = CategoryChoiceField(label=_("诉求类别"))
-        self._setup_place(user)
+        super().__init__(*args, user=user, **kwargs)
         self.user = user
         if not self.is_bound:
-            self.initial.setdefault("client_request_id", uuid.uuid4().hex)
             self.initial.setdefault("call_started_at", clock.now().isoformat())
 
     def clean_phone(self):
@@ -129,17 +141,6 @@ class ConsoleForm(PlaceMixin):
         if phone and not phone.isdigit():
             raise forms.ValidationError(_("电话号码只能包含数字。"))
         return phone
-
-    def clean_description(self):
-        text = self.cleaned_data["description"].strip()
-        if not text:
-            raise forms.ValidationError(_("请填写诉求内容。"))
-        return text
-
-    def clean(self):
-        data = super().clean()
-        self.clean_place(data)
-        return data
 
     def intake_kwargs(self):
         data = self.cleaned_data
@@ -165,7 +166,7 @@ class LookupForm(forms.Form):
         return "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit())
 
 
-class ResidentFileForm(PlaceMixin):
+class ResidentFileForm(IntakeForm):
     """A resident's own request from a phone: the place defaults to his home."""
 
     WHERE_HOME, WHERE_BUILDING, WHERE_POINT = "home", "building", "point"
@@ -179,31 +180,19 @@ class ResidentFileForm(PlaceMixin):
         initial=WHERE_HOME,
     )
     photos = MultiplePhotoField(label=_("照片（可多张）"), required=False)
-    client_request_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     field_order = ["category", "description", "where", "building", "room", "lat", "lon", "address", "photos"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"] = CategoryChoiceField(label=_("什么问题"))
-        self._setup_place(user)
+        super().__init__(*args, user=user, **kwargs)
         resident = getattr(user, "resident", None)
         self.household = resident.household if resident is not None and resident.household_id else None
         if self.household is None:
             self.fields["where"].choices = self.fields["where"].choices[1:]
             self.initial.setdefault("where", self.WHERE_BUILDING)
-        if not self.is_bound:
-            self.initial.setdefault("client_request_id", uuid.uuid4().hex)
-
-    def clean_description(self):
-        text = self.cleaned_data["description"].strip()
-        if not text:
-            raise forms.ValidationError(_("请填写诉求内容。"))
-        return text
 
     def clean(self):
         data = super().clean()
-        self.clean_place(data)
         where = data.get("where")
         if where == self.WHERE_BUILDING and not data.get("building"):
             self.add_error("building", _("请选择楼栋。"))
@@ -233,7 +222,7 @@ class ResidentFileForm(PlaceMixin):
         return kwargs
 
 
-class PatrolForm(PlaceMixin):
+class PatrolForm(IntakeForm):
     """A grid worker's patrol report: for a resident of his grid, or for something he found."""
 
     FOR_RESIDENT, FOR_FOUND = "resident", "found"
@@ -246,28 +235,18 @@ class PatrolForm(PlaceMixin):
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     description = forms.CharField(label=_("情况描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     photos = MultiplePhotoField(label=_("现场照片（可多张）"), required=False)
-    client_request_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     field_order = ["kind", "resident", "category", "urgency", "description", "building", "room", "lat", "lon", "address", "photos"]
 
+    EMPTY_DESCRIPTION = _("请填写情况描述。")
+
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"] = CategoryChoiceField(label=_("诉求类别"))
-        self._setup_place(user)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["resident"].queryset = selectors.grid_residents(user)
         self.fields["resident"].label_from_instance = lambda r: f"{r.name} · {r.address}"
-        if not self.is_bound:
-            self.initial.setdefault("client_request_id", uuid.uuid4().hex)
-
-    def clean_description(self):
-        text = self.cleaned_data["description"].strip()
-        if not text:
-            raise forms.ValidationError(_("请填写情况描述。"))
-        return text
 
     def clean(self):
         data = super().clean()
-        self.clean_place(data)
         if data.get("kind") == self.FOR_RESIDENT:
             if not data.get("resident"):
                 self.add_error("resident", _("请选择居民。"))
