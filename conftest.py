@@ -13,6 +13,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _forget_remembered_config():
+    """A test's rollback sends no delete signals: start every test with nothing remembered."""
+    from liulin.core.memo import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
 @pytest.fixture
 def community(db):
     from liulin.territory.tests.factories import CommunityFactory

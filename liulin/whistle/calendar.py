@@ -2,14 +2,16 @@
 
 A WorkCalendar gives a morning and an afternoon session; Monday to Friday are workdays unless
 a CalendarDay row says otherwise (public holidays off, 调休 make-up weekend days on). All
-counting is in Asia/Shanghai local time, whatever zone the given datetimes carry. Each call
-reads the calendar's CalendarDay rows once, not once per day it walks over.
+counting is in Asia/Shanghai local time, whatever zone the given datetimes carry. The default
+calendar and its CalendarDay rows are remembered per process (`core.memo`): every intake
+and every deadline check counts working time.
 """
 
 import datetime
 from zoneinfo import ZoneInfo
 
 from liulin.core.errors import Invalid
+from liulin.core.memo import memoized
 
 from .models import CalendarDay, WorkCalendar
 
@@ -18,6 +20,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 MAX_DAYS = 3660
 
 
+@memoized(WorkCalendar)
 def default_calendar():
     """The calendar marked default, or an unsaved one with the standard hours and no holidays."""
     return WorkCalendar.objects.filter(is_default=True).first() or WorkCalendar(name="默认工作日历")
@@ -39,14 +42,16 @@ def _sessions(calendar):
     return sessions
 
 
-def _overrides(calendar, since, until=None):
-    """{date: is_workday} for the calendar's exceptional days in [since, until]."""
+def _overrides(calendar):
+    """{date: is_workday} for the calendar's exceptional days (a few dozen a year)."""
     if calendar.pk is None:
         return {}
-    days = CalendarDay.objects.filter(calendar=calendar, date__gte=since)
-    if until is not None:
-        days = days.filter(date__lte=until)
-    return dict(days.values_list("date", "is_workday"))
+    return _exceptional_days(calendar.pk)
+
+
+@memoized(CalendarDay)
+def _exceptional_days(calendar_id):
+    return dict(CalendarDay.objects.filter(calendar_id=calendar_id).values_list("date", "is_workday"))
 
 
 def _is_workday(day, overrides):
@@ -71,7 +76,7 @@ def add_working_time(start, duration, calendar=None):
     if remaining <= datetime.timedelta(0):
         return cursor
     sessions = _sessions(calendar)
-    overrides = _overrides(calendar, cursor.date())
+    overrides = _overrides(calendar)
     day = cursor.date()
     for _ in range(MAX_DAYS):
         for seg_start, seg_end in _day_segments(day, sessions, overrides):
@@ -94,7 +99,7 @@ def working_time_between(start, end, calendar=None):
     if end <= start:
         return total
     sessions = _sessions(calendar)
-    overrides = _overrides(calendar, start.date(), end.date())
+    overrides = _overrides(calendar)
     day = start.date()
     while day <= end.date():
         for seg_start, seg_end in _day_segments(day, sessions, overrides):

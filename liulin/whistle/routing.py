@@ -34,6 +34,7 @@ from pathlib import Path
 from django.db.models import Q
 
 from liulin.core.errors import Invalid
+from liulin.core.memo import memoized
 from liulin.orgs.models import Organisation
 from liulin.territory import geo
 
@@ -139,17 +140,23 @@ def ancestors(category):
     return chain
 
 
-def _matching_rule(category, community, description):
-    chain_ids = [c.pk for c in ancestors(category)]
-    rules = (
-        RoutingRule.objects.filter(Q(community__isnull=True) | Q(community=community))
-        .filter(Q(category__isnull=True) | Q(category_id__in=chain_ids))
+@memoized(RoutingRule, Organisation, Category)
+def _rules_for(community_id):
+    """The active units' routing rules that may apply in this community, in priority order."""
+    return list(
+        RoutingRule.objects.filter(Q(community__isnull=True) | Q(community_id=community_id))
         .filter(org__is_active=True)
         .select_related("org")
         .order_by("priority", "id")
     )
+
+
+def _matching_rule(category, community, description):
+    chain_ids = {c.pk for c in ancestors(category)}
     words = None
-    for rule in rules:
+    for rule in _rules_for(community.pk):
+        if rule.category_id is not None and rule.category_id not in chain_ids:
+            continue
         wanted = keyword_set(rule.keywords)
         if not wanted:
             return rule, ""
@@ -162,8 +169,12 @@ def _matching_rule(category, community, description):
 
 
 def property_company_for(community, building=None):
-    companies = Organisation.objects.filter(kind=Organisation.Kind.PROPERTY_COMPANY, community=community, is_active=True)
-    estate_id = building.estate_id if building is not None else None
+    return _property_company(community.pk, building.estate_id if building is not None else None)
+
+
+@memoized(Organisation)
+def _property_company(community_id, estate_id):
+    companies = Organisation.objects.filter(kind=Organisation.Kind.PROPERTY_COMPANY, community_id=community_id, is_active=True)
     if estate_id:
         own = companies.filter(estate_id=estate_id).order_by("id").first()
         if own is not None:
@@ -173,13 +184,23 @@ def property_company_for(community, building=None):
 
 def community_office(community):
     """The community's own office (居委会), created the first time a ticket needs it."""
-    office, _ = Organisation.objects.get_or_create(
-        kind=Organisation.Kind.OTHER,
-        name=f"{community.name}{COMMUNITY_OFFICE_SUFFIX}",
-        community=community,
-        defaults={"description": "社区自办事项的承办单位（派单自动创建）", "is_demo": community.is_demo},
-    )
+    office = _community_office(community.pk, community.name)
+    if office is None:
+        # Not remembered: the transaction creating it may still roll back.
+        office, _ = Organisation.objects.get_or_create(
+            kind=Organisation.Kind.OTHER,
+            name=f"{community.name}{COMMUNITY_OFFICE_SUFFIX}",
+            community=community,
+            defaults={"description": "社区自办事项的承办单位（派单自动创建）", "is_demo": community.is_demo},
+        )
     return office
+
+
+@memoized(Organisation)
+def _community_office(community_id, community_name):
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.OTHER, name=f"{community_name}{COMMUNITY_OFFICE_SUFFIX}", community_id=community_id
+    ).first()
 
 
 def _unit_by_category(category, community, building):
@@ -290,11 +311,24 @@ def active_category(value):
     """A Category from an instance, id or code; Invalid "unknown_category" if missing or inactive."""
     if isinstance(value, Category):
         value = value.pk  # re-read: an instance held by a form may be stale
-    lookup = Q(code=value) if isinstance(value, str) and not value.isdigit() else Q(pk=value)
+    by_code = isinstance(value, str) and not value.isdigit()
     try:
-        category = Category.objects.select_related("parent").filter(lookup).first()
+        category = _category(value if by_code else int(value), by_code)
     except (TypeError, ValueError):
         category = None
     if category is None or not category.is_active or not all(c.is_active for c in ancestors(category)):
         raise Invalid("请选择有效的诉求类别。", code="unknown_category", field="category")
+    return category
+
+
+@memoized(Category, Organisation)
+def _category(key, by_code):
+    """The category by code or id with its whole chain of parents, and the units they name,
+    loaded: routing walks the chain on every intake."""
+    category = Category.objects.select_related("parent").filter(Q(code=key) if by_code else Q(pk=key)).first()
+    for node in ancestors(category):
+        if node.responsible_org_id:
+            node.responsible_org  # noqa: B018 - loads the related unit into the remembered chain
+        if node.verify_org_id:
+            node.verify_org  # noqa: B018
     return category

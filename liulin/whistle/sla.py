@@ -7,9 +7,10 @@ code. A policy counts in working time (the work calendar) or in calendar time.
 import datetime
 
 from liulin.core.errors import Invalid
+from liulin.core.memo import memoized
 
 from . import calendar as workcal
-from .models import CategoryPolicy, SlaPolicy, State
+from .models import Category, CategoryPolicy, SlaPolicy, State
 
 # While a ticket waits for acceptance the accept limit runs; until it is resolved the resolve limit runs.
 ACCEPT_PENDING = frozenset({State.DISPATCHED})
@@ -27,17 +28,22 @@ def _ancestor_ids(category):
 def policy_for(category, urgency):
     """The policy for `urgency` on `category`, else on its nearest ancestor that has one,
     else the SlaPolicy whose code is the urgency."""
-    ids = _ancestor_ids(category)
-    by_category = {
-        cp.category_id: cp.policy for cp in CategoryPolicy.objects.filter(category_id__in=ids, urgency=urgency).select_related("policy")
-    }
-    for category_id in ids:
-        if category_id in by_category:
-            return by_category[category_id]
-    policy = SlaPolicy.objects.filter(code=urgency).first()
+    policy = _policy(tuple(_ancestor_ids(category)), urgency)
     if policy is None:
         raise Invalid(f"类别“{category}”没有“{urgency}”的办理时限，请在后台配置。", code="no_policy")
     return policy
+
+
+@memoized(Category, CategoryPolicy, SlaPolicy)
+def _policy(category_ids, urgency):
+    by_category = {
+        cp.category_id: cp.policy
+        for cp in CategoryPolicy.objects.filter(category_id__in=category_ids, urgency=urgency).select_related("policy")
+    }
+    for category_id in category_ids:
+        if category_id in by_category:
+            return by_category[category_id]
+    return SlaPolicy.objects.filter(code=urgency).first()
 
 
 def shift(moment, duration, policy, calendar=None):
