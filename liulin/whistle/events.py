@@ -71,8 +71,14 @@ def hash_of(event):
     )
 
 
-def _last_link(ticket_id):
-    last = TicketEvent.objects.filter(ticket_id=ticket_id).order_by("-seq").values_list("seq", "hash").first()
+def _last_link(ticket):
+    """(seq, hash) of the ticket's last event. The instance that appended an event remembers
+    its link, so a step that writes two events (filing and dispatching) reads it once; a
+    stale memory cannot fork the chain, since the unique (ticket, seq) refuses the second seq."""
+    known = getattr(ticket, "_chain_tail", None)
+    if known is not None:
+        return known
+    last = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("-seq").values_list("seq", "hash").first()
     return last or (0, GENESIS)
 
 
@@ -97,12 +103,17 @@ def build_event(ticket_id, *, last_seq, last_hash, actor, action, actor_role="",
     return event
 
 
+def new_chain(ticket):
+    """Mark a ticket inserted in the current transaction as having no events yet."""
+    ticket._chain_tail = (0, GENESIS)
+
+
 def append_event(ticket, *, actor, action, from_state="", to_state="", reason="", data=None, internal=False, at=None,
                  actor_role=""):
     """Append one event to `ticket`'s chain. The caller holds the ticket row (select_for_update
     inside transaction.atomic), so no other writer can take the same seq; the unique
     (ticket, seq) constraint refuses it anyway."""
-    last_seq, last_hash = _last_link(ticket.pk)
+    last_seq, last_hash = _last_link(ticket)
     event = build_event(
         ticket.pk,
         last_seq=last_seq,
@@ -118,6 +129,7 @@ def append_event(ticket, *, actor, action, from_state="", to_state="", reason=""
         at=at or clock.now(),
     )
     event.save(force_insert=True)
+    ticket._chain_tail = (event.seq, event.hash)
     rollups.apply_event(ticket, event)  # KPI counters change in the same transaction as the event
     return event
 

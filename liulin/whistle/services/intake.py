@@ -232,7 +232,8 @@ def _create(ticket, *, actor, route, cleaned, now):
             ticket, created = _insert(ticket, actor, now)
             if not created:
                 return ticket, False
-            ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            # The new row is this transaction's own until commit: no need to read and lock it again.
+            events.new_chain(ticket)
             events.append_event(
                 ticket,
                 actor=actor,
@@ -245,7 +246,8 @@ def _create(ticket, *, actor, route, cleaned, now):
                 written.append(photo_store.save_clean(ticket=ticket, photo=photo, actor=actor, now=now))
             if route.org is not None:
                 ticket = transitions.act(
-                    actor=None, ticket=ticket, action="dispatch", org=route.org, data={"auto": True}, reason=route.reason, now=now
+                    actor=None, ticket=ticket, action="dispatch", org=route.org, data={"auto": True}, reason=route.reason, now=now,
+                    held=True,
                 )
             return ticket, True
     except BaseException:

@@ -54,8 +54,10 @@ def _clean_text(value, *, required, code="reason_required", label="原因"):
 
 
 def _lock(ticket):
-    """The current row, locked on PostgreSQL (SQLite's IMMEDIATE transactions already serialise writers)."""
-    return Ticket.objects.select_for_update().select_related("policy").get(pk=ticket.pk)
+    """The current row, locked on PostgreSQL (SQLite's IMMEDIATE transactions already serialise writers).
+    Only the ticket's own row: the policy and community read beside it are shared by thousands
+    of tickets, and locking them would make every step on those tickets queue."""
+    return Ticket.objects.select_for_update(of=("self",)).select_related("policy", "community").get(pk=ticket.pk)
 
 
 def _refuse_stale(locked, ticket):
@@ -164,15 +166,16 @@ def _target_state(transition, locked, state_before_suspension):
     return locked.state  # a request that changes no state
 
 
-def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=None, data=None, now=None):
-    """Take `action` on `ticket` as `actor`; returns the ticket as it now is."""
+def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=None, data=None, now=None, held=False):
+    """Take `action` on `ticket` as `actor`; returns the ticket as it now is. `held`: the
+    caller inserted `ticket` in its still open transaction, so the row is already its own."""
     now = now or clock.now()
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Invalid(f"未知的操作“{action}”。", code="unknown_action")
     role = _authorise(actor, ticket, f"whistle.{action}")
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = ticket if held else _lock(ticket)
         _refuse_stale(locked, ticket)
         try:
             transition_for(action, locked.state)
@@ -201,7 +204,7 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
         notifications.notify_transition(ticket, event)
         if locked.state in FOLLOWED_STATES:
             _merged_children_follow(ticket, event, now)
-        _schedule_deadline_check(ticket)
+        _schedule_deadline_check(locked)
     return ticket
 
 
@@ -234,10 +237,11 @@ def _merged_children_follow(parent, parent_event, now):
         pending.extend(Ticket.objects.select_for_update().filter(parent=child, state=State.MERGED))
 
 
-def _schedule_deadline_check(ticket):
-    """After commit (a rolled-back step schedules nothing), queue the check of the next deadline."""
-    ticket_id = ticket.pk
-    transaction.on_commit(lambda: tasks.schedule_check(ticket_id))
+def _schedule_deadline_check(locked):
+    """Queue the check of the next deadline of the ticket as it now is. The task row is written
+    in the step's own transaction (the database task backend), so a rolled-back step leaves
+    no check behind and a committed one always has its check, for the price of one commit."""
+    tasks.schedule_check(locked)
 
 
 def _note(*, actor, ticket, perm, action, reason="", internal=False, now, prepare=None):
@@ -256,7 +260,7 @@ def _note(*, actor, ticket, perm, action, reason="", internal=False, now, prepar
         ticket.refresh_from_db(fields=list(changes))
         notifications.notify_transition(ticket, event)
         if "tier" in changes:
-            _schedule_deadline_check(ticket)
+            _schedule_deadline_check(Ticket.objects.select_related("policy").get(pk=ticket.pk))
     return ticket
 
 
