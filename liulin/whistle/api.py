@@ -33,6 +33,7 @@ from .schemas import (
     ReasonIn,
     ReopenIn,
     TicketDetailOut,
+    TicketFiledOut,
     TicketIn,
     TicketPage,
 )
@@ -231,17 +232,21 @@ def ticket_detail(request, ticket_id: int):
 # --- intake ---------------------------------------------------------------------------
 
 
+# What routing and the ticket's address read of each place, fetched with it.
+PLACE_RELATED = {Household: ("building__estate", "grid", "community"), Building: ("estate", "grid", "community")}
+
+
 def _get(model, pk, label):
     if pk is None:
         return None
-    obj = model.objects.filter(pk=pk).first()
+    obj = model.objects.filter(pk=pk).select_related(*PLACE_RELATED.get(model, ())).first()
     if obj is None:
         # Scope is checked by the intake service; a missing row reads the same as one out of scope.
         raise NotFound(f"找不到该{label}，或不在您的服务范围内。")
     return obj
 
 
-@router.post("", response={200: TicketDetailOut, 201: TicketDetailOut, **ERRORS}, summary="提交诉求（client_request_id 幂等）")
+@router.post("", response={200: TicketFiledOut, 201: TicketFiledOut, **ERRORS}, summary="提交诉求（client_request_id 幂等）")
 def ticket_file(request, payload: TicketIn):
     ticket, created = intake.file_ticket(
         actor=request.user,
@@ -259,7 +264,9 @@ def ticket_file(request, payload: TicketIn):
         address=payload.address,
         client_request_id=payload.client_request_id,
     )
-    return (201 if created else 200), _detail(request.user, ticket.pk)
+    filed = {**_summary(ticket), "description": ticket.description, "address": ticket.address,
+             "contact_phone_masked": mask_phone(ticket.contact_phone)}
+    return (201 if created else 200), filed
 
 
 # --- workflow actions -----------------------------------------------------------------

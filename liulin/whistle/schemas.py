@@ -96,6 +96,15 @@ class TicketDetailOut(TicketOut):
     timeline: list[EventOut]
 
 
+class TicketFiledOut(TicketOut):
+    """The answer to a filing: what the caller is told on the phone. The full detail (timeline,
+    actions) is one GET away; building it here would cost the hotline half its throughput."""
+
+    description: str
+    address: str
+    contact_phone_masked: str
+
+
 class TicketIn(Schema):
     category: str = Field(max_length=48, description="类别代码（如 property-elevator）或编号")
     description: str = Field(min_length=1, max_length=4000)
