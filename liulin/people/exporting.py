@@ -8,8 +8,6 @@ file that the view streams to the browser.
 
 import tempfile
 
-from openpyxl import Workbook
-
 from liulin.core import audit
 from liulin.core.masking import mask_phone
 
@@ -52,6 +50,8 @@ def resident_row(resident):
 def write_residents(user, q=""):
     """An open temporary file holding the xlsx of the residents `user` may see matching `q`."""
     residents = selectors.search_residents(user, q, perm="people.export")
+    from openpyxl import Workbook  # imported where a sheet is written: see importing._open_sheet
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("居民")
     sheet.append(HEADER)
@@ -69,6 +69,8 @@ def write_residents(user, q=""):
 
 def import_template():
     """An empty ledger with the import header, and a sheet explaining each column."""
+    from openpyxl import Workbook  # imported where a sheet is written: see importing._open_sheet
+
     workbook = Workbook(write_only=True)
     workbook.create_sheet("居民").append(COLUMNS)
     notes = workbook.create_sheet("填写说明")

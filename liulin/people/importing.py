@@ -17,8 +17,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from liulin.core import audit, clock, crypto
 from liulin.core.errors import Invalid, NotPermitted, TooLarge
@@ -160,9 +158,13 @@ def _split_tags(value):
 # --- the sheet -----------------------------------------------------------------------------
 
 def _open_sheet(source):
+    # openpyxl (about 30 MB) is imported by the workers that read or write a sheet, not by all.
+    from openpyxl import load_workbook
+    from openpyxl.utils import exceptions as xlsx_errors
+
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+    except (xlsx_errors.InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise Invalid("无法读取该文件，请上传 Excel（.xlsx）台账。", code="bad_file", field="file") from e
     return workbook, workbook.worksheets[0]
 

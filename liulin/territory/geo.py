@@ -10,6 +10,9 @@ process (another web worker, a management command) is noticed on the next lookup
 a shared cache server. A stamp alone could miss a delete and a count alone could miss an
 edit; together they catch both. `Grid.save()`/`delete()` also drop this process's cache at
 once, so a change is seen immediately inside the transaction that made it.
+
+shapely is imported where it is used (about 25 MB): a web worker that never meets a map
+point or a grid boundary does not carry it.
 """
 
 import math
@@ -17,10 +20,6 @@ import threading
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
-from shapely import STRtree
-from shapely.geometry import Point, shape
-from shapely.prepared import prep
-from shapely.validation import explain_validity
 
 from liulin.core.errors import Invalid
 
@@ -33,7 +32,7 @@ class GridIndex:
     ids: tuple
     geometries: tuple
     prepared: tuple
-    tree: STRtree
+    tree: "shapely.STRtree"  # noqa: F821 - shapely is imported on first use
 
     def containing(self, point):
         """Ids of grids whose polygon covers the point (the border counts), in grid-code order."""
@@ -64,6 +63,10 @@ def _current_key():
 
 
 def _build(key):
+    from shapely import STRtree
+    from shapely.geometry import shape
+    from shapely.prepared import prep
+
     from .models import Grid
 
     ids, geometries = [], []
@@ -96,9 +99,14 @@ def grid_for_point(lon, lat):
     grids belongs to the one whose code sorts first, so the answer is always the same."""
     from .models import Grid
 
-    point = Point(float(lon), float(lat))
-    ids = grid_index().containing(point)
+    ids = grid_index().containing(point(lon, lat))
     return Grid.objects.select_related("community").get(pk=ids[0]) if ids else None
+
+
+def point(lon, lat):
+    from shapely.geometry import Point
+
+    return Point(float(lon), float(lat))
 
 
 def overlaps(a, b):
@@ -132,6 +140,9 @@ def parse_boundary(boundary):
     Raises Invalid with a message a community worker can act on: the wrong type, a
     coordinate out of range, or shapely's explanation of an invalid ring (e.g. a bow tie
     crossing itself)."""
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
+
     if not isinstance(boundary, dict) or boundary.get("type") not in GEOMETRY_TYPES:
         found = boundary.get("type") if isinstance(boundary, dict) else type(boundary).__name__
         raise Invalid(f"网格边界应为 GeoJSON Polygon 或 MultiPolygon，收到的是 {found}。", code="invalid_geojson", field="boundary")

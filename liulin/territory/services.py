@@ -8,7 +8,6 @@ checked with `territory.change`.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from shapely.geometry import Point
 
 from liulin.core import audit
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
@@ -143,7 +142,7 @@ def _check_building_place(*, estate, grid, lon, lat):
             raise Invalid(f"坐标 ({lon}, {lat}) 不在任何网格内。", field="grid")
     if grid.community_id != estate.community_id:
         raise Invalid(f"网格“{grid.name}”不属于小区“{estate.name}”所在的社区。", code="grid_not_in_community", field="grid")
-    if lon is not None and not geo.parse_boundary(grid.boundary).covers(Point(lon, lat)):
+    if lon is not None and not geo.parse_boundary(grid.boundary).covers(geo.point(lon, lat)):
         raise Invalid(f"楼栋坐标 ({lon}, {lat}) 不在网格“{grid.name}”内。", code="point_outside_grid", field="lon")
     return grid
 
