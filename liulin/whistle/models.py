@@ -169,7 +169,7 @@ class CategoryPolicy(models.Model):
 
 
 class RoutingRule(models.Model):
-    """Category and keywords (matched on jieba tokens of the description) -> responsible unit."""
+    """Category and keywords (any of them found in the description) -> responsible unit."""
 
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="rules")
     community = models.ForeignKey(

@@ -6,7 +6,8 @@ polygon holds the point (territory.geo).
 Responsible unit, first match wins:
 1. RoutingRule rows in priority order. A rule matches when its community is empty or the
    ticket's, its category is empty or the ticket's category or one of its ancestors, and
-   its keywords are empty or share a jieba token with the description.
+   its keywords are empty or one of them appears in the description (a plain substring:
+   what a dispatcher writing "漏水 渗水" means, and no word segmentation on the intake path).
 2. The category (walking up the tree): the nearest node naming a `responsible_org` gives
    that unit; the nearest node naming a `responsible_kind` decides by kind:
    - property_company: the active property company serving the community; one tied to the
@@ -153,16 +154,14 @@ def _rules_for(community_id):
 
 def _matching_rule(category, community, description):
     chain_ids = {c.pk for c in ancestors(category)}
-    words = None
+    text = (description or "").lower()
     for rule in _rules_for(community.pk):
         if rule.category_id is not None and rule.category_id not in chain_ids:
             continue
         wanted = keyword_set(rule.keywords)
         if not wanted:
             return rule, ""
-        if words is None:
-            words = tokens(description)
-        hit = wanted & words
+        hit = {word for word in wanted if word in text}
         if hit:
             return rule, "、".join(sorted(hit))
     return None, ""
