@@ -22,6 +22,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Q
 
 from liulin.core.roles import Role
 
@@ -131,14 +132,10 @@ def _org_user_ids(org_id):
 def _handler_user_ids(ticket):
     from liulin.accounts.models import RoleAssignment
 
-    ids = set()
-    if ticket.handling_org_id:
-        ids |= _org_user_ids(ticket.handling_org_id)
+    q = Q(org_id=ticket.handling_org_id) if ticket.handling_org_id else Q(pk__in=[])
     if ticket.tier == Tier.GRID:
-        ids |= set(
-            RoleAssignment.objects.filter(grid_id=ticket.grid_id, role=Role.GRID_WORKER, active=True).values_list("user_id", flat=True)
-        )
-    return ids
+        q |= Q(grid_id=ticket.grid_id, role=Role.GRID_WORKER)
+    return set(RoleAssignment.objects.filter(q, active=True).values_list("user_id", flat=True))
 
 
 def _supervisor_user_ids(ticket):
