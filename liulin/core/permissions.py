@@ -110,37 +110,54 @@ def _term(model, lookup, value):
     return Q(**{lookup: value})
 
 
-def _assignment_q(user, assignment, paths, model):
+def _assignment_terms(user, assignment, paths, model):
     if assignment.area_id and paths.area_path:
-        return _term(model, f"{paths.area_path}__startswith", assignment.area.path)
+        return [_term(model, f"{paths.area_path}__startswith", assignment.area.path)]
     if assignment.grid_id and paths.grid:
-        return _term(model, paths.grid, assignment.grid_id)
+        return [_term(model, paths.grid, assignment.grid_id)]
     if assignment.org_id and paths.org:
         lookups = (paths.org,) if isinstance(paths.org, str) else paths.org
-        q = NOTHING
-        for lookup in lookups:
-            q |= _term(model, lookup, assignment.org_id)
-        return q
+        return [_term(model, lookup, assignment.org_id) for lookup in lookups]
     if assignment.role == Role.RESIDENT:
-        q = NOTHING
+        terms = []
         household_id = getattr(getattr(user, "resident", None), "household_id", None)
         if household_id and paths.household:
-            q |= _term(model, paths.household, household_id)
+            terms.append(_term(model, paths.household, household_id))
         if paths.user:
-            q |= _term(model, paths.user, user.pk)
-        return q
-    return NOTHING
+            terms.append(_term(model, paths.user, user.pk))
+        return terms
+    return []
+
+
+def _assignment_q(user, assignment, paths, model):
+    q = NOTHING
+    for term in _assignment_terms(user, assignment, paths, model):
+        q |= term
+    return q
+
+
+def scope_terms(user, perm, model):
+    """The alternatives that `scope_q` ORs together: one Q per assignment and lookup ([] for
+    nothing, [Q()] for everything). A list page can read each through its own index and
+    merge the pages, where one OR of an indexed column and a subquery would make the
+    database visit every candidate row."""
+    if getattr(user, "is_superuser", False):
+        return [Q()]
+    paths = _paths(model, perm)
+    terms = []
+    for assignment in active_assignments(user):
+        if perm in _grants[assignment.role]:
+            terms += _assignment_terms(user, assignment, paths, model)
+    return terms
 
 
 def scope_q(user, perm, model):
     """A Q selecting the rows of `model` on which `user` holds `perm`."""
-    if getattr(user, "is_superuser", False):
-        return Q()
-    paths = _paths(model, perm)
     q = NOTHING
-    for assignment in active_assignments(user):
-        if perm in _grants[assignment.role]:
-            q |= _assignment_q(user, assignment, paths, model)
+    for term in scope_terms(user, perm, model):
+        if not term:
+            return Q()
+        q |= term
     return q
 
 

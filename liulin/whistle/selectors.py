@@ -17,7 +17,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.utils import timezone
 
 from liulin.core import clock
-from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scoped
+from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scope_terms, scoped
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 
@@ -283,20 +283,40 @@ def _after(cursor):
     return Q(resolve_due__gt=cursor.due) | Q(resolve_due=cursor.due, pk__gt=cursor.pk) | Q(resolve_due__isnull=True)
 
 
+_NO_DUE = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+def _worklist_key(ticket):
+    """resolve_due (tickets without one last), then id: the order each page query reads in."""
+    return (ticket.resolve_due or _NO_DUE, ticket.pk)
+
+
+def _first_rows(querysets, count):
+    """The first `count` rows, in worklist order, of the union of `querysets` (each already
+    ordered that way): each is read through its own index and the pages are merged."""
+    found = {}
+    for qs in querysets:
+        for ticket in qs[:count]:
+            found.setdefault(ticket.pk, ticket)
+    return sorted(found.values(), key=_worklist_key)[:count]
+
+
 def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
     """Open tickets in the user's scope that someone must act on: overdue first, then by
-    resolve deadline. Returns (rows, next_cursor or None). At most two queries."""
+    resolve deadline. Returns (rows, next_cursor or None). Two queries per way the user
+    reaches tickets (a unit: as handler, verifier, summoned department, estate committee)."""
     now = now or clock.now()
-    base = with_allowed(_with_relations(tickets_for(user)).filter(state__in=WORKLIST_STATES), user)
+    base = with_allowed(_with_relations(Ticket.objects.filter(state__in=WORKLIST_STATES)), user)
+    terms = scope_terms(user, "whistle.view", Ticket)
     rows = []
-    segments = [(0, base.filter(overdue_q(now))), (1, base.exclude(overdue_q(now)))]
-    for segment, qs in segments:
+    for segment, in_segment in ((0, overdue_q(now)), (1, ~overdue_q(now))):
         if after is not None and segment < after.segment:
             continue
+        qs = base.filter(in_segment)
         if after is not None and segment == after.segment:
             qs = qs.filter(_after(after))
         qs = qs.order_by(F("resolve_due").asc(nulls_last=True), "id")
-        chunk = list(qs[: limit + 1 - len(rows)])
+        chunk = _first_rows([qs.filter(term) for term in terms], limit + 1 - len(rows))
         for ticket in chunk:
             ticket.segment = segment
             ticket.overdue = segment == 0

@@ -140,6 +140,34 @@ def test_worklist_keyset_pages_continue_without_repeats(client, town):
     assert seen_first | seen_second == {t.number for t in tickets}
 
 
+def test_a_unit_reaching_tickets_several_ways_pages_through_each_once_in_order(town):
+    """A department handles some tickets and verifies others: its worklist reads each way
+    through its own index and merges them, overdue first, then by deadline, without repeats."""
+    from liulin.whistle.selectors import Cursor, worklist
+
+    now = clock.now()
+    handled = [dispatched(town) for _ in range(4)]
+    Ticket.objects.filter(pk__in=[t.pk for t in handled]).update(handling_org=town.department)
+    verified = [dispatched(town) for _ in range(4)]
+    Ticket.objects.filter(pk__in=[t.pk for t in verified]).update(state=State.RESOLVED, verify_org=town.department)
+    elsewhere = dispatched(town)  # the property company's alone
+    for hours, ticket in enumerate(handled + verified, start=1):
+        Ticket.objects.filter(pk=ticket.pk).update(resolve_due=now + datetime.timedelta(hours=10 - hours % 5, minutes=hours))
+    Ticket.objects.filter(pk=verified[0].pk).update(resolve_overdue=True)
+    seen, after = [], None
+    while True:
+        rows, next_cursor = worklist(town.officer, after=after, limit=3, now=now)
+        seen += rows
+        if next_cursor is None:
+            break
+        after = Cursor.decode(next_cursor.encode())
+    assert [t.pk for t in seen][0] == verified[0].pk
+    assert sorted(t.pk for t in seen) == sorted(t.pk for t in handled + verified)
+    assert elsewhere.pk not in {t.pk for t in seen}
+    on_time = [t for t in seen if not t.overdue]
+    assert [(t.resolve_due, t.pk) for t in on_time] == sorted((t.resolve_due, t.pk) for t in on_time)
+
+
 def test_worklist_query_count_is_fixed(client, town, django_assert_max_num_queries):
     client.force_login(town.property_staff)
     for _ in range(2):
