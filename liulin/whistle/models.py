@@ -267,8 +267,19 @@ class Ticket(models.Model):
             models.Index(fields=["handling_org", "state", "resolve_due"], name="ticket_org_worklist"),
             models.Index(fields=["grid", "state", "resolve_due"], name="ticket_grid_worklist"),
             models.Index(fields=["community", "state", "resolve_due"], name="ticket_community_worklist"),
+            models.Index(fields=["verify_org", "state", "resolve_due"], name="ticket_verifier_worklist"),
             models.Index(fields=["state", "accept_due"], name="ticket_accept_sweep"),
             models.Index(fields=["state", "resolve_due"], name="ticket_resolve_sweep"),
+            # The deadline sweep's candidates: clocks still running and not yet flagged. Partial,
+            # so a pass reads the tickets whose moment may have come, not every overdue one.
+            models.Index(
+                fields=["accept_due"], name="ticket_accept_running", condition=models.Q(state="dispatched", accept_overdue=False)
+            ),
+            models.Index(
+                fields=["resolve_due"],
+                name="ticket_resolve_running",
+                condition=models.Q(state__in=["dispatched", "accepted", "in_progress"], resolve_overdue=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

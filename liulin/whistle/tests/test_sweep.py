@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django_tasks import default_task_backend
 
 from liulin.core.roles import Role
+from liulin.whistle import sla
 from liulin.whistle.calendar import LOCAL
 from liulin.whistle.events import verify_chain
-from liulin.whistle.models import Notification, State, Tier
+from liulin.whistle.models import Notification, State, Ticket, Tier
 from liulin.whistle.services import transitions
 from liulin.whistle.tasks import check_ticket_deadlines, sweep_deadlines
 from liulin.whistle.tests.factories import actor_for, handling_org_for, ticket_in_state
@@ -151,3 +152,13 @@ def test_the_command_reports_what_it_did(capsys, time_machine):
     time_machine.move_to(ticket.resolve_due + datetime.timedelta(minutes=1), tick=False)
     call_command("sweep_deadlines")
     assert "办结超时 1" in capsys.readouterr().out
+
+
+def test_the_sweeps_partial_indexes_cover_exactly_the_states_whose_clocks_run():
+    """The partial indexes repeat the running states in the model's Meta; they must stay the
+    sweep's own, or the sweep falls back to reading every overdue ticket."""
+    indexes = {index.name: index for index in Ticket._meta.indexes}
+    accept = dict(indexes["ticket_accept_running"].condition.children)
+    resolve = dict(indexes["ticket_resolve_running"].condition.children)
+    assert {accept["state"]} == set(sla.ACCEPT_PENDING) and accept["accept_overdue"] is False
+    assert set(resolve["state__in"]) == set(sla.RESOLVE_PENDING) and resolve["resolve_overdue"] is False
