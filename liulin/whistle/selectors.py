@@ -291,14 +291,14 @@ def _worklist_key(ticket):
     return (ticket.resolve_due or _NO_DUE, ticket.pk)
 
 
-def _first_rows(querysets, count):
-    """The first `count` rows, in worklist order, of the union of `querysets` (each already
-    ordered that way): each is read through its own index and the pages are merged."""
+def first_in_scope(user, queryset, count, *, key, reverse=False, perm="whistle.view"):
+    """The first `count` tickets of `queryset` (ordered by `key`, or its reverse) that `user`
+    may see: one query per way he reaches tickets, each read through its own index, merged."""
     found = {}
-    for qs in querysets:
-        for ticket in qs[:count]:
+    for term in scope_terms(user, perm, Ticket):
+        for ticket in queryset.filter(term)[:count]:
             found.setdefault(ticket.pk, ticket)
-    return sorted(found.values(), key=_worklist_key)[:count]
+    return sorted(found.values(), key=key, reverse=reverse)[:count]
 
 
 def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
@@ -307,7 +307,6 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
     reaches tickets (a unit: as handler, verifier, summoned department, estate committee)."""
     now = now or clock.now()
     base = with_allowed(_with_relations(Ticket.objects.filter(state__in=WORKLIST_STATES)), user)
-    terms = scope_terms(user, "whistle.view", Ticket)
     rows = []
     for segment, in_segment in ((0, overdue_q(now)), (1, ~overdue_q(now))):
         if after is not None and segment < after.segment:
@@ -316,7 +315,7 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
         if after is not None and segment == after.segment:
             qs = qs.filter(_after(after))
         qs = qs.order_by(F("resolve_due").asc(nulls_last=True), "id")
-        chunk = _first_rows([qs.filter(term) for term in terms], limit + 1 - len(rows))
+        chunk = first_in_scope(user, qs, limit + 1 - len(rows), key=_worklist_key)
         for ticket in chunk:
             ticket.segment = segment
             ticket.overdue = segment == 0
