@@ -73,8 +73,10 @@ def hash_of(event):
 
 def _last_link(ticket):
     """(seq, hash) of the ticket's last event. The instance that appended an event remembers
-    its link, so a step that writes two events (filing and dispatching) reads it once; a
-    stale memory cannot fork the chain, since the unique (ticket, seq) refuses the second seq."""
+    its link, so a step that writes two events (filing and dispatching) reads it once. Events
+    are appended only through instances locked or inserted in the current transaction, which
+    do not outlive it, so the memory is never stale; were it so, the unique (ticket, seq)
+    would refuse a repeated seq and `verify_chain` would name a skipped one."""
     known = getattr(ticket, "_chain_tail", None)
     if known is not None:
         return known
