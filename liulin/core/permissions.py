@@ -85,29 +85,34 @@ def has_perm_anywhere(user, perm):
 
 
 @cache
-def _crosses_many(model, lookup):
-    """Does `lookup` pass through a one-to-many or many-to-many relation?"""
-    opts = model._meta
-    for part in lookup.split(LOOKUP_SEP):
+def _many_hop(model, lookup):
+    """Where `lookup` first passes through a one-to-many or many-to-many relation: (the
+    single-valued path before it, the model at its end, the rest of the lookup), or None."""
+    opts, parts = model._meta, lookup.split(LOOKUP_SEP)
+    for i, part in enumerate(parts):
         try:
             field = opts.get_field(part)
         except FieldDoesNotExist:
-            return False  # a transform or lookup such as "startswith"
+            return None  # a transform or lookup such as "startswith"
         if field.one_to_many or field.many_to_many:
-            return True
+            return LOOKUP_SEP.join(parts[:i]), opts.model, LOOKUP_SEP.join(parts[i:])
         if not field.is_relation:
-            return False
+            return None
         opts = field.related_model._meta
-    return False
+    return None
 
 
 def _term(model, lookup, value):
-    """One condition. A lookup across a multi-valued relation becomes an IN subquery, so the
-    outer query never joins it: no repeated rows, no DISTINCT, and the direct conditions
-    stay usable by indexes (a worklist's LIMIT 25 reads 25 index entries)."""
-    if _crosses_many(model, lookup):
-        return Q(pk__in=model._default_manager.filter(**{lookup: value}).values("pk"))
-    return Q(**{lookup: value})
+    """One condition. A lookup across a multi-valued relation becomes an IN subquery on the
+    model where the relation turns multi-valued, so the outer query never joins it (no
+    repeated rows, no DISTINCT) and keeps a column the database can read by index:
+    `building__estate__organisations=X` is `building_id IN (the buildings of X's estate)`."""
+    hop = _many_hop(model, lookup)
+    if hop is None:
+        return Q(**{lookup: value})
+    prefix, owner, rest = hop
+    inner = owner._default_manager.filter(**{rest: value}).values("pk")
+    return Q(**{f"{prefix}__in" if prefix else "pk__in": inner})
 
 
 def _assignment_terms(user, assignment, paths, model):

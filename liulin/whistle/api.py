@@ -196,7 +196,7 @@ def ticket_list(
     cursor: str | None = Query(None, max_length=200),
     limit: int = Query(25, ge=1, le=MAX_PAGE),
 ):
-    tickets = Ticket.objects.select_related("category__parent", "grid", "community", "handling_org")
+    tickets = Ticket.objects.all()
     if state:
         states = [s.strip() for s in state.split(",") if s.strip()]
         unknown = [s for s in states if s not in State.values]
@@ -219,8 +219,11 @@ def ticket_list(
     if cursor:
         at, pk = _decode_cursor(cursor)
         tickets = tickets.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
-    tickets = tickets.order_by("-created_at", "-id")
-    rows = selectors.first_in_scope(request.user, tickets, limit + 1, key=lambda t: (t.created_at, t.pk), reverse=True)
+    ids = selectors.first_in_scope(
+        request.user, tickets, limit + 1, order_by=("-created_at", "-id"), fields=("created_at",),
+        key=lambda row: (row.created_at, row.pk), reverse=True,
+    )
+    rows = selectors.tickets_by_id(Ticket.objects.select_related("category__parent", "grid", "community", "handling_org"), ids)
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return {"items": [_summary(t) for t in rows[:limit]], "next_cursor": next_cursor}
 

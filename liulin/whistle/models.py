@@ -268,6 +268,13 @@ class Ticket(models.Model):
             models.Index(fields=["grid", "state", "resolve_due"], name="ticket_grid_worklist"),
             models.Index(fields=["community", "state", "resolve_due"], name="ticket_community_worklist"),
             models.Index(fields=["verify_org", "state", "resolve_due"], name="ticket_verifier_worklist"),
+            models.Index(fields=["building", "state", "resolve_due"], name="ticket_building_worklist"),
+            # Wide scopes (a district, the city) read their worklist in deadline order from here.
+            models.Index(
+                fields=["resolve_due", "id"],
+                name="ticket_open_by_due",
+                condition=models.Q(state__in=["dispatched", "accepted", "in_progress", "suspended", "resolved"]),
+            ),
             models.Index(fields=["state", "accept_due"], name="ticket_accept_sweep"),
             models.Index(fields=["state", "resolve_due"], name="ticket_resolve_sweep"),
             # The deadline sweep's candidates: clocks still running and not yet flagged. Partial,

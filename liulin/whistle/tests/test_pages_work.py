@@ -94,7 +94,9 @@ def test_queue_query_count_is_fixed(client, town, django_assert_max_num_queries)
     client.force_login(town.staff)
     for _ in range(3):
         submitted(town)
-    with django_assert_max_num_queries(12) as small:
+    # Session, user and roles; a narrow query per segment (3) and way the unit reaches tickets
+    # (4: handler, verifier, summoned, estate); the page's rows. None of it grows with the rows.
+    with django_assert_max_num_queries(16) as small:
         client.get(reverse("whistle:queue"))
     for _ in range(15):
         submitted(town, building=town.b3)
@@ -172,7 +174,9 @@ def test_worklist_query_count_is_fixed(client, town, django_assert_max_num_queri
     client.force_login(town.property_staff)
     for _ in range(2):
         dispatched(town)
-    with django_assert_max_num_queries(12) as small:
+    # Session, user and roles; a narrow query per segment (3) and way the unit reaches tickets
+    # (4: handler, verifier, summoned, estate); the page's rows. None of it grows with the rows.
+    with django_assert_max_num_queries(16) as small:
         client.get(reverse("whistle:worklist"))
     for _ in range(20):
         dispatched(town)

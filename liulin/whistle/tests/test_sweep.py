@@ -162,3 +162,10 @@ def test_the_sweeps_partial_indexes_cover_exactly_the_states_whose_clocks_run():
     resolve = dict(indexes["ticket_resolve_running"].condition.children)
     assert {accept["state"]} == set(sla.ACCEPT_PENDING) and accept["accept_overdue"] is False
     assert set(resolve["state__in"]) == set(sla.RESOLVE_PENDING) and resolve["resolve_overdue"] is False
+
+
+def test_the_open_tickets_index_covers_exactly_the_worklist_states():
+    from liulin.whistle.selectors import WORKLIST_STATES
+
+    index = next(i for i in Ticket._meta.indexes if i.name == "ticket_open_by_due")
+    assert set(dict(index.condition.children)["state__in"]) == set(WORKLIST_STATES)
