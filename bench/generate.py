@@ -932,7 +932,7 @@ def rollup_select(first_ticket, last_ticket):
 
 
 def load_rollups(first_ticket, last_ticket):
-    """Insert the rollup rows of the generated tickets (both grains); returns the row count."""
+    """Insert the rollup rows of the generated tickets (every grain); returns the row count."""
     from liulin.whistle.rollups import COUNTERS
 
     select, names = rollup_select(first_ticket, last_ticket)
@@ -943,12 +943,16 @@ def load_rollups(first_ticket, last_ticket):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_contrib")
         cursor.execute(f"CREATE TEMP TABLE bench_contrib AS {select}")
-        for grain, grid, group in (("grid", "c.grid_key", ", c.grid_key"), ("community", "0", "")):
+        # (grain, its grid, category and unit keys): the same cells as rollups.cells().
+        grains = (("grid", "c.grid_key", "c.category_key", "c.org_key"), ("community", "0", "c.category_key", "c.org_key"),
+                  ("area", "0", "0", "0"))
+        for grain, grid, category, org in grains:
+            group = "".join(f", {key}" for key in (grid, category, org) if key != "0")
             cursor.execute(
                 f"INSERT INTO whistle_kpirollup (grain, month, area_path, community_key, grid_key, category_key, org_key, {counters}) "
-                f"SELECT '{grain}', c.month, a.path, c.community_key, {grid}, c.category_key, c.org_key, {sums} "
+                f"SELECT '{grain}', c.month, a.path, c.community_key, {grid}, {category}, {org}, {sums} "
                 f"FROM bench_contrib c JOIN territory_area a ON a.id = c.community_key "
-                f"GROUP BY c.month, a.path, c.community_key{group}, c.category_key, c.org_key"
+                f"GROUP BY c.month, a.path, c.community_key{group}"
             )
             total += cursor.rowcount
         cursor.execute("DROP TABLE bench_contrib")

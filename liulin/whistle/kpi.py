@@ -188,14 +188,21 @@ def _as_date(value, name):
     raise Invalid(f"{name} 应为日期。", code="invalid_period", field=name)
 
 
+AREA_GROUPINGS = frozenset({None, "month", "community"})
+
+
 def _grain_for(user, group_by):
     """Grid rows where a grid is asked for or the user's scope is a grid (community rows carry
-    no grid, so a grid worker would see nothing in them); community rows otherwise (ten times
-    fewer rows for district and city sums)."""
-    if group_by == "grid":
+    no grid, so a grid worker would see nothing in them). Area rows (one per community and
+    month) for totals, months and communities when the user sees by area alone: they carry
+    no unit, so a unit's staff, whose scope is its unit, read the community rows. Community
+    rows otherwise (ten times fewer than grid rows, a hundred times more than area rows)."""
+    assignments = active_assignments(user)
+    if group_by == "grid" or any(a.role in GRID_ROLES for a in assignments):
         return KpiRollup.Grain.GRID
-    if any(a.role in GRID_ROLES for a in active_assignments(user)):
-        return KpiRollup.Grain.GRID
+    by_area = user.is_superuser or (assignments and all(a.area_id for a in assignments))
+    if group_by in AREA_GROUPINGS and by_area:
+        return KpiRollup.Grain.AREA
     return KpiRollup.Grain.COMMUNITY
 
 

@@ -467,15 +467,18 @@ class KpiRollup(models.Model):
     """Additive KPI counters for one month and one cell of (community, grid, category,
     handling unit). Every KPI for any period, area, unit or category is a SUM over rows.
 
-    Two grains hold the same events at two resolutions, so large areas read few rows:
+    Three grains hold the same events at three resolutions, so large areas read few rows:
     ``grid`` rows carry the grid; ``community`` rows have grid_key 0 (all grids of the
-    community) and are what district- and city-wide queries sum. Keys are plain integers
-    (0 = none / all) so the unique key has no NULLs and one INSERT ... ON CONFLICT upserts.
+    community) and are what unit and category figures sum; ``area`` rows also have
+    category_key and org_key 0, one row per community and month, and are what the totals of
+    a district or the city sum. Keys are plain integers (0 = none / all) so the unique key
+    has no NULLs and one INSERT ... ON CONFLICT upserts.
     """
 
     class Grain(models.TextChoices):
         GRID = "grid", "网格"
         COMMUNITY = "community", "社区"
+        AREA = "area", "社区合计"
 
     grain = models.CharField(max_length=12, choices=Grain.choices)
     month = models.DateField(help_text="当月第一天（北京时间）")
@@ -523,6 +526,13 @@ class KpiRollup(models.Model):
             models.Index(fields=["grain", "org_key", "month"], name="kpi_rollup_org"),
             models.Index(fields=["grain", "grid_key", "month"], name="kpi_rollup_grid"),
             models.Index(fields=["grain", "month", "area_path"], name="kpi_rollup_area"),
+            # A district's or subdistrict's rows by path prefix (LIKE 'p%' needs the pattern
+            # operators on PostgreSQL under a non-C collation; other databases ignore them).
+            models.Index(
+                fields=["grain", "area_path", "month"],
+                name="kpi_rollup_area_prefix",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+            ),
         ]
 
     def __str__(self):

@@ -244,11 +244,15 @@ def place_of(ticket):
 
 
 def cells(place, deltas):
-    """{key tuple: {counter: delta}} for the grid grain and the community grain."""
+    """{key tuple: {counter: delta}} for the grid, community and area grains."""
     out = defaultdict(lambda: defaultdict(int))
     for month, org, counts in deltas:
-        for grain, grid in ((KpiRollup.Grain.GRID, place.grid), (KpiRollup.Grain.COMMUNITY, 0)):
-            key = (str(grain), month, place.community, grid, place.category, org or 0)
+        for grain, grid, category, unit in (
+            (KpiRollup.Grain.GRID, place.grid, place.category, org or 0),
+            (KpiRollup.Grain.COMMUNITY, 0, place.category, org or 0),
+            (KpiRollup.Grain.AREA, 0, 0, 0),
+        ):
+            key = (str(grain), month, place.community, grid, category, unit)
             row = out[key]
             for name, value in counts.items():
                 row[name] += value

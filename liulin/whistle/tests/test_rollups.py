@@ -143,7 +143,7 @@ def test_counters_roll_back_with_the_event():
     org = OrganisationFactory(community=ticket.community)
     with pytest.raises(RuntimeError), transaction.atomic():
         append_event(ticket, actor=None, action="dispatch", to_state="dispatched", data={"org": org.pk})
-        assert KpiRollup.objects.filter(dispatched=1).count() == 2  # grid and community grain
+        assert KpiRollup.objects.filter(dispatched=1).count() == 3  # grid, community and area grain
         raise RuntimeError("the step failed after its event")
     assert not KpiRollup.objects.exists()
 
@@ -156,13 +156,14 @@ def test_notes_and_reminders_touch_no_counter():
     assert set(NOTES) - {"comment", "internal_note"} <= rollups.COUNTED
 
 
-def test_every_counted_event_lands_in_both_grains_with_the_same_totals():
+def test_every_counted_event_lands_in_every_grain_with_the_same_totals():
     tickets = _random_history(11, tickets=5, steps=40)
     assert tickets
     for name in rollups.COUNTERS:
-        grid_sum = sum(KpiRollup.objects.filter(grain="grid").values_list(name, flat=True))
-        community_sum = sum(KpiRollup.objects.filter(grain="community").values_list(name, flat=True))
-        assert grid_sum == community_sum, name
+        sums = {grain: sum(KpiRollup.objects.filter(grain=grain).values_list(name, flat=True)) for grain in KpiRollup.Grain}
+        assert len(set(sums.values())) == 1, (name, sums)
+    area_rows = KpiRollup.objects.filter(grain="area")
+    assert area_rows.exists() and not area_rows.exclude(category_key=0, org_key=0, grid_key=0).exists()
     assert Ticket.objects.count() >= 5
 
 
@@ -178,3 +179,16 @@ def test_escalations_by_the_deadline_sweep_are_counted():
     assert ticket.events.filter(action="escalate").count() == 1
     assert sum(KpiRollup.objects.filter(grain="grid").values_list("escalations", flat=True)) == 1
     assert rollups.differences() == []
+
+
+def test_the_area_grain_migration_sums_the_existing_community_rows():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("liulin.whistle.migrations.0007_kpi_area_grain")
+    _random_history(5, tickets=4, steps=30)
+    written = rollups.stored()
+    KpiRollup.objects.filter(grain="area").delete()
+    migration.add_area_rows(apps, None)
+    assert rollups.stored() == written
