@@ -287,6 +287,17 @@ class Ticket(models.Model):
                 name="ticket_resolve_running",
                 condition=models.Q(state__in=["dispatched", "accepted", "in_progress"], resolve_overdue=False),
             ),
+            # Reminders: the same, less the tickets already reminded (most of a reminder window).
+            models.Index(
+                fields=["accept_due"],
+                name="ticket_accept_unreminded",
+                condition=models.Q(state="dispatched", accept_overdue=False, reminded=False),
+            ),
+            models.Index(
+                fields=["resolve_due"],
+                name="ticket_resolve_unreminded",
+                condition=models.Q(state__in=["accepted", "in_progress"], resolve_overdue=False, reminded=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,6 +19,7 @@ through Django's configured mail backend and a failure never blocks the in-app n
 """
 
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -123,63 +124,110 @@ def _format(template, ticket, event):
     )
 
 
-def _org_user_ids(org_id):
-    from liulin.accounts.models import RoleAssignment
+class Recipients:
+    """Who works on, checks and supervises a batch of tickets, read once for the batch: the
+    unit and grid staff in one query, the supervisors of their communities in another, each
+    only when a message needs them. A step notifies through a batch of one; the deadline
+    sweep through a batch of hundreds, so its cost does not grow with the tickets."""
 
-    return set(RoleAssignment.objects.filter(org_id=org_id, active=True).values_list("user_id", flat=True))
+    def __init__(self, tickets):
+        self.tickets = list(tickets)
+        self._staff = None  # (org id -> user ids, grid id -> grid workers' user ids)
+        self._supervisors = None  # [(area path, user id)]
+
+    def _staff_by_unit_and_grid(self):
+        if self._staff is not None:
+            return self._staff
+        from liulin.accounts.models import RoleAssignment
+
+        orgs = {t.handling_org_id for t in self.tickets} | {t.verify_org_id for t in self.tickets}
+        grids = {t.grid_id for t in self.tickets if t.tier == Tier.GRID}
+        by_org, by_grid = defaultdict(set), defaultdict(set)
+        wanted = Q(org_id__in=orgs - {None}) | Q(grid_id__in=grids, role=Role.GRID_WORKER)
+        for user_id, org_id, grid_id in RoleAssignment.objects.filter(wanted, active=True).values_list("user_id", "org_id", "grid_id"):
+            if org_id:
+                by_org[org_id].add(user_id)
+            if grid_id:
+                by_grid[grid_id].add(user_id)
+        self._staff = (by_org, by_grid)
+        return self._staff
+
+    def org_users(self, org_id):
+        return self._staff_by_unit_and_grid()[0].get(org_id, set())
+
+    def handlers(self, ticket):
+        """The handling unit's users, and the grid's workers while the ticket is at the grid tier."""
+        by_org, by_grid = self._staff_by_unit_and_grid()
+        users = set(by_org.get(ticket.handling_org_id, ()))
+        if ticket.tier == Tier.GRID:
+            users |= by_grid.get(ticket.grid_id, set())
+        return users
+
+    def supervisors(self, ticket):
+        """Community staff and secretaries whose area covers the ticket's community."""
+        if self._supervisors is None:
+            from liulin.accounts.models import RoleAssignment
+
+            paths = {prefix for t in self.tickets for prefix in _path_prefixes(t.community.path)}
+            self._supervisors = list(
+                RoleAssignment.objects.filter(role__in=SUPERVISOR_ROLES, active=True, area__path__in=paths).values_list(
+                    "area__path", "user_id"
+                )
+            )
+        path = ticket.community.path
+        return {user_id for area_path, user_id in self._supervisors if path.startswith(area_path)}
 
 
-def _handler_user_ids(ticket):
-    from liulin.accounts.models import RoleAssignment
-
-    q = Q(org_id=ticket.handling_org_id) if ticket.handling_org_id else Q(pk__in=[])
-    if ticket.tier == Tier.GRID:
-        q |= Q(grid_id=ticket.grid_id, role=Role.GRID_WORKER)
-    return set(RoleAssignment.objects.filter(q, active=True).values_list("user_id", flat=True))
+def _path_prefixes(path):
+    """'/A/B/C/' -> ['/A/', '/A/B/', '/A/B/C/']: the materialised paths of an area and those above it."""
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/" and i]
 
 
-def _supervisor_user_ids(ticket):
-    from liulin.accounts.models import RoleAssignment
-
-    path = ticket.community.path
-    assignments = RoleAssignment.objects.filter(role__in=SUPERVISOR_ROLES, active=True, area__isnull=False).values_list(
-        "user_id", "area__path"
-    )
-    return {user_id for user_id, area_path in assignments if path.startswith(area_path)}
-
-
-def notify_transition(ticket, event):
-    """Tell the requester, the handlers and the supervisors what this step means to them.
-    Returns the notifications created."""
+def _messages(ticket, event, recipients):
+    """{user id: message} for one step: the first (most specific) message a user qualifies for."""
     action = event.action
-    actor_id = event.actor_id
-    messages = {}  # user id -> message; the first (most specific) one wins
-
+    messages = {}
     if action in SUPERVISOR_MESSAGES:
         text = _format(SUPERVISOR_MESSAGES[action], ticket, event)
-        for user_id in _supervisor_user_ids(ticket):
+        for user_id in recipients.supervisors(ticket):
             messages.setdefault(user_id, text)
     if action in HANDLER_MESSAGES:
         text = _format(HANDLER_MESSAGES[action], ticket, event)
-        for user_id in _handler_user_ids(ticket):
+        for user_id in recipients.handlers(ticket):
             messages.setdefault(user_id, text)
     if action in VERIFIER_MESSAGES and ticket.verify_org_id:
         text = _format(VERIFIER_MESSAGES[action], ticket, event)
-        for user_id in _org_user_ids(ticket.verify_org_id):
+        for user_id in recipients.org_users(ticket.verify_org_id):
             messages.setdefault(user_id, text)
     if ticket.requester_user_id and action in REQUESTER_MESSAGES:
         messages[ticket.requester_user_id] = _format(REQUESTER_MESSAGES[action], ticket, event)
+    messages.pop(event.actor_id, None)  # never told of one's own step
+    return messages
 
-    messages.pop(actor_id, None)
-    if not messages:
-        return []
+
+def send(notices):
+    """Store [(user id, ticket, message)] in one insert, and mail them where mail is set up."""
     created = Notification.objects.bulk_create(
-        [Notification(user_id=user_id, ticket=ticket, message=text[:200]) for user_id, text in sorted(messages.items())]
+        [Notification(user_id=user_id, ticket=ticket, message=text[:200]) for user_id, ticket, text in notices]
     )
-    if getattr(settings, "LIULIN_NOTIFY_EMAIL", False):
+    if created and getattr(settings, "LIULIN_NOTIFY_EMAIL", False):
         from django.contrib.auth import get_user_model
 
-        for user in get_user_model().objects.filter(pk__in=messages):
-            _mail(user, messages[user.pk])
+        users = get_user_model().objects.in_bulk({user_id for user_id, _, _ in notices})
+        for user_id, _, text in notices:
+            _mail(users[user_id], text)
     return created
 
+
+def notify_transitions(pairs):
+    """Tell the requester, the handlers and the supervisors what each (ticket, event) step
+    means to them. Returns the notifications created."""
+    recipients = Recipients(ticket for ticket, _ in pairs)
+    notices = []
+    for ticket, event in pairs:
+        notices += [(user_id, ticket, text) for user_id, text in sorted(_messages(ticket, event, recipients).items())]
+    return send(notices)
+
+
+def notify_transition(ticket, event):
+    return notify_transitions([(ticket, event)])

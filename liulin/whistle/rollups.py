@@ -259,20 +259,22 @@ def cells(place, deltas):
     return out
 
 
-def _history(ticket, event):
-    return list(
-        TicketEvent.objects.filter(ticket_id=ticket.pk, seq__lt=event.seq)
-        .order_by("seq")
-        .only("seq", "at", "action", "from_state", "to_state", "data")
-    )
+HISTORY_FIELDS = ("ticket_id", "seq", "at", "action", "from_state", "to_state", "data")
 
 
-def replay_before(ticket, event):
-    history = _history(ticket, event) if event.action in NEEDS_HISTORY else []
+def _replay(ticket, event, history):
+    """What the ticket's earlier events (`history`, in order) say at `event`."""
     replay = Replay(tier=initial_tier(ticket, [*history, event]))
     for earlier in history:
         replay.advance(earlier)
     return replay
+
+
+def replay_before(ticket, event):
+    history = []
+    if event.action in NEEDS_HISTORY:
+        history = list(TicketEvent.objects.filter(ticket_id=ticket.pk, seq__lt=event.seq).order_by("seq").only(*HISTORY_FIELDS))
+    return _replay(ticket, event, history)
 
 
 def apply_event(ticket, event):
@@ -286,9 +288,23 @@ def apply_event(ticket, event):
 
 
 def apply_events(pairs):
-    """`apply_event` for [(ticket, event)] appended in bulk (the deadline sweep)."""
-    for ticket, event in pairs:
-        apply_event(ticket, event)
+    """`apply_event` for [(ticket, event)] appended in bulk (the deadline sweep): the earlier
+    events of all the tickets are read in one query and every counter added in one statement."""
+    counted = [(ticket, event) for ticket, event in pairs if event.action in COUNTED]
+    needing = {ticket.pk for ticket, event in counted if event.action in NEEDS_HISTORY}
+    events_of = defaultdict(list)
+    if needing:
+        for earlier in TicketEvent.objects.filter(ticket_id__in=needing).order_by("ticket_id", "seq").only(*HISTORY_FIELDS):
+            events_of[earlier.ticket_id].append(earlier)
+    rows, paths = defaultdict(lambda: defaultdict(int)), {}
+    for ticket, event in counted:
+        history = [earlier for earlier in events_of[ticket.pk] if earlier.seq < event.seq]
+        place = place_of(ticket)
+        paths[place.community] = place.area_path
+        for key, counts in cells(place, event_deltas(ticket, event, _replay(ticket, event, history))).items():
+            for name, value in counts.items():
+                rows[key][name] += value
+    upsert(rows, paths)
 
 
 def upsert(rows, area_paths):

@@ -95,29 +95,28 @@ def _process(candidates, now, *, flag, events_for, batch_size):
             before = list(Ticket.objects.filter(pk__in=ids).select_related("policy", "category", "community", "handling_org"))
             flag(ids)
             after = {t.pk: t for t in Ticket.objects.filter(pk__in=ids).select_related("category", "community", "handling_org")}
-            for ticket, event in _append_system_events(events_for(before), now):
-                _notify(after[ticket.pk], event)
+            built = _append_system_events(events_for(before), now)
+            _notify([(after[ticket.pk], event) for ticket, event in built])
         total += len(ids)
+        if len(ids) < batch_size:
+            return total  # the last batch: what is left is locked by another worker, which flags it
 
 
-def _notify(ticket, event):
-    if event.action == "remind":
-        _remind_handlers(ticket, event)
-    else:
-        notifications.notify_transition(ticket, event)
+def _notify(pairs):
+    """The notices of a batch's steps, with their recipients read once for the batch: a
+    reminder goes to the handlers, the other steps follow the workflow's rules."""
+    notifications.notify_transitions([(ticket, event) for ticket, event in pairs if event.action != "remind"])
+    reminders = [(ticket, event) for ticket, event in pairs if event.action == "remind"]
+    if reminders:
+        recipients = notifications.Recipients(ticket for ticket, _ in reminders)
+        notifications.send(
+            [(user_id, ticket, _reminder_text(ticket, event)) for ticket, event in reminders for user_id in sorted(recipients.handlers(ticket))]
+        )
 
 
-def _remind_handlers(ticket, event):
-    """Tell the handling unit's users (and the grid's workers at the grid tier) a deadline is near."""
-    from liulin.accounts.models import RoleAssignment
-
+def _reminder_text(ticket, event):
     due = datetime.datetime.fromisoformat(event.data["due"]).astimezone(LOCAL)
-    text = REMINDER_TEXT.format(number=ticket.number, due=due, deadline=DEADLINE_LABELS[event.data["deadline"]])
-    holders = Q(org_id=ticket.handling_org_id)
-    if ticket.tier == Tier.GRID:
-        holders |= Q(grid_id=ticket.grid_id, role="grid_worker")
-    for assignment in RoleAssignment.objects.filter(holders, active=True).select_related("user").order_by("user_id"):
-        notifications.notify(assignment.user, text, ticket)
+    return REMINDER_TEXT.format(number=ticket.number, due=due, deadline=DEADLINE_LABELS[event.data["deadline"]])
 
 
 def flag_accept_breaches(tickets, now, batch_size=BATCH_SIZE):

@@ -162,6 +162,11 @@ def test_the_sweeps_partial_indexes_cover_exactly_the_states_whose_clocks_run():
     resolve = dict(indexes["ticket_resolve_running"].condition.children)
     assert {accept["state"]} == set(sla.ACCEPT_PENDING) and accept["accept_overdue"] is False
     assert set(resolve["state__in"]) == set(sla.RESOLVE_PENDING) and resolve["resolve_overdue"] is False
+    accept_reminders = dict(indexes["ticket_accept_unreminded"].condition.children)
+    resolve_reminders = dict(indexes["ticket_resolve_unreminded"].condition.children)
+    assert {accept_reminders["state"]} == set(sla.ACCEPT_PENDING) and accept_reminders["reminded"] is False
+    assert set(resolve_reminders["state__in"]) == set(sla.RESOLVE_PENDING - sla.ACCEPT_PENDING)
+    assert resolve_reminders["reminded"] is False and resolve_reminders["resolve_overdue"] is False
 
 
 def test_the_open_tickets_index_covers_exactly_the_worklist_states():
