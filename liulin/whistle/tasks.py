@@ -14,11 +14,15 @@ worker's scheduler) share one set-based pass:
 
 Each step is an UPDATE ... WHERE <not yet flagged> on a batch of locked rows, so a check that
 runs twice or late does nothing twice, and the work is proportional to the tickets whose
-moment has come, not to the open tickets (indexes on (state, accept_due) and
-(state, resolve_due)). Suspended tickets are skipped: their clock does not run.
+moment has come, not to the open tickets (partial indexes on the running, unflagged and
+unreminded deadlines). The three kinds are claimed together and their events, KPI counters
+and notices written together, batch by batch, so a pass costs a fixed handful of queries
+plus the work of what is due. Suspended tickets are skipped: their clock does not run.
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -83,23 +87,17 @@ def _claim_batch(candidates, batch_size):
     return list(candidates.select_for_update(skip_locked=True, of=("self",)).order_by().values_list("pk", flat=True)[:batch_size])
 
 
-def _process(candidates, now, *, flag, events_for, batch_size):
-    """Flag `candidates` batch by batch and record events for exactly the rows flagged.
-    `flag(ids)` updates the rows; `events_for(tickets)` gives event specs from their state before."""
-    total = 0
-    while True:
-        with transaction.atomic():
-            ids = _claim_batch(candidates, batch_size)
-            if not ids:
-                return total
-            before = list(Ticket.objects.filter(pk__in=ids).select_related("policy", "category", "community", "handling_org"))
-            flag(ids)
-            after = {t.pk: t for t in Ticket.objects.filter(pk__in=ids).select_related("category", "community", "handling_org")}
-            built = _append_system_events(events_for(before), now)
-            _notify([(after[ticket.pk], event) for ticket, event in built])
-        total += len(ids)
-        if len(ids) < batch_size:
-            return total  # the last batch: what is left is locked by another worker, which flags it
+@dataclass
+class Check:
+    """One kind of deadline check: its counter name, the tickets due for it, how to flag them
+    (`flag(ids)` updates the rows) and the events they get (`events_for(tickets as before)`).
+    A breach needs its deadline passed and a reminder its deadline ahead, so no ticket is
+    due for both in one batch."""
+
+    name: str
+    candidates: object
+    flag: Callable
+    events_for: Callable
 
 
 def _notify(pairs):
@@ -119,25 +117,54 @@ def _reminder_text(ticket, event):
     return REMINDER_TEXT.format(number=ticket.number, due=due, deadline=DEADLINE_LABELS[event.data["deadline"]])
 
 
-def flag_accept_breaches(tickets, now, batch_size=BATCH_SIZE):
-    candidates = tickets.filter(state__in=ACCEPT_PENDING, accept_due__lte=now, accept_overdue=False)
+def _run_batch(checks, now, batch_size):
+    """Claim a batch of each check, flag them, and write the events, counters and notices of
+    all of them together, in one transaction. Returns {check name: ids claimed}."""
+    with transaction.atomic():
+        claimed = {check.name: _claim_batch(check.candidates, batch_size) for check in checks}
+        every_id = {pk for ids in claimed.values() for pk in ids}
+        if not every_id:
+            return claimed
+        related = ("policy", "category", "community", "handling_org")
+        before = Ticket.objects.select_related(*related).in_bulk(every_id)
+        for check in checks:
+            if claimed[check.name]:
+                check.flag(claimed[check.name])
+        after = Ticket.objects.select_related(*related).in_bulk(every_id)
+        specs = [spec for check in checks for spec in check.events_for([before[pk] for pk in claimed[check.name]])]
+        built = _append_system_events(specs, now)
+        _notify([(after[ticket.pk], event) for ticket, event in built])
+    return claimed
 
+
+def _run(checks, now, batch_size):
+    """Batches until every check has claimed less than a full batch (what is left is locked by
+    another worker, which flags it). Returns {check name: tickets flagged}."""
+    totals = {check.name: 0 for check in checks}
+    while True:
+        claimed = _run_batch(checks, now, batch_size)
+        for name, ids in claimed.items():
+            totals[name] += len(ids)
+        if all(len(ids) < batch_size for ids in claimed.values()):
+            return totals
+
+
+def accept_breaches(tickets, now):
     def flag(ids):
         Ticket.objects.filter(pk__in=ids, accept_overdue=False).update(accept_overdue=True, updated_at=now)
 
     def events_for(before):
         return [{"ticket": t, "action": "overdue", "reason": "超过接单时限", "data": {"deadline": "accept", "due": t.accept_due}} for t in before]
 
-    return _process(candidates, now, flag=flag, events_for=events_for, batch_size=batch_size)
+    candidates = tickets.filter(state__in=ACCEPT_PENDING, accept_due__lte=now, accept_overdue=False)
+    return Check("accept_overdue", candidates, flag, events_for)
 
 
 def _escalates(ticket):
     return ticket.policy.escalate_on_breach and ticket.tier < Tier.WHISTLE
 
 
-def flag_resolve_breaches(tickets, now, batch_size=BATCH_SIZE):
-    candidates = tickets.filter(state__in=RESOLVE_PENDING, resolve_due__lte=now, resolve_overdue=False)
-
+def resolve_breaches(tickets, now):
     def flag(ids):
         Ticket.objects.filter(pk__in=ids, resolve_overdue=False).update(resolve_overdue=True, updated_at=now)
         Ticket.objects.filter(pk__in=ids, tier__lt=Tier.WHISTLE, policy__escalate_on_breach=True).update(tier=F("tier") + 1)
@@ -151,42 +178,43 @@ def flag_resolve_breaches(tickets, now, batch_size=BATCH_SIZE):
                 specs.append({"ticket": t, "action": "escalate", "reason": "超过办结时限，自动升级", "data": data})
         return specs
 
-    return _process(candidates, now, flag=flag, events_for=events_for, batch_size=batch_size)
+    candidates = tickets.filter(state__in=RESOLVE_PENDING, resolve_due__lte=now, resolve_overdue=False)
+    return Check("resolve_overdue", candidates, flag, events_for)
 
 
-def send_reminders(tickets, now, batch_size=BATCH_SIZE):
-    """Remind before the running deadline: the accept limit while dispatched, then the resolve limit."""
-    total = 0
-    # One pass per distinct reminder lead time (a handful), so each comparison stays a plain indexed range.
-    leads = SlaPolicy.objects.order_by().values_list("remind_before_minutes", flat=True).distinct()
-    for lead in leads:
+def reminders(tickets, now):
+    """Remind before the running deadline: the accept limit while dispatched, then the resolve
+    limit. One check per distinct reminder lead time (a handful), so each comparison stays a
+    plain indexed range."""
+
+    def flag(ids):
+        Ticket.objects.filter(pk__in=ids, reminded=False).update(reminded=True)
+
+    def events_for(before):
+        specs = []
+        for t in before:
+            deadline, due = ("accept", t.accept_due) if t.state in ACCEPT_PENDING else ("resolve", t.resolve_due)
+            specs.append({"ticket": t, "action": "remind", "internal": True, "data": {"deadline": deadline, "due": due}})
+        return specs
+
+    checks = []
+    for lead in SlaPolicy.objects.order_by("remind_before_minutes").values_list("remind_before_minutes", flat=True).distinct():
         horizon = now + datetime.timedelta(minutes=lead)
         candidates = tickets.filter(policy__remind_before_minutes=lead, reminded=False).filter(
             Q(state__in=ACCEPT_PENDING, accept_due__lte=horizon, accept_due__gt=now, accept_overdue=False)
             | Q(state__in=RESOLVE_ONLY_PENDING, resolve_due__lte=horizon, resolve_due__gt=now, resolve_overdue=False)
         )
-
-        def flag(ids):
-            Ticket.objects.filter(pk__in=ids, reminded=False).update(reminded=True)
-
-        def events_for(before):
-            specs = []
-            for t in before:
-                deadline, due = ("accept", t.accept_due) if t.state in ACCEPT_PENDING else ("resolve", t.resolve_due)
-                specs.append({"ticket": t, "action": "remind", "internal": True, "data": {"deadline": deadline, "due": due}})
-            return specs
-
-        total += _process(candidates, now, flag=flag, events_for=events_for, batch_size=batch_size)
-    return total
+        checks.append(Check(f"reminded {lead}", candidates, flag, events_for))
+    return checks
 
 
 def check_deadlines(tickets, now, batch_size=BATCH_SIZE):
-    """Breaches first (a breached deadline needs no reminder), then reminders. Returns counts."""
-    return {
-        "accept_overdue": flag_accept_breaches(tickets, now, batch_size),
-        "resolve_overdue": flag_resolve_breaches(tickets, now, batch_size),
-        "reminded": send_reminders(tickets, now, batch_size),
-    }
+    """Breaches first (a breached deadline needs no reminder), then reminders, claimed and
+    recorded together batch by batch. Returns counts."""
+    totals = _run([accept_breaches(tickets, now), resolve_breaches(tickets, now), *reminders(tickets, now)], now, batch_size)
+    counts = {"accept_overdue": totals.pop("accept_overdue"), "resolve_overdue": totals.pop("resolve_overdue")}
+    counts["reminded"] = sum(totals.values())
+    return counts
 
 
 def sweep_deadlines(now=None, batch_size=BATCH_SIZE):
