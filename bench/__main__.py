@@ -121,7 +121,8 @@ def print_table(results):
     sweep = results["figures"].get("sweep")
     if sweep:
         log(f"sweep with {sweep['open_tickets']:,} open tickets: per-minute run median {sweep['per_minute_run_ms_median']} ms, "
-            f"max {sweep['per_minute_run_ms_max']} ms (mean {sweep['per_minute_flagged_mean']} flagged per run); "
+            f"max {sweep['per_minute_run_ms_max']} ms (mean {sweep['per_minute_flagged_mean']} flagged per run; "
+            f"{sweep['nothing_due_ms_median']} ms when nothing is due); "
             f"one hour's backlog: {sweep['catch_up_hour']}")
     multi = results["figures"].get("multinode")
     if multi:
