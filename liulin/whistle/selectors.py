@@ -13,7 +13,7 @@ on each row are computed in the same query (`with_allowed`), and long lists page
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, JSONField, OuterRef, Q, Value
 from django.utils import timezone
 
 from liulin.core import clock
@@ -37,6 +37,11 @@ def _with_relations(queryset):
     )
 
 
+def _with_row_relations(queryset):
+    """What a list row shows (whistle/_ticket_summary.html): fewer joins than the ticket page."""
+    return queryset.select_related("category__parent", "grid", "building__estate")
+
+
 def tickets_for(user, perm="whistle.view"):
     return scoped(user, Ticket.objects.all(), perm)
 
@@ -47,25 +52,34 @@ def ticket_for(user, pk, perm="whistle.view"):
 
 
 def with_allowed(queryset, user, actions=ROW_ACTIONS):
-    """Annotate `may_<action>` for each action: is the ticket in the user's scope for it.
+    """Annotate whether the ticket is in the user's scope for each action (`allowed_actions`
+    reads them).
 
-    One boolean column per action inside the same query (the scope conditions never join a
-    multi-valued relation, see core.permissions), so a page of 25 rows costs one query."""
-    annotations = {}
+    One boolean column per distinct scope inside the same query (the scope conditions never
+    join a multi-valued relation, see core.permissions), so a page of 25 rows costs one
+    query; actions with the same scope (accept, start, resolve ... all "the handling unit")
+    share a column. The action → column map rides along in each row (`may_columns`), and
+    `allowed_actions` turns it into `may_<action>` attributes."""
+    columns, annotations = {}, {}
     for action in actions:
         q = scope_q(user, f"whistle.{action}", Ticket)
         if q == NOTHING:
-            annotations[f"may_{action}"] = Value(False, output_field=BooleanField())
-        elif not q:
-            annotations[f"may_{action}"] = Value(True, output_field=BooleanField())
-        else:
-            annotations[f"may_{action}"] = ExpressionWrapper(q, output_field=BooleanField())
-    return queryset.annotate(**annotations)
+            columns[action] = None
+            continue
+        name = next((n for n, expression in annotations.items() if expression.expression == q), None)
+        if name is None:
+            name = f"may_{len(annotations)}"
+            annotations[name] = ExpressionWrapper(q if q else Value(True), output_field=BooleanField())
+        columns[action] = name
+    return queryset.annotate(**annotations, may_columns=Value(columns, output_field=JSONField()))
 
 
 def allowed_actions(ticket, actions=ROW_ACTIONS):
-    """The transitions of the ticket's state the user may take (needs `with_allowed`)."""
-    return [t for t in workflow.available_actions(ticket.state) if t.action in actions and getattr(ticket, f"may_{t.action}", False)]
+    """The transitions of the ticket's state the user may take (needs `with_allowed`); sets
+    `ticket.may_<action>` for each of `actions` on the way."""
+    for action, column in ticket.may_columns.items():
+        setattr(ticket, f"may_{action}", bool(column and getattr(ticket, column)))
+    return [t for t in workflow.available_actions(ticket.state) if t.action in actions and getattr(ticket, f"may_{t.action}")]
 
 
 def ticket_detail(user, pk):
@@ -340,7 +354,7 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
         if len(page) > limit:
             break
     segments = {pk: segment for segment, pk in page}
-    rows = tickets_by_id(with_allowed(_with_relations(Ticket.objects.all()), user), [pk for _, pk in page])
+    rows = tickets_by_id(with_allowed(_with_row_relations(Ticket.objects.all()), user), [pk for _, pk in page])
     for ticket in rows:
         ticket.segment = segments[ticket.pk]
         ticket.overdue = ticket.segment == 0
