@@ -277,6 +277,12 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["state", "accept_due"], name="ticket_accept_sweep"),
             models.Index(fields=["state", "resolve_due"], name="ticket_resolve_sweep"),
+            # The supervisor board's "most urged": the few open tickets someone has urged.
+            models.Index(
+                fields=["-urge_count", "resolve_due", "id"],
+                name="ticket_open_urged",
+                condition=models.Q(state__in=["dispatched", "accepted", "in_progress", "suspended", "resolved"], urge_count__gt=0),
+            ),
             # The deadline sweep's candidates: clocks still running and not yet flagged. Partial,
             # so a pass reads the tickets whose moment may have come, not every overdue one.
             models.Index(

@@ -368,29 +368,50 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
     return rows, next_cursor
 
 
+BOARD_ACTIONS = ("suspend", "resume", "verify", "reject")
+
+
+def _due_key(row):
+    return (row.resolve_due or _NO_DUE, row.pk)
+
+
+def _near_deadline(row, now):
+    """Inside the policy's reminder window (or already reminded)."""
+    return row.reminded or row.resolve_due - datetime.timedelta(minutes=row.policy__remind_before_minutes) <= now
+
+
 def supervisor_board(user, *, now=None):
     """What a supervisor watches: overdue, near the deadline (within the policy's reminder
-    window), most urged, awaiting suspension approval, awaiting verification."""
+    window), most urged, awaiting suspension approval, awaiting verification. Each list is
+    read as ids per way the user reaches tickets (`first_in_scope`), then one query fetches
+    the rows of all four."""
     now = now or clock.now()
-    tickets = _with_relations(tickets_for(user, "whistle.urge")).filter(state__in=workflow.OPEN_STATES - {State.SUBMITTED})
-    actions = ("suspend", "resume", "verify", "reject")
-    overdue = list(with_allowed(tickets.filter(overdue_q(now)), user, actions).order_by("resolve_due", "id")[:BOARD_LIMIT])
-    candidates = tickets.exclude(overdue_q(now)).filter(
+    open_tickets = Ticket.objects.filter(state__in=WORKLIST_STATES)  # every open state after dispatch
+
+    def first(qs, count=BOARD_LIMIT, *, order_by=WORKLIST_ORDER, fields=("resolve_due",), key=_due_key):
+        return first_in_scope(user, qs, count, order_by=order_by, fields=fields, key=key, perm="whistle.urge")
+
+    overdue = first(open_tickets.filter(overdue_q(now)))
+    soon = open_tickets.exclude(overdue_q(now)).filter(
         state__in=workflow.HANDLING_STATES, resolve_due__gte=now, resolve_due__lte=now + datetime.timedelta(days=3)
     )
-    near = [
-        t for t in candidates.order_by("resolve_due", "id")[: BOARD_LIMIT * 4]
-        if t.reminded or t.resolve_due - datetime.timedelta(minutes=t.policy.remind_before_minutes) <= now
-    ][:BOARD_LIMIT]
-    urged = list(tickets.filter(urge_count__gt=0).order_by("-urge_count", "resolve_due", "id")[:BOARD_LIMIT])
-    pending = list(
-        with_allowed(tickets.filter(Q(suspension_requested=True) | Q(state=State.RESOLVED)), user, actions).order_by("resolve_due", "id")[
-            :BOARD_LIMIT
-        ]
+    near_rows = soon.filter(pk__in=first(soon, BOARD_LIMIT * 4)).values_list(
+        "pk", "resolve_due", "reminded", "policy__remind_before_minutes", named=True
     )
-    for t in overdue + pending:
-        t.allowed = allowed_actions(t, actions)
-    return {"overdue": overdue, "near": near, "urged": urged, "pending": pending}
+    near = [row.pk for row in sorted(near_rows, key=_due_key) if _near_deadline(row, now)][:BOARD_LIMIT]
+    urged = first(
+        open_tickets.filter(urge_count__gt=0),
+        order_by=(F("urge_count").desc(), *WORKLIST_ORDER),
+        fields=("urge_count", "resolve_due"),
+        key=lambda row: (-row.urge_count, *_due_key(row)),
+    )
+    pending = first(open_tickets.filter(Q(suspension_requested=True) | Q(state=State.RESOLVED)))
+    rows = with_allowed(_with_row_relations(Ticket.objects.select_related("handling_org")), user, BOARD_ACTIONS)
+    found = rows.in_bulk([*overdue, *near, *urged, *pending])
+    for ticket in found.values():
+        ticket.allowed = allowed_actions(ticket, BOARD_ACTIONS)
+    lists = {"overdue": overdue, "near": near, "urged": urged, "pending": pending}
+    return {name: [found[pk] for pk in ids if pk in found] for name, ids in lists.items()}
 
 
 def my_requests(user):

@@ -172,5 +172,6 @@ def test_the_sweeps_partial_indexes_cover_exactly_the_states_whose_clocks_run():
 def test_the_open_tickets_index_covers_exactly_the_worklist_states():
     from liulin.whistle.selectors import WORKLIST_STATES
 
-    index = next(i for i in Ticket._meta.indexes if i.name == "ticket_open_by_due")
-    assert set(dict(index.condition.children)["state__in"]) == set(WORKLIST_STATES)
+    for name in ("ticket_open_by_due", "ticket_open_urged"):
+        index = next(i for i in Ticket._meta.indexes if i.name == name)
+        assert set(dict(index.condition.children)["state__in"]) == set(WORKLIST_STATES)
