@@ -218,7 +218,8 @@ def ticket_list(
         tickets = tickets.filter(created_at__lt=created_before)
     if cursor:
         at, pk = _decode_cursor(cursor)
-        tickets = tickets.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+        # The plain bound lets an index on created_at start at the cursor; the OR breaks ties.
+        tickets = tickets.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=pk)))
     ids = selectors.first_in_scope(
         request.user, tickets, limit + 1, order_by=("-created_at", "-id"), fields=("created_at",),
         key=lambda row: (row.created_at, row.pk), reverse=True,
