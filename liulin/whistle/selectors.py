@@ -269,10 +269,10 @@ def overdue_q(now):
 
 
 def _segments(now):
-    """The worklist's parts in page order, each read in resolve_due order: overdue; on time
-    with a deadline (a range from now, so an index on resolve_due starts there); no deadline."""
-    on_time = Q(resolve_overdue=False, accept_overdue=False)
-    return ((0, overdue_q(now)), (1, on_time & Q(resolve_due__gte=now)), (2, on_time & Q(resolve_due__isnull=True)))
+    """The worklist's parts in page order, each read in (resolve_due, id) order from an index:
+    overdue; on time (a range from now); no deadline at all (none after dispatch, in practice)."""
+    on_time = Q(resolve_overdue=False, accept_overdue=False, resolve_due__gte=now)
+    return ((0, overdue_q(now) & Q(resolve_due__isnull=False)), (1, on_time), (2, Q(resolve_due__isnull=True)))
 
 
 @dataclass
@@ -299,12 +299,11 @@ class Cursor:
 
 
 def _after(cursor):
-    """The rows after the cursor in (resolve_due, nulls last; id) order, with the due date as
-    a plain lower bound where the segment has no empty ones, so an index range starts there."""
+    """The rows after the cursor in its segment's (resolve_due, id) order, with the due date as
+    a plain lower bound, so an index range starts there."""
     if cursor.due is None:
-        return Q(resolve_due__isnull=True, pk__gt=cursor.pk)
-    later = Q(resolve_due__gte=cursor.due) & (Q(resolve_due__gt=cursor.due) | Q(pk__gt=cursor.pk))
-    return later | Q(resolve_due__isnull=True) if cursor.segment == 0 else later
+        return Q(pk__gt=cursor.pk)
+    return Q(resolve_due__gte=cursor.due) & (Q(resolve_due__gt=cursor.due) | Q(pk__gt=cursor.pk))
 
 
 _NO_DUE = datetime.datetime.max.replace(tzinfo=datetime.UTC)
@@ -357,7 +356,7 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
     rows = tickets_by_id(with_allowed(_with_row_relations(Ticket.objects.all()), user), [pk for _, pk in page])
     for ticket in rows:
         ticket.segment = segments[ticket.pk]
-        ticket.overdue = ticket.segment == 0
+        ticket.overdue = ticket.segment == 0 or ticket.accept_overdue or ticket.resolve_overdue
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -169,9 +169,12 @@ def test_the_sweeps_partial_indexes_cover_exactly_the_states_whose_clocks_run():
     assert resolve_reminders["reminded"] is False and resolve_reminders["resolve_overdue"] is False
 
 
-def test_the_open_tickets_index_covers_exactly_the_worklist_states():
+def test_the_worklist_indexes_cover_exactly_the_worklist_states():
+    from liulin.whistle.models import OPEN_AFTER_DISPATCH
     from liulin.whistle.selectors import WORKLIST_STATES
 
-    for name in ("ticket_open_by_due", "ticket_open_urged"):
-        index = next(i for i in Ticket._meta.indexes if i.name == name)
-        assert set(dict(index.condition.children)["state__in"]) == set(WORKLIST_STATES)
+    assert set(dict(OPEN_AFTER_DISPATCH.children)["state__in"]) == set(WORKLIST_STATES)
+    conditions = {index.name: index.condition for index in Ticket._meta.indexes}
+    for key in ("org", "verifier", "grid", "community", "building"):
+        assert conditions[f"ticket_{key}_worklist"] == OPEN_AFTER_DISPATCH
+    assert conditions["ticket_open_by_due"] == OPEN_AFTER_DISPATCH
