@@ -106,7 +106,7 @@ def _term(model, lookup, value):
     """One condition. A lookup across a multi-valued relation becomes an IN subquery on the
     model where the relation turns multi-valued, so the outer query never joins it (no
     repeated rows, no DISTINCT) and keeps a column the database can read by index:
-    `building__estate__organisations=X` is `building_id IN (the buildings of X's estate)`."""
+    `building__estate__organisations=X` is `building__estate IN (the estates X serves)`."""
     hop = _many_hop(model, lookup)
     if hop is None:
         return Q(**{lookup: value})

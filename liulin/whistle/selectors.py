@@ -5,9 +5,10 @@ All ticket lists start from `tickets_for`, which goes through the one permission
 department what it handles or was summoned to, a resident what he asked. A ticket outside the
 user's scope is "not found" (404), never "forbidden", so scopes do not leak.
 
-List pages run a fixed number of queries: relations are joined, the actions a user may take
-on each row are computed in the same query (`with_allowed`), and long lists page by key
-(`resolve_due`, `id`) so a deep page costs what the first one does.
+List pages run a fixed number of queries: the ids of a page are read per way the user
+reaches tickets (`first_in_scope`), then the page's rows with their relations joined and the
+actions a user may take on each computed in the same query (`with_allowed`); long lists
+page by key (`resolve_due`, `id`) so a deep page costs what the first one does.
 """
 
 import datetime
@@ -370,10 +371,6 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
 BOARD_ACTIONS = ("suspend", "resume", "verify", "reject")
 
 
-def _due_key(row):
-    return (row.resolve_due or _NO_DUE, row.pk)
-
-
 def _near_deadline(row, now):
     """Inside the policy's reminder window (or already reminded)."""
     return row.reminded or row.resolve_due - datetime.timedelta(minutes=row.policy__remind_before_minutes) <= now
@@ -387,7 +384,7 @@ def supervisor_board(user, *, now=None):
     now = now or clock.now()
     open_tickets = Ticket.objects.filter(state__in=WORKLIST_STATES)  # every open state after dispatch
 
-    def first(qs, count=BOARD_LIMIT, *, order_by=WORKLIST_ORDER, fields=("resolve_due",), key=_due_key):
+    def first(qs, count=BOARD_LIMIT, *, order_by=WORKLIST_ORDER, fields=("resolve_due",), key=_worklist_key):
         return first_in_scope(user, qs, count, order_by=order_by, fields=fields, key=key, perm="whistle.urge")
 
     overdue = first(open_tickets.filter(overdue_q(now)))
@@ -397,12 +394,12 @@ def supervisor_board(user, *, now=None):
     near_rows = soon.filter(pk__in=first(soon, BOARD_LIMIT * 4)).values_list(
         "pk", "resolve_due", "reminded", "policy__remind_before_minutes", named=True
     )
-    near = [row.pk for row in sorted(near_rows, key=_due_key) if _near_deadline(row, now)][:BOARD_LIMIT]
+    near = [row.pk for row in sorted(near_rows, key=_worklist_key) if _near_deadline(row, now)][:BOARD_LIMIT]
     urged = first(
         open_tickets.filter(urge_count__gt=0),
         order_by=(F("urge_count").desc(), *WORKLIST_ORDER),
         fields=("urge_count", "resolve_due"),
-        key=lambda row: (-row.urge_count, *_due_key(row)),
+        key=lambda row: (-row.urge_count, *_worklist_key(row)),
     )
     pending = first(open_tickets.filter(Q(suspension_requested=True) | Q(state=State.RESOLVED)))
     rows = with_allowed(_with_row_relations(Ticket.objects.select_related("handling_org")), user, BOARD_ACTIONS)
