@@ -18,6 +18,7 @@ a non-empty ``email`` attribute (a later profile field, or a custom user model);
 through Django's configured mail backend and a failure never blocks the in-app notice.
 """
 
+import datetime
 import logging
 from collections import defaultdict
 
@@ -27,6 +28,7 @@ from django.db.models import Q
 
 from liulin.core.roles import Role
 
+from .calendar import LOCAL
 from .models import Notification, Tier
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,9 @@ HANDLER_MESSAGES = {
     "escalate": "工单 {number} 已升级至{tier}层级：{reason}",
     "suspend": "工单 {number} 挂起申请已批准。",
     "overdue": "工单 {number}（{category}）已{reason}，请尽快办理。",
+    "remind": "工单 {number} 将于 {due} 到期（{deadline}），请抓紧办理。",
 }
+DEADLINE_LABELS = {"accept": "接单时限", "resolve": "办结时限"}
 
 # The department that verifies the category (核单) hears when a result awaits it.
 VERIFIER_MESSAGES = {
@@ -84,9 +88,7 @@ SUPERVISOR_ROLES = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
 
 def notify(user, message, ticket=None):
     """Record one in-app notice for `user` (and mail it where mail is configured)."""
-    notification = Notification.objects.create(user=user, ticket=ticket, message=message[:200])
-    _mail(user, message)
-    return notification
+    return send([(user.pk, ticket, message)], users={user.pk: user})[0]
 
 
 def mark_read(*, user, now=None):
@@ -113,7 +115,13 @@ def _unit(ticket):
     return org.get_kind_display()
 
 
+def _local_due(value):
+    """A deadline from event data (an ISO string) as the handler reads it: 03月02日 11:00."""
+    return datetime.datetime.fromisoformat(value).astimezone(LOCAL).strftime("%m月%d日 %H:%M") if value else ""
+
+
 def _format(template, ticket, event):
+    data = event.data or {}
     return template.format(
         number=ticket.number,
         unit=_unit(ticket),
@@ -121,6 +129,8 @@ def _format(template, ticket, event):
         reason=(event.reason or "")[:80],
         forwarded_to=ticket.forwarded_to or "相关单位",
         tier=Tier(ticket.tier).label if ticket.tier else "",
+        due=_local_due(data.get("due")),
+        deadline=DEADLINE_LABELS.get(data.get("deadline"), ""),
     )
 
 
@@ -205,15 +215,16 @@ def _messages(ticket, event, recipients):
     return messages
 
 
-def send(notices):
-    """Store [(user id, ticket, message)] in one insert, and mail them where mail is set up."""
+def send(notices, users=None):
+    """Store [(user id, ticket, message)] in one insert, and mail them where mail is set up
+    (`users`: the user objects by id, when the caller holds them)."""
     created = Notification.objects.bulk_create(
         [Notification(user_id=user_id, ticket=ticket, message=text[:200]) for user_id, ticket, text in notices]
     )
     if created and getattr(settings, "LIULIN_NOTIFY_EMAIL", False):
         from django.contrib.auth import get_user_model
 
-        users = get_user_model().objects.in_bulk({user_id for user_id, _, _ in notices})
+        users = users or get_user_model().objects.in_bulk({user_id for user_id, _, _ in notices})
         for user_id, _, text in notices:
             _mail(users[user_id], text)
     return created

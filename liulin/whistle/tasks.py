@@ -31,7 +31,6 @@ from django_tasks import task
 from liulin.core import clock
 
 from . import notifications, rollups, sla
-from .calendar import LOCAL
 from .events import GENESIS, build_event
 from .models import SlaPolicy, Ticket, TicketEvent, Tier
 
@@ -39,8 +38,6 @@ BATCH_SIZE = 500
 ACCEPT_PENDING = list(sla.ACCEPT_PENDING)
 RESOLVE_PENDING = list(sla.RESOLVE_PENDING)
 RESOLVE_ONLY_PENDING = [s for s in sla.RESOLVE_PENDING if s not in sla.ACCEPT_PENDING]
-REMINDER_TEXT = "工单 {number} 将于 {due:%m月%d日 %H:%M} 到期（{deadline}），请抓紧办理。"
-DEADLINE_LABELS = {"accept": "接单时限", "resolve": "办结时限"}
 
 
 # -- the set-based pass --------------------------------------------------------------------
@@ -100,23 +97,6 @@ class Check:
     events_for: Callable
 
 
-def _notify(pairs):
-    """The notices of a batch's steps, with their recipients read once for the batch: a
-    reminder goes to the handlers, the other steps follow the workflow's rules."""
-    notifications.notify_transitions([(ticket, event) for ticket, event in pairs if event.action != "remind"])
-    reminders = [(ticket, event) for ticket, event in pairs if event.action == "remind"]
-    if reminders:
-        recipients = notifications.Recipients(ticket for ticket, _ in reminders)
-        notifications.send(
-            [(user_id, ticket, _reminder_text(ticket, event)) for ticket, event in reminders for user_id in sorted(recipients.handlers(ticket))]
-        )
-
-
-def _reminder_text(ticket, event):
-    due = datetime.datetime.fromisoformat(event.data["due"]).astimezone(LOCAL)
-    return REMINDER_TEXT.format(number=ticket.number, due=due, deadline=DEADLINE_LABELS[event.data["deadline"]])
-
-
 def _run_batch(checks, now, batch_size):
     """Claim a batch of each check, flag them, and write the events, counters and notices of
     all of them together, in one transaction. Returns {check name: ids claimed}."""
@@ -133,7 +113,7 @@ def _run_batch(checks, now, batch_size):
         after = Ticket.objects.select_related(*related).in_bulk(every_id)
         specs = [spec for check in checks for spec in check.events_for([before[pk] for pk in claimed[check.name]])]
         built = _append_system_events(specs, now)
-        _notify([(after[ticket.pk], event) for ticket, event in built])
+        notifications.notify_transitions([(after[ticket.pk], event) for ticket, event in built])
     return claimed
 
 

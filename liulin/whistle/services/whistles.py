@@ -28,7 +28,7 @@ from liulin.orgs.models import Organisation
 from .. import calendar as workcal
 from .. import events
 from ..models import Summons, Ticket, Tier, Whistle
-from ..notifications import notify
+from ..notifications import send
 from ..workflow import OPEN_STATES
 
 DEFAULT_REPORT_DEADLINES = {
@@ -119,11 +119,8 @@ def _notify_officers(summons, whistle):
     from liulin.accounts.models import RoleAssignment
 
     message = f"吹哨：{whistle.title}（{whistle.get_kind_display()}），请于 {whistle.report_due:%m-%d %H:%M} 前报到。"
-    assignments = RoleAssignment.objects.filter(
-        org=summons.department, role=Role.DEPARTMENT_OFFICER, active=True
-    ).select_related("user")
-    for assignment in assignments:
-        notify(assignment.user, message)
+    officers = RoleAssignment.objects.filter(org=summons.department, role=Role.DEPARTMENT_OFFICER, active=True)
+    send([(user_id, None, message) for user_id in officers.order_by("user_id").values_list("user_id", flat=True)])
 
 
 def blow(*, actor, community, kind, title, reason, tickets, departments, report_due=None, now=None):
