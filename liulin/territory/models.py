@@ -14,6 +14,11 @@ from liulin.core import clock
 from . import geo
 
 
+def path_prefixes(path):
+    """'/A/B/C/' -> ['/A/', '/A/B/', '/A/B/C/']: the paths of an area and of those above it."""
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/" and i]
+
+
 class Area(models.Model):
     class Kind(models.TextChoices):
         CITY = "city", "市"

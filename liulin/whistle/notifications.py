@@ -27,6 +27,7 @@ from django.core.mail import send_mail
 from django.db.models import Q
 
 from liulin.core.roles import Role
+from liulin.territory.models import path_prefixes
 
 from .calendar import LOCAL
 from .models import Notification, Tier
@@ -178,7 +179,7 @@ class Recipients:
         if self._supervisors is None:
             from liulin.accounts.models import RoleAssignment
 
-            paths = {prefix for t in self.tickets for prefix in _path_prefixes(t.community.path)}
+            paths = {prefix for t in self.tickets for prefix in path_prefixes(t.community.path)}
             self._supervisors = list(
                 RoleAssignment.objects.filter(role__in=SUPERVISOR_ROLES, active=True, area__path__in=paths).values_list(
                     "area__path", "user_id"
@@ -186,11 +187,6 @@ class Recipients:
             )
         path = ticket.community.path
         return {user_id for area_path, user_id in self._supervisors if path.startswith(area_path)}
-
-
-def _path_prefixes(path):
-    """'/A/B/C/' -> ['/A/', '/A/B/', '/A/B/C/']: the materialised paths of an area and those above it."""
-    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/" and i]
 
 
 def _messages(ticket, event, recipients):

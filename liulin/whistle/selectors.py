@@ -21,6 +21,7 @@ from liulin.core import clock
 from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scope_terms, scoped
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
+from liulin.territory.models import path_prefixes
 
 from . import workflow
 from .models import Category, CoSign, Notification, State, Summons, Ticket, Whistle
@@ -219,8 +220,7 @@ def handling_units(user):
         if a.area_id:
             q |= Q(community__path__startswith=a.area.path)
             # Departments of the district or subdistrict above the community.
-            ancestors = [a.area.path[: i + 1] for i, ch in enumerate(a.area.path) if ch == "/" and i]
-            q |= Q(community__path__in=ancestors, kind=Organisation.Kind.DEPARTMENT)
+            q |= Q(community__path__in=path_prefixes(a.area.path), kind=Organisation.Kind.DEPARTMENT)
     if q == NOTHING:
         return Organisation.objects.none()
     kinds = [Organisation.Kind.PROPERTY_COMPANY, Organisation.Kind.DEPARTMENT, Organisation.Kind.ENTERPRISE, Organisation.Kind.OTHER]
