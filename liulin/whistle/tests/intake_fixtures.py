@@ -21,7 +21,10 @@ from liulin.territory.tests.factories import (
     HouseholdFactory,
     square,
 )
-from liulin.whistle.models import Category
+from liulin.whistle import sla
+from liulin.whistle.models import Category, Urgency
+from liulin.whistle.services import transitions
+from liulin.whistle.tests.factories import TicketFactory
 
 BASE_LON, BASE_LAT = 112.90, 28.30
 # Inside grid 1, ~49 m east of building 1 (1° of longitude ≈ 97.9 km at 28.3° N).
@@ -108,3 +111,17 @@ def seed_whistle_defaults():
     from django.apps import apps
 
     _seed_migration.seed(apps, None)
+
+
+def submitted(town, building=None, **kw):
+    """A submitted elevator request from the town's resident (overridable by keyword)."""
+    kw.setdefault("category", town.category("property-elevator"))
+    kw.setdefault("requester_user", town.resident_user)
+    kw.setdefault("policy", sla.policy_for(kw["category"], kw.get("urgency", Urgency.NORMAL)))
+    return TicketFactory(building=building or town.b1, **kw)
+
+
+def dispatched(town, building=None, **kw):
+    """The same, dispatched by the community to the property company."""
+    ticket = submitted(town, building, **kw)
+    return transitions.act(actor=town.staff, ticket=ticket, action="dispatch", org=town.property_company)

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-@pytest.fixture
-def town(db):
-    return make_town()
-
-
 def patrol(town, description, **place):
     ticket, _ = intake.file_ticket(
         actor=town.staff, channel=Channel.GRID_PATROL, category="municipal-streetlight", description=description, now=NOW, **place

@@ -21,11 +21,6 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 3, 16, 9, 0, tzinfo=LOCAL)  # a Monday morning
 
 
-@pytest.fixture
-def town(db):
-    return make_town()
-
-
 def jpeg():
     out = io.BytesIO()
     Image.new("RGB", (30, 30), "blue").save(out, format="JPEG")

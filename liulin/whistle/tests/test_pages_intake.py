@@ -12,16 +12,10 @@ from liulin.accounts.tests.factories import make_user
 from liulin.core.roles import Role
 from liulin.people.models import Resident
 from liulin.whistle.models import Channel, Photo, State, Ticket
-from liulin.whistle.tests.intake_fixtures import make_town
 
 pytestmark = pytest.mark.django_db
 
 CONSOLE = "whistle:console"
-
-
-@pytest.fixture
-def town(db):
-    return make_town()
 
 
 def _console_post(town, **extra):

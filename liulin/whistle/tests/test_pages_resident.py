@@ -6,25 +6,12 @@ from django.urls import reverse
 from liulin.accounts.tests.factories import make_user
 from liulin.core.roles import Role
 from liulin.people.models import Resident
-from liulin.whistle import notifications, sla
-from liulin.whistle.models import Callback, CoSign, Notification, State, Summons, Ticket, Urgency
+from liulin.whistle import notifications
+from liulin.whistle.models import Callback, CoSign, Notification, State, Summons, Ticket
 from liulin.whistle.services import transitions, whistles
-from liulin.whistle.tests.factories import TicketFactory
-from liulin.whistle.tests.intake_fixtures import make_town
+from liulin.whistle.tests.intake_fixtures import submitted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def town(db):
-    return make_town()
-
-
-def submitted(town, building=None, **kw):
-    kw.setdefault("category", town.category("property-elevator"))
-    kw.setdefault("requester_user", town.resident_user)
-    kw.setdefault("policy", sla.policy_for(kw["category"], kw.get("urgency", Urgency.NORMAL)))
-    return TicketFactory(building=building or town.b1, **kw)
 
 
 def to_state(town, ticket, *steps):

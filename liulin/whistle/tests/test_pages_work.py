@@ -8,30 +8,12 @@ from django.urls import reverse
 from liulin.accounts.tests.factories import make_user
 from liulin.core import clock
 from liulin.core.roles import Role
-from liulin.whistle import sla
 from liulin.whistle.models import Channel, State, Ticket, TicketEvent, Urgency
 from liulin.whistle.services import transitions
-from liulin.whistle.tests.factories import TicketFactory, drive
-from liulin.whistle.tests.intake_fixtures import make_town
+from liulin.whistle.tests.factories import drive
+from liulin.whistle.tests.intake_fixtures import dispatched, submitted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def town(db):
-    return make_town()
-
-
-def submitted(town, building=None, **kw):
-    kw.setdefault("category", town.category("property-elevator"))
-    kw.setdefault("requester_user", town.resident_user)
-    kw.setdefault("policy", sla.policy_for(kw["category"], kw.get("urgency", Urgency.NORMAL)))
-    return TicketFactory(building=building or town.b1, **kw)
-
-
-def dispatched(town, building=None, **kw):
-    ticket = submitted(town, building, **kw)
-    return transitions.act(actor=town.staff, ticket=ticket, action="dispatch", org=town.property_company)
 
 
 # --- dispatcher queue -----------------------------------------------------------------

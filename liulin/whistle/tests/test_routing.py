@@ -11,11 +11,6 @@ from .intake_fixtures import BASE_LAT, BASE_LON, make_town
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def town(db):
-    return make_town()
-
-
 def test_building_decides_grid_and_community(town):
     found = routing.route(category=town.category("property-elevator"), building=town.b3, description="电梯坏了")
     assert (found.grid, found.community) == (town.grid2, town.community)

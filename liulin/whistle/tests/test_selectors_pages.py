@@ -8,26 +8,11 @@ from django.urls import reverse
 from liulin.accounts.models import RoleAssignment
 from liulin.core import clock
 from liulin.core.roles import Role
-from liulin.whistle import selectors, sla
-from liulin.whistle.models import Ticket, Urgency
-from liulin.whistle.services import transitions
-from liulin.whistle.tests.factories import TicketFactory
-from liulin.whistle.tests.intake_fixtures import make_town
+from liulin.whistle import selectors
+from liulin.whistle.models import Ticket
+from liulin.whistle.tests.intake_fixtures import dispatched
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def town(db):
-    return make_town()
-
-
-def dispatched(town, building=None):
-    category = town.category("property-elevator")
-    ticket = TicketFactory(
-        building=building or town.b1, category=category, requester_user=town.resident_user, policy=sla.policy_for(category, Urgency.NORMAL)
-    )
-    return transitions.act(actor=town.staff, ticket=ticket, action="dispatch", org=town.property_company)
 
 
 @pytest.mark.parametrize("value", ["", "x", "3~~1", "0~not-a-date~3", "1~~", "0~2026-01-01T00:00:00+00:00"])

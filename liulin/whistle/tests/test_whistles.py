@@ -20,11 +20,6 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime.datetime(2026, 3, 16, 10, 0, tzinfo=LOCAL)
 
 
-@pytest.fixture
-def town(db):
-    return make_town()
-
-
 def problem(town, description="楼顶违建，影响邻居采光"):
     ticket, _ = intake.file_ticket(
         actor=town.staff, channel=Channel.GRID_PATROL, category="illegal-building", description=description,
