@@ -4,7 +4,8 @@ from .models import AccessLog, AuditLog
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only logs: readable in the back office, never added, changed or deleted there."""
+    """Rows only the services write (logs, tickets and their events): readable in the back
+    office, never added, changed or deleted there."""
 
     def has_add_permission(self, request):
         return False

@@ -8,6 +8,7 @@ shown masked.
 
 from django.contrib import admin
 
+from liulin.core.admin import ReadOnlyAdmin
 from liulin.core.masking import mask_phone
 
 from .models import (
@@ -66,19 +67,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["id", "category", "community", "keywords", "org", "priority"]
     list_select_related = ["category__parent", "community", "org"]
     autocomplete_fields = ["org"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only the services write."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)
