@@ -151,6 +151,14 @@ class Category(models.Model):
     def __str__(self):
         return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
 
+    def lineage(self):
+        """This category and its parents, nearest first (at most 16: a deeper tree is a loop)."""
+        chain, node = [], self
+        while node is not None and len(chain) < 16:
+            chain.append(node)
+            node = node.parent
+        return chain
+
 
 class CategoryPolicy(models.Model):
     """Which time limit applies to a category at an urgency (inherited down the tree)."""

@@ -132,15 +132,6 @@ def locate(*, household=None, building=None, lon=None, lat=None):
 # --- unit -----------------------------------------------------------------------------
 
 
-def ancestors(category):
-    """The category and its parents, nearest first."""
-    chain, node = [], category
-    while node is not None and len(chain) < 16:
-        chain.append(node)
-        node = node.parent
-    return chain
-
-
 @memoized(RoutingRule, Organisation, Category)
 def _rules_for(community_id):
     """The active units' routing rules that may apply in this community, in priority order."""
@@ -153,7 +144,7 @@ def _rules_for(community_id):
 
 
 def _matching_rule(category, community, description):
-    chain_ids = {c.pk for c in ancestors(category)}
+    chain_ids = {c.pk for c in category.lineage()}
     text = (description or "").lower()
     for rule in _rules_for(community.pk):
         if rule.category_id is not None and rule.category_id not in chain_ids:
@@ -204,7 +195,7 @@ def _community_office(community_id, community_name):
 
 def _unit_by_category(category, community, building):
     kind = None
-    for node in ancestors(category):
+    for node in category.lineage():
         if node.responsible_org_id and node.responsible_org.is_active:
             return node.responsible_org, f"类别“{node.name}”指定责任单位"
         if kind is None and node.responsible_kind:
@@ -233,7 +224,7 @@ def route(*, category, household=None, building=None, lon=None, lat=None, descri
 def verify_org_for(category):
     """The collaborating department that verifies (核单) this category's tickets: the nearest
     one named up the tree; None leaves verification to the community."""
-    for node in ancestors(category):
+    for node in category.lineage():
         if node.verify_org_id and node.verify_org.is_active:
             return node.verify_org
     return None
@@ -315,7 +306,7 @@ def active_category(value):
         category = _category(value if by_code else int(value), by_code)
     except (TypeError, ValueError):
         category = None
-    if category is None or not category.is_active or not all(c.is_active for c in ancestors(category)):
+    if category is None or not category.is_active or not all(c.is_active for c in category.lineage()):
         raise Invalid("请选择有效的诉求类别。", code="unknown_category", field="category")
     return category
 
@@ -325,7 +316,7 @@ def _category(key, by_code):
     """The category by code or id with its whole chain of parents, and the units they name,
     loaded: routing walks the chain on every intake."""
     category = Category.objects.select_related("parent").filter(Q(code=key) if by_code else Q(pk=key)).first()
-    for node in ancestors(category):
+    for node in category.lineage() if category is not None else []:
         if node.responsible_org_id:
             node.responsible_org  # noqa: B018 - loads the related unit into the remembered chain
         if node.verify_org_id:

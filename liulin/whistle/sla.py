@@ -17,18 +17,10 @@ ACCEPT_PENDING = frozenset({State.DISPATCHED})
 RESOLVE_PENDING = frozenset({State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS})
 
 
-def _ancestor_ids(category):
-    ids, node = [], category
-    while node is not None:
-        ids.append(node.pk)
-        node = node.parent
-    return ids
-
-
 def policy_for(category, urgency):
     """The policy for `urgency` on `category`, else on its nearest ancestor that has one,
     else the SlaPolicy whose code is the urgency."""
-    policy = _policy(tuple(_ancestor_ids(category)), urgency)
+    policy = _policy(tuple(c.pk for c in category.lineage()), urgency)
     if policy is None:
         raise Invalid(f"类别“{category}”没有“{urgency}”的办理时限，请在后台配置。", code="no_policy")
     return policy
