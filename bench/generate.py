@@ -111,16 +111,11 @@ class WorkTime:
     """`whistle.calendar.add_working_time` on epoch seconds, with the calendar read once."""
 
     def __init__(self):
-        from liulin.whistle.calendar import _sessions, default_calendar
-        from liulin.whistle.models import CalendarDay
+        from liulin.whistle.calendar import _sessions, default_calendar, exceptional_days
 
         calendar = default_calendar()
         self.sessions = [(s.hour * 3600 + s.minute * 60, e.hour * 3600 + e.minute * 60) for s, e in _sessions(calendar)]
-        self.overrides = {}
-        if calendar.pk:
-            for day, workday in CalendarDay.objects.filter(calendar=calendar).values_list("date", "is_workday"):
-                self.overrides[day.toordinal()] = workday
-        self._cache = {}
+        self.overrides = {day.toordinal(): workday for day, workday in exceptional_days(calendar).items()}
 
     def _workday(self, ordinal):
         found = self.overrides.get(ordinal)

@@ -42,7 +42,7 @@ def _sessions(calendar):
     return sessions
 
 
-def _overrides(calendar):
+def exceptional_days(calendar):
     """{date: is_workday} for the calendar's exceptional days (a few dozen a year)."""
     if calendar.pk is None:
         return {}
@@ -76,7 +76,7 @@ def add_working_time(start, duration, calendar=None):
     if remaining <= datetime.timedelta(0):
         return cursor
     sessions = _sessions(calendar)
-    overrides = _overrides(calendar)
+    overrides = exceptional_days(calendar)
     day = cursor.date()
     for _ in range(MAX_DAYS):
         for seg_start, seg_end in _day_segments(day, sessions, overrides):
@@ -99,7 +99,7 @@ def working_time_between(start, end, calendar=None):
     if end <= start:
         return total
     sessions = _sessions(calendar)
-    overrides = _overrides(calendar)
+    overrides = exceptional_days(calendar)
     day = start.date()
     while day <= end.date():
         for seg_start, seg_end in _day_segments(day, sessions, overrides):

@@ -144,3 +144,17 @@ def test_intake_through_the_api_at_small_n(city):
         assert ticket.state == "dispatched" and ticket.handling_org_id and ticket.resolve_due
         assert events.verify_chain(ticket) is None
     assert rollups.differences() == []
+
+
+def test_the_generators_working_time_is_the_calendars(db):
+    """The generator counts working time on epoch seconds for speed; it must agree with the
+    platform's calendar over nights, weekends and the holidays the demo calendar holds."""
+    from liulin.whistle.calendar import LOCAL, add_working_minutes
+
+    worktime = generate.WorkTime()
+    start = datetime.datetime(2026, 9, 28, 7, 45, tzinfo=LOCAL)  # the week before the National Day holiday
+    for hours in range(0, 24 * 14, 5):
+        moment = start + datetime.timedelta(hours=hours, minutes=hours % 60)
+        for minutes in (30, 240, 2400):
+            expected = add_working_minutes(moment, minutes)
+            assert worktime.add(int(moment.timestamp()), minutes) == int(expected.timestamp()), (moment, minutes)
