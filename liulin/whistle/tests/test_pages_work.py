@@ -199,6 +199,18 @@ def test_board_shows_overdue_and_urged_and_refuses_handlers(client, town):
     assert client.get(reverse("whistle:board")).status_code == 403
 
 
+def test_board_counts_say_when_a_list_is_cut_at_its_limit(client, town, monkeypatch):
+    monkeypatch.setattr("liulin.whistle.selectors.BOARD_LIMIT", 2)
+    for _ in range(3):
+        ticket = dispatched(town)
+        Ticket.objects.filter(pk=ticket.pk).update(resolve_due=clock.now() - datetime.timedelta(hours=1))
+    transitions.urge(actor=town.staff, ticket=ticket, reason="居民多次来电")
+    client.force_login(town.secretary)
+    html = client.get(reverse("whistle:board")).content.decode()
+    assert '<span class="value" data-testid="count-overdue">2+</span>' in html  # 3 overdue, 2 shown
+    assert '<span class="value" data-testid="count-urged">1</span>' in html
+
+
 def test_urge_from_board_is_recorded(client, town):
     ticket = dispatched(town)
     client.force_login(town.staff)
