@@ -76,6 +76,7 @@ def active_assignments(user):
 
 def forget_assignments(user):
     user.__dict__.pop("_liulin_assignments", None)
+    user.__dict__.pop("_liulin_reached", None)
 
 
 def has_perm_anywhere(user, perm):
@@ -102,36 +103,78 @@ def _many_hop(model, lookup):
     return None
 
 
-def _term(model, lookup, value):
-    """One condition. A lookup across a multi-valued relation becomes an IN subquery on the
-    model where the relation turns multi-valued, so the outer query never joins it (no
-    repeated rows, no DISTINCT) and keeps a column the database can read by index:
-    `building__estate__organisations=X` is `building__estate IN (the estates X serves)`."""
+def _term(user, model, lookup, value):
+    """One condition, or None when it can match nothing.
+
+    A lookup across a multi-valued relation never joins it in the outer query (no repeated
+    rows, no DISTINCT). Where it turns multi-valued behind a foreign key of the model, the
+    ids of that key are read first, once per request (`_reached`), and the term filters the
+    model's own column: `building__estate__organisations=X` is `building IN (the buildings
+    of the estates X serves)`, which the database reads by the model's index and can plan
+    from the list it is given (behind a subquery it walked every open ticket in deadline
+    order looking for the estate). A unit that serves no estate gets no term at all. Where
+    the model itself is the many side (the tickets a whistle summoned a department to), the
+    term stays an IN subquery: that set grows with every summons ever made."""
     hop = _many_hop(model, lookup)
     if hop is None:
         return Q(**{lookup: value})
     prefix, owner, rest = hop
-    inner = owner._default_manager.filter(**{rest: value}).values("pk")
-    return Q(**{f"{prefix}__in" if prefix else "pk__in": inner})
+    if not prefix:
+        return Q(pk__in=owner._default_manager.filter(**{rest: value}).values("pk"))
+    head, _, tail = prefix.partition(LOOKUP_SEP)
+    related = model._meta.get_field(head).related_model
+    ids = _reached(user, related, LOOKUP_SEP.join(filter(None, (tail, rest))), value)
+    return Q(**{f"{head}__in": ids}) if ids else None
+
+
+def _reached(user, model, lookup, value):
+    """The ids of `model` rows where `lookup` is `value`, remembered on the user object for
+    the request (as its assignments are)."""
+    reached = user.__dict__.setdefault("_liulin_reached", {})
+    key = (model, lookup, value)
+    if key not in reached:
+        reached[key] = sorted(set(model._default_manager.filter(**{lookup: value}).order_by().values_list("pk", flat=True)))
+    return reached[key]
+
+
+def _area_term(user, model, lookup, path):
+    """The rows under the area at `path`. Through a relation (`community__path`), the term
+    is the ids of the areas under it, read once per request (a city has a few hundred), so
+    the database reads the row's own column by its index, knowing how many rows the list
+    will match; a join and a LIKE on the path leave it guessing that one area matches and
+    choosing plans for that."""
+    relation, _, column = lookup.rpartition(LOOKUP_SEP)
+    if not relation:
+        return Q(**{f"{lookup}__startswith": path})
+    ids = _reached(user, _model_at(model, relation), f"{column}__startswith", path)
+    return Q(**{f"{relation}__in": ids}) if ids else None
+
+
+@cache
+def _model_at(model, relation):
+    for part in relation.split(LOOKUP_SEP):
+        model = model._meta.get_field(part).related_model
+    return model
 
 
 def _assignment_terms(user, assignment, paths, model):
     if assignment.area_id and paths.area_path:
-        return [_term(model, f"{paths.area_path}__startswith", assignment.area.path)]
-    if assignment.grid_id and paths.grid:
-        return [_term(model, paths.grid, assignment.grid_id)]
-    if assignment.org_id and paths.org:
+        terms = [_area_term(user, model, paths.area_path, assignment.area.path)]
+    elif assignment.grid_id and paths.grid:
+        terms = [_term(user, model, paths.grid, assignment.grid_id)]
+    elif assignment.org_id and paths.org:
         lookups = (paths.org,) if isinstance(paths.org, str) else paths.org
-        return [_term(model, lookup, assignment.org_id) for lookup in lookups]
-    if assignment.role == Role.RESIDENT:
+        terms = [_term(user, model, lookup, assignment.org_id) for lookup in lookups]
+    elif assignment.role == Role.RESIDENT:
         terms = []
         household_id = getattr(getattr(user, "resident", None), "household_id", None)
         if household_id and paths.household:
-            terms.append(_term(model, paths.household, household_id))
+            terms.append(_term(user, model, paths.household, household_id))
         if paths.user:
-            terms.append(_term(model, paths.user, user.pk))
-        return terms
-    return []
+            terms.append(_term(user, model, paths.user, user.pk))
+    else:
+        terms = []
+    return [term for term in terms if term is not None]
 
 
 def _assignment_q(user, assignment, paths, model):
