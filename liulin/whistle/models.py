@@ -200,6 +200,8 @@ class RoutingRule(models.Model):
 # indexes that worklists and boards read. Written out here, as a migration needs it; a test
 # keeps the two the same.
 OPEN_AFTER_DISPATCH = models.Q(state__in=["dispatched", "accepted", "in_progress", "suspended", "resolved"])
+# Open tickets waiting for a supervisor: a suspension to approve or a resolution to verify.
+AWAITING_DECISION = OPEN_AFTER_DISPATCH & (models.Q(suspension_requested=True) | models.Q(state="resolved"))
 
 
 class Ticket(models.Model):
@@ -297,12 +299,10 @@ class Ticket(models.Model):
                 name="ticket_open_urged",
                 condition=OPEN_AFTER_DISPATCH & models.Q(urge_count__gt=0),
             ),
-            # The board's "awaiting approval or verification": about one open ticket in ten.
-            models.Index(
-                fields=["resolve_due", "id"],
-                name="ticket_open_pending",
-                condition=OPEN_AFTER_DISPATCH & (models.Q(suspension_requested=True) | models.Q(state="resolved")),
-            ),
+            # The board's "awaiting approval or verification", about one open ticket in ten:
+            # in deadline order city-wide (wide scopes find theirs early) and per community.
+            models.Index(fields=["resolve_due", "id"], name="ticket_open_pending", condition=AWAITING_DECISION),
+            models.Index(fields=["community", "resolve_due", "id"], name="ticket_community_pending", condition=AWAITING_DECISION),
             # The deadline sweep's candidates: clocks still running and not yet flagged. Partial,
             # so a pass reads the tickets whose moment may have come, not every overdue one.
             models.Index(

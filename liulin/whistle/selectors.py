@@ -24,10 +24,10 @@ from liulin.orgs.models import Organisation
 from liulin.territory.models import path_prefixes
 
 from . import workflow
-from .models import Category, CoSign, Notification, State, Summons, Ticket, Whistle
+from .models import AWAITING_DECISION, Category, CoSign, Notification, State, Summons, Ticket, Whistle
 
 PAGE_SIZE = 25
-BOARD_LIMIT = 30
+BOARD_LIMIT = 15  # per list: four lists of fifteen fit a phone screen as an overview, the counts say "15+"
 WORKLIST_STATES = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.SUSPENDED, State.RESOLVED)
 # Actions offered on worklist rows and on the ticket page (the rest have their own forms).
 ROW_ACTIONS = ("accept", "start", "resolve", "return", "request_suspension", "resume", "verify", "reject")
@@ -401,7 +401,7 @@ def supervisor_board(user, *, now=None):
         fields=("urge_count", "resolve_due"),
         key=lambda row: (-row.urge_count, *_worklist_key(row)),
     )
-    pending = first(open_tickets.filter(Q(suspension_requested=True) | Q(state=State.RESOLVED)))
+    pending = first(Ticket.objects.filter(AWAITING_DECISION))
     rows = with_allowed(_with_row_relations(Ticket.objects.select_related("handling_org")), user, BOARD_ACTIONS)
     found = rows.in_bulk([*overdue, *near, *urged, *pending])
     for ticket in found.values():
