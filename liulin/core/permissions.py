@@ -137,29 +137,9 @@ def _reached(user, model, lookup, value):
     return reached[key]
 
 
-def _area_term(user, model, lookup, path):
-    """The rows under the area at `path`. Through a relation (`community__path`), the term
-    is the ids of the areas under it, read once per request (a city has a few hundred), so
-    the database reads the row's own column by its index, knowing how many rows the list
-    will match; a join and a LIKE on the path leave it guessing that one area matches and
-    choosing plans for that."""
-    relation, _, column = lookup.rpartition(LOOKUP_SEP)
-    if not relation:
-        return Q(**{f"{lookup}__startswith": path})
-    ids = _reached(user, _model_at(model, relation), f"{column}__startswith", path)
-    return Q(**{f"{relation}__in": ids}) if ids else None
-
-
-@cache
-def _model_at(model, relation):
-    for part in relation.split(LOOKUP_SEP):
-        model = model._meta.get_field(part).related_model
-    return model
-
-
 def _assignment_terms(user, assignment, paths, model):
     if assignment.area_id and paths.area_path:
-        terms = [_area_term(user, model, paths.area_path, assignment.area.path)]
+        terms = [_term(user, model, f"{paths.area_path}__startswith", assignment.area.path)]
     elif assignment.grid_id and paths.grid:
         terms = [_term(user, model, paths.grid, assignment.grid_id)]
     elif assignment.org_id and paths.org:
