@@ -87,7 +87,7 @@ def _claim_batch(candidates, batch_size):
 @dataclass
 class Check:
     """One kind of deadline check: its counter name, the tickets due for it, how to flag them
-    (`flag(ids)` updates the rows) and the events they get (`events_for(tickets as before)`).
+    (`flag(ids)` updates the rows; checks that share a flag are flagged in one call) and the events they get (`events_for(tickets as before)`).
     A breach needs its deadline passed and a reminder its deadline ahead, so no ticket is
     due for both in one batch."""
 
@@ -107,14 +107,23 @@ def _run_batch(checks, now, batch_size):
             return claimed
         related = ("policy", "category", "community", "handling_org")
         before = Ticket.objects.select_related(*related).in_bulk(every_id)
-        for check in checks:
-            if claimed[check.name]:
-                check.flag(claimed[check.name])
+        for flag, ids in _ids_by_flag(checks, claimed).items():
+            flag(ids)
         after = Ticket.objects.select_related(*related).in_bulk(every_id)
         specs = [spec for check in checks for spec in check.events_for([before[pk] for pk in claimed[check.name]])]
         built = _append_system_events(specs, now)
         notifications.notify_transitions([(after[ticket.pk], event) for ticket, event in built])
     return claimed
+
+
+def _ids_by_flag(checks, claimed):
+    """The claimed ids of checks that flag alike (the reminders of every lead time) together,
+    so each kind of flag is one UPDATE."""
+    by_flag = {}
+    for check in checks:
+        if claimed[check.name]:
+            by_flag.setdefault(check.flag, []).extend(claimed[check.name])
+    return by_flag
 
 
 def _run(checks, now, batch_size):
