@@ -105,6 +105,20 @@ def test_worklist_puts_overdue_first_then_by_deadline(client, town):
     assert "do-verify" not in html
 
 
+def test_worklist_is_one_form_whose_buttons_post_to_their_ticket(client, town):
+    first, second = dispatched(town), dispatched(town)
+    client.force_login(town.property_staff)
+    html = client.get(reverse("whistle:worklist")).content.decode()
+    assert html.count("csrfmiddlewaretoken") == 1 and "One form" not in html
+    button = f'formaction="{reverse("whistle:act", args=[second.pk])}" name="action" value="accept"'
+    assert button in html
+    # What the browser sends for that button: the form's token and the button's name and value.
+    client.post(reverse("whistle:act", args=[second.pk]), {"action": "accept"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == (State.DISPATCHED, State.ACCEPTED)
+
+
 def test_worklist_keyset_pages_continue_without_repeats(client, town):
     now = clock.now()
     tickets = [dispatched(town) for _ in range(30)]
