@@ -3,7 +3,9 @@ print a table and write bench/out/results.json.
 
 Sizes (environment): BENCH_TICKETS, BENCH_OPEN and the other `generate.Params` fields
 (BENCH_SEED, BENCH_DISTRICTS ...); BENCH_ONLY=worklists,kpis,sweep,intake,multinode picks
-benchmarks; BENCH_CLIENTS, BENCH_INTAKE_REQUESTS, BENCH_INTAKE_SECONDS for the load."""
+benchmarks; BENCH_CLIENTS, BENCH_INTAKE_REQUESTS, BENCH_INTAKE_SECONDS for the load.
+BENCH_KEEP_EVENTS=0 (with BENCH_ONLY=kpis) counts each chunk's events into the KPI rollups
+and deletes them, for sizes whose events the disk cannot hold."""
 
 import datetime
 import json
@@ -42,11 +44,14 @@ def main():
 
     results = {"machine": common.machine(), "params": json.loads(params.as_json())}
     log(f"bench: {params.tickets:,} tickets ({params.open:,} open) on {vendor}")
+    only = [x for x in os.environ.get("BENCH_ONLY", ",".join(ALL)).split(",") if x]
+    keep_events = os.environ.get("BENCH_KEEP_EVENTS", "1") != "0"
+    if not keep_events and set(only) - {"kpis"}:
+        sys.exit("BENCH_KEEP_EVENTS=0 loads tickets and their KPI rollups only: use it with BENCH_ONLY=kpis")
     t0 = time.monotonic()
-    results["data"] = generate.ensure(params, log=log)
+    results["data"] = generate.ensure(params, keep_events=keep_events, log=log)
     results["data"]["ensure_seconds"] = round(time.monotonic() - t0, 1)
     results["database"] = common.database()
-    only = [x for x in os.environ.get("BENCH_ONLY", ",".join(ALL)).split(",") if x]
     now = datetime.datetime.fromisoformat(params.now)
 
     from liulin.accounts.models import User

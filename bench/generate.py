@@ -24,6 +24,7 @@ import bisect
 import dataclasses
 import datetime
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -93,15 +94,19 @@ def _write_marker(params, stats):
         cursor.execute(f"INSERT INTO {MARKER_TABLE} (name, params, stats) VALUES ('city', %s, %s)", [params.as_json(), json.dumps(stats)])
 
 
-def ensure(params, *, log=print):
-    """Generate the city unless the database already holds one made with `params`. Returns stats."""
+def ensure(params, *, keep_events=True, log=print):
+    """Generate the city unless the database already holds one made with `params`. Returns stats.
+    `keep_events=False`: count each chunk's events into the rollups, then drop them (see
+    `generate`)."""
     found = marker()
     if found is not None and found["params"] == json.loads(params.as_json()):
+        if keep_events and not found["stats"].get("events_kept", True):
+            raise RuntimeError("the database holds this city without its events (a KPI-only load); reset it first")
         log(f"data: reusing the generated city ({found['stats'].get('tickets')} tickets, {found['stats'].get('events')} events)")
         return found["stats"]
     if found is not None:
         raise RuntimeError("the database holds a city generated with other parameters; reset it first")
-    return generate(params, log=log)
+    return generate(params, keep_events=keep_events, log=log)
 
 
 # --- working time (the default calendar, preloaded: the generator cannot query per ticket) ---
@@ -791,9 +796,17 @@ class _Loader:
                 rows.clear()
 
 
-def generate(params, *, log=print, manage_indexes=None):
+CHUNK = 500_000  # tickets loaded per transaction
+
+
+def generate(params, *, log=print, manage_indexes=None, keep_events=True):
     """Generate and load the city; returns stats. `manage_indexes`: drop and rebuild the big
-    tables' plain indexes around the load (default: on PostgreSQL when the tables are empty)."""
+    tables' plain indexes around the load (default: on PostgreSQL when the tables are empty).
+
+    `keep_events=False` is for the KPI benchmark at sizes whose events the disk cannot hold
+    (20 million tickets make 130 million events, about 50 GB): each chunk's events are added
+    into the rollups by the same aggregate SQL, then deleted.
+    The KPI queries read only the rollups, which come out the same either way (tested)."""
     from liulin.whistle.models import Ticket
 
     _check_columns()
@@ -802,6 +815,8 @@ def generate(params, *, log=print, manage_indexes=None):
     pg = _is_pg()
     if manage_indexes is None:
         manage_indexes = pg and not Ticket.objects.exists()
+    if not keep_events and Ticket.objects.exists():
+        raise RuntimeError("a load that keeps no events needs empty ticket tables")
     with transaction.atomic():
         city = build_city(params, rng, log)
     gen = Generator(params, city, rng, first_ticket_id=_next_id("whistle_ticket"), first_event_id=_next_id("whistle_ticketevent"),
@@ -814,19 +829,28 @@ def generate(params, *, log=print, manage_indexes=None):
             for name, _ in dropped:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
     loader = _Loader()
-    with transaction.atomic():
-        if pg:
-            with connection.cursor() as cursor:
-                # The generator makes every reference consistent (the tests check a sample), so
-                # the per-row foreign-key triggers are skipped during the load.
-                cursor.execute("SET LOCAL session_replication_role = replica")
-        last_log = time.monotonic()
-        for t, events, callback in gen.all():
-            loader.add(t, events, callback)
-            if time.monotonic() - last_log > 30:
-                last_log = time.monotonic()
-                log(f"  ... {gen.stats['tickets']:,} tickets, {gen.stats['events']:,} events ({time.monotonic() - started:.0f} s)")
-        loader.flush()
+    rows = iter(gen.all())
+    last_log = time.monotonic()
+    while True:
+        # A transaction per chunk: when the events are not kept, deleting them frees their
+        # space at each commit.
+        first_in_chunk = gen.ticket_id
+        with transaction.atomic():
+            if pg:
+                with connection.cursor() as cursor:
+                    # The generator makes every reference consistent (the tests check a
+                    # sample), so the per-row foreign-key triggers are skipped during the load.
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            for t, events, callback in itertools.islice(rows, CHUNK):
+                loader.add(t, events, callback)
+                if time.monotonic() - last_log > 30:
+                    last_log = time.monotonic()
+                    log(f"  ... {gen.stats['tickets']:,} tickets, {gen.stats['events']:,} events ({time.monotonic() - started:.0f} s)")
+            loader.flush()
+            if not keep_events and gen.ticket_id > first_in_chunk:
+                _count_and_drop_events(first_in_chunk, gen.ticket_id - 1)
+        if gen.ticket_id - first_in_chunk < CHUNK:
+            break
     loaded = time.monotonic()
     log(f"tickets: {gen.stats['tickets']:,} tickets, {gen.stats['events']:,} events, {gen.stats['callbacks']:,} callbacks "
         f"loaded in {loaded - started:.0f} s")
@@ -840,7 +864,9 @@ def generate(params, *, log=print, manage_indexes=None):
             for table in ("whistle_ticket", "whistle_ticketevent", "whistle_callback"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
     before_rollups = time.monotonic()
-    rows = load_rollups(first_ticket, gen.ticket_id - 1)
+    if keep_events:
+        load_rollups(first_ticket, gen.ticket_id - 1)
+    rows = _rollup_rows()
     log(f"rollups: {rows:,} rows by aggregate SQL in {time.monotonic() - before_rollups:.0f} s")
     if pg:
         with connection.cursor() as cursor:
@@ -849,7 +875,7 @@ def generate(params, *, log=print, manage_indexes=None):
                     cursor.execute(f"ANALYZE {table}")
                 else:
                     cursor.execute(f"VACUUM (ANALYZE) {table}")
-    stats = {**gen.stats, "rollup_rows": rows, "first_ticket": first_ticket, "last_ticket": gen.ticket_id - 1,
+    stats = {**gen.stats, "events_kept": keep_events, "rollup_rows": rows, "first_ticket": first_ticket, "last_ticket": gen.ticket_id - 1,
              "seconds": round(time.monotonic() - started, 1), "communities": len(city["communities"]), "grids": len(city["grids"]),
              "city_path": city["city"].path}
     _write_marker(params, stats)
@@ -926,9 +952,24 @@ def rollup_select(first_ticket, last_ticket):
     ), list(columns)
 
 
-def load_rollups(first_ticket, last_ticket):
-    """Insert the rollup rows of the generated tickets (every grain); returns the row count."""
-    from liulin.whistle.rollups import COUNTERS
+def _count_and_drop_events(first_ticket, last_ticket):
+    """Add the events of tickets first..last into the rollups, then delete every event (the
+    load that keeps no events starts from empty tables)."""
+    load_rollups(first_ticket, last_ticket, add=True)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM whistle_ticketevent" if not _is_pg() else "TRUNCATE whistle_ticketevent")
+
+
+def _rollup_rows():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM whistle_kpirollup")
+        return cursor.fetchone()[0]
+
+
+def load_rollups(first_ticket, last_ticket, *, add=False):
+    """Insert the rollup rows of the generated tickets (every grain); returns the row count.
+    `add`: add to rows already there (the events are counted chunk by chunk)."""
+    from liulin.whistle.rollups import COUNTERS, KEY_FIELDS
 
     select, names = rollup_select(first_ticket, last_ticket)
     assert set(names) == set(COUNTERS), "rollup counters changed; update bench/generate.py"
@@ -948,6 +989,8 @@ def load_rollups(first_ticket, last_ticket):
                 f"SELECT '{grain}', c.month, a.path, c.community_key, {grid}, {category}, {org}, {sums} "
                 f"FROM bench_contrib c JOIN territory_area a ON a.id = c.community_key "
                 f"GROUP BY c.month, a.path, c.community_key{group}"
+                + (f" ON CONFLICT ({', '.join(KEY_FIELDS)}) DO UPDATE SET "
+                   + ", ".join(f"{n} = whistle_kpirollup.{n} + excluded.{n}" for n in COUNTERS) if add else "")
             )
             total += cursor.rowcount
         cursor.execute("DROP TABLE bench_contrib")

@@ -68,6 +68,39 @@ def test_generated_rollups_equal_a_recount(city):
     assert rollups.differences() == []
 
 
+def _rollup_table():
+    from liulin.whistle.models import KpiRollup
+
+    fields = [*rollups.KEY_FIELDS, *rollups.COUNTERS]
+    return sorted(KpiRollup.objects.values_list(*fields))
+
+
+def test_rollups_counted_chunk_by_chunk_equal_those_counted_at_once(city):
+    """What the KPI-only load does (events counted per chunk, added into the rollups)."""
+    from liulin.whistle.models import KpiRollup
+
+    at_once = _rollup_table()
+    KpiRollup.objects.all().delete()
+    middle = (city["first_ticket"] + city["last_ticket"]) // 2
+    generate.load_rollups(city["first_ticket"], middle, add=True)
+    generate.load_rollups(middle + 1, city["last_ticket"], add=True)
+    assert _rollup_table() == at_once
+
+
+def test_a_load_that_keeps_no_events_counts_them_first(db, monkeypatch):
+    from django.db.models import Sum
+
+    from liulin.whistle.models import KpiRollup
+
+    monkeypatch.setattr(generate, "CHUNK", 150)  # four chunks of the 600 tickets
+    stats = generate.generate(PARAMS, keep_events=False, log=lambda *_: None)
+    assert stats["events_kept"] is False and stats["events"] > 0
+    assert not TicketEvent.objects.exists() and Ticket.objects.count() == PARAMS.tickets
+    assert KpiRollup.objects.filter(grain="area").aggregate(n=Sum("filed"))["n"] == PARAMS.tickets
+    with pytest.raises(RuntimeError, match="without its events"):
+        generate.ensure(PARAMS, log=lambda *_: None)
+
+
 def test_kpis_read_the_generated_rollups(city):
     people = personas()
     now = datetime.datetime.fromisoformat(PARAMS.now)
