@@ -805,8 +805,8 @@ def generate(params, *, log=print, manage_indexes=None, keep_events=True):
 
     `keep_events=False` is for the KPI benchmark at sizes whose events the disk cannot hold
     (20 million tickets make 130 million events, about 50 GB): each chunk's events are added
-    into the rollups by the same aggregate SQL, then deleted.
-    The KPI queries read only the rollups, which come out the same either way (tested)."""
+    into the rollups by the same aggregate SQL, then deleted. The KPI queries read only the
+    rollups, which come out the same either way (tested)."""
     from liulin.whistle.models import Ticket
 
     _check_columns()
@@ -829,7 +829,7 @@ def generate(params, *, log=print, manage_indexes=None, keep_events=True):
             for name, _ in dropped:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
     loader = _Loader()
-    rows = iter(gen.all())
+    made = iter(gen.all())
     last_log = time.monotonic()
     while True:
         # A transaction per chunk: when the events are not kept, deleting them frees their
@@ -841,7 +841,7 @@ def generate(params, *, log=print, manage_indexes=None, keep_events=True):
                     # The generator makes every reference consistent (the tests check a
                     # sample), so the per-row foreign-key triggers are skipped during the load.
                     cursor.execute("SET LOCAL session_replication_role = replica")
-            for t, events, callback in itertools.islice(rows, CHUNK):
+            for t, events, callback in itertools.islice(made, CHUNK):
                 loader.add(t, events, callback)
                 if time.monotonic() - last_log > 30:
                     last_log = time.monotonic()
