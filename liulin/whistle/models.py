@@ -229,19 +229,22 @@ class Ticket(models.Model):
 
     # Where. The grid and community are derived at intake and drive scoping.
     household = models.ForeignKey("territory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    building = models.ForeignKey("territory.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    building = models.ForeignKey("territory.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     address = models.CharField("地点", max_length=128, blank=True)
-    grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="tickets")
-    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="tickets")
+    # The scope columns' indexes are composite (Meta.indexes: "..._filed").
+    grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="tickets", db_index=False)
+    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="tickets", db_index=False)
 
     # Who handles it, at which tier.
     handling_org = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="承办单位"
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="承办单位",
+        db_index=False,
     )
     verify_org = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets_to_verify", verbose_name="核单部门"
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets_to_verify", verbose_name="核单部门",
+        db_index=False,
     )
     forwarded_to = models.CharField("转交单位", max_length=100, blank=True)
     tier = models.PositiveSmallIntegerField("层级", choices=Tier.choices, default=Tier.GRID)
@@ -284,6 +287,18 @@ class Ticket(models.Model):
             # community or building in deadline order, so a page (deep ones too) reads 26 entries.
             *(
                 models.Index(fields=[key, "resolve_due", "id"], name=f"ticket_{label}_worklist", condition=OPEN_AFTER_DISPATCH)
+                for key, label in (
+                    ("handling_org", "org"), ("verify_org", "verifier"), ("grid", "grid"), ("community", "community"),
+                    ("building", "building"),
+                )
+            ),
+            # Lists in filing order (the ticket list API, newest first), one per way a user
+            # reaches tickets. They replace the plain foreign-key indexes (which serve the same
+            # lookups); the state rides along so a filtered list is read from the index alone:
+            # a community's last page of open tickets read 4 million rows of the city's
+            # created_at index (12 s at 5 million tickets), now its own 13,000.
+            *(
+                models.Index(fields=[key, "created_at", "id"], name=f"ticket_{label}_filed", include=["state"])
                 for key, label in (
                     ("handling_org", "org"), ("verify_org", "verifier"), ("grid", "grid"), ("community", "community"),
                     ("building", "building"),

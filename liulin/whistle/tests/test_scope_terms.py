@@ -1,5 +1,6 @@
-"""How the permission layer reaches tickets through a multi-valued relation: by the ticket's
-own column, with the ids behind it read once per request (core.permissions `_term`)."""
+"""How the permission layer reaches tickets: by the ticket's own columns where it can (a
+community's id, the buildings behind a multi-valued relation, read once per request), so
+lists read the ticket's indexes (core.permissions `_term`, `_area_term`)."""
 
 import pytest
 from django.db.models import Q
@@ -14,6 +15,16 @@ from liulin.whistle.models import Ticket
 from liulin.whistle.tests.intake_fixtures import dispatched
 
 pytestmark = pytest.mark.django_db
+
+
+def test_a_community_role_reaches_tickets_by_the_communitys_id_and_wider_roles_by_path(town):
+    district = town.community.parent.parent
+    staff = make_user(Role.COMMUNITY_STAFF, district)
+    assert scope_terms(town.secretary, "whistle.view", Ticket) == [Q(community=town.community.pk)]
+    assert scope_terms(staff, "whistle.view", Ticket) == [Q(community__path__startswith=district.path)]
+    ticket = dispatched(town)
+    assert list(scoped(town.secretary, Ticket.objects.all(), "whistle.view")) == [ticket]
+    assert list(scoped(staff, Ticket.objects.all(), "whistle.view")) == [ticket]
 
 
 def test_the_estate_committee_reaches_tickets_by_the_estates_buildings(town):
