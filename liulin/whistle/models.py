@@ -200,6 +200,9 @@ class RoutingRule(models.Model):
 # indexes that worklists and boards read. Written out here, as a migration needs it; a test
 # keeps the two the same.
 OPEN_AFTER_DISPATCH = models.Q(state__in=["dispatched", "accepted", "in_progress", "suspended", "resolved"])
+# The ticket's columns through which users reach it (core.permissions scope terms), with the
+# short names of their indexes.
+SCOPE_COLUMNS = (("handling_org", "org"), ("verify_org", "verifier"), ("grid", "grid"), ("community", "community"), ("building", "building"))
 # Open tickets waiting for a supervisor: a suspension to approve or a resolution to verify.
 AWAITING_DECISION = OPEN_AFTER_DISPATCH & (models.Q(suspension_requested=True) | models.Q(state="resolved"))
 
@@ -287,10 +290,7 @@ class Ticket(models.Model):
             # community or building in deadline order, so a page (deep ones too) reads 26 entries.
             *(
                 models.Index(fields=[key, "resolve_due", "id"], name=f"ticket_{label}_worklist", condition=OPEN_AFTER_DISPATCH)
-                for key, label in (
-                    ("handling_org", "org"), ("verify_org", "verifier"), ("grid", "grid"), ("community", "community"),
-                    ("building", "building"),
-                )
+                for key, label in SCOPE_COLUMNS
             ),
             # Lists in filing order (the ticket list API, newest first), one per way a user
             # reaches tickets. They replace the plain foreign-key indexes (which serve the same
@@ -299,10 +299,7 @@ class Ticket(models.Model):
             # created_at index (12 s at 5 million tickets), now its own 13,000.
             *(
                 models.Index(fields=[key, "created_at", "id"], name=f"ticket_{label}_filed", include=["state"])
-                for key, label in (
-                    ("handling_org", "org"), ("verify_org", "verifier"), ("grid", "grid"), ("community", "community"),
-                    ("building", "building"),
-                )
+                for key, label in SCOPE_COLUMNS
             ),
             # Wide scopes (a district, the city) read their worklist in deadline order from here.
             models.Index(fields=["resolve_due", "id"], name="ticket_open_by_due", condition=OPEN_AFTER_DISPATCH),
