@@ -368,9 +368,6 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
     return rows, next_cursor
 
 
-BOARD_ACTIONS = ("suspend", "resume", "verify", "reject")
-
-
 def _near_deadline(row, now):
     """Inside the policy's reminder window (or already reminded)."""
     return row.reminded or row.resolve_due - datetime.timedelta(minutes=row.policy__remind_before_minutes) <= now
@@ -402,10 +399,9 @@ def supervisor_board(user, *, now=None):
         key=lambda row: (-row.urge_count, *_worklist_key(row)),
     )
     pending = first(Ticket.objects.filter(AWAITING_DECISION))
-    rows = with_allowed(_with_row_relations(Ticket.objects.select_related("handling_org")), user, BOARD_ACTIONS)
-    found = rows.in_bulk([*overdue, *near, *urged, *pending])
-    for ticket in found.values():
-        ticket.allowed = allowed_actions(ticket, BOARD_ACTIONS)
+    # The rows carry no action flags: the board offers urging, and sends everything else to
+    # the ticket's page.
+    found = _with_row_relations(Ticket.objects.select_related("handling_org")).in_bulk([*overdue, *near, *urged, *pending])
     lists = {"overdue": overdue, "near": near, "urged": urged, "pending": pending}
     return {name: [found[pk] for pk in ids if pk in found] for name, ids in lists.items()}
 
