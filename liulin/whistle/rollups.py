@@ -270,26 +270,15 @@ def _replay(ticket, event, history):
     return replay
 
 
-def replay_before(ticket, event):
-    history = []
-    if event.action in NEEDS_HISTORY:
-        history = list(TicketEvent.objects.filter(ticket_id=ticket.pk, seq__lt=event.seq).order_by("seq").only(*HISTORY_FIELDS))
-    return _replay(ticket, event, history)
-
-
 def apply_event(ticket, event):
     """Add one event's counter deltas to the rollups (call inside the event's transaction)."""
-    if event.action not in COUNTED:
-        return
-    deltas = event_deltas(ticket, event, replay_before(ticket, event))
-    if deltas:
-        place = place_of(ticket)
-        upsert(cells(place, deltas), {place.community: place.area_path})
+    apply_events([(ticket, event)])
 
 
 def apply_events(pairs):
-    """`apply_event` for [(ticket, event)] appended in bulk (the deadline sweep): the earlier
-    events of all the tickets are read in one query and every counter added in one statement."""
+    """Add the counter deltas of [(ticket, event)] to the rollups: the earlier events of all
+    the tickets are read in one query and every counter added in one statement (a step
+    passes one pair, the deadline sweep hundreds)."""
     counted = [(ticket, event) for ticket, event in pairs if event.action in COUNTED]
     needing = {ticket.pk for ticket, event in counted if event.action in NEEDS_HISTORY}
     events_of = defaultdict(list)
@@ -299,9 +288,12 @@ def apply_events(pairs):
     rows, paths = defaultdict(lambda: defaultdict(int)), {}
     for ticket, event in counted:
         history = [earlier for earlier in events_of[ticket.pk] if earlier.seq < event.seq]
+        deltas = event_deltas(ticket, event, _replay(ticket, event, history))
+        if not deltas:
+            continue
         place = place_of(ticket)
         paths[place.community] = place.area_path
-        for key, counts in cells(place, event_deltas(ticket, event, _replay(ticket, event, history))).items():
+        for key, counts in cells(place, deltas).items():
             for name, value in counts.items():
                 rows[key][name] += value
     upsert(rows, paths)
