@@ -41,3 +41,9 @@ def local(value, fmt="%m-%d %H:%M"):
     if not value:
         return ""
     return timezone.localtime(value).strftime(fmt)
+
+
+@register.filter
+def count_upto(rows, limit):
+    """How many rows a list shows, with "+" when it is cut at `limit` (more may exist)."""
+    return f"{len(rows)}+" if len(rows) >= limit else str(len(rows))
