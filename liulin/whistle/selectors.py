@@ -332,8 +332,11 @@ def first_in_scope(user, queryset, count, *, order_by, fields, key, reverse=Fals
 
 def tickets_by_id(queryset, ids):
     """The tickets of `ids` from `queryset` (joins and flags for a page), in the order of `ids`."""
-    rows = queryset.in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
+    return _in_order(queryset.in_bulk(ids), ids)
+
+
+def _in_order(found, ids):
+    return [found[pk] for pk in ids if pk in found]
 
 
 def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
@@ -403,7 +406,7 @@ def supervisor_board(user, *, now=None):
     # the ticket's page.
     found = _with_row_relations(Ticket.objects.select_related("handling_org")).in_bulk([*overdue, *near, *urged, *pending])
     lists = {"overdue": overdue, "near": near, "urged": urged, "pending": pending}
-    return {name: [found[pk] for pk in ids if pk in found] for name, ids in lists.items()}
+    return {name: _in_order(found, ids) for name, ids in lists.items()}
 
 
 def my_requests(user):
