@@ -39,13 +39,12 @@ def run(*, now, minutes=None, log=print):
     except _Rollback:
         pass
     minute_runs = [r for r in runs if r["offset_min"] <= minutes]
-    ms = sorted(r["ms"] for r in minute_runs)
     result = {
         "open_tickets": open_count,
         "runs": runs,
-        "per_minute_run_ms_median": ms[len(ms) // 2] if ms else None,
-        "per_minute_run_ms_max": ms[-1] if ms else None,
-        "nothing_due_ms_median": sorted(r["nothing_due_ms"] for r in minute_runs)[len(minute_runs) // 2] if minute_runs else None,
+        "per_minute_run_ms_median": _median(r["ms"] for r in minute_runs),
+        "per_minute_run_ms_max": max((r["ms"] for r in minute_runs), default=None),
+        "nothing_due_ms_median": _median(r["nothing_due_ms"] for r in minute_runs),
         "per_minute_flagged_mean": round(sum(r["accept_overdue"] + r["resolve_overdue"] + r["reminded"] for r in minute_runs)
                                          / max(len(minute_runs), 1), 1),
         "catch_up_hour": runs[-1] if runs else None,
@@ -54,6 +53,12 @@ def run(*, now, minutes=None, log=print):
         f"(nothing due: {result['nothing_due_ms_median']} ms), "
         f"max {result['per_minute_run_ms_max']} ms; an hour's backlog {runs[-1]['ms'] if runs else '-'} ms")
     return {"sweep": result}
+
+
+def _median(values):
+    """The middle value (the upper one of an even count), or None."""
+    values = sorted(values)
+    return values[len(values) // 2] if values else None
 
 
 def _vacuum():
