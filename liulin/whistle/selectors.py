@@ -23,7 +23,7 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.territory.models import path_prefixes
 
-from . import workflow
+from . import sla, workflow
 from .models import AWAITING_DECISION, Category, CoSign, Notification, State, Summons, Ticket, Whistle
 
 PAGE_SIZE = 25
@@ -371,9 +371,13 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
     return rows, next_cursor
 
 
-def _near_deadline(row, now):
-    """Inside the policy's reminder window (or already reminded)."""
-    return row.reminded or row.resolve_due - datetime.timedelta(minutes=row.policy__remind_before_minutes) <= now
+def near_deadline_q(now, horizon=datetime.timedelta(days=3)):
+    """On time and inside the policy's reminder window (or already reminded), within `horizon`:
+    a plain range on resolve_due per distinct window (`sla.reminder_leads`)."""
+    in_window = Q(reminded=True)
+    for lead, policies in sla.reminder_leads().items():
+        in_window |= Q(policy_id__in=policies, resolve_due__lte=now + datetime.timedelta(minutes=lead))
+    return Q(resolve_due__gte=now, resolve_due__lte=now + horizon) & in_window
 
 
 def supervisor_board(user, *, now=None):
@@ -388,13 +392,7 @@ def supervisor_board(user, *, now=None):
         return first_in_scope(user, qs, count, order_by=order_by, fields=fields, key=key, perm="whistle.urge")
 
     overdue = first(open_tickets.filter(overdue_q(now)))
-    soon = open_tickets.exclude(overdue_q(now)).filter(
-        state__in=workflow.HANDLING_STATES, resolve_due__gte=now, resolve_due__lte=now + datetime.timedelta(days=3)
-    )
-    near_rows = soon.filter(pk__in=first(soon, BOARD_LIMIT * 4)).values_list(
-        "pk", "resolve_due", "reminded", "policy__remind_before_minutes", named=True
-    )
-    near = [row.pk for row in sorted(near_rows, key=_worklist_key) if _near_deadline(row, now)][:BOARD_LIMIT]
+    near = first(open_tickets.exclude(overdue_q(now)).filter(near_deadline_q(now), state__in=workflow.HANDLING_STATES))
     urged = first(
         open_tickets.filter(urge_count__gt=0),
         order_by=(F("urge_count").desc(), *WORKLIST_ORDER),

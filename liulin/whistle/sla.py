@@ -91,6 +91,17 @@ def resume(ticket, now, calendar=None):
     return ["accept_due", "resolve_due", "suspended_at"]
 
 
+@memoized(SlaPolicy)
+def reminder_leads():
+    """{remind_before_minutes: (policy ids)}, shortest lead first: the few distinct reminder
+    windows, so a query can compare each deadline with a plain range per window instead of
+    joining the policy."""
+    leads = {}
+    for pk, lead in SlaPolicy.objects.order_by("remind_before_minutes", "pk").values_list("pk", "remind_before_minutes"):
+        leads.setdefault(lead, []).append(pk)
+    return {lead: tuple(ids) for lead, ids in leads.items()}
+
+
 def reminder_at(ticket, due_at):
     return due_at - datetime.timedelta(minutes=ticket.policy.remind_before_minutes)
 

@@ -32,7 +32,7 @@ from liulin.core import clock
 
 from . import notifications, rollups, sla
 from .events import GENESIS, build_event
-from .models import SlaPolicy, Ticket, TicketEvent, Tier
+from .models import Ticket, TicketEvent, Tier
 
 BATCH_SIZE = 500
 ACCEPT_PENDING = list(sla.ACCEPT_PENDING)
@@ -187,9 +187,9 @@ def reminders(tickets, now):
         return specs
 
     checks = []
-    for lead in SlaPolicy.objects.order_by("remind_before_minutes").values_list("remind_before_minutes", flat=True).distinct():
+    for lead, policies in sla.reminder_leads().items():
         horizon = now + datetime.timedelta(minutes=lead)
-        candidates = tickets.filter(policy__remind_before_minutes=lead, reminded=False).filter(
+        candidates = tickets.filter(policy_id__in=policies, reminded=False).filter(
             Q(state__in=ACCEPT_PENDING, accept_due__lte=horizon, accept_due__gt=now, accept_overdue=False)
             | Q(state__in=RESOLVE_ONLY_PENDING, resolve_due__lte=horizon, resolve_due__gt=now, resolve_overdue=False)
         )

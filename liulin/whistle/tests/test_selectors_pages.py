@@ -9,7 +9,7 @@ from liulin.accounts.models import RoleAssignment
 from liulin.core import clock
 from liulin.core.roles import Role
 from liulin.whistle import selectors
-from liulin.whistle.models import Ticket
+from liulin.whistle.models import Ticket, Urgency
 from liulin.whistle.tests.intake_fixtures import dispatched
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,19 @@ def test_supervisor_board_near_deadline_uses_the_reminder_window(town):
     board = selectors.supervisor_board(town.secretary, now=now)
     assert [t.pk for t in board["near"]] == [near.pk]
     assert board["overdue"] == []
+
+
+def test_supervisor_board_near_deadline_reads_each_tickets_own_window(town):
+    """An emergency's window (10 minutes) is shorter than a normal request's (60): 30 minutes
+    before its deadline, the normal one is near and the emergency not yet; a ticket already
+    reminded counts as near."""
+    now = clock.now()
+    normal, emergency, reminded = dispatched(town), dispatched(town, urgency=Urgency.EMERGENCY), dispatched(town)
+    assert emergency.policy.remind_before_minutes < 30 < normal.policy.remind_before_minutes
+    Ticket.objects.filter(pk__in=[normal.pk, emergency.pk]).update(resolve_due=now + datetime.timedelta(minutes=30))
+    Ticket.objects.filter(pk=reminded.pk).update(resolve_due=now + datetime.timedelta(days=2), reminded=True)
+    board = selectors.supervisor_board(town.secretary, now=now)
+    assert [t.pk for t in board["near"]] == [normal.pk, reminded.pk]
 
 
 def test_public_recent_returns_no_personal_fields(town):
