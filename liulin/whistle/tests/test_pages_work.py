@@ -226,6 +226,17 @@ def test_board_counts_say_when_a_list_is_cut_at_its_limit(client, town, monkeypa
     assert '<span class="value" data-testid="count-urged">1</span>' in html
 
 
+@pytest.mark.parametrize("page", ["whistle:board", "whistle:worklist", "whistle:queue"])
+def test_each_list_links_a_ticket_number_to_its_page(client, town, page):
+    ticket = submitted(town) if page == "whistle:queue" else dispatched(town)
+    if page == "whistle:board":
+        Ticket.objects.filter(pk=ticket.pk).update(resolve_due=clock.now() - datetime.timedelta(hours=1))
+    client.force_login(town.property_staff if page == "whistle:worklist" else town.secretary)
+    html = client.get(reverse(page)).content.decode()
+    link = f'<a class="ticket-number" href="{reverse("whistle:ticket", args=[ticket.pk])}">{ticket.number}</a>'
+    assert link in html
+
+
 def test_urge_from_board_is_recorded(client, town):
     ticket = dispatched(town)
     client.force_login(town.staff)
