@@ -70,7 +70,7 @@ def main():
         from . import worklists
 
         log("worklists:")
-        figures.update(worklists.run(personas, tokens, log=log))
+        figures.update(worklists.run(personas, tokens, now=now, log=log))
     if "kpis" in only:
         from . import kpis
 

@@ -1,9 +1,14 @@
 """Worklists and the supervisor board, first and deep pages: the selector, the HTML page
 (htmx partial for deeper pages, as the page loads them) and the REST API list, in process
-through the whole Django stack (middleware, auth, templates; DEBUG off)."""
+through the whole Django stack (middleware, auth, templates; DEBUG off).
+
+The clock stands at the generation moment (ticking on from there), as the sweep's does: read
+weeks later, every open ticket would be overdue, the board's near-deadline list empty, and
+the lists would not be the ones a supervisor sees on a working day."""
 
 import os
 
+import time_machine
 from django.test import Client
 
 from .common import summary, timed
@@ -36,7 +41,12 @@ def _api_deep_cursor(client, headers, pages):
     return cursor, depth
 
 
-def run(personas, tokens, *, repeat=None, deep=None, log=print):
+def run(personas, tokens, *, now, repeat=None, deep=None, log=print):
+    with time_machine.travel(now, tick=True):
+        return _run(personas, tokens, repeat=repeat, deep=deep, log=log)
+
+
+def _run(personas, tokens, *, repeat, deep, log):
     from liulin.whistle import selectors
 
     repeat = repeat or int(os.environ.get("BENCH_PAGE_REPEAT", "30"))

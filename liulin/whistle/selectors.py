@@ -12,6 +12,8 @@ page by key (`resolve_due`, `id`) so a deep page costs what the first one does.
 """
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, JSONField, OuterRef, Q, Value
@@ -371,13 +373,18 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
     return rows, next_cursor
 
 
-def near_deadline_q(now, horizon=datetime.timedelta(days=3)):
-    """On time and inside the policy's reminder window (or already reminded), within `horizon`:
-    a plain range on resolve_due per distinct window (`sla.reminder_leads`)."""
-    in_window = Q(reminded=True)
-    for lead, policies in sla.reminder_leads().items():
-        in_window |= Q(policy_id__in=policies, resolve_due__lte=now + datetime.timedelta(minutes=lead))
-    return Q(resolve_due__gte=now, resolve_due__lte=now + horizon) & in_window
+def near_deadline_q(now):
+    """On time, with the resolve deadline inside its policy's reminder window: one range on
+    resolve_due per distinct window (`sla.reminder_leads`), all inside the longest, so a scope
+    with few such tickets reads a few hours of deadlines, not days of them. (A deadline to
+    accept that draws near is the handling unit's reminder; once missed, the ticket is on the
+    overdue list.)"""
+    windows = [Q(policy_id__in=policies, resolve_due__lte=now + datetime.timedelta(minutes=lead))
+               for lead, policies in sla.reminder_leads().items()]
+    if not windows:
+        return Q(pk__in=[])
+    longest = datetime.timedelta(minutes=max(sla.reminder_leads()))
+    return Q(resolve_due__gte=now, resolve_due__lte=now + longest) & functools.reduce(operator.or_, windows)
 
 
 def supervisor_board(user, *, now=None):

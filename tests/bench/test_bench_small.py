@@ -14,6 +14,7 @@ from django.test import Client
 from bench import generate
 from bench.common import personas, summary
 from liulin.apitokens.services import create_token
+from liulin.core import clock
 from liulin.whistle import events, kpi, rollups, selectors
 from liulin.whistle.models import Callback, Ticket, TicketEvent
 from liulin.whistle.tasks import sweep_deadlines
@@ -159,6 +160,28 @@ def test_worklists_and_api_pages_answer(city):
         client = Client()
         client.force_login(user)
         assert client.get("/whistle/work/").status_code == 200
+
+
+def test_the_worklist_benchmark_reads_the_lists_at_the_generation_moment(city):
+    from bench import worklists
+
+    people = personas()
+    tokens = {name: create_token(actor=user, user=user, name="bench test", scopes=["tickets:read"])[1]
+              for name, user in people.items() if user is not None}
+    now = datetime.datetime.fromisoformat(PARAMS.now)
+    figures = worklists.run(people, tokens, now=now, repeat=1, deep=1, log=lambda *_: None)
+    assert figures["worklist community_secretary: page first"]["rows"] > 0
+    seen, original = [], selectors.supervisor_board
+
+    def recording(user, **kwargs):
+        seen.append(clock.now())
+        return original(user, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(selectors, "supervisor_board", recording)
+        worklists.run(people, tokens, now=now, repeat=1, deep=1, log=lambda *_: None)
+    # Read weeks later, every open ticket would be overdue and the near-deadline list empty.
+    assert seen and all(abs(moment - now) < datetime.timedelta(minutes=5) for moment in seen)
 
 
 def test_intake_through_the_api_at_small_n(city):

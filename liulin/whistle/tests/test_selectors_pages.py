@@ -65,15 +65,19 @@ def test_supervisor_board_near_deadline_uses_the_reminder_window(town):
 
 def test_supervisor_board_near_deadline_reads_each_tickets_own_window(town):
     """An emergency's window (10 minutes) is shorter than a normal request's (60): 30 minutes
-    before its deadline, the normal one is near and the emergency not yet; a ticket already
-    reminded counts as near."""
+    before their deadlines, the normal one is near and the emergency not yet. A reminder sent
+    for the deadline to accept does not put a ticket whose resolve deadline is days away on
+    the list."""
     now = clock.now()
-    normal, emergency, reminded = dispatched(town), dispatched(town, urgency=Urgency.EMERGENCY), dispatched(town)
+    normal, emergency, accept_reminded = dispatched(town), dispatched(town, urgency=Urgency.EMERGENCY), dispatched(town)
     assert emergency.policy.remind_before_minutes < 30 < normal.policy.remind_before_minutes
     Ticket.objects.filter(pk__in=[normal.pk, emergency.pk]).update(resolve_due=now + datetime.timedelta(minutes=30))
-    Ticket.objects.filter(pk=reminded.pk).update(resolve_due=now + datetime.timedelta(days=2), reminded=True)
+    Ticket.objects.filter(pk=accept_reminded.pk).update(resolve_due=now + datetime.timedelta(days=2), reminded=True)
     board = selectors.supervisor_board(town.secretary, now=now)
-    assert [t.pk for t in board["near"]] == [normal.pk, reminded.pk]
+    assert [t.pk for t in board["near"]] == [normal.pk]
+    Ticket.objects.filter(pk=emergency.pk).update(resolve_due=now + datetime.timedelta(minutes=5))
+    board = selectors.supervisor_board(town.secretary, now=now)
+    assert [t.pk for t in board["near"]] == [emergency.pk, normal.pk]
 
 
 def test_public_recent_returns_no_personal_fields(town):
