@@ -379,11 +379,11 @@ def near_deadline_q(now):
     with few such tickets reads a few hours of deadlines, not days of them. (A deadline to
     accept that draws near is the handling unit's reminder; once missed, the ticket is on the
     overdue list.)"""
-    windows = [Q(policy_id__in=policies, resolve_due__lte=now + datetime.timedelta(minutes=lead))
-               for lead, policies in sla.reminder_leads().items()]
-    if not windows:
+    leads = sla.reminder_leads()
+    if not leads:
         return Q(pk__in=[])
-    longest = datetime.timedelta(minutes=max(sla.reminder_leads()))
+    windows = [Q(policy_id__in=policies, resolve_due__lte=now + datetime.timedelta(minutes=lead)) for lead, policies in leads.items()]
+    longest = datetime.timedelta(minutes=max(leads))
     return Q(resolve_due__gte=now, resolve_due__lte=now + longest) & functools.reduce(operator.or_, windows)
 
 
