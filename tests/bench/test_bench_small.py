@@ -44,11 +44,16 @@ def test_generator_is_deterministic_and_marked(city):
     assert {"closed", "merged", "withdrawn", "forwarded", "unresolvable", "dispatched", "in_progress", "suspended"} <= states
 
 
+def _index_names():
+    # By name: PostgreSQL words a rebuilt index's definition in its own way (casts).
+    return sorted(name for name, _definition in generate._plain_indexes(BIG_TABLES))
+
+
 def test_the_load_rebuilds_every_index_it_dropped(db):
-    before = sorted(generate._plain_indexes(BIG_TABLES))
+    before = _index_names()
     assert before  # the scope and deadline indexes exist, so the check below means something
     generate.generate(PARAMS, log=lambda *_: None)
-    assert sorted(generate._plain_indexes(BIG_TABLES)) == before
+    assert _index_names() == before
 
 
 def test_generated_event_chains_verify(city):
