@@ -5,6 +5,7 @@ benchmark run starts from the same data."""
 
 import datetime
 import os
+import statistics
 import time
 
 from django.db import transaction
@@ -57,8 +58,8 @@ def run(*, now, minutes=None, log=print):
 
 def _median(values):
     """The middle value (the upper one of an even count), or None."""
-    values = sorted(values)
-    return values[len(values) // 2] if values else None
+    values = list(values)
+    return statistics.median_high(values) if values else None
 
 
 def _vacuum():
