@@ -12,6 +12,8 @@ import binascii
 import datetime
 
 from django.db.models import Q
+from django.http import HttpResponse
+from django.urls import reverse
 from ninja import Query, Router
 
 from liulin.core.errors import Invalid, NotFound
@@ -20,13 +22,14 @@ from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
 
 from . import kpi, selectors, workflow
-from .models import Category, State, Ticket
+from .models import Category, Intake, State, Ticket
 from .schemas import (
     ERRORS,
     CallbackIn,
     CategoryOut,
     CommentIn,
     ForwardIn,
+    IntakeOut,
     KpiRowOut,
     MergeIn,
     OrgReasonIn,
@@ -36,8 +39,9 @@ from .schemas import (
     TicketFiledOut,
     TicketIn,
     TicketPage,
+    TicketQueuedIn,
 )
-from .services import callbacks, intake, transitions
+from .services import callbacks, intake, queue, transitions
 
 router = Router(tags=["tickets"])
 
@@ -237,14 +241,10 @@ def ticket_detail(request, ticket_id: int):
 # --- intake ---------------------------------------------------------------------------
 
 
-# What routing and the ticket's address read of each place, fetched with it.
-PLACE_RELATED = {Household: ("building__estate", "grid", "community"), Building: ("estate", "grid", "community")}
-
-
 def _get(model, pk, label):
     if pk is None:
         return None
-    obj = model.objects.filter(pk=pk).select_related(*PLACE_RELATED.get(model, ())).first()
+    obj = model.objects.filter(pk=pk).select_related(*intake.PLACE_RELATED.get(model, ())).first()
     if obj is None:
         # Scope is checked by the intake service; a missing row reads the same as one out of scope.
         raise NotFound(f"找不到该{label}，或不在您的服务范围内。")
@@ -272,6 +272,41 @@ def ticket_file(request, payload: TicketIn):
     filed = {**_summary(ticket), "description": ticket.description, "address": ticket.address,
              "contact_phone_masked": mask_phone(ticket.contact_phone)}
     return (201 if created else 200), filed
+
+
+def _intake_out(request_row):
+    ticket = request_row.ticket
+    return {
+        "id": request_row.pk,
+        "client_request_id": request_row.client_request_id,
+        "status": request_row.status,
+        "received_at": request_row.received_at,
+        "processed_at": request_row.processed_at,
+        "ticket": {"id": ticket.pk, "number": ticket.number, "state": ticket.state} if ticket else None,
+        "error": (
+            {"detail": request_row.error_detail, "code": request_row.error_code, "field": request_row.error_field or None}
+            if request_row.status == Intake.Status.REJECTED
+            else None
+        ),
+    }
+
+
+@router.post("/intake", response={200: IntakeOut, 202: IntakeOut, **ERRORS},
+             summary="排队提交诉求（高峰受理：202 立即应答，随后派单；client_request_id 必填）")
+def ticket_enqueue(request, payload: TicketQueuedIn, response: HttpResponse):
+    """For hotline peaks and bulk clients: the request is stored at once and answered 202; the
+    intake queue files it within moments, with the same checks, routing and deadlines as
+    `POST /tickets`. Follow it at the `Location` given (queued → filed or rejected)."""
+    fields = payload.dict(exclude={"client_request_id"})
+    queued, created = queue.enqueue(actor=request.user, client_request_id=payload.client_request_id, request=fields)
+    response["Location"] = reverse("api:ticket_intake_status", kwargs={"intake_id": queued.pk})
+    return (202 if created else 200), _intake_out(queued)
+
+
+@router.get("/intake/{int:intake_id}", response={200: IntakeOut, **ERRORS}, url_name="ticket_intake_status",
+            summary="排队提交的受理结果（本人提交的）")
+def ticket_intake_status(request, intake_id: int):
+    return _intake_out(selectors.own_intake(request.user, intake_id))
 
 
 # --- workflow actions -----------------------------------------------------------------

@@ -11,6 +11,7 @@ import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import OuterRef, Subquery
 
 from liulin.core import clock
 
@@ -134,6 +135,34 @@ def append_event(ticket, *, actor, action, from_state="", to_state="", reason=""
     ticket._chain_tail = (event.seq, event.hash)
     rollups.apply_event(ticket, event)  # KPI counters change in the same transaction as the event
     return event
+
+
+def _last_links(ticket_ids):
+    """{ticket_id: (last seq, last hash)} in one query."""
+    latest = TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id")).order_by("-seq").values("seq")[:1]
+    rows = TicketEvent.objects.filter(ticket_id__in=ticket_ids, seq=Subquery(latest)).values_list("ticket_id", "seq", "hash")
+    links = {ticket_id: (0, GENESIS) for ticket_id in ticket_ids}
+    links.update({ticket_id: (seq, digest) for ticket_id, seq, digest in rows})
+    return links
+
+
+def append_events(steps):
+    """Append events to many tickets at once, in order: `steps` is [(ticket, the keywords of
+    `append_event`)], the tickets held as for `append_event`. One query reads the chain ends
+    not already known (none for tickets inserted by this transaction), one insert writes the
+    events and one statement adds their KPI counters. Returns [(ticket, event)]."""
+    unknown = {ticket.pk for ticket, _ in steps if getattr(ticket, "_chain_tail", None) is None}
+    links = _last_links(unknown) if unknown else {}
+    built = []
+    for ticket, fields in steps:
+        last_seq, last_hash = getattr(ticket, "_chain_tail", None) or links[ticket.pk]
+        fields = {"at": clock.now(), **fields}
+        event = build_event(ticket.pk, last_seq=last_seq, last_hash=last_hash, **fields)
+        ticket._chain_tail = (event.seq, event.hash)
+        built.append((ticket, event))
+    TicketEvent.objects.bulk_create([event for _, event in built])
+    rollups.apply_events(built)
+    return built
 
 
 def verify_chain(ticket):

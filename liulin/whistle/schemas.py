@@ -122,6 +122,31 @@ class TicketIn(Schema):
     )
 
 
+class TicketQueuedIn(TicketIn):
+    client_request_id: str = Field(
+        min_length=1, max_length=64, description="客户端生成的请求编号（必填）：重试返回同一条排队记录，不会重复受理"
+    )
+
+
+class IntakeTicketOut(Schema):
+    id: int
+    number: str
+    state: str
+
+
+class IntakeOut(Schema):
+    """A request in the intake queue: queued, then filed (with its ticket) or rejected (with
+    the error a direct filing would have answered)."""
+
+    id: int
+    client_request_id: str
+    status: Literal["queued", "filed", "rejected"]
+    received_at: datetime
+    processed_at: datetime | None
+    ticket: IntakeTicketOut | None = Field(description="生成的工单（status 为 filed 时）")
+    error: ErrorOut | None = Field(description="未受理的原因（status 为 rejected 时）")
+
+
 class ReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 

@@ -20,13 +20,14 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.utils import timezone
 
 from liulin.core import clock
+from liulin.core.errors import NotFound
 from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scope_terms, scoped
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.territory.models import path_prefixes
 
 from . import sla, workflow
-from .models import AWAITING_DECISION, Category, CoSign, Notification, State, Summons, Ticket, Whistle
+from .models import AWAITING_DECISION, Category, CoSign, Intake, Notification, State, Summons, Ticket, Whistle
 
 PAGE_SIZE = 25
 BOARD_LIMIT = 15  # per list: four lists of fifteen fit a phone screen as an overview, the counts say "15+"
@@ -671,3 +672,11 @@ def event_actor_label(event, ticket):
 def can_file(user):
     return has_perm_anywhere(user, "whistle.file")
 
+
+
+def own_intake(user, pk):
+    """A request the user put in the intake queue, with its ticket; anyone else's is not found."""
+    found = Intake.objects.filter(pk=pk, filed_by_id=user.pk).select_related("ticket").first()
+    if found is None:
+        raise NotFound("找不到该排队记录。")
+    return found

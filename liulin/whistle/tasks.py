@@ -25,14 +25,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import normalize_json
+from django_tasks_db.models import DBTaskResult
 
 from liulin.core import clock
 
-from . import notifications, rollups, sla
-from .events import GENESIS, build_event
-from .models import Ticket, TicketEvent, Tier
+from . import notifications, sla
+from .events import append_events
+from .models import Ticket, Tier
 
 BATCH_SIZE = 500
 ACCEPT_PENDING = list(sla.ACCEPT_PENDING)
@@ -43,40 +46,17 @@ RESOLVE_ONLY_PENDING = [s for s in sla.RESOLVE_PENDING if s not in sla.ACCEPT_PE
 # -- the set-based pass --------------------------------------------------------------------
 
 
-def _last_links(ticket_ids):
-    """{ticket_id: (last seq, last hash)} in one query."""
-    latest = TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id")).order_by("-seq").values("seq")[:1]
-    rows = TicketEvent.objects.filter(ticket_id__in=ticket_ids, seq=Subquery(latest)).values_list("ticket_id", "seq", "hash")
-    links = {ticket_id: (0, GENESIS) for ticket_id in ticket_ids}
-    links.update({ticket_id: (seq, digest) for ticket_id, seq, digest in rows})
-    return links
-
-
 def _append_system_events(specs, now):
-    """Append events made by the system (no actor) to many tickets at once, keeping each chain."""
-    links = _last_links({spec["ticket"].pk for spec in specs})
-    built = []
-    for spec in specs:
-        ticket = spec["ticket"]
-        last_seq, last_hash = links[ticket.pk]
-        event = build_event(
-            ticket.pk,
-            last_seq=last_seq,
-            last_hash=last_hash,
-            actor=None,
-            action=spec["action"],
-            from_state=ticket.state,
-            to_state=ticket.state,
-            reason=spec.get("reason", ""),
-            data=spec.get("data"),
-            internal=spec.get("internal", False),
-            at=now,
-        )
-        links[ticket.pk] = (event.seq, event.hash)
-        built.append((ticket, event))
-    TicketEvent.objects.bulk_create([event for _, event in built])
-    rollups.apply_events(built)  # automatic escalations count in the KPI rollups, same transaction
-    return built
+    """Append events made by the system (no actor) to many tickets at once, keeping each chain;
+    automatic escalations count in the KPI rollups, same transaction."""
+    return append_events(
+        [
+            (spec["ticket"], {"actor": None, "action": spec["action"], "from_state": spec["ticket"].state,
+                              "to_state": spec["ticket"].state, "reason": spec.get("reason", ""), "data": spec.get("data"),
+                              "internal": spec.get("internal", False), "at": now})
+            for spec in specs
+        ]
+    )
 
 
 def _claim_batch(candidates, batch_size):
@@ -240,3 +220,29 @@ def schedule_check(ticket_or_id, *, after=None):
     if checker.get_backend().supports_defer:
         checker = checker.using(run_after=moment)
     return checker.enqueue(ticket.pk)
+
+
+def schedule_checks(tickets):
+    """Queue the deadline checks of many tickets (the intake queue's batches): with the database
+    task backend, its rows in one insert, as `enqueue` would write them one by one."""
+    backend = check_ticket_deadlines.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        for ticket in tickets:
+            schedule_check(ticket)
+        return
+    rows = []
+    for ticket in tickets:
+        moment = sla.next_check_at(ticket)
+        if moment is None:
+            continue
+        deferred = check_ticket_deadlines.using(run_after=moment)
+        rows.append(DBTaskResult(
+            id=backend._get_id(),  # the backend's own id rule (a UUID unless configured)
+            args_kwargs=normalize_json({"args": [ticket.pk], "kwargs": {}}),
+            priority=deferred.priority,
+            task_path=deferred.module_path,
+            queue_name=deferred.queue_name,
+            run_after=deferred.run_after,
+            backend_name=backend.alias,
+        ))
+    DBTaskResult.objects.bulk_create(rows)

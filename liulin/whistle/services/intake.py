@@ -11,6 +11,7 @@ operator, grid worker or community worker for anyone, at places inside his own s
 
 import re
 import uuid
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -24,7 +25,7 @@ from liulin.core.roles import Role
 from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
 
-from .. import events, routing, sla
+from .. import events, notifications, routing, sla, tasks
 from .. import photos as photo_store  # `photos` is file_ticket's keyword
 from ..models import Channel, CoSign, State, Ticket, Urgency
 from ..workflow import OPEN_STATES
@@ -33,6 +34,10 @@ from . import transitions
 MAX_DESCRIPTION = 4000
 NUMBER_PREFIX = "LF"
 NUMBER_DIGITS = 5  # the id, zero-padded; longer ids simply make longer numbers
+
+
+# What routing and the ticket's address read of each place, fetched with it.
+PLACE_RELATED = {Household: ("building__estate", "grid", "community"), Building: ("estate", "grid", "community")}
 
 
 # --- who may file ---------------------------------------------------------------------
@@ -46,18 +51,36 @@ def _files_as_staff(actor):
     return any(a.role in staff_roles for a in active_assignments(actor))
 
 
-def _require_filer(actor):
+def require_filer(actor):
     if not has_perm_anywhere(actor, "whistle.file"):
         raise NotPermitted("您的角色不能提交诉求。", code="not_permitted")
 
 
-def _in_scope(actor, model, obj):
-    """The household/building/resident as the actor may see it, or NotFound."""
-    perm = "people.view" if model is Resident else "territory.view"
-    found = scoped(actor, model.objects.filter(pk=obj.pk), perm).first()
+def scope_perm(model):
+    return "people.view" if model is Resident else "territory.view"
+
+
+def _in_scope(actor, model, obj, visible=None):
+    """The household/building/resident as the actor may see it, or NotFound. `visible`:
+    {model: ids the actor may see}, read beforehand for a batch (the intake queue)."""
+    if visible is not None:
+        found = obj if obj.pk in visible[model] else None
+    else:
+        found = scoped(actor, model.objects.filter(pk=obj.pk), scope_perm(model)).first()
     if found is None:
-        raise NotFound("找不到该住户/楼栋/居民，或不在您的服务范围内。")
+        raise out_of_scope()
     return found
+
+
+def visible_ids(actor, model, ids):
+    """Which of `ids` (households, buildings or residents) the actor may see, in one query."""
+    if not ids:
+        return set()
+    return set(scoped(actor, model.objects.filter(pk__in=ids), scope_perm(model)).values_list("pk", flat=True))
+
+
+def out_of_scope():
+    return NotFound("找不到该住户/楼栋/居民，或不在您的服务范围内。")
 
 
 def _resident_parties(actor, requester, household):
@@ -72,14 +95,14 @@ def _resident_parties(actor, requester, household):
     return own, actor
 
 
-def _staff_parties(actor, requester, household, building):
+def _staff_parties(actor, requester, household, building, visible):
     if household is not None:
-        _in_scope(actor, Household, household)
+        _in_scope(actor, Household, household, visible)
     if building is not None:
-        _in_scope(actor, Building, building)
+        _in_scope(actor, Building, building, visible)
     if requester is None:
         return None, None
-    requester = _in_scope(actor, Resident, requester)
+    requester = _in_scope(actor, Resident, requester, visible)
     # The requester's own login, if he has one, so he follows the ticket in "my requests".
     return requester, get_user_model().objects.filter(resident=requester).first()
 
@@ -87,7 +110,7 @@ def _staff_parties(actor, requester, household, building):
 # --- input ----------------------------------------------------------------------------
 
 
-def _clean_description(description):
+def clean_description(description):
     text = (description or "").strip()
     if not text:
         raise Invalid("请填写诉求内容。", code="description_required", field="description")
@@ -96,7 +119,7 @@ def _clean_description(description):
     return text
 
 
-def _clean_choice(value, choices, code, field, label):
+def clean_choice(value, choices, code, field, label):
     if value not in choices.values:
         raise Invalid(f"无效的{label}。", code=code, field=field)
     return value
@@ -149,7 +172,30 @@ def _insert(ticket, actor, now):
 # --- filing ---------------------------------------------------------------------------
 
 
-def file_ticket(
+def file_ticket(*, actor, client_request_id=None, now=None, **request):
+    """File a request (`request`: the keywords of `prepare`); returns (ticket, created). A
+    retry with the same client_request_id returns (first ticket, False). Dispatches at once
+    when routing finds a unit."""
+    require_filer(actor)
+    now = now or clock.now()
+    client_request_id = (client_request_id or "").strip() or None
+    earlier = _existing(client_request_id, actor)
+    if earlier is not None:
+        return earlier, False
+    filing = prepare(actor=actor, client_request_id=client_request_id, now=now, **request)
+    return _create(filing.ticket, actor=actor, route=filing.route, cleaned=filing.photos, now=now)
+
+
+@dataclass
+class Filing:
+    """A request checked and routed, its ticket built but not saved."""
+
+    ticket: Ticket
+    route: routing.Route
+    photos: list = field(default_factory=list)
+
+
+def prepare(
     *,
     actor,
     channel,
@@ -168,27 +214,21 @@ def file_ticket(
     photos=(),
     call_started_at=None,
     call_ended_at=None,
-    now=None,
+    now,
     is_demo=False,
+    visible=None,
 ):
-    """File a request; returns (ticket, created). A retry with the same client_request_id
-    returns (first ticket, False). Dispatches at once when routing finds a unit."""
-    _require_filer(actor)
-    now = now or clock.now()
-    client_request_id = (client_request_id or "").strip() or None
-    earlier = _existing(client_request_id, actor)
-    if earlier is not None:
-        return earlier, False
-
-    channel = _clean_choice(channel, Channel, "invalid_channel", "channel", "来源")
-    urgency = _clean_choice(urgency, Urgency, "invalid_urgency", "urgency", "紧急程度")
+    """Check a request and route it: the Filing to insert, or the domain error a filing
+    answers. Writes nothing. `visible`: see `_in_scope`."""
+    channel = clean_choice(channel, Channel, "invalid_channel", "channel", "来源")
+    urgency = clean_choice(urgency, Urgency, "invalid_urgency", "urgency", "紧急程度")
     category = routing.active_category(category)
-    text = _clean_description(description)
+    text = clean_description(description)
     call_started_at, call_ended_at = _clean_call(call_started_at, call_ended_at)
     if lon is not None or lat is not None:
         lon, lat = routing.check_point(lon, lat)
     if _files_as_staff(actor):
-        requester, requester_user = _staff_parties(actor, requester, household, building)
+        requester, requester_user = _staff_parties(actor, requester, household, building, visible)
     else:
         requester, requester_user = _resident_parties(actor, requester, household)
     if household is not None:
@@ -222,7 +262,7 @@ def file_ticket(
         updated_at=now,
         is_demo=is_demo,
     )
-    return _create(ticket, actor=actor, route=found, cleaned=cleaned, now=now)
+    return Filing(ticket, found, cleaned)
 
 
 def _create(ticket, *, actor, route, cleaned, now):
@@ -234,14 +274,7 @@ def _create(ticket, *, actor, route, cleaned, now):
                 return ticket, False
             # The new row is this transaction's own until commit: no need to read and lock it again.
             events.new_chain(ticket)
-            events.append_event(
-                ticket,
-                actor=actor,
-                action="file",
-                to_state=State.SUBMITTED,
-                data={"channel": ticket.channel, "client_request_id": ticket.client_request_id, "route": route.reason},
-                at=now,
-            )
+            events.append_event(ticket, **_filed_event(ticket, route))
             for photo in cleaned:
                 written.append(photo_store.save_clean(ticket=ticket, photo=photo, actor=actor, now=now))
             if route.org is not None:
@@ -253,6 +286,38 @@ def _create(ticket, *, actor, route, cleaned, now):
     except BaseException:
         photo_store.discard(written)
         raise
+
+
+def insert_filings(filings, *, now):
+    """Insert checked and routed filings together, inside the caller's transaction (the intake
+    queue's batches): each ticket dispatched in memory where routing found its unit
+    (`transitions.dispatch_unsaved`, the same edge and deadlines as a direct filing), the
+    tickets in one insert and their numbers in one update, the events of every new chain in
+    one insert with their KPI counters, the handlers' notices in one insert, and each
+    dispatched ticket's deadline check queued. Returns the tickets."""
+    steps, dispatches = [], []
+    for filing in filings:
+        ticket, route = filing.ticket, filing.route
+        steps.append((ticket, _filed_event(ticket, route)))
+        if route.org is not None:
+            dispatches.append((ticket, transitions.dispatch_unsaved(ticket, org=route.org, reason=route.reason, now=now)))
+    tickets = [filing.ticket for filing in filings]
+    for ticket in tickets:
+        ticket.number = f"new-{uuid.uuid4().hex[:20]}"  # unique until the id is known
+    Ticket.objects.bulk_create(tickets)
+    for ticket in tickets:
+        ticket.number = number_for(timezone.localdate(ticket.created_at), ticket.pk)
+        events.new_chain(ticket)
+    Ticket.objects.bulk_update(tickets, ["number"])
+    built = events.append_events(steps + dispatches)
+    notifications.notify_transitions(built[len(steps):])
+    tasks.schedule_checks([ticket for ticket, _ in dispatches])
+    return tickets
+
+
+def _filed_event(ticket, route):
+    data = {"channel": ticket.channel, "client_request_id": ticket.client_request_id, "route": route.reason}
+    return {"actor": ticket.filed_by, "action": "file", "to_state": State.SUBMITTED, "data": data, "at": ticket.created_at}
 
 
 # --- the hotline ----------------------------------------------------------------------

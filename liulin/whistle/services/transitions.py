@@ -182,30 +182,38 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
         except IllegalTransition as error:
             raise Conflict(str(error), code="illegal_transition") from None
         reason = _clean_text(reason, required=transition.needs_reason)
-        from_state, before_suspension = locked.state, locked.state_before_suspension
-        fields, event_data = _apply(locked, action, now=now, actor=actor, org=org, forwarded_to=forwarded_to, parent=parent)
-        locked.state = _target_state(transition, locked, before_suspension)
-        locked.updated_at = now
-        fields += ["state", "updated_at"]
-        changes = {name: getattr(locked, name) for name in dict.fromkeys(fields)}
-        _conditional_update(locked.pk, from_state, changes)
-        event = append_event(
-            locked,
-            actor=actor,
-            actor_role=role,
-            action=action,
-            from_state=from_state,
-            to_state=locked.state,
-            reason=reason,
-            data={**(data or {}), **event_data},
-            at=now,
-        )
+        changes, step = _step(locked, transition, actor=actor, role=role, reason=reason, org=org, forwarded_to=forwarded_to,
+                              parent=parent, data=data, now=now)
+        _conditional_update(locked.pk, step["from_state"], changes)
+        event = append_event(locked, **step)
         _copy_changes(ticket, changes)
         notifications.notify_transition(ticket, event)
         if locked.state in FOLLOWED_STATES:
             _merged_children_follow(ticket, event, now)
         _schedule_deadline_check(locked)
     return ticket
+
+
+def _step(locked, transition, *, actor, role, reason, org=None, forwarded_to="", parent=None, data=None, now):
+    """Make `transition` on `locked` in memory: returns (the changed fields with their new
+    values, the event's fields)."""
+    from_state, before_suspension = locked.state, locked.state_before_suspension
+    fields, event_data = _apply(locked, transition.action, now=now, actor=actor, org=org, forwarded_to=forwarded_to, parent=parent)
+    locked.state = _target_state(transition, locked, before_suspension)
+    locked.updated_at = now
+    fields += ["state", "updated_at"]
+    changes = {name: getattr(locked, name) for name in dict.fromkeys(fields)}
+    step = {"actor": actor, "actor_role": role, "action": transition.action, "from_state": from_state, "to_state": locked.state,
+            "reason": reason, "data": {**(data or {}), **event_data}, "at": now}
+    return changes, step
+
+
+def dispatch_unsaved(ticket, *, org, reason, now):
+    """The automatic dispatch of a ticket built but not yet inserted (the intake queue inserts
+    a batch already dispatched): the same table edge and changes as `act(action="dispatch")`
+    by the system, made in memory. Returns the event's fields, to append after the insert."""
+    transition = transition_for("dispatch", ticket.state)
+    return _step(ticket, transition, actor=None, role=SYSTEM_ROLE, reason=reason, org=org, data={"auto": True}, now=now)[1]
 
 
 def _copy_changes(ticket, changes):

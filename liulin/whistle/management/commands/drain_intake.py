@@ -1,0 +1,34 @@
+"""Files the requests waiting in the intake queue (`POST /api/v1/tickets/intake`). A
+long-running process beside the task worker (`make run` starts one):
+
+    python manage.py drain_intake --every 0.2
+
+Each pass files what is queued, a batch per transaction, then waits `--every` seconds when
+the queue is empty. Several may run on several machines: each claims its own rows (SKIP
+LOCKED on PostgreSQL; SQLite has one writer at a time). Without `--every` it drains once."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from liulin.whistle.services import queue
+
+
+class Command(BaseCommand):
+    help = "把排队受理的诉求逐批生成工单并派单（与直接提交相同的校验、派单规则与时限）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=queue.BATCH_SIZE, help="每批处理的排队诉求数")
+        parser.add_argument("--every", type=float, default=0, help="队列为空时等待多少秒再查（0 表示只处理一次）")
+
+    def handle(self, *args, batch_size, every, **options):
+        while True:
+            processed = queue.drain(batch_size=batch_size)
+            if processed or not every:
+                self.stdout.write(f"已处理排队诉求 {processed} 条")
+            if not every:
+                return
+            if not processed:
+                close_old_connections()
+                time.sleep(every)
