@@ -1,8 +1,14 @@
-"""Intake over HTTP: POST /api/v1/tickets with a bearer token, through routing, deadlines,
-the hash-chained events and the KPI rollups, by N concurrent clients (a bounded asyncio
-client on aiohttp, one keep-alive connection each) against gunicorn on loopback.
+"""Intake over HTTP by N concurrent clients (a bounded asyncio client on aiohttp, one
+keep-alive connection each) against gunicorn on loopback, both ways a client may file:
 
-Bounded: at most BENCH_INTAKE_REQUESTS requests and BENCH_INTAKE_SECONDS seconds."""
+- direct: POST /api/v1/tickets, answered 201 once routed, dispatched, with its deadlines,
+  hash-chained events and KPI counters;
+- queued: POST /api/v1/tickets/intake, answered 202 once stored, while `manage.py
+  drain_intake` files the queue in batches (the same routing, deadlines, events and
+  counters). Its throughput is counted end to end: requests filed per second, from the first
+  request sent to the last one filed, not merely answered; the lag is receipt to filing.
+
+Bounded: at most BENCH_INTAKE_REQUESTS requests and BENCH_INTAKE_SECONDS seconds a way."""
 
 import asyncio
 import json
@@ -15,14 +21,16 @@ import aiohttp
 from . import memory, server
 from .common import summary
 
+DRAINS = int(os.environ.get("BENCH_DRAINS", "1"))
+
 CATEGORIES = ("property-elevator", "property-leak", "property-access", "sanitation", "noise", "municipal-streetlight",
               "utilities-heating", "safety", "dispute", "property-corridor")
 TEXTS = ("电梯停运，老人上下楼困难", "楼上漏水，天花板渗水", "门禁坏了", "垃圾桶满溢，异味严重", "夜间施工噪音扰民",
          "路灯不亮，夜间出行不便", "暖气不热", "楼道电动车充电飞线", "邻里纠纷请调解", "楼道堆放杂物")
 
 
-async def _load(port, token, buildings, *, clients, total, seconds, run_id):
-    url = f"http://127.0.0.1:{port}/api/v1/tickets"
+async def _load(port, token, buildings, *, clients, total, seconds, run_id, path="/api/v1/tickets"):
+    url = f"http://127.0.0.1:{port}{path}"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     latencies, statuses, created_ids = [], {}, []
     counter = iter(range(total))
@@ -35,15 +43,19 @@ async def _load(port, token, buildings, *, clients, total, seconds, run_id):
             for i in counter:
                 if time.monotonic() > deadline:
                     return
-                n = rng.randrange(len(CATEGORIES))
-                body = {"category": CATEGORIES[n], "description": TEXTS[n], "building_id": rng.choice(buildings),
-                        "urgency": "normal", "client_request_id": f"bench-{run_id}-{i}"}
+                if buildings:
+                    n = rng.randrange(len(CATEGORIES))
+                    body = {"category": CATEGORIES[n], "description": TEXTS[n], "building_id": rng.choice(buildings),
+                            "urgency": "normal", "client_request_id": f"bench-{run_id}-{i}"}
+                    send = session.post(url, data=json.dumps(body), headers=headers)
+                else:  # the ceiling: a plain GET
+                    send = session.get(url)
                 start = time.perf_counter()
-                async with session.post(url, data=json.dumps(body), headers=headers) as response:
+                async with send as response:
                     payload = await response.read()
                 latencies.append(time.perf_counter() - start)
                 statuses[response.status] = statuses.get(response.status, 0) + 1
-                if response.status == 201:
+                if response.status in (201, 202):
                     created_ids.append(json.loads(payload)["id"])
 
     start = time.monotonic()
@@ -53,28 +65,83 @@ async def _load(port, token, buildings, *, clients, total, seconds, run_id):
 
 def run(personas, tokens, *, log=print):
     from liulin.territory.models import Building
-    from liulin.whistle.models import Ticket, TicketEvent
 
     clients = int(os.environ.get("BENCH_CLIENTS", "8"))
     total = int(os.environ.get("BENCH_INTAKE_REQUESTS", "6000"))
     seconds = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
     buildings = list(Building.objects.filter(community__path__startswith="/BC/").values_list("pk", flat=True)[:5000])
+    load = {"token": tokens["operator"], "buildings": buildings, "clients": clients, "total": total, "seconds": seconds}
     proc, port = server.start_gunicorn(log=log)
     try:
-        run_id = f"{int(time.time())}"
-        # Warm-up: every worker thread loads jieba, the URL conf and its connection.
-        asyncio.run(_load(port, tokens["operator"], buildings, clients=clients, total=clients * 8, seconds=30, run_id=run_id + "w"))
-        latencies, statuses, created, wall = asyncio.run(
-            _load(port, tokens["operator"], buildings, clients=clients, total=total, seconds=seconds, run_id=run_id)
-        )
+        # Warm-up: every worker thread loads the URL conf, the configuration and its connection.
+        asyncio.run(_load(port, load["token"], buildings, clients=clients, total=clients * 8, seconds=30, run_id=f"{time.time()}w"))
+        figures = {"intake http": _direct(port, load, log), "intake queued http": _queued(port, load, log),
+                   "ceiling GET /healthz": _ceiling(port, load, log)}
         workers = memory.gunicorn_workers(proc.pid)
     finally:
         server.stop(proc)
+    return figures, {"web_worker_rss_mb": workers}
+
+
+def _direct(port, load, log):
+    from liulin.whistle.models import Ticket, TicketEvent
+
+    latencies, statuses, created, wall = asyncio.run(_load(port, load["token"], load["buildings"], clients=load["clients"],
+                                                           total=load["total"], seconds=load["seconds"], run_id=f"{time.time()}d"))
     made = Ticket.objects.filter(pk__in=created)
     dispatched = made.filter(state="dispatched", handling_org__isnull=False, resolve_due__isnull=False).count()
     events = TicketEvent.objects.filter(ticket_id__in=created).count()
-    result = summary(latencies, wall_s=wall, rows=len(created), clients=clients, statuses={str(k): v for k, v in statuses.items()},
+    result = summary(latencies, wall_s=wall, rows=len(created), clients=load["clients"], statuses=_keys(statuses),
                      dispatched_with_deadlines=dispatched, events_written=events, server=server.gunicorn_settings())
-    log(f"  intake: {result['throughput_per_s']} tickets/s, p50 {result['p50_ms']} p95 {result['p95_ms']} p99 {result['p99_ms']} ms, "
+    log(f"  direct: {result['throughput_per_s']} tickets/s, p50 {result['p50_ms']} p95 {result['p95_ms']} p99 {result['p99_ms']} ms, "
         f"statuses {statuses}")
-    return {"intake http": result}, {"web_worker_rss_mb": workers}
+    return result
+
+
+def _queued(port, load, log):
+    """The queued way with DRAINS drain processes running beside the server."""
+    from liulin.whistle.models import Intake, Ticket, TicketEvent
+
+    drains = [server.start_drain() for _ in range(DRAINS)]
+    try:
+        started = time.monotonic()
+        latencies, statuses, queued, wall = asyncio.run(_load(port, load["token"], load["buildings"], clients=load["clients"],
+                                                              total=load["total"], seconds=load["seconds"],
+                                                              run_id=f"{time.time()}q", path="/api/v1/tickets/intake"))
+        pending = Intake.objects.filter(pk__in=queued, status=Intake.Status.QUEUED)
+        give_up = time.monotonic() + 300
+        while pending.exists() and time.monotonic() < give_up:
+            time.sleep(0.05)
+        filed_wall = time.monotonic() - started
+    finally:
+        for drain in drains:
+            server.stop(drain)
+    rows = list(Intake.objects.filter(pk__in=queued))
+    filed = [r for r in rows if r.status == Intake.Status.FILED]
+    lags = [(r.processed_at - r.received_at).total_seconds() for r in filed]
+    tickets = Ticket.objects.filter(client_request_id__in=[r.client_request_id for r in filed])
+    dispatched = tickets.filter(state="dispatched", handling_org__isnull=False, resolve_due__isnull=False).count()
+    events = TicketEvent.objects.filter(ticket__in=tickets).count()
+    result = summary(latencies, wall_s=wall, rows=len(queued), clients=load["clients"], statuses=_keys(statuses),
+                     filed=len(filed), rejected=sum(1 for r in rows if r.status == Intake.Status.REJECTED),
+                     filed_per_s=round(len(filed) / filed_wall, 1), seconds_until_all_filed=round(filed_wall, 2),
+                     lag=summary(lags), dispatched_with_deadlines=dispatched, events_written=events, drains=DRAINS,
+                     server=server.gunicorn_settings())
+    log(f"  queued: answered {result['throughput_per_s']}/s (p50 {result['p50_ms']} p95 {result['p95_ms']} p99 {result['p99_ms']} ms), "
+        f"filed {result['filed_per_s']}/s end to end, lag p50 {result['lag']['p50_ms']} p99 {result['lag']['p99_ms']} ms, "
+        f"statuses {statuses}")
+    return result
+
+
+def _ceiling(port, load, log):
+    """The same clients and server on `GET /healthz` (a JSON view through the whole middleware
+    stack, no database): what this machine serves at most, to read the intake figures against."""
+    latencies, statuses, _, wall = asyncio.run(_load(port, "", [], clients=load["clients"], total=load["total"] * 2,
+                                                     seconds=min(load["seconds"], 15), run_id="", path="/healthz"))
+    result = summary(latencies, wall_s=wall, clients=load["clients"], statuses=_keys(statuses))
+    log(f"  ceiling: GET /healthz {result['throughput_per_s']}/s, p99 {result['p99_ms']} ms")
+    return result
+
+
+def _keys(statuses):
+    return {str(k): v for k, v in statuses.items()}

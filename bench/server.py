@@ -60,6 +60,12 @@ def start_db_worker(*, interval="0.2", log_file=None):
     return subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def start_drain(*, every="0.02", log_file=None):
+    cmd = [sys.executable, "manage.py", "drain_intake", "--every", every]
+    out = open(log_file, "wb") if log_file else subprocess.DEVNULL
+    return subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def stop(proc, timeout=20):
     """Stop one process we started (and its own children: its process group)."""
     if proc.poll() is not None:

@@ -275,7 +275,7 @@ def ticket_file(request, payload: TicketIn):
 
 
 def _intake_out(request_row):
-    ticket = request_row.ticket
+    ticket = selectors.intake_ticket(request_row)
     return {
         "id": request_row.pk,
         "client_request_id": request_row.client_request_id,

@@ -592,8 +592,8 @@ class Intake(models.Model):
     """A filing accepted into the intake queue (`POST /api/v1/tickets/intake`): stored at once
     with one insert and answered 202, then filed by `manage.py drain_intake` in batches,
     through the same checks, routing, deadlines and events as a direct filing. The caller
-    follows it at `GET /api/v1/tickets/intake/{id}`: queued, then filed (with its ticket) or
-    rejected (with the error a direct filing would have answered)."""
+    follows it at `GET /api/v1/tickets/intake/{id}`: queued, then filed (the ticket with the
+    same client_request_id) or rejected (with the error a direct filing would have answered)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -605,8 +605,8 @@ class Intake(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     payload = models.JSONField(help_text="提交的诉求字段（与直接提交相同）")
     received_at = models.DateTimeField(default=clock.now)
+    # Filed: the ticket is the one with this client_request_id (its unique column links them).
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     error_code = models.CharField(max_length=48, blank=True)
     error_detail = models.CharField(max_length=255, blank=True)
     error_field = models.CharField(max_length=48, blank=True)
@@ -618,12 +618,6 @@ class Intake(models.Model):
         indexes = [
             # What the drain claims next: the queued rows alone, oldest first.
             models.Index(fields=["received_at", "id"], name="intake_queued", condition=models.Q(status="queued")),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                name="intake_filed_has_ticket",
-                condition=~models.Q(status="filed") | models.Q(ticket__isnull=False),
-            ),
         ]
 
     def __str__(self):

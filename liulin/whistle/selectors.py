@@ -675,8 +675,15 @@ def can_file(user):
 
 
 def own_intake(user, pk):
-    """A request the user put in the intake queue, with its ticket; anyone else's is not found."""
-    found = Intake.objects.filter(pk=pk, filed_by_id=user.pk).select_related("ticket").first()
+    """A request the user put in the intake queue; anyone else's is not found."""
+    found = Intake.objects.filter(pk=pk, filed_by_id=user.pk).first()
     if found is None:
         raise NotFound("找不到该排队记录。")
     return found
+
+
+def intake_ticket(intake):
+    """The ticket a filed request became (the one with its client_request_id), else None."""
+    if intake.status != Intake.Status.FILED:
+        return None
+    return Ticket.objects.filter(client_request_id=intake.client_request_id, filed_by_id=intake.filed_by_id).first()

@@ -216,6 +216,33 @@ def test_intake_through_the_api_at_small_n(city):
     assert rollups.differences() == []
 
 
+def test_queued_intake_through_the_api_at_small_n(city):
+    from liulin.territory.models import Building
+    from liulin.whistle.models import Intake
+    from liulin.whistle.services import queue
+
+    operator = personas()["operator"]
+    _, token = create_token(actor=operator, user=operator, name="bench test", scopes=["tickets:write"])
+    client = Client()
+    buildings = list(Building.objects.values_list("pk", flat=True)[:5])
+    latencies = []
+    for i in range(10):
+        body = {"category": "property-leak", "description": "楼上漏水，天花板渗水", "building_id": buildings[i % 5],
+                "client_request_id": f"bench-queued-{i}"}
+        start = time.perf_counter()
+        response = client.post("/api/v1/tickets/intake", body, content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Bearer {token}")
+        latencies.append(time.perf_counter() - start)
+        assert response.status_code == 202, response.content
+    print(summary(latencies))
+    assert queue.drain() == 10
+    assert Intake.objects.filter(status=Intake.Status.FILED).count() == 10
+    for ticket in Ticket.objects.filter(client_request_id__startswith="bench-queued-"):
+        assert ticket.state == "dispatched" and ticket.handling_org_id and ticket.resolve_due
+        assert events.verify_chain(ticket) is None
+    assert rollups.differences() == []
+
+
 def test_the_generators_working_time_is_the_calendars(db):
     """The generator counts working time on epoch seconds for speed; it must agree with the
     platform's calendar over nights, weekends and the holidays the demo calendar holds."""

@@ -81,3 +81,36 @@ def test_concurrent_different_requests_get_different_numbers():
     assert errors == []
     numbers = {ticket.number for ticket, _ in results}
     assert len(numbers) == 4
+
+
+def test_two_drains_at_once_file_each_queued_request_exactly_once():
+    from liulin.whistle.models import Intake
+    from liulin.whistle.services import queue
+
+    town = make_town()
+    for n in range(40):
+        queue.enqueue(actor=town.operator, client_request_id=f"peak-{n}",
+                      request={"category": "noise", "description": f"夜间施工噪音 {n}", "building_id": town.b1.pk})
+
+    results, errors = run_at_once([lambda: queue.drain(batch_size=5), lambda: queue.drain(batch_size=5)])
+    assert errors == []
+    assert sum(results) == 40  # claimed between them, none twice
+    assert Intake.objects.filter(status=Intake.Status.FILED).count() == 40
+    assert Ticket.objects.filter(client_request_id__startswith="peak-").count() == 40
+
+
+def test_a_double_submit_to_the_queue_is_queued_once():
+    from liulin.whistle.models import Intake
+    from liulin.whistle.services import queue
+
+    town = make_town()
+
+    def submit():
+        return queue.enqueue(actor=town.operator, client_request_id="peak-double",
+                             request={"category": "noise", "description": "夜间施工噪音", "building_id": town.b1.pk})
+
+    results, errors = run_at_once([submit, submit])
+    assert errors == []
+    assert sorted(created for _, created in results) == [False, True]
+    assert len({intake.pk for intake, _ in results}) == 1
+    assert Intake.objects.count() == 1

@@ -34,7 +34,12 @@ def enqueue(town, crid, actor=None, **changes):
 
 
 def status(crid):
-    return Intake.objects.select_related("ticket").get(client_request_id=crid)
+    return Intake.objects.get(client_request_id=crid)
+
+
+def filed(crid):
+    assert status(crid).status == Intake.Status.FILED
+    return Ticket.objects.get(client_request_id=crid)
 
 
 def timeline(ticket):
@@ -56,7 +61,7 @@ def test_a_queued_request_is_filed_exactly_as_a_direct_one(town):
     enqueue(town, "queued-1")
     assert queue.drain(now=NOW) == 1
 
-    queued = status("queued-1").ticket
+    queued = filed("queued-1")
     assert queued.number == f"LF20260316{queued.pk:05d}"
     for name in ("state", "handling_org_id", "grid_id", "community_id", "policy_id", "verify_org_id", "requester_id",
                  "requester_user_id", "contact_phone", "address", "accept_due", "resolve_due", "dispatched_at", "created_at",
@@ -76,7 +81,7 @@ def test_a_queued_request_is_filed_exactly_as_a_direct_one(town):
 def test_the_ticket_dates_from_receipt_and_its_clock_from_dispatch(town):
     enqueue(town, "late-1")
     queue.drain(now=NOW + datetime.timedelta(minutes=3))
-    ticket = status("late-1").ticket
+    ticket = filed("late-1")
     assert ticket.created_at == NOW
     assert ticket.dispatched_at == NOW + datetime.timedelta(minutes=3)
     assert [e.at for e in ticket.events.order_by("seq")] == [NOW, NOW + datetime.timedelta(minutes=3)]
@@ -85,7 +90,7 @@ def test_the_ticket_dates_from_receipt_and_its_clock_from_dispatch(town):
 def test_a_request_routing_finds_no_unit_for_waits_for_the_dispatcher(town):
     enqueue(town, "unrouted-1", category="illegal-building", description="楼顶私搭乱建")
     queue.drain(now=NOW)
-    ticket = status("unrouted-1").ticket
+    ticket = filed("unrouted-1")
     assert ticket.state == State.SUBMITTED and ticket.handling_org is None
     assert [e.action for e in ticket.events.all()] == ["file"]
 
@@ -163,7 +168,7 @@ def test_a_request_id_used_by_a_direct_filing(town):
                        category="noise", description="夜间施工噪音", building=town.b1)
     enqueue(town, "theirs-1")
     queue.drain(now=NOW)
-    assert status("both-1").ticket == direct  # the same user's request is that ticket
+    assert filed("both-1") == direct  # the same user's request is that ticket
     assert status("theirs-1").error_code == "client_request_id_taken"
     assert Ticket.objects.count() == 2
 
@@ -235,3 +240,14 @@ def test_api_reports_a_rejection_and_refuses_bad_input_with_a_code(client, town)
     body = client.get(location).json()
     assert body["status"] == "rejected"
     assert body["error"]["code"] == "place_required" and body["error"]["field"] == "location"
+
+
+def test_numbers_written_in_sql_are_those_of_number_for_long_ids_too(town):
+    from liulin.whistle.tests.factories import TicketFactory
+
+    tickets = [TicketFactory(pk=pk, created_at=NOW) for pk in (7, 123456)]
+    intake._number(tickets)
+    for ticket in tickets:
+        ticket.refresh_from_db(fields=["number"])
+        assert ticket.number == intake.number_for(NOW.date(), ticket.pk)
+    assert Ticket.objects.get(pk=123456).number == "LF20260316123456"
