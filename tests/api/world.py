@@ -1,5 +1,5 @@
-"""Two communities, each with a grid, building, household, resident, property company and a
-ticket, and a user for every role scoped to the first one."""
+"""Two communities, each with a grid, building, household, resident, property company, a
+ticket and a queued request, and a user for every role scoped to the first one."""
 
 from dataclasses import dataclass, field
 
@@ -9,6 +9,7 @@ from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.people.tests.factories import ResidentFactory
 from liulin.territory.tests.factories import BuildingFactory, HouseholdFactory
+from liulin.whistle.models import Intake
 from liulin.whistle.tests.factories import TicketFactory
 
 
@@ -23,6 +24,7 @@ class Town:
     org: object
     ticket: object
     users: dict = field(default_factory=dict)
+    intake: object = None  # a request in the intake queue, put there by the community staff
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -35,6 +37,7 @@ class Town:
             "resident_id": self.resident,
             "org_id": self.org,
             "ticket_id": self.ticket,
+            "intake_id": self.intake,
         }.get(param)
 
 
@@ -55,4 +58,7 @@ def make_town(*, with_users=False):
                 town.users[role] = make_user(role, town.org)
             else:
                 town.users[role] = make_user(role, town.community)
+    filer = town.users.get(Role.COMMUNITY_STAFF) or make_user(Role.COMMUNITY_STAFF, town.community)
+    town.intake = Intake.objects.create(filed_by=filer, client_request_id=f"world-{town.community.pk}", channel="api",
+                                        payload={"category": "noise", "description": "夜间施工噪音"})
     return town

@@ -145,7 +145,7 @@ def number_for(day, pk):
     return f"{NUMBER_PREFIX}{day:%Y%m%d}{pk:0{NUMBER_DIGITS}d}"
 
 
-def _number(tickets):
+def write_numbers(tickets):
     """Number inserted tickets as `number_for` does, with one UPDATE per filing day (a batch
     spans one day, two at midnight) computing the number from the id in SQL."""
     by_day = defaultdict(list)
@@ -169,10 +169,14 @@ def _existing(client_request_id, actor):
     return ticket
 
 
-def _insert(ticket, actor, now):
+def _placeholder_number():
+    return f"new-{uuid.uuid4().hex[:20]}"  # unique until the id is known
+
+
+def _insert(ticket, actor):
     """Save the new ticket and give it its number. A clash on client_request_id means the
     same request won elsewhere (a concurrent double submit): return that one instead."""
-    ticket.number = f"new-{uuid.uuid4().hex[:20]}"  # unique until the id is known
+    ticket.number = _placeholder_number()
     try:
         with transaction.atomic():
             ticket.save(force_insert=True)
@@ -182,8 +186,7 @@ def _insert(ticket, actor, now):
         if earlier is None:
             raise
         return earlier, False
-    ticket.number = number_for(timezone.localdate(now), ticket.pk)
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    write_numbers([ticket])
     return ticket, True
 
 
@@ -287,7 +290,7 @@ def _create(ticket, *, actor, route, cleaned, now):
     written = []
     try:
         with transaction.atomic():
-            ticket, created = _insert(ticket, actor, now)
+            ticket, created = _insert(ticket, actor)
             if not created:
                 return ticket, False
             # The new row is this transaction's own until commit: no need to read and lock it again.
@@ -321,9 +324,9 @@ def insert_filings(filings, *, now):
             dispatches.append((ticket, transitions.dispatch_unsaved(ticket, org=route.org, reason=route.reason, now=now)))
     tickets = [filing.ticket for filing in filings]
     for ticket in tickets:
-        ticket.number = f"new-{uuid.uuid4().hex[:20]}"  # unique until the id is known
+        ticket.number = _placeholder_number()
     Ticket.objects.bulk_create(tickets)
-    _number(tickets)
+    write_numbers(tickets)
     for ticket in tickets:
         events.new_chain(ticket)
     built = events.append_events(steps + dispatches)

@@ -48,7 +48,7 @@ def enqueue(*, actor, client_request_id, request, channel=Channel.API, now=None)
     client_request_id = (client_request_id or "").strip()
     if not client_request_id:
         raise Invalid("排队提交须带 client_request_id，以便重试和查询。", code="client_request_id_required",
-                          field="client_request_id")
+                      field="client_request_id")
     routing.active_category(request.get("category"))
     intake.clean_description(request.get("description"))
     intake.clean_choice(request.get("urgency") or Urgency.NORMAL, Urgency, "invalid_urgency", "urgency", "紧急程度")

@@ -246,7 +246,7 @@ def test_numbers_written_in_sql_are_those_of_number_for_long_ids_too(town):
     from liulin.whistle.tests.factories import TicketFactory
 
     tickets = [TicketFactory(pk=pk, created_at=NOW) for pk in (7, 123456)]
-    intake._number(tickets)
+    intake.write_numbers(tickets)
     for ticket in tickets:
         ticket.refresh_from_db(fields=["number"])
         assert ticket.number == intake.number_for(NOW.date(), ticket.pk)
