@@ -80,23 +80,22 @@ def forget_assignments(user):
 
 
 def has_perm_anywhere(user, perm):
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(perm in _grants[a.role] for a in active_assignments(user))
+    return _any_grants(user, perm, lambda: [a.role for a in active_assignments(user)])
+
+
+def _any_grants(user, perm, roles):
+    """A superuser may; anyone else if one of `roles()` (read only when needed) grants `perm`."""
+    return getattr(user, "is_superuser", False) or any(perm in _grants[role] for role in roles())
 
 
 def holds_perm(user, perm):
     """Whether one of the user's active roles grants `perm` somewhere, from the role names
     alone: one narrow query, or none when the assignments are loaded. For a hot path that
     checks a scope later, or not at all (the intake queue's 202)."""
-    if getattr(user, "is_superuser", False):
-        return True
     loaded = getattr(user, "_liulin_assignments", None)
     if loaded is not None:
-        roles = [a.role for a in loaded]
-    else:
-        roles = user.role_assignments.filter(active=True).values_list("role", flat=True)
-    return any(perm in _grants[role] for role in roles)
+        return _any_grants(user, perm, lambda: [a.role for a in loaded])
+    return _any_grants(user, perm, lambda: user.role_assignments.filter(active=True).values_list("role", flat=True))
 
 
 @cache

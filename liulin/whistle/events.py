@@ -153,10 +153,10 @@ def append_events(steps):
     events and one statement adds their KPI counters. Returns [(ticket, event)]."""
     unknown = {ticket.pk for ticket, _ in steps if getattr(ticket, "_chain_tail", None) is None}
     links = _last_links(unknown) if unknown else {}
-    built = []
+    built, now = [], clock.now()
     for ticket, fields in steps:
         last_seq, last_hash = getattr(ticket, "_chain_tail", None) or links[ticket.pk]
-        fields = {"at": clock.now(), **fields}
+        fields = {"at": now, **fields}
         event = build_event(ticket.pk, last_seq=last_seq, last_hash=last_hash, **fields)
         ticket._chain_tail = (event.seq, event.hash)
         built.append((ticket, event))

@@ -84,19 +84,16 @@ def drain_batch(*, batch_size=BATCH_SIZE, now=None):
     """Claim up to `batch_size` queued requests (rows another drain holds are skipped), file
     or reject each, in one transaction. Returns how many were claimed."""
     with transaction.atomic():
-        claimed = list(
-            Intake.objects.filter(status=Intake.Status.QUEUED)
-            .select_for_update(skip_locked=True)
-            .order_by("received_at", "id")
-            .values_list("pk", flat=True)[:batch_size]
+        requests = list(
+            Intake.objects.filter(status=Intake.Status.QUEUED).select_for_update(skip_locked=True).order_by("received_at", "id")[
+                :batch_size
+            ]
         )
-        if not claimed:
-            return 0
-        requests = list(Intake.objects.filter(pk__in=claimed).order_by("received_at", "id"))
-        now = now or clock.now()
-        _file(requests, now)
-        _save(requests, now)
-    return len(claimed)
+        if requests:
+            now = now or clock.now()
+            _file(requests, now)
+            _save(requests, now)
+    return len(requests)
 
 
 def _save(requests, now):
@@ -113,8 +110,10 @@ def _file(requests, now):
     """File or reject each request in memory (`status`, `error_*`); the caller saves them."""
     actors = get_user_model().objects.in_bulk({r.filed_by_id for r in requests})
     earlier = Ticket.objects.in_bulk([r.client_request_id for r in requests], field_name="client_request_id")
-    places = _places(requests)
-    visible = _visible(actors, requests)
+    named = _named_places(requests)
+    places = _places(named)
+    visible = {actor_id: {model: intake.visible_ids(actor, model, named[actor_id][model]) for model in PLACES.values()}
+               for actor_id, actor in actors.items()}  # one query per actor and kind of place
     prepared = []
     for request in requests:
         actor = actors[request.filed_by_id]
@@ -143,28 +142,28 @@ def _insert(prepared, now):
         for request, arguments, _ in prepared:
             _file_directly(request, arguments)
         return
-    for request, _, filing in prepared:
-        _settle_filed(request, filing.ticket)
+    for request, _, _ in prepared:
+        _settle_filed(request)
 
 
 def _file_directly(request, arguments):
     try:
         with transaction.atomic():
-            ticket, _ = intake.file_ticket(**arguments)
+            intake.file_ticket(**arguments)
     except DomainError as error:
         _reject(request, error)
         return
-    _settle_filed(request, ticket)
+    _settle_filed(request)
 
 
-def _settle_filed(request, ticket):
+def _settle_filed(request):
     request.status = Intake.Status.FILED  # its ticket is the one with its client_request_id
 
 
 def _settle_repeat(request, ticket):
     """The request id was used by a direct filing: the same user's request is that ticket."""
     if ticket.filed_by_id == request.filed_by_id:
-        _settle_filed(request, ticket)
+        _settle_filed(request)
     else:
         _reject(request, Conflict("该请求编号已被使用。", code="client_request_id_taken", field="client_request_id"))
 
@@ -174,28 +173,24 @@ def _reject(request, error):
     request.error_code, request.error_detail, request.error_field = error.code, error.detail[:255], error.field or ""
 
 
-def _places(requests):
-    """{model: {id: object}} for every place the batch names, with what routing reads of it."""
-    wanted = defaultdict(set)
-    for request in requests:
-        for name, model in PLACES.items():
-            if request.payload.get(name) is not None:
-                wanted[model].add(request.payload[name])
-    return {
-        model: model.objects.select_related(*intake.PLACE_RELATED.get(model, ())).in_bulk(wanted[model]) for model in PLACES.values()
-    }
-
-
-def _visible(actors, requests):
-    """{actor id: {model: ids of the batch's places he may see}}: one query per actor and kind of place."""
+def _named_places(requests):
+    """{actor id: {model: ids}} of the places the batch's requests name."""
     named = defaultdict(lambda: defaultdict(set))
     for request in requests:
         for name, model in PLACES.items():
             if request.payload.get(name) is not None:
                 named[request.filed_by_id][model].add(request.payload[name])
+    return named
+
+
+def _places(named):
+    """{model: {id: object}} for every place named, with what routing reads of it."""
+    wanted = defaultdict(set)
+    for by_model in named.values():
+        for model, ids in by_model.items():
+            wanted[model] |= ids
     return {
-        actor_id: {model: intake.visible_ids(actor, model, named[actor_id][model]) for model in PLACES.values()}
-        for actor_id, actor in actors.items()
+        model: model.objects.select_related(*intake.PLACE_RELATED.get(model, ())).in_bulk(wanted[model]) for model in PLACES.values()
     }
 
 
