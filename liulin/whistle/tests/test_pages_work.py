@@ -226,6 +226,26 @@ def test_board_counts_say_when_a_list_is_cut_at_its_limit(client, town, monkeypa
     assert '<span class="value" data-testid="count-urged">1</span>' in html
 
 
+def test_board_query_count_is_fixed(client, town, django_assert_max_num_queries):
+    """The rows read only the columns they show (selectors.ROW_FIELDS): a column the board
+    shows but the row query left out would cost a query per row."""
+
+    def overdue_and_urged():
+        ticket = dispatched(town)
+        Ticket.objects.filter(pk=ticket.pk).update(resolve_due=clock.now() - datetime.timedelta(hours=1))
+        transitions.urge(actor=town.staff, ticket=ticket, reason="居民多次来电")
+
+    overdue_and_urged()
+    client.force_login(town.secretary)
+    with django_assert_max_num_queries(20) as small:
+        html = client.get(reverse("whistle:board")).content.decode()
+    assert f"{town.property_company.name} · " in html  # the handling unit, read with the rows
+    for _ in range(6):
+        overdue_and_urged()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("whistle:board"))
+
+
 @pytest.mark.parametrize("page", ["whistle:board", "whistle:worklist", "whistle:queue"])
 def test_each_list_links_a_ticket_number_to_its_page(client, town, page):
     ticket = submitted(town) if page == "whistle:queue" else dispatched(town)
