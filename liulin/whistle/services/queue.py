@@ -36,6 +36,7 @@ BATCH_SIZE = 200
 PLACES = {"household_id": Household, "building_id": Building, "requester_id": Resident}
 TEXT_FIELDS = ("category", "description", "urgency", "address", "contact_name", "contact_phone")
 POINT_FIELDS = ("lon", "lat")
+REQUIRED_FIELDS = ("category", "description")
 
 
 # --- accepting ------------------------------------------------------------------------
@@ -108,6 +109,10 @@ def _save(requests, now):
 
 def _file(requests, now):
     """File or reject each request in memory (`status`, `error_*`); the caller saves them."""
+    for request in requests:
+        if _malformed(request.payload):
+            _reject(request, Invalid("排队的请求不完整或格式有误，请重新提交。", code="malformed_request"))
+    requests = [r for r in requests if r.status == Intake.Status.QUEUED]
     actors = get_user_model().objects.in_bulk({r.filed_by_id for r in requests})
     earlier = Ticket.objects.in_bulk([r.client_request_id for r in requests], field_name="client_request_id")
     named = _named_places(requests)
@@ -171,6 +176,24 @@ def _settle_repeat(request, ticket):
 def _reject(request, error):
     request.status = Intake.Status.REJECTED
     request.error_code, request.error_detail, request.error_field = error.code, error.detail[:255], error.field or ""
+
+
+def _malformed(payload):
+    """Whether a stored request is not one `enqueue` writes (a row put in by hand, say). Such a
+    request is rejected on its own: filing it would fail its batch, again at every claim, and
+    so hold up the whole queue behind it."""
+    if not isinstance(payload, dict):
+        return True
+    return (
+        any(not payload.get(name) for name in REQUIRED_FIELDS)
+        or any(not isinstance(payload.get(name, ""), str) for name in TEXT_FIELDS)
+        or any(not _is_a(payload.get(name, 0), (int, float)) for name in POINT_FIELDS)
+        or any(payload.get(name) is not None and not _is_a(payload[name], int) for name in PLACES)
+    )
+
+
+def _is_a(value, types):
+    return isinstance(value, types) and not isinstance(value, bool)
 
 
 def _named_places(requests):

@@ -152,6 +152,24 @@ def test_bad_requests_are_rejected_with_the_direct_error_and_the_rest_of_the_bat
     assert not Intake.objects.filter(status=Intake.Status.QUEUED).exists()
 
 
+@pytest.mark.parametrize("payload", [
+    {"description": "没有类别"},
+    {"category": "property-elevator", "description": 5},
+    {"category": "property-elevator", "description": "地点编号不是数字", "building_id": "b1"},
+    {"category": "property-elevator", "description": "坐标不是数字", "lon": "112.9"},
+    ["not", "an", "object"],
+])
+def test_a_stored_request_the_api_could_not_have_written_is_rejected_alone(town, payload):
+    """A row put into the queue by hand: rejected, and the requests behind it are filed."""
+    enqueue(town, "before")
+    Intake.objects.create(filed_by=town.operator, client_request_id="by-hand", channel=Channel.API, payload=payload,
+                          received_at=NOW)
+    enqueue(town, "after")
+    assert queue.drain(now=NOW) == 3
+    assert (status("by-hand").status, status("by-hand").error_code) == (Intake.Status.REJECTED, "malformed_request")
+    assert filed("before") and filed("after")
+
+
 def test_a_role_withdrawn_after_queueing_is_rejected(town):
     enqueue(town, "q-1")
     town.operator.role_assignments.update(active=False)
