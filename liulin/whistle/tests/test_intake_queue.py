@@ -269,3 +269,26 @@ def test_numbers_written_in_sql_are_those_of_number_for_long_ids_too(town):
         ticket.refresh_from_db(fields=["number"])
         assert ticket.number == intake.number_for(NOW.date(), ticket.pk)
     assert Ticket.objects.get(pk=123456).number == "LF20260316123456"
+
+
+def _renumbered(captured):
+    return [q for q in captured if q["sql"].startswith('UPDATE "whistle_ticket" SET "number"')]
+
+
+def test_a_ticket_is_written_once_with_its_number_where_ids_come_ahead(town):
+    """On PostgreSQL both ways of filing take ids from the sequence before the insert, so no
+    ticket is written a second time for its number; on SQLite the number follows the insert."""
+    ahead = connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as direct_queries:
+        direct, _ = intake.file_ticket(actor=town.operator, channel=Channel.API, client_request_id="direct-1", now=NOW,
+                                       category="property-elevator", description="1栋电梯坏了，老人下不了楼",
+                                       household=town.household, requester=town.resident)
+    for n in range(3):
+        enqueue(town, f"queued-{n}")
+    with CaptureQueriesContext(connection) as batch_queries:
+        queue.drain()
+    assert bool(_renumbered(direct_queries)) is not ahead
+    assert bool(_renumbered(batch_queries)) is not ahead
+    for ticket in (direct, *(filed(f"queued-{n}") for n in range(3))):
+        ticket.refresh_from_db(fields=["number"])
+        assert ticket.number == intake.number_for(NOW.date(), ticket.pk)
