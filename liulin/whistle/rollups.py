@@ -308,19 +308,33 @@ def upsert(rows, area_paths):
     table = connection.ops.quote_name(KpiRollup._meta.db_table)
     q = connection.ops.quote_name
     insert_columns = [*KEY_FIELDS, "area_path", *COUNTERS]
-    placeholders = "(" + ", ".join(["%s"] * len(insert_columns)) + ")"
-    params = []
-    for (grain, month, community, grid, category, org), counts in rows.items():
-        params += [grain, connection.ops.adapt_datefield_value(month), community, grid, category, org, area_paths[community]]
-        params += [counts.get(name, 0) for name in COUNTERS]
+    values = [
+        [grain, connection.ops.adapt_datefield_value(month), community, grid, category, org, area_paths[community],
+         *(counts.get(name, 0) for name in COUNTERS)]
+        for (grain, month, community, grid, category, org), counts in rows.items()
+    ]
+    rows_sql, params = _rows_sql(insert_columns, values)
     sql = (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in insert_columns)}) VALUES "
-        + ", ".join([placeholders] * len(rows))
-        + f" ON CONFLICT ({', '.join(q(c) for c in KEY_FIELDS)}) DO UPDATE SET "
+        f"INSERT INTO {table} ({', '.join(q(c) for c in insert_columns)}) {rows_sql}"
+        f" ON CONFLICT ({', '.join(q(c) for c in KEY_FIELDS)}) DO UPDATE SET "
         + ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in changed)
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _rows_sql(columns, values):
+    """The rows of an INSERT and their parameters. On PostgreSQL one array per column through
+    UNNEST, as Django's bulk_create does: the statement then has the same short text and 32
+    parameters however many rows it adds. A VALUES list of the sweep's 45 rows had 1,440
+    parameters, which the driver parses afresh at every call (11 ms, for an upsert PostgreSQL
+    runs in under one). A VALUES list elsewhere."""
+    if connection.vendor == "postgresql":
+        types = [KpiRollup._meta.get_field(column).db_type(connection).split("(")[0] for column in columns]
+        columns_of_values = [list(column) for column in zip(*values, strict=True)]
+        return "SELECT * FROM UNNEST(" + ", ".join(f"%s::{db_type}[]" for db_type in types) + ")", columns_of_values
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return "VALUES " + ", ".join([placeholders] * len(values)), [value for row in values for value in row]
 
 
 # --- recount from scratch ---------------------------------------------------------------
