@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json
@@ -67,8 +67,8 @@ def _claim_batch(candidates, batch_size):
 @dataclass
 class Check:
     """One kind of deadline check: its counter name, the tickets due for it, how to flag them
-    (`flag(ids)` updates the rows; checks that share a flag are flagged in one call) and the
-    events they get (`events_for(tickets as before)`). A breach needs its deadline passed and
+    (`flag(tickets as before)` updates their rows in one statement; checks that share a flag
+    are flagged in one call) and the events they get (`events_for(tickets as before)`). A breach needs its deadline passed and
     a reminder its deadline ahead, so no ticket is due for both in one batch."""
 
     name: str
@@ -88,7 +88,7 @@ def _run_batch(checks, now, batch_size):
         related = ("policy", "category", "community", "handling_org")
         before = Ticket.objects.select_related(*related).in_bulk(every_id)
         for flag, ids in _ids_by_flag(checks, claimed).items():
-            flag(ids)
+            flag([before[pk] for pk in ids])
         after = Ticket.objects.select_related(*related).in_bulk(every_id)
         specs = [spec for check in checks for spec in check.events_for([before[pk] for pk in claimed[check.name]])]
         built = _append_system_events(specs, now)
@@ -119,8 +119,8 @@ def _run(checks, now, batch_size):
 
 
 def accept_breaches(tickets, now):
-    def flag(ids):
-        Ticket.objects.filter(pk__in=ids, accept_overdue=False).update(accept_overdue=True, updated_at=now)
+    def flag(tickets):
+        Ticket.objects.filter(pk__in=_ids(tickets), accept_overdue=False).update(accept_overdue=True, updated_at=now)
 
     def events_for(before):
         return [{"ticket": t, "action": "overdue", "reason": "超过接单时限", "data": {"deadline": "accept", "due": t.accept_due}} for t in before]
@@ -129,14 +129,21 @@ def accept_breaches(tickets, now):
     return Check("accept_overdue", candidates, flag, events_for)
 
 
+def _ids(tickets):
+    return [ticket.pk for ticket in tickets]
+
+
 def _escalates(ticket):
     return ticket.policy.escalate_on_breach and ticket.tier < Tier.WHISTLE
 
 
 def resolve_breaches(tickets, now):
-    def flag(ids):
-        Ticket.objects.filter(pk__in=ids, resolve_overdue=False).update(resolve_overdue=True, updated_at=now)
-        Ticket.objects.filter(pk__in=ids, tier__lt=Tier.WHISTLE, policy__escalate_on_breach=True).update(tier=F("tier") + 1)
+    def flag(tickets):
+        # One UPDATE for the flag and the escalation: each writes the row, and every index of
+        # the ticket table, anew.
+        up = [t.pk for t in tickets if _escalates(t)]
+        escalated = Case(When(pk__in=up, then=F("tier") + 1), default=F("tier"), output_field=Ticket._meta.get_field("tier"))
+        Ticket.objects.filter(pk__in=_ids(tickets), resolve_overdue=False).update(resolve_overdue=True, updated_at=now, tier=escalated)
 
     def events_for(before):
         specs = []
@@ -156,8 +163,8 @@ def reminders(tickets, now):
     limit. One check per distinct reminder lead time (a handful), so each comparison stays a
     plain indexed range."""
 
-    def flag(ids):
-        Ticket.objects.filter(pk__in=ids, reminded=False).update(reminded=True)
+    def flag(tickets):
+        Ticket.objects.filter(pk__in=_ids(tickets), reminded=False).update(reminded=True)
 
     def events_for(before):
         specs = []
