@@ -14,7 +14,7 @@ import datetime
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from liulin.core.errors import Invalid, NotFound
 from liulin.core.masking import mask_phone
@@ -271,7 +271,7 @@ def ticket_file(request, payload: TicketIn):
     )
     filed = {**_summary(ticket), "description": ticket.description, "address": ticket.address,
              "contact_phone_masked": mask_phone(ticket.contact_phone)}
-    return (201 if created else 200), filed
+    return Status(201 if created else 200, filed)
 
 
 def _intake_out(request_row):
@@ -300,7 +300,7 @@ def ticket_enqueue(request, payload: TicketQueuedIn, response: HttpResponse):
     fields = payload.dict(exclude={"client_request_id"})
     queued, created = queue.enqueue(actor=request.user, client_request_id=payload.client_request_id, request=fields)
     response["Location"] = reverse("api:ticket_intake_status", kwargs={"intake_id": queued.pk})
-    return (202 if created else 200), _intake_out(queued)
+    return Status(202 if created else 200, _intake_out(queued))
 
 
 @router.get("/intake/{int:intake_id}", response={200: IntakeOut, **ERRORS}, url_name="ticket_intake_status",
@@ -399,7 +399,7 @@ def ticket_escalate(request, ticket_id: int, payload: ReasonIn):
 def ticket_comment(request, ticket_id: int, payload: CommentIn):
     ticket = selectors.ticket_for(request.user, ticket_id)
     transitions.comment(actor=request.user, ticket=ticket, body=payload.body, internal=payload.internal)
-    return 201, _detail(request.user, ticket.pk)
+    return Status(201, _detail(request.user, ticket.pk))
 
 
 @router.post("/{int:ticket_id}/cosign", response={201: TicketDetailOut, **ERRORS}, summary="我也遇到（同社区居民附议）")
@@ -410,7 +410,7 @@ def ticket_cosign(request, ticket_id: int):
     if ticket is None:
         raise NotFound("找不到该诉求，或您无权查看。")
     intake.cosign(actor=request.user, ticket=ticket)
-    return 201, _cosign_view(request.user, ticket.pk)
+    return Status(201, _cosign_view(request.user, ticket.pk))
 
 
 def _cosign_view(user, pk):
