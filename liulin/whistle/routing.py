@@ -26,12 +26,14 @@ and "路灯杆被车撞歪了" 0.2 — so 0.25 keeps the first pair and drops th
 place filter keeps unrelated ones out.
 """
 
+import functools
 import math
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import transaction
 from django.db.models import Q
 
 from liulin.core.errors import Invalid
@@ -172,25 +174,40 @@ def _property_company(community_id, estate_id):
     return companies.filter(estate__isnull=True).order_by("id").first() or companies.order_by("id").first()
 
 
+# Community offices created by a transaction that has not committed yet. Only that
+# transaction sees such an office, so the memory shared between threads must not hold it:
+# another thread's filing would be handed a unit it cannot see, and fail on its foreign key
+# should the creating transaction roll back. (An id stays here if it does: its row is gone.)
+_uncommitted_offices = set()
+
+
 def community_office(community):
     """The community's own office (居委会), created the first time a ticket needs it."""
     office = _community_office(community.pk, community.name)
     if office is None:
-        # Not remembered: the transaction creating it may still roll back.
-        office, _ = Organisation.objects.get_or_create(
+        office, created = Organisation.objects.get_or_create(
             kind=Organisation.Kind.OTHER,
             name=f"{community.name}{COMMUNITY_OFFICE_SUFFIX}",
             community=community,
             defaults={"description": "社区自办事项的承办单位（派单自动创建）", "is_demo": community.is_demo},
         )
+        if created:
+            _uncommitted_offices.add(office.pk)
+            transaction.on_commit(functools.partial(_office_committed, office.pk))
     return office
+
+
+def _office_committed(pk):
+    _uncommitted_offices.discard(pk)
+    _community_office.forget()  # the "none yet" other threads may have remembered meanwhile
 
 
 @memoized(Organisation)
 def _community_office(community_id, community_name):
-    return Organisation.objects.filter(
+    office = Organisation.objects.filter(
         kind=Organisation.Kind.OTHER, name=f"{community_name}{COMMUNITY_OFFICE_SUFFIX}", community_id=community_id
     ).first()
+    return None if office is not None and office.pk in _uncommitted_offices else office
 
 
 def _unit_by_category(category, community, building):

@@ -114,3 +114,39 @@ def test_a_double_submit_to_the_queue_is_queued_once():
     assert sorted(created for _, created in results) == [False, True]
     assert len({intake.pk for intake, _ in results}) == 1
     assert Intake.objects.count() == 1
+
+
+def test_a_community_office_another_transaction_has_not_committed_is_never_handed_out():
+    """The first filings of a community create its office. Until the creating transaction
+    commits, no other thread may be handed that office from the shared memory: its foreign
+    key fails should the creator roll back (two drains at once did)."""
+    from django.db import transaction
+
+    from liulin.orgs.models import Organisation
+    from liulin.whistle import routing
+
+    town = make_town()
+    created, release, made = threading.Event(), threading.Event(), []
+
+    def create_then_roll_back():
+        try:
+            with transaction.atomic():
+                made.append(routing.community_office(town.community))
+                routing.community_office(town.community)  # the same transaction's next filing
+                created.set()
+                release.wait(10)
+                transaction.set_rollback(True)
+        finally:
+            connections.close_all()
+
+    creator = threading.Thread(target=create_then_roll_back)
+    creator.start()
+    try:
+        assert created.wait(10)
+        seen = routing.community_office(town.community)
+    finally:
+        release.set()
+        creator.join(10)
+    assert seen.pk != made[0].pk
+    assert Organisation.objects.filter(pk=seen.pk).exists()
+    assert not Organisation.objects.filter(pk=made[0].pk).exists()
