@@ -194,24 +194,6 @@ def _placeholder_number():
     return f"new-{uuid.uuid4().hex[:20]}"  # unique until the id is known
 
 
-def _insert(ticket, actor):
-    """Save the new ticket with its number. A clash on client_request_id means the same
-    request won elsewhere (a concurrent double submit): return that one instead."""
-    numbered = number_ahead([ticket])
-    try:
-        with transaction.atomic():
-            ticket.save(force_insert=True)
-    except IntegrityError:
-        ticket.pk = None
-        earlier = _existing(ticket.client_request_id, actor)
-        if earlier is None:
-            raise
-        return earlier, False
-    if not numbered:
-        write_numbers([ticket])
-    return ticket, True
-
-
 # --- filing ---------------------------------------------------------------------------
 
 
@@ -309,31 +291,38 @@ def prepare(
 
 
 def _create(ticket, *, actor, route, cleaned, now):
+    """Insert the filing as the intake queue inserts a batch (`insert_filings`: dispatched in
+    memory, the row written once, its events, counters, notice and deadline check together),
+    then store its photos."""
     written = []
     try:
         with transaction.atomic():
-            ticket, created = _insert(ticket, actor)
-            if not created:
-                return ticket, False
-            # The new row is this transaction's own until commit: no need to read and lock it again.
-            events.new_chain(ticket)
-            events.append_event(ticket, **_filed_event(ticket, route))
-            for photo in cleaned:
+            ticket, created = _insert(Filing(ticket, route, cleaned), actor, now)
+            for photo in cleaned if created else ():
                 written.append(photo_store.save_clean(ticket=ticket, photo=photo, actor=actor, now=now))
-            if route.org is not None:
-                ticket = transitions.act(
-                    actor=None, ticket=ticket, action="dispatch", org=route.org, data={"auto": True}, reason=route.reason, now=now,
-                    held=True,
-                )
-            return ticket, True
+            return ticket, created
     except BaseException:
         photo_store.discard(written)
         raise
 
 
+def _insert(filing, actor, now):
+    """Insert one filing. A clash on client_request_id means the same request won elsewhere (a
+    concurrent double submit): return that one instead."""
+    try:
+        with transaction.atomic():
+            insert_filings([filing], now=now)
+    except IntegrityError:
+        earlier = _existing(filing.ticket.client_request_id, actor)
+        if earlier is None:
+            raise
+        return earlier, False
+    return filing.ticket, True
+
+
 def insert_filings(filings, *, now):
-    """Insert checked and routed filings together, inside the caller's transaction (the intake
-    queue's batches): each ticket dispatched in memory where routing found its unit
+    """Insert checked and routed filings together, inside the caller's transaction (a direct
+    filing, or a batch of the intake queue): each ticket dispatched in memory where routing found its unit
     (`transitions.dispatch_unsaved`, the same edge and deadlines as a direct filing), the
     tickets with their numbers in one insert (`number_ahead`), the events of every new chain in
     one insert with their KPI counters, the handlers' notices in one insert, and each

@@ -166,16 +166,15 @@ def _target_state(transition, locked, state_before_suspension):
     return locked.state  # a request that changes no state
 
 
-def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=None, data=None, now=None, held=False):
-    """Take `action` on `ticket` as `actor`; returns the ticket as it now is. `held`: the
-    caller inserted `ticket` in its still open transaction, so the row is already its own."""
+def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=None, data=None, now=None):
+    """Take `action` on `ticket` as `actor`; returns the ticket as it now is."""
     now = now or clock.now()
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Invalid(f"未知的操作“{action}”。", code="unknown_action")
     role = _authorise(actor, ticket, f"whistle.{action}")
     with transaction.atomic():
-        locked = ticket if held else _lock(ticket)
+        locked = _lock(ticket)
         _refuse_stale(locked, ticket)
         try:
             transition_for(action, locked.state)
@@ -209,9 +208,9 @@ def _step(locked, transition, *, actor, role, reason, org=None, forwarded_to="",
 
 
 def dispatch_unsaved(ticket, *, org, reason, now):
-    """The automatic dispatch of a ticket built but not yet inserted (the intake queue inserts
-    a batch already dispatched): the same table edge and changes as `act(action="dispatch")`
-    by the system, made in memory. Returns the event's fields, to append after the insert."""
+    """The automatic dispatch of a ticket built but not yet inserted (every filing is inserted
+    already dispatched, `intake.insert_filings`): the same table edge and changes as
+    `act(action="dispatch")` by the system, made in memory. Returns the event's fields, to append after the insert."""
     transition = transition_for("dispatch", ticket.state)
     return _step(ticket, transition, actor=None, role=SYSTEM_ROLE, reason=reason, org=org, data={"auto": True}, now=now)[1]
 
