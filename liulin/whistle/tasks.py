@@ -68,8 +68,9 @@ def _claim_batch(candidates, batch_size):
 class Check:
     """One kind of deadline check: its counter name, the tickets due for it, how to flag them
     (`flag(tickets as before)` updates their rows in one statement; checks that share a flag
-    are flagged in one call) and the events they get (`events_for(tickets as before)`). A breach needs its deadline passed and
-    a reminder its deadline ahead, so no ticket is due for both in one batch."""
+    are flagged in one call) and the events they get (`events_for(tickets as before)`). A
+    breach needs its deadline passed and a reminder its deadline ahead, so no ticket is due
+    for both in one batch."""
 
     name: str
     candidates: object

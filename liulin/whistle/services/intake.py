@@ -208,7 +208,7 @@ def file_ticket(*, actor, client_request_id=None, now=None, **request):
     if earlier is not None:
         return earlier, False
     filing = prepare(actor=actor, client_request_id=client_request_id, now=now, **request)
-    return _create(filing.ticket, actor=actor, route=filing.route, cleaned=filing.photos, now=now)
+    return _create(filing, actor=actor, now=now)
 
 
 @dataclass
@@ -290,15 +290,15 @@ def prepare(
     return Filing(ticket, found, cleaned)
 
 
-def _create(ticket, *, actor, route, cleaned, now):
+def _create(filing, *, actor, now):
     """Insert the filing as the intake queue inserts a batch (`insert_filings`: dispatched in
     memory, the row written once, its events, counters, notice and deadline check together),
     then store its photos."""
     written = []
     try:
         with transaction.atomic():
-            ticket, created = _insert(Filing(ticket, route, cleaned), actor, now)
-            for photo in cleaned if created else ():
+            ticket, created = _insert(filing, actor, now)
+            for photo in filing.photos if created else ():
                 written.append(photo_store.save_clean(ticket=ticket, photo=photo, actor=actor, now=now))
             return ticket, created
     except BaseException:
