@@ -346,8 +346,9 @@ def first_in_scope(user, queryset, count, *, order_by, fields, key, reverse=Fals
 
 
 def tickets_by_id(queryset, ids):
-    """The tickets of `ids` from `queryset` (joins and flags for a page), in the order of `ids`."""
-    return _in_order(queryset.in_bulk(ids), ids)
+    """The tickets of `ids` from `queryset` (joins and flags for a page), in the order of `ids`
+    (so the database is not asked to sort them by the model's default order first)."""
+    return _in_order(queryset.order_by().in_bulk(ids), ids)
 
 
 def _in_order(found, ids):
