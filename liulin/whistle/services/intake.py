@@ -322,11 +322,11 @@ def _insert(filing, actor, now):
 
 def insert_filings(filings, *, now):
     """Insert checked and routed filings together, inside the caller's transaction (a direct
-    filing, or a batch of the intake queue): each ticket dispatched in memory where routing found its unit
-    (`transitions.dispatch_unsaved`, the same edge and deadlines as a direct filing), the
-    tickets with their numbers in one insert (`number_ahead`), the events of every new chain in
-    one insert with their KPI counters, the handlers' notices in one insert, and each
-    dispatched ticket's deadline check queued. Returns the tickets."""
+    filing, or a batch of the intake queue): each ticket dispatched in memory where routing
+    found its unit (`transitions.dispatch_unsaved`, the same edge and deadlines as `act`),
+    the tickets with their numbers in one insert (`number_ahead`), the events of every new
+    chain in one insert with their KPI counters, the handlers' notices in one insert, and
+    each dispatched ticket's deadline check queued. Returns the tickets."""
     steps, dispatches = [], []
     for filing in filings:
         ticket, route = filing.ticket, filing.route
