@@ -9,7 +9,8 @@ deadline is processed twice.
    SELECT ... FOR UPDATE SKIP LOCKED). Afterwards each ticket must carry exactly one
    "overdue" event, its chain must verify, and both workers must have run some checks.
 
-Step 2 changes the new tickets' deadlines directly: a benchmark fixture, not a product path.
+Step 2 changes the new tickets' deadlines directly, and drops the checks that earlier runs
+on a reused database left due: benchmark fixtures, not product paths.
 Bounded: BENCH_MULTINODE_TICKETS requests (default 60) and 120 s of waiting."""
 
 import datetime
@@ -60,6 +61,20 @@ def _queue_deadline_checks_twice(ticket_ids):
     return task_ids
 
 
+def _drop_checks_left_due():
+    """Deadline checks that earlier runs on this reused database queued and that are due by
+    now (the intake benchmark's tickets of an hour ago, say). Left in place, the two workers
+    would spend this benchmark's two minutes on them instead of on its own checks. Returns
+    how many were dropped."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from liulin.whistle.tasks import check_ticket_deadlines
+
+    due = DBTaskResult.objects.filter(status="READY", task_path=check_ticket_deadlines.module_path, run_after__lte=timezone.now())
+    return due.delete()[0]
+
+
 def _wait_for(task_ids, seconds=120):
     from django_tasks_db.models import DBTaskResult
 
@@ -95,6 +110,7 @@ def run(*, log=print):
         created = _file_through_both_nodes([port for _, port in webs], token, buildings, count, run_id)
         filing_s = time.monotonic() - started
         ticket_ids = [pk for ids in created.values() for pk in ids]
+        dropped = _drop_checks_left_due()
         task_ids = _queue_deadline_checks_twice(ticket_ids)
         workers = [server.start_db_worker(interval="0.2") for _ in range(2)]
         results = list(_wait_for(task_ids))
@@ -120,6 +136,7 @@ def run(*, log=print):
         "tickets": len(ticket_ids),
         "distinct_numbers": tickets.values("number").distinct().count(),
         "filing_seconds": round(filing_s, 1),
+        "earlier_checks_dropped": dropped,
         "tasks_queued": len(task_ids),
         "tasks_done": sum(r.status == "SUCCESSFUL" for r in results),
         "tasks_failed": sum(r.status == "FAILED" for r in results),
