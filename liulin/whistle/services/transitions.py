@@ -208,9 +208,10 @@ def _step(locked, transition, *, actor, role, reason, org=None, forwarded_to="",
 
 
 def dispatch_unsaved(ticket, *, org, reason, now):
-    """The automatic dispatch of a ticket built but not yet inserted (every filing is inserted
-    already dispatched, `intake.insert_filings`): the same table edge and changes as
-    `act(action="dispatch")` by the system, made in memory. Returns the event's fields, to append after the insert."""
+    """The automatic dispatch of a ticket built but not yet inserted (a filing whose unit
+    routing found is inserted already dispatched, `intake.insert_filings`): the same table
+    edge and changes as `act(action="dispatch")` by the system, made in memory. Returns the
+    event's fields, to append after the insert."""
     transition = transition_for("dispatch", ticket.state)
     return _step(ticket, transition, actor=None, role=SYSTEM_ROLE, reason=reason, org=org, data={"auto": True}, now=now)[1]
 
