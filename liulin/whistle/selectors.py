@@ -686,7 +686,6 @@ def can_file(user):
     return has_perm_anywhere(user, "whistle.file")
 
 
-
 def own_intake(user, pk):
     """A request the user put in the intake queue; anyone else's is not found."""
     found = Intake.objects.filter(pk=pk, filed_by_id=user.pk).first()
