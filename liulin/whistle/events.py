@@ -72,19 +72,6 @@ def hash_of(event):
     )
 
 
-def _last_link(ticket):
-    """(seq, hash) of the ticket's last event. The instance that appended an event remembers
-    its link, so a step that writes two events (filing and dispatching) reads it once. Events
-    are appended only through instances locked or inserted in the current transaction, which
-    do not outlive it, so the memory is never stale; were it so, the unique (ticket, seq)
-    would refuse a repeated seq and `verify_chain` would name a skipped one."""
-    known = getattr(ticket, "_chain_tail", None)
-    if known is not None:
-        return known
-    last = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("-seq").values_list("seq", "hash").first()
-    return last or (0, GENESIS)
-
-
 def build_event(ticket_id, *, last_seq, last_hash, actor, action, actor_role="", from_state="", to_state="", reason="",
                 data=None, internal=False, at):
     """An unsaved event linked after (last_seq, last_hash); for appending many at once."""
@@ -113,28 +100,12 @@ def new_chain(ticket):
 
 def append_event(ticket, *, actor, action, from_state="", to_state="", reason="", data=None, internal=False, at=None,
                  actor_role=""):
-    """Append one event to `ticket`'s chain. The caller holds the ticket row (select_for_update
-    inside transaction.atomic), so no other writer can take the same seq; the unique
-    (ticket, seq) constraint refuses it anyway."""
-    last_seq, last_hash = _last_link(ticket)
-    event = build_event(
-        ticket.pk,
-        last_seq=last_seq,
-        last_hash=last_hash,
-        actor=actor,
-        action=action,
-        actor_role=actor_role,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        data=data,
-        internal=internal,
-        at=at or clock.now(),
-    )
-    event.save(force_insert=True)
-    ticket._chain_tail = (event.seq, event.hash)
-    rollups.apply_event(ticket, event)  # KPI counters change in the same transaction as the event
-    return event
+    """Append one event to `ticket`'s chain (`append_events` for one). The caller holds the
+    ticket row (select_for_update inside transaction.atomic), so no other writer can take the
+    same seq; the unique (ticket, seq) constraint refuses it anyway."""
+    fields = {"actor": actor, "action": action, "from_state": from_state, "to_state": to_state, "reason": reason,
+              "data": data, "internal": internal, "at": at, "actor_role": actor_role}
+    return append_events([(ticket, fields)])[0][1]
 
 
 def _last_links(ticket_ids):
@@ -149,14 +120,21 @@ def _last_links(ticket_ids):
 def append_events(steps):
     """Append events to many tickets at once, in order: `steps` is [(ticket, the keywords of
     `append_event`)], the tickets held as for `append_event`. One query reads the chain ends
-    not already known (none for tickets inserted by this transaction), one insert writes the
-    events and one statement adds their KPI counters. Returns [(ticket, event)]."""
+    not already known, one insert writes the events and one statement adds their KPI
+    counters. Returns [(ticket, event)].
+
+    A ticket instance that appended an event remembers its chain's end (`new_chain` for one
+    inserted by this transaction), so a step that writes two events reads it once, or not at
+    all. Events are appended only through instances locked or inserted in the current
+    transaction, which do not outlive it, so the memory is never stale; were it so, the
+    unique (ticket, seq) would refuse a repeated seq and `verify_chain` would name a skipped
+    one."""
     unknown = {ticket.pk for ticket, _ in steps if getattr(ticket, "_chain_tail", None) is None}
     links = _last_links(unknown) if unknown else {}
     built, now = [], clock.now()
     for ticket, fields in steps:
         last_seq, last_hash = getattr(ticket, "_chain_tail", None) or links[ticket.pk]
-        fields = {"at": now, **fields}
+        fields = {**fields, "at": fields.get("at") or now}
         event = build_event(ticket.pk, last_seq=last_seq, last_hash=last_hash, **fields)
         ticket._chain_tail = (event.seq, event.hash)
         built.append((ticket, event))
