@@ -74,7 +74,7 @@ def run(personas, tokens, *, log=print):
     proc, port = server.start_gunicorn(log=log)
     try:
         # Warm-up: every worker thread loads the URL conf, the configuration and its connection.
-        asyncio.run(_load(port, load["token"], buildings, clients=clients, total=clients * 8, seconds=30, run_id=f"{time.time()}w"))
+        asyncio.run(_load(port, **{**load, "total": clients * 8, "seconds": 30}, run_id=f"{time.time()}w"))
         figures = {"intake http": _direct(port, load, log), "intake queued http": _queued(port, load, log),
                    "ceiling GET /healthz": _ceiling(port, load, log)}
         workers = memory.gunicorn_workers(proc.pid)
@@ -84,15 +84,11 @@ def run(personas, tokens, *, log=print):
 
 
 def _direct(port, load, log):
-    from liulin.whistle.models import Ticket, TicketEvent
+    from liulin.whistle.models import Ticket
 
-    latencies, statuses, created, wall = asyncio.run(_load(port, load["token"], load["buildings"], clients=load["clients"],
-                                                           total=load["total"], seconds=load["seconds"], run_id=f"{time.time()}d"))
-    made = Ticket.objects.filter(pk__in=created)
-    dispatched = made.filter(state="dispatched", handling_org__isnull=False, resolve_due__isnull=False).count()
-    events = TicketEvent.objects.filter(ticket_id__in=created).count()
+    latencies, statuses, created, wall = asyncio.run(_load(port, **load, run_id=f"{time.time()}d"))
     result = summary(latencies, wall_s=wall, rows=len(created), clients=load["clients"], statuses=_keys(statuses),
-                     dispatched_with_deadlines=dispatched, events_written=events, server=server.gunicorn_settings())
+                     **_outcome(Ticket.objects.filter(pk__in=created)), server=server.gunicorn_settings())
     log(f"  direct: {result['throughput_per_s']} tickets/s, p50 {result['p50_ms']} p95 {result['p95_ms']} p99 {result['p99_ms']} ms, "
         f"statuses {statuses}")
     return result
@@ -100,14 +96,12 @@ def _direct(port, load, log):
 
 def _queued(port, load, log):
     """The queued way with DRAINS drain processes running beside the server."""
-    from liulin.whistle.models import Intake, Ticket, TicketEvent
+    from liulin.whistle.models import Intake, Ticket
 
     drains = [server.start_drain() for _ in range(DRAINS)]
     try:
         started = time.monotonic()
-        latencies, statuses, queued, wall = asyncio.run(_load(port, load["token"], load["buildings"], clients=load["clients"],
-                                                              total=load["total"], seconds=load["seconds"],
-                                                              run_id=f"{time.time()}q", path="/api/v1/tickets/intake"))
+        latencies, statuses, queued, wall = asyncio.run(_load(port, **load, run_id=f"{time.time()}q", path="/api/v1/tickets/intake"))
         pending = Intake.objects.filter(pk__in=queued, status=Intake.Status.QUEUED)
         give_up = time.monotonic() + 300
         while pending.exists() and time.monotonic() < give_up:
@@ -120,12 +114,10 @@ def _queued(port, load, log):
     filed = [r for r in rows if r.status == Intake.Status.FILED]
     lags = [(r.processed_at - r.received_at).total_seconds() for r in filed]
     tickets = Ticket.objects.filter(client_request_id__in=[r.client_request_id for r in filed])
-    dispatched = tickets.filter(state="dispatched", handling_org__isnull=False, resolve_due__isnull=False).count()
-    events = TicketEvent.objects.filter(ticket__in=tickets).count()
     result = summary(latencies, wall_s=wall, rows=len(queued), clients=load["clients"], statuses=_keys(statuses),
                      filed=len(filed), rejected=sum(1 for r in rows if r.status == Intake.Status.REJECTED),
                      filed_per_s=round(len(filed) / filed_wall, 1), seconds_until_all_filed=round(filed_wall, 2),
-                     lag=summary(lags), dispatched_with_deadlines=dispatched, events_written=events, drains=DRAINS,
+                     lag=summary(lags), **_outcome(tickets), drains=DRAINS,
                      server=server.gunicorn_settings())
     log(f"  queued: answered {result['throughput_per_s']}/s (p50 {result['p50_ms']} p95 {result['p95_ms']} p99 {result['p99_ms']} ms), "
         f"filed {result['filed_per_s']}/s end to end, lag p50 {result['lag']['p50_ms']} p99 {result['lag']['p99_ms']} ms, "
@@ -136,11 +128,19 @@ def _queued(port, load, log):
 def _ceiling(port, load, log):
     """The same clients and server on `GET /healthz` (a JSON view through the whole middleware
     stack, no database): what this machine serves at most, to read the intake figures against."""
-    latencies, statuses, _, wall = asyncio.run(_load(port, "", [], clients=load["clients"], total=load["total"] * 2,
-                                                     seconds=min(load["seconds"], 15), run_id="", path="/healthz"))
+    ceiling = {**load, "token": "", "buildings": [], "total": load["total"] * 2, "seconds": min(load["seconds"], 15)}
+    latencies, statuses, _, wall = asyncio.run(_load(port, **ceiling, run_id="", path="/healthz"))
     result = summary(latencies, wall_s=wall, clients=load["clients"], statuses=_keys(statuses))
     log(f"  ceiling: GET /healthz {result['throughput_per_s']}/s, p99 {result['p99_ms']} ms")
     return result
+
+
+def _outcome(tickets):
+    """What the filed tickets show: dispatched with their deadlines, and their events."""
+    from liulin.whistle.models import TicketEvent
+
+    dispatched = tickets.filter(state="dispatched", handling_org__isnull=False, resolve_due__isnull=False).count()
+    return {"dispatched_with_deadlines": dispatched, "events_written": TicketEvent.objects.filter(ticket__in=tickets).count()}
 
 
 def _keys(statuses):

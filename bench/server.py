@@ -55,15 +55,18 @@ def start_gunicorn(port=None, *, log=print):
 
 
 def start_db_worker(*, interval="0.2", log_file=None):
-    cmd = [sys.executable, "manage.py", "db_worker", "--interval", interval]
-    out = open(log_file, "wb") if log_file else subprocess.DEVNULL
-    return subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    return _start_command("db_worker", "--interval", interval, log_file=log_file)
 
 
 def start_drain(*, every="0.02", log_file=None):
-    cmd = [sys.executable, "manage.py", "drain_intake", "--every", every]
+    return _start_command("drain_intake", "--every", every, log_file=log_file)
+
+
+def _start_command(*args, log_file):
+    """A long-running `manage.py` command in its own process group (`stop` ends it)."""
     out = open(log_file, "wb") if log_file else subprocess.DEVNULL
-    return subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=server_env(), stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(proc, timeout=20):
