@@ -3,9 +3,11 @@ would be (the same ticket, events, deadlines, notices, KPI counters), rejected w
 error a direct filing would have answered, idempotent on client_request_id."""
 
 import datetime
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
@@ -292,3 +294,26 @@ def test_a_ticket_is_written_once_with_its_number_where_ids_come_ahead(town):
     for ticket in (direct, *(filed(f"queued-{n}") for n in range(3))):
         ticket.refresh_from_db(fields=["number"])
         assert ticket.number == intake.number_for(NOW.date(), ticket.pk)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_the_drain_command_waits_after_a_short_pass_so_arrivals_gather_into_a_batch(monkeypatch):
+    """It waits after a pass that filed a few, not only after an empty one: filing requests as
+    they trickle in, a few a batch, costs several times the CPU per request."""
+    from liulin.whistle.management.commands import drain_intake
+
+    passes, calls = iter([3, 0, 7]), []
+    monkeypatch.setattr(queue, "drain", lambda batch_size: calls.append("drain") or next(passes))
+
+    def sleep(seconds):
+        calls.append(seconds)
+        if calls.count(seconds) == 3:
+            raise _Stop
+
+    monkeypatch.setattr(drain_intake.time, "sleep", sleep)
+    with pytest.raises(_Stop):
+        call_command("drain_intake", "--every", "0.5", stdout=io.StringIO())
+    assert calls == ["drain", 0.5, "drain", 0.5, "drain", 0.5]
