@@ -1,5 +1,6 @@
 """Intake over HTTP by N concurrent clients (a bounded asyncio client on aiohttp, one
-keep-alive connection each) against gunicorn on loopback, both ways a client may file:
+keep-alive connection each) against the web server (`server.start_web`) on loopback, both
+ways a client may file:
 
 - direct: POST /api/v1/tickets, answered 201 once routed, dispatched, with its deadlines,
   hash-chained events and KPI counters;
@@ -17,6 +18,7 @@ import random
 import time
 
 import aiohttp
+import psutil
 
 from . import memory, server
 from .common import summary
@@ -71,35 +73,41 @@ def run(personas, tokens, *, log=print):
     seconds = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
     buildings = list(Building.objects.filter(community__path__startswith="/BC/").values_list("pk", flat=True)[:5000])
     load = {"token": tokens["operator"], "buildings": buildings, "clients": clients, "total": total, "seconds": seconds}
-    proc, port = server.start_gunicorn(log=log)
+    proc, port = server.start_web(log=log)
     try:
         # Warm-up: every worker thread loads the URL conf, the configuration and its connection.
         asyncio.run(_load(port, **{**load, "total": clients * 8, "seconds": 30}, run_id=f"{time.time()}w"))
-        figures = {"intake http": _direct(port, load, log), "intake queued http": _queued(port, load, log),
-                   "ceiling GET /healthz": _ceiling(port, load, log)}
-        workers = memory.gunicorn_workers(proc.pid)
+        web = _processes(proc)
+        figures = {"intake http": _direct(port, load, web, log), "intake queued http": _queued(port, load, web, log),
+                   "ceiling GET /healthz": _ceiling(port, load, web, log)}
+        workers = memory.web_workers(proc.pid)
     finally:
         server.stop(proc)
     return figures, {"web_worker_rss_mb": workers}
 
 
-def _direct(port, load, log):
+def _direct(port, load, web, log):
     from liulin.whistle.models import Ticket
 
+    cpu = memory.CpuMeter(web=web)
+    cpu.start()
     latencies, statuses, created, wall = asyncio.run(_load(port, **load, run_id=f"{time.time()}d"))
     result = summary(latencies, wall_s=wall, rows=len(created), clients=load["clients"], statuses=_keys(statuses),
-                     **_outcome(Ticket.objects.filter(pk__in=created)), server=server.gunicorn_settings())
+                     **_outcome(Ticket.objects.filter(pk__in=created)), server=server.web_settings(),
+                     cpu=cpu.stop(wall_s=wall, units=len(created)))
     log(f"  direct: {result['throughput_per_s']} tickets/s, p50 {result['p50_ms']} p95 {result['p95_ms']} p99 {result['p99_ms']} ms, "
-        f"statuses {statuses}")
+        f"statuses {statuses}; {_cpu_line(result['cpu'])}")
     return result
 
 
-def _queued(port, load, log):
+def _queued(port, load, web, log):
     """The queued way with DRAINS drain processes running beside the server."""
     from liulin.whistle.models import Intake, Ticket
 
     drains = [server.start_drain() for _ in range(DRAINS)]
+    cpu = memory.CpuMeter(web=web, drains=_processes(*drains))
     try:
+        cpu.start()
         started = time.monotonic()
         latencies, statuses, queued, wall = asyncio.run(_load(port, **load, run_id=f"{time.time()}q", path="/api/v1/tickets/intake"))
         pending = Intake.objects.filter(pk__in=queued, status=Intake.Status.QUEUED)
@@ -107,6 +115,7 @@ def _queued(port, load, log):
         while pending.exists() and time.monotonic() < give_up:
             time.sleep(0.05)
         filed_wall = time.monotonic() - started
+        spent = cpu.stop(wall_s=filed_wall, units=len(queued))
     finally:
         for drain in drains:
             server.stop(drain)
@@ -118,21 +127,35 @@ def _queued(port, load, log):
                      filed=len(filed), rejected=sum(1 for r in rows if r.status == Intake.Status.REJECTED),
                      filed_per_s=round(len(filed) / filed_wall, 1), seconds_until_all_filed=round(filed_wall, 2),
                      lag=summary(lags), **_outcome(tickets), drains=DRAINS,
-                     server=server.gunicorn_settings())
+                     server=server.web_settings(), cpu=spent)
     log(f"  queued: answered {result['throughput_per_s']}/s (p50 {result['p50_ms']} p95 {result['p95_ms']} p99 {result['p99_ms']} ms), "
         f"filed {result['filed_per_s']}/s end to end, lag p50 {result['lag']['p50_ms']} p99 {result['lag']['p99_ms']} ms, "
-        f"statuses {statuses}")
+        f"statuses {statuses}; {_cpu_line(spent)}")
     return result
 
 
-def _ceiling(port, load, log):
+def _ceiling(port, load, web, log):
     """The same clients and server on `GET /healthz` (a JSON view through the whole middleware
     stack, no database): what this machine serves at most, to read the intake figures against."""
     ceiling = {**load, "token": "", "buildings": [], "total": load["total"] * 2, "seconds": min(load["seconds"], 15)}
+    cpu = memory.CpuMeter(web=web)
+    cpu.start()
     latencies, statuses, _, wall = asyncio.run(_load(port, **ceiling, run_id="", path="/healthz"))
-    result = summary(latencies, wall_s=wall, clients=load["clients"], statuses=_keys(statuses))
-    log(f"  ceiling: GET /healthz {result['throughput_per_s']}/s, p99 {result['p99_ms']} ms")
+    result = summary(latencies, wall_s=wall, clients=load["clients"], statuses=_keys(statuses),
+                     cpu=cpu.stop(wall_s=wall, units=len(latencies)))
+    log(f"  ceiling: GET /healthz {result['throughput_per_s']}/s, p99 {result['p99_ms']} ms; {_cpu_line(result['cpu'])}")
     return result
+
+
+def _processes(*popens):
+    """The processes we started, for a `memory.CpuMeter` group (their children count too)."""
+    return lambda: [psutil.Process(p.pid) for p in popens if p.poll() is None]
+
+
+def _cpu_line(cpu):
+    """Where the cores went: CPU ms per request by process group."""
+    each = ", ".join(f"{name} {ms}" for name, ms in cpu["cpu_ms_per_unit"].items())
+    return f"CPU ms each: {each} ({cpu['cores_busy']} of {cpu['cores']} cores busy)"
 
 
 def _outcome(tickets):

@@ -1,7 +1,7 @@
 """Two web nodes and two task workers on one PostgreSQL: they share the work, and no
 deadline is processed twice.
 
-1. Two gunicorn servers (separate processes, separate ports) take intake requests in turn;
+1. Two web servers (separate processes, separate ports) take intake requests in turn;
    every ticket they file gets its own number and its hash-chained events.
 2. The accept deadlines of those tickets are moved to pass a few seconds from now, and the
    deadline check of every ticket is queued twice (as if both web nodes had scheduled it).
@@ -103,7 +103,7 @@ def run(*, log=print):
     buildings = list(Building.objects.filter(community__path__startswith="/BC/").values_list("pk", flat=True)[:500])
     run_id = str(int(time.time()))
 
-    webs = [server.start_gunicorn(log=log) for _ in range(2)]
+    webs = [server.start_web(log=log) for _ in range(2)]
     workers = []
     try:
         started = time.monotonic()
@@ -115,7 +115,7 @@ def run(*, log=print):
         workers = [server.start_db_worker(interval="0.2") for _ in range(2)]
         results = list(_wait_for(task_ids))
         rss = {f"task_worker_{w.pid}": memory.rss_mb(w.pid) for w in workers}
-        rss.update(memory.gunicorn_workers(webs[0][0].pid))
+        rss.update(memory.web_workers(webs[0][0].pid))
     finally:
         for proc in workers:
             server.stop(proc)

@@ -1,5 +1,7 @@
-"""Start and stop production-like servers for the HTTP benchmarks: gunicorn on a loopback
-port with DEBUG off, and `manage.py db_worker` task workers."""
+"""Start and stop production-like servers for the HTTP benchmarks: the web server on a
+loopback port with DEBUG off (granian, as docs/deployment.md runs it, or gunicorn with
+BENCH_SERVER=gunicorn, to compare), `manage.py db_worker` task workers and `manage.py
+drain_intake` drains."""
 
 import os
 import signal
@@ -11,8 +13,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
-GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
+SERVER = os.environ.get("BENCH_SERVER", "granian")
+WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_WEB_THREADS", "2"))
 
 
 def free_port():
@@ -28,22 +31,33 @@ def server_env():
     return env
 
 
-def gunicorn_settings():
-    return {"server": "gunicorn (gthread)", "workers": GUNICORN_WORKERS, "threads": GUNICORN_THREADS, "bind": "127.0.0.1",
+def web_settings():
+    return {"server": _SERVERS[SERVER][0], "workers": WORKERS, "threads": THREADS, "bind": "127.0.0.1",
             "DEBUG": False, "CONN_MAX_AGE": 600, "settings": "liulin.settings with DJANGO_DEBUG=0"}
 
 
-def start_gunicorn(port=None, *, log=print):
+def _granian(port):
+    return ["-m", "granian", "--interface", "wsgi", "liulin.wsgi:application", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(WORKERS), "--blocking-threads", str(THREADS), "--no-ws", "--log-level", "warning"]
+
+
+def _gunicorn(port):
+    return ["-m", "gunicorn", "liulin.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+            "--threads", str(THREADS), "--worker-class", "gthread", "--log-level", "warning", "--timeout", "60"]
+
+
+_SERVERS = {"granian": ("granian (WSGI)", _granian), "gunicorn": ("gunicorn (gthread)", _gunicorn)}
+
+
+def start_web(port=None, *, log=print):
+    """The web server on `port` (a free one by default), once it answers; returns (process, port)."""
     port = port or free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "liulin.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS), "--worker-class", "gthread",
-           "--log-level", "warning", "--timeout", "60"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen([sys.executable, *_SERVERS[SERVER][1](port)], cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"{SERVER} exited: {proc.stderr.read().decode()[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:
                 if r.status == 200:
@@ -51,14 +65,15 @@ def start_gunicorn(port=None, *, log=print):
         except OSError:
             time.sleep(0.3)
     stop(proc)
-    raise RuntimeError("gunicorn did not answer within 60 s")
+    raise RuntimeError(f"{SERVER} did not answer within 60 s")
 
 
 def start_db_worker(*, interval="0.2", log_file=None):
     return _start_command("db_worker", "--interval", interval, log_file=log_file)
 
 
-def start_drain(*, every="0.02", log_file=None):
+def start_drain(*, every="0.2", log_file=None):
+    """`drain_intake` as docs/deployment.md runs it: a pass, then `every` seconds to gather the next batch."""
     return _start_command("drain_intake", "--every", every, log_file=log_file)
 
 
