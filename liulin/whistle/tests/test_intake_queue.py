@@ -317,3 +317,15 @@ def test_the_drain_command_waits_after_a_short_pass_so_arrivals_gather_into_a_ba
     with pytest.raises(_Stop):
         call_command("drain_intake", "--every", "0.5", stdout=io.StringIO())
     assert calls == ["drain", 0.5, "drain", 0.5, "drain", 0.5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_request_is_stored_by_its_insert_alone(town):
+    """The 202's hot path: no BEGIN, savepoint or COMMIT around the one INSERT, which commits
+    on its own; a retry still finds the first request."""
+    with CaptureQueriesContext(connection) as queries:
+        first, created = enqueue(town, "bare-1")
+    statements = [q["sql"].split(None, 1)[0].upper() for q in queries]
+    assert created and statements.count("INSERT") == 1
+    assert not {"BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"} & set(statements)
+    assert enqueue(town, "bare-1") == (first, False)
