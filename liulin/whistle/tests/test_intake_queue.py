@@ -20,6 +20,8 @@ from liulin.whistle import events, rollups
 from liulin.whistle.models import Channel, Intake, Notification, State, Ticket
 from liulin.whistle.services import intake, queue
 
+from .intake_fixtures import make_town, seed_whistle_defaults
+
 pytestmark = pytest.mark.django_db
 LOCAL = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 3, 16, 9, 0, tzinfo=LOCAL)  # a Monday morning
@@ -320,9 +322,11 @@ def test_the_drain_command_waits_after_a_short_pass_so_arrivals_gather_into_a_ba
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_a_request_is_stored_by_its_insert_alone(town):
+def test_outside_a_transaction_a_request_is_stored_by_its_insert_alone():
     """The 202's hot path: no BEGIN, savepoint or COMMIT around the one INSERT, which commits
     on its own; a retry still finds the first request."""
+    seed_whistle_defaults()  # an earlier test's flush may have emptied the categories
+    town = make_town()
     with CaptureQueriesContext(connection) as queries:
         first, created = enqueue(town, "bare-1")
     statements = [q["sql"].split(None, 1)[0].upper() for q in queries]
