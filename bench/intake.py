@@ -18,7 +18,6 @@ import random
 import time
 
 import aiohttp
-import psutil
 
 from . import memory, server
 from .common import summary
@@ -77,7 +76,7 @@ def run(personas, tokens, *, log=print):
     try:
         # Warm-up: every worker thread loads the URL conf, the configuration and its connection.
         asyncio.run(_load(port, **{**load, "total": clients * 8, "seconds": 30}, run_id=f"{time.time()}w"))
-        web = _processes(proc)
+        web = memory.started(proc)
         figures = {"intake http": _direct(port, load, web, log), "intake queued http": _queued(port, load, web, log),
                    "ceiling GET /healthz": _ceiling(port, load, web, log)}
         workers = memory.web_workers(proc.pid)
@@ -105,7 +104,7 @@ def _queued(port, load, web, log):
     from liulin.whistle.models import Intake, Ticket
 
     drains = [server.start_drain() for _ in range(DRAINS)]
-    cpu = memory.CpuMeter(web=web, drains=_processes(*drains))
+    cpu = memory.CpuMeter(web=web, drains=memory.started(*drains))
     try:
         cpu.start()
         started = time.monotonic()
@@ -145,11 +144,6 @@ def _ceiling(port, load, web, log):
                      cpu=cpu.stop(wall_s=wall, units=len(latencies)))
     log(f"  ceiling: GET /healthz {result['throughput_per_s']}/s, p99 {result['p99_ms']} ms; {_cpu_line(result['cpu'])}")
     return result
-
-
-def _processes(*popens):
-    """The processes we started, for a `memory.CpuMeter` group (their children count too)."""
-    return lambda: [psutil.Process(p.pid) for p in popens if p.poll() is None]
 
 
 def _cpu_line(cpu):

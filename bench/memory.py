@@ -50,6 +50,11 @@ class CpuMeter:
         return {name: seconds() for name, seconds in self.groups.items()}
 
 
+def started(*popens):
+    """A `CpuMeter` group of processes we started (`subprocess.Popen`s) that are still running."""
+    return lambda: [psutil.Process(p.pid) for p in popens if p.poll() is None]
+
+
 def _trees(roots):
     return lambda: sum(_tree_seconds(root) for root in roots())
 
