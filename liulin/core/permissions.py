@@ -15,11 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 
 from .errors import NotFound, NotPermitted
+from .memo import memoized
 from .roles import Role
 
 
@@ -90,12 +92,20 @@ def _any_grants(user, perm, roles):
 
 def holds_perm(user, perm):
     """Whether one of the user's active roles grants `perm` somewhere, from the role names
-    alone: one narrow query, or none when the assignments are loaded. For a hot path that
-    checks a scope later, or not at all (the intake queue's 202)."""
+    alone: the loaded assignments, or the names remembered for up to a minute. Only for a
+    hot path whose work is checked again later with the roles as they are then (the intake
+    queue's 202, whose drain checks the scope): a role granted or withdrawn on another node
+    in that minute then costs a refusal or a rejection a moment later, never a wrong grant."""
     loaded = getattr(user, "_liulin_assignments", None)
     if loaded is not None:
         return _any_grants(user, perm, lambda: [a.role for a in loaded])
-    return _any_grants(user, perm, lambda: user.role_assignments.filter(active=True).values_list("role", flat=True))
+    return _any_grants(user, perm, lambda: _active_role_names(user.pk))
+
+
+@memoized("accounts.RoleAssignment")
+def _active_role_names(user_id):
+    assignments = apps.get_model("accounts", "RoleAssignment").objects
+    return frozenset(assignments.filter(user_id=user_id, active=True).values_list("role", flat=True))
 
 
 @cache

@@ -125,6 +125,18 @@ def test_a_role_that_may_not_file_is_refused_at_once(town):
     assert not Intake.objects.exists()
 
 
+def test_the_202_remembers_the_role_names_until_a_role_changes(town):
+    enqueue(town, "q-1")
+    with CaptureQueriesContext(connection) as queries:
+        enqueue(town, "q-2")
+    assert not [q for q in queries if "accounts_roleassignment" in q["sql"]]
+    for assignment in town.operator.role_assignments.all():
+        assignment.active = False
+        assignment.save()
+    with pytest.raises(NotPermitted):
+        enqueue(town, "q-3")
+
+
 def test_a_retry_returns_the_first_request_and_another_users_id_is_a_conflict(town):
     first, created = enqueue(town, "retry-1")
     again, created_again = enqueue(town, "retry-1", description="别的内容")
