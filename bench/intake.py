@@ -88,8 +88,7 @@ def run(personas, tokens, *, log=print):
 def _direct(port, load, web, log):
     from liulin.whistle.models import Ticket
 
-    cpu = memory.CpuMeter(web=web)
-    cpu.start()
+    cpu = memory.CpuMeter(web=web).start()
     latencies, statuses, created, wall = asyncio.run(_load(port, **load, run_id=f"{time.time()}d"))
     result = summary(latencies, wall_s=wall, rows=len(created), clients=load["clients"], statuses=_keys(statuses),
                      **_outcome(Ticket.objects.filter(pk__in=created)), server=server.web_settings(),
@@ -137,8 +136,7 @@ def _ceiling(port, load, web, log):
     """The same clients and server on `GET /healthz` (a JSON view through the whole middleware
     stack, no database): what this machine serves at most, to read the intake figures against."""
     ceiling = {**load, "token": "", "buildings": [], "total": load["total"] * 2, "seconds": min(load["seconds"], 15)}
-    cpu = memory.CpuMeter(web=web)
-    cpu.start()
+    cpu = memory.CpuMeter(web=web).start()
     latencies, statuses, _, wall = asyncio.run(_load(port, **ceiling, run_id="", path="/healthz"))
     result = summary(latencies, wall_s=wall, clients=load["clients"], statuses=_keys(statuses),
                      cpu=cpu.stop(wall_s=wall, units=len(latencies)))

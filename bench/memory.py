@@ -36,6 +36,7 @@ class CpuMeter:
 
     def start(self):
         self._started = self._read()
+        return self
 
     def stop(self, *, wall_s, units):
         """{group: CPU ms per unit of work}, and how many of the machine's cores were busy."""

@@ -3,11 +3,12 @@ policies, the work calendar, the units that take work — which every intake rea
 administrator changes a few times a year; and of a user's role names for the intake
 queue's 202 (`permissions.holds_perm`), whose drain checks them again.
 
-`@memoized(Model, ..., ttl=60)` (models or "app_label.Model" names) remembers a function's results by its arguments. They are
-forgotten when a row of one of the models is saved or deleted in this process (signals),
-and at the latest after `ttl` seconds: that bounds how long another node, or a bulk write
-that sends no signals, can go unnoticed. `forget_all()` forgets everything; the tests call
-it before each test, since a rolled-back test sends no delete signals.
+`@memoized(Model, ..., ttl=60)` (models, or "app_label.Model" names) remembers a
+function's results by its arguments. They are forgotten when a row of one of the models is
+saved or deleted in this process (signals), and at the latest after `ttl` seconds: that
+bounds how long another node, or a bulk write that sends no signals, can go unnoticed.
+`forget_all()` forgets everything; the tests call it before each test, since a rolled-back
+test sends no delete signals.
 
 What is remembered is shared between threads: treat it as read-only.
 """
