@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -52,12 +53,15 @@ _SERVERS = {"granian": ("granian (WSGI)", _granian), "gunicorn": ("gunicorn (gth
 def start_web(port=None, *, log=print):
     """The web server on `port` (a free one by default), once it answers; returns (process, port)."""
     port = port or free_port()
+    # Its errors go to a file, not a pipe: a pipe nobody reads would stall the server once full.
+    errors = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, *_SERVERS[SERVER][1](port)], cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=errors, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{SERVER} exited: {proc.stderr.read().decode()[-2000:]}")
+            errors.seek(0)
+            raise RuntimeError(f"{SERVER} exited: {errors.read().decode()[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:
                 if r.status == 200:
