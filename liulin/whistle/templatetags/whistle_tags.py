@@ -3,13 +3,19 @@
 from django import template
 from django.utils import timezone
 
-from liulin.core import clock
+from liulin.core import clock, links
 from liulin.whistle.models import State
 
 register = template.Library()
 
 _DONE = {State.VERIFIED, State.CLOSED}
 _ENDED = {State.FORWARDED, State.MERGED, State.WITHDRAWN, State.UNRESOLVABLE}
+
+
+@register.simple_tag
+def row_url(viewname, pk):
+    """`{% url viewname pk %}` for a row of a long list (see `core.links`)."""
+    return links.row_path(viewname, pk)
 
 
 @register.filter

@@ -210,6 +210,9 @@ def test_board_shows_overdue_and_urged_and_refuses_handlers(client, town):
     html = client.get(reverse("whistle:board")).content.decode()
     assert f'data-testid="board-overdue-{overdue.number}"' in html
     assert f'data-testid="board-urged-{urged.number}"' in html
+    # Each row links to its ticket and urges it by its own form.
+    assert f'href="{reverse("whistle:ticket", args=[overdue.pk])}"' in html
+    assert f'action="{reverse("whistle:urge", args=[urged.pk])}"' in html
     client.force_login(town.property_staff)
     assert client.get(reverse("whistle:board")).status_code == 403
 
