@@ -9,26 +9,21 @@ the marker's place, which gives what reverse() gives for that number.
 
 import functools
 
-from django.core.signals import setting_changed
-from django.urls import get_script_prefix, reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 _MARKER = 9_876_543_210_123  # no row's number: the <int:pk> converter writes it as these digits
+_MARKER_DIGITS = str(_MARKER)
 
 
 def row_path(viewname, pk):
     """`reverse(viewname, args=[pk])` for a view whose only argument is an integer id."""
-    return _pattern(viewname, get_script_prefix()).replace(str(_MARKER), str(int(pk)), 1)
+    pattern = _pattern(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return pattern.replace(_MARKER_DIGITS, str(int(pk)), 1)
 
 
 @functools.lru_cache(maxsize=64)
-def _pattern(viewname, script_prefix):
-    # The script prefix (a deployment under a sub-path) is part of every reversed path.
-    return reverse(viewname, args=[_MARKER])
-
-
-def _forget(*, setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _pattern.cache_clear()
-
-
-setting_changed.connect(_forget)
+def _pattern(viewname, script_prefix, urlconf):
+    # Keyed by what reverse() itself reads besides the view: the script prefix (a deployment
+    # under a sub-path) and the URL configuration in use.
+    return reverse(viewname, args=[_MARKER], urlconf=urlconf)
