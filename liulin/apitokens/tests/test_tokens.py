@@ -128,3 +128,22 @@ def test_command_creates_and_revokes(client, staff):
     call_command("api_token", "revoke", prefix, stdout=io.StringIO())
     assert ApiToken.objects.get(prefix=prefix).revoked_at is not None
     assert client.get("/api/v1/territory/grids", **bearer(raw)).status_code == 401
+
+
+def test_lookup_loads_the_token_and_its_user_as_the_orm_does(staff):
+    """The one-statement lookup converts each column as a queryset would: the JSON scopes
+    as a list, the datetimes aware (SQLite stores them as text), the user as a saved row."""
+    token, raw = services.create_token(actor=staff, user=staff, name="t", scopes=["tickets:write", "read"])
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at="2026-11-30T08:00:00+08:00")
+    found = services.find_active(raw)
+    expected = ApiToken.objects.select_related("user").get(pk=token.pk)
+
+    def columns(row):
+        return {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields}
+
+    assert columns(found) == columns(expected)
+    assert columns(found.user) == columns(expected.user)
+    assert found.scopes == ["read", "tickets:write"] and found.last_used_at.utcoffset() is not None
+    assert not found._state.adding and not found.user._state.adding
+    assert services.find_active(raw[:-1] + ("x" if raw[-1] != "x" else "y")) is None
+    assert services.find_active(f"ll_{'0' * 12}_secret") is None
