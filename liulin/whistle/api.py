@@ -13,10 +13,10 @@ import datetime
 
 from django.db.models import Q
 from django.http import HttpResponse
-from django.urls import reverse
 from ninja import Query, Router, Status
 
 from liulin.core.errors import Invalid, NotFound
+from liulin.core.links import row_path
 from liulin.core.masking import mask_phone
 from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
@@ -299,7 +299,7 @@ def ticket_enqueue(request, payload: TicketQueuedIn, response: HttpResponse):
     `POST /tickets`. Follow it at the `Location` given (queued → filed or rejected)."""
     fields = payload.dict(exclude={"client_request_id"})
     queued, created = queue.enqueue(actor=request.user, client_request_id=payload.client_request_id, request=fields)
-    response["Location"] = reverse("api:ticket_intake_status", kwargs={"intake_id": queued.pk})
+    response["Location"] = row_path("api:ticket_intake_status", queued.pk)
     return Status(202 if created else 200, _intake_out(queued))
 
 
