@@ -20,6 +20,7 @@ and notices written together, batch by batch, so a pass costs a fixed handful of
 plus the work of what is due. Suspended tickets are skipped: their clock does not run.
 """
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,13 +69,15 @@ def _claim_batch(candidates, batch_size):
 class Check:
     """One kind of deadline check: its counter name, the tickets due for it, how to flag them
     (`flag(tickets as before)` updates their rows in one statement; checks that share a flag
-    are flagged in one call) and the events they get (`events_for(tickets as before)`). A
-    breach needs its deadline passed and a reminder its deadline ahead, so no ticket is due
-    for both in one batch."""
+    are flagged in one call), what that UPDATE sets, on one ticket in memory (`apply(ticket)`,
+    written beside it), and the events they get (`events_for(tickets as before)`). A breach
+    needs its deadline passed and a reminder its deadline ahead, so no ticket is due for both
+    in one batch."""
 
     name: str
     candidates: object
     flag: Callable
+    apply: Callable
     events_for: Callable
 
 
@@ -90,11 +93,25 @@ def _run_batch(checks, now, batch_size):
         before = Ticket.objects.select_related(*related).in_bulk(every_id)
         for flag, ids in _ids_by_flag(checks, claimed).items():
             flag([before[pk] for pk in ids])
-        after = Ticket.objects.select_related(*related).in_bulk(every_id)
+        after = _flagged(checks, claimed, before)
         specs = [spec for check in checks for spec in check.events_for([before[pk] for pk in claimed[check.name]])]
         built = _append_system_events(specs, now)
         notifications.notify_transitions([(after[ticket.pk], event) for ticket, event in built])
     return claimed
+
+
+def _flagged(checks, claimed, before):
+    """The claimed tickets as their flags left them, {id: ticket}: copies of the rows read
+    before, with what each check's UPDATE set applied (the rows are locked, so nothing else
+    changed them), instead of reading them all again. A ticket past both its deadlines is
+    claimed by both breach checks, and gets both."""
+    after = {}
+    for check in checks:
+        for pk in claimed[check.name]:
+            if pk not in after:
+                after[pk] = copy.copy(before[pk])
+            check.apply(after[pk])
+    return after
 
 
 def _ids_by_flag(checks, claimed):
@@ -123,11 +140,14 @@ def accept_breaches(tickets, now):
     def flag(tickets):
         Ticket.objects.filter(pk__in=_ids(tickets), accept_overdue=False).update(accept_overdue=True, updated_at=now)
 
+    def apply(ticket):
+        ticket.accept_overdue, ticket.updated_at = True, now
+
     def events_for(before):
         return [{"ticket": t, "action": "overdue", "reason": "超过接单时限", "data": {"deadline": "accept", "due": t.accept_due}} for t in before]
 
     candidates = tickets.filter(state__in=ACCEPT_PENDING, accept_due__lte=now, accept_overdue=False)
-    return Check("accept_overdue", candidates, flag, events_for)
+    return Check("accept_overdue", candidates, flag, apply, events_for)
 
 
 def _ids(tickets):
@@ -146,6 +166,11 @@ def resolve_breaches(tickets, now):
         escalated = Case(When(pk__in=up, then=F("tier") + 1), default=F("tier"), output_field=Ticket._meta.get_field("tier"))
         Ticket.objects.filter(pk__in=_ids(tickets), resolve_overdue=False).update(resolve_overdue=True, updated_at=now, tier=escalated)
 
+    def apply(ticket):
+        if _escalates(ticket):
+            ticket.tier += 1
+        ticket.resolve_overdue, ticket.updated_at = True, now
+
     def events_for(before):
         specs = []
         for t in before:
@@ -156,7 +181,7 @@ def resolve_breaches(tickets, now):
         return specs
 
     candidates = tickets.filter(state__in=RESOLVE_PENDING, resolve_due__lte=now, resolve_overdue=False)
-    return Check("resolve_overdue", candidates, flag, events_for)
+    return Check("resolve_overdue", candidates, flag, apply, events_for)
 
 
 def reminders(tickets, now):
@@ -166,6 +191,9 @@ def reminders(tickets, now):
 
     def flag(tickets):
         Ticket.objects.filter(pk__in=_ids(tickets), reminded=False).update(reminded=True)
+
+    def apply(ticket):
+        ticket.reminded = True
 
     def events_for(before):
         specs = []
@@ -181,7 +209,7 @@ def reminders(tickets, now):
             Q(state__in=ACCEPT_PENDING, accept_due__lte=horizon, accept_due__gt=now, accept_overdue=False)
             | Q(state__in=RESOLVE_ONLY_PENDING, resolve_due__lte=horizon, resolve_due__gt=now, resolve_overdue=False)
         )
-        checks.append(Check(f"reminded {lead}", candidates, flag, events_for))
+        checks.append(Check(f"reminded {lead}", candidates, flag, apply, events_for))
     return checks
 
 

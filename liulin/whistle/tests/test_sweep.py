@@ -178,3 +178,33 @@ def test_the_worklist_indexes_cover_exactly_the_worklist_states():
     for key in ("org", "verifier", "grid", "community", "building"):
         assert conditions[f"ticket_{key}_worklist"] == OPEN_AFTER_DISPATCH
     assert conditions["ticket_open_by_due"] == OPEN_AFTER_DISPATCH
+
+
+def test_the_notices_read_each_ticket_as_its_flags_left_it(monkeypatch):
+    """The sweep writes its notices from copies of the rows with what each UPDATE set applied,
+    not from a second read: the copies must equal the rows as stored."""
+    from liulin.whistle import notifications
+
+    told = []
+    real = notifications.notify_transitions
+    monkeypatch.setattr(notifications, "notify_transitions", lambda pairs: told.extend(pairs) or real(pairs))
+    escalating = ticket_in_state(State.IN_PROGRESS, now=MONDAY_9)
+    at_top = ticket_in_state(State.IN_PROGRESS, now=MONDAY_9)
+    Ticket.objects.filter(pk=at_top.pk).update(tier=Tier.WHISTLE)
+    unaccepted = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    reminded = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    fields = ("state", "tier", "accept_overdue", "resolve_overdue", "reminded", "updated_at")
+
+    def stored(pk):
+        return Ticket.objects.values(*fields).get(pk=pk)
+
+    remind_at = reminded.accept_due - datetime.timedelta(minutes=reminded.policy.remind_before_minutes)
+    for moment in (remind_at, max(escalating.resolve_due, at_top.resolve_due) + datetime.timedelta(minutes=1)):
+        told.clear()
+        sweep_deadlines(moment)
+        assert told
+        for ticket, _event in told:
+            assert {f: getattr(ticket, f) for f in fields} == stored(ticket.pk)
+    escalating.refresh_from_db()
+    unaccepted.refresh_from_db()
+    assert escalating.tier == Tier.COMMUNITY and unaccepted.accept_overdue
