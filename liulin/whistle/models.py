@@ -203,6 +203,8 @@ OPEN_AFTER_DISPATCH = models.Q(state__in=["dispatched", "accepted", "in_progress
 # The ticket's columns through which users reach it (core.permissions scope terms), with the
 # short names of their indexes.
 SCOPE_COLUMNS = (("handling_org", "org"), ("verify_org", "verifier"), ("grid", "grid"), ("community", "community"), ("building", "building"))
+# What a worklist segment filters on besides the deadline (selectors._segments).
+WORKLIST_FLAGS = ["resolve_overdue", "accept_overdue"]
 # Open tickets waiting for a supervisor: a suspension to approve or a resolution to verify.
 AWAITING_DECISION = OPEN_AFTER_DISPATCH & (models.Q(suspension_requested=True) | models.Q(state="resolved"))
 
@@ -288,8 +290,16 @@ class Ticket(models.Model):
         indexes = [
             # Worklists, one per way a user reaches tickets: the open tickets of a unit, grid,
             # community or building in deadline order, so a page (deep ones too) reads 26 entries.
+            # The overdue flags ride along, so the worklist's segments (overdue, on time) are
+            # read from the index alone: a property company's sixteen buildings' overdue
+            # segment visited 1,529 table pages for 1,126 rows (5.0 ms), now 0.7 ms.
             *(
-                models.Index(fields=[key, "resolve_due", "id"], name=f"ticket_{label}_worklist", condition=OPEN_AFTER_DISPATCH)
+                models.Index(
+                    fields=[key, "resolve_due", "id"],
+                    name=f"ticket_{label}_worklist",
+                    condition=OPEN_AFTER_DISPATCH,
+                    include=WORKLIST_FLAGS,
+                )
                 for key, label in SCOPE_COLUMNS
             ),
             # Lists in filing order (the ticket list API, newest first), one per way a user
