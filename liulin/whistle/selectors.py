@@ -42,7 +42,7 @@ def _with_relations(queryset):
     )
 
 
-# The columns a list row reads (whistle/_ticket_summary.html, the worklist and board rows,
+# The columns a list row reads (whistle/jinja2/whistle/rows/: the summary, the worklist and board rows,
 # `allowed_actions`): a ticket has fifty and a grid its boundary, and converting the unread
 # ones was a fifth of a worklist page.
 ROW_FIELDS = (

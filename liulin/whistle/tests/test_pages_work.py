@@ -270,6 +270,42 @@ def test_urge_from_board_is_recorded(client, town):
     assert TicketEvent.objects.filter(ticket=ticket, action="urge", reason="请尽快处理").exists()
 
 
+def test_list_rows_escape_what_people_wrote(client, town):
+    """The rows are Jinja2 templates (liulin/jinja2.py): autoescaped like every other page."""
+    ticket = dispatched(town, description="<script>alert(1)</script> 电梯停运")
+    client.force_login(town.property_staff)
+    html = client.get(reverse("whistle:worklist")).content.decode()
+    assert ticket.number in html and "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 电梯停运" in html
+
+
+def test_a_board_rows_urge_form_carries_a_valid_csrf_token(town):
+    from django.test import Client
+
+    ticket = dispatched(town)
+    Ticket.objects.filter(pk=ticket.pk).update(resolve_due=clock.now() - datetime.timedelta(hours=1))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(town.secretary)
+    html = client.get(reverse("whistle:board")).content.decode()
+    form = html.split(f'action="{reverse("whistle:urge", args=[ticket.pk])}"', 1)[1]
+    token = form.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = client.post(reverse("whistle:urge", args=[ticket.pk]), {"csrfmiddlewaretoken": token, "reason": "请尽快处理", "next": "board"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.urge_count == 1
+
+
+def test_list_rows_speak_english_when_asked(client, town):
+    ticket = dispatched(town)
+    transitions.urge(actor=town.staff, ticket=ticket, reason="居民多次来电")
+    client.force_login(town.secretary)
+    html = client.get(reverse("whistle:board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Urged: 1" in html and "催办 1 次" not in html
+    client.force_login(town.property_staff)
+    html = client.get(reverse("whistle:worklist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Complete by" in html and "办结时限" not in html
+
+
 # --- ticket page ----------------------------------------------------------------------
 
 

@@ -122,7 +122,7 @@ def worklist(request):
     after = selectors.Cursor.decode(request.GET.get("after", "")) if request.GET.get("after") else None
     rows, next_cursor = selectors.worklist(request.user, after=after, limit=PAGE_SIZE)
     context = {"rows": rows, "next": next_cursor.encode() if next_cursor else "", "first_page": after is None}
-    template = "whistle/_worklist_rows.html" if is_htmx(request) else "whistle/worklist.html"
+    template = "whistle/rows/worklist.html" if is_htmx(request) else "whistle/worklist.html"
     return render(request, template, context)
 
 
