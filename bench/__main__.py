@@ -115,18 +115,18 @@ def print_table(results):
     log(f"data: {data.get('tickets', 0):,} tickets, {data.get('events', 0):,} events, {data.get('open', 0):,} open, "
         f"{data.get('rollup_rows', 0):,} rollup rows; generated in {data.get('seconds')} s")
     log("")
-    log(f"{'benchmark':<58} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'per s':>8} {'rows':>6}")
+    log(f"{'benchmark':<58} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cpu p50':>8} {'per s':>8} {'rows':>6}")
     for name, f in results["figures"].items():
         if name == "sweep":
             continue
         if "p50_ms" not in f:
             continue
         log(f"{name[:58]:<58} {f['count']:>6} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8} "
-            f"{f.get('throughput_per_s', ''):>8} {str(f.get('rows', '')):>6}")
+            f"{f.get('cpu_p50_ms', ''):>8} {f.get('throughput_per_s', ''):>8} {str(f.get('rows', '')):>6}")
     sweep = results["figures"].get("sweep")
     if sweep:
         log(f"sweep with {sweep['open_tickets']:,} open tickets: per-minute run median {sweep['per_minute_run_ms_median']} ms, "
-            f"max {sweep['per_minute_run_ms_max']} ms (mean {sweep['per_minute_flagged_mean']} flagged per run; "
+            f"max {sweep['per_minute_run_ms_max']} ms, CPU median {sweep['per_minute_run_cpu_ms_median']} ms (mean {sweep['per_minute_flagged_mean']} flagged per run; "
             f"{sweep['nothing_due_ms_median']} ms when nothing is due); "
             f"one hour's backlog: {sweep['catch_up_hour']}")
     multi = results["figures"].get("multinode")

@@ -33,16 +33,30 @@ def summary(latencies_s, *, wall_s=None, rows=None, **extra):
 
 
 def timed(fn, *, repeat, warmup=2):
-    """Call fn() `warmup` times untimed, then `repeat` times; returns (latencies, last result)."""
+    """Call fn() `warmup` times untimed, then `repeat` times; returns (latencies, cpu, last
+    result): each call's wall-clock seconds, and the summary of the CPU seconds this process
+    spent on it (`cpu_summary`)."""
     result = None
     for _ in range(warmup):
         result = fn()
-    latencies = []
+    latencies, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         latencies.append(time.perf_counter() - start)
-    return latencies, result
+        cpu.append(time.process_time() - start_cpu)
+    return latencies, cpu_summary(cpu), result
+
+
+def cpu_summary(cpu_s):
+    """The CPU seconds this process spent per call, as {cpu_p50_ms, cpu_mean_ms}. On a shared
+    machine the wall clock of the same code moves by a third between runs minutes apart; the
+    process's own CPU time (its Python, not the database's) moves far less, so two commits
+    compare on it (docs/benchmarks.md)."""
+    values = sorted(cpu_s)
+    if not values:
+        return {}
+    return {"cpu_p50_ms": round(percentile(values, 50) * 1000, 2), "cpu_mean_ms": round(statistics.fmean(values) * 1000, 2)}
 
 
 def machine():

@@ -9,7 +9,11 @@ ways a client may file:
   counters). Its throughput is counted end to end: requests filed per second, from the first
   request sent to the last one filed, not merely answered; the lag is receipt to filing.
 
-Bounded: at most BENCH_INTAKE_REQUESTS requests and BENCH_INTAKE_SECONDS seconds a way."""
+Bounded: at most BENCH_INTAKE_REQUESTS requests and BENCH_INTAKE_SECONDS seconds a way.
+
+First, the 202 in this process (`_accepted_in_process`): the CPU one costs through the whole
+Django stack, without the network and the server, a figure two commits can be compared on
+where the HTTP ones move with the machine."""
 
 import asyncio
 import json
@@ -20,7 +24,7 @@ import time
 import aiohttp
 
 from . import memory, server
-from .common import summary
+from .common import summary, timed
 
 DRAINS = int(os.environ.get("BENCH_DRAINS", "1"))
 
@@ -45,10 +49,7 @@ async def _load(port, token, buildings, *, clients, total, seconds, run_id, path
                 if time.monotonic() > deadline:
                     return
                 if buildings:
-                    n = rng.randrange(len(CATEGORIES))
-                    body = {"category": CATEGORIES[n], "description": TEXTS[n], "building_id": rng.choice(buildings),
-                            "urgency": "normal", "client_request_id": f"bench-{run_id}-{i}"}
-                    send = session.post(url, data=json.dumps(body), headers=headers)
+                    send = session.post(url, data=json.dumps(_body(rng, buildings, f"bench-{run_id}-{i}")), headers=headers)
                 else:  # the ceiling: a plain GET
                     send = session.get(url)
                 start = time.perf_counter()
@@ -64,6 +65,35 @@ async def _load(port, token, buildings, *, clients, total, seconds, run_id, path
     return latencies, statuses, created_ids, time.monotonic() - start
 
 
+def _body(rng, buildings, client_request_id):
+    n = rng.randrange(len(CATEGORIES))
+    return {"category": CATEGORIES[n], "description": TEXTS[n], "building_id": rng.choice(buildings), "urgency": "normal",
+            "client_request_id": client_request_id}
+
+
+def _accepted_in_process(load, log, repeat=None):
+    """`POST /api/v1/tickets/intake` through Django's test client in this process: wall-clock
+    and CPU per 202. Its requests are deleted after, so that no drain files them."""
+    from django.test import Client
+
+    from liulin.whistle.models import Intake
+
+    client, rng, prefix, sent = Client(), random.Random(0), f"bench-cpu-{time.time()}-", iter(range(10**9))
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {load['token']}"}
+
+    def accept():
+        body = _body(rng, load["buildings"], f"{prefix}{next(sent)}")
+        response = client.post("/api/v1/tickets/intake", body, content_type="application/json", **headers)
+        assert response.status_code == 202, response.content[:200]
+
+    repeat = repeat or int(os.environ.get("BENCH_CPU_REQUESTS", "1000"))
+    latencies, cpu, _ = timed(accept, repeat=repeat, warmup=50)
+    Intake.objects.filter(client_request_id__startswith=prefix).delete()
+    result = summary(latencies, **cpu)
+    log(f"  202 in process: CPU p50 {result['cpu_p50_ms']} ms, wall p50 {result['p50_ms']} p95 {result['p95_ms']} ms")
+    return result
+
+
 def run(personas, tokens, *, log=print):
     from liulin.territory.models import Building
 
@@ -72,12 +102,13 @@ def run(personas, tokens, *, log=print):
     seconds = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
     buildings = list(Building.objects.filter(community__path__startswith="/BC/").values_list("pk", flat=True)[:5000])
     load = {"token": tokens["operator"], "buildings": buildings, "clients": clients, "total": total, "seconds": seconds}
+    in_process = {"intake queued 202 in process": _accepted_in_process(load, log)}
     proc, port = server.start_web(log=log)
     try:
         # Warm-up: every worker thread loads the URL conf, the configuration and its connection.
         asyncio.run(_load(port, **{**load, "total": clients * 8, "seconds": 30}, run_id=f"{time.time()}w"))
         web = memory.started(proc)
-        figures = {"intake http": _direct(port, load, web, log), "intake queued http": _queued(port, load, web, log),
+        figures = {**in_process, "intake http": _direct(port, load, web, log), "intake queued http": _queued(port, load, web, log),
                    "ceiling GET /healthz": _ceiling(port, load, web, log)}
         workers = memory.web_workers(proc.pid)
     finally:

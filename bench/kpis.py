@@ -30,10 +30,10 @@ def run(personas, *, now, repeat=None, log=print):
     ]
     results = {}
     for label, user, kwargs in cases:
-        latencies, rows = timed(lambda user=user, kwargs=kwargs: kpi.kpis(user, **kwargs), repeat=repeat)
-        results[f"kpi {label}"] = summary(latencies, rows=len(rows), dispatched=rows[0].counts["dispatched"] if rows else 0)
+        latencies, cpu, rows = timed(lambda user=user, kwargs=kwargs: kpi.kpis(user, **kwargs), repeat=repeat)
+        results[f"kpi {label}"] = summary(latencies, rows=len(rows), dispatched=rows[0].counts["dispatched"] if rows else 0, **cpu)
         log(f"  kpi {label}: p95 {results[f'kpi {label}']['p95_ms']} ms")
-    latencies, ranking = timed(lambda: kpi.ranking(supervisor, month, by="handling_org"), repeat=repeat)
-    results["kpi district ranking (month)"] = summary(latencies, rows=len(ranking.rows))
+    latencies, cpu, ranking = timed(lambda: kpi.ranking(supervisor, month, by="handling_org"), repeat=repeat)
+    results["kpi district ranking (month)"] = summary(latencies, rows=len(ranking.rows), **cpu)
     log(f"  kpi district ranking: p95 {results['kpi district ranking (month)']['p95_ms']} ms")
     return results

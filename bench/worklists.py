@@ -86,9 +86,9 @@ def _run(personas, tokens, *, repeat, deep, log):
             ("api first", api, None, 0),
             (f"api deep (page {api_depth + 1})", api, api_cursor, api_depth),
         ):
-            latencies, rows = timed(lambda fn=fn, arg=arg: fn(arg), repeat=repeat)
+            latencies, cpu, rows = timed(lambda fn=fn, arg=arg: fn(arg), repeat=repeat)
             key = f"worklist {name}: {label}"
-            results[key] = summary(latencies, rows=rows, depth=d)
+            results[key] = summary(latencies, rows=rows, depth=d, **cpu)
             log(f"  {key}: p95 {results[key]['p95_ms']} ms")
 
     for name in ("community_secretary", "district_supervisor"):
@@ -108,8 +108,8 @@ def _run(personas, tokens, *, repeat, deep, log):
             return len(response.content)
 
         for label, fn in (("selector", board), ("page", board_page)):
-            latencies, rows = timed(fn, repeat=repeat)
+            latencies, cpu, rows = timed(fn, repeat=repeat)
             key = f"board {name}: {label}"
-            results[key] = summary(latencies, rows=rows)
+            results[key] = summary(latencies, rows=rows, **cpu)
             log(f"  {key}: p95 {results[key]['p95_ms']} ms")
     return results

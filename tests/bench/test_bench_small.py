@@ -243,6 +243,19 @@ def test_queued_intake_through_the_api_at_small_n(city):
     assert rollups.differences() == []
 
 
+def test_the_in_process_202_is_timed_and_leaves_nothing_for_a_drain(city):
+    from bench import intake
+    from liulin.territory.models import Building
+    from liulin.whistle.models import Intake
+
+    operator = personas()["operator"]
+    _, token = create_token(actor=operator, user=operator, name="bench test", scopes=["tickets:write"])
+    load = {"token": token, "buildings": list(Building.objects.values_list("pk", flat=True)[:5])}
+    result = intake._accepted_in_process(load, log=lambda *_: None, repeat=5)
+    assert result["count"] == 5 and result["cpu_p50_ms"] > 0
+    assert not Intake.objects.exists()  # the 55 requests (5 and the warm-up) were deleted
+
+
 def test_the_generators_working_time_is_the_calendars(db):
     """The generator counts working time on epoch seconds for speed; it must agree with the
     platform's calendar over nights, weekends and the holidays the demo calendar holds."""
