@@ -313,8 +313,6 @@ class Ticket(models.Model):
             ),
             # Wide scopes (a district, the city) read their worklist in deadline order from here.
             models.Index(fields=["resolve_due", "id"], name="ticket_open_by_due", condition=OPEN_AFTER_DISPATCH),
-            models.Index(fields=["state", "accept_due"], name="ticket_accept_sweep"),
-            models.Index(fields=["state", "resolve_due"], name="ticket_resolve_sweep"),
             # The supervisor board's "most urged": the few open tickets someone has urged.
             models.Index(
                 fields=["-urge_count", "resolve_due", "id"],
