@@ -167,6 +167,9 @@ def test_the_sweeps_partial_indexes_cover_exactly_the_states_whose_clocks_run():
     assert {accept_reminders["state"]} == set(sla.ACCEPT_PENDING) and accept_reminders["reminded"] is False
     assert set(resolve_reminders["state__in"]) == set(sla.RESOLVE_PENDING - sla.ACCEPT_PENDING)
     assert resolve_reminders["reminded"] is False and resolve_reminders["resolve_overdue"] is False
+    # A reminder check asks for its lead time's policies: the index must lead with them.
+    assert indexes["ticket_accept_unreminded"].fields == ["policy", "accept_due"]
+    assert indexes["ticket_resolve_unreminded"].fields == ["policy", "resolve_due"]
 
 
 def test_the_worklist_indexes_cover_exactly_the_worklist_states():
