@@ -16,6 +16,7 @@ Django stack, without the network and the server, a figure two commits can be co
 where the HTTP ones move with the machine."""
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -78,7 +79,7 @@ def _accepted_in_process(load, log, repeat=None):
 
     from liulin.whistle.models import Intake
 
-    client, rng, prefix, sent = Client(), random.Random(0), f"bench-cpu-{time.time()}-", iter(range(10**9))
+    client, rng, prefix, sent = Client(), random.Random(0), f"bench-cpu-{time.time()}-", itertools.count()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {load['token']}"}
 
     def accept():

@@ -22,7 +22,7 @@ from liulin.whistle.templatetags import whistle_tags
 def environment(**options):
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(translation.gettext, translation.ngettext)
-    env.globals.update(url=lambda viewname, *args: reverse(viewname, args=args), row_path=row_path)
+    env.globals.update(url=reverse, row_path=row_path)
     env.filters.update(
         truncatechars=truncatechars,
         local=whistle_tags.local,
