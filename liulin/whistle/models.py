@@ -210,8 +210,10 @@ AWAITING_DECISION = OPEN_AFTER_DISPATCH & (models.Q(suspension_requested=True) |
 
 
 class Ticket(models.Model):
-    number = models.CharField("工单号", max_length=24, unique=True)
-    client_request_id = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # Unique by Meta.constraints, and `state` indexed by Meta.indexes: on PostgreSQL a unique
+    # or indexed CharField gets a second, LIKE-pattern index, which no query here reads.
+    number = models.CharField("工单号", max_length=24)
+    client_request_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
     channel = models.CharField("来源", max_length=16, choices=Channel.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name="类别")
     urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -253,7 +255,7 @@ class Ticket(models.Model):
     )
     forwarded_to = models.CharField("转交单位", max_length=100, blank=True)
     tier = models.PositiveSmallIntegerField("层级", choices=Tier.choices, default=Tier.GRID)
-    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
     state_before_suspension = models.CharField(max_length=16, choices=State.choices, blank=True)
     suspension_requested = models.BooleanField(default=False)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -288,6 +290,7 @@ class Ticket(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(fields=["state"], name="ticket_state"),
             # Worklists, one per way a user reaches tickets: the open tickets of a unit, grid,
             # community or building in deadline order, so a page (deep ones too) reads 26 entries.
             # The overdue flags ride along, so the worklist's segments (overdue, on time) are
@@ -350,6 +353,8 @@ class Ticket(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="ticket_number_unique"),
+            models.UniqueConstraint(fields=["client_request_id"], name="ticket_client_request_id_unique"),
             models.CheckConstraint(
                 name="ticket_dispatched_has_unit",
                 condition=models.Q(state__in=["submitted", "merged", "withdrawn", "forwarded", "unresolvable"])
@@ -613,7 +618,7 @@ class Intake(models.Model):
         REJECTED = "rejected", "未受理"
 
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    client_request_id = models.CharField(max_length=64, unique=True)
+    client_request_id = models.CharField(max_length=64)  # unique: Meta.constraints, as Ticket's
     channel = models.CharField(max_length=16, choices=Channel.choices)
     payload = models.JSONField(help_text="提交的诉求字段（与直接提交相同）")
     received_at = models.DateTimeField(default=clock.now)
@@ -627,6 +632,7 @@ class Intake(models.Model):
     class Meta:
         verbose_name = "排队受理的诉求"
         verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["client_request_id"], name="intake_client_request_id_unique")]
         indexes = [
             # What the drain claims next: the queued rows alone, oldest first.
             models.Index(fields=["received_at", "id"], name="intake_queued", condition=models.Q(status="queued")),

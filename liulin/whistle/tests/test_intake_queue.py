@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
@@ -345,3 +345,26 @@ def test_outside_a_transaction_a_request_is_stored_by_its_insert_alone():
     assert created and statements.count("INSERT") == 1
     assert not {"BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"} & set(statements)
     assert enqueue(town, "bare-1") == (first, False)
+
+
+def test_numbers_and_request_ids_stay_unique_without_pattern_indexes(town):
+    """Unique by Meta.constraints rather than `unique=True`, which on PostgreSQL also builds a
+    LIKE-pattern index that no query reads and every insert writes (migration 0018)."""
+    first, second = (_filed_directly(town, f"direct-{n}") for n in range(2))
+    taken, other = (enqueue(town, crid)[0] for crid in ("queued-1", "queued-2"))
+    for row, column, value in ((second, "number", first.number), (second, "client_request_id", first.client_request_id),
+                               (other, "client_request_id", taken.client_request_id)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            type(row).objects.filter(pk=row.pk).update(**{column: value})
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('whistle_ticket', 'whistle_intake') "
+                           "AND indexdef LIKE '%%pattern_ops%%'")
+            assert cursor.fetchall() == []
+
+
+def _filed_directly(town, crid):
+    ticket, _ = intake.file_ticket(actor=town.operator, channel=Channel.API, client_request_id=crid, now=NOW,
+                                   category="property-elevator", description="1栋电梯坏了，老人下不了楼",
+                                   household=town.household, requester=town.resident)
+    return ticket
