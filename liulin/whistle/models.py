@@ -211,7 +211,7 @@ AWAITING_DECISION = OPEN_AFTER_DISPATCH & (models.Q(suspension_requested=True) |
 
 class Ticket(models.Model):
     # Unique by Meta.constraints, and `state` indexed by Meta.indexes: on PostgreSQL a unique
-    # or indexed CharField gets a second, LIKE-pattern index, which no query here reads.
+    # or indexed CharField gets a second, LIKE-pattern index, which no query here needs.
     number = models.CharField("工单号", max_length=24)
     client_request_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
     channel = models.CharField("来源", max_length=16, choices=Channel.choices)
