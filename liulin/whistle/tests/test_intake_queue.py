@@ -20,7 +20,7 @@ from liulin.whistle import events, rollups
 from liulin.whistle.models import Channel, Intake, Notification, State, Ticket
 from liulin.whistle.services import intake, queue
 
-from .intake_fixtures import make_town, seed_whistle_defaults
+from .intake_fixtures import make_town, seed_whistle_defaults, submitted
 
 pytestmark = pytest.mark.django_db
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -349,8 +349,8 @@ def test_outside_a_transaction_a_request_is_stored_by_its_insert_alone():
 
 def test_numbers_and_request_ids_stay_unique_without_pattern_indexes(town):
     """Unique by Meta.constraints rather than `unique=True`, which on PostgreSQL also builds a
-    LIKE-pattern index that no query reads and every insert writes (migration 0018)."""
-    first, second = (_filed_directly(town, f"direct-{n}") for n in range(2))
+    LIKE-pattern index that no query needs and every insert writes (migration 0018)."""
+    first, second = (submitted(town, client_request_id=f"direct-{n}") for n in range(2))
     taken, other = (enqueue(town, crid)[0] for crid in ("queued-1", "queued-2"))
     for row, column, value in ((second, "number", first.number), (second, "client_request_id", first.client_request_id),
                                (other, "client_request_id", taken.client_request_id)):
@@ -362,9 +362,3 @@ def test_numbers_and_request_ids_stay_unique_without_pattern_indexes(town):
                            "AND indexdef LIKE '%%pattern_ops%%'")
             assert cursor.fetchall() == []
 
-
-def _filed_directly(town, crid):
-    ticket, _ = intake.file_ticket(actor=town.operator, channel=Channel.API, client_request_id=crid, now=NOW,
-                                   category="property-elevator", description="1栋电梯坏了，老人下不了楼",
-                                   household=town.household, requester=town.resident)
-    return ticket

@@ -260,7 +260,8 @@ def test_list_rows_name_categories_and_units_made_since_they_were_remembered(cli
     Ticket.objects.filter(pk=ticket.pk).update(resolve_due=clock.now() - datetime.timedelta(hours=1))
     client.force_login(town.secretary)
     client.get(reverse("whistle:board"))  # fills the memory
-    parent = Category.objects.get(pk=ticket.category_id).parent or Category.objects.get(pk=ticket.category_id)
+    category = Category.objects.get(pk=ticket.category_id)
+    parent = category.parent or category
     [newer] = Category.objects.bulk_create([Category(parent=parent, code="newer-kind", name="新近类别")])
     [unit] = Organisation.objects.bulk_create([Organisation(name="新近物业", kind=Organisation.Kind.PROPERTY_COMPANY)])
     Ticket.objects.filter(pk=ticket.pk).update(category=newer, handling_org=unit)
