@@ -203,6 +203,23 @@ OPEN_AFTER_DISPATCH = models.Q(state__in=["dispatched", "accepted", "in_progress
 # The ticket's columns through which users reach it (core.permissions scope terms), with the
 # short names of their indexes.
 SCOPE_COLUMNS = (("handling_org", "org"), ("verify_org", "verifier"), ("grid", "grid"), ("community", "community"), ("building", "building"))
+# Those a ticket may lack (no unit yet, no verifying department, no building). A scope term
+# asks for `column = x` or `column IN (...)`, which no NULL matches, so their indexes hold
+# only the tickets that have one.
+OPTIONAL_SCOPE_COLUMNS = ("handling_org", "verify_org", "building")
+# Links most tickets lack (a resident record, an app account, a household, a merged
+# ticket's parent): indexed only where set, so a ticket without one writes no index entry.
+SPARSE_LINKS = ("requester", "requester_user", "household", "parent")
+
+
+def _where_set(column, condition=None):
+    """`condition`, and `column IS NOT NULL` where a ticket may lack the column's value."""
+    if column not in OPTIONAL_SCOPE_COLUMNS and column not in SPARSE_LINKS:
+        return condition
+    is_set = models.Q(**{f"{column}__isnull": False})
+    return is_set if condition is None else condition & is_set
+
+
 # What a worklist segment filters on besides the deadline (selectors._segments).
 WORKLIST_FLAGS = ["resolve_overdue", "accept_overdue"]
 # Open tickets waiting for a supervisor: a suspension to approve or a resolution to verify.
@@ -220,11 +237,14 @@ class Ticket(models.Model):
     description = models.TextField("诉求内容", max_length=4000)
 
     # Who asked. A hotline caller may not be a registered resident.
+    # Indexed where set (Meta.indexes, SPARSE_LINKS), as are the household and the parent.
     requester = models.ForeignKey(
-        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="诉求人"
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="诉求人",
+        db_index=False,
     )
     requester_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="requested_tickets"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="requested_tickets",
+        db_index=False,
     )
     contact_name = models.CharField("联系人", max_length=32, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -235,7 +255,7 @@ class Ticket(models.Model):
     call_ended_at = models.DateTimeField(null=True, blank=True)
 
     # Where. The grid and community are derived at intake and drive scoping.
-    household = models.ForeignKey("territory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("territory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     building = models.ForeignKey("territory.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -258,7 +278,7 @@ class Ticket(models.Model):
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
     state_before_suspension = models.CharField(max_length=16, choices=State.choices, blank=True)
     suspension_requested = models.BooleanField(default=False)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", db_index=False)
 
     # Time limits (recomputed at each step; a suspension moves them by the paused time).
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="+")
@@ -300,7 +320,7 @@ class Ticket(models.Model):
                 models.Index(
                     fields=[key, "resolve_due", "id"],
                     name=f"ticket_{label}_worklist",
-                    condition=OPEN_AFTER_DISPATCH,
+                    condition=_where_set(key, OPEN_AFTER_DISPATCH),
                     include=WORKLIST_FLAGS,
                 )
                 for key, label in SCOPE_COLUMNS
@@ -311,9 +331,10 @@ class Ticket(models.Model):
             # a community's last page of open tickets read 4 million rows of the city's
             # created_at index (12 s at 5 million tickets), now its own 13,000.
             *(
-                models.Index(fields=[key, "created_at", "id"], name=f"ticket_{label}_filed", include=["state"])
+                models.Index(fields=[key, "created_at", "id"], name=f"ticket_{label}_filed", include=["state"], condition=_where_set(key))
                 for key, label in SCOPE_COLUMNS
             ),
+            *(models.Index(fields=[link], name=f"ticket_{link}", condition=_where_set(link)) for link in SPARSE_LINKS),
             # Wide scopes (a district, the city) read their worklist in deadline order from here.
             models.Index(fields=["resolve_due", "id"], name="ticket_open_by_due", condition=OPEN_AFTER_DISPATCH),
             # The supervisor board's "most urged": the few open tickets someone has urged.

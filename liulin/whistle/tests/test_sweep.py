@@ -179,7 +179,8 @@ def test_the_worklist_indexes_cover_exactly_the_worklist_states():
     assert set(dict(OPEN_AFTER_DISPATCH.children)["state__in"]) == set(WORKLIST_STATES)
     indexes = {index.name: index for index in Ticket._meta.indexes}
     for key in ("org", "verifier", "grid", "community", "building"):
-        assert indexes[f"ticket_{key}_worklist"].condition == OPEN_AFTER_DISPATCH
+        # Those on a column a ticket may lack also leave out the tickets without one.
+        assert OPEN_AFTER_DISPATCH.children[0] in indexes[f"ticket_{key}_worklist"].condition.children
         # A segment's filter is read from the index (an index-only scan), never the table.
         assert set(indexes[f"ticket_{key}_worklist"].include) == {"resolve_overdue", "accept_overdue"}
     conditions = {name: index.condition for name, index in indexes.items()}
