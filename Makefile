@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres e2e smoke bench bench-sqlite setup lint check-deploy clean
+.PHONY: run test test-postgres e2e smoke bench bench-sqlite wrk setup lint check-deploy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -37,10 +37,10 @@ run: setup
 	  $(BIN)/python manage.py drain_intake --every 1 >/dev/null & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: setup wrk
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-test-postgres: setup
+test-postgres: setup wrk
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python scripts/ensure_database.py
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
@@ -54,10 +54,16 @@ e2e: setup
 smoke:
 	bash scripts/smoke_make_run.sh
 
-bench: setup
+# The benchmarks' HTTP load comes from wrk, Debian's package (bench/load.py); its test
+# skips where it cannot be installed.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } || \
+	  echo "wrk could not be installed: the load client's test is skipped and make bench stops"
+
+bench: setup wrk
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/liulin_bench} $(BIN)/python -m bench
 
-bench-sqlite: setup
+bench-sqlite: setup wrk
 	DATABASE_URL=sqlite:///$(CURDIR)/bench/out/bench.sqlite3 $(BIN)/python -m bench
 
 lint: setup

@@ -3,7 +3,7 @@ print a table and write bench/out/results.json.
 
 Sizes (environment): BENCH_TICKETS, BENCH_OPEN and the other `generate.Params` fields
 (BENCH_SEED, BENCH_DISTRICTS ...); BENCH_ONLY=worklists,kpis,sweep,intake,multinode picks
-benchmarks; BENCH_CLIENTS, BENCH_INTAKE_REQUESTS, BENCH_INTAKE_SECONDS for the load.
+benchmarks; BENCH_CLIENTS and BENCH_INTAKE_SECONDS for the HTTP load (wrk).
 BENCH_KEEP_EVENTS=0 (with BENCH_ONLY=kpis) counts each chunk's events into the KPI rollups
 and deletes them, for sizes whose events the disk cannot hold."""
 

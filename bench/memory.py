@@ -1,5 +1,5 @@
 """Resident memory (RSS) and CPU time of the processes a benchmark runs: web workers, task
-workers and drains, PostgreSQL's processes, and the benchmark itself (the load client)."""
+workers and drains, PostgreSQL's processes, the load client and the benchmark itself."""
 
 import os
 
@@ -27,20 +27,23 @@ class CpuMeter:
     `stop`: where a throughput-bound run's cores go. `groups` maps a name to a function
     returning the group's root processes; a root's children count with it (live ones from
     their own times, exited ones from the time their parent reaped). Always measured too:
-    "postgresql" (every process of the server) and "client" (this process alone: the load
-    client, without the servers it started)."""
+    "postgresql" (every process of the server) and "bench" (this process alone, without the
+    servers it started: it waits on the load and polls the queue). The load client's own
+    time is given to `stop`."""
 
     def __init__(self, **groups):
         self.groups = {name: _trees(roots) for name, roots in groups.items()}
-        self.groups.update(postgresql=_trees(_postmaster), client=_own_seconds)
+        self.groups.update(postgresql=_trees(_postmaster), bench=_own_seconds)
 
     def start(self):
         self._started = self._read()
         return self
 
-    def stop(self, *, wall_s, units):
-        """{group: CPU ms per unit of work}, and how many of the machine's cores were busy."""
+    def stop(self, *, wall_s, units, client_s):
+        """{group: CPU ms per unit of work}, and how many of the machine's cores were busy;
+        `client_s`: the CPU seconds of the load client (`load.Load.client_cpu_s`)."""
         spent = {name: seconds - self._started[name] for name, seconds in self._read().items()}
+        spent["client"] = client_s
         return {
             "cpu_ms_per_unit": {name: round(seconds * 1000 / units, 2) for name, seconds in spent.items()} if units else {},
             "cores_busy": round(sum(spent.values()) / wall_s, 2),
