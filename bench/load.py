@@ -46,16 +46,17 @@ def run(url, *, clients, seconds, token=None, bodies=(), run_id=""):
         args = []
         if token:
             args = ["--", token, run_id, str(_write_bodies(Path(tmp, "bodies"), bodies))]
-        proc = subprocess.Popen(
-            [wrk, "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(SCRIPT), url, *args],
-            env={**os.environ, "WRK_OUT": str(out)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        # wait4 gives this child's own CPU time, which psutil can no longer read once it exits.
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0 or not out.exists():
-            raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
-        proc.stderr.close()
+        with open(Path(tmp, "errors"), "w+b") as errors:
+            proc = subprocess.Popen(
+                [wrk, "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(SCRIPT), url, *args],
+                env={**os.environ, "WRK_OUT": str(out)}, stdout=subprocess.DEVNULL, stderr=errors,
+            )
+            # wait4 gives this child's own CPU time, which psutil can no longer read once it exits.
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            if proc.returncode != 0 or not out.exists():
+                errors.seek(0)
+                raise RuntimeError(f"wrk failed ({proc.returncode}): {errors.read().decode()[-2000:]}")
         figures = json.loads(out.read_text())
     sent = [f"{run_id}-{thread}-{n}" for thread, count in enumerate(figures["sent_by_thread"], 1) for n in range(1, count + 1)]
     return Load(

@@ -33,7 +33,7 @@ function request()
   return wrk.format("POST", nil, headers, string.format(bodies[(sent - 1) % #bodies + 1], id))
 end
 
-function response(status, headers, body)
+function response(status)
   statuses[status] = (statuses[status] or 0) + 1
 end
 

@@ -74,3 +74,8 @@ def test_without_a_token_it_gets_the_url(recorder):
     assert done.answered > 0 and done.statuses == {"200": done.answered}
     assert done.sent_ids == [] and recorder.received == []
     assert done.summary()["throughput_per_s"] == round(done.answered / done.seconds, 1)
+
+
+def test_a_server_that_does_not_answer_stops_the_benchmark_with_wrks_reason():
+    with pytest.raises(RuntimeError, match="unable to connect"):
+        load.run("http://127.0.0.1:1/healthz", clients=1, seconds=1)
