@@ -1,7 +1,7 @@
 """HTTP load for the intake benchmarks: wrk (Debian's package, which `make bench` installs)
 holding N keep-alive connections, each with one request in flight, from one thread of C,
 for a number of seconds (docs/decisions.md). The load shares the machine's two cores with
-the server it measures, so it must cost little: wrk spends about 0.02 ms of CPU a request
+the server it measures, so it must cost little: wrk spends 0.02-0.07 ms of CPU a request
 where an asyncio client on aiohttp spent 0.14-0.39.
 
 `bench/wrk.lua` makes each POST a new request with a client_request_id of its own, counts
