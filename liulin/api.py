@@ -1,13 +1,27 @@
 """The one NinjaAPI: every app's router is mounted here under /api/v1."""
 
-from django.core.exceptions import ValidationError
+import json
+
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from liulin.apitokens.auth import ApiTokenAuth
-from liulin.core.errors import DomainError
+from liulin.core.errors import DomainError, TooLarge
+from liulin.core.text import clean_data
+
+
+class CleanJsonParser(Parser):
+    """JSON bodies pass the platform's text rule (core.text): control characters removed,
+    NUL refused. Query strings and form bodies were cleaned by InputHygieneMiddleware."""
+
+    def parse_body(self, request):
+        return clean_data(json.loads(request.body))
+
 
 api = NinjaAPI(
     title="六邻 Liulin API",
@@ -17,6 +31,7 @@ api = NinjaAPI(
     # token-only client before the token was even looked at.
     auth=[ApiTokenAuth(), django_auth],
     urls_namespace="api",
+    parser=CleanJsonParser(),
 )
 
 
@@ -40,8 +55,15 @@ def unauthenticated(request, exc):
     return api.create_response(request, {"detail": "请先登录。", "code": "not_authenticated"}, status=401)
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return domain_error(request, TooLarge(_("请求内容过大。")))
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc):
+    if isinstance(exc.__cause__, DomainError):  # Ninja wraps what the body parser refused
+        return domain_error(request, exc.__cause__)
     return api.create_response(request, {"detail": str(exc), "code": f"http_{exc.status_code}"}, status=exc.status_code)
 
 

@@ -1,6 +1,12 @@
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .errors import DomainError, TooLarge
+from .text import InvalidCharacter, clean_querydict
+from .views import machine_error
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class DomainErrorMiddleware:
@@ -16,3 +22,34 @@ class DomainErrorMiddleware:
         if isinstance(exception, DomainError):
             return render(request, "error.html", {"error": exception}, status=exception.status)
         return None
+
+
+class InputHygieneMiddleware:
+    """Every query string and form body passes `core.text.clean_text` before any view sees
+    it (JSON bodies pass it in the API's parser): control characters removed, NUL refused
+    with a 400 in the caller's format. A form body too large to read is a 413 for machine
+    clients here, since this is where it is first read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.GET = clean_querydict(request.GET)
+            if request.method == "POST" and request.content_type in FORM_TYPES:
+                request.POST = clean_querydict(request.POST)
+        except InvalidCharacter as error:
+            return _refuse(request, error)
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            error = TooLarge(_("请求内容过大。"))
+            response = machine_error(request, error.status, error.detail, error.code)
+            if response is None:
+                raise  # a page: Django's own 400, as before
+            return response
+        return self.get_response(request)
+
+
+def _refuse(request, error):
+    return machine_error(request, error.status, error.detail, error.code) or render(
+        request, "error.html", {"error": error}, status=error.status
+    )

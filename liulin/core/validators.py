@@ -5,6 +5,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
+from . import clock
+from .errors import Invalid
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -37,3 +40,11 @@ def validate_id_number(value):
     if id_check_char(value[:17]) != value[17]:
         raise ValidationError("身份证号校验位不正确，请核对。", code="bad_id_checksum")
     return value
+
+
+def validate_date_in_range(value):
+    """Form fields' face of `clock.bounded`: a date a query can use without overflowing."""
+    try:
+        clock.bounded(value)
+    except Invalid as error:
+        raise ValidationError(error.detail, code=error.code) from None

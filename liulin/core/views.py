@@ -35,7 +35,7 @@ def forbidden(request, exception=None):
     return render(request, "403.html", status=403)
 
 
-def _machine_error(request, status, detail, code):
+def machine_error(request, status, detail, code):
     """Clients of /api/ and /open311/ get their own error format, never an HTML page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": detail, "code": code}, status=status)
@@ -45,8 +45,8 @@ def _machine_error(request, status, detail, code):
 
 
 def not_found(request, exception=None):
-    return _machine_error(request, 404, "找不到该地址。", "not_found") or render(request, "404.html", status=404)
+    return machine_error(request, 404, "找不到该地址。", "not_found") or render(request, "404.html", status=404)
 
 
 def server_error(request):
-    return _machine_error(request, 500, "服务器内部错误。", "server_error") or render(request, "500.html", status=500)
+    return machine_error(request, 500, "服务器内部错误。", "server_error") or render(request, "500.html", status=500)

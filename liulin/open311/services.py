@@ -290,7 +290,12 @@ def parse_range(start, end, *, now, max_days=90):
             raise Open311Error(400, f"{name} must be an ISO 8601 datetime, e.g. 2026-03-01T00:00:00+08:00")
         if parsed.tzinfo is None:
             parsed = timezone.make_aware(parsed)  # the jurisdiction's own time zone
-        return parsed
+        try:
+            return clock.bounded(parsed)
+        except DomainError:
+            raise Open311Error(
+                400, f"{name} must lie between {clock.EARLIEST} and {clock.LATEST}, with a UTC offset within ±14:00"
+            ) from None
 
     start, end = one("start_date", start), one("end_date", end)
     span = datetime.timedelta(days=max_days)

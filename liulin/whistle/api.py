@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
+from liulin.core import clock
 from liulin.core.errors import Invalid, NotFound
 from liulin.core.links import row_path
 from liulin.core.masking import mask_phone
@@ -140,7 +141,7 @@ def _decode_cursor(value):
         at = datetime.datetime.fromisoformat(at)
         if at.tzinfo is None:
             raise ValueError
-        return at, int(pk)
+        return clock.bounded(at, field="cursor"), int(pk)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise Invalid("无效的分页游标。", code="invalid_cursor", field="cursor") from None
 
@@ -216,6 +217,10 @@ def ticket_list(
     for value in (created_after, created_before):
         if value is not None and value.tzinfo is None:
             raise Invalid("时间须带时区，如 2026-03-01T08:00:00+08:00。", code="invalid_datetime")
+    if created_after is not None:
+        created_after = clock.bounded(created_after, field="created_after")
+    if created_before is not None:
+        created_before = clock.bounded(created_before, field="created_before")
     if created_after is not None:
         tickets = tickets.filter(created_at__gte=created_after)
     if created_before is not None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
+from liulin.core.validators import validate_date_in_range
 
 from . import selectors
 from .models import Callback, Category, Channel, Satisfaction, Urgency, Whistle
@@ -281,8 +282,8 @@ class QueueFilterForm(forms.Form):
     grid = forms.ModelChoiceField(queryset=None, required=False, label=_("网格"), empty_label=_("全部"))
     channel = forms.ChoiceField(choices=[("", _("全部"))] + list(Channel.choices), required=False, label=_("来源"))
     urgency = forms.ChoiceField(choices=[("", _("全部"))] + list(Urgency.choices), required=False, label=_("紧急程度"))
-    date_from = forms.DateField(required=False, label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_in_range])
+    date_to = forms.DateField(required=False, label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_in_range])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
