@@ -1,7 +1,9 @@
 """GeoReport v2 documents in XML and JSON from the same ordered dicts.
 
 XML is built with xml.etree.ElementTree, which escapes text, so no value can break out of
-its element. Element order is the order of the dict, which follows the spec's examples.
+its element; every text passes `core.text.xml_text` first, since ElementTree writes control
+characters XML cannot carry as they are and one of them makes the whole document unparseable.
+Element order is the order of the dict, which follows the spec's examples.
 """
 
 import json
@@ -9,6 +11,8 @@ import xml.etree.ElementTree as ET
 
 from django.http import HttpResponse
 from django.utils import timezone
+
+from liulin.core.text import xml_text
 
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 # The element name of one item inside each list element.
@@ -41,7 +45,7 @@ def _fill(element, value):
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = xml_text(str(value))
 
 
 def to_xml(root, value):

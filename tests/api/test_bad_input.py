@@ -13,6 +13,7 @@ from liulin.accounts.tests.factories import make_user
 from liulin.apitokens import services as tokens
 from liulin.core.roles import Role
 from liulin.open311 import services as open311
+from liulin.whistle.models import Ticket
 
 from .world import make_town
 
@@ -142,3 +143,32 @@ def test_queue_page_refuses_dates_it_cannot_use(world, client, query):
     assert response.status_code in (200, 400)  # the form shows its error, or the request is refused
     if response.status_code == 200:
         assert response.context["filter_form"].errors
+
+
+# Control characters other than tab, newline and CR are dropped on every way in.
+
+
+def test_api_json_drops_control_characters(world, client):
+    body = json.dumps(_ticket(world["town"], description="楼道\x01灯\x1b坏了\n第二行", contact_name="张\x0b三"))
+    response = client.post("/api/v1/tickets", data=body, content_type="application/json", **world["auth"])
+    assert response.status_code == 201, response.content[:300]
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert (ticket.description, ticket.contact_name) == ("楼道灯坏了\n第二行", "张三")
+
+
+def test_open311_form_drops_control_characters(world, client):
+    response = client.post("/open311/v2/requests.json", data=_open311_form(world, description="灯\x01坏了\x0c"))
+    assert response.status_code == 200, response.content[:300]
+    assert Ticket.objects.get(number=response.json()[0]["service_request_id"]).description == "灯坏了"
+
+
+def test_page_forms_drop_control_characters_and_refuse_nul(world, client):
+    ticket = world["town"].ticket
+    client.force_login(make_user(Role.COMMUNITY_STAFF, world["town"].community))
+    response = client.post(f"/whistle/t/{ticket.pk}/comment/", {"body": "已\x07联系\r\n物业"})
+    assert response.status_code == 302
+    assert ticket.events.order_by("-seq").first().reason == "已联系\r\n物业"
+    before = row_counts()
+    response = client.post(f"/whistle/t/{ticket.pk}/comment/", {"body": "已\x00联系"})
+    assert response.status_code == 400
+    assert row_counts() == before

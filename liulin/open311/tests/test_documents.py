@@ -198,3 +198,21 @@ def test_xml_escapes_markup(client, place, form):
     assert element.findtext("status") == "open"
     assert element.findtext("description").startswith("</description><status>closed</status>&amp; <script>")
     assert json.loads(client.get(f"/open311/v2/requests/{number}.json").content)[0]["status"] == "open"
+
+
+def test_control_characters_never_reach_or_break_the_xml(client, place, form):
+    """A control character sent in a POST is dropped on the way in; one already stored (a
+    row from before the rule, a staff reason with a vertical tab) is dropped on the way out,
+    so requests.xml stays parseable."""
+    from liulin.whistle.services import transitions
+
+    number = post(client, {**form, "description": "电梯\x01停了\x1f"}).json()[0]["service_request_id"]
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.description.startswith("电梯停了")
+    # Written past the input rule, as rows from before it were.
+    transitions.act(actor=place["operator"], ticket=ticket, action="withdraw", reason="撤销\x0b原因")
+    Ticket.objects.filter(pk=ticket.pk).update(description="旧数据\x01含控制字符\ufffe")
+    for path in (f"/open311/v2/requests/{number}.xml", "/open311/v2/requests.xml"):
+        element = xml(client.get(path)).find("request")
+        assert element.findtext("description") == "旧数据含控制字符"
+        assert element.findtext("status_notes") == "撤销原因"
