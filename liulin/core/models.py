@@ -50,7 +50,8 @@ class AuditLog(AppendOnlyModel):
 
 
 class AccessLog(AppendOnlyModel):
-    """One row per reveal of masked personal data."""
+    """One row per reveal of masked personal data, per search on its hidden digits, and per
+    check of a typed ID number against the stored one."""
 
     at = models.DateTimeField(default=clock.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

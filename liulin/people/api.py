@@ -6,7 +6,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from . import selectors, services
-from .schemas import ResidentOut, RevealIn, RevealOut
+from .schemas import IdCheckIn, IdCheckOut, ResidentOut, RevealIn, RevealOut
 
 router = Router(tags=["people"])
 
@@ -35,3 +35,14 @@ def resident_reveal(request, response: HttpResponse, resident_id: int, payload: 
     resident = selectors.resident_for(request.user, resident_id)
     value = services.reveal(actor=request.user, resident=resident, field=payload.field, reason=payload.reason)
     return {"value": value}
+
+
+@router.post(
+    "/residents/{int:resident_id}/check-id",
+    response=IdCheckOut,
+    summary="核对居民提供的身份证号是否与登记一致（只答一致或不一致，留痕，限次）",
+)
+def resident_check_id(request, response: HttpResponse, resident_id: int, payload: IdCheckIn):
+    _no_store(response)
+    resident = selectors.resident_for(request.user, resident_id)
+    return {"match": services.check_id_number(actor=request.user, resident=resident, id_number=payload.id_number)}

@@ -1,5 +1,8 @@
 """Export the residents a user may see to xlsx: masked, and safe to open in any spreadsheet.
 
+Masked as on the pages: phone and ID number masked, the birth date only for rows whose ID
+number the user may reveal (for the rest the age column stands alone).
+
 A cell that starts with = + - @ (or a tab / carriage return) would be run as a formula by
 Excel or WPS ("CSV/formula injection"); such cells get a leading apostrophe so they stay text.
 The workbook is write-only (rows streamed out, constant memory) and saved to a temporary
@@ -26,13 +29,17 @@ def neutralise(value):
     return value
 
 
+def _iso(day):
+    return day.isoformat() if day else ""
+
+
 def resident_row(resident):
     household = resident.household
     building = household.building if household else None
     cells = (
         resident.name,
         resident.get_gender_display(),
-        resident.birth_date.isoformat(),
+        _iso(selectors.shown_birth_date(resident)),
         resident.age,
         mask_phone(resident.mobile),
         resident.id_masked,

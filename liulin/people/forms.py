@@ -32,6 +32,15 @@ class RevealForm(forms.Form):
             self.fields["field"].initial = fields_allowed[0]
 
 
+class IdCheckForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("居民提供的身份证号"),
+        max_length=32,
+        help_text=_("只回答与登记是否一致，不显示登记的号码。每次核对都会记录，且有次数限制。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+
 class ResidentForm(forms.Form):
     """One form for registering and editing; the household is chosen as building + room."""
 

@@ -2,7 +2,7 @@
 
 ID numbers are never stored in the clear: `id_cipher` holds the Fernet token, `id_hash` a
 keyed HMAC for exact lookup and uniqueness, `id_masked` the masked form
-(4301**********123X) shown by default. Writes
+(4301*************X, no more than is shown) displayed by default. Writes
 go through people.services, which fills all three from one plain value.
 """
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from .selectors import shown_birth_date
+
 
 class CareTagOut(Schema):
     code: str
@@ -16,16 +18,22 @@ class ResidentOut(Schema):
     id: int
     name: str
     gender: str = Field(description="M 男 / F 女")
-    birth_date: date
+    birth_date: date | None = Field(
+        description="出生日期：仅对可查看该居民身份证号的角色返回，其余角色为 null（出生日期是身份证号的一部分），请用 age"
+    )
     age: int
     mobile_masked: str = Field(description="脱敏手机号，如 138****5678")
-    id_masked: str = Field(description="脱敏身份证号，如 4301**********123X")
+    id_masked: str = Field(description="脱敏身份证号，只留地区前 4 位和校验位，如 4301*************X")
     household_id: int | None
     address: str
     relation: str
     care_tags: list[CareTagOut]
     is_party_member: bool
     party_branch: str | None
+
+    @staticmethod
+    def resolve_birth_date(obj):
+        return shown_birth_date(obj)
 
     @staticmethod
     def resolve_care_tags(obj):
@@ -43,3 +51,11 @@ class RevealIn(Schema):
 
 class RevealOut(Schema):
     value: str
+
+
+class IdCheckIn(Schema):
+    id_number: str = Field(min_length=1, max_length=32, description="居民本人提供的身份证号")
+
+
+class IdCheckOut(Schema):
+    match: bool = Field(description="与登记的身份证号是否一致（不返回登记的号码）")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.resident_detail, name="resident_detail"),
     path("<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("<int:pk>/check-id/", views.resident_check_id, name="resident_check_id"),
     path("import/", views.import_residents, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("export.xlsx", views.export_residents, name="export"),

@@ -21,7 +21,7 @@ from liulin.core.errors import DomainError, NotPermitted, add_to_form
 from liulin.core.permissions import can, has_perm_anywhere
 
 from . import exporting, importing, selectors, services
-from .forms import ImportConfirmForm, ImportUploadForm, ResidentForm, RevealForm, SearchForm
+from .forms import IdCheckForm, ImportConfirmForm, ImportUploadForm, ResidentForm, RevealForm, SearchForm
 
 PAGE_SIZE = 25
 IMPORT_SESSION_KEY = "people_import"
@@ -62,15 +62,18 @@ def _list_template(request):
     return "people/_results.html" if partial else "people/resident_list.html"
 
 
-def _detail(request, resident, *, reveal_form=None, revealed=None, status=200):
+def _detail(request, resident, *, reveal_form=None, revealed=None, id_check_form=None, id_checked=None, status=200):
     choices = selectors.reveal_choices(request.user, resident)
     if reveal_form is None and choices:
         reveal_form = RevealForm(fields_allowed=choices)
+    may_check_id = bool(resident.id_hash) and can(request.user, "people.check_id", resident)
     context = {
         "resident": resident,
         "members": selectors.household_members(request.user, resident).select_related("household"),
         "reveal_form": reveal_form if choices else None,
         "revealed": revealed,
+        "id_check_form": (id_check_form or IdCheckForm()) if may_check_id else None,
+        "id_checked": id_checked,
         "can_edit": can(request.user, "people.change", resident),
     }
     return render(request, "people/resident_detail.html", context, status=status)
@@ -101,6 +104,25 @@ def resident_reveal(request, pk):
         else:
             return _detail(request, resident, revealed={"field": field, "value": value})
     return _detail(request, resident, reveal_form=form, status=400)
+
+
+@never_cache
+@login_required
+@require_POST
+def resident_check_id(request, pk):
+    """Check the ID number a person gives against the registered one: match or no match."""
+    resident = selectors.resident_for(request.user, pk)
+    form = IdCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            match = services.check_id_number(actor=request.user, resident=resident, id_number=form.cleaned_data["id_number"])
+        except NotPermitted:
+            raise
+        except DomainError as e:
+            add_to_form(form, e)
+            return _detail(request, resident, id_check_form=form, status=e.status)
+        return _detail(request, resident, id_checked={"match": match})
+    return _detail(request, resident, id_check_form=form, status=400)
 
 
 def _save_resident(request, form, resident=None):

@@ -25,6 +25,7 @@ from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, holds_perm, roles_with, scoped
 from liulin.core.roles import Role
 from liulin.people.models import Resident
+from liulin.people.selectors import residents_with_phone
 from liulin.territory.models import Building, Household
 
 from .. import events, notifications, routing, sla, tasks
@@ -355,15 +356,14 @@ def _filed_event(ticket, route):
 
 
 def caller_lookup(actor, phone):
-    """Residents with this mobile number inside the operator's scope, with their homes, to
-    prefill the hotline form."""
+    """Residents with this mobile number (or its last four digits) inside the operator's
+    scope, with their homes, to prefill the hotline form. Which digits may match, and the
+    access-log row for a full number, are the registry's rule (people.selectors.phone_q)."""
     digits = re.sub(r"\D", "", phone or "")
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
-    if len(digits) != 11:
-        return []
-    residents = Resident.objects.filter(mobile=digits).select_related("household__building__estate", "household__grid")
-    return list(scoped(actor, residents, "people.view").order_by("id"))
+    residents = residents_with_phone(actor, digits).select_related("household__building__estate", "household__grid")
+    return list(residents.order_by("id"))
 
 
 # --- me too and merge -----------------------------------------------------------------
