@@ -43,7 +43,7 @@ MAX_KEY_LENGTH = 255
 KEPT_HEADERS = ("Content-Type", "Location")
 NOT_KEPT = frozenset({401, 403, 429})
 # A bare token or a structured-field string ("..."), printable ASCII.
-_KEY = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"|([\x21-\x7e]+)')
+_KEY = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"|([\x21\x23-\x7e]+)')
 
 
 def ttl():
