@@ -5,8 +5,6 @@ that does not exist) and 403 in Open311 (as the GeoReport docs promise)."""
 
 import pytest
 
-from liulin.accounts.tests.factories import make_user
-from liulin.core.roles import Role
 from liulin.open311 import services as open311_services
 from liulin.territory.tests.factories import BuildingFactory, CommunityFactory, GridFactory, square
 from liulin.whistle.models import Intake, Ticket
