@@ -1,5 +1,6 @@
 """The one NinjaAPI: every app's router is mounted here under /api/v1."""
 
+import functools
 import json
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
@@ -10,7 +11,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import django_auth
 
+from liulin.apitokens import services as api_tokens
 from liulin.apitokens.auth import ApiTokenAuth
+from liulin.core import idempotency
 from liulin.core.errors import DomainError, TooLarge
 from liulin.core.text import clean_data
 
@@ -23,7 +26,13 @@ class CleanJsonParser(Parser):
         return clean_data(json.loads(request.body))
 
 
-api = NinjaAPI(
+class LiulinAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        # Every POST takes an Idempotency-Key (see `_idempotent_posts`).
+        return idempotency.document(super().get_openapi_schema(*args, **kwargs))
+
+
+api = LiulinAPI(
     title="六邻 Liulin API",
     version="1",
     description="社区治理与服务平台接口。所有列表按调用者的角色与辖区范围过滤；个人信息默认脱敏。",
@@ -65,6 +74,36 @@ def http_error(request, exc):
     if isinstance(exc.__cause__, DomainError):  # Ninja wraps what the body parser refused
         return domain_error(request, exc.__cause__)
     return api.create_response(request, {"detail": str(exc), "code": f"http_{exc.status_code}"}, status=exc.status_code)
+
+
+def _owner(request):
+    """Whose Idempotency-Key this is: the user of the bearer token, else of the session; None
+    when neither is valid (the operation then refuses the request as usual)."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and raw.strip():
+        token = api_tokens.find_active(raw.strip())
+        return f"user:{token.user_id}" if token is not None else None
+    user = getattr(request, "user", None)
+    return f"user:{user.pk}" if user is not None and user.is_authenticated else None
+
+
+def _idempotent_posts(run):
+    """Every POST under /api/v1 honours Idempotency-Key (core.idempotency), wrapped around the
+    whole operation (authentication, validation, the work and its rendered answer)."""
+
+    @functools.wraps(run)
+    def view(request, *args, **kwargs):
+        if request.method != "POST":
+            return run(request, *args, **kwargs)
+        try:
+            return idempotency.once(request, owner=_owner(request), run=lambda: run(request, *args, **kwargs))
+        except DomainError as error:
+            return domain_error(request, error)
+
+    return view
+
+
+api.add_decorator(_idempotent_posts, mode="view")
 
 
 def _mount():

@@ -67,3 +67,24 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.field} {self.target_type}#{self.target_id}"
+
+
+class IdempotencyKey(models.Model):
+    """One client's Idempotency-Key: the request it was first used with (its fingerprint) and
+    that request's answer, `status` empty while the request runs. See core.idempotency."""
+
+    owner = models.CharField(max_length=64)  # "user:12", "open311:3": whose key it is
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "幂等键"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="core_idempotency_owner_key_unique")]
+
+    def __str__(self):
+        return f"{self.owner} {self.key}"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from liulin.core import audit, clock
-from liulin.core.errors import DomainError, NotPermitted
+from liulin.core.errors import DomainError, NotFound, NotPermitted
 from liulin.territory.models import Building, Household
 from liulin.whistle import selectors as whistle_selectors
 from liulin.whistle.services import intake
@@ -30,6 +30,9 @@ from .models import Open311Key, Open311Request, ServiceAttribute
 
 MAX_DESCRIPTION = 4000
 KEY_PREFIX = "o311"
+# An address_id that does not exist reads the same as one outside the key's scope, so a key
+# cannot probe which building and household ids exist.
+PLACE_REFUSED = "address_id is not a place this api_key may file requests at"
 
 
 # --- api keys -------------------------------------------------------------------------
@@ -111,7 +114,7 @@ def _location(data, user):
         model = Household if match.group(1).upper() == "H" else Building
         place = model.objects.filter(pk=int(match.group(2))).first()
         if place is None:
-            raise Open311Error(400, "address_id not found")
+            raise Open311Error(403, PLACE_REFUSED)  # the intake service checks the scope of one that exists
         if model is Household:
             household = place
         else:
@@ -273,6 +276,8 @@ def submit_request(*, key, data):
             )
     except NotPermitted as error:
         raise Open311Error(403, f"this api_key may not file requests here: {error.detail}") from None
+    except NotFound:
+        raise Open311Error(403, PLACE_REFUSED) from None  # the only record a request names is its place
     except DomainError as error:
         raise Open311Error(400, error.detail) from None
 

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.views.decorators.csrf import csrf_exempt
 
-from liulin.core import clock
+from liulin.core import clock, idempotency
+from liulin.core.errors import DomainError
 
 from . import ratelimit, selectors, services
 from .errors import Open311Error
@@ -129,7 +130,18 @@ def _create(request, fmt):
         raise Open311Error(403, "invalid api_key")
     if not ratelimit.allow("key", key.prefix):
         raise Open311Error(429, "too many requests for this api_key; slow down")
-    created = services.submit_request(key=key, data=data)
+    try:
+        return idempotency.once(request, owner=f"open311:{key.pk}", run=lambda: _file(request, fmt, key))
+    except DomainError as error:  # a bad, reused or busy Idempotency-Key
+        raise Open311Error(error.status, error.detail) from None
+
+
+def _file(request, fmt, key):
+    """File the request: its answer, an error document included (so a retry replays it)."""
+    try:
+        created = services.submit_request(key=key, data=request.POST)
+    except Open311Error as error:
+        return error_response(fmt, error.status, error.description)
     ticket = created.ticket
     notice = f"已受理，工单号 {ticket.number}；{ticket.policy.name}。"
     doc = [{"service_request_id": ticket.number, "token": created.token, "service_notice": notice, "account_id": created.account_id}]

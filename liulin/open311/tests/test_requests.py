@@ -65,7 +65,7 @@ BAD = [
     ("undefined attribute", {"attribute[COLOUR]": "red"}, 400, "not defined"),
     ("bad email", {"email": "not-an-email"}, 400, "email"),
     ("bad media_url", {"media_url": "javascript:alert(1)"}, 400, "media_url"),
-    ("unknown address_id", {"lat": "", "long": "", "address_id": "B999999999"}, 400, "address_id not found"),
+    ("unknown address_id", {"lat": "", "long": "", "address_id": "B999999999"}, 403, "not a place this api_key may file"),
     ("unlocatable address_string", {"lat": "", "long": "", "address_string": "火星基地"}, 400, "could not be located"),
 ]
 

@@ -6,7 +6,10 @@ click) returns the first ticket, also when both submits arrive at the same momen
 unique column decides and the loser reads the winner's row.
 
 Who files for whom: a resident only for himself (the requester is his own record); an
-operator, grid worker or community worker for anyone, at places inside his own scope.
+operator, grid worker or community worker for anyone, at places inside his own scope: a
+household or building he may see (else "not found", as for one that does not exist), or a
+point inside a grid he may see (else 403 `place_out_of_scope`). The one rule for every
+channel (pages, API, Open311, the intake queue): `_staff_parties` and `_point_in_scope`.
 """
 
 import re
@@ -26,7 +29,7 @@ from liulin.core.permissions import active_assignments, can, has_perm_anywhere, 
 from liulin.core.roles import Role
 from liulin.people.models import Resident
 from liulin.people.selectors import residents_with_phone
-from liulin.territory.models import Building, Household
+from liulin.territory.models import Building, Grid, Household
 
 from .. import events, notifications, routing, sla, tasks
 from .. import photos as photo_store  # `photos` is file_ticket's keyword
@@ -86,6 +89,24 @@ def visible_ids(actor, model, ids):
 
 def out_of_scope():
     return NotFound("找不到该住户/楼栋/居民，或不在您的服务范围内。")
+
+
+def _point_in_scope(actor, grid, visible=None):
+    """A point locates the ticket in `grid`: staff file there only when they may see that
+    grid (a grid worker his grid, a community role every grid of the community). A point
+    names no record, so the refusal can say why (403) without telling what exists.
+    `visible`: as for `_in_scope`, with the actor's visible grid ids under Grid."""
+    if visible is not None:
+        allowed = grid.pk in visible[Grid]
+    else:
+        allowed = scoped(actor, Grid.objects.filter(pk=grid.pk), "territory.view").exists()
+    if not allowed:
+        raise NotPermitted("该位置不在您的服务范围内。", code="place_out_of_scope", field="location")
+
+
+def visible_grid_ids(actor):
+    """Every grid the actor may file at by a point, in one query (the intake queue's batch)."""
+    return set(scoped(actor, Grid.objects.all(), "territory.view").values_list("pk", flat=True))
 
 
 def _resident_parties(actor, requester, household):
@@ -253,12 +274,15 @@ def prepare(
     call_started_at, call_ended_at = _clean_call(call_started_at, call_ended_at)
     if lon is not None or lat is not None:
         lon, lat = routing.check_point(lon, lat)
-    if _files_as_staff(actor):
+    staff = _files_as_staff(actor)
+    if staff:
         requester, requester_user = _staff_parties(actor, requester, household, building, visible)
     else:
         requester, requester_user = _resident_parties(actor, requester, household)
     if household is not None:
         building = household.building
+    if staff and building is None and lon is not None:  # located by the point alone; checked before routing writes
+        _point_in_scope(actor, routing.locate(lon=lon, lat=lat)[0], visible)
     found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text)
     cleaned = [photo_store.clean(f) for f in photos]  # every photo checked before anything is written
 

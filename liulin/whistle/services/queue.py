@@ -26,7 +26,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from liulin.core import clock
 from liulin.core.errors import Conflict, DomainError, Invalid
 from liulin.people.models import Resident
-from liulin.territory.models import Building, Household
+from liulin.territory.models import Building, Grid, Household
 
 from .. import routing
 from ..models import Channel, Intake, Ticket, Urgency
@@ -129,6 +129,8 @@ def _file(requests, now):
     places = _places(named)
     visible = {actor_id: {model: intake.visible_ids(actor, model, named[actor_id][model]) for model in PLACES.values()}
                for actor_id, actor in actors.items()}  # one query per actor and kind of place
+    for actor_id in {r.filed_by_id for r in requests if _by_point(r.payload)}:
+        visible[actor_id][Grid] = intake.visible_grid_ids(actors[actor_id])  # and one for the grids, where a point locates
     prepared = []
     for request in requests:
         actor = actors[request.filed_by_id]
@@ -200,6 +202,11 @@ def _malformed(payload):
         or any(not _is_a(payload.get(name, 0), (int, float)) for name in POINT_FIELDS)
         or any(payload.get(name) is not None and not _is_a(payload[name], int) for name in PLACES)
     )
+
+
+def _by_point(payload):
+    """Whether a request is located by its point alone (no household or building named)."""
+    return payload.get("lon") is not None and payload.get("household_id") is None and payload.get("building_id") is None
 
 
 def _is_a(value, types):
