@@ -129,6 +129,13 @@ def clean_choice(value, choices, code, field, label):
     return value
 
 
+def publish_by_default(channel, *, household, requester):
+    """Whether the description is published when the filer was not asked: only a grid
+    patrol's report about a public place (no home, no requester). What a resident tells the
+    hotline, the self-service page or an API client stays private unless he agrees."""
+    return channel == Channel.GRID_PATROL and household is None and requester is None
+
+
 def _clean_call(started, ended):
     if started and ended and ended < started:
         raise Invalid("通话结束时间早于开始时间。", code="invalid_call_times", field="call_ended_at")
@@ -239,6 +246,7 @@ def prepare(
     photos=(),
     call_started_at=None,
     call_ended_at=None,
+    publish_description=None,
     now,
     is_demo=False,
     visible=None,
@@ -258,6 +266,8 @@ def prepare(
         requester, requester_user = _resident_parties(actor, requester, household)
     if household is not None:
         building = household.building
+    if publish_description is None:
+        publish_description = publish_by_default(channel, household=household, requester=requester)
     found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text)
     cleaned = [photo_store.clean(f) for f in photos]  # every photo checked before anything is written
 
@@ -267,6 +277,7 @@ def prepare(
         category=category,
         urgency=urgency,
         description=text,
+        publish_description=bool(publish_description),
         requester=requester,
         requester_user=requester_user,
         contact_name=(contact_name or (requester.name if requester else ""))[:32],
