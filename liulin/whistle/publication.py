@@ -9,6 +9,7 @@ requester agreed to publish it at filing (`Ticket.publish_description`), then re
 contact. No staff note, transition reason, person or phone ever enters it.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -81,16 +82,23 @@ def public_tickets(tickets):
     """The public projection of `tickets` (read with `with_relations`), in their order."""
     tickets = list(tickets)
     names = _resident_names({t.community_id for t in tickets if t.publish_description})
-    return [_project(t, names.get(t.community_id, ())) for t in tickets]
+    return [_project(t, names.get(t.community_id, frozenset())) for t in tickets]
 
 
-def public_text(ticket, names=()):
+def public_text(ticket, names=frozenset()):
     """The description as the public may read it: "" without consent, else redacted."""
     if not ticket.publish_description:
         return ""
-    names = [*names, ticket.contact_name]
-    keep = [ticket.community.name, ticket.grid.name, _estate(ticket), ticket.handling_org.name if ticket.handling_org_id else ""]
-    return redact(ticket.description, names=names, keep=keep)
+    keep = (ticket.community.name, ticket.grid.name, _estate(ticket), ticket.handling_org.name if ticket.handling_org_id else "")
+    return _redacted(ticket.description, frozenset(names), ticket.contact_name, keep)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redacted(description, names, contact_name, keep):
+    """Redaction remembered per process: the public feed asks for the same texts again and
+    again, and jieba's tagger costs about a millisecond a text. A new registry name makes a
+    new `names`, so the text is redacted afresh."""
+    return redact(description, names=[*names, contact_name], keep=keep)
 
 
 def _project(ticket, names):
@@ -147,7 +155,7 @@ def _resident_names(community_ids):
     rows = Resident.objects.filter(household__community_id__in=community_ids).values_list("household__community_id", "name")
     for community_id, name in rows:
         names.setdefault(community_id, set()).add(name)
-    return names
+    return {community_id: frozenset(found) for community_id, found in names.items()}
 
 
 def recent(limit):
