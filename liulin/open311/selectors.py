@@ -1,22 +1,20 @@
-"""Reads of the Open311 endpoint. Public documents carry no personal data: no names,
-phones, emails or rooms; the place is given at estate level and the point rounded to three
-decimals (about 100 m); long digit runs and e-mail addresses in descriptions are masked."""
+"""Reads of the Open311 endpoint. A request's public document is built from the one public
+projection of a work order (`whistle.publication`), which the transparency page uses too:
+no names, phones, e-mails, rooms or staff notes; the place at estate level, the point
+rounded to about 100 m, the description only where the requester agreed, redacted."""
 
 import re
 
 from django.db.models import Exists, F, OuterRef, Q
 
-from liulin.whistle.models import Category, Ticket, TicketEvent
-from liulin.whistle.workflow import TERMINAL_STATES, TRANSITIONS
+from liulin.whistle import publication
+from liulin.whistle.models import Category, Ticket
+from liulin.whistle.workflow import TERMINAL_STATES
 
 from .models import Open311Request, ServiceAttribute
 from .render import iso
 
 MAX_REQUESTS = 1000
-COORDINATE_DECIMALS = 3  # ~111 m of latitude, ~98 m of longitude at 28° N
-
-_DIGITS = re.compile(r"\d[\d\s\-]{5,}\d[Xx]?")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 def services():
@@ -88,7 +86,7 @@ def definition_doc(category):
 
 
 def _public(queryset):
-    return queryset.select_related("category", "grid", "community", "handling_org", "building__estate", "household__building__estate")
+    return publication.with_relations(queryset)
 
 
 def requests(*, ids=None, service_codes=None, statuses=None, start=None, end=None):
@@ -117,62 +115,33 @@ def request_by_token(token):
     return Open311Request.objects.select_related("ticket").filter(token=token).first()
 
 
-def redact(text):
-    text = _EMAIL.sub("***", text or "")
-    return _DIGITS.sub(lambda m: "*" * len(m.group()), text)
-
-
-def _status_notes(tickets):
-    """The latest public transition reason of each ticket (comments and internal notes left out)."""
-    notes = {}
-    rows = (
-        TicketEvent.objects.filter(ticket__in=[t.pk for t in tickets], internal=False, action__in=list(TRANSITIONS))
-        .exclude(reason="")
-        .order_by("ticket_id", "-seq")
-        .values_list("ticket_id", "reason")
-    )
-    for ticket_id, reason in rows:
-        notes.setdefault(ticket_id, reason)
-    return notes
-
-
-def _point(ticket):
-    lon, lat = ticket.lon, ticket.lat
-    building = ticket.building or (ticket.household.building if ticket.household_id else None)
-    if lon is None and building is not None:
-        lon, lat = building.lon, building.lat
-    if lon is None or lat is None:
-        return None, None
-    return round(lat, COORDINATE_DECIMALS), round(lon, COORDINATE_DECIMALS)
-
-
 def request_docs(tickets):
-    notes = _status_notes(tickets)
-    extras = {r.ticket_id: r for r in Open311Request.objects.filter(ticket__in=[t.pk for t in tickets])}
-    docs = []
-    for t in tickets:
-        building = t.building or (t.household.building if t.household_id else None)
-        lat, lon = _point(t)
-        extra = extras.get(t.pk)
-        docs.append(
-            {
-                "service_request_id": t.number,
-                "status": "closed" if t.state in TERMINAL_STATES else "open",
-                "status_notes": redact(notes.get(t.pk, "")),
-                "service_name": t.category.name,
-                "service_code": t.category.code,
-                "description": redact(t.description),
-                "agency_responsible": t.handling_org.name if t.handling_org_id else "",
-                "service_notice": "",
-                "requested_datetime": iso(t.created_at),
-                "updated_datetime": iso(t.updated_at),
-                "expected_datetime": iso(t.resolve_due),
-                "address": " ".join(p for p in (t.community.name, t.grid.name, building.estate.name if building else "") if p),
-                "address_id": f"B{building.pk}" if building else "",
-                "zipcode": "",
-                "lat": lat,
-                "long": lon,
-                "media_url": extra.media_url if extra else "",
-            }
+    """GeoReport v2 documents of `tickets`, field for field from their public projection."""
+    media = dict(
+        Open311Request.objects.filter(ticket__in=[t.pk for t in tickets], ticket__publish_description=True).values_list(
+            "ticket_id", "media_url"
         )
-    return docs
+    )
+    return [_request_doc(public, media.get(ticket.pk, "")) for ticket, public in zip(tickets, publication.public_tickets(tickets), strict=True)]
+
+
+def _request_doc(public, media_url):
+    return {
+        "service_request_id": public.number,
+        "status": "closed" if public.closed else "open",
+        "status_notes": public.status_text,
+        "service_name": public.service_name,
+        "service_code": public.service_code,
+        "description": public.description,
+        "agency_responsible": public.handling_unit,
+        "service_notice": "",
+        "requested_datetime": iso(public.created_at),
+        "updated_datetime": iso(public.updated_at),
+        "expected_datetime": iso(public.due_at),
+        "address": public.place,
+        "address_id": "",  # a building id would place the request closer than the estate
+        "zipcode": "",
+        "lat": public.lat,
+        "long": public.lon,
+        "media_url": media_url,  # the requester's photo: published with his description only
+    }

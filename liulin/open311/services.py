@@ -230,6 +230,16 @@ def _media_url(data):
     return url
 
 
+def _consent(data):
+    """publish_description: true/false (1/0); absent, the channel's default (not published)."""
+    value = (data.get("publish_description") or "").strip().lower()
+    if not value:
+        return None
+    if value not in ("true", "false", "1", "0"):
+        raise Open311Error(400, "publish_description must be true or false")
+    return value in ("true", "1")
+
+
 def submit_request(*, key, data):
     """File a service request from a POST's form data; returns the Open311Request."""
     service = selectors.service(data.get("service_code", ""))
@@ -242,6 +252,7 @@ def submit_request(*, key, data):
     answers = _attributes(data, service)
     name, phone = _contact(data)
     media_url = _media_url(data)
+    publish = _consent(data)
     account_id, device_id = _text(data, "account_id", 64), _text(data, "device_id", 64)
 
     text = "\n".join(part for part in (description or service.name, _answers_text(service, answers)) if part)
@@ -263,6 +274,7 @@ def submit_request(*, key, data):
                 lat=lat,
                 address=address_string,
                 client_request_id=f"open311-{token}",
+                publish_description=publish,
             )
             return Open311Request.objects.create(
                 ticket=ticket,

@@ -273,6 +273,7 @@ def ticket_file(request, payload: TicketIn):
         lat=payload.lat,
         address=payload.address,
         client_request_id=payload.client_request_id,
+        publish_description=payload.publish_description,
     )
     filed = {**_summary(ticket), "description": ticket.description, "address": ticket.address,
              "contact_phone_masked": mask_phone(ticket.contact_phone)}

@@ -7,4 +7,9 @@ class WhistleConfig(AppConfig):
     verbose_name = "雷锋哨"
 
     def ready(self):
+        from liulin.core import redaction
+
         from . import permissions  # noqa: F401
+        from .routing import TERMS_FILE
+
+        redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names

@@ -127,9 +127,14 @@ class ConsoleForm(IntakeForm):
     category = CategoryChoiceField(label=_("诉求类别"))
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     description = forms.CharField(label=_("诉求内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    publish_description = forms.BooleanField(
+        label=_("来电人同意公开诉求内容"), required=False, help_text=_("请询问来电人。公开时隐去姓名、电话、证件号和门牌；不同意则只公开类别和办理状态。")
+    )
     call_started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
-    field_order = ["phone", "contact_name", "category", "urgency", "description", "building", "room", "address", "lat", "lon"]
+    field_order = [
+        "phone", "contact_name", "category", "urgency", "description", "publish_description", "building", "room", "address", "lat", "lon",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -155,6 +160,7 @@ class ConsoleForm(IntakeForm):
             "client_request_id": data["client_request_id"],
             "call_started_at": _aware(data.get("call_started_at")),
             "call_ended_at": clock.now(),
+            "publish_description": data.get("publish_description", False),
             **self.place_kwargs(),
         }
         return kwargs
@@ -181,8 +187,11 @@ class ResidentFileForm(IntakeForm):
         initial=WHERE_HOME,
     )
     photos = MultiplePhotoField(label=_("照片（可多张）"), required=False)
+    publish_description = forms.BooleanField(
+        label=_("同意在办理公开页公开我的诉求内容"), required=False, help_text=_("公开时隐去姓名、电话、证件号和门牌；不勾选则只公开类别和办理状态。")
+    )
 
-    field_order = ["category", "description", "where", "building", "room", "lat", "lon", "address", "photos"]
+    field_order = ["category", "description", "where", "building", "room", "lat", "lon", "address", "photos", "publish_description"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -207,6 +216,7 @@ class ResidentFileForm(IntakeForm):
             "channel": Channel.SELF_SERVICE,
             "category": data["category"],
             "description": data["description"],
+            "publish_description": data.get("publish_description", False),
             "client_request_id": data["client_request_id"],
             "photos": data.get("photos") or (),
             "address": data.get("address", ""),
@@ -236,8 +246,24 @@ class PatrolForm(IntakeForm):
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     description = forms.CharField(label=_("情况描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     photos = MultiplePhotoField(label=_("现场照片（可多张）"), required=False)
+    publish_description = forms.TypedChoiceField(
+        label=_("公开情况描述"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("", _("按默认：巡查发现的公共场所问题公开，代居民反映的不公开")),
+            ("yes", _("公开（代居民反映的须居民同意）")),
+            ("no", _("不公开")),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        initial="",
+        help_text=_("公开时隐去姓名、电话、证件号和门牌。"),
+    )
 
-    field_order = ["kind", "resident", "category", "urgency", "description", "building", "room", "lat", "lon", "address", "photos"]
+    field_order = [
+        "kind", "resident", "category", "urgency", "description", "building", "room", "lat", "lon", "address", "photos", "publish_description",
+    ]
 
     EMPTY_DESCRIPTION = _("请填写情况描述。")
 
@@ -262,6 +288,7 @@ class PatrolForm(IntakeForm):
             "category": data["category"],
             "urgency": data["urgency"],
             "description": data["description"],
+            "publish_description": data.get("publish_description"),  # None: the channel's default
             "client_request_id": data["client_request_id"],
             "photos": data.get("photos") or (),
         }

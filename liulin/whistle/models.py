@@ -235,6 +235,9 @@ class Ticket(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name="类别")
     urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     description = models.TextField("诉求内容", max_length=4000)
+    # Asked at filing (default by channel: intake.publish_by_default). Without it the public
+    # outputs show no word of the description; with it, the redacted text (whistle.publication).
+    publish_description = models.BooleanField("同意公开诉求内容", default=False)
 
     # Who asked. A hotline caller may not be a registered resident.
     # Indexed where set (Meta.indexes, SPARSE_LINKS), as are the household and the parent.

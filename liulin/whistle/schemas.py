@@ -117,6 +117,10 @@ class TicketIn(Schema):
     requester_id: int | None = Field(None, description="诉求人居民档案编号（接线员、网格员代为下单时）")
     contact_name: str = Field("", max_length=32)
     contact_phone: str = Field("", max_length=20)
+    publish_description: bool | None = Field(
+        None,
+        description="诉求人是否同意公开诉求内容（公开时隐去姓名、电话、证件号、门牌）；不填按来源默认：网格巡查上报的公共场所问题公开，其余不公开",
+    )
     client_request_id: str | None = Field(
         None, min_length=1, max_length=64, description="客户端生成的请求编号：重试时返回第一次创建的工单（200），不会重复创建"
     )

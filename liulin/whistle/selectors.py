@@ -646,30 +646,7 @@ def unread_count(user):
 
 
 # ---------------------------------------------------------------------------------------
-# Public transparency (no login; nothing personal leaves this function)
-
-PUBLIC_RECENT = 30
-
-
-def public_recent(limit=PUBLIC_RECENT):
-    """Recent requests as (category, grid name, date, state) only: no person, phone, room,
-    address or free text ever leaves the database for this page."""
-    rows = (
-        Ticket.objects.exclude(state=State.MERGED)
-        .order_by("-created_at", "-id")
-        .values("category__name", "category__parent__name", "grid__name", "community__name", "created_at", "state")[:limit]
-    )
-    return [
-        {
-            "category": f"{r['category__parent__name']}/{r['category__name']}" if r["category__parent__name"] else r["category__name"],
-            "grid": r["grid__name"],
-            "community": r["community__name"],
-            "date": timezone.localtime(r["created_at"]).date(),
-            "state": State(r["state"]).label,
-            "state_code": r["state"],
-        }
-        for r in rows
-    ]
+# Public transparency (no login; the tickets themselves are read by whistle.publication)
 
 
 def public_counts():

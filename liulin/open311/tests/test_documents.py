@@ -88,6 +88,7 @@ def test_service_definition(client, place):
 
 
 def test_post_then_get_request(client, place, form):
+    form = {**form, "publish_description": "true"}  # the requester agreed: his text and photo are published
     with time_machine.travel("2026-03-02 09:30 +08:00", tick=False):
         created = post(client, form, "xml")
         assert created.status_code == 200, created.content
@@ -127,18 +128,22 @@ def test_post_then_get_request(client, place, form):
     assert tags(token_xml.find("request")) == ["service_request_id", "token"]
 
 
-def test_public_documents_carry_no_personal_data(client, place, form):
-    form = {**form, "address_id": f"B{place['building'].pk}"}
+@pytest.mark.parametrize("publish", ["true", ""])
+def test_public_documents_carry_no_personal_data(client, place, form, publish):
+    form = {**form, "address_id": f"B{place['building'].pk}", "publish_description": publish}
     del form["lat"], form["long"]
     number = post(client, form).json()[0]["service_request_id"]
     for url in (f"/open311/v2/requests/{number}.json", f"/open311/v2/requests/{number}.xml", "/open311/v2/requests.json"):
         text = client.get(url).content.decode()
-        for secret in ("13812345678", "zhang@example.com", "张三", "dev-1", "acc-9"):
+        for secret in ("13812345678", "zhang@example.com", "张三", "dev-1", "acc-9", f"B{place['building'].pk}"):
             assert secret not in text, (url, secret)
     doc = client.get(f"/open311/v2/requests/{number}.json").json()[0]
-    assert "***********" in doc["description"]  # the phone number written into the text is masked
+    if publish:
+        assert doc["description"].startswith("8栋电梯停在一楼不动，联系电话***")  # the phone in the text is masked
+    else:
+        assert doc["description"] == "" and doc["media_url"] == ""  # not agreed: no word of it, no photo
     assert doc["address"] == f"{place['community'].name} {place['building'].grid.name} 同心家园"  # no building, no room
-    assert doc["address_id"] == f"B{place['building'].pk}"
+    assert doc["address_id"] == ""
 
 
 def test_error_documents(client, place):
@@ -161,7 +166,7 @@ def test_status_is_mapped_from_the_workflow(client, place, form):
     transitions.act(actor=place["operator"], ticket=ticket, action="withdraw", reason="居民来电撤销")
     doc = client.get(f"/open311/v2/requests/{number}.json").json()[0]
     assert doc["status"] == "closed"
-    assert doc["status_notes"] == "居民来电撤销"
+    assert doc["status_notes"] == "诉求人已撤回"  # the state's public text, never the reason staff wrote
     assert [d["service_request_id"] for d in client.get("/open311/v2/requests.json", {"status": "closed"}).json()] == [number]
     assert client.get("/open311/v2/requests.json", {"status": "open"}).json() == []
 
@@ -192,7 +197,7 @@ def test_json_and_xml_say_the_same(client, place, form):
 
 
 def test_xml_escapes_markup(client, place, form):
-    form = {**form, "description": "</description><status>closed</status>&amp; <script>"}
+    form = {**form, "description": "</description><status>closed</status>&amp; <script>", "publish_description": "1"}
     number = post(client, form).json()[0]["service_request_id"]
     element = xml(client.get(f"/open311/v2/requests/{number}.xml")).find("request")
     assert element.findtext("status") == "open"

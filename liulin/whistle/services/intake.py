@@ -151,6 +151,13 @@ def clean_choice(value, choices, code, field, label):
     return value
 
 
+def publish_by_default(channel, *, household, requester):
+    """Whether the description is published when the filer was not asked: only a grid
+    patrol's report about a public place (no home, no requester). What a resident tells the
+    hotline, the self-service page or an API client stays private unless he agrees."""
+    return channel == Channel.GRID_PATROL and household is None and requester is None
+
+
 def _clean_call(started, ended):
     if started and ended and ended < started:
         raise Invalid("通话结束时间早于开始时间。", code="invalid_call_times", field="call_ended_at")
@@ -261,6 +268,7 @@ def prepare(
     photos=(),
     call_started_at=None,
     call_ended_at=None,
+    publish_description=None,
     now,
     is_demo=False,
     visible=None,
@@ -283,6 +291,8 @@ def prepare(
         building = household.building
     if staff and building is None and lon is not None:  # located by the point alone; checked before routing writes
         _point_in_scope(actor, routing.locate(lon=lon, lat=lat)[0], visible)
+    if publish_description is None:
+        publish_description = publish_by_default(channel, household=household, requester=requester)
     found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text)
     cleaned = [photo_store.clean(f) for f in photos]  # every photo checked before anything is written
 
@@ -292,6 +302,7 @@ def prepare(
         category=category,
         urgency=urgency,
         description=text,
+        publish_description=bool(publish_description),
         requester=requester,
         requester_user=requester_user,
         contact_name=(contact_name or (requester.name if requester else ""))[:32],

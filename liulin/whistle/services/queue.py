@@ -37,6 +37,7 @@ BATCH_SIZE = 200
 PLACES = {"household_id": Household, "building_id": Building, "requester_id": Resident}
 TEXT_FIELDS = ("category", "description", "urgency", "address", "contact_name", "contact_phone")
 POINT_FIELDS = ("lon", "lat")
+FLAG_FIELDS = ("publish_description",)  # true, false, or absent (the channel's default)
 REQUIRED_FIELDS = ("category", "description")
 
 
@@ -54,7 +55,7 @@ def enqueue(*, actor, client_request_id, request, channel=Channel.API, now=None)
     routing.active_category(request.get("category"))
     intake.clean_description(request.get("description"))
     intake.clean_choice(request.get("urgency") or Urgency.NORMAL, Urgency, "invalid_urgency", "urgency", "紧急程度")
-    payload = {name: request.get(name) for name in (*TEXT_FIELDS, *POINT_FIELDS, *PLACES) if request.get(name) not in (None, "")}
+    payload = {name: request.get(name) for name in (*TEXT_FIELDS, *POINT_FIELDS, *FLAG_FIELDS, *PLACES) if request.get(name) not in (None, "")}
     try:
         with _savepoint_if_nested():
             return Intake.objects.create(
@@ -200,6 +201,7 @@ def _malformed(payload):
         any(not payload.get(name) for name in REQUIRED_FIELDS)
         or any(not isinstance(payload.get(name, ""), str) for name in TEXT_FIELDS)
         or any(not _is_a(payload.get(name, 0), (int, float)) for name in POINT_FIELDS)
+        or any(not isinstance(payload.get(name, False), bool) for name in FLAG_FIELDS)
         or any(payload.get(name) is not None and not _is_a(payload[name], int) for name in PLACES)
     )
 
@@ -237,7 +239,7 @@ def _places(named):
 def _arguments(request, actor, places):
     """The keywords of `intake.prepare` for a stored request; a place that no longer exists is NotFound."""
     payload = request.payload
-    kwargs = {name: payload[name] for name in (*TEXT_FIELDS, *POINT_FIELDS) if name in payload}
+    kwargs = {name: payload[name] for name in (*TEXT_FIELDS, *POINT_FIELDS, *FLAG_FIELDS) if name in payload}
     for name, model in PLACES.items():
         if payload.get(name) is None:
             continue

@@ -32,8 +32,12 @@ def test_public_page_contains_no_name_phone_room_or_text_of_the_demo_data(client
         assert resident.name not in body, resident.name
         assert resident.mobile not in body and resident.mobile[-4:] not in body
         assert f"{resident.household.room}室" not in body
+    # Patrol reports about public places are published (redacted, whistle.publication); the
+    # demo reuses texts, so a private ticket may share one with a published report.
+    published = set(Ticket.objects.filter(publish_description=True).values_list("description", flat=True))
     for ticket in Ticket.objects.all():
-        assert ticket.description[:12] not in body
+        if ticket.description not in published:
+            assert ticket.description[:12] not in body
         assert ticket.number not in body
         if ticket.contact_name:
             assert ticket.contact_name not in body

@@ -80,12 +80,6 @@ def test_supervisor_board_near_deadline_reads_each_tickets_own_window(town):
     assert [t.pk for t in board["near"]] == [emergency.pk, normal.pk]
 
 
-def test_public_recent_returns_no_personal_fields(town):
-    dispatched(town)
-    row = selectors.public_recent()[0]
-    assert set(row) == {"category", "grid", "community", "date", "state", "state_code"}
-
-
 def test_admin_ticket_list_masks_phone(client, town):
     from liulin.accounts.models import User
 

@@ -1,19 +1,22 @@
-"""The public transparency page (no login): recent requests anonymised to category, grid,
-day and state, and counts by category and grid. No name, phone, room, address or
-description is ever read for it (see selectors.public_recent)."""
+"""The public transparency page (no login): recent requests as the public projection gives
+them (category, place down to the estate, day, state and its public text, and the redacted
+description where the requester agreed), and counts by category and grid. Open311's GET
+requests read the same projection (whistle.publication)."""
 
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from liulin.core import clock
-from liulin.whistle import kpi, selectors
+from liulin.whistle import kpi, publication, selectors
+
+RECENT = 30
 
 
 @require_GET
 def transparency(request):
     month = clock.today().replace(day=1)
     context = {
-        "recent": selectors.public_recent(),
+        "recent": publication.recent(RECENT),
         "counts": selectors.public_counts(),
         "kpi_rows": kpi.public_rows(period_start=month, period_end=month),
         "kpi_month": month,
