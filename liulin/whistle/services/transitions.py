@@ -39,6 +39,8 @@ CLOCK_RESTARTS = frozenset({"dispatch", "reassign", "reopen"})
 # closes a verified ticket nobody rated in time. Every other action needs a person.
 SYSTEM_ACTIONS = frozenset({"dispatch", "callback"})
 SYSTEM_ROLE = "system"
+# Steps an organisation takes only on the tickets it handles: its work, and resuming it.
+HANDLING_UNIT_STEPS = UNIT_WORK | {"resume"}
 
 
 def _authorise(actor, ticket, perm):
@@ -64,7 +66,7 @@ def _refusal(actor, ticket, perm):
         units = {unit_of(a) for a in active_assignments(actor)}
         if action in CHECKS_ON_UNIT and ticket.handling_org_id in units:
             return NotPermitted(f"承办单位不能对自己承办的工单{label}，须由其他单位办理。", code="own_unit_work")
-        if action not in CHECKS_ON_UNIT:  # the unit's work (UNIT_WORK), or resuming it
+        if action in HANDLING_UNIT_STEPS:
             unit = ticket.handling_org.name if ticket.handling_org_id else "（尚未派单）"
             return NotPermitted(f"只有工单派给的承办单位（{unit}）的人员才能{label}。", code="not_handling_unit")
     return NotPermitted("您的角色不能对该工单执行此操作。")
