@@ -32,11 +32,19 @@ class ScopePaths:
     org: str | tuple | None = None  # lookup(s) to an organisation id; several are OR-ed
     household: str | None = None  # lookup to a household id
     user: str | None = None  # lookup to a user id (a requester sees what he filed)
+    # Separation of duties, per permission (`per_perm`): `unit` is a lookup to the organisation
+    # doing the work, and only that organisation's members may; `not_unit` a lookup to the
+    # organisation whose work is being checked, and its members may not. A member is an
+    # organisation role of that organisation, or an area or grid role that works for it
+    # (`register_unit`).
+    unit: str | None = None
+    not_unit: str | None = None
 
 
 _scopes: dict[type, ScopePaths] = {}
 _perm_scopes: dict[tuple[type, str], ScopePaths] = {}
 _grants: dict[str, set[str]] = defaultdict(set)
+_unit_resolvers = []
 
 NOTHING = Q(pk__in=[])
 
@@ -55,6 +63,24 @@ def _paths(model, perm):
     if paths is None:
         raise LookupError(f"{model.__name__} has no registered scope")
     return paths
+
+
+def register_unit(resolver):
+    """`resolver(assignment)` names the organisation (its id) an area or grid assignment works
+    for, or None: community staff work for their community's office. The first answer that
+    is not None counts. An organisation role works for its organisation."""
+    _unit_resolvers.append(resolver)
+
+
+def unit_of(assignment):
+    """The id of the organisation `assignment` acts for, or None (remembered on the
+    assignment, which lives as long as the request's user)."""
+    if assignment.org_id:
+        return assignment.org_id
+    if "_liulin_unit" not in assignment.__dict__:
+        found = (resolver(assignment) for resolver in _unit_resolvers)
+        assignment._liulin_unit = next((unit for unit in found if unit is not None), None)
+    return assignment._liulin_unit
 
 
 def grant(role, *perms):
@@ -190,7 +216,26 @@ def _assignment_terms(user, assignment, paths, model):
             terms.append(_term(user, model, paths.user, user.pk))
     else:
         terms = []
-    return [term for term in terms if term is not None]
+    return _within_unit(assignment, paths, [term for term in terms if term is not None])
+
+
+def _within_unit(assignment, paths, terms):
+    """`terms` narrowed by the permission's separation of duties (`ScopePaths.unit`, `not_unit`)."""
+    if not terms or not (paths.unit or paths.not_unit):
+        return terms
+    unit = unit_of(assignment)
+    if paths.unit:
+        if unit is None:
+            return []
+        terms = [term & Q(**{paths.unit: unit}) for term in terms]
+    if paths.not_unit and unit is not None:
+        terms = [term & ~Q(**{paths.not_unit: unit}) for term in terms]
+    return terms
+
+
+def _superuser_terms(paths):
+    """A superuser reaches everything, but belongs to no unit: he does no unit's work."""
+    return [] if paths.unit else [Q()]
 
 
 def _assignment_q(user, assignment, paths, model):
@@ -205,9 +250,9 @@ def scope_terms(user, perm, model):
     nothing, [Q()] for everything). A list page can read each through its own index and
     merge the pages, where one OR of an indexed column and a subquery would make the
     database visit every candidate row."""
-    if getattr(user, "is_superuser", False):
-        return [Q()]
     paths = _paths(model, perm)
+    if getattr(user, "is_superuser", False):
+        return _superuser_terms(paths)
     terms = []
     for assignment in active_assignments(user):
         if perm in _grants[assignment.role]:
@@ -242,16 +287,24 @@ def can(user, perm, obj):
 def permitting_role(user, perm, obj):
     """The first of `user`'s roles that grants `perm` on `obj`, or None: what an event records
     as the capacity the actor acted in. A superuser acts as "superuser"."""
-    if getattr(user, "is_superuser", False):
-        return "superuser"
+    found = permitting(user, perm, obj)
+    return found[0] if found else None
+
+
+def permitting(user, perm, obj):
+    """(role, unit) of the first of `user`'s assignments that grants `perm` on `obj`, or None:
+    the capacity he acts in and the organisation (id, or None) he acts for. A superuser acts
+    as "superuser" for no unit."""
     paths = _paths(type(obj), perm)
+    if getattr(user, "is_superuser", False):
+        return ("superuser", None) if _superuser_terms(paths) else None
     rows = type(obj)._default_manager.filter(pk=obj.pk)
     for assignment in active_assignments(user):
         if perm not in _grants[assignment.role]:
             continue
         q = _assignment_q(user, assignment, paths, type(obj))
         if q != NOTHING and rows.filter(q).exists():
-            return assignment.role
+            return assignment.role, unit_of(assignment)
     return None
 
 

@@ -4,7 +4,9 @@ explicit `now` values, so their events, deadlines and KPIs are what production w
 
 `seed_demo_tickets(community)` is called by the demo seed. It adds its own demo staff where
 the community has none for a role (mobile numbers 1990000xxxx), and a routing rule sending
-违章搭建 to a department. Re-running adds nothing once the community has demo tickets.
+违章搭建 to a department. Each step is taken by someone the separation of duties allows
+(docs/kpi.md): the unit's own staff work, the community checks, and the subdistrict's
+secretary checks the community office's own tickets; the hotline forwards and merges. Re-running adds nothing once the community has demo tickets.
 """
 
 import datetime
@@ -21,6 +23,7 @@ from liulin.people.models import Resident
 
 from .calendar import LOCAL
 from .models import Category, Channel, RoutingRule, Satisfaction, State, Ticket, Whistle
+from .permissions import community_office_id
 from .services import callbacks, intake, transitions, whistles
 from .workflow import OPEN_STATES
 
@@ -76,6 +79,18 @@ class Cast:
 
     def grid_worker(self, grid):
         return self._user(("grid", grid.pk), f"{grid.name}网格员（演示）", Role.GRID_WORKER, grid=grid)
+
+    def subdistrict_secretary(self):
+        area = self.community.parent or self.community
+        return self._user("subdistrict", "街道书记（演示）", Role.COMMUNITY_SECRETARY, area=area)
+
+    def checker(self, ticket, *, secretary=False):
+        """Who judges the unit's work (核单, 批准挂起, 无法办理结案): the community's staff or
+        secretary, except on the community office's own tickets, which the subdistrict checks
+        (a unit never checks its own work, docs/kpi.md)."""
+        if ticket.handling_org_id and ticket.handling_org_id == community_office_id(self.community.pk):
+            return self.subdistrict_secretary()
+        return self.secretary() if secretary else self.staff()
 
     def handler(self, org):
         if org.kind == Organisation.Kind.PROPERTY_COMPANY:
@@ -191,13 +206,14 @@ class Seeder:
         return None
 
     def follow(self, ticket, t, fate):
-        staff = self.cast.staff()
+        staff, operator = self.cast.staff(), self.cast.operator()
+        # The hotline forwards and merges: it belongs to no unit, so it may end any unit's round.
         if fate < 0.04:
-            return self.act(ticket, staff, "forward", self.later(t, 10, 90), forwarded_to="区市场监管局")
+            return self.act(ticket, operator, "forward", self.later(t, 10, 90), forwarded_to="区市场监管局")
         if fate < 0.08:
             parent = self.open_twin(ticket)
             if parent is not None:
-                return intake.merge(actor=staff, child=ticket, parent=parent, reason="演示：重复诉求", now=self.later(t, 10, 60))
+                return intake.merge(actor=operator, child=ticket, parent=parent, reason="演示：重复诉求", now=self.later(t, 10, 60))
         if fate < 0.11:
             return self.act(ticket, self.cast.operator(), "withdraw", self.later(t, 30, 600), reason="居民自行解决，申请撤单")
         if ticket.state == State.SUBMITTED:
@@ -209,20 +225,22 @@ class Seeder:
         t = self.later(t, 10, 200)
         self.act(ticket, handler, "accept", t)
         if fate < 0.13:
-            return self.act(ticket, self.cast.secretary(), "close_unresolvable", self.later(t, 600, 4000), reason="涉及产权纠纷，需走司法程序")
+            return self.act(ticket, self.cast.checker(ticket, secretary=True), "close_unresolvable", self.later(t, 600, 4000), reason="涉及产权纠纷，需走司法程序")
         t = self.later(t, 10, 120)
         self.act(ticket, handler, "start", t)
         if self.rng.random() < 0.15:
             transitions.urge(actor=staff, ticket=ticket, reason="居民再次来电催促", now=min(self.later(t, 60, 900), self.now))
         if fate < 0.17:
             t = self.later(t, 60, 600)
-            self.act(ticket, staff, "suspend", t, reason="等待配件到货")
+            self.act(ticket, handler, "request_suspension", t, reason="等待配件到货")
+            t = self.later(t, 10, 120)
+            self.act(ticket, self.cast.checker(ticket), "suspend", t, reason="同意：等待配件到货")
             t = self.later(t, 1440, 4 * 1440)
-            self.act(ticket, staff, "resume", t)
+            self.act(ticket, self.cast.checker(ticket), "resume", t)
         t = self.later(t, 120, 5 * 1440)
         self.act(ticket, handler, "resolve", t, reason="已处理完毕")
         t = self.later(t, 60, 2 * 1440)
-        self.act(ticket, self.cast.secretary(), "verify", t)
+        self.act(ticket, self.cast.checker(ticket, secretary=True), "verify", t)
         t = self.later(t, 60, 3 * 1440)
         if t > self.now or fate > 0.9:
             return ticket  # not called back yet (older ones expire as not rated below)

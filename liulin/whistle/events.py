@@ -17,6 +17,7 @@ from liulin.core import clock
 
 from . import rollups
 from .models import TicketEvent
+from .workflow import DUTY_OF
 
 GENESIS = "0" * 64
 
@@ -152,3 +153,11 @@ def verify_chain(ticket):
             return event
         expected_seq, prev_hash = event.seq + 1, event.hash
     return None
+
+
+def duties_taken(ticket_id, actor):
+    """The duties (workflow.DUTIES: handle, verify, callback) `actor` has taken on the ticket."""
+    if actor is None or not getattr(actor, "pk", None):
+        return set()
+    actions = TicketEvent.objects.filter(ticket_id=ticket_id, actor_id=actor.pk, action__in=list(DUTY_OF))
+    return {DUTY_OF[action] for action in actions.values_list("action", flat=True).distinct()}

@@ -1,8 +1,15 @@
-from liulin.core.permissions import grant, register_scope
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+
+from liulin.core.memo import memoized
+from liulin.core.permissions import grant, register_scope, register_unit
 from liulin.core.roles import Role
+from liulin.orgs.models import Organisation
+from liulin.territory.models import Area, Grid
 
 from .models import KpiRollup, Ticket
-from .workflow import NOTES, TRANSITIONS
+from .routing import COMMUNITY_OFFICE_SUFFIX
+from .workflow import CHECKS_ON_UNIT, NOTES, TRANSITIONS, UNIT_WORK
 
 # A ticket is in the scope of its community's staff, its grid's workers, its handling unit,
 # the department that verifies its category (核单), the departments a whistle summoned to
@@ -25,11 +32,50 @@ register_scope(
         "whistle.view": {"org": ALL_UNITS},
         "whistle.comment": {"org": ALL_UNITS},
         "whistle.internal_note": {"org": ALL_UNITS},
-        "whistle.verify": {"org": CHECKING_UNITS},
-        "whistle.reject": {"org": CHECKING_UNITS},
         "whistle.urge": {"org": ESTATE_COMMITTEE},
+        # Separation of duties (docs/kpi.md): the work only by the members of the unit the
+        # ticket is dispatched to; the checks on that work never by them.
+        **{f"whistle.{action}": {"unit": "handling_org"} for action in UNIT_WORK},
+        **{f"whistle.{action}": {"not_unit": "handling_org"} for action in CHECKS_ON_UNIT},
+        # The checking departments verify (核单), never the unit that did the work.
+        "whistle.verify": {"org": CHECKING_UNITS, "not_unit": "handling_org"},
+        "whistle.reject": {"org": CHECKING_UNITS, "not_unit": "handling_org"},
     },
 )
+
+# Who works for the community's own office (居委会, the unit of 社区自办 tickets): the
+# community's staff and secretary, and the workers of its grids. Staff of a subdistrict or
+# a district work for no office, so they may check a community's own work.
+OFFICE_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER})
+
+
+@memoized(Organisation, Area, Grid)
+def community_office_id(community_id):
+    """The id of the community's office, or None while it has none (routing makes it on first need)."""
+    offices = Organisation.objects.filter(
+        kind=Organisation.Kind.OTHER, community_id=community_id, name=Concat(F("community__name"), Value(COMMUNITY_OFFICE_SUFFIX))
+    )
+    return offices.values_list("pk", flat=True).first()
+
+
+@memoized(Grid)
+def _grid_community(grid_id):
+    return Grid.objects.filter(pk=grid_id).values_list("community_id", flat=True).first()
+
+
+def office_unit(assignment):
+    if assignment.role not in OFFICE_ROLES:
+        return None
+    if assignment.grid_id:
+        community_id = _grid_community(assignment.grid_id)
+    elif assignment.area_id and assignment.area.kind == Area.Kind.COMMUNITY:
+        community_id = assignment.area_id
+    else:
+        return None
+    return community_office_id(community_id) if community_id else None
+
+
+register_unit(office_unit)
 # KPI rollup rows: by the community path (area roles), the grid (grid workers) and the
 # handling unit (organisation roles). Residents hold no rollup scope.
 register_scope(KpiRollup, area_path="area_path", grid="grid_key", org="org_key")

@@ -113,7 +113,13 @@ class Replay:
     suspended: datetime.timedelta = field(default_factory=datetime.timedelta)
     resolved_at: datetime.datetime | None = None
     resolve_due_at_resolve: datetime.datetime | None = None
+    resolved_by: int | None = None  # the unit whose member resolved it, while that resolve stands
     callbacks: int = 0
+
+    def credited(self):
+        """The unit credited with the outcome of the round (verification, callback): the one
+        whose member resolved the ticket, else the one holding it."""
+        return self.resolved_by if self.resolved_by is not None else self.org
 
     def advance(self, event):
         """Move past `event` (after its deltas were taken)."""
@@ -125,6 +131,7 @@ class Replay:
             self.round_start, self.round_month, self.round_org = event.at, month_start(event.at), self.org
             self.round_accepted = False
             self.suspended, self.suspended_since, self.resolved_at = datetime.timedelta(), None, None
+            self.resolved_by = None
         if action == "return":
             self.org, self.round_start = None, None
         if "accept_due" in data or "resolve_due" in data:
@@ -141,10 +148,18 @@ class Replay:
             self.suspended_since = None
         if action == "resolve":
             self.resolved_at, self.resolve_due_at_resolve = event.at, self.resolve_due
+            self.resolved_by = acting_unit(event, self.org)
         if action in TIER_CHANGES and data.get("to_tier"):
             self.tier = int(data["to_tier"])
         if action == "callback":
             self.callbacks += 1
+
+
+def acting_unit(event, default):
+    """The unit whose member took `event` (recorded on the work steps since units were
+    separated: workflow.UNIT_WORK), else `default` (older events: the unit holding the ticket)."""
+    unit = (event.data or {}).get("unit")
+    return int(unit) if unit else default
 
 
 def initial_tier(ticket, events):
@@ -202,7 +217,7 @@ def event_deltas(ticket, event, replay):
         in_time = replay.accept_due is None or event.at <= replay.accept_due
         add(
             replay.round_month,
-            replay.round_org,
+            acting_unit(event, replay.round_org),
             accepted=1,
             accepted_in_time=int(in_time),
             accept_minutes_sum=_minutes(event.at - replay.round_start),
@@ -211,14 +226,14 @@ def event_deltas(ticket, event, replay):
         due = replay.resolve_due_at_resolve
         in_time = due is None or replay.resolved_at <= due
         handling = replay.resolved_at - replay.round_start - replay.suspended
-        add(month, replay.org, resolved=1, resolved_in_time=int(in_time), resolve_minutes_sum=_minutes(handling))
+        add(month, replay.credited(), resolved=1, resolved_in_time=int(in_time), resolve_minutes_sum=_minutes(handling))
     elif action == "callback":
         solved, satisfaction = _verdict(ticket, event, replay)
         counts = {"callbacks": 1, TIER_COUNTERS.get(replay.tier, "closed_whistle"): 1}
         if satisfaction in RATING_COUNTERS:
             counts.update(callbacks_valid=1, rated=1, callbacks_solved=int(solved is True))
             counts[RATING_COUNTERS[satisfaction]] = 1
-        add(month, replay.org, **counts)
+        add(month, replay.credited(), **counts)
     elif action == "urge":
         add(month, replay.org, urges=1)
     elif action in TIER_CHANGES:

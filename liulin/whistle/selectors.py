@@ -28,6 +28,7 @@ from liulin.orgs.models import Organisation
 from liulin.territory.models import path_prefixes
 
 from . import sla, workflow
+from .events import duties_taken
 from .models import AWAITING_DECISION, Category, CoSign, Intake, Notification, State, Summons, Ticket, Whistle
 
 PAGE_SIZE = 25
@@ -138,8 +139,20 @@ def ticket_detail(user, pk):
     ticket = with_allowed(_with_relations(tickets_for(user)), user, actions).filter(pk=pk).first()
     if ticket is None:
         get_or_404(user, Ticket.objects.none(), "whistle.view", pk=pk)
-    ticket.allowed = allowed_actions(ticket, actions)
+    ticket.allowed = _without_second_duty(user, ticket, allowed_actions(ticket, actions))
     return ticket
+
+
+def _without_second_duty(user, ticket, allowed):
+    """`allowed` less the steps one person may not add to a duty he took on the ticket
+    (handle / verify / callback, docs/kpi.md): the scopes cannot know who did what."""
+    if not any(t.action in workflow.DUTY_OF for t in allowed):
+        return allowed
+    taken = duties_taken(ticket.pk, user)
+    barred = {t.action for t in allowed if workflow.duty_conflict(t.action, taken) is not None}
+    for action in barred:
+        setattr(ticket, f"may_{action}", False)
+    return [t for t in allowed if t.action not in barred]
 
 
 def timeline(user, ticket, *, staff):

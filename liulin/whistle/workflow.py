@@ -84,6 +84,30 @@ TRANSITIONS = {
     ]
 }
 
+# Separation of duties (docs/kpi.md, "Who may act"); the permission layer enforces the two
+# unit rules (whistle/permissions.py), `transitions.act` the rule on persons.
+# The work itself: only members of the unit the ticket is dispatched to.
+UNIT_WORK = frozenset({"return", "accept", "start", "resolve", "request_suspension"})
+# Steps that judge the unit's work, stop its clock or end its round early: never by a member
+# of the unit that holds the ticket.
+CHECKS_ON_UNIT = frozenset({"reassign", "suspend", "verify", "reject", "callback", "forward", "merge", "close_unresolvable"})
+# One person takes at most one of these duties on one ticket, over its whole life.
+DUTIES = {
+    "handle": frozenset({"accept", "start", "resolve"}),
+    "verify": frozenset({"verify", "reject"}),
+    "callback": frozenset({"callback"}),
+}
+DUTY_OF = {action: duty for duty, actions in DUTIES.items() for action in actions}
+DUTY_LABELS = {"handle": "办理", "verify": "核单", "callback": "回访"}
+
+
+def duty_conflict(action, taken):
+    """The duty among `taken` (those one person already took on a ticket) that bars him from
+    `action`, or None."""
+    duty = DUTY_OF.get(action)
+    others = sorted(set(taken) - {duty}) if duty else []
+    return others[0] if others else None
+
 # Actions that change no state but are recorded on the ticket's chain.
 NOTES = {
     "comment": (DISPATCHERS + HANDLERS + VERIFIERS + (R.RESIDENT,)),

@@ -14,12 +14,21 @@ from django.db.models import F
 
 from liulin.core import clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
-from liulin.core.permissions import can, permitting_role
+from liulin.core.permissions import active_assignments, can, has_perm_anywhere, permitting, unit_of
 
 from .. import notifications, sla, tasks
-from ..events import append_event
+from ..events import append_event, duties_taken
 from ..models import State, Ticket, Tier
-from ..workflow import OPEN_STATES, TRANSITIONS, IllegalTransition, transition_for
+from ..workflow import (
+    CHECKS_ON_UNIT,
+    DUTY_LABELS,
+    OPEN_STATES,
+    TRANSITIONS,
+    UNIT_WORK,
+    IllegalTransition,
+    duty_conflict,
+    transition_for,
+)
 
 REASON_MAX = 2000
 # When the parent reaches one of these, its merged duplicates hear of it.
@@ -30,18 +39,49 @@ CLOCK_RESTARTS = frozenset({"dispatch", "reassign", "reopen"})
 # closes a verified ticket nobody rated in time. Every other action needs a person.
 SYSTEM_ACTIONS = frozenset({"dispatch", "callback"})
 SYSTEM_ROLE = "system"
+# Steps an organisation takes only on the tickets it handles: its work, and resuming it.
+HANDLING_UNIT_STEPS = UNIT_WORK | {"resume"}
 
 
 def _authorise(actor, ticket, perm):
-    """The role under which `actor` may `perm` this ticket; NotFound when he cannot even see it."""
+    """(role, unit) under which `actor` may `perm` this ticket: the capacity he acts in and
+    the organisation he acts for. NotFound when he cannot even see it; NotPermitted, saying
+    which rule refuses him, when he sees it but may not."""
     if actor is None and perm.removeprefix("whistle.") in SYSTEM_ACTIONS:
-        return SYSTEM_ROLE
+        return SYSTEM_ROLE, None
     if actor is None or not can(actor, "whistle.view", ticket):
         raise NotFound("找不到该工单，或您无权查看。")
-    role = permitting_role(actor, perm, ticket)
-    if role is None:
-        raise NotPermitted("您的角色不能对该工单执行此操作。")
-    return role
+    found = permitting(actor, perm, ticket)
+    if found is None:
+        raise _refusal(actor, ticket, perm)
+    return found
+
+
+def _refusal(actor, ticket, perm):
+    """Why `actor`, who sees the ticket, may not `perm` it: the separation of duties where his
+    role would allow the step elsewhere, else his role."""
+    action = perm.removeprefix("whistle.")
+    label = TRANSITIONS[action].label if action in TRANSITIONS else action
+    if has_perm_anywhere(actor, perm):
+        units = {unit_of(a) for a in active_assignments(actor)}
+        if action in CHECKS_ON_UNIT and ticket.handling_org_id in units:
+            return NotPermitted(f"承办单位不能对自己承办的工单{label}，须由其他单位办理。", code="own_unit_work")
+        if action in HANDLING_UNIT_STEPS:
+            unit = ticket.handling_org.name if ticket.handling_org_id else "（尚未派单）"
+            return NotPermitted(f"只有工单派给的承办单位（{unit}）的人员才能{label}。", code="not_handling_unit")
+    return NotPermitted("您的角色不能对该工单执行此操作。")
+
+
+def _refuse_second_duty(actor, ticket, action):
+    """One person never takes two of handle / verify / callback on one ticket."""
+    if actor is None:
+        return
+    taken = duty_conflict(action, duties_taken(ticket.pk, actor))
+    if taken is not None:
+        label = TRANSITIONS[action].label
+        raise NotPermitted(
+            f"您已{DUTY_LABELS[taken]}过该工单，不能再{label}：办理、核单、回访须由不同的人完成。", code="duties_separated"
+        )
 
 
 def _clean_text(value, *, required, code="reason_required", label="原因"):
@@ -172,7 +212,7 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Invalid(f"未知的操作“{action}”。", code="unknown_action")
-    role = _authorise(actor, ticket, f"whistle.{action}")
+    role, unit = _authorise(actor, ticket, f"whistle.{action}")
     with transaction.atomic():
         locked = _lock(ticket)
         _refuse_stale(locked, ticket)
@@ -180,7 +220,11 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
             transition_for(action, locked.state)
         except IllegalTransition as error:
             raise Conflict(str(error), code="illegal_transition") from None
+        _refuse_second_duty(actor, locked, action)
         reason = _clean_text(reason, required=transition.needs_reason)
+        if action in UNIT_WORK:
+            # The unit whose member did the work: the KPIs credit it (rollups.event_deltas).
+            data = {**(data or {}), "unit": unit}
         changes, step = _step(locked, transition, actor=actor, role=role, reason=reason, org=org, forwarded_to=forwarded_to,
                               parent=parent, data=data, now=now)
         _conditional_update(locked.pk, step["from_state"], changes)
@@ -255,7 +299,7 @@ def _schedule_deadline_check(locked):
 def _note(*, actor, ticket, perm, action, reason="", internal=False, now, prepare=None):
     """Record a step that changes no state, under the ticket's lock. `prepare(locked)` checks
     the step and returns (field changes, event data)."""
-    role = _authorise(actor, ticket, perm) if actor is not None else ""
+    role = _authorise(actor, ticket, perm)[0] if actor is not None else ""
     with transaction.atomic():
         locked = _lock(ticket)
         changes, data = prepare(locked) if prepare else ({}, {})

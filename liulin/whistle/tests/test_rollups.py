@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from liulin.core.errors import DomainError
-from liulin.core.roles import Role
+from liulin.core.roles import ORG_ROLES, Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.territory.tests.factories import BuildingFactory, GridFactory
@@ -21,7 +21,7 @@ from liulin.whistle.events import append_event
 from liulin.whistle.models import KpiRollup, Satisfaction, State, Ticket
 from liulin.whistle.services import callbacks, transitions
 from liulin.whistle.tests.factories import CategoryFactory, TicketFactory, actor_for
-from liulin.whistle.workflow import NOTES, available_actions
+from liulin.whistle.workflow import NOTES, UNIT_WORK, available_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,10 @@ def _random_step(rng, ticket, orgs, siblings, now):
             transitions.escalate(actor=actor_for(ticket, Role.COMMUNITY_SECRETARY), ticket=ticket, reason="升级", now=now)
         else:
             transition = available_actions(ticket.state)
-            role = rng.choice([t for t in transition if t.action == action][0].roles)
+            roles = [t for t in transition if t.action == action][0].roles
+            if action in UNIT_WORK:  # the work is the handling unit's own (workflow.UNIT_WORK)
+                roles = [r for r in roles if r in ORG_ROLES]
+            role = rng.choice(roles)
             actor = actor_for(ticket, role, org=ticket.handling_org)
             extra = {}
             if action in ("dispatch", "reassign") or (action == "reopen" and rng.random() < 0.5):

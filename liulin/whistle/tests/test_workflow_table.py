@@ -1,8 +1,10 @@
 """Every edge of the state table, allowed and refused, for every role.
 
 One test per (action, role); inside it, the action is tried on a ticket in every state. The
-expected outcome comes from the table (workflow.TRANSITIONS) and the scope rules alone:
-not visible → NotFound; visible but the role lacks the action → NotPermitted; the state is
+expected outcome comes from the table (workflow.TRANSITIONS), the scope rules and the
+separation of duties (the matrix of docs/kpi.md, `duties.may`: an organisation role acts on
+its own unit's ticket here, a community or grid role on another unit's): not visible →
+NotFound; visible but the role may not take the action → NotPermitted; the state is
 not a source → Conflict "illegal_transition"; otherwise exactly one event with the right
 from/to/actor_role. A refused attempt changes neither the state nor the event count. An
 actor of the same role scoped elsewhere (another community, grid, unit or resident) gets
@@ -25,6 +27,7 @@ from liulin.whistle.events import verify_chain
 from liulin.whistle.models import State, TicketEvent
 from liulin.whistle.permissions import VIEWERS
 from liulin.whistle.services import transitions
+from liulin.whistle.tests.duties import may
 from liulin.whistle.tests.factories import CategoryFactory, TicketFactory
 from liulin.whistle.workflow import TRANSITIONS
 
@@ -48,7 +51,8 @@ def ticket_at(place, state):
     after dispatch, the interrupted state and pause time while suspended)."""
     fields = {"state": state}
     if state != State.SUBMITTED:
-        # The unit both handles and verifies here, so every organisation role's edges are reachable.
+        # The unit both handles and verifies here, so every organisation role's edges on its
+        # own unit's ticket are reachable (those on another unit's: test_duties_matrix.py).
         fields.update(
             handling_org=place["org"],
             verify_org=place["org"],
@@ -124,7 +128,7 @@ def test_every_state_for_action_and_role(place, action, role):
         ticket = ticket_at(place, state)
         if not visible(role, state):
             expected_error = NotFound
-        elif role not in transition.roles:
+        elif not may(action, role, "own" if role in ORG_ROLES else "other"):
             expected_error = NotPermitted
         elif state not in transition.sources:
             expected_error = Conflict

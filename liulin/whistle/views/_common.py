@@ -46,3 +46,14 @@ def run(form_or_request, call):
         else:
             messages.error(form_or_request, str(error))
     return None
+
+
+def run_step(request, form, call):
+    """`run` for a step on a ticket, returning (result, status for a failure): a refusal (the
+    step is another unit's work, a check on one's own unit, or a second duty on the ticket)
+    becomes the page's message with status 403, as other broken rules become form errors."""
+    try:
+        return run(form, call), 400
+    except NotPermitted as error:
+        messages.error(request, error.detail)
+        return None, 403

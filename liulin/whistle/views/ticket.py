@@ -20,7 +20,7 @@ from liulin.whistle.forms import ActionForm, CallbackForm, CommentForm, MergeFor
 from liulin.whistle.models import State, Tier
 from liulin.whistle.services import callbacks, intake, transitions
 
-from ._common import run
+from ._common import run, run_step
 
 # Actions with a page of their own, or a form of their own on this page.
 SEPARATE_FORMS = {"merge", "callback"}
@@ -115,8 +115,8 @@ def ticket_act(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         action = data["action"]
-        require(request.user, f"whistle.{action}", ticket)
-        done = run(
+        done, status = run_step(
+            request,
             form,
             lambda: transitions.act(
                 actor=request.user,
@@ -130,6 +130,7 @@ def ticket_act(request, pk):
         if done is not None:
             messages.success(request, _("已%(label)s：%(number)s") % {"label": workflow.TRANSITIONS[action].label, "number": ticket.number})
             return redirect("whistle:ticket", pk=ticket.pk)
+        return _render(request, ticket, status=status, action_form=form)
     return _render(request, ticket, status=400, action_form=form)
 
 
@@ -195,16 +196,17 @@ def ticket_cosign(request, pk):
 @require_POST
 def ticket_merge(request, pk):
     ticket = selectors.ticket_detail(request.user, pk)
-    require(request.user, "whistle.merge", ticket)
     form = MergeForm(request.POST, user=request.user)
     if form.is_valid():
-        done = run(
+        done, status = run_step(
+            request,
             form,
             lambda: intake.merge(actor=request.user, child=ticket, parent=form.cleaned_data["parent"], reason=form.cleaned_data["reason"]),
         )
         if done is not None:
             messages.success(request, _("已合并到 %(number)s") % {"number": form.cleaned_data["parent"].number})
             return redirect("whistle:ticket", pk=ticket.pk)
+        return _render(request, ticket, status=status, merge_form=form)
     return _render(request, ticket, status=400, merge_form=form)
 
 
@@ -214,13 +216,13 @@ def ticket_merge(request, pk):
 def ticket_callback(request, pk):
     """回访: the operator's phone callback, or the resident's own rating."""
     ticket = selectors.ticket_detail(request.user, pk)
-    require(request.user, "whistle.callback", ticket)
     staff = selectors.is_staff_viewer(request.user, ticket)
     self_rating = ticket.requester_user_id == request.user.pk and not staff
     form = (RatingForm if self_rating else CallbackForm)(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = run(
+        done, status = run_step(
+            request,
             form,
             lambda: callbacks.record_callback(
                 actor=request.user,
@@ -235,6 +237,7 @@ def ticket_callback(request, pk):
         if done is not None:
             messages.success(request, _("感谢您的评价。") if self_rating else _("回访已记录。"))
             return redirect("whistle:ticket", pk=ticket.pk)
+        return _render(request, ticket, status=status, **{"rating_form" if self_rating else "callback_form": form})
     return _render(request, ticket, status=400, **{"rating_form" if self_rating else "callback_form": form})
 
 
