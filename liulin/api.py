@@ -1,13 +1,26 @@
 """The one NinjaAPI: every app's router is mounted here under /api/v1."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import django_auth
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from liulin.apitokens.auth import ApiTokenAuth
+from liulin.core import limits
 from liulin.core.errors import DomainError
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The browser session, with a request limit per user (a token has its own limit)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            limits.check("api:user", user.pk, settings.LIULIN_API_RATE_LIMIT_USER)
+        return user
+
 
 api = NinjaAPI(
     title="六邻 Liulin API",
@@ -15,14 +28,17 @@ api = NinjaAPI(
     description="社区治理与服务平台接口。所有列表按调用者的角色与辖区范围过滤；个人信息默认脱敏。",
     # Bearer token first: the session check enforces CSRF on writes and would refuse a
     # token-only client before the token was even looked at.
-    auth=[ApiTokenAuth(), django_auth],
+    auth=[ApiTokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

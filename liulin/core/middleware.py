@@ -14,5 +14,8 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError):
-            return render(request, "error.html", {"error": exception}, status=exception.status)
+            response = render(request, "error.html", {"error": exception}, status=exception.status)
+            if getattr(exception, "retry_after", None):
+                response["Retry-After"] = str(exception.retry_after)
+            return response
         return None

@@ -3,10 +3,12 @@ an audit row per change."""
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from liulin.core import audit, clock, crypto
+from liulin.core import audit, clock, crypto, limits
 from liulin.core.errors import Invalid
 from liulin.core.masking import mask_id
 from liulin.core.permissions import can, require
@@ -204,6 +206,9 @@ def reveal(*, actor, resident, field, reason):
     if len(reason) < 2:
         raise Invalid("请填写查看原因。", code="reason_required", field="reason")
     require(actor, REVEALABLE[field], resident, message="您的角色不能查看完整的个人信息。")
+    # A stolen or misused staff account must not read the registry out one reveal at a time.
+    limits.check("reveal", actor.pk, settings.LIULIN_REVEAL_RATE_LIMIT,
+                 detail=_("查看完整信息过于频繁，请 %(seconds)s 秒后再试。"))
     audit.record_access(actor=actor, target=resident, field=field, reason=reason[:200])
     if field == "mobile":
         return resident.mobile
