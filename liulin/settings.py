@@ -32,10 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # Before django_tasks_db: core's `db_worker` (with a heartbeat) takes the package's name.
+    "liulin.core",
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "liulin.core",
     "liulin.accounts",
     "liulin.territory",
     "liulin.people",
@@ -197,6 +198,11 @@ TASKS = {
         "BACKEND": os.environ.get("LIULIN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Task workers beat every few seconds; a RUNNING task whose worker has not beaten for the
+# lease goes back to the queue (liulin/core/workers.py). Keep the lease several beats long.
+LIULIN_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("LIULIN_WORKER_HEARTBEAT_SECONDS", "10"))
+LIULIN_WORKER_LEASE_SECONDS = float(os.environ.get("LIULIN_WORKER_LEASE_SECONDS", "60"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -66,3 +66,21 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.field} {self.target_type}#{self.target_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive says so here every few seconds (core.workers). A task left
+    RUNNING by a worker whose last beat is older than the lease is taken back."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField()
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "任务进程心跳"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.worker_id} {self.beat_at:%H:%M:%S}"

@@ -21,7 +21,8 @@ def _valid(value):
 
 
 def client_address(request):
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's IP address; None when the request has none (a request made in code)."""
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = getattr(settings, "LIULIN_TRUSTED_PROXIES", 0)
     if proxies <= 0:
         return remote
