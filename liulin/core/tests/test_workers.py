@@ -88,3 +88,39 @@ def test_a_killed_workers_task_is_taken_back_once_and_only_after_its_lease(scrat
                     process.wait()
     # A worker that stops in order says so: its heartbeat row is gone.
     assert scratch.query(url, "SELECT worker_id FROM core_workerheartbeat WHERE worker_id = %s", ["worker-b"]) == []
+
+
+@pytest.mark.django_db
+def test_only_tasks_of_silent_workers_are_taken_back(settings):
+    """The rule itself, in one process: a task goes back only when its last worker has been
+    silent for the lease and it was claimed longer ago than the lease."""
+    from datetime import timedelta
+
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from liulin.core import clock, workers
+    from liulin.core.models import WorkerHeartbeat
+
+    settings.LIULIN_WORKER_LEASE_SECONDS = 60
+    now = clock.now()
+    long_ago = now - timedelta(minutes=10)
+
+    def running(worker_ids, started_at=long_ago):
+        return DBTaskResult.objects.create(
+            status=TaskResultStatus.RUNNING, started_at=started_at, worker_ids=worker_ids, task_path="x.y",
+            args_kwargs={"args": [], "kwargs": {}}, backend_name="default", run_after=get_date_max(),
+        )
+
+    WorkerHeartbeat.objects.create(worker_id="alive", beat_at=now - timedelta(seconds=5), started_at=long_ago)
+    WorkerHeartbeat.objects.create(worker_id="silent", beat_at=now - timedelta(seconds=90), started_at=long_ago)
+    kept_alive = running(["silent", "alive"])  # reclaimed once, now with a live worker
+    kept_young = running(["unknown"], started_at=now - timedelta(seconds=10))
+    orphan = running(["alive", "silent"])
+    unknown = running(["never-beat"])
+
+    assert set(workers.reclaim_orphans(now=now)) == {orphan.id, unknown.id}
+    statuses = dict(DBTaskResult.objects.values_list("id", "status"))
+    assert statuses[kept_alive.id] == statuses[kept_young.id] == TaskResultStatus.RUNNING
+    assert statuses[orphan.id] == statuses[unknown.id] == TaskResultStatus.READY
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]  # the dead are forgotten
