@@ -3,17 +3,18 @@
 import functools
 import json
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.security import django_auth
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from liulin.apitokens import services as api_tokens
 from liulin.apitokens.auth import ApiTokenAuth
-from liulin.core import idempotency
+from liulin.core import idempotency, limits
 from liulin.core.errors import DomainError, TooLarge
 from liulin.core.text import clean_data
 
@@ -24,6 +25,16 @@ class CleanJsonParser(Parser):
 
     def parse_body(self, request):
         return clean_data(json.loads(request.body))
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The browser session, with a request limit per user (a token has its own limit)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            limits.check("api:user", user.pk, settings.LIULIN_API_RATE_LIMIT_USER)
+        return user
 
 
 class LiulinAPI(NinjaAPI):
@@ -38,7 +49,7 @@ api = LiulinAPI(
     description="社区治理与服务平台接口。所有列表按调用者的角色与辖区范围过滤；个人信息默认脱敏。",
     # Bearer token first: the session check enforces CSRF on writes and would refuse a
     # token-only client before the token was even looked at.
-    auth=[ApiTokenAuth(), django_auth],
+    auth=[ApiTokenAuth(), SessionAuth()],
     urls_namespace="api",
     parser=CleanJsonParser(),
 )
@@ -46,7 +57,10 @@ api = LiulinAPI(
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

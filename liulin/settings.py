@@ -32,10 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # Before django_tasks_db: core's `db_worker` (with a heartbeat) takes the package's name.
+    "liulin.core",
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "liulin.core",
     "liulin.accounts",
     "liulin.territory",
     "liulin.people",
@@ -119,7 +120,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # This User has no username, e-mail or names of Django's kind: compare with his own fields.
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("mobile", "name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -128,13 +133,43 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failures (django-axes): per mobile number and address.
+# Lockout after repeated failures (django-axes), counted per mobile number and, separately,
+# per client address: one password sprayed over many accounts from one address is stopped,
+# and so is one account guessed from many addresses.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "liulin.core.net.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# How many reverse proxies in front of the application append to X-Forwarded-For (0: none,
+# the header is ignored and REMOTE_ADDR is the client). Used by the lockout and every rate
+# limit (liulin/core/net.py).
+LIULIN_TRUSTED_PROXIES = int(os.environ.get("LIULIN_TRUSTED_PROXIES", "0"))
+
+# The cache holds the rate limits' counters, so it must be shared by every process and
+# machine: the database cache by default (core migration 0002 creates its table), Redis
+# when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "liulin.core.cache.DatabaseCache",
+            "LOCATION": "liulin_cache",
+            # Culling deletes entries at random once the table holds this many: keep it
+            # above the live counters (a few per active client and window).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# Rate limits (liulin/core/limits.py): "count/period" with s, m, h or d; "off" disables.
+LIULIN_API_RATE_LIMIT_TOKEN = os.environ.get("LIULIN_API_RATE_LIMIT_TOKEN", "1200/m")  # per API token
+LIULIN_API_RATE_LIMIT_USER = os.environ.get("LIULIN_API_RATE_LIMIT_USER", "600/m")  # per session user
+LIULIN_REVEAL_RATE_LIMIT = os.environ.get("LIULIN_REVEAL_RATE_LIMIT", "60/h")  # reveals per user
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -164,6 +199,11 @@ TASKS = {
         "BACKEND": os.environ.get("LIULIN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Task workers beat every few seconds; a RUNNING task whose worker has not beaten for the
+# lease goes back to the queue (liulin/core/workers.py). Keep the lease several beats long.
+LIULIN_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("LIULIN_WORKER_HEARTBEAT_SECONDS", "10"))
+LIULIN_WORKER_LEASE_SECONDS = float(os.environ.get("LIULIN_WORKER_LEASE_SECONDS", "60"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -5,8 +5,10 @@ exactly as for a browser session. The token's own scopes limit the HTTP methods 
 on each resource (the first path segment under /api/v1).
 """
 
+from django.conf import settings
 from ninja.security import HttpBearer
 
+from liulin.core import limits
 from liulin.core.errors import DomainError, NotPermitted
 
 from . import services
@@ -34,6 +36,7 @@ class ApiTokenAuth(HttpBearer):
         if api_token is None:
             # A bearer header was sent: say the token is bad rather than "please log in".
             raise InvalidToken("接口令牌无效、已过期或已吊销。")
+        limits.check("api:token", api_token.pk, settings.LIULIN_API_RATE_LIMIT_TOKEN)
         resource = _resource(request)
         if not api_token.allows(request.method, resource):
             raise InsufficientScope(f"该令牌没有对“{resource}”执行 {request.method} 的权限范围。")

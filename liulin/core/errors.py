@@ -46,11 +46,6 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
-class TooMany(DomainError):
-    status = 429
-    code = "rate_limited"
-
-
 def add_to_form(form, error):
     """Show a domain error on a Django form instead of a crash page."""
     form.add_error(error.field if error.field in form.fields else None, error.detail)

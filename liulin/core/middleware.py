@@ -20,7 +20,16 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError):
-            return render(request, "error.html", {"error": exception}, status=exception.status)
+            from .views import machine_error
+
+            response = machine_error(
+                request, exception.status, exception.detail, exception.code, description=exception.detail
+            ) or render(
+                request, "error.html", {"error": exception}, status=exception.status
+            )
+            if getattr(exception, "retry_after", None):
+                response["Retry-After"] = str(exception.retry_after)
+            return response
         return None
 
 

@@ -88,3 +88,21 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.owner} {self.key}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive says so here every few seconds (core.workers). A task left
+    RUNNING by a worker whose last beat is older than the lease is taken back."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField()
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "任务进程心跳"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.worker_id} {self.beat_at:%H:%M:%S}"

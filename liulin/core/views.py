@@ -1,4 +1,6 @@
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,20 +29,50 @@ def toggle_elder_mode(request):
     return redirect(target)
 
 
+def _database_answers():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache_answers():
+    cache.get("healthz")  # a read reaches the backend: the table, or the Redis server
+
+
+HEALTH_CHECKS = {"database": _database_answers, "cache": _cache_answers}
+
+
 def healthz(request):
-    return JsonResponse({"status": "ok"})
+    """200 when every dependency answers; 503 naming those that do not, so a load balancer
+    takes the process out of rotation instead of sending users to error pages."""
+    checks, failing = {}, []
+    for name, probe in HEALTH_CHECKS.items():
+        try:
+            probe()
+        except Exception as error:  # noqa: BLE001 (any failure means the dependency is down)
+            checks[name] = f"error: {type(error).__name__}"
+            failing.append(name)
+        else:
+            checks[name] = "ok"
+    if failing:
+        return JsonResponse({"status": "unavailable", "failing": failing, "checks": checks}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
 
 
 def forbidden(request, exception=None):
     return render(request, "403.html", status=403)
 
 
-def machine_error(request, status, detail, code):
-    """Clients of /api/ and /open311/ get their own error format, never an HTML page."""
+def machine_error(request, status, detail, code, *, description=None):
+    """Clients of /api/ and /open311/ get their own error format, never an HTML page: JSON
+    `{detail, code}` for the API; for Open311 the spec's error document, in XML where the
+    path asks for .xml."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": detail, "code": code}, status=status)
     if request.path.startswith("/open311/"):
-        return JsonResponse([{"code": status, "description": code.replace("_", " ")}], status=status, safe=False)
+        from liulin.open311.render import error_response
+
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        return error_response(fmt, status, description or code.replace("_", " "))
     return None
 
 

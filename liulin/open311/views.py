@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from liulin.core import clock, idempotency
 from liulin.core.errors import DomainError
+from liulin.core.net import client_address
 
 from . import ratelimit, selectors, services
 from .errors import Open311Error
@@ -20,10 +21,6 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _client_address(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def open311_view(*methods):
     def decorate(view):
         @csrf_exempt
@@ -32,12 +29,13 @@ def open311_view(*methods):
             try:
                 if request.method not in methods:
                     raise Open311Error(405, f"method {request.method} not allowed; use {', '.join(methods)}")
-                if not ratelimit.allow("addr", _client_address(request)):
-                    raise Open311Error(429, "too many requests from this address; slow down")
+                ratelimit.check("addr", client_address(request))
                 _check_jurisdiction(request)
                 response = view(request, fmt, **kwargs)
             except Open311Error as error:
                 response = error_response(fmt, error.status, error.description)
+                if error.retry_after:
+                    response["Retry-After"] = str(error.retry_after)
             except (RequestDataTooBig, TooManyFieldsSent):
                 response = error_response(fmt, 413, "request body too large")
             if response.status_code == 405:
@@ -128,8 +126,7 @@ def _create(request, fmt):
     key = services.key_for(data.get("api_key", ""))
     if key is None:
         raise Open311Error(403, "invalid api_key")
-    if not ratelimit.allow("key", key.prefix):
-        raise Open311Error(429, "too many requests for this api_key; slow down")
+    ratelimit.check("key", key.prefix)
     try:
         return idempotency.once(request, owner=f"open311:{key.pk}", run=lambda: _file(request, fmt, key))
     except DomainError as error:  # a bad, reused or busy Idempotency-Key

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liulin.core import clock
 from liulin.core.errors import DomainError, NotPermitted, add_to_form
+from liulin.core.limits import RateLimited
 from liulin.core.permissions import can, has_perm_anywhere
 
 from . import exporting, importing, selectors, services
@@ -101,6 +102,10 @@ def resident_reveal(request, pk):
             value = services.reveal(actor=request.user, resident=resident, field=field, reason=reason)
         except DomainError as e:
             add_to_form(form, e)
+            if isinstance(e, RateLimited):
+                response = _detail(request, resident, reveal_form=form, status=e.status)
+                response["Retry-After"] = str(e.retry_after)
+                return response
         else:
             return _detail(request, resident, revealed={"field": field, "value": value})
     return _detail(request, resident, reveal_form=form, status=400)

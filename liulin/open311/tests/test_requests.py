@@ -146,6 +146,7 @@ def test_rate_limit_per_address_and_per_key(client, place, form, settings):
     assert codes == [200, 200, 200, 429]
     limited = client.get("/open311/v2/services.xml")
     assert b"<code>429</code>" in limited.content
+    assert 1 <= int(limited["Retry-After"]) <= 60
     # Another address is counted apart; the key's own budget still runs out.
     other = [client.post("/open311/v2/requests.json", form, REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(4)]
     assert other == [200, 200, 200, 429]

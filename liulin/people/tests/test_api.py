@@ -86,3 +86,15 @@ def test_responses_are_never_cached(staff_client, town):
     ):
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
+
+
+def test_reveals_are_limited_per_user_per_hour(staff_client, settings, town):
+    settings.LIULIN_REVEAL_RATE_LIMIT = "2/h"
+    url = f"{BASE}/{town['zhang'].pk}/reveal"
+    statuses = [post_json(staff_client, url, {"field": "mobile", "reason": "回访"}).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    limited = post_json(staff_client, url, {"field": "mobile", "reason": "回访"})
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited" and "频繁" in limited.json()["detail"]
+    assert 1 <= int(limited["Retry-After"]) <= 3600
+    assert AccessLog.objects.count() == 2  # the refused reveal read nothing and logged nothing

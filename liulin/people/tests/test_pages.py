@@ -154,3 +154,13 @@ def test_htmx_history_restore_gets_the_whole_page_and_no_local_copy(staff_client
     html = staff_client.get(reverse("people:resident_list"), {"q": "zs"}, headers=headers).content.decode()
     assert "<html" in html and "张三" in html
     assert 'hx-history="false"' in html  # htmx must not keep registry pages in localStorage
+
+
+def test_the_reveal_page_is_limited_per_user_per_hour(staff_client, town, settings):
+    settings.LIULIN_REVEAL_RATE_LIMIT = "1/h"
+    assert staff_client.post(reveal_url(town["zhang"]), {"field": "mobile", "reason": "回访"}).status_code == 200
+    limited = staff_client.post(reveal_url(town["zhang"]), {"field": "mobile", "reason": "回访"})
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) >= 1
+    assert "13812345678" not in limited.content.decode() and "频繁" in limited.content.decode()
+    assert AccessLog.objects.count() == 1
