@@ -23,7 +23,7 @@ TICKET = {"category": "property-elevator", "description": "3栋电梯困人"}
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(db):
     cache.clear()
     yield
     cache.clear()
