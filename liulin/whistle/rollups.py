@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from liulin.core.calendar import month_bounds, month_start
 from liulin.territory.models import Area
 
 from .models import Callback, KpiRollup, Satisfaction, Ticket, TicketEvent, Tier
@@ -72,13 +73,6 @@ COUNTED = frozenset({"file", "urge", *ROUND_STARTS, *ROUND_ENDERS, "accept", "su
                      *TIER_CHANGES})
 NEEDS_HISTORY = COUNTED - {"file", "dispatch"}
 RATING_COUNTERS = {Satisfaction.SATISFIED: "satisfied", Satisfaction.BASIC: "basic", Satisfaction.UNSATISFIED: "unsatisfied"}
-
-
-def month_start(value):
-    """The first day of the month of a date, or of a datetime in local time (Asia/Shanghai)."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return value.replace(day=1)
 
 
 def _minutes(delta):
@@ -340,16 +334,6 @@ def _rows_sql(columns, values):
 # --- recount from scratch ---------------------------------------------------------------
 
 
-def _month_bounds(month):
-    start = month_start(month)
-    end = (start + datetime.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(datetime.datetime.combine(start, datetime.time()), tz),
-        timezone.make_aware(datetime.datetime.combine(end, datetime.time()), tz),
-    )
-
-
 def recount(*, months=None, chunk=2000):
     """{key: {counter: value}} recounted from every stored event of the tickets concerned.
     `months`: a list of first-of-month dates to keep (None: all). A delta for month M comes
@@ -362,7 +346,7 @@ def recount(*, months=None, chunk=2000):
             return {}
         window = TicketEvent.objects.none()
         for m in months:
-            start, end = _month_bounds(m)
+            start, end = month_bounds(m)
             window = window | TicketEvent.objects.filter(at__gte=start, at__lt=end)
         tickets = tickets.filter(pk__in=window.values("ticket_id"))
     wanted = set(months) if months is not None else None

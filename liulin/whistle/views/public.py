@@ -6,12 +6,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from liulin.core import clock
+from liulin.core.calendar import month_start
 from liulin.whistle import kpi, selectors
 
 
 @require_GET
 def transparency(request):
-    month = clock.today().replace(day=1)
+    month = month_start(clock.today())
     context = {
         "recent": selectors.public_recent(),
         "counts": selectors.public_counts(),
