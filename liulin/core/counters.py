@@ -48,7 +48,8 @@ class Counter:
     `recount(**scope)` returns {key tuple: {count: value}} from the source rows; `where(**scope)`
     the Q selecting the stored rows of the same scope (the default: no scope, every row).
     `attributes` are further columns written when a row is created and never added to (a
-    denormalised path, say); `add` then needs their values per key."""
+    denormalised path, say); `add` then needs their values per key, and `recompute` takes
+    them from `attributes_of(keys)` -> {key: (values)}."""
 
     name: str
     model: type
@@ -57,6 +58,7 @@ class Counter:
     recount: Callable[..., dict]
     where: Callable[..., Q] = _everything
     attributes: tuple = field(default=())
+    attributes_of: Callable[[list], dict] | None = None
 
     # --- adding deltas (inside the change's transaction) -------------------------------
 
@@ -140,12 +142,11 @@ class Counter:
                     diffs.append((key, name, have.get(name, 0), want.get(name, 0)))
         return diffs
 
-    def recompute(self, attributes_of=None, **scope):
-        """Replace the rows of `scope` by a recount; returns the number of rows written.
-        `attributes_of(keys)` gives {key: attribute values} for the new rows. Run it where the
-        source does not change meanwhile (a check command's --fix)."""
+    def recompute(self, **scope):
+        """Replace the rows of `scope` by a recount; returns the number of rows written. Run it
+        where the source does not change meanwhile (a check command's --fix)."""
         expected = self.recounted(**scope)
-        attributes = attributes_of(list(expected)) if self.attributes else {}
+        attributes = self.attributes_of(list(expected)) if self.attributes else {}
         with transaction.atomic():
             self.model.objects.filter(self.where(**scope)).delete()
             self.model.objects.bulk_create(

@@ -363,6 +363,7 @@ KPI = counters.register(
         keys=KEY_FIELDS,
         counts=COUNTERS,
         attributes=("area_path",),
+        attributes_of=_area_paths,
         recount=recount,
         where=_months_q,
     )
@@ -382,4 +383,4 @@ def differences(*, months=None):
 def recompute(*, months=None):
     """Replace the rollup rows of `months` (None: all) by a recount from scratch; returns the
     number of rows written. Run it where no ticket changes meanwhile (the check command's --fix)."""
-    return KPI.recompute(_area_paths, months=months)
+    return KPI.recompute(months=months)

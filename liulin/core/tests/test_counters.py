@@ -35,6 +35,7 @@ COUNTER = counters.Counter(
     keys=KEYS,
     counts=rollups.COUNTERS,  # every column not a key or attribute: new rows need them all
     attributes=("area_path",),
+    attributes_of=lambda keys: {k: (f"/{k[2]}/",) for k in keys},
     recount=_recount,
     where=lambda months=None: Q(grain="area") & (Q() if months is None else Q(month__in=months)),
 )
@@ -95,7 +96,7 @@ def test_differences_name_the_key_and_count_and_recompute_restores_the_scope_onl
     assert COUNTER.differences() == [(key(MARCH, 1), "filed", 7, 1), (key(APRIL, 5), "filed", 0, 1)]
     assert COUNTER.differences(months=[MARCH]) == [(key(MARCH, 1), "filed", 7, 1)]
 
-    assert COUNTER.recompute(lambda keys: {k: (f"/{k[2]}/",) for k in keys}, months=[MARCH]) == 1
+    assert COUNTER.recompute(months=[MARCH]) == 1
     assert COUNTER.differences(months=[MARCH]) == []
     assert COUNTER.differences() == [(key(APRIL, 5), "filed", 0, 1)]
 
@@ -118,3 +119,20 @@ def test_counters_are_registered_by_unique_name():
         counters.register(counters.Counter(name="whistle.kpi_rollup", model=KpiRollup, keys=KEYS, counts=("filed",),
                                            recount=_recount))
 
+
+
+def test_the_check_command_reports_a_differing_counter_and_fix_rewrites_it(capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("check_counters", "whistle.kpi_rollup")
+    assert "whistle.kpi_rollup: matches a recount." in capsys.readouterr().out
+    KpiRollup.objects.create(grain="area", month=MARCH, area_path="/9/", community_key=9, category_key=0, urges=4)
+    with pytest.raises(CommandError, match="1 counters differ"):
+        call_command("check_counters", "whistle.kpi_rollup")
+    assert "urges stored 4, recount 0" in capsys.readouterr().out
+    call_command("check_counters", "whistle.kpi_rollup", "--fix")
+    assert "fixed 1 differences" in capsys.readouterr().out
+    assert not KpiRollup.objects.exists()
+    with pytest.raises(CommandError, match="unknown counters"):
+        call_command("check_counters", "nope")
