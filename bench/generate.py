@@ -113,20 +113,21 @@ def ensure(params, *, keep_events=True, log=print):
 
 
 class WorkTime:
-    """`whistle.calendar.add_working_time` on epoch seconds, with the calendar read once."""
+    """`core.calendar.add_working_time` on epoch seconds, with the calendar read once."""
 
     def __init__(self):
-        from liulin.whistle.calendar import _sessions, default_calendar, exceptional_days
+        from liulin.core.calendar import default_calendar, is_workday, sessions
 
         calendar = default_calendar()
-        self.sessions = [(s.hour * 3600 + s.minute * 60, e.hour * 3600 + e.minute * 60) for s, e in _sessions(calendar)]
-        self.overrides = {day.toordinal(): workday for day, workday in exceptional_days(calendar).items()}
+        self.sessions = [(s.hour * 3600 + s.minute * 60, e.hour * 3600 + e.minute * 60) for s, e in sessions(calendar)]
+        self._is_workday = lambda ordinal: is_workday(datetime.date.fromordinal(ordinal), calendar)
+        self.workdays = {}  # ordinal -> worked (statutory calendar and overrides, asked once per day)
 
     def _workday(self, ordinal):
-        found = self.overrides.get(ordinal)
-        if found is not None:
-            return found
-        return datetime.date.fromordinal(ordinal).weekday() < 5
+        found = self.workdays.get(ordinal)
+        if found is None:
+            found = self.workdays[ordinal] = self._is_workday(ordinal)
+        return found
 
     def add(self, ts, minutes):
         local = ts + LOCAL_OFFSET

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessLog, AuditLog
+from .models import AccessLog, AuditLog, CalendarOverride, WorkCalendar
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,3 +33,16 @@ class AccessLogAdmin(ReadOnlyAdmin):
     search_fields = ["reason", "target_id", "actor__name", "actor__mobile"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
+
+
+class CalendarOverrideInline(admin.TabularInline):
+    model = CalendarOverride
+    extra = 1
+
+
+@admin.register(WorkCalendar)
+class WorkCalendarAdmin(admin.ModelAdmin):
+    """Working hours, and the single days that differ from China's statutory calendar."""
+
+    list_display = ["name", "is_default", "morning_start", "morning_end", "afternoon_start", "afternoon_end"]
+    inlines = [CalendarOverrideInline]

@@ -1,5 +1,5 @@
-"""Append-only records shared by every app: the audit log (who changed what) and the access
-log (who revealed which personal data, and why)."""
+"""Records and configuration shared by every app: the audit log (who changed what), the access
+log (who revealed which personal data, and why), and the work calendar (core.calendar)."""
 
 from django.conf import settings
 from django.db import models
@@ -106,3 +106,44 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker_id} {self.beat_at:%H:%M:%S}"
+
+
+class WorkCalendar(models.Model):
+    """Working hours; which days are worked comes from China's statutory calendar
+    (core.calendar), with single days overridden by CalendarOverride rows."""
+
+    name = models.CharField("名称", max_length=32, unique=True)
+    morning_start = models.TimeField("上午上班", default="08:30")
+    morning_end = models.TimeField("上午下班", default="12:00")
+    afternoon_start = models.TimeField("下午上班", default="14:00")
+    afternoon_end = models.TimeField("下午下班", default="17:30")
+    is_default = models.BooleanField("默认日历", default=False)
+
+    class Meta:
+        verbose_name = "工作日历"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_work_calendar"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CalendarOverride(models.Model):
+    """One day an administrator sets against the statutory calendar (a local holiday, a day
+    the package does not know yet, a correction); it wins over chinesecalendar."""
+
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="overrides", verbose_name="工作日历")
+    date = models.DateField("日期")
+    is_workday = models.BooleanField("上班", default=False, help_text="放假不勾选；上班（如调休）勾选")
+    name = models.CharField("说明", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "日期调整"
+        verbose_name_plural = verbose_name
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_override_unique")]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"

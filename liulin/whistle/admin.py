@@ -12,7 +12,6 @@ from liulin.core.admin import ReadOnlyAdmin
 from liulin.core.masking import mask_phone
 
 from .models import (
-    CalendarDay,
     Category,
     CategoryPolicy,
     RoutingRule,
@@ -21,7 +20,6 @@ from .models import (
     Ticket,
     TicketEvent,
     Whistle,
-    WorkCalendar,
 )
 
 
@@ -49,17 +47,6 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "accept_minutes", "resolve_minutes", "working_time", "remind_before_minutes"]
-
-
-class CalendarDayInline(admin.TabularInline):
-    model = CalendarDay
-    extra = 1
-
-
-@admin.register(WorkCalendar)
-class WorkCalendarAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_default", "morning_start", "morning_end", "afternoon_start", "afternoon_end"]
-    inlines = [CalendarDayInline]
 
 
 @admin.register(RoutingRule)

@@ -16,12 +16,12 @@ from django.db.models import Q
 
 from liulin.accounts.models import RoleAssignment, User
 from liulin.core import clock
+from liulin.core.calendar import local_zone
 from liulin.core.errors import DomainError
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.people.models import Resident
 
-from .calendar import LOCAL
 from .models import Category, Channel, RoutingRule, Satisfaction, State, Ticket, Whistle
 from .permissions import community_office_id
 from .services import callbacks, intake, transitions, whistles
@@ -150,7 +150,7 @@ class Seeder:
 
     def moment(self, days_ago):
         """A daytime moment `days_ago` before now (people call between 7 and 21 o'clock)."""
-        day = (self.now.astimezone(LOCAL) - datetime.timedelta(days=days_ago)).replace(
+        day = (self.now.astimezone(local_zone()) - datetime.timedelta(days=days_ago)).replace(
             hour=self.rng.randint(7, 20), minute=self.rng.randint(0, 59), second=0, microsecond=0
         )
         return min(day, self.now - datetime.timedelta(minutes=30))

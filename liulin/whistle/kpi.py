@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q, Sum
 
+from liulin.core.calendar import month_start
 from liulin.core.errors import Invalid
 from liulin.core.permissions import NOTHING, active_assignments, scope_q
 from liulin.core.roles import GRID_ROLES
@@ -19,7 +20,7 @@ from liulin.orgs.models import Organisation
 from liulin.territory.models import Area, Grid
 
 from .models import Category, KpiRollup
-from .rollups import COUNTERS, month_start
+from .rollups import COUNTERS
 
 GROUPINGS = {
     None: None,

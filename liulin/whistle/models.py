@@ -82,43 +82,6 @@ class SlaPolicy(models.Model):
         return self.name
 
 
-class WorkCalendar(models.Model):
-    """Working hours and the days that break the Monday–Friday rule (holidays, make-up workdays)."""
-
-    name = models.CharField("名称", max_length=32, unique=True)
-    morning_start = models.TimeField("上午上班", default="08:30")
-    morning_end = models.TimeField("上午下班", default="12:00")
-    afternoon_start = models.TimeField("下午上班", default="14:00")
-    afternoon_end = models.TimeField("下午下班", default="17:30")
-    is_default = models.BooleanField("默认日历", default=False)
-
-    class Meta:
-        verbose_name = "工作日历"
-        verbose_name_plural = verbose_name
-        constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_calendar"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class CalendarDay(models.Model):
-    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="days")
-    date = models.DateField("日期")
-    is_workday = models.BooleanField("上班", default=False, help_text="节假日不勾选；调休上班日勾选")
-    name = models.CharField("说明", max_length=32, blank=True)
-
-    class Meta:
-        verbose_name = "节假日/调休"
-        verbose_name_plural = verbose_name
-        ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_day_unique")]
-
-    def __str__(self):
-        return f"{self.date} {self.name}"
-
-
 class Category(models.Model):
     """A node of the category tree (物业服务/电梯故障 ...). Children inherit what they leave empty."""
 

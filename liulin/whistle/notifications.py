@@ -26,10 +26,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 
+from liulin.core.calendar import local_zone
 from liulin.core.roles import Role
 from liulin.territory.models import path_prefixes
 
-from .calendar import LOCAL
 from .models import Notification, Tier
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _unit(ticket):
 
 def _local_due(value):
     """A deadline from event data (an ISO string) as the handler reads it: 03月02日 11:00."""
-    return datetime.datetime.fromisoformat(value).astimezone(LOCAL).strftime("%m月%d日 %H:%M") if value else ""
+    return datetime.datetime.fromisoformat(value).astimezone(local_zone()).strftime("%m月%d日 %H:%M") if value else ""
 
 
 def _format(template, ticket, event):

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from liulin.core.calendar import add_months, local_zone, month_start, start_of_day
 from liulin.core.errors import Invalid, NotFound
 from liulin.core.permissions import scoped
 from liulin.territory import geo
@@ -23,17 +24,11 @@ from liulin.territory.models import Grid
 
 from .events import append_event
 from .models import Category, Channel, Ticket
-from .rollups import month_start
 from .workflow import EXCLUDED_END_STATES
 
 DEFAULT_MONTHS = 6
 DEFAULT_MIN_TOTAL = 3
 DEFAULT_TOP = 20
-
-
-def add_months(month, n):
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass
@@ -57,13 +52,11 @@ class Cluster:
 
 
 def _window_start(month, months):
-    start = add_months(month, -(months - 1))
-    return timezone.make_aware(datetime.datetime.combine(start, datetime.time()), timezone.get_current_timezone())
+    return start_of_day(add_months(month, -(months - 1)))
 
 
 def _window_end(month):
-    end = add_months(month, 1)
-    return timezone.make_aware(datetime.datetime.combine(end, datetime.time()), timezone.get_current_timezone())
+    return start_of_day(add_months(month, 1))
 
 
 def counted_tickets(user, *, month, months=DEFAULT_MONTHS):
@@ -89,7 +82,7 @@ def clusters(user, *, month, months=DEFAULT_MONTHS, min_total=DEFAULT_MIN_TOTAL,
     month = month_start(month)
     rows = (
         counted_tickets(user, month=month, months=months)
-        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(month=TruncMonth("created_at", tzinfo=local_zone()))
         .values("category_id", "grid_id", "month")
         .annotate(n=Count("id"))
         .order_by()
@@ -97,9 +90,9 @@ def clusters(user, *, month, months=DEFAULT_MONTHS, min_total=DEFAULT_MIN_TOTAL,
     counts = defaultdict(dict)
     for row in rows:
         filed_month = row["month"]
-        if isinstance(filed_month, datetime.datetime):
-            filed_month = timezone.localtime(filed_month).date() if timezone.is_aware(filed_month) else filed_month.date()
-        counts[(row["category_id"], row["grid_id"])][filed_month.replace(day=1)] = row["n"]
+        if isinstance(filed_month, datetime.datetime) and timezone.is_naive(filed_month):
+            filed_month = filed_month.date()
+        counts[(row["category_id"], row["grid_id"])][month_start(filed_month)] = row["n"]
     window = [add_months(month, -i) for i in range(months - 1, -1, -1)]
     chosen = []
     for (category_id, grid_id), by_month in counts.items():

@@ -4,7 +4,8 @@
 event)` right after writing an event, inside the same transaction. `event_deltas` turns the
 event - read together with the ticket's earlier events - into counter deltas for one month
 and one cell (community, grid, category, handling unit), and `apply_deltas` adds them with
-one INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x (PostgreSQL, and SQLite 3.24+).
+one INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x (PostgreSQL, and SQLite 3.24+),
+through the core counter `KPI` (core/counters.py).
 
 `recompute` replays the stored events (and callbacks) from scratch through the very same
 `event_deltas`, so the incremental counters and a recount can only differ when an event
@@ -17,10 +18,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from liulin.core import counters
+from liulin.core.calendar import month_bounds, month_start
 from liulin.territory.models import Area
 
 from .models import Callback, KpiRollup, Satisfaction, Ticket, TicketEvent, Tier
@@ -72,13 +75,6 @@ COUNTED = frozenset({"file", "urge", *ROUND_STARTS, *ROUND_ENDERS, "accept", "su
                      *TIER_CHANGES})
 NEEDS_HISTORY = COUNTED - {"file", "dispatch"}
 RATING_COUNTERS = {Satisfaction.SATISFIED: "satisfied", Satisfaction.BASIC: "basic", Satisfaction.UNSATISFIED: "unsatisfied"}
-
-
-def month_start(value):
-    """The first day of the month of a date, or of a datetime in local time (Asia/Shanghai)."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return value.replace(day=1)
 
 
 def _minutes(delta):
@@ -316,53 +312,10 @@ def apply_events(pairs):
 
 def upsert(rows, area_paths):
     """Add {key: {counter: delta}} to the table, creating missing rows, in one statement."""
-    rows = {key: counts for key, counts in rows.items() if any(counts.values())}
-    if not rows:
-        return
-    changed = [name for name in COUNTERS if any(counts.get(name) for counts in rows.values())]
-    table = connection.ops.quote_name(KpiRollup._meta.db_table)
-    q = connection.ops.quote_name
-    insert_columns = [*KEY_FIELDS, "area_path", *COUNTERS]
-    values = [
-        [grain, connection.ops.adapt_datefield_value(month), community, grid, category, org, area_paths[community],
-         *(counts.get(name, 0) for name in COUNTERS)]
-        for (grain, month, community, grid, category, org), counts in rows.items()
-    ]
-    rows_sql, params = _rows_sql(insert_columns, values)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in insert_columns)}) {rows_sql}"
-        f" ON CONFLICT ({', '.join(q(c) for c in KEY_FIELDS)}) DO UPDATE SET "
-        + ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in changed)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _rows_sql(columns, values):
-    """The rows of an INSERT and their parameters. On PostgreSQL one array per column through
-    UNNEST, as Django's bulk_create does: the statement then has the same short text and 32
-    parameters however many rows it adds. A VALUES list of the sweep's 45 rows had 1,440
-    parameters, which the driver parses afresh at every call (11 ms, for an upsert PostgreSQL
-    runs in under one). A VALUES list elsewhere."""
-    if connection.vendor == "postgresql":
-        types = [KpiRollup._meta.get_field(column).db_type(connection).split("(")[0] for column in columns]
-        columns_of_values = [list(column) for column in zip(*values, strict=True)]
-        return "SELECT * FROM UNNEST(" + ", ".join(f"%s::{db_type}[]" for db_type in types) + ")", columns_of_values
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    return "VALUES " + ", ".join([placeholders] * len(values)), [value for row in values for value in row]
+    KPI.add(rows, {key: (area_paths[key[2]],) for key in rows})
 
 
 # --- recount from scratch ---------------------------------------------------------------
-
-
-def _month_bounds(month):
-    start = month_start(month)
-    end = (start + datetime.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(datetime.datetime.combine(start, datetime.time()), tz),
-        timezone.make_aware(datetime.datetime.combine(end, datetime.time()), tz),
-    )
 
 
 def recount(*, months=None, chunk=2000):
@@ -377,7 +330,7 @@ def recount(*, months=None, chunk=2000):
             return {}
         window = TicketEvent.objects.none()
         for m in months:
-            start, end = _month_bounds(m)
+            start, end = month_bounds(m)
             window = window | TicketEvent.objects.filter(at__gte=start, at__lt=end)
         tickets = tickets.filter(pk__in=window.values("ticket_id"))
     wanted = set(months) if months is not None else None
@@ -403,49 +356,46 @@ def recount(*, months=None, chunk=2000):
     return {key: dict(counts) for key, counts in totals.items() if any(counts.values())}
 
 
+def _months_q(months=None):
+    """The rollup rows of `months` (first-of-month dates; None: all)."""
+    if months is None:
+        return Q()
+    return Q(month__in=sorted({month_start(m) for m in months}))
+
+
+def _area_paths(keys):
+    communities = {key[2] for key in keys}
+    paths = dict(Area.objects.filter(pk__in=communities).values_list("pk", "path"))
+    return {key: (paths[key[2]],) for key in keys}
+
+
+# The KPI rollups as a core counter: the live path adds deltas with `KPI.add`, the check
+# command compares with `recount` through `KPI.differences`.
+KPI = counters.register(
+    counters.Counter(
+        name="whistle.kpi_rollup",
+        model=KpiRollup,
+        keys=KEY_FIELDS,
+        counts=COUNTERS,
+        attributes=("area_path",),
+        attributes_of=_area_paths,
+        recount=recount,
+        where=_months_q,
+    )
+)
+
+
 def stored(*, months=None):
     """{key: {counter: value}} as the table holds it (rows of all zeros left out)."""
-    qs = KpiRollup.objects.all()
-    if months is not None:
-        qs = qs.filter(month__in=sorted({month_start(m) for m in months}))
-    out = {}
-    for row in qs.values(*KEY_FIELDS, *COUNTERS):
-        key = tuple(row[f] for f in KEY_FIELDS)
-        counts = {name: row[name] for name in COUNTERS if row[name]}
-        if counts:
-            out[key] = counts
-    return out
+    return KPI.stored(months=months)
 
 
 def differences(*, months=None):
     """[(key, counter, stored, recounted)] wherever the table and a recount disagree."""
-    expected, actual = recount(months=months), stored(months=months)
-    diffs = []
-    for key in sorted(set(expected) | set(actual), key=lambda k: tuple(str(part) for part in k)):
-        want, have = expected.get(key, {}), actual.get(key, {})
-        for name in COUNTERS:
-            if want.get(name, 0) != have.get(name, 0):
-                diffs.append((key, name, have.get(name, 0), want.get(name, 0)))
-    return diffs
+    return KPI.differences(months=months)
 
 
 def recompute(*, months=None):
     """Replace the rollup rows of `months` (None: all) by a recount from scratch; returns the
     number of rows written. Run it where no ticket changes meanwhile (the check command's --fix)."""
-    expected = recount(months=months)
-    communities = {key[2] for key in expected}
-    paths = dict(Area.objects.filter(pk__in=communities).values_list("pk", "path"))
-    with transaction.atomic():
-        qs = KpiRollup.objects.all()
-        if months is not None:
-            qs = qs.filter(month__in=sorted({month_start(m) for m in months}))
-        qs.delete()
-        KpiRollup.objects.bulk_create(
-            [
-                KpiRollup(**dict(zip(KEY_FIELDS, key, strict=True)), area_path=paths[key[2]], **counts)
-                for key, counts in expected.items()
-            ],
-            batch_size=1000,
-        )
-    return len(expected)
-
+    return KPI.recompute(months=months)

@@ -20,6 +20,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.utils import timezone
 
 from liulin.core import clock
+from liulin.core.calendar import start_of_day
 from liulin.core.errors import NotFound
 from liulin.core.memo import memoized
 from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scope_terms, scoped
@@ -318,11 +319,10 @@ def dispatch_queue(user, filters=None):
         tickets = tickets.filter(channel=f.channel)
     if f.urgency:
         tickets = tickets.filter(urgency=f.urgency)
-    tz = timezone.get_current_timezone()
     if f.date_from:
-        tickets = tickets.filter(created_at__gte=datetime.datetime.combine(f.date_from, datetime.time.min, tz))
+        tickets = tickets.filter(created_at__gte=start_of_day(f.date_from))
     if f.date_to:
-        tickets = tickets.filter(created_at__lt=datetime.datetime.combine(f.date_to + datetime.timedelta(days=1), datetime.time.min, tz))
+        tickets = tickets.filter(created_at__lt=start_of_day(f.date_to + datetime.timedelta(days=1)))
     return tickets.annotate(emergency_first=Q(urgency="emergency")).order_by("-emergency_first", "created_at", "id")
 
 

@@ -6,10 +6,10 @@ code. A policy counts in working time (the work calendar) or in calendar time.
 
 import datetime
 
+from liulin.core import calendar as workcal
 from liulin.core.errors import Invalid
 from liulin.core.memo import memoized
 
-from . import calendar as workcal
 from .models import Category, CategoryPolicy, SlaPolicy, State
 
 # While a ticket waits for acceptance the accept limit runs; until it is resolved the resolve limit runs.

@@ -15,6 +15,7 @@ from bench import generate
 from bench.common import personas, summary
 from liulin.apitokens.services import create_token
 from liulin.core import clock
+from liulin.core.calendar import month_bounds
 from liulin.whistle import events, kpi, rollups, selectors
 from liulin.whistle.models import Callback, Ticket, TicketEvent
 from liulin.whistle.tasks import sweep_deadlines
@@ -124,8 +125,8 @@ def test_kpis_read_the_generated_rollups(city):
     first = (now - datetime.timedelta(days=365)).date()
     rows = kpi.kpis(people["operator"], period_start=first, period_end=now.date())
     print(f"city-year KPIs in {(time.perf_counter() - start) * 1000:.1f} ms")
-    since, _ = rollups._month_bounds(first)
-    _, until = rollups._month_bounds(now.date())
+    since, _ = month_bounds(first)
+    _, until = month_bounds(now.date())
     assert rows[0].counts["filed"] == Ticket.objects.filter(created_at__gte=since, created_at__lt=until).count()
     assert rows[0].response_rate is not None and 0 < rows[0].response_rate <= 1
 
@@ -259,10 +260,10 @@ def test_the_in_process_202_is_timed_and_leaves_nothing_for_a_drain(city):
 def test_the_generators_working_time_is_the_calendars(db):
     """The generator counts working time on epoch seconds for speed; it must agree with the
     platform's calendar over nights, weekends and the holidays the demo calendar holds."""
-    from liulin.whistle.calendar import LOCAL, add_working_minutes
+    from liulin.core.calendar import add_working_minutes, local_zone
 
     worktime = generate.WorkTime()
-    start = datetime.datetime(2026, 9, 28, 7, 45, tzinfo=LOCAL)  # the week before the National Day holiday
+    start = datetime.datetime(2026, 9, 28, 7, 45, tzinfo=local_zone())  # the week before the National Day holiday
     for hours in range(0, 24 * 14, 5):
         moment = start + datetime.timedelta(hours=hours, minutes=hours % 60)
         for minutes in (30, 240, 2400):

@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -42,8 +43,13 @@ def test_resident_accounts_belong_to_resident_records(demo):
 
 
 def test_the_demo_password_passes_the_validators(demo):
-    for user in User.objects.filter(is_demo=True):
-        validate_password(DEMO_PASSWORD, user)
+    users = list(User.objects.filter(is_demo=True, mobile__in=[a.mobile for a in ACCOUNTS]))
+    assert len(users) == len(ACCOUNTS)
+    for user in users:
+        assert validate_password(DEMO_PASSWORD, user) is None  # raises ValidationError when refused
+    # The validators are on: a weak password is refused for the same accounts.
+    with pytest.raises(ValidationError):
+        validate_password("12345678", users[0])
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=lambda a: f"{a.role.value}-{a.mobile}")

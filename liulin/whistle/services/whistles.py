@@ -5,7 +5,7 @@ community, naming departments, a kind and a report-in deadline. Defaults follow 
 Gulou's practice and live in settings.LIULIN_WHISTLE_REPORT_DEADLINES:
 emergency — sign in within 1 hour of calendar time; work progress — 3 working days; hard
 problem — 5 working days (a working day = the work calendar's sessions, 7 hours by default,
-counted with calendar.add_working_minutes so nights, weekends and holidays do not count).
+counted with core.calendar.add_working_days so nights, weekends and holidays do not count).
 
 Each summoned department reports in (who, when, on site or not), records its actions and
 verifies (核单); a department that has not reported in by the deadline is flagged late by
@@ -19,13 +19,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 
+from liulin.core import calendar as workcal
 from liulin.core import clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import active_assignments, roles_with
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 
-from .. import calendar as workcal
 from .. import events
 from ..models import Summons, Ticket, Tier, Whistle
 from ..notifications import send
@@ -65,15 +65,6 @@ def _require_officer(actor, summons):
 # --- deadlines ------------------------------------------------------------------------
 
 
-def _working_day_minutes(calendar):
-    # The length of one working day of this calendar (7 hours by default).
-    sessions = workcal._sessions(calendar)
-    return sum(
-        (datetime.datetime.combine(datetime.date.min, end) - datetime.datetime.combine(datetime.date.min, start)).seconds // 60
-        for start, end in sessions
-    )
-
-
 def default_report_due(kind, blown_at):
     """When departments must report in for a whistle of `kind` blown at `blown_at`."""
     rules = {**DEFAULT_REPORT_DEADLINES, **getattr(settings, "LIULIN_WHISTLE_REPORT_DEADLINES", {})}
@@ -81,9 +72,7 @@ def default_report_due(kind, blown_at):
     if rule is None:
         raise Invalid("无效的吹哨类型。", code="invalid_kind", field="kind")
     if "working_days" in rule:
-        calendar = workcal.default_calendar()
-        minutes = rule["working_days"] * _working_day_minutes(calendar)
-        return workcal.add_working_minutes(blown_at, minutes, calendar)
+        return workcal.add_working_days(blown_at, rule["working_days"])
     if rule.get("working_time"):
         return workcal.add_working_minutes(blown_at, rule["minutes"])
     return blown_at + datetime.timedelta(minutes=rule["minutes"])
@@ -221,7 +210,7 @@ def record_actions(*, actor, summons, actions, now=None):
     with transaction.atomic():
         locked = _locked(summons)
         _require_reported(locked)
-        stamp = f"[{now.astimezone(workcal.LOCAL):%m-%d %H:%M}] "
+        stamp = f"[{now.astimezone(workcal.local_zone()):%m-%d %H:%M}] "
         locked.actions = (locked.actions + "\n" if locked.actions else "") + stamp + text
         locked.save(update_fields=["actions"])
         _log_on_tickets(locked.whistle, actor=actor, action="summons_actions", data={"summons": locked.pk, "actions": text[:500]}, now=now)

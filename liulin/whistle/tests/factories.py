@@ -22,7 +22,6 @@ from liulin.whistle.models import (
     State,
     Ticket,
     Urgency,
-    WorkCalendar,
 )
 
 WORKDAY_MINUTES = 7 * 60
@@ -65,14 +64,6 @@ class CategoryFactory(DjangoModelFactory):
             return
         for urgency, limits in URGENCY_LIMITS.items():
             CategoryPolicy.objects.create(category=category, urgency=urgency, policy=SlaPolicyFactory(**limits))
-
-
-class WorkCalendarFactory(DjangoModelFactory):
-    class Meta:
-        model = WorkCalendar
-
-    name = factory.Sequence(lambda n: f"测试日历{n}")
-    is_default = False
 
 
 def _policy_of(ticket):

@@ -9,6 +9,7 @@ import importlib
 from dataclasses import dataclass
 
 from liulin.accounts.tests.factories import make_user
+from liulin.core.models import WorkCalendar
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
@@ -104,13 +105,18 @@ _seed_migration = importlib.import_module("liulin.whistle.migrations.0002_defaul
 
 
 def seed_whistle_defaults():
-    """The default categories, time-limit policies and work calendar of migration 0002.
+    """The default categories and time-limit policies of migration 0002, and the default work
+    calendar it made (core's since migration 0020).
 
     transaction=True tests flush every table after each test, data migrations' rows
     included, so such tests put them back first (the seeding is idempotent)."""
     from django.apps import apps
 
-    _seed_migration.seed(apps, None)
+    SlaPolicy = apps.get_model("whistle", "SlaPolicy")
+    _seed_migration.seed_policies(SlaPolicy)
+    _seed_migration.seed_categories(apps.get_model("whistle", "Category"), apps.get_model("whistle", "CategoryPolicy"), SlaPolicy)
+    if not WorkCalendar.objects.filter(is_default=True).exists():
+        WorkCalendar.objects.get_or_create(name=_seed_migration.CALENDAR_NAME, defaults={"is_default": True})
 
 
 def submitted(town, building=None, **kw):

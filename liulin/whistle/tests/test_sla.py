@@ -5,19 +5,20 @@ import datetime
 import pytest
 import time_machine
 
+from liulin.core.calendar import local_zone
 from liulin.core.errors import Conflict, Invalid
+from liulin.core.models import CalendarOverride, WorkCalendar
 from liulin.core.roles import Role
+from liulin.core.tests.factories import WorkCalendarFactory
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.whistle import sla
-from liulin.whistle.calendar import LOCAL
-from liulin.whistle.models import CalendarDay, CategoryPolicy, State, Urgency, WorkCalendar
+from liulin.whistle.models import CategoryPolicy, State, Urgency
 from liulin.whistle.services import transitions
 from liulin.whistle.tests.factories import (
     CategoryFactory,
     SlaPolicyFactory,
     TicketFactory,
-    WorkCalendarFactory,
     actor_for,
     drive,
     handling_org_for,
@@ -28,17 +29,15 @@ pytestmark = pytest.mark.django_db
 
 
 def at(*args):
-    return datetime.datetime(*args, tzinfo=LOCAL)
+    return datetime.datetime(*args, tzinfo=local_zone())
 
 
 @pytest.fixture(autouse=True)
 def calendar():
-    """The only default calendar: 2025-10-06 (Monday) off, Saturday 2025-10-11 a make-up workday."""
+    """The only default calendar: the statutory days of chinesecalendar (2026: 1–7 October
+    off, Saturday 10 October a make-up workday), no overrides yet."""
     WorkCalendar.objects.update(is_default=False)
-    cal = WorkCalendarFactory(is_default=True)
-    CalendarDay.objects.create(calendar=cal, date=datetime.date(2025, 10, 6), is_workday=False, name="国庆节")
-    CalendarDay.objects.create(calendar=cal, date=datetime.date(2025, 10, 11), is_workday=True, name="国庆调休上班")
-    return cal
+    return WorkCalendarFactory(is_default=True)
 
 
 def dispatched_at(moment, **kw):
@@ -48,18 +47,23 @@ def dispatched_at(moment, **kw):
 
 
 def test_filed_friday_five_pm_must_be_accepted_by_monday_ten():
-    ticket = dispatched_at(at(2025, 9, 26, 17, 0))
-    assert ticket.accept_due == at(2025, 9, 29, 10, 0)
+    ticket = dispatched_at(at(2026, 3, 13, 17, 0))
+    assert ticket.accept_due == at(2026, 3, 16, 10, 0)
     # 7 working days: 30 min Friday, then 6 days and 6.5 hours from Monday 08:30.
-    assert ticket.resolve_due == at(2025, 10, 8, 17, 0)
+    assert ticket.resolve_due == at(2026, 3, 24, 17, 0)
 
 
-def test_a_holiday_monday_moves_the_accept_deadline_to_tuesday():
-    assert dispatched_at(at(2025, 10, 3, 17, 0)).accept_due == at(2025, 10, 7, 10, 0)
+def test_the_national_day_week_moves_the_accept_deadline_past_it():
+    assert dispatched_at(at(2026, 9, 30, 17, 0)).accept_due == at(2026, 10, 8, 10, 0)
 
 
 def test_a_make_up_saturday_is_a_working_day():
-    assert dispatched_at(at(2025, 10, 10, 17, 0)).accept_due == at(2025, 10, 11, 10, 0)
+    assert dispatched_at(at(2026, 10, 9, 17, 0)).accept_due == at(2026, 10, 10, 10, 0)
+
+
+def test_an_admin_override_on_the_default_calendar_moves_the_deadline(calendar):
+    CalendarOverride.objects.create(calendar=calendar, date=datetime.date(2026, 10, 8), is_workday=False, name="社区活动日")
+    assert dispatched_at(at(2026, 9, 30, 17, 0)).accept_due == at(2026, 10, 9, 10, 0)
 
 
 def test_emergency_counts_calendar_time_through_the_night_and_weekend():
@@ -116,14 +120,14 @@ def test_calendar_time_policy_resumes_by_the_wall_clock_pause():
 
 
 def test_reassign_and_reopen_restart_the_clocks_from_that_moment():
-    ticket = ticket_in_state(State.CLOSED, now=at(2025, 9, 22, 9, 0))
+    ticket = ticket_in_state(State.CLOSED, now=at(2026, 3, 9, 9, 0))
     dispatcher = actor_for(ticket, Role.COMMUNITY_STAFF)
-    ticket = transitions.act(actor=dispatcher, ticket=ticket, action="reopen", reason="居民不满意", now=at(2025, 9, 26, 17, 0))
+    ticket = transitions.act(actor=dispatcher, ticket=ticket, action="reopen", reason="居民不满意", now=at(2026, 3, 13, 17, 0))
     assert (ticket.state, ticket.reopen_count) == (State.DISPATCHED, 1)
-    assert ticket.accept_due == at(2025, 9, 29, 10, 0)
+    assert ticket.accept_due == at(2026, 3, 16, 10, 0)
     other = handling_org_for(TicketFactory(building=ticket.building))
-    ticket = transitions.act(actor=dispatcher, ticket=ticket, action="reassign", reason="转物业", org=other, now=at(2025, 10, 3, 17, 0))
-    assert (ticket.handling_org, ticket.accept_due) == (other, at(2025, 10, 7, 10, 0))
+    ticket = transitions.act(actor=dispatcher, ticket=ticket, action="reassign", reason="转物业", org=other, now=at(2026, 9, 30, 17, 0))
+    assert (ticket.handling_org, ticket.accept_due) == (other, at(2026, 10, 8, 10, 0))
 
 
 def test_urging_is_recorded_and_counted():

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django_tasks import default_task_backend
 
+from liulin.core.calendar import local_zone
 from liulin.core.roles import Role
 from liulin.whistle import sla
-from liulin.whistle.calendar import LOCAL
 from liulin.whistle.events import verify_chain
 from liulin.whistle.models import Notification, State, Ticket, Tier
 from liulin.whistle.services import transitions
@@ -17,6 +17,7 @@ from liulin.whistle.tests.factories import actor_for, handling_org_for, ticket_i
 
 pytestmark = pytest.mark.django_db
 
+LOCAL = local_zone()
 MONDAY_9 = datetime.datetime(2025, 9, 22, 9, 0, tzinfo=LOCAL)
 
 

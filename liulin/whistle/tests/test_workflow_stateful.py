@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from liulin.accounts.tests.factories import make_user
+from liulin.core.calendar import local_zone
 from liulin.core.errors import DomainError
 from liulin.core.roles import Role
 from liulin.whistle import sla
-from liulin.whistle.calendar import LOCAL
 from liulin.whistle.events import verify_chain
 from liulin.whistle.models import State, Ticket
 from liulin.whistle.services import transitions
@@ -23,6 +23,7 @@ from liulin.whistle.tasks import check_deadlines
 from liulin.whistle.tests.factories import TicketFactory, actor_for, drive, handling_org_for
 from liulin.whistle.workflow import TERMINAL_STATES, TRANSITIONS
 
+LOCAL = local_zone()
 START = datetime.datetime(2025, 9, 22, 8, 0, tzinfo=LOCAL)
 ROLES = [Role.RESIDENT, Role.HOTLINE_OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY,
          Role.PROPERTY_STAFF, Role.DEPARTMENT_OFFICER, Role.COMMITTEE_MEMBER, Role.AUDITOR]

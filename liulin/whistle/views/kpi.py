@@ -15,12 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from liulin.core import clock
+from liulin.core.calendar import add_months, month_start
 from liulin.core.errors import NotPermitted
 from liulin.core.permissions import active_assignments, has_perm_anywhere, roles_with
 from liulin.territory.models import Grid
 from liulin.whistle import kpi, recurring
 from liulin.whistle.models import Category
-from liulin.whistle.rollups import month_start
 
 from ._common import run
 
@@ -126,7 +126,7 @@ def dashboard(request):
     _require_kpi_scope(request.user)
     form = KpiForm(request.GET or None)
     this_month = _this_month()
-    start, end, group_by = recurring.add_months(this_month, -2), this_month, "handling_org"
+    start, end, group_by = add_months(this_month, -2), this_month, "handling_org"
     if form.is_bound and form.is_valid():
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from liulin.core import clock
+from liulin.core.calendar import month_start
 from liulin.whistle import kpi, publication, selectors
 
 RECENT = 30
@@ -14,7 +15,7 @@ RECENT = 30
 
 @require_GET
 def transparency(request):
-    month = clock.today().replace(day=1)
+    month = month_start(clock.today())
     context = {
         "recent": publication.recent(RECENT),
         "counts": selectors.public_counts(),

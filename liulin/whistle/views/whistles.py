@@ -1,7 +1,6 @@
 """吹哨报到: the community blows a whistle naming departments; each department reports in,
 records its actions and verifies; the community rates each report-in; departments are ranked."""
 
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liulin.core import clock
+from liulin.core.calendar import month_bounds
 from liulin.core.roles import Role
 from liulin.whistle import selectors
 from liulin.whistle.forms import (
@@ -157,8 +157,5 @@ def ranking(request):
     community, month = form.choice()
     rows = []
     if community is not None:
-        start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
-        following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        end = timezone.make_aware(datetime.datetime(following.year, following.month, 1))
-        rows = whistles.department_ranking(community, (start, end))
+        rows = whistles.department_ranking(community, month_bounds(month))
     return render(request, "whistle/ranking.html", {"form": form, "rows": rows, "community": community, "month": month})
