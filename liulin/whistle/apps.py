@@ -7,4 +7,6 @@ class WhistleConfig(AppConfig):
     verbose_name = "雷锋哨"
 
     def ready(self):
-        from . import permissions  # noqa: F401
+        from . import notifications, permissions  # noqa: F401
+
+        notifications.register_kinds()

@@ -28,7 +28,7 @@ from liulin.orgs.models import Organisation
 from liulin.territory.models import path_prefixes
 
 from . import sla, workflow
-from .models import AWAITING_DECISION, Category, CoSign, Intake, Notification, State, Summons, Ticket, Whistle
+from .models import AWAITING_DECISION, Category, CoSign, Intake, State, Summons, Ticket, Whistle
 
 PAGE_SIZE = 25
 BOARD_LIMIT = 15  # per list: four lists of fifteen fit a phone screen as an overview, the counts say "15+"
@@ -629,20 +629,6 @@ def whistleable_tickets(user, limit=100):
         .select_related("category__parent", "grid")
         .order_by("-urge_count", "resolve_due", "id")
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Notifications
-
-
-def notifications_for(user, limit=50):
-    return Notification.objects.filter(user=user).select_related("ticket").order_by("-at", "-id")[:limit]
-
-
-def unread_count(user):
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 # ---------------------------------------------------------------------------------------

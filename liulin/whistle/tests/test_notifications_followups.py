@@ -6,10 +6,11 @@ import datetime
 import pytest
 
 from liulin.accounts.tests.factories import make_user
+from liulin.core.notifications.models import Notification
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
-from liulin.whistle.models import Notification, State
+from liulin.whistle.models import State
 from liulin.whistle.services import transitions
 from liulin.whistle.tasks import sweep_deadlines
 from liulin.whistle.tests.factories import actor_for, ticket_in_state
