@@ -6,13 +6,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "电子邮件"
-    SMS = "sms", "短信"
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
     WEBHOOK = "webhook", "Webhook"
 
 
