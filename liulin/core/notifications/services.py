@@ -65,7 +65,8 @@ def send(notices):
     created = Notification.objects.bulk_create(rows) if rows else []
     to_orgs = [n for n in notices if n.org_id is not None]
     if created or to_orgs:
-        transaction.on_commit(partial(channels.dispatch, created, to_orgs))
+        # robust: the action has committed; a failure to plan deliveries is logged, not raised at it.
+        transaction.on_commit(partial(channels.dispatch, created, to_orgs), robust=True)
     return created
 
 
