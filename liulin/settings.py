@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "liulin.core.notifications",
     "liulin.accounts",
     "liulin.territory",
     "liulin.people",
@@ -221,6 +222,24 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liulin@localhost")
+# Django's SMTP backend (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend) reads these.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = 10
+
+# Notifications (kernel, docs/deployment.md): the channels besides the inbox this deployment
+# offers, the SMS provider class, webhook delivery, and how often a failed delivery is retried.
+LIULIN_NOTIFY_CHANNELS = [c for c in os.environ.get("LIULIN_NOTIFY_CHANNELS", "email,sms,webhook").split(",") if c]
+LIULIN_SMS_PROVIDER = os.environ.get("LIULIN_SMS_PROVIDER", "liulin.core.notifications.sms.ConsoleSmsProvider")
+LIULIN_SMS_FILE = os.environ.get("LIULIN_SMS_FILE", str(BASE_DIR / "sms.jsonl"))
+LIULIN_WEBHOOK_TIMEOUT = float(os.environ.get("LIULIN_WEBHOOK_TIMEOUT", "10"))
+# Webhooks to loopback and private addresses only where they cannot reach internal services.
+LIULIN_WEBHOOK_ALLOW_PRIVATE = os.environ.get("LIULIN_WEBHOOK_ALLOW_PRIVATE", "1" if DEBUG else "0") == "1"
+LIULIN_NOTIFY_RETRY_SECONDS = [60, 300, 1800, 7200]  # after attempts 1..4; the 5th failure is final
+LIULIN_SITE_URL = os.environ.get("LIULIN_SITE_URL", "http://localhost:8000")  # links in mail and webhooks
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

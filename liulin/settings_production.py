@@ -23,6 +23,8 @@ SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = _required("DJANGO_ALLOWED_HOSTS").split(",")
 LIULIN_FERNET_KEYS = _required("LIULIN_FERNET_KEYS").split(",")
 LIULIN_HMAC_KEY = _required("LIULIN_HMAC_KEY")
+# A webhook endpoint is typed in by users: never let one point at the servers' own network.
+LIULIN_WEBHOOK_ALLOW_PRIVATE = os.environ.get("LIULIN_WEBHOOK_ALLOW_PRIVATE", "0") == "1"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "1") == "1"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("liulin.orgs.urls")),
     path("whistle/", include("liulin.whistle.urls")),
     path("home/", include("liulin.dashboard.urls")),
+    path("notifications/", include("liulin.core.notifications.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("liulin.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

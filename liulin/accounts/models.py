@@ -28,6 +28,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     mobile = models.CharField("手机号", max_length=11, unique=True, validators=[validate_mobile])
     name = models.CharField("姓名", max_length=32)
+    email = models.EmailField("电子邮箱", blank=True)  # optional: notifications by mail, when the user opts in
     resident = models.OneToOneField(
         "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="account", verbose_name="居民档案"
     )

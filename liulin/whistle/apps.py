@@ -9,7 +9,8 @@ class WhistleConfig(AppConfig):
     def ready(self):
         from liulin.core import redaction
 
-        from . import permissions  # noqa: F401
+        from . import notifications, permissions  # noqa: F401
         from .routing import TERMS_FILE
 
+        notifications.register_kinds()
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names

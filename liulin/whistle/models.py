@@ -493,23 +493,6 @@ class Summons(models.Model):
         return f"{self.whistle_id} {self.department}"
 
 
-class Notification(models.Model):
-    """In-app notice to an assignee or a requester (mailed too where mail is configured)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    message = models.CharField(max_length=200)
-    at = models.DateTimeField(default=clock.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
-
-    def __str__(self):
-        return self.message
-
-
 # ---------------------------------------------------------------------------------------
 # KPI rollups (三率 and friends), kept by whistle/rollups.py in the same transaction that
 # appends a ticket event. See docs/kpi.md for what each counter means.

@@ -1,4 +1,5 @@
-"""In-app notices about work orders, to the people who must know or act.
+"""Who hears of what about work orders; the kernel (`liulin.core.notifications`) does the
+telling: the inbox, and the e-mail, SMS or webhook each user chose, after commit.
 
 `notify_transition(ticket, event)` is called by the workflow service after each recorded
 step. Who hears of what:
@@ -7,106 +8,96 @@ step. Who hears of what:
   resolve, verify, callback/close, reopen, reassign, return, suspension and the end states.
   The text names roles and units only ("物业公司已接单"), never a staff member;
 - the handling unit's users (role assignments on ``ticket.handling_org``) of dispatch,
-  reassign, reopen, urge, reject, escalate and approved suspensions;
+  reassign, reopen, urge, reject, escalate and approved suspensions; the unit itself too,
+  at its webhook endpoint where it has one;
 - the grid's workers, while the ticket is at the grid tier, of the same steps;
 - the community's supervisors (community staff and secretary whose area covers the
   ticket's community) of escalations and suspension requests.
 
-The actor is never told of his own step. Mail: users have no e-mail address field, so
-mail goes out only when ``settings.LIULIN_NOTIFY_EMAIL`` is true *and* the user object has
-a non-empty ``email`` attribute (a later profile field, or a custom user model); it is sent
-through Django's configured mail backend and a failure never blocks the in-app notice.
+The actor is never told of his own step. The texts are marked for translation and stored
+with their values, so each reader gets them in his language.
 """
 
 import datetime
-import logging
+import string
 from collections import defaultdict
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core.calendar import local_zone
+from liulin.core.notifications import kinds
+from liulin.core.notifications.services import Notice, send
 from liulin.core.roles import Role
 from liulin.territory.models import path_prefixes
 
-from .models import Notification, Tier
+from .models import Tier
 
-log = logging.getLogger(__name__)
+KIND_TICKET = "whistle.ticket"
+KIND_DEADLINE = "whistle.deadline"
+KIND_SUMMONS = "whistle.summons"
+DEADLINE_ACTIONS = {"overdue", "remind"}
+
+
+def register_kinds():
+    kinds.register(KIND_TICKET, _("诉求与工单进展"))
+    kinds.register(KIND_DEADLINE, _("工单到期与超时提醒"))
+    kinds.register(KIND_SUMMONS, _("吹哨报到"))
+
 
 # What the requester reads for each public step (the unit, never a person).
 REQUESTER_MESSAGES = {
-    "dispatch": "您的诉求 {number} 已派给{unit}办理。",
-    "reassign": "您的诉求 {number} 已转派给{unit}办理。",
-    "accept": "{unit}已接单：诉求 {number}。",
-    "start": "{unit}已开始处理诉求 {number}。",
-    "resolve": "{unit}已办结诉求 {number}，等待核单。",
-    "verify": "诉求 {number} 已核单通过，请对办理结果进行评价。",
-    "reject": "诉求 {number} 核单未通过，已退回重新办理。",
-    "callback": "诉求 {number} 已回访结案，感谢您的评价。",
-    "reopen": "诉求 {number} 已重新办理。",
-    "return": "诉求 {number} 已退回社区重新派单。",
-    "suspend": "诉求 {number} 暂时挂起，办理时限暂停。",
-    "resume": "诉求 {number} 已恢复办理。",
-    "forward": "诉求 {number} 不属本社区职责，已转交{forwarded_to}。",
-    "merge": "诉求 {number} 与已有诉求重复，已合并办理。",
-    "withdraw": "诉求 {number} 已撤单。",
-    "close_unresolvable": "诉求 {number} 无法办理，已结案。原因：{reason}",
+    "dispatch": N_("您的诉求 {number} 已派给{unit}办理。"),
+    "reassign": N_("您的诉求 {number} 已转派给{unit}办理。"),
+    "accept": N_("{unit}已接单：诉求 {number}。"),
+    "start": N_("{unit}已开始处理诉求 {number}。"),
+    "resolve": N_("{unit}已办结诉求 {number}，等待核单。"),
+    "verify": N_("诉求 {number} 已核单通过，请对办理结果进行评价。"),
+    "reject": N_("诉求 {number} 核单未通过，已退回重新办理。"),
+    "callback": N_("诉求 {number} 已回访结案，感谢您的评价。"),
+    "reopen": N_("诉求 {number} 已重新办理。"),
+    "return": N_("诉求 {number} 已退回社区重新派单。"),
+    "suspend": N_("诉求 {number} 暂时挂起，办理时限暂停。"),
+    "resume": N_("诉求 {number} 已恢复办理。"),
+    "forward": N_("诉求 {number} 不属本社区职责，已转交{forwarded_to}。"),
+    "merge": N_("诉求 {number} 与已有诉求重复，已合并办理。"),
+    "withdraw": N_("诉求 {number} 已撤单。"),
+    "close_unresolvable": N_("诉求 {number} 无法办理，已结案。原因：{reason}"),
     # A merged duplicate follows the request it was merged into.
-    "parent_resolve": "与您的诉求 {number} 合并办理的同类诉求已办结，等待核单。",
-    "parent_verify": "与您的诉求 {number} 合并办理的同类诉求已核单通过。",
-    "parent_callback": "与您的诉求 {number} 合并办理的同类诉求已回访结案。",
-    "parent_close_unresolvable": "与您的诉求 {number} 合并办理的同类诉求无法办理，已结案。原因：{reason}",
+    "parent_resolve": N_("与您的诉求 {number} 合并办理的同类诉求已办结，等待核单。"),
+    "parent_verify": N_("与您的诉求 {number} 合并办理的同类诉求已核单通过。"),
+    "parent_callback": N_("与您的诉求 {number} 合并办理的同类诉求已回访结案。"),
+    "parent_close_unresolvable": N_("与您的诉求 {number} 合并办理的同类诉求无法办理，已结案。原因：{reason}"),
 }
 
 # What the handling unit (and the grid's workers at the grid tier) read.
 HANDLER_MESSAGES = {
-    "dispatch": "新工单 {number}（{category}）派给本单位，请及时接单。",
-    "reassign": "工单 {number}（{category}）转派给本单位，请及时接单。",
-    "reopen": "工单 {number}（{category}）回访不满意，已重办，请重新处理。",
-    "urge": "工单 {number} 被催办：{reason}",
-    "reject": "工单 {number} 核单未通过：{reason}",
-    "escalate": "工单 {number} 已升级至{tier}层级：{reason}",
-    "suspend": "工单 {number} 挂起申请已批准。",
-    "overdue": "工单 {number}（{category}）已{reason}，请尽快办理。",
-    "remind": "工单 {number} 将于 {due} 到期（{deadline}），请抓紧办理。",
+    "dispatch": N_("新工单 {number}（{category}）派给本单位，请及时接单。"),
+    "reassign": N_("工单 {number}（{category}）转派给本单位，请及时接单。"),
+    "reopen": N_("工单 {number}（{category}）回访不满意，已重办，请重新处理。"),
+    "urge": N_("工单 {number} 被催办：{reason}"),
+    "reject": N_("工单 {number} 核单未通过：{reason}"),
+    "escalate": N_("工单 {number} 已升级至{tier}层级：{reason}"),
+    "suspend": N_("工单 {number} 挂起申请已批准。"),
+    "overdue": N_("工单 {number}（{category}）已{reason}，请尽快办理。"),
+    "remind": N_("工单 {number} 将于 {due} 到期（{deadline}），请抓紧办理。"),
 }
 DEADLINE_LABELS = {"accept": "接单时限", "resolve": "办结时限"}
 
 # The department that verifies the category (核单) hears when a result awaits it.
 VERIFIER_MESSAGES = {
-    "resolve": "工单 {number}（{category}）已办结，请核单。",
+    "resolve": N_("工单 {number}（{category}）已办结，请核单。"),
 }
 
 SUPERVISOR_MESSAGES = {
-    "escalate": "工单 {number}（{category}）已升级至{tier}层级：{reason}",
-    "request_suspension": "工单 {number} 申请挂起，待审批：{reason}",
-    "overdue": "工单 {number}（{category}）{reason}。",
+    "escalate": N_("工单 {number}（{category}）已升级至{tier}层级：{reason}"),
+    "request_suspension": N_("工单 {number} 申请挂起，待审批：{reason}"),
+    "overdue": N_("工单 {number}（{category}）{reason}。"),
 }
 
 SUPERVISOR_ROLES = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
-
-
-def notify(user, message, ticket=None):
-    """Record one in-app notice for `user` (and mail it where mail is configured)."""
-    return send([(user.pk, ticket, message)], users={user.pk: user})[0]
-
-
-def mark_read(*, user, now=None):
-    """Mark all of the user's unread notices read; returns how many."""
-    from liulin.core import clock
-
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now or clock.now())
-
-
-def _mail(user, message):
-    address = getattr(user, "email", "")
-    if not (getattr(settings, "LIULIN_NOTIFY_EMAIL", False) and address):
-        return
-    try:
-        send_mail("六邻 · 雷锋哨", message, None, [address])
-    except OSError:
-        log.warning("notification mail to user %s failed", user.pk, exc_info=True)
 
 
 def _unit(ticket):
@@ -121,18 +112,25 @@ def _local_due(value):
     return datetime.datetime.fromisoformat(value).astimezone(local_zone()).strftime("%m月%d日 %H:%M") if value else ""
 
 
-def _format(template, ticket, event):
+def _values(ticket, event):
     data = event.data or {}
-    return template.format(
-        number=ticket.number,
-        unit=_unit(ticket),
-        category=ticket.category.name if ticket.category_id else "",
-        reason=(event.reason or "")[:80],
-        forwarded_to=ticket.forwarded_to or "相关单位",
-        tier=Tier(ticket.tier).label if ticket.tier else "",
-        due=_local_due(data.get("due")),
-        deadline=DEADLINE_LABELS.get(data.get("deadline"), ""),
-    )
+    return {
+        "number": lambda: ticket.number,
+        "unit": lambda: _unit(ticket),
+        "category": lambda: ticket.category.name if ticket.category_id else "",
+        "reason": lambda: (event.reason or "")[:80],
+        "forwarded_to": lambda: ticket.forwarded_to or "相关单位",
+        "tier": lambda: Tier(ticket.tier).label if ticket.tier else "",
+        "due": lambda: _local_due(data.get("due")),
+        "deadline": lambda: DEADLINE_LABELS.get(data.get("deadline"), ""),
+    }
+
+
+def _format(template, ticket, event):
+    """(text, its values): only the placeholders the text names are stored with it."""
+    values = _values(ticket, event)
+    names = {name for _literal, name, _spec, _conv in string.Formatter().parse(template) if name}
+    return template, {name: str(values[name]()) for name in sorted(names)}
 
 
 class Recipients:
@@ -211,30 +209,48 @@ def _messages(ticket, event, recipients):
     return messages
 
 
-def send(notices, users=None):
-    """Store [(user id, ticket, message)] in one insert, and mail them where mail is set up
-    (`users`: the user objects by id, when the caller holds them)."""
-    created = Notification.objects.bulk_create(
-        [Notification(user_id=user_id, ticket=ticket, message=text[:200]) for user_id, ticket, text in notices]
-    )
-    if created and getattr(settings, "LIULIN_NOTIFY_EMAIL", False):
-        from django.contrib.auth import get_user_model
+def _kind(event):
+    return KIND_DEADLINE if event.action in DEADLINE_ACTIONS else KIND_TICKET
 
-        users = users or get_user_model().objects.in_bulk({user_id for user_id, _, _ in notices})
-        for user_id, _, text in notices:
-            _mail(users[user_id], text)
-    return created
+
+def _unit_notice(ticket, event):
+    """The handling unit itself hears of what its staff hear (at its webhook, where it has one)."""
+    if event.action not in HANDLER_MESSAGES or not ticket.handling_org_id:
+        return []
+    text, params = _format(HANDLER_MESSAGES[event.action], ticket, event)
+    return [Notice(kind=_kind(event), text=text, params=params, org_id=ticket.handling_org_id, target=ticket, url=_url(ticket))]
+
+
+def _url(ticket):
+    return reverse("whistle:ticket", args=[ticket.pk])
 
 
 def notify_transitions(pairs):
     """Tell the requester, the handlers and the supervisors what each (ticket, event) step
     means to them. Returns the notifications created."""
-    recipients = Recipients(ticket for ticket, _ in pairs)
+    recipients = Recipients(ticket for ticket, _event in pairs)
     notices = []
     for ticket, event in pairs:
-        notices += [(user_id, ticket, text) for user_id, text in sorted(_messages(ticket, event, recipients).items())]
+        url, kind = _url(ticket), _kind(event)
+        notices += [
+            Notice(kind=kind, text=text, params=params, user_id=user_id, target=ticket, url=url)
+            for user_id, (text, params) in sorted(_messages(ticket, event, recipients).items())
+        ]
+        notices += _unit_notice(ticket, event)
     return send(notices)
 
 
 def notify_transition(ticket, event):
     return notify_transitions([(ticket, event)])
+
+
+def notify_summons(summons, whistle, user_ids):
+    """Tell a summoned department's officers to report in by the whistle's deadline."""
+    text = N_("吹哨：{title}（{kind}），请于 {due} 前报到。")
+    params = {"title": whistle.title, "kind": str(whistle.get_kind_display()),
+              "due": f"{whistle.report_due:%m-%d %H:%M}"}
+    url = reverse("whistle:summons")
+    return send(
+        [Notice(kind=KIND_SUMMONS, text=text, params=params, user_id=user_id, target=summons, url=url) for user_id in user_ids]
+        + [Notice(kind=KIND_SUMMONS, text=text, params=params, org_id=summons.department_id, target=summons, url=url)]
+    )

@@ -17,7 +17,6 @@ import operator
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, JSONField, OuterRef, Q, Value
-from django.utils import timezone
 
 from liulin.core import clock
 from liulin.core.calendar import start_of_day
@@ -30,7 +29,7 @@ from liulin.territory.models import path_prefixes
 
 from . import sla, workflow
 from .events import duties_taken
-from .models import AWAITING_DECISION, Category, CoSign, Intake, Notification, State, Summons, Ticket, Whistle
+from .models import AWAITING_DECISION, Category, CoSign, Intake, State, Summons, Ticket, Whistle
 
 PAGE_SIZE = 25
 BOARD_LIMIT = 15  # per list: four lists of fifteen fit a phone screen as an overview, the counts say "15+"
@@ -642,20 +641,6 @@ def whistleable_tickets(user, limit=100):
         .select_related("category__parent", "grid")
         .order_by("-urge_count", "resolve_due", "id")
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Notifications
-
-
-def notifications_for(user, limit=50):
-    return Notification.objects.filter(user=user).select_related("ticket").order_by("-at", "-id")[:limit]
-
-
-def unread_count(user):
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 # ---------------------------------------------------------------------------------------

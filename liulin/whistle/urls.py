@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import intake, kpi, notices, public, queues, resident, ticket, whistles
+from .views import intake, kpi, public, queues, resident, ticket, whistles
 
 app_name = "whistle"
 urlpatterns = [
@@ -41,9 +41,6 @@ urlpatterns = [
     path("kpi/public/", kpi.public, name="kpi_public"),
     path("recurring/", kpi.recurring_list, name="recurring"),
     path("recurring/task/", kpi.recurring_task, name="recurring_task"),
-    # public and notices
+    # public
     path("public/", public.transparency, name="public"),
-    path("notices/", notices.notice_list, name="notices"),
-    path("notices/read/", notices.notices_read, name="notices_read"),
-    path("notices/count/", notices.notice_count, name="notice_count"),
 ]

@@ -28,7 +28,7 @@ from liulin.orgs.models import Organisation
 
 from .. import events
 from ..models import Summons, Ticket, Tier, Whistle
-from ..notifications import send
+from ..notifications import notify_summons
 from ..workflow import OPEN_STATES
 
 DEFAULT_REPORT_DEADLINES = {
@@ -107,9 +107,8 @@ def _clean_departments(departments):
 def _notify_officers(summons, whistle):
     from liulin.accounts.models import RoleAssignment
 
-    message = f"吹哨：{whistle.title}（{whistle.get_kind_display()}），请于 {whistle.report_due:%m-%d %H:%M} 前报到。"
     officers = RoleAssignment.objects.filter(org=summons.department, role=Role.DEPARTMENT_OFFICER, active=True)
-    send([(user_id, None, message) for user_id in officers.order_by("user_id").values_list("user_id", flat=True)])
+    notify_summons(summons, whistle, officers.order_by("user_id").values_list("user_id", flat=True))
 
 
 def blow(*, actor, community, kind, title, reason, tickets, departments, report_due=None, now=None):

@@ -14,10 +14,11 @@ from django_tasks_db.models import DBTaskResult
 
 from liulin.accounts.tests.factories import make_user
 from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.core.notifications.models import Notification
 from liulin.core.roles import Role
 from liulin.territory.tests.factories import BuildingFactory
 from liulin.whistle import events, rollups
-from liulin.whistle.models import Channel, Intake, Notification, State, Ticket
+from liulin.whistle.models import Channel, Intake, State, Ticket
 from liulin.whistle.services import intake, queue
 
 from .intake_fixtures import make_town, seed_whistle_defaults, submitted
@@ -52,7 +53,7 @@ def timeline(ticket):
 
 
 def notices(ticket):
-    return sorted((n.user_id, n.message.replace(ticket.number, "#")) for n in Notification.objects.filter(ticket=ticket))
+    return sorted((n.user_id, n.message.replace(ticket.number, "#")) for n in Notification.objects.about(ticket))
 
 
 # --- the same filing either way -------------------------------------------------------

@@ -4,10 +4,11 @@ import pytest
 from django.urls import reverse
 
 from liulin.accounts.tests.factories import make_user
+from liulin.core.notifications import services as notification_services
+from liulin.core.notifications.models import Notification
 from liulin.core.roles import Role
 from liulin.people.models import Resident
-from liulin.whistle import notifications
-from liulin.whistle.models import Callback, CoSign, Notification, State, Summons, Ticket
+from liulin.whistle.models import Callback, CoSign, State, Summons, Ticket
 from liulin.whistle.services import transitions, whistles
 from liulin.whistle.tests.intake_fixtures import submitted
 
@@ -156,9 +157,9 @@ def test_public_page_needs_no_login_and_costs_fixed_queries(client, town, django
 
 def test_requester_and_handling_unit_hear_of_dispatch_accept_resolve(town):
     ticket = to_state(town, submitted(town), "dispatch")
-    assert Notification.objects.filter(user=town.resident_user, ticket=ticket, message__contains="派给物业公司").exists()
-    assert Notification.objects.filter(user=town.property_staff, ticket=ticket, message__contains="请及时接单").exists()
-    assert Notification.objects.filter(user=town.grid_worker, ticket=ticket).exists()  # grid tier
+    assert Notification.objects.about(ticket).filter(user=town.resident_user, message__contains="派给物业公司").exists()
+    assert Notification.objects.about(ticket).filter(user=town.property_staff, message__contains="请及时接单").exists()
+    assert Notification.objects.about(ticket).filter(user=town.grid_worker).exists()  # grid tier
     assert not Notification.objects.filter(user=town.grid2_worker).exists()
     assert not Notification.objects.filter(user=town.staff).exists()  # the actor is not told of his own step
     to_state(town, ticket, "accept")
@@ -177,27 +178,30 @@ def test_urge_tells_the_unit_and_escalate_tells_supervisors(town):
     assert Notification.objects.filter(user=town.secretary, message__contains="升级").exists()
 
 
-def test_notify_mails_only_when_configured(town, settings, mailoutbox):
-    settings.LIULIN_NOTIFY_EMAIL = False
+def test_a_step_is_mailed_to_a_requester_who_chose_mail(town, settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     town.resident_user.email = "zhang@example.com"
-    notifications.notify(town.resident_user, "测试消息")
-    assert len(mailoutbox) == 0
-    settings.LIULIN_NOTIFY_EMAIL = True
-    notifications.notify(town.resident_user, "测试消息")
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["zhang@example.com"]
-    assert Notification.objects.filter(user=town.resident_user).count() == 2
+    town.resident_user.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        to_state(town, submitted(town), "dispatch")
+    assert mailoutbox == []  # no channel chosen: the inbox only
+    notification_services.set_preferences(user=town.resident_user, choices={"": {"email"}})
+    with django_capture_on_commit_callbacks(execute=True):
+        to_state(town, submitted(town), "dispatch")
+    assert [m.to for m in mailoutbox] == [["zhang@example.com"]] and "派给物业公司" in mailoutbox[0].body
 
 
 def test_notice_list_and_bell_count_and_mark_read(client, town):
     to_state(town, submitted(town), "dispatch")
     client.force_login(town.resident_user)
-    bell = client.get(reverse("whistle:notice_count"), HTTP_HX_REQUEST="true").content.decode()
+    bell = client.get(reverse("notifications:bell"), HTTP_HX_REQUEST="true").content.decode()
     assert '<span class="count">1</span>' in bell
-    page = client.get(reverse("whistle:notices")).content.decode()
+    page = client.get(reverse("notifications:inbox")).content.decode()
     assert "派给物业公司" in page and 'data-testid="mark-read"' in page
-    client.post(reverse("whistle:notices_read"))
+    assert reverse("whistle:ticket", args=[Notification.objects.get(user=town.resident_user).target_id]) in page
+    client.post(reverse("notifications:mark_all_read"))
     assert not Notification.objects.filter(user=town.resident_user, read_at__isnull=True).exists()
-    bell = client.get(reverse("whistle:notice_count")).content.decode()
+    bell = client.get(reverse("notifications:bell")).content.decode()
     assert 'class="count"' not in bell
 
 

@@ -7,10 +7,11 @@ from django.core.management import call_command
 from django_tasks import default_task_backend
 
 from liulin.core.calendar import local_zone
+from liulin.core.notifications.models import Notification
 from liulin.core.roles import Role
 from liulin.whistle import sla
 from liulin.whistle.events import verify_chain
-from liulin.whistle.models import Notification, State, Ticket, Tier
+from liulin.whistle.models import State, Ticket, Tier
 from liulin.whistle.services import transitions
 from liulin.whistle.tasks import check_ticket_deadlines, sweep_deadlines
 from liulin.whistle.tests.factories import actor_for, handling_org_for, ticket_in_state
@@ -113,7 +114,7 @@ def test_a_reminder_goes_to_the_handling_unit_before_the_deadline_once():
     assert ticket.reminded
     remind = ticket.events.get(action="remind")
     assert (remind.internal, remind.data["deadline"]) == (True, "accept")
-    notice = Notification.objects.get(user=handler, ticket=ticket)
+    notice = Notification.objects.about(ticket).get(user=handler)
     assert ticket.number in notice.message and "接单时限" in notice.message
 
 

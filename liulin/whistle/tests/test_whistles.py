@@ -5,12 +5,13 @@ import pytest
 
 from liulin.accounts.tests.factories import make_user
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.notifications.models import Notification
 from liulin.core.permissions import can
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.whistle import events
-from liulin.whistle.models import Channel, Notification, State, Summons, Ticket, Tier, Whistle
+from liulin.whistle.models import Channel, State, Summons, Ticket, Tier, Whistle
 from liulin.whistle.services import intake, whistles
 
 from .intake_fixtures import make_town

@@ -6,5 +6,4 @@ ticket.py   the ticket page, its action forms and the access-checked photo view
 resident.py "my requests", rating and withdrawal
 whistles.py blowing a whistle, departments' report-in, verification, rating, ranking
 public.py   the anonymised public transparency page
-notices.py  in-app notifications
 """
