@@ -7,6 +7,10 @@ database cache by default (core migration 0002 creates its table), Redis when `R
 is set (docs/deployment.md). A per-process cache would multiply the limit by the number of
 workers and forget it whenever one is respawned.
 
+Count before a service opens its transaction: on the database cache the count is a row in
+the same database, and a transaction rolled back by the refusal it led to would take the
+count back with it.
+
 `check` raises `RateLimited` (HTTP 429, code "rate_limited") carrying the seconds until the
 window ends; the API, the pages and Open311 send them as `Retry-After`.
 """

@@ -222,16 +222,23 @@ def reveal(*, actor, resident, field, reason):
 ID_CHECKS_PER_HOUR = getattr(settings, "PEOPLE_ID_CHECKS_PER_HOUR", 30)
 
 
-@transaction.atomic
 def check_id_number(*, actor, resident, id_number):
     """Whether `id_number`, typed from what the person says, is the one registered for
     `resident`: yes or no through the keyed hash, never the number itself. This is how a role
-    that may not reveal the ID confirms a person; each check is logged and counted per user."""
+    that may not reveal the ID confirms a person; each check is logged and counted per user.
+
+    The count is taken before the transaction: a limit counted in the database cache inside
+    it would be rolled back with a refused check, and malformed numbers must count too."""
     require(actor, "people.check_id", resident, message=_("您的角色不能核对该居民的身份证号。"))
     if not resident.id_hash:
         raise Invalid(_("该居民未登记身份证号。"), code="no_id_number", field="id_number")
     limits.check("people:id-check", actor.pk, f"{ID_CHECKS_PER_HOUR}/h", code="id_check_rate_limited",
                  detail=_("核对次数过多，请 %(seconds)s 秒后再试。"))
+    return _matches_registered_id(actor=actor, resident=resident, id_number=id_number)
+
+
+@transaction.atomic
+def _matches_registered_id(*, actor, resident, id_number):
     number = clean_id_number(id_number)
     match = hmac.compare_digest(crypto.keyed_hash(number), resident.id_hash)
     audit.record_access(actor=actor, target=resident, field="id_number_check", reason="match" if match else "no match")
