@@ -221,7 +221,7 @@ def test_board_shows_overdue_and_urged_and_refuses_handlers(client, town):
 
 
 def test_board_counts_say_when_a_list_is_cut_at_its_limit(client, town, monkeypatch):
-    monkeypatch.setattr("liulin.whistle.selectors.BOARD_LIMIT", 2)
+    monkeypatch.setattr("liulin.whistle.selectors.board.BOARD_LIMIT", 2)
     for _ in range(3):
         ticket = dispatched(town)
         Ticket.objects.filter(pk=ticket.pk).update(resolve_due=clock.now() - datetime.timedelta(hours=1))
