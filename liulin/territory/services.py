@@ -61,18 +61,6 @@ def create_area(*, actor, kind, code, name, parent=None):
     return area
 
 
-@transaction.atomic
-def rename_area(*, actor, area, name):
-    """Only the name changes: the code is part of every descendant's path."""
-    _require_change(actor, area)
-    old = area.name
-    area.name = (name or "").strip()
-    _clean(area, exclude=["path"])
-    area.save(update_fields=["name"])
-    audit.record(actor=actor, action="area.rename", target=area, old=old, new=area.name)
-    return area
-
-
 # Grids
 
 

@@ -7,8 +7,6 @@ endpoint (/tickets/{id}/accept ...), generated from workflow.TRANSITIONS so the 
 never disagree.
 """
 
-import base64
-import binascii
 import datetime
 
 from django.db.models import Q
@@ -19,6 +17,7 @@ from liulin.core import clock
 from liulin.core.errors import Invalid, NotFound
 from liulin.core.links import row_path
 from liulin.core.masking import mask_phone
+from liulin.core.pagination import decode_cursor, encode_cursor
 from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
 
@@ -126,26 +125,6 @@ def _detail(user, pk):
     }
 
 
-# --- keyset cursor on (created_at, id), newest first -----------------------------------
-
-
-def _encode_cursor(ticket):
-    raw = f"{ticket.created_at.isoformat()}|{ticket.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(value):
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        at, pk = raw.split("|")
-        at = datetime.datetime.fromisoformat(at)
-        if at.tzinfo is None:
-            raise ValueError
-        return clock.bounded(at, field="cursor"), int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise Invalid("无效的分页游标。", code="invalid_cursor", field="cursor") from None
-
-
 # --- reads ----------------------------------------------------------------------------
 
 
@@ -226,15 +205,16 @@ def ticket_list(
     if created_before is not None:
         tickets = tickets.filter(created_at__lt=created_before)
     if cursor:
-        at, pk = _decode_cursor(cursor)
+        # Keyset on (created_at, id), newest first.
+        at, pk = decode_cursor(cursor, datetime.datetime, int)
         # The plain bound lets an index on created_at start at the cursor; the OR breaks ties.
         tickets = tickets.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=pk)))
     ids = selectors.first_in_scope(
         request.user, tickets, limit + 1, order_by=("-created_at", "-id"), fields=("created_at",),
         key=lambda row: (row.created_at, row.pk), reverse=True,
     )
-    rows = selectors.with_labels(selectors.tickets_by_id(Ticket.objects.select_related("grid", "community"), ids))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    rows = selectors.tickets_by_id(Ticket.objects.select_related("category__parent", "handling_org", "grid", "community"), ids)
+    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].pk) if len(rows) > limit else None
     return {"items": [_summary(t) for t in rows[:limit]], "next_cursor": next_cursor}
 
 

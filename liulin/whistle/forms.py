@@ -347,11 +347,6 @@ class BulkDispatchForm(forms.Form):
         self.fields["org"].queryset = selectors.handling_units(user)
 
 
-class ForwardForm(forms.Form):
-    forwarded_to = forms.CharField(label=_("转交单位"), max_length=100)
-    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class MergeForm(forms.Form):
     parent = forms.CharField(label=_("合并到工单号"), max_length=24)
     reason = forms.CharField(label=_("说明"), max_length=500, required=False)
@@ -450,10 +445,6 @@ class RatingForm(CallbackForm):
     method = Callback.Method.SELF
 
 
-class WithdrawForm(ReasonForm):
-    reason = forms.CharField(label=_("撤单原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 # ---------------------------------------------------------------------------------------
 # Whistles
 
@@ -526,8 +517,3 @@ class RateSummonsForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("评价"), choices=[(str(n), "★" * n) for n in range(5, 0, -1)], coerce=int, widget=forms.RadioSelect
     )
-
-
-def default_report_due_hint(kind):
-    return REPORT_DUE_DEFAULTS.get(kind, "")
-

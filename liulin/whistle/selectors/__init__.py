@@ -39,16 +39,12 @@ from .tickets import (  # noqa: F401
     UNIT_LABELS,
     WORKLIST_STATES,
     _assignments,
-    _categories,
-    _remembered,
     _StaffOnly,
-    _units,
     _with_relations,
     _with_row_relations,
     _without_second_duty,
     allowed_actions,
     callbacks,
-    can_file,
     cosign_target,
     cosignable,
     event_actor_label,
@@ -64,7 +60,6 @@ from .tickets import (  # noqa: F401
     tickets_for,
     timeline,
     with_allowed,
-    with_labels,
 )
 from .whistles import (  # noqa: F401
     _area_communities,
@@ -73,7 +68,6 @@ from .whistles import (  # noqa: F401
     summons_for_department,
     supervised_communities,
     visible_communities,
-    whistle_for,
     whistleable_tickets,
     whistles_for,
 )

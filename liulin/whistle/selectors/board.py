@@ -10,7 +10,7 @@ from liulin.core import clock
 
 from .. import sla, workflow
 from ..models import AWAITING_DECISION, Ticket
-from .tickets import WORKLIST_STATES, _with_row_relations, with_labels
+from .tickets import WORKLIST_STATES, _with_row_relations
 from .worklists import WORKLIST_ORDER, _in_order, _worklist_key, first_in_scope, overdue_q
 
 BOARD_LIMIT = 15  # per list: four lists of fifteen fit a phone screen as an overview, the counts say "15+"
@@ -53,6 +53,5 @@ def supervisor_board(user, *, now=None):
     # The rows carry no action flags: the board offers urging, and sends everything else to
     # the ticket's page.
     found = _with_row_relations(Ticket.objects.all()).in_bulk([*overdue, *near, *urged, *pending])
-    with_labels(found.values())
     lists = {"overdue": overdue, "near": near, "urged": urged, "pending": pending}
     return {name: _in_order(found, ids) for name, ids in lists.items()}

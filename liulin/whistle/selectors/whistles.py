@@ -98,13 +98,6 @@ def summons_for(user, pk):
     return summons
 
 
-def whistle_for(user, pk):
-    whistle = whistles_for(user).filter(pk=pk).first()
-    if whistle is None:
-        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=0)
-    return whistle
-
-
 def whistleable_tickets(user, limit=100):
     """Open tickets the user may blow a whistle on (the most urged first, at most `limit`)."""
     first = (

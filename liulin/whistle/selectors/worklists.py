@@ -7,6 +7,8 @@ from django.db.models import F, Q
 
 from liulin.core import clock
 from liulin.core.calendar import start_of_day
+from liulin.core.errors import Invalid
+from liulin.core.pagination import decode_cursor, encode_cursor
 from liulin.core.permissions import scope_terms
 
 from ..models import Category, State, Ticket
@@ -18,7 +20,6 @@ from .tickets import (
     allowed_actions,
     tickets_for,
     with_allowed,
-    with_labels,
 )
 
 
@@ -64,25 +65,24 @@ def _segments(now):
 
 @dataclass
 class Cursor:
-    """Where a worklist page ends: the segment (see `_segments`), resolve_due and id."""
+    """Where a worklist page ends: the segment (see `_segments`), resolve_due and id; written
+    as the one keyset cursor of the API and the pages (`core.pagination`)."""
 
     segment: int
     due: datetime.datetime | None
     pk: int
 
     def encode(self):
-        due = self.due.isoformat() if self.due else ""
-        return f"{self.segment}~{due}~{self.pk}"
+        return encode_cursor(self.segment, self.due, self.pk)
 
     @classmethod
     def decode(cls, value):
+        """The cursor in `value`, or None for one that is not (the page then starts over)."""
         try:
-            segment, due, pk = (value or "").split("~")
-            if segment not in ("0", "1", "2"):
-                return None
-            return cls(int(segment), datetime.datetime.fromisoformat(due) if due else None, int(pk))
-        except ValueError:
+            segment, due, pk = decode_cursor(value or "", int, datetime.datetime, int, nullable=(1,))
+        except Invalid:
             return None
+        return cls(segment, due, pk) if segment in (0, 1, 2) else None
 
 
 def _after(cursor):
@@ -146,7 +146,7 @@ def worklist(user, *, after=None, limit=PAGE_SIZE, now=None):
         if len(page) > limit:
             break
     segments = {pk: segment for segment, pk in page}
-    rows = with_labels(tickets_by_id(with_allowed(_with_row_relations(Ticket.objects.all()), user), [pk for _, pk in page]))
+    rows = tickets_by_id(with_allowed(_with_row_relations(Ticket.objects.all()), user), [pk for _, pk in page])
     for ticket in rows:
         ticket.segment = segments[ticket.pk]
         ticket.overdue = ticket.segment == 0 or ticket.accept_overdue or ticket.resolve_overdue

@@ -90,7 +90,6 @@ def _event_label(event):
         "whistle": _("吹哨"),
         "remind": _("到期提醒"),
         "overdue": _("超时"),
-        "photo": _("上传照片"),
     }.get(event.action, event.action)
 
 
