@@ -18,13 +18,13 @@ from liulin.core.errors import Invalid, NotFound
 from liulin.core.links import row_path
 from liulin.core.masking import mask_phone
 from liulin.core.pagination import decode_cursor, encode_cursor
+from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
 
 from . import kpi, selectors, workflow
 from .models import Category, Intake, State, Ticket
 from .schemas import (
-    ERRORS,
     CallbackIn,
     CategoryOut,
     CommentIn,
