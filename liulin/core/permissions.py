@@ -316,6 +316,18 @@ def get_or_404(user, queryset, perm, **lookup):
     return obj
 
 
+def authorise(user, perm, obj, *, view=None, not_found="找不到该记录，或您无权查看。", message="您的角色不能执行此操作。"):
+    """May `user` `perm` on `obj`? Return quietly if so. If he cannot even see it (`view`,
+    by default the app's "<app>.view", or `perm` itself) it is `NotFound` (404), so a
+    scope never leaks that the object exists; if he sees it but may not act, `NotPermitted`
+    (403) with `message`."""
+    if can(user, perm, obj):
+        return
+    if not can(user, view or f"{perm.partition('.')[0]}.view", obj):
+        raise NotFound(not_found)
+    raise NotPermitted(message)
+
+
 def require(user, perm, obj, *, message="您的角色不能执行此操作。"):
     """Refuse an action on an object the user can see but may not act on (403)."""
     if not can(user, perm, obj):
