@@ -39,14 +39,14 @@ def staff_scopes(user):
     return [a for a in active_assignments(user) if a.role != Role.RESIDENT]
 
 
-def visible_residents(user):
+def residents_for(user):
     return scoped(user, Resident.objects.all(), "people.view")
 
 
 def population_figures(user):
     """Residents, the elderly (60+, 80+ by birth date against today) and party members."""
     today = clock.today()
-    figures = visible_residents(user).aggregate(
+    figures = residents_for(user).aggregate(
         residents=Count("pk"),
         aged_60=Count("pk", filter=Q(birth_date__lte=years_before(today, 60))),
         aged_80=Count("pk", filter=Q(birth_date__lte=years_before(today, 80))),
@@ -70,7 +70,7 @@ def care_tag_counts(user):
     worker sees that nobody is, say, 特困 rather than wondering whether it is tracked)."""
     return list(
         CareTag.objects.annotate(
-            residents_count=Count("residents", filter=Q(residents__in=visible_residents(user)))
+            residents_count=Count("residents", filter=Q(residents__in=residents_for(user)))
         ).order_by("sort", "name")
     )
 

@@ -502,7 +502,7 @@ class RankingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = selectors.visible_communities(user)
+        self.fields["community"].queryset = selectors.ranking_communities_for(user)
 
     def choice(self):
         """(community, first day of the month): the form's, or the user's first community and this month."""

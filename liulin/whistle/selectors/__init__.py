@@ -21,6 +21,7 @@ from .board import (  # noqa: F401
     supervisor_board,
 )
 from .intake import (  # noqa: F401
+    active_categories,
     buildings_for,
     category_tree,
     departments,
@@ -47,6 +48,7 @@ from .tickets import (  # noqa: F401
     callbacks,
     cosign_target,
     cosignable,
+    cosigned_ticket,
     event_actor_label,
     is_staff_viewer,
     my_requests,
@@ -64,10 +66,10 @@ from .tickets import (  # noqa: F401
 from .whistles import (  # noqa: F401
     _area_communities,
     _org_ids,
+    ranking_communities_for,
     summons_for,
     summons_for_department,
     supervised_communities,
-    visible_communities,
     whistleable_tickets,
     whistles_for,
 )
@@ -76,12 +78,14 @@ from .worklists import (  # noqa: F401
     WORKLIST_ORDER,
     Cursor,
     QueueFilters,
+    TicketFilters,
     _after,
     _in_order,
     _segments,
     _worklist_key,
     dispatch_queue,
     first_in_scope,
+    newest_tickets,
     overdue_q,
     tickets_by_id,
     worklist,

@@ -23,6 +23,13 @@ def category_tree():
     return [(root, children.get(root.pk, [])) for root in roots]
 
 
+def active_categories():
+    """Active categories in their order, and the ids of those with an active child (not leaves)."""
+    categories = Category.objects.filter(is_active=True).select_related("parent").order_by("sort", "code")
+    parents = set(Category.objects.filter(is_active=True, children__is_active=True).values_list("pk", flat=True))
+    return categories, parents
+
+
 def grid_residents(user, q=""):
     """Residents of the grids the user patrols (for a patrol report on someone's behalf)."""
     from liulin.people.selectors import search_residents

@@ -4,7 +4,8 @@ actions a row offers, and what a resident sees of a ticket."""
 from django.db.models import BooleanField, Exists, ExpressionWrapper, JSONField, OuterRef, Value
 
 from liulin.core import clock
-from liulin.core.permissions import NOTHING, get_or_404, has_perm_anywhere, scope_q, scoped
+from liulin.core.errors import NotFound
+from liulin.core.permissions import NOT_FOUND, NOTHING, get_or_404, has_perm_anywhere, scope_q, scoped
 from liulin.core.roles import Role
 
 from .. import workflow
@@ -86,9 +87,7 @@ def allowed_actions(ticket, actions=ROW_ACTIONS):
 def ticket_detail(user, pk):
     """The ticket with every action the user may take on it, or 404."""
     actions = tuple(workflow.TRANSITIONS)
-    ticket = with_allowed(_with_relations(tickets_for(user)), user, actions).filter(pk=pk).first()
-    if ticket is None:
-        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=pk)
+    ticket = get_or_404(user, with_allowed(_with_relations(Ticket.objects.all()), user, actions), "whistle.view", pk=pk)
     ticket.allowed = _without_second_duty(user, ticket, allowed_actions(ticket, actions))
     return ticket
 
@@ -151,7 +150,7 @@ def photo_for(user, ticket_pk, photo_pk):
     ticket = get_or_404(user, Ticket.objects.all(), "whistle.view", pk=ticket_pk)
     photo = ticket.photos.filter(pk=photo_pk).first()
     if photo is None:
-        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=ticket_pk)
+        raise NotFound(NOT_FOUND)
     return photo
 
 
@@ -227,7 +226,15 @@ def cosign_target(user, pk):
         ticket = Ticket.objects.filter(pk=pk, community_id=resident.household.community_id).first()
         if ticket is not None:
             return ticket
-    return get_or_404(user, Ticket.objects.none(), "whistle.view", pk=pk)
+    raise NotFound(NOT_FOUND)
+
+
+def cosigned_ticket(user, pk):
+    """A ticket the user co-signed, with what its summary names: for a co-signer who may not
+    open it (he sees the summary only, never its details)."""
+    if not CoSign.objects.filter(ticket_id=pk, user=user).exists():
+        raise NotFound(NOT_FOUND)
+    return Ticket.objects.select_related("category__parent", "grid", "community", "handling_org").get(pk=pk)
 
 
 def ticket_by_number(user, number, perm="whistle.view"):

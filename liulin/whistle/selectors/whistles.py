@@ -55,7 +55,7 @@ def supervised_communities(user):
     return Area.objects.filter(q, kind=Area.Kind.COMMUNITY).order_by("path")
 
 
-def visible_communities(user):
+def ranking_communities_for(user):
     """Communities whose department ranking the user may read: those he works in, and those
     that summoned his department."""
     from liulin.territory.models import Area
@@ -86,16 +86,9 @@ def summons_for_department(user):
 
 
 def summons_for(user, pk):
-    """One summons: his department's (to report in) or his community's (to rate)."""
-    summons = (
-        Summons.objects.filter(pk=pk)
-        .filter(Q(department_id__in=_org_ids(user)) | Q(whistle__community__in=_area_communities(user)))
-        .select_related("whistle__community", "department")
-        .first()
-    )
-    if summons is None:
-        get_or_404(user, Ticket.objects.none(), "whistle.view", pk=0)
-    return summons
+    """One summons: his department's (to report in) or his community's (to rate); any other
+    is not found (the scope of `whistle.view_summons`, whistle/permissions.py)."""
+    return get_or_404(user, Summons.objects.select_related("whistle__community", "department"), "whistle.view_summons", pk=pk)
 
 
 def whistleable_tickets(user, limit=100):
