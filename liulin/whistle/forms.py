@@ -10,7 +10,7 @@ from liulin.core import clock
 from liulin.core.validators import validate_date_in_range
 
 from . import selectors
-from .models import Callback, Category, Channel, Satisfaction, Urgency, Whistle
+from .models import Callback, Category, Channel, Satisfaction, Urgency, WhistleCall
 
 MAX_PHOTOS = 6
 
@@ -449,15 +449,15 @@ class RatingForm(CallbackForm):
 # Whistles
 
 REPORT_DUE_DEFAULTS = {
-    Whistle.Kind.EMERGENCY: _("1 小时内到场报到"),
-    Whistle.Kind.PROGRESS: _("3 个工作日内报到"),
-    Whistle.Kind.HARD: _("5 个工作日内报到"),
+    WhistleCall.Kind.EMERGENCY: _("1 小时内到场报到"),
+    WhistleCall.Kind.PROGRESS: _("3 个工作日内报到"),
+    WhistleCall.Kind.HARD: _("5 个工作日内报到"),
 }
 
 
 class WhistleForm(forms.Form):
     community = forms.ModelChoiceField(queryset=None, label=_("社区"), empty_label=None)
-    kind = forms.ChoiceField(label=_("吹哨类型"), choices=Whistle.Kind.choices, widget=forms.RadioSelect, initial=Whistle.Kind.PROGRESS)
+    kind = forms.ChoiceField(label=_("吹哨类型"), choices=WhistleCall.Kind.choices, widget=forms.RadioSelect, initial=WhistleCall.Kind.PROGRESS)
     title = forms.CharField(label=_("事由"), max_length=100)
     reason = forms.CharField(label=_("情况说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     tickets = forms.ModelMultipleChoiceField(queryset=None, label=_("涉及工单"), widget=forms.CheckboxSelectMultiple, required=False)

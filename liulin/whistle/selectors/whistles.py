@@ -6,7 +6,7 @@ from liulin.core.permissions import NOTHING, get_or_404
 from liulin.core.roles import Role
 
 from .. import workflow
-from ..models import Summons, Ticket, Whistle
+from ..models import Summons, Ticket, WhistleCall
 from .tickets import _assignments, tickets_for
 
 
@@ -14,7 +14,7 @@ def whistles_for(user):
     """Whistles of the communities the user supervises, or that summon the user's department."""
     q = tickets_for(user, "whistle.view")
     return (
-        Whistle.objects.filter(Q(tickets__in=q) | Q(summons__department__in=_org_ids(user)) | Q(community__in=_area_communities(user)))
+        WhistleCall.objects.filter(Q(tickets__in=q) | Q(summons__department__in=_org_ids(user)) | Q(community__in=_area_communities(user)))
         .distinct()
         .select_related("community")
         .prefetch_related("summons__department")
