@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from liulin.core import audit, clock
-from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
-from liulin.core.permissions import can, require
+from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.core.permissions import authorise, can
 
 from .models import Membership, Organisation
 
@@ -20,9 +20,7 @@ CHANGE = "orgs.change"
 def _require_change(actor, org):
     if actor is None:
         return
-    if not can(actor, "orgs.view", org) and not can(actor, CHANGE, org):
-        raise NotFound("找不到该组织，或您无权查看。")
-    require(actor, CHANGE, org, message="您的角色不能修改该组织。")
+    authorise(actor, CHANGE, org, not_found="找不到该组织，或您无权查看。", message="您的角色不能修改该组织。")
 
 
 def _clean(obj, *, exclude=None):

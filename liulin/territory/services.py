@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from liulin.core import audit
-from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
-from liulin.core.permissions import can, require
+from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.core.permissions import authorise
 
 from . import geo
 from .models import Area, Building, Estate, Grid, Household
@@ -23,9 +23,7 @@ def _require_change(actor, obj):
     """Out of the actor's sight is 'not found' (no scope leaks); in sight but read-only is 403."""
     if actor is None:
         return
-    if not can(actor, "territory.view", obj) and not can(actor, CHANGE, obj):
-        raise NotFound("找不到该辖区，或您无权查看。")
-    require(actor, CHANGE, obj, message="您的角色不能修改该辖区的信息。")
+    authorise(actor, CHANGE, obj, not_found="找不到该辖区，或您无权查看。", message="您的角色不能修改该辖区的信息。")
 
 
 def _clean(obj, *, exclude=None):
@@ -58,18 +56,6 @@ def create_area(*, actor, kind, code, name, parent=None):
     _clean(area, exclude=["path"])
     area.save()
     audit.record(actor=actor, action="area.create", target=area, code=area.code, kind=area.kind)
-    return area
-
-
-@transaction.atomic
-def rename_area(*, actor, area, name):
-    """Only the name changes: the code is part of every descendant's path."""
-    _require_change(actor, area)
-    old = area.name
-    area.name = (name or "").strip()
-    _clean(area, exclude=["path"])
-    area.save(update_fields=["name"])
-    audit.record(actor=actor, action="area.rename", target=area, old=old, new=area.name)
     return area
 
 

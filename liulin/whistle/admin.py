@@ -19,7 +19,7 @@ from .models import (
     Summons,
     Ticket,
     TicketEvent,
-    Whistle,
+    WhistleCall,
 )
 
 
@@ -77,7 +77,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
     list_select_related = ["ticket"]
 
 
-@admin.register(Whistle)
+@admin.register(WhistleCall)
 class WhistleAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "community", "blown_at", "report_due"]
     list_select_related = ["community"]

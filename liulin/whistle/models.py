@@ -440,8 +440,9 @@ class Callback(models.Model):
         return f"{self.ticket_id} 第{self.round}轮 {self.get_satisfaction_display()}"
 
 
-class Whistle(models.Model):
-    """吹哨: the community summons departments to a problem it cannot settle alone."""
+class WhistleCall(models.Model):
+    """吹哨 (a whistle blown): the community summons departments to a problem it cannot settle
+    alone. Not named `Whistle`: that is the app."""
 
     class Kind(models.TextChoices):
         EMERGENCY = "emergency", "应急处置"
@@ -469,7 +470,7 @@ class Whistle(models.Model):
 class Summons(models.Model):
     """One department called by a whistle: its report-in, actions, verification and rating."""
 
-    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summons")
+    whistle = models.ForeignKey(WhistleCall, on_delete=models.CASCADE, related_name="summons")
     department = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="summons")
     reported_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -3,11 +3,11 @@ from django.db.models.functions import Concat
 
 from liulin.core.memo import memoized
 from liulin.core.permissions import grant, register_scope, register_unit
-from liulin.core.roles import Role
+from liulin.core.roles import ORG_ROLES, Role
 from liulin.orgs.models import Organisation
 from liulin.territory.models import Area, Grid
 
-from .models import KpiRollup, Ticket
+from .models import KpiRollup, Summons, Ticket
 from .routing import COMMUNITY_OFFICE_SUFFIX
 from .workflow import CHECKS_ON_UNIT, NOTES, TRANSITIONS, UNIT_WORK
 
@@ -79,6 +79,11 @@ register_unit(office_unit)
 # KPI rollup rows: by the community path (area roles), the grid (grid workers) and the
 # handling unit (organisation roles). Residents hold no rollup scope.
 register_scope(KpiRollup, area_path="area_path", grid="grid_key", org="org_key")
+# A summons: the summoned department's members report in on it; the staff and auditors of
+# the whistle's community rate it.
+register_scope(Summons, area_path="whistle__community__path", org="department")
+for role in (*ORG_ROLES, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR):
+    grant(role, "whistle.view_summons")
 
 VIEWERS = [r for r in Role if r not in (Role.TEACHER, Role.VENUE_MANAGER, Role.VOLUNTEER_LEADER)]
 for role in VIEWERS:

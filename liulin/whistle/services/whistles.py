@@ -27,7 +27,7 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 
 from .. import events
-from ..models import Summons, Ticket, Tier, Whistle
+from ..models import Summons, Ticket, Tier, WhistleCall
 from ..notifications import notify_summons
 from ..workflow import OPEN_STATES
 
@@ -112,10 +112,10 @@ def _notify_officers(summons, whistle):
 
 
 def blow(*, actor, community, kind, title, reason, tickets, departments, report_due=None, now=None):
-    """Blow a whistle; returns the Whistle with one Summons per department."""
+    """Blow a whistle; returns the WhistleCall with one Summons per department."""
     now = now or clock.now()
     _require_supervisor(actor, community)
-    if kind not in Whistle.Kind.values:
+    if kind not in WhistleCall.Kind.values:
         raise Invalid("无效的吹哨类型。", code="invalid_kind", field="kind")
     title = (title or "").strip()
     if not title:
@@ -125,7 +125,7 @@ def blow(*, actor, community, kind, title, reason, tickets, departments, report_
     departments = _clean_departments(departments)
     with transaction.atomic():
         found = _clean_tickets(tickets, community)
-        whistle = Whistle.objects.create(
+        whistle = WhistleCall.objects.create(
             community=community,
             kind=kind,
             title=title[:100],

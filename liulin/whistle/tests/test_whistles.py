@@ -11,7 +11,7 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.whistle import events
-from liulin.whistle.models import Channel, State, Summons, Ticket, Tier, Whistle
+from liulin.whistle.models import Channel, State, Summons, Ticket, Tier, WhistleCall
 from liulin.whistle.services import intake, whistles
 
 from .intake_fixtures import make_town
@@ -78,7 +78,7 @@ def test_only_community_supervisors_may_blow(town, settings):
     for actor in (town.grid_worker, town.property_staff, make_user(Role.COMMUNITY_SECRETARY, make_town().community)):
         with pytest.raises(NotPermitted):
             blow(town, tickets=[ticket], actor=actor)
-    assert not Whistle.objects.exists()
+    assert not WhistleCall.objects.exists()
     ticket.refresh_from_db()
     assert ticket.tier == Tier.GRID
 
@@ -99,7 +99,7 @@ def test_whistle_needs_open_tickets_of_the_community_and_real_departments(town):
         with pytest.raises(Invalid) as error:
             blow(town, **kwargs)
         assert error.value.code == code
-    assert not Whistle.objects.exists() and not Summons.objects.exists()
+    assert not WhistleCall.objects.exists() and not Summons.objects.exists()
 
 
 def test_report_in_on_time_and_late_and_the_unreported_are_flagged(town):

@@ -133,7 +133,7 @@ def board(request):
     """督单: overdue, near the deadline, most urged, awaiting approval or verification."""
     require_anywhere(request.user, "whistle.urge")
     context = selectors.supervisor_board(request.user)
-    context["limit"] = selectors.BOARD_LIMIT  # a full list reads "15+": the board shows the first, not a total
+    context["limit"] = selectors.board.BOARD_LIMIT  # a full list reads "15+": the board shows the first, not a total
     context["can_whistle"] = has_perm_anywhere(request.user, "whistle.whistle")
     context["can_dispatch"] = has_perm_anywhere(request.user, "whistle.dispatch")
     return render(request, "whistle/board.html", context)

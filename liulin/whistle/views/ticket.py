@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from liulin.core.masking import mask_phone
-from liulin.core.permissions import can, require
+from liulin.core.permissions import authorise, can
 from liulin.whistle import photos as photo_store
 from liulin.whistle import selectors, workflow
 from liulin.whistle.forms import ActionForm, CallbackForm, CommentForm, MergeForm, RatingForm, ReasonForm
@@ -90,7 +90,6 @@ def _event_label(event):
         "whistle": _("吹哨"),
         "remind": _("到期提醒"),
         "overdue": _("超时"),
-        "photo": _("上传照片"),
     }.get(event.action, event.action)
 
 
@@ -142,7 +141,7 @@ def ticket_comment(request, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         internal = form.cleaned_data["internal"]
-        require(request.user, "whistle.internal_note" if internal else "whistle.comment", ticket)
+        authorise(request.user, "whistle.internal_note" if internal else "whistle.comment", ticket)
         if run(form, lambda: transitions.comment(actor=request.user, ticket=ticket, body=form.cleaned_data["body"], internal=internal)) is not None:
             messages.success(request, _("已记录。"))
             return redirect("whistle:ticket", pk=ticket.pk)
@@ -152,7 +151,7 @@ def ticket_comment(request, pk):
 def _step_with_reason(request, pk, *, action, service, done, form_key):
     """A recorded step that changes no state and needs a reason (urge, escalate)."""
     ticket = selectors.ticket_detail(request.user, pk)
-    require(request.user, f"whistle.{action}", ticket)
+    authorise(request.user, f"whistle.{action}", ticket)
     form = ReasonForm(request.POST)
     if form.is_valid() and run(form, lambda: service(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])) is not None:
         messages.success(request, done % {"number": ticket.number})
