@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from liulin.core import clock
-from liulin.core.models import AppendOnlyModel
+from liulin.core.chain import ChainedEvent
 
 
 class ResponsibleKind(models.TextChoices):
@@ -353,23 +353,19 @@ class Ticket(models.Model):
         return self.number
 
 
-class TicketEvent(AppendOnlyModel):
-    """One step in a ticket's life. `hash` covers the previous event's hash, so the chain of a
-    ticket breaks visibly if any stored event is altered or removed."""
+class TicketEvent(ChainedEvent):
+    """One step in a ticket's life, chained per ticket (core.chain): `hash` covers the previous
+    event's hash, so the chain of a ticket breaks visibly if any stored event is altered or
+    removed."""
+
+    subject_field = "ticket"
+    hashed_fields = ("from_state", "to_state", "reason", "internal")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField(default=clock.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
     reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
     internal = models.BooleanField(default=False, help_text="内部备注，居民看不到")
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = "工单记录"

@@ -9,7 +9,7 @@ from liulin.territory.models import Area, Grid
 
 from .models import KpiRollup, Summons, Ticket
 from .routing import COMMUNITY_OFFICE_SUFFIX
-from .workflow import CHECKS_ON_UNIT, NOTES, TRANSITIONS, UNIT_WORK
+from .workflow import CHECKS_ON_UNIT, UNIT_WORK, WORKFLOW
 
 # A ticket is in the scope of its community's staff, its grid's workers, its handling unit,
 # the department that verifies its category (核单), the departments a whistle summoned to
@@ -88,12 +88,8 @@ for role in (*ORG_ROLES, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AU
 VIEWERS = [r for r in Role if r not in (Role.TEACHER, Role.VENUE_MANAGER, Role.VOLUNTEER_LEADER)]
 for role in VIEWERS:
     grant(role, "whistle.view")
-for action, transition in TRANSITIONS.items():
-    for role in transition.roles:
-        grant(role, f"whistle.{action}")
-for action, roles in NOTES.items():
-    for role in roles:
-        grant(role, f"whistle.{action}")
+# Each action of the state table, and each note beside it, to the roles the table names.
+WORKFLOW.grant_roles()
 # Filing a request: residents for themselves, operators for callers, grid workers on patrol.
 for role in (Role.RESIDENT, Role.HOTLINE_OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY):
     grant(role, "whistle.file")

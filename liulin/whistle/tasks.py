@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Q
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json
@@ -34,9 +34,10 @@ from django_tasks_db.models import DBTaskResult
 
 from liulin.core import clock
 
-from . import notifications, sla
+from . import notifications, rollups, sla
 from .events import append_events
 from .models import Ticket, Tier
+from .services import tiers
 
 BATCH_SIZE = 500
 ACCEPT_PENDING = list(sla.ACCEPT_PENDING)
@@ -48,8 +49,8 @@ RESOLVE_ONLY_PENDING = [s for s in sla.RESOLVE_PENDING if s not in sla.ACCEPT_PE
 
 
 def _append_system_events(specs, now):
-    """Append events made by the system (no actor) to many tickets at once, keeping each chain;
-    automatic escalations count in the KPI rollups, same transaction."""
+    """Append events made by the system (no actor) to many tickets at once, keeping each chain
+    (the caller adds their KPI counters, same transaction)."""
     return append_events(
         [
             (spec["ticket"], {"actor": None, "action": spec["action"], "from_state": spec["ticket"].state,
@@ -79,6 +80,7 @@ class Check:
     flag: Callable
     apply: Callable
     events_for: Callable
+    escalate: Callable | None = None  # (claimed tickets as flagged): raise the tiers due
 
 
 def _run_batch(checks, now, batch_size):
@@ -96,6 +98,10 @@ def _run_batch(checks, now, batch_size):
         after = _flagged(checks, claimed, before)
         specs = [spec for check in checks for spec in check.events_for([before[pk] for pk in claimed[check.name]])]
         built = _append_system_events(specs, now)
+        rollups.apply_events(built)
+        for check in checks:
+            if check.escalate is not None and claimed[check.name]:
+                check.escalate([after[pk] for pk in claimed[check.name]])
         notifications.notify_transitions([(after[ticket.pk], event) for ticket, event in built])
     return claimed
 
@@ -160,28 +166,23 @@ def _escalates(ticket):
 
 def resolve_breaches(tickets, now):
     def flag(tickets):
-        # One UPDATE for the flag and the escalation: each writes the row, and every index of
-        # the ticket table, anew.
-        up = [t.pk for t in tickets if _escalates(t)]
-        escalated = Case(When(pk__in=up, then=F("tier") + 1), default=F("tier"), output_field=Ticket._meta.get_field("tier"))
-        Ticket.objects.filter(pk__in=_ids(tickets), resolve_overdue=False).update(resolve_overdue=True, updated_at=now, tier=escalated)
+        Ticket.objects.filter(pk__in=_ids(tickets), resolve_overdue=False).update(resolve_overdue=True, updated_at=now)
 
     def apply(ticket):
-        if _escalates(ticket):
-            ticket.tier += 1
         ticket.resolve_overdue, ticket.updated_at = True, now
 
     def events_for(before):
-        specs = []
-        for t in before:
-            specs.append({"ticket": t, "action": "overdue", "reason": "超过办结时限", "data": {"deadline": "resolve", "due": t.resolve_due}})
-            if _escalates(t):
-                data = {"automatic": True, "from_tier": t.tier, "to_tier": t.tier + 1}
-                specs.append({"ticket": t, "action": "escalate", "reason": "超过办结时限，自动升级", "data": data})
-        return specs
+        return [{"ticket": t, "action": "overdue", "reason": "超过办结时限", "data": {"deadline": "resolve", "due": t.resolve_due}}
+                for t in before]
+
+    def escalate(after):
+        # After the "overdue" events, through the one way tiers change (event, counters,
+        # notices and the next check alike).
+        tiers.change_tiers([t for t in after if _escalates(t)], actor=None, role=tiers.SYSTEM_ROLE, action="escalate",
+                           to_tier=lambda t: t.tier + 1, reason="超过办结时限，自动升级", data={"automatic": True}, now=now)
 
     candidates = tickets.filter(state__in=RESOLVE_PENDING, resolve_due__lte=now, resolve_overdue=False)
-    return Check("resolve_overdue", candidates, flag, apply, events_for)
+    return Check("resolve_overdue", candidates, flag, apply, events_for, escalate)
 
 
 def reminders(tickets, now):

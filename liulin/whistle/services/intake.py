@@ -31,7 +31,7 @@ from liulin.people.models import Resident
 from liulin.people.selectors import residents_with_phone
 from liulin.territory.models import Building, Grid, Household
 
-from .. import events, notifications, routing, sla, tasks
+from .. import events, notifications, rollups, routing, sla, tasks
 from .. import photos as photo_store  # `photos` is file_ticket's keyword
 from ..models import Channel, CoSign, State, Ticket, Urgency
 from ..workflow import OPEN_STATES
@@ -377,6 +377,7 @@ def insert_filings(filings, *, now):
     for ticket in tickets:
         events.new_chain(ticket)
     built = events.append_events(steps + dispatches)
+    rollups.apply_events(built)
     notifications.notify_transitions(built[len(steps):])
     tasks.schedule_checks([ticket for ticket, _ in dispatches])
     return tickets
@@ -439,13 +440,6 @@ def cosign(*, actor, ticket, now=None):
 
 
 def merge(*, actor, child, parent, reason="", now=None):
-    """Close `child` as a duplicate of `parent`; the parent keeps its own state."""
-    if child.pk == parent.pk:
-        raise Invalid("不能与自身合并。", code="merge_self", field="parent")
-    if parent.state not in OPEN_STATES:
-        raise Invalid("只能合并到未办结的诉求。", code="parent_not_open", field="parent")
-    if parent.parent_id:
-        raise Invalid("目标诉求本身已被合并，请合并到主诉求。", code="parent_is_child", field="parent")
-    if parent.community_id != child.community_id:
-        raise Invalid("只能合并同一社区的诉求。", code="merge_other_community", field="parent")
+    """Close `child` as a duplicate of `parent`; the parent keeps its own state. Which parent
+    is allowed is the merge step's one rule (`transitions.act`, "parent_invalid")."""
     return transitions.act(actor=actor, ticket=child, action="merge", parent=parent, reason=reason or "重复诉求", now=now)

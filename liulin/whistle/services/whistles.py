@@ -30,6 +30,7 @@ from .. import events
 from ..models import Summons, Ticket, Tier, WhistleCall
 from ..notifications import notify_summons
 from ..workflow import OPEN_STATES
+from . import tiers
 
 DEFAULT_REPORT_DEADLINES = {
     "emergency": {"minutes": 60, "working_time": False},
@@ -41,16 +42,20 @@ DEFAULT_REPORT_DEADLINES = {
 # --- who may --------------------------------------------------------------------------
 
 
-def _holds_in_community(actor, perm, community):
-    """The actor holds `perm` through an area role covering `community`."""
+def _role_in_community(actor, perm, community):
+    """The area role covering `community` through which the actor holds `perm` ("superuser"
+    for one), or None: the capacity an event records."""
     if getattr(actor, "is_superuser", False):
-        return True
+        return "superuser"
     roles = roles_with(perm)
-    return any(a.role in roles and a.area_id and community.path.startswith(a.area.path) for a in active_assignments(actor))
+    for assignment in active_assignments(actor):
+        if assignment.role in roles and assignment.area_id and community.path.startswith(assignment.area.path):
+            return assignment.role
+    return None
 
 
 def _require_supervisor(actor, community):
-    if not _holds_in_community(actor, "whistle.whistle", community):
+    if _role_in_community(actor, "whistle.whistle", community) is None:
         raise NotPermitted("只有本社区的督办人员可以吹哨和评价报到。", code="not_permitted")
 
 
@@ -136,33 +141,24 @@ def blow(*, actor, community, kind, title, reason, tickets, departments, report_
         )
         whistle.tickets.set(found)
         summonses = Summons.objects.bulk_create([Summons(whistle=whistle, department=d) for d in departments])
-        for ticket in found:
-            _raise_to_whistle(ticket, whistle, departments, actor, now)
+        _raise_to_whistle(found, whistle, departments, actor, now)
         for summons in summonses:
             _notify_officers(summons, whistle)
     return whistle
 
 
-def _raise_to_whistle(ticket, whistle, departments, actor, now):
-    from_tier = ticket.tier
-    ticket.tier = Tier.WHISTLE
-    ticket.updated_at = now
-    ticket.save(update_fields=["tier", "updated_at"])
-    events.append_event(
-        ticket,
-        actor=actor,
-        action="whistle",
-        reason=whistle.title,
-        data={
-            "whistle": whistle.pk,
-            "kind": whistle.kind,
-            "from_tier": from_tier,
-            "to_tier": int(Tier.WHISTLE),
-            "departments": [d.name for d in departments],
-            "report_due": whistle.report_due.isoformat(),
-        },
-        at=now,
-    )
+def _raise_to_whistle(tickets, whistle, departments, actor, now):
+    """Every ticket of the whistle goes to the whistle tier, recorded on its chain (the one way
+    tiers change: tiers.change_tiers)."""
+    data = {
+        "whistle": whistle.pk,
+        "kind": whistle.kind,
+        "departments": [d.name for d in departments],
+        "report_due": whistle.report_due.isoformat(),
+    }
+    role = _role_in_community(actor, "whistle.whistle", whistle.community)
+    tiers.change_tiers(tickets, actor=actor, role=role, action="whistle", to_tier=lambda t: Tier.WHISTLE, reason=whistle.title,
+                       data=data, now=now)
 
 
 # --- the departments ------------------------------------------------------------------

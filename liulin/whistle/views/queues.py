@@ -16,7 +16,6 @@ from liulin.core.roles import Role
 from liulin.whistle import selectors
 from liulin.whistle.forms import BulkDispatchForm, QueueFilterForm
 from liulin.whistle.services import transitions
-from liulin.whistle.workflow import IllegalTransition
 
 from ._common import is_htmx, require_anywhere
 
@@ -103,8 +102,8 @@ def _bulk_dispatch(request, tickets, org):
     for ticket in tickets:
         try:
             transitions.act(actor=request.user, ticket=ticket, action="dispatch", org=org)
-        except (DomainError, IllegalTransition) as error:
-            failed.append(f"{ticket.number}：{getattr(error, 'detail', str(error))}")
+        except DomainError as error:
+            failed.append(f"{ticket.number}：{error.detail}")
         else:
             done.append(ticket.number)
     if done:
