@@ -8,9 +8,13 @@ class WhistleConfig(AppConfig):
 
     def ready(self):
         from liulin.core import redaction
+        from liulin.core.tasks import register_periodic
 
         from . import notifications, permissions  # noqa: F401
         from .routing import TERMS_FILE
 
         notifications.register_kinds()
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names
+        # The safety net behind the per-ticket deadline tasks, and the intake queue's filer.
+        register_periodic("whistle.sweep_deadlines", every=60, command="sweep_deadlines")
+        register_periodic("whistle.drain_intake", every=1, command="drain_intake")
