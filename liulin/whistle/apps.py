@@ -8,12 +8,15 @@ class WhistleConfig(AppConfig):
 
     def ready(self):
         from liulin.core import redaction
+        from liulin.core.attachments.selectors import register_owner
         from liulin.core.tasks import register_periodic
 
         from . import notifications, permissions  # noqa: F401
+        from .models import Ticket
         from .routing import TERMS_FILE
 
         notifications.register_kinds()
+        register_owner(Ticket, perm="whistle.view")  # a ticket's photos: to whoever sees the ticket
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names
         # The safety net behind the per-ticket deadline tasks, and the intake queue's filer.
         register_periodic("whistle.sweep_deadlines", every=60, command="sweep_deadlines")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, JSONField, OuterRef, Q, Value
 
 from liulin.core import clock
+from liulin.core.attachments import selectors as attachments
 from liulin.core.calendar import start_of_day
 from liulin.core.errors import NotFound
 from liulin.core.memo import memoized
@@ -194,12 +195,14 @@ def _assignments(user):
 
 
 def photos(ticket):
-    return ticket.photos.order_by("stage", "id")
+    """The photos of a ticket the caller has shown to be visible (core.attachments)."""
+    return attachments.for_owner(ticket)
 
 
 def photo_for(user, ticket_pk, photo_pk):
+    """A photo of a ticket the user may see, by its id; else NotFound."""
     ticket = get_or_404(user, Ticket.objects.all(), "whistle.view", pk=ticket_pk)
-    photo = ticket.photos.filter(pk=photo_pk).first()
+    photo = attachments.for_owner(ticket).filter(pk=photo_pk).first()
     if photo is None:
         get_or_404(user, Ticket.objects.none(), "whistle.view", pk=ticket_pk)
     return photo
