@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.management import call_command
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,13 @@ def bulk_schedule_at(task, runs):
 
 
 # -- periodic jobs ----------------------------------------------------------------------------
+
+
+def _drop_stale_connections():
+    """Drop a connection a job left broken or too old, as Django does after a request; never
+    inside a caller's transaction (a test, a script calling `--once`), which it would end."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,7 @@ class PeriodicRunner:
 
     jobs: list
     clock: Callable[[], float] = time.monotonic
-    after_job: Callable[[], object] = close_old_connections
+    after_job: Callable[[], object] = _drop_stale_connections
     next_at: dict = field(default_factory=dict)
 
     def run_due(self):

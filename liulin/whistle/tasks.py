@@ -2,8 +2,8 @@
 
 After every step the workflow queues `check_ticket_deadlines(ticket_id)` to run at the
 ticket's next reminder or deadline (django-tasks, `run_after`). The check and the periodic
-sweep (`sweep_deadlines`, run every minute by `manage.py sweep_deadlines` from cron or the
-worker's scheduler) share one set-based pass:
+sweep (`sweep_deadlines`, run every minute by `manage.py run_periodic`, declared in
+whistle's AppConfig) share one set-based pass:
 
 1. accept breach: DISPATCHED and accept_due passed → accept_overdue, event "overdue";
 2. resolve breach: still being handled and resolve_due passed → resolve_overdue, event
