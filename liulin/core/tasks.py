@@ -45,6 +45,7 @@ def bulk_schedule_at(task, runs):
     backend. Arguments must already be JSON values (ids, strings), as for `enqueue`."""
     runs = list(runs)
     backend = task.get_backend()
+    # Imported here: with another task backend, django_tasks_db need not be installed.
     from django_tasks_db import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
