@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "liulin.core.notifications",
+    "liulin.core.attachments",
     "liulin.accounts",
     "liulin.territory",
     "liulin.people",
@@ -249,7 +250,11 @@ NINJA_PAGINATION_CLASS = "liulin.core.pagination.BoundedLimitOffsetPagination"
 LIULIN_DEMO_TICKETS = int(os.environ.get("LIULIN_DEMO_TICKETS", "150"))
 
 # 雷锋哨 intake and supervision (all overridable per deployment).
-LIULIN_PHOTO_MAX_BYTES = int(os.environ.get("LIULIN_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+# The cap on one uploaded photo or document (core.attachments); LIULIN_PHOTO_MAX_BYTES is its
+# former name, still read.
+LIULIN_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("LIULIN_ATTACHMENT_MAX_BYTES", os.environ.get("LIULIN_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+)
 LIULIN_CALLBACK_DAYS = int(os.environ.get("LIULIN_CALLBACK_DAYS", "7"))  # then closed as "not rated"
 # Report-in deadlines of a whistle (Nanjing Gulou practice): emergency within 1 hour of
 # calendar time; work progress and hard problems within 3 and 5 working days.

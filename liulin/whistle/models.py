@@ -378,24 +378,6 @@ class TicketEvent(ChainedEvent):
         return f"{self.ticket_id}#{self.seq} {self.action}"
 
 
-class Photo(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="photos")
-    file = models.CharField(max_length=255, help_text="MEDIA_ROOT 下的相对路径；只经权限检查的视图提供")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=clock.now)
-    stage = models.CharField(max_length=16, default="intake", help_text="intake 诉求照片；result 办结照片")
-
-    class Meta:
-        verbose_name = "照片"
-        verbose_name_plural = verbose_name
-
-    def __str__(self):
-        return f"{self.ticket_id} {self.file}"
-
-
 class CoSign(models.Model):
     """"Me too": another resident affected by the same problem."""
 

@@ -2,8 +2,8 @@
 
 After every step the workflow queues `check_ticket_deadlines(ticket_id)` to run at the
 ticket's next reminder or deadline (django-tasks, `run_after`). The check and the periodic
-sweep (`sweep_deadlines`, run every minute by `manage.py sweep_deadlines` from cron or the
-worker's scheduler) share one set-based pass:
+sweep (`sweep_deadlines`, run every minute by `manage.py run_periodic`, declared in
+whistle's AppConfig) share one set-based pass:
 
 1. accept breach: DISPATCHED and accept_due passed → accept_overdue, event "overdue";
 2. resolve breach: still being handled and resolve_due passed → resolve_overdue, event
@@ -28,11 +28,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django_tasks import task
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.compat import normalize_json
-from django_tasks_db.models import DBTaskResult
 
 from liulin.core import clock
+from liulin.core.tasks import bulk_schedule_at, schedule_at
 
 from . import notifications, rollups, sla
 from .events import append_events
@@ -253,33 +251,10 @@ def schedule_check(ticket_or_id, *, after=None):
     moment = sla.next_check_at(ticket)
     if moment is None or (after is not None and moment <= after):
         return None
-    checker = check_ticket_deadlines
-    if checker.get_backend().supports_defer:
-        checker = checker.using(run_after=moment)
-    return checker.enqueue(ticket.pk)
+    return schedule_at(check_ticket_deadlines, moment, ticket.pk)
 
 
 def schedule_checks(tickets):
-    """Queue the deadline checks of many tickets (the intake queue's batches): with the database
-    task backend, its rows in one insert, as `enqueue` would write them one by one."""
-    backend = check_ticket_deadlines.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        for ticket in tickets:
-            schedule_check(ticket)
-        return
-    rows = []
-    for ticket in tickets:
-        moment = sla.next_check_at(ticket)
-        if moment is None:
-            continue
-        deferred = check_ticket_deadlines.using(run_after=moment)
-        rows.append(DBTaskResult(
-            id=backend._get_id(),  # the backend's own id rule (a UUID unless configured)
-            args_kwargs=normalize_json({"args": [ticket.pk], "kwargs": {}}),
-            priority=deferred.priority,
-            task_path=deferred.module_path,
-            queue_name=deferred.queue_name,
-            run_after=deferred.run_after,
-            backend_name=backend.alias,
-        ))
-    DBTaskResult.objects.bulk_create(rows)
+    """Queue the deadline checks of many tickets (the intake queue's batches) in one insert."""
+    runs = ((moment, [ticket.pk]) for ticket in tickets if (moment := sla.next_check_at(ticket)) is not None)
+    bulk_schedule_at(check_ticket_deadlines, runs)

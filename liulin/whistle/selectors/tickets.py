@@ -4,6 +4,7 @@ actions a row offers, and what a resident sees of a ticket."""
 from django.db.models import BooleanField, Exists, ExpressionWrapper, JSONField, OuterRef, Value
 
 from liulin.core import clock
+from liulin.core.attachments import selectors as attachments
 from liulin.core.errors import NotFound
 from liulin.core.permissions import NOT_FOUND, NOTHING, get_or_404, has_perm_anywhere, scope_q, scoped
 from liulin.core.roles import Role
@@ -143,12 +144,14 @@ def _assignments(user):
 
 
 def photos(ticket):
-    return ticket.photos.order_by("stage", "id")
+    """The photos of a ticket the caller has shown to be visible (core.attachments)."""
+    return attachments.for_owner(ticket)
 
 
 def photo_for(user, ticket_pk, photo_pk):
+    """A photo of a ticket the user may see, by its id; else NotFound."""
     ticket = get_or_404(user, Ticket.objects.all(), "whistle.view", pk=ticket_pk)
-    photo = ticket.photos.filter(pk=photo_pk).first()
+    photo = attachments.for_owner(ticket).filter(pk=photo_pk).first()
     if photo is None:
         raise NotFound(NOT_FOUND)
     return photo

@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
 
 from liulin.core import clock
+from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, holds_perm, roles_with, scoped
 from liulin.core.roles import Role
@@ -32,12 +33,12 @@ from liulin.people.selectors import residents_with_phone
 from liulin.territory.models import Building, Grid, Household
 
 from .. import events, notifications, rollups, routing, sla, tasks
-from .. import photos as photo_store  # `photos` is file_ticket's keyword
 from ..models import Channel, CoSign, State, Ticket, Urgency
 from ..workflow import OPEN_STATES
 from . import transitions
 
 MAX_DESCRIPTION = 4000
+PHOTO_STAGE = "intake"  # the requester's photos; "result" would be the handler's
 NUMBER_PREFIX = "LF"
 NUMBER_DIGITS = 5  # the id, zero-padded; longer ids simply make longer numbers
 
@@ -294,7 +295,7 @@ def prepare(
     if publish_description is None:
         publish_description = publish_by_default(channel, household=household, requester=requester)
     found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text)
-    cleaned = [photo_store.clean(f) for f in photos]  # every photo checked before anything is written
+    cleaned = [attachments.clean(f, field="photos") for f in photos]  # every photo checked before anything is written
 
     ticket = Ticket(
         client_request_id=client_request_id,
@@ -335,10 +336,10 @@ def _create(filing, *, actor, now):
         with transaction.atomic():
             ticket, created = _insert(filing, actor, now)
             for photo in filing.photos if created else ():
-                written.append(photo_store.save_clean(ticket=ticket, photo=photo, actor=actor, now=now))
+                written.append(attachments.save_clean(owner=ticket, cleaned=photo, stage=PHOTO_STAGE, actor=actor, now=now))
             return ticket, created
     except BaseException:
-        photo_store.discard(written)
+        attachments.discard(written)
         raise
 
 

@@ -9,6 +9,7 @@ from liulin.accounts.tests.factories import make_user
 from liulin.core import clock
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
+from liulin.whistle import selectors
 from liulin.whistle.models import Category, Channel, State, Ticket, TicketEvent, Urgency
 from liulin.whistle.services import transitions
 from liulin.whistle.tests.factories import drive
@@ -400,8 +401,12 @@ def test_photo_view_streams_with_private_no_store_and_404_out_of_scope(client, t
         {"category": town.category("sanitation").pk, "description": "垃圾满了。", "where": "home", "client_request_id": "ph", "photos": [buffer]},
     )
     ticket = Ticket.objects.get()
-    photo = ticket.photos.get()
-    url = reverse("whistle:photo", args=[ticket.pk, photo.pk])
+    photo = selectors.photos(ticket).get()
+    old_url = reverse("whistle:photo", args=[ticket.pk, photo.pk])
+    url = reverse("attachments:file", args=[photo.pk])
+    assert url in client.get(reverse("whistle:ticket", args=[ticket.pk])).content.decode()
+    moved = client.get(old_url)  # the address photos had before the kernel still leads there
+    assert moved.status_code == 301 and moved["Location"] == url
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/")
@@ -410,8 +415,10 @@ def test_photo_view_streams_with_private_no_store_and_404_out_of_scope(client, t
     assert len(body) == photo.size
     client.force_login(town.grid2_worker)
     assert client.get(url).status_code == 404
+    assert client.get(old_url).status_code == 404
     client.force_login(town.neighbour_user)
     assert client.get(url).status_code == 404
+    assert client.get(old_url).status_code == 404
 
 
 def test_merge_from_ticket_page(client, town):
