@@ -11,8 +11,8 @@ class WhistleConfig(AppConfig):
 
         from liulin.core import redaction
         from liulin.core.attachments.selectors import register_owner
-        from liulin.core.tasks import register_periodic
         from liulin.core.plugins import register_nav
+        from liulin.core.tasks import register_periodic
 
         from . import notifications, permissions  # noqa: F401
         from .models import Ticket
