@@ -85,13 +85,6 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # The rows of long lists only (liulin/jinja2.py); included from Django templates
-        # with {% jinja_include %}.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "APP_DIRS": True,
-        "OPTIONS": {"environment": "liulin.jinja2.environment"},
-    },
 ]
 
 DATABASES = {

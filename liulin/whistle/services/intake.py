@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
@@ -175,30 +175,11 @@ def number_for(day, pk):
     return f"{NUMBER_PREFIX}{day:%Y%m%d}{pk:0{NUMBER_DIGITS}d}"
 
 
-def number_ahead(tickets):
-    """Give new tickets their ids and numbers before they are inserted, so each row is written
-    once: numbering it after the insert writes the row again, and with it each of the ticket
-    table's indexes. PostgreSQL hands out ids ahead from the table's sequence, in one query
-    for a batch. SQLite cannot: there the tickets get placeholder numbers, and `write_numbers`
-    numbers them after the insert. Returns whether the numbers are final."""
-    if connection.vendor != "postgresql":
-        for ticket in tickets:
-            ticket.number = _placeholder_number()
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [Ticket._meta.db_table, len(tickets)]
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    for ticket, pk in zip(tickets, ids, strict=True):
-        ticket.pk = pk
-        ticket.number = number_for(timezone.localdate(ticket.created_at), pk)
-    return True
-
-
 def write_numbers(tickets):
     """Number inserted tickets as `number_for` does, with one UPDATE per filing day (a batch
-    spans one day, two at midnight) computing the number from the id in SQL."""
+    spans one day, two at midnight) computing the number from the id in SQL. The id is known
+    only after the insert, so a ticket is inserted with a placeholder number
+    (`_placeholder_number`) and numbered here, the same way on every database."""
     by_day = defaultdict(list)
     for ticket in tickets:
         day = timezone.localdate(ticket.created_at)
@@ -361,7 +342,7 @@ def insert_filings(filings, *, now):
     """Insert checked and routed filings together, inside the caller's transaction (a direct
     filing, or a batch of the intake queue): each ticket dispatched in memory where routing
     found its unit (`transitions.dispatch_unsaved`, the same edge and deadlines as `act`),
-    the tickets with their numbers in one insert (`number_ahead`), the events of every new
+    the tickets in one insert and numbered in one update (`write_numbers`), the events of every new
     chain in one insert with their KPI counters, the handlers' notices in one insert, and
     each dispatched ticket's deadline check queued. Returns the tickets."""
     steps, dispatches = [], []
@@ -371,10 +352,10 @@ def insert_filings(filings, *, now):
         if route.org is not None:
             dispatches.append((ticket, transitions.dispatch_unsaved(ticket, org=route.org, reason=route.reason, now=now)))
     tickets = [filing.ticket for filing in filings]
-    numbered = number_ahead(tickets)
+    for ticket in tickets:
+        ticket.number = _placeholder_number()
     Ticket.objects.bulk_create(tickets)
-    if not numbered:
-        write_numbers(tickets)
+    write_numbers(tickets)
     for ticket in tickets:
         events.new_chain(ticket)
     built = events.append_events(steps + dispatches)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from liulin.accounts.tests.factories import make_user
 from liulin.core import clock
@@ -290,8 +291,39 @@ def test_urge_from_board_is_recorded(client, town):
     assert TicketEvent.objects.filter(ticket=ticket, action="urge", reason="请尽快处理").exists()
 
 
+def _row(html, testid):
+    """The markup of the list row whose `data-testid` is `testid`."""
+    return html.split(f'data-testid="{testid}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_list_rows_show_each_field_of_the_ticket(client, town):
+    """What a worklist row and a board row show: the number linked to the ticket, its state,
+    the emergency, overdue and urged tags, the category, the place, the deadlines; the
+    worklist adds the description and the actions, the board the unit and the urge form."""
+    ticket = dispatched(town, urgency=Urgency.EMERGENCY, description="电梯停运" + "长" * 100)
+    due = clock.now() - datetime.timedelta(hours=1)
+    Ticket.objects.filter(pk=ticket.pk).update(resolve_due=due, suspension_requested=True)
+    transitions.urge(actor=town.staff, ticket=ticket, reason="居民多次来电")
+    ticket.refresh_from_db()
+    link = f'<a class="ticket-number" href="{reverse("whistle:ticket", args=[ticket.pk])}">{ticket.number}</a>'
+    shared = [link, "紧急", "超时", "催办 1 次", f'<span class="ticket-cat">{ticket.category}</span>',
+              f"{ticket.grid.name} · {ticket.building}", "时限 " + timezone.localtime(due).strftime("%m-%d %H:%M")]
+
+    client.force_login(town.property_staff)
+    row = _row(client.get(reverse("whistle:worklist")).content.decode(), f"row-{ticket.number}")
+    for shown in [*shared, "办结时限", '<p class="ticket-desc">电梯停运', f'formaction="{reverse("whistle:act", args=[ticket.pk])}"']:
+        assert shown in row, shown
+    assert "长" * 100 not in row  # the description is cut
+
+    client.force_login(town.secretary)
+    row = _row(client.get(reverse("whistle:board")).content.decode(), f"board-overdue-{ticket.number}")
+    for shown in [*shared, f"{town.property_company.name} · ", "申请挂起", f'action="{reverse("whistle:urge", args=[ticket.pk])}"',
+                  'name="csrfmiddlewaretoken"', f'id="urge-overdue-{ticket.pk}"']:
+        assert shown in row, shown
+
+
 def test_list_rows_escape_what_people_wrote(client, town):
-    """The rows are Jinja2 templates (liulin/jinja2.py): autoescaped like every other page."""
+    """The row templates escape what they show, like every other page."""
     ticket = dispatched(town, description="<script>alert(1)</script> 电梯停运")
     client.force_login(town.property_staff)
     html = client.get(reverse("whistle:worklist")).content.decode()
