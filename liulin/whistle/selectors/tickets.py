@@ -29,7 +29,7 @@ def _with_relations(queryset):
     )
 
 
-# The columns a list row reads (whistle/jinja2/whistle/rows/: the summary, the worklist and board rows,
+# The columns a list row reads (templates/whistle/rows/: the summary, the worklist and board rows,
 # `allowed_actions`): a ticket has fifty and a grid its boundary, and converting the unread
 # ones was a fifth of a worklist page. The category (with its parent) and the handling unit are
 # joined whole: small tables, and a join is never stale the way a per-process copy of them was.
