@@ -492,7 +492,7 @@ def caller_lookup(actor, phone):
     digits = re.sub(r"\D", "", phone or "")
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
-    residents = residents_with_phone(actor, digits).select_related("household__building__estate", "household__grid")
+    residents = residents_with_phone(actor, digits).select_related("household__building__estate", "household__grid").prefetch_related("care_tags")
     return list(residents.order_by("id"))
 
 

@@ -1,0 +1,74 @@
+"""Free-text addresses are located in one place (routing.locate_address), for every channel:
+a building, a landmark's grid, an estate in one grid, or the community only; what cannot be
+located is filed to the community tier as 待定位; a place outside the filer's scope is refused."""
+
+import pytest
+
+from liulin.core.errors import NotPermitted
+from liulin.territory.models import Facility
+from liulin.territory.tests.factories import CommunityFactory, EstateFactory, GridFactory
+from liulin.whistle import routing
+from liulin.whistle.models import Landmark, Tier
+from liulin.whistle.services import intake
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(town, actor, address, category="noise"):
+    ticket, _ = intake.file_ticket(actor=actor, channel="hotline", category=category, description="噪音扰民", address=address)
+    return ticket
+
+
+def test_estate_and_building_names_locate_the_building(town):
+    spot = routing.locate_address("中南小苑 9栋 楼下", communities={town.community.pk})
+    assert (spot.building, spot.grid) == (town.b3, town.grid2)
+
+
+def test_landmark_and_its_aliases_locate_its_grid_longest_name_first(town):
+    Landmark.objects.create(community=town.community, name="同心公园", aliases="同心园、公园北门", grid=town.grid2)
+    Landmark.objects.create(community=town.community, name="同心", grid=town.grid1)
+    assert routing.locate_address("中南社区同心公园旁", communities={town.community.pk}).grid == town.grid2
+    assert routing.locate_address("同心园里", communities={town.community.pk}).grid == town.grid2
+
+
+def test_road_facility_or_estate_across_grids_locate_the_community_only(town):
+    Landmark.objects.create(community=town.community, name="中传路")
+    Facility.objects.create(community=town.community, name="初心讲堂", kind="hall")
+    for text in ("中传路边上", "初心讲堂门口", "中南小苑门口"):  # 中南小苑 has buildings in both grids
+        spot = routing.locate_address(text, communities={town.community.pk})
+        assert (spot.community, spot.grid, spot.building) == (town.community, None, None), text
+
+
+def test_estate_in_one_grid_locates_that_grid(town):
+    EstateFactory(community=town.community, name="金峰苑")  # no buildings: community only
+    assert routing.locate_address("金峰苑", communities={town.community.pk}).grid is None
+    assert routing.locate_address("火星基地", communities={town.community.pk}) is None
+
+
+def test_unlocated_and_community_only_go_to_the_community_tier_as_unlocated(town):
+    Landmark.objects.create(community=town.community, name="中传路")
+    for address in ("中传路边上", "菜市场后面"):
+        ticket = _file(town, town.operator, address)
+        assert ticket.needs_location and ticket.tier == Tier.COMMUNITY and ticket.state == "submitted"
+        assert ticket.community == town.community and ticket.handling_org is None
+        assert ticket.grid == routing.stand_in_grid(town.community)
+        assert ticket.events.get(action="file").data["route"] == routing.UNLOCATED_REASON
+
+
+def test_a_place_outside_the_filers_scope_is_refused(town):
+    Landmark.objects.create(community=town.community, name="同心公园", grid=town.grid2)
+    with pytest.raises(NotPermitted) as refused:
+        _file(town, town.grid_worker, "同心公园旁")  # grid 1's worker, a grid-2 landmark
+    assert refused.value.code == "place_out_of_scope"
+    elsewhere = CommunityFactory(name="金山社区")
+    GridFactory(community=elsewhere)
+    Landmark.objects.create(community=elsewhere, name="金山公园")
+    with pytest.raises(NotPermitted):
+        _file(town, town.operator, "金山公园")
+
+
+def test_the_filers_own_community_wins_a_name_both_have(town):
+    elsewhere = CommunityFactory(name="金山社区")
+    Landmark.objects.create(community=elsewhere, name="同心公园", grid=GridFactory(community=elsewhere))
+    Landmark.objects.create(community=town.community, name="同心公园", grid=town.grid2)
+    assert _file(town, town.operator, "同心公园").grid == town.grid2
