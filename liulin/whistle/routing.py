@@ -9,7 +9,8 @@ text, by precedence — an estate and one of its buildings (the building); a lan
 grid (同心公园: its grid); an estate whose buildings all stand in one grid (that grid); then
 a landmark without a grid (a road), a facility, an estate spread over grids or a community's
 name (the community only). Places in the filer's own communities are preferred, so a common
-estate name elsewhere does not win. Nothing found: None, and intake files the request to the
+estate name elsewhere does not win; elsewhere only a building, a grid or a community's name
+counts (and is refused as out of scope by intake), not a generic facility name. Nothing found: None, and intake files the request to the
 community tier as 待定位 (never refused: a hotline cannot turn a caller away for a vague
 address).
 
@@ -219,7 +220,11 @@ def locate_address(text, *, communities=()):
     if not text:
         return None
     hits = [n for n in _place_names() if n.name in text]
-    hits = [n for n in hits if n.community_id in communities] or hits
+    # Elsewhere only a precise place (or a community named outright) counts: a generic
+    # facility name another community has (服务大厅) must not make a vague address refused.
+    hits = [n for n in hits if n.community_id in communities] or [
+        n for n in hits if n.kind == "community" or _rank(n, text) < COMMUNITY_ONLY
+    ]
     if not hits:
         return None
     best = min(hits, key=lambda n: (_rank(n, text), -len(n.name)))  # stable: longest name first within a rank

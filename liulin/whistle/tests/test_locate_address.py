@@ -61,10 +61,18 @@ def test_a_place_outside_the_filers_scope_is_refused(town):
         _file(town, town.grid_worker, "同心公园旁")  # grid 1's worker, a grid-2 landmark
     assert refused.value.code == "place_out_of_scope"
     elsewhere = CommunityFactory(name="金山社区")
+    Landmark.objects.create(community=elsewhere, name="金山公园", grid=GridFactory(community=elsewhere))
+    for text in ("金山公园", "金山社区菜市场"):
+        with pytest.raises(NotPermitted):
+            _file(town, town.operator, text)
+
+
+def test_a_generic_facility_name_elsewhere_does_not_refuse_a_vague_address(town):
+    elsewhere = CommunityFactory(name="金山社区")
     GridFactory(community=elsewhere)
-    Landmark.objects.create(community=elsewhere, name="金山公园")
-    with pytest.raises(NotPermitted):
-        _file(town, town.operator, "金山公园")
+    Facility.objects.create(community=elsewhere, name="服务大厅", kind="room")
+    ticket = _file(town, town.operator, "服务大厅门口")
+    assert ticket.needs_location and ticket.community == town.community
 
 
 def test_the_filers_own_community_wins_a_name_both_have(town):
@@ -72,3 +80,20 @@ def test_the_filers_own_community_wins_a_name_both_have(town):
     Landmark.objects.create(community=elsewhere, name="同心公园", grid=GridFactory(community=elsewhere))
     Landmark.objects.create(community=town.community, name="同心公园", grid=town.grid2)
     assert _file(town, town.operator, "同心公园").grid == town.grid2
+
+
+def test_the_demo_communitys_places_locate_the_open311_example():
+    from liulin.demo import facts, places
+    from liulin.whistle.demo_seed import seed_landmarks
+
+    community = places.seed_areas()[facts.COMMUNITY_CODE]
+    grids = places.seed_grids(community)
+    places.seed_estates(community, grids)
+    places.seed_facilities(community)
+    seed_landmarks(community, grids)
+    within = {community.pk}
+    assert routing.locate_address("中南社区同心公园旁", communities=within).grid == grids[1]
+    assert routing.locate_address("雷锋驿站门口", communities=within).grid == grids[1]
+    assert routing.locate_address("初心讲堂", communities=within).grid == grids[0]
+    assert routing.locate_address("中传路上", communities=within).grid is None
+    assert routing.locate_address("同心家园3栋", communities=within).building.name == "3栋"
