@@ -97,3 +97,24 @@ def test_the_demo_communitys_places_locate_the_open311_example():
     assert routing.locate_address("初心讲堂", communities=within).grid == grids[0]
     assert routing.locate_address("中传路上", communities=within).grid is None
     assert routing.locate_address("同心家园3栋", communities=within).building.name == "3栋"
+
+
+def test_the_intake_queue_locates_an_address_as_a_direct_filing_does(town):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from liulin.whistle.models import Intake, Ticket
+    from liulin.whistle.services import queue
+
+    now = datetime.datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    Landmark.objects.create(community=town.community, name="同心公园", grid=town.grid2)
+    for crid, address in (("q-park", "同心公园旁"), ("q-vague", "菜市场后面")):
+        request = {"category": "noise", "description": "晚上太吵", "address": address}
+        queue.enqueue(actor=town.operator, client_request_id=crid, request=request, now=now)
+    queue.enqueue(actor=town.grid_worker, client_request_id="q-out", request={"category": "noise", "description": "吵", "address": "同心公园"}, now=now)
+    assert queue.drain(now=now) == 3
+    park, vague = Ticket.objects.get(client_request_id="q-park"), Ticket.objects.get(client_request_id="q-vague")
+    assert park.grid == town.grid2 and not park.needs_location
+    assert vague.needs_location and vague.community == town.community and vague.state == "submitted"
+    refused = Intake.objects.get(client_request_id="q-out")
+    assert refused.status == Intake.Status.REJECTED and refused.error_code == "place_out_of_scope"
