@@ -182,7 +182,9 @@ def _spot_for(actor, address, *, staff, visible):
     """Where a request given only a free-text address belongs (routing.locate_address). A
     place outside the filer's scope is refused (403); one that cannot be located is filed in
     the filer's community as 待定位, never refused — he must serve one community, or the text
-    must name it."""
+    must name it. No address at all is still asked for (400 place_required)."""
+    if not (address or "").strip():
+        routing.locate()  # no place at all: "place_required", as before
     communities = _filer_communities(actor, staff, visible)
     spot = routing.locate_address(address, communities=communities)
     if spot is None:
@@ -214,14 +216,14 @@ def _care_rules():
     """{(care tag id, category id): (urgency, "tag · category")}."""
     return {
         (r.care_tag_id, r.category_id): (r.urgency, f"{r.care_tag.name} · {r.category.name}")
-        for r in CareUrgencyRule.objects.select_related("care_tag", "category")
+        for r in CareUrgencyRule.objects.select_related("care_tag", "category").order_by("care_tag__sort", "category__sort", "pk")
     }
 
 
 def care_rules_for(tag_ids):
-    """The rules that apply to a resident with these care tags: [(category id, urgency,
-    reason)], for the hotline to show the operator before he files."""
-    return [(category_id, urgency, reason) for (tag_id, category_id), (urgency, reason) in _care_rules().items() if tag_id in tag_ids]
+    """The rules that apply to a resident with these care tags, for the hotline to show the
+    operator before he files: [(urgency, "tag · category")]."""
+    return [found for (tag_id, _), found in _care_rules().items() if tag_id in tag_ids]
 
 
 def care_urgency(category, requester, urgency):

@@ -38,6 +38,7 @@ def test_picked_vulnerable_caller_shows_the_suggested_urgency_and_its_reason(cli
     html = client.get(reverse(CONSOLE), {"phone": "5678", "pick": elderly.pk, "category": category}).content.decode()
     assert 'data-testid="care-suggestion"' in html
     assert "建议紧急程度：紧急" in html and "电梯故障" in html
+    assert '<option value="emergency" selected>' in html  # the select shows the suggestion
 
     response = client.post(
         reverse(CONSOLE),

@@ -56,16 +56,18 @@ def _care_suggestion(picked, form):
     if not rules:
         return None
     labels = dict(Urgency.choices)
-    suggestion = {"rules": [f"{reason} → {labels[urgency]}" for _, urgency, reason in sorted(rules, key=lambda r: r[2])]}
+    suggestion = {"rules": [f"{reason} → {labels[urgency]}" for urgency, reason in rules]}
     category = form["category"].value()
     if category:
         try:
-            raised = intake.care_urgency(routing.active_category(category), picked["resident"], form["urgency"].value() or Urgency.NORMAL)
+            asked = (form.data if form.is_bound else form.initial).get("urgency") or Urgency.NORMAL
+            raised = intake.care_urgency(routing.active_category(category), picked["resident"], asked)
         except DomainError:
             raised = None
         if raised is not None:
-            suggestion["urgency"] = labels[raised.urgency]
-            suggestion["reason"] = raised.reason
+            suggestion.update(urgency=labels[raised.urgency], reason=raised.reason)
+            if not form.is_bound:
+                form.initial["urgency"] = raised.urgency  # the select shows it; saving applies it either way
     return suggestion
 
 
