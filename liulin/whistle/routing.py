@@ -52,7 +52,6 @@ from liulin.core.errors import Invalid
 from liulin.core.memo import memoized
 from liulin.orgs.models import Organisation
 from liulin.territory import geo
-
 from liulin.territory.models import Area, Building, Estate, Facility, Grid
 
 from .models import Category, Landmark, RoutingRule, Ticket

@@ -24,8 +24,8 @@ from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
 
 from liulin.core import clock
-from liulin.core.memo import memoized
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.memo import memoized
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, holds_perm, roles_with, scoped
 from liulin.core.roles import Role
 from liulin.people.models import CareTag, Resident

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from liulin.core.errors import DomainError
 from liulin.core.masking import mask_phone
 from liulin.core.roles import Role
-from liulin.core.errors import DomainError
 from liulin.whistle import routing, selectors
 from liulin.whistle.forms import ConsoleForm, LookupForm, PatrolForm, ResidentFileForm
 from liulin.whistle.models import Urgency
