@@ -311,6 +311,7 @@ class QueueFilterForm(forms.Form):
     urgency = forms.ChoiceField(choices=[("", _("全部"))] + list(Urgency.choices), required=False, label=_("紧急程度"))
     date_from = forms.DateField(required=False, label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_in_range])
     date_to = forms.DateField(required=False, label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_in_range])
+    unlocated = forms.BooleanField(required=False, label=_("只看待定位"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -329,6 +330,7 @@ class QueueFilterForm(forms.Form):
             urgency=data.get("urgency", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            unlocated=bool(data.get("unlocated")),
         )
 
 

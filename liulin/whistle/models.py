@@ -5,6 +5,8 @@ callback is a TicketEvent, hash-chained per ticket so tampering shows. Deadlines
 the category's time-limit policy for the ticket's urgency, counted on the work calendar.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 
@@ -159,6 +161,58 @@ class RoutingRule(models.Model):
         return f"{self.category or '全部类别'} {self.keywords} → {self.org}"
 
 
+class CareUrgencyRule(models.Model):
+    """A vulnerable requester raises the urgency: a resident with this care tag (独居老人,
+    高龄, 残疾 ...) asking about this category (or one under it) is handled at least at this
+    urgency. Applied at intake (services.intake.care_urgency) for every channel that names
+    the requester."""
+
+    care_tag = models.ForeignKey("people.CareTag", on_delete=models.CASCADE, related_name="+", verbose_name="关爱标签")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="care_rules", verbose_name="诉求类别")
+    urgency = models.CharField("至少按", max_length=16, choices=Urgency.choices, default=Urgency.EMERGENCY)
+
+    class Meta:
+        verbose_name = "关爱对象紧急程度"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["care_tag", "category"], name="care_urgency_rule_unique")]
+
+    def __str__(self):
+        return f"{self.care_tag} · {self.category} → {self.get_urgency_display()}"
+
+
+class Landmark(models.Model):
+    """A place callers name that is not a building: a park, a hall, a station, a road
+    (同心公园, 初心讲堂, 中传路). Free-text addresses are located against these, besides
+    estates, buildings and facilities (routing.locate_address). Without a grid the landmark
+    places a request in its community only (a road crossing several grids)."""
+
+    community = models.ForeignKey(
+        "territory.Area", on_delete=models.CASCADE, related_name="+", limit_choices_to={"kind": "community"}, verbose_name="社区"
+    )
+    name = models.CharField("名称", max_length=64)
+    aliases = models.CharField("别称", max_length=255, blank=True, help_text="以空格或逗号分隔")
+    grid = models.ForeignKey(
+        "territory.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="所在网格",
+        help_text="跨网格的道路等不填，只定位到社区",
+    )
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "地标"
+        verbose_name_plural = verbose_name
+        ordering = ["community_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="landmark_unique_name_per_community")]
+
+    def __str__(self):
+        return self.name
+
+    def names(self):
+        """The name and every alias."""
+        return [self.name, *(word for word in re.split(r"[\s,，、;；]+", self.aliases) if word)]
+
+
 # The open states after dispatch (selectors.WORKLIST_STATES): the condition of the partial
 # indexes that worklists and boards read. Written out here, as a migration needs it; a test
 # keeps the two the same.
@@ -226,6 +280,9 @@ class Ticket(models.Model):
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     address = models.CharField("地点", max_length=128, blank=True)
+    # The address could not be located (routing.locate_address): filed to the community tier
+    # for a dispatcher, on the community's first grid until someone places it.
+    needs_location = models.BooleanField("待定位", default=False)
     # The scope columns' indexes are composite (Meta.indexes: "..._filed").
     grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="tickets", db_index=False)

@@ -36,7 +36,7 @@ def _with_relations(queryset):
 ROW_FIELDS = (
     "number", "state", "urgency", "description", "urge_count", "suspension_requested", "accept_due", "resolve_due",
     "accept_overdue", "resolve_overdue", "category", "handling_org", "grid__name", "building__name",
-    "building__estate__name",
+    "building__estate__name", "needs_location", "address",
 )
 
 

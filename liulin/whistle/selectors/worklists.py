@@ -31,6 +31,7 @@ class QueueFilters:
     urgency: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    unlocated: bool = False  # only tickets whose address is 待定位
 
 
 def dispatch_queue(user, filters=None):
@@ -45,6 +46,8 @@ def dispatch_queue(user, filters=None):
         tickets = tickets.filter(channel=f.channel)
     if f.urgency:
         tickets = tickets.filter(urgency=f.urgency)
+    if f.unlocated:
+        tickets = tickets.filter(needs_location=True)
     if f.date_from:
         tickets = tickets.filter(created_at__gte=start_of_day(f.date_from))
     if f.date_to:

@@ -26,14 +26,15 @@ from django.utils import timezone
 from liulin.core import clock
 from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.memo import memoized
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, holds_perm, roles_with, scoped
 from liulin.core.roles import Role
-from liulin.people.models import Resident
+from liulin.people.models import CareTag, Resident
 from liulin.people.selectors import residents_with_phone
-from liulin.territory.models import Building, Grid, Household
+from liulin.territory.models import Area, Building, Grid, Household
 
 from .. import events, notifications, rollups, routing, sla, tasks
-from ..models import Channel, CoSign, State, Ticket, Urgency
+from ..models import CareUrgencyRule, Channel, CoSign, State, Ticket, Tier, Urgency
 from ..workflow import OPEN_STATES
 from . import transitions
 
@@ -165,6 +166,84 @@ def _clean_call(started, ended):
     return started, ended
 
 
+# --- place from a free-text address ---------------------------------------------------
+
+
+def _filer_communities(actor, staff, visible):
+    """The communities the filer serves (staff: those of the grids he may see; a resident:
+    his home's)."""
+    if not staff:
+        household = getattr(getattr(actor, "resident", None), "household", None)
+        return {household.community_id} if household is not None else set()
+    grid_ids = visible[Grid] if visible is not None else visible_grid_ids(actor)
+    return set(Grid.objects.filter(pk__in=grid_ids).values_list("community_id", flat=True).distinct())
+
+
+def _spot_for(actor, address, *, staff, visible):
+    """Where a request given only a free-text address belongs (routing.locate_address). A
+    place outside the filer's scope is refused (403); one that cannot be located is filed in
+    the filer's community as 待定位, never refused — he must serve one community, or the text
+    must name it. No address at all is still asked for (400 place_required)."""
+    if not (address or "").strip():
+        routing.locate()  # no place at all: "place_required", as before
+    communities = _filer_communities(actor, staff, visible)
+    spot = routing.locate_address(address, communities=communities)
+    if spot is None:
+        if len(communities) != 1:
+            raise Invalid("请选择楼栋/房号、在地图上标出位置，或在地点说明中写明社区。", code="place_required", field="location")
+        return routing.Spot(Area.objects.get(pk=next(iter(communities))))
+    if staff and spot.grid is not None:
+        _point_in_scope(actor, spot.grid, visible)
+    elif spot.community.pk not in communities:
+        raise NotPermitted("该位置不在您的服务范围内。", code="place_out_of_scope", field="location")
+    return spot
+
+
+# --- urgency of a vulnerable requester -------------------------------------------------
+
+# How urgent each level is: a care rule only ever raises the urgency.
+URGENCY_RANK = {Urgency.COMPLEX: 0, Urgency.NORMAL: 1, Urgency.EMERGENCY: 2}
+
+
+@dataclass(frozen=True)
+class Raised:
+    filed: str  # the urgency asked for
+    urgency: str  # the urgency the rules give
+    reason: str  # "独居老人 · 电梯故障"
+
+
+@memoized(CareUrgencyRule, CareTag, "whistle.Category")
+def _care_rules():
+    """{(care tag id, category id): (urgency, "tag · category")}."""
+    return {
+        (r.care_tag_id, r.category_id): (r.urgency, f"{r.care_tag.name} · {r.category.name}")
+        for r in CareUrgencyRule.objects.select_related("care_tag", "category").order_by("care_tag__sort", "category__sort", "pk")
+    }
+
+
+def care_rules_for(tag_ids):
+    """The rules that apply to a resident with these care tags, for the hotline to show the
+    operator before he files: [(urgency, "tag · category")]."""
+    return [found for (tag_id, _), found in _care_rules().items() if tag_id in tag_ids]
+
+
+def care_urgency(category, requester, urgency):
+    """The Raised urgency when the requester's care tags and the category (or one above it)
+    match a CareUrgencyRule asking for more than `urgency`; else None. One rule for every
+    channel that names the requester."""
+    rules = _care_rules()
+    if requester is None or not rules:
+        return None
+    tag_ids = {tag.pk for tag in requester.care_tags.all()}
+    best = None
+    for node in category.lineage():
+        for tag_id in tag_ids:
+            found = rules.get((tag_id, node.pk))
+            if found and URGENCY_RANK[found[0]] > URGENCY_RANK[best[0] if best else urgency]:
+                best = found
+    return Raised(urgency, best[0], best[1]) if best else None
+
+
 # --- numbering and insert -------------------------------------------------------------
 
 
@@ -229,6 +308,8 @@ class Filing:
     ticket: Ticket
     route: routing.Route
     photos: list = field(default_factory=list)
+    raised: "Raised | None" = None  # the urgency raised for a vulnerable requester
+    spot: "routing.Spot | None" = None  # where a free-text address was located
 
 
 def prepare(
@@ -265,17 +346,26 @@ def prepare(
     if lon is not None or lat is not None:
         lon, lat = routing.check_point(lon, lat)
     staff = _files_as_staff(actor)
+    spot = None
+    if household is None and building is None and lon is None:  # a free-text address, or nothing
+        spot = _spot_for(actor, address, staff=staff, visible=visible)
+        building = spot.building
+        if spot.lon is not None and spot.lat is not None:
+            lon, lat = spot.lon, spot.lat
     if staff:
         requester, requester_user = _staff_parties(actor, requester, household, building, visible)
     else:
         requester, requester_user = _resident_parties(actor, requester, household)
     if household is not None:
         building = household.building
-    if staff and building is None and lon is not None:  # located by the point alone; checked before routing writes
+    if staff and building is None and lon is not None and spot is None:  # located by the point alone; checked before routing writes
         _point_in_scope(actor, routing.locate(lon=lon, lat=lat)[0], visible)
     if publish_description is None:
         publish_description = publish_by_default(channel, household=household, requester=requester)
-    found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text)
+    raised = care_urgency(category, requester, urgency)
+    if raised is not None:
+        urgency = raised.urgency
+    found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text, spot=spot)
     cleaned = [attachments.clean(f, field="photos") for f in photos]  # every photo checked before anything is written
 
     ticket = Ticket(
@@ -299,13 +389,15 @@ def prepare(
         address=(address or (household.address if household else str(building) if building else ""))[:128],
         grid=found.grid,
         community=found.community,
+        needs_location=spot is not None and spot.grid is None,
+        tier=Tier.COMMUNITY if spot is not None and spot.grid is None else Tier.GRID,
         verify_org=found.verify_org,
         policy=sla.policy_for(category, urgency),
         created_at=now,
         updated_at=now,
         is_demo=is_demo,
     )
-    return Filing(ticket, found, cleaned)
+    return Filing(ticket, found, cleaned, raised, spot)
 
 
 def _create(filing, *, actor, now):
@@ -348,7 +440,7 @@ def insert_filings(filings, *, now):
     steps, dispatches = [], []
     for filing in filings:
         ticket, route = filing.ticket, filing.route
-        steps.append((ticket, _filed_event(ticket, route)))
+        steps.append((ticket, _filed_event(filing)))
         if route.org is not None:
             dispatches.append((ticket, transitions.dispatch_unsaved(ticket, org=route.org, reason=route.reason, now=now)))
     tickets = [filing.ticket for filing in filings]
@@ -365,8 +457,13 @@ def insert_filings(filings, *, now):
     return tickets
 
 
-def _filed_event(ticket, route):
+def _filed_event(filing):
+    ticket, route = filing.ticket, filing.route
     data = {"channel": ticket.channel, "client_request_id": ticket.client_request_id, "route": route.reason}
+    if filing.raised is not None:
+        data["urgency_raised"] = {"from": filing.raised.filed, "to": filing.raised.urgency, "reason": filing.raised.reason}
+    if filing.spot is not None:
+        data["located"] = filing.spot.via or "待定位"
     return {"actor": ticket.filed_by, "action": "file", "to_state": State.SUBMITTED, "data": data, "at": ticket.created_at}
 
 
@@ -380,7 +477,7 @@ def caller_lookup(actor, phone):
     digits = re.sub(r"\D", "", phone or "")
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
-    residents = residents_with_phone(actor, digits).select_related("household__building__estate", "household__grid")
+    residents = residents_with_phone(actor, digits).select_related("household__building__estate", "household__grid").prefetch_related("care_tags")
     return list(residents.order_by("id"))
 
 

@@ -122,8 +122,9 @@ def _file(requests, now):
     places = _places(named)
     visible = {actor_id: {model: intake.visible_ids(actor, model, named[actor_id][model]) for model in PLACES.values()}
                for actor_id, actor in actors.items()}  # one query per actor and kind of place
-    for actor_id in {r.filed_by_id for r in requests if _by_point(r.payload)}:
-        visible[actor_id][Grid] = intake.visible_grid_ids(actors[actor_id])  # and one for the grids, where a point locates
+    for actor_id in {r.filed_by_id for r in requests if _without_record(r.payload)}:
+        # and one for the grids, where a point or an address locates
+        visible[actor_id][Grid] = intake.visible_grid_ids(actors[actor_id])
     prepared = []
     for request in requests:
         actor = actors[request.filed_by_id]
@@ -198,9 +199,10 @@ def _malformed(payload):
     )
 
 
-def _by_point(payload):
-    """Whether a request is located by its point alone (no household or building named)."""
-    return payload.get("lon") is not None and payload.get("household_id") is None and payload.get("building_id") is None
+def _without_record(payload):
+    """Whether a request names no household or building: located by its point, or by its
+    address (routing.locate_address), both checked against the grids the filer may see."""
+    return payload.get("household_id") is None and payload.get("building_id") is None
 
 
 def _is_a(value, types):

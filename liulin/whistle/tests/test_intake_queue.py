@@ -228,7 +228,7 @@ def test_when_the_batch_insert_fails_each_request_is_filed_on_its_own(town, monk
 # --- cost -----------------------------------------------------------------------------
 
 
-def test_a_batch_costs_the_same_queries_for_five_requests_as_for_twenty(town):
+def test_a_batch_costs_the_same_queries_for_five_requests_as_for_fifteen(town):
     def drained_queries(n, prefix):
         for k in range(n):
             enqueue(town, f"{prefix}-{k}", household_id=None, requester_id=None, building_id=(town.b1, town.b2)[k % 2].pk)
@@ -237,7 +237,9 @@ def test_a_batch_costs_the_same_queries_for_five_requests_as_for_twenty(town):
         return len(captured)
 
     drained_queries(1, "warm")  # the configuration (rules, policies, calendar) is read once per process
-    assert drained_queries(20, "b") == drained_queries(5, "a")
+    # Fifteen, not twenty: SQLite takes at most 999 parameters a statement, so Django splits an
+    # insert of more than 999 // (the ticket's 50 columns) = 19 rows in two.
+    assert drained_queries(15, "b") == drained_queries(5, "a")
 
 
 # --- over HTTP ------------------------------------------------------------------------

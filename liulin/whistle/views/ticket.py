@@ -63,6 +63,8 @@ def _context(request, ticket, **forms):
         "rating_form": None,
         "callbacks": list(selectors.callbacks(ticket)),
         "tiers": Tier,
+        # Why intake raised the urgency (a vulnerable requester: services.intake.care_urgency).
+        "urgency_raised": next((e.data.get("urgency_raised") for e in events if e.action == "file" and staff), None),
     }
     if ticket.state == State.VERIFIED and getattr(ticket, "may_callback", False):
         if is_requester and not staff:
