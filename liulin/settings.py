@@ -192,8 +192,10 @@ STATICFILES_DIRS = [
 # Static files are served by WhiteNoise, gzip- (and brotli-, with the package) compressed
 # when the browser asks. `make run` collects and compresses them first and sets
 # LIULIN_STATIC_COLLECTED=1 so the compressed collected copy is what is served (runserver
-# --nostatic); other development runs read them straight from the folders above.
-WHITENOISE_USE_FINDERS = DEBUG and os.environ.get("LIULIN_STATIC_COLLECTED") != "1"
+# --nostatic); other development runs read them straight from the folders above (WhiteNoise's
+# default follows DEBUG, so production never uses the finders).
+if os.environ.get("LIULIN_STATIC_COLLECTED") == "1":
+    WHITENOISE_USE_FINDERS = False
 MEDIA_ROOT = Path(os.environ.get("LIULIN_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads are served only through access-checked views; nothing is routed at this prefix.
 MEDIA_URL = "/private-media/"
