@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liulin.core.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "liulin.core.middleware.InputHygieneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -180,9 +181,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "liulin" / "static",  # the project's own css/js ("liulin" itself is not an app)
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# Static files are served by WhiteNoise, gzip- (and brotli-, with the package) compressed
+# when the browser asks. `make run` collects and compresses them first and sets
+# LIULIN_STATIC_COLLECTED=1 so the compressed collected copy is what is served (runserver
+# --nostatic); other development runs read them straight from the folders above (WhiteNoise's
+# default follows DEBUG, so production never uses the finders).
+if os.environ.get("LIULIN_STATIC_COLLECTED") == "1":
+    WHITENOISE_USE_FINDERS = False
 MEDIA_ROOT = Path(os.environ.get("LIULIN_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads are served only through access-checked views; nothing is routed at this prefix.
 MEDIA_URL = "/private-media/"
