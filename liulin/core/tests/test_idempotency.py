@@ -4,7 +4,6 @@ two concurrent requests with one key file one ticket."""
 
 import datetime
 import sqlite3
-import threading
 
 import pytest
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from django.test import Client
 
 from liulin.core import clock, idempotency
 from liulin.core.models import IdempotencyKey
+from liulin.core.testing.concurrency import run_at_once
 from liulin.open311 import services as open311_services
 from liulin.whistle.models import Ticket
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
@@ -244,28 +244,6 @@ def database_for_threads(tmp_path):
     yield use_file
 
 
-def _at_once(calls, use_database):
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), []
-
-    def worker(i, call):
-        try:
-            use_database()
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("channel", ["api", "open311"])
 def test_two_concurrent_requests_with_one_key_file_one_ticket(channel, request):
@@ -283,12 +261,12 @@ def test_two_concurrent_requests_with_one_key_file_one_ticket(channel, request):
         form = {"api_key": raw, "service_code": "property-elevator", "description": "电梯停了", "address_id": f"B{town.b1.pk}"}
         return client.post("/open311/v2/requests.json", form, headers={"Idempotency-Key": "race-1"})
 
-    results, errors = _at_once([send, send, send], use_database)
+    results, errors = run_at_once([send, send, send], before=use_database)
     assert errors == []
     statuses = sorted(r.status_code for r in results)
     done = 201 if channel == "api" else 200
     assert statuses.count(done) >= 1 and set(statuses) <= {done, 409}, statuses
-    [(tickets, keys)], errors = _at_once([lambda: (Ticket.objects.count(), IdempotencyKey.objects.count())], use_database)
+    [(tickets, keys)], errors = run_at_once([lambda: (Ticket.objects.count(), IdempotencyKey.objects.count())], before=use_database)
     assert errors == [] and (tickets, keys) == (1, 1)
     winners = {r.content for r in results if r.status_code == done}
     assert len(winners) == 1  # a later one replayed the first answer, byte for byte

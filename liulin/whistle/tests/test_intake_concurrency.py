@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from liulin.core.testing.concurrency import run_at_once
 from liulin.whistle.models import Channel, Ticket
 from liulin.whistle.services import intake
 
@@ -20,27 +21,6 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _defaults():
     seed_whistle_defaults()
-
-
-def run_at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), []
-
-    def worker(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
 
 
 def test_concurrent_double_submit_yields_one_ticket():

@@ -2,10 +2,9 @@
 text, time, read state and ticket (as target and link), both ways."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from liulin.core.notifications.models import Notification
+from liulin.core.testing.migrations import back_to_now, migrate  # noqa: F401 (a fixture)
 from liulin.whistle.models import State
 from liulin.whistle.tests.factories import ticket_in_state
 
@@ -15,26 +14,8 @@ BEFORE = [("whistle", "0022_drop_work_calendar_moved_to_core"), KERNEL]
 AFTER = [("whistle", "0024_remove_notification"), KERNEL]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
-@pytest.fixture
-def back_to_now():
-    yield
-    migrate(latest())  # whatever happened, the database leaves at the current schema (the
-    # latest migration of every app, not only of those this test moved)
-
-
-def test_whistle_notices_survive_the_move_to_the_kernel(back_to_now):
+@pytest.mark.usefixtures("back_to_now")
+def test_whistle_notices_survive_the_move_to_the_kernel():
     ticket = ticket_in_state(State.DISPATCHED)
     Notification.objects.all().delete()
     old_apps = migrate(BEFORE)

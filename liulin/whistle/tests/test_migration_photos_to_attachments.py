@@ -3,10 +3,9 @@ photo's id (old links still find it), ticket, file, size, uploader, time and sta
 ways; new attachments after it take fresh ids."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from liulin.core.attachments.models import Attachment
+from liulin.core.testing.migrations import back_to_now, migrate  # noqa: F401 (a fixture)
 from liulin.whistle.models import State
 from liulin.whistle.tests.factories import ticket_in_state
 
@@ -16,26 +15,8 @@ BEFORE = [("whistle", "0025_rename_whistle_to_whistlecall"), KERNEL]
 AFTER = [("whistle", "0027_delete_photo_moved_to_attachments"), KERNEL]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
-@pytest.fixture
-def back_to_now():
-    yield
-    migrate(latest())  # whatever happened, the database leaves at the current schema (the
-    # latest migration of every app, not only of those this test moved)
-
-
-def test_whistle_photos_survive_the_move_to_the_kernel(back_to_now):
+@pytest.mark.usefixtures("back_to_now")
+def test_whistle_photos_survive_the_move_to_the_kernel():
     ticket = ticket_in_state(State.DISPATCHED)
     old_apps = migrate(BEFORE)
     Photo = old_apps.get_model("whistle", "Photo")

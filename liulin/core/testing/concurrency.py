@@ -1,0 +1,32 @@
+"""Real concurrent requests for race tests: every app proves its capacity, balance and
+"one per" rules with threads that start at the same moment, each on its own connection."""
+
+import threading
+
+from django.db import connections
+
+
+def run_at_once(calls, *, before=None, timeout=60):
+    """Run each callable in its own thread, released together by a barrier. `before` runs in
+    each thread first (e.g. to point it at a database). Returns (results in call order,
+    exceptions raised); each thread closes its connections when done."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def worker(i, call):
+        try:
+            if before is not None:
+                before()
+            barrier.wait(timeout=10)
+            results[i] = call()
+        except Exception as error:  # reported by the caller's assertions
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results, errors
