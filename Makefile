@@ -29,7 +29,7 @@ setup: $(VENV)/.deps node_modules/.deps
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py demo_logins --address $(HOST):$(PORT)
 	@# Static files compressed as in production: collected, gzipped, served by WhiteNoise.
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m whitenoise.compress --quiet staticfiles

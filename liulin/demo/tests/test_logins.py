@@ -33,6 +33,14 @@ def test_demo_logins_prints_every_account_and_the_password(demo):
         assert account.mobile in text
     assert DEMO_PASSWORD in text
     assert "第一网格" in text and "第二网格" in text
+    assert "http://127.0.0.1:8000/accounts/login/" in text
+
+
+def test_demo_logins_link_to_the_address_the_server_listens_on(demo):
+    out = StringIO()
+    call_command("demo_logins", address="127.0.0.1:8101", stdout=out)
+    assert "http://127.0.0.1:8101/accounts/login/" in out.getvalue()
+    assert ":8000" not in out.getvalue()
 
 
 def test_resident_accounts_belong_to_resident_records(demo):

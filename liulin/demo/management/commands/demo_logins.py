@@ -15,6 +15,10 @@ def _pad(text, width):
 class Command(BaseCommand):
     help = "Print the demo accounts (one per role) and their shared password."
 
+    def add_arguments(self, parser):
+        # `make run HOST=... PORT=...` passes where its server listens, so the link is right.
+        parser.add_argument("--address", default="127.0.0.1:8000", help="host:port of the web server")
+
     def handle(self, *args, **options):
         rows = login_rows()
         if not rows:
@@ -25,4 +29,4 @@ class Command(BaseCommand):
         for row in [header, *rows]:
             self.stdout.write("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
         self.stdout.write(f"\n所有演示账号的密码 / password for every demo account: {DEMO_PASSWORD}")
-        self.stdout.write("登录 / log in: http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(f"登录 / log in: http://{options['address']}/accounts/login/")
