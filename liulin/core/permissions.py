@@ -19,6 +19,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.translation import gettext
 
 from .errors import NotFound, NotPermitted
 from .memo import memoized
@@ -312,7 +313,7 @@ def get_or_404(user, queryset, perm, **lookup):
     """Fetch one object the user may `perm`; anything else is 'not found' so no scope leaks."""
     obj = scoped(user, queryset, perm).filter(**lookup).first()
     if obj is None:
-        raise NotFound("找不到该记录，或您无权查看。")
+        raise NotFound(gettext("找不到该记录，或您无权查看。"))
     return obj
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -5,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from . import services
 from .permissions import active_assignments
@@ -27,6 +29,16 @@ def toggle_elder_mode(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+@require_POST
+def choose_language(request):
+    """The language switch: Django's own view sets the cookie and leads back; a logged-in
+    user's choice is also kept on his account, which UserLanguageMiddleware honours."""
+    language = request.POST.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        services.set_language(request, language=language)
+    return set_language(request)
 
 
 def _database_answers():
