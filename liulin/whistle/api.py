@@ -12,7 +12,9 @@ import binascii
 import datetime
 
 from django.db.models import Q
+from django.utils import translation
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from liulin.core import clock
@@ -143,7 +145,7 @@ def _decode_cursor(value):
             raise ValueError
         return clock.bounded(at, field="cursor"), int(pk)
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise Invalid("无效的分页游标。", code="invalid_cursor", field="cursor") from None
+        raise Invalid(_("无效的分页游标。"), code="invalid_cursor", field="cursor") from None
 
 
 # --- reads ----------------------------------------------------------------------------
@@ -216,7 +218,7 @@ def ticket_list(
         tickets = tickets.filter(handling_org_id=handling_org)
     for value in (created_after, created_before):
         if value is not None and value.tzinfo is None:
-            raise Invalid("时间须带时区，如 2026-03-01T08:00:00+08:00。", code="invalid_datetime")
+            raise Invalid(_("时间须带时区，如 2026-03-01T08:00:00+08:00。"), code="invalid_datetime")
     if created_after is not None:
         created_after = clock.bounded(created_after, field="created_after")
     if created_before is not None:
@@ -323,7 +325,7 @@ def _org(user, org_id):
         return None
     org = selectors.handling_units(user).filter(pk=org_id).first()
     if org is None:
-        raise Invalid("找不到该承办单位，或它不服务于您的辖区。", code="org_invalid", field="org_id")
+        raise Invalid(_("找不到该承办单位，或它不服务于您的辖区。"), code="org_invalid", field="org_id")
     return org
 
 
@@ -367,9 +369,10 @@ ACTION_SCHEMAS = {
     "forward": ForwardIn,
     "merge": MergeIn,
 }
-for _action in workflow.TRANSITIONS:
-    if _action != "callback":  # the callback carries a verdict: its own endpoint below
-        _register_action(_action, ACTION_SCHEMAS.get(_action, ReasonIn))
+with translation.override(None):  # the schema's texts in the source language, whoever imports it first
+    for _action in workflow.TRANSITIONS:
+        if _action != "callback":  # the callback carries a verdict: its own endpoint below
+            _register_action(_action, ACTION_SCHEMAS.get(_action, ReasonIn))
 
 
 @router.post("/{int:ticket_id}/callback", response={200: TicketDetailOut, **ERRORS}, summary="回访（是否解决、满意度；不满意可申请重办）")
@@ -414,7 +417,7 @@ def ticket_cosign(request, ticket_id: int):
     # intake service decides (and answers 404 to anyone else).
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
-        raise NotFound("找不到该诉求，或您无权查看。")
+        raise NotFound(_("找不到该诉求，或您无权查看。"))
     intake.cosign(actor=request.user, ticket=ticket)
     return Status(201, _cosign_view(request.user, ticket.pk))
 

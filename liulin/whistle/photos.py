@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from liulin.core import clock
@@ -64,7 +65,7 @@ def _read_capped(uploaded_file):
 
 
 def _not_an_image():
-    return Invalid("只能上传 JPEG、PNG 或 WebP 格式的照片。", code="not_an_image", field="photos")
+    return Invalid(_("只能上传 JPEG、PNG 或 WebP 格式的照片。"), code="not_an_image", field="photos")
 
 
 def _open_image(data):
@@ -77,7 +78,7 @@ def _open_image(data):
         image.load()
         return image
     except Image.DecompressionBombError:
-        raise Invalid("照片像素过大。", code="photo_too_large", field="photos") from None
+        raise Invalid(_("照片像素过大。"), code="photo_too_large", field="photos") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise _not_an_image() from None
 
@@ -147,8 +148,8 @@ def discard(photos):
 def open_for(user, photo):
     """The photo's file opened for reading, if `user` may view its ticket; else NotFound."""
     if not can(user, "whistle.view", photo.ticket):
-        raise NotFound("找不到该照片，或您无权查看。")
+        raise NotFound(_("找不到该照片，或您无权查看。"))
     path = absolute_path(photo.file)
     if not path.is_file():
-        raise NotFound("照片文件已不存在。")
+        raise NotFound(_("照片文件已不存在。"))
     return path.open("rb")

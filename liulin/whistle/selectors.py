@@ -17,6 +17,7 @@ import operator
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, JSONField, OuterRef, Q, Value
+from django.utils.translation import gettext, gettext_lazy
 
 from liulin.core import clock
 from liulin.core.calendar import start_of_day
@@ -673,22 +674,22 @@ def public_counts():
     }
 
 
-UNIT_LABELS = {Role.PROPERTY_STAFF: "物业公司", Role.DEPARTMENT_OFFICER: "协同治理部门"}
+UNIT_LABELS = {Role.PROPERTY_STAFF: gettext_lazy("物业公司"), Role.DEPARTMENT_OFFICER: gettext_lazy("协同治理部门")}
 
 
 def event_actor_label(event, ticket):
     """How a step is shown to a resident: a role or unit, never a staff member's name."""
     if event.actor_id and event.actor_id == ticket.requester_user_id:
-        return "您"
+        return gettext("您")
     if event.actor_role:
         try:
             role = Role(event.actor_role)
         except ValueError:
-            return "工作人员"
+            return gettext("工作人员")
         # By the capacity the step was taken in: a department verifying a property job is
         # not the property company.
         return UNIT_LABELS.get(role, role.label)
-    return "系统" if not event.actor_id else "工作人员"
+    return gettext("系统") if not event.actor_id else gettext("工作人员")
 
 
 def can_file(user):
@@ -699,7 +700,7 @@ def own_intake(user, pk):
     """A request the user put in the intake queue; anyone else's is not found."""
     found = Intake.objects.filter(pk=pk, filed_by_id=user.pk).first()
     if found is None:
-        raise NotFound("找不到该排队记录。")
+        raise NotFound(gettext("找不到该排队记录。"))
     return found
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, F, Q, When
+from django.utils.translation import gettext_noop as N_
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json
@@ -144,7 +145,7 @@ def accept_breaches(tickets, now):
         ticket.accept_overdue, ticket.updated_at = True, now
 
     def events_for(before):
-        return [{"ticket": t, "action": "overdue", "reason": "超过接单时限", "data": {"deadline": "accept", "due": t.accept_due}} for t in before]
+        return [{"ticket": t, "action": "overdue", "reason": N_("超过接单时限"), "data": {"deadline": "accept", "due": t.accept_due}} for t in before]
 
     candidates = tickets.filter(state__in=ACCEPT_PENDING, accept_due__lte=now, accept_overdue=False)
     return Check("accept_overdue", candidates, flag, apply, events_for)
@@ -174,10 +175,10 @@ def resolve_breaches(tickets, now):
     def events_for(before):
         specs = []
         for t in before:
-            specs.append({"ticket": t, "action": "overdue", "reason": "超过办结时限", "data": {"deadline": "resolve", "due": t.resolve_due}})
+            specs.append({"ticket": t, "action": "overdue", "reason": N_("超过办结时限"), "data": {"deadline": "resolve", "due": t.resolve_due}})
             if _escalates(t):
                 data = {"automatic": True, "from_tier": t.tier, "to_tier": t.tier + 1}
-                specs.append({"ticket": t, "action": "escalate", "reason": "超过办结时限，自动升级", "data": data})
+                specs.append({"ticket": t, "action": "escalate", "reason": N_("超过办结时限，自动升级"), "data": data})
         return specs
 
     candidates = tickets.filter(state__in=RESOLVE_PENDING, resolve_due__lte=now, resolve_overdue=False)

@@ -13,6 +13,9 @@ role must also hold the ticket in its scope (its grid, its community, its organi
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from liulin.core.roles import Role
 
 from .models import State
@@ -50,24 +53,24 @@ def _t(action, label, sources, target, roles, needs_reason=False):
 TRANSITIONS = {
     t.action: t
     for t in [
-        _t("dispatch", "派单", [S.SUBMITTED], S.DISPATCHED, DISPATCHERS),
-        _t("reassign", "转派", [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.DISPATCHED, DISPATCHERS, needs_reason=True),
-        _t("return", "退单", [S.DISPATCHED, S.ACCEPTED], S.SUBMITTED, HANDLERS, needs_reason=True),
-        _t("accept", "接单", [S.DISPATCHED], S.ACCEPTED, HANDLERS),
-        _t("start", "开始处理", [S.ACCEPTED], S.IN_PROGRESS, HANDLERS),
-        _t("resolve", "办结", [S.ACCEPTED, S.IN_PROGRESS], S.RESOLVED, HANDLERS, needs_reason=True),
-        _t("request_suspension", "申请挂起", [S.ACCEPTED, S.IN_PROGRESS], None, HANDLERS, needs_reason=True),
-        _t("suspend", "批准挂起", [S.ACCEPTED, S.IN_PROGRESS], S.SUSPENDED, SUPERVISORS, needs_reason=True),
-        _t("resume", "恢复办理", [S.SUSPENDED], None, SUPERVISORS + (R.PROPERTY_STAFF, R.DEPARTMENT_OFFICER)),
-        _t("verify", "核单通过", [S.RESOLVED], S.VERIFIED, VERIFIERS),
-        _t("reject", "核单退回", [S.RESOLVED], S.IN_PROGRESS, VERIFIERS, needs_reason=True),
-        _t("callback", "回访", [S.VERIFIED], S.CLOSED, (R.HOTLINE_OPERATOR, R.COMMUNITY_STAFF, R.RESIDENT)),
-        _t("reopen", "重办", [S.CLOSED], S.DISPATCHED, DISPATCHERS, needs_reason=True),
-        _t("forward", "非职责转出", [S.SUBMITTED, S.DISPATCHED], S.FORWARDED, DISPATCHERS, needs_reason=True),
-        _t("merge", "合并重复", [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.MERGED, DISPATCHERS),
+        _t("dispatch", _("派单"), [S.SUBMITTED], S.DISPATCHED, DISPATCHERS),
+        _t("reassign", _("转派"), [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.DISPATCHED, DISPATCHERS, needs_reason=True),
+        _t("return", _("退单"), [S.DISPATCHED, S.ACCEPTED], S.SUBMITTED, HANDLERS, needs_reason=True),
+        _t("accept", _("接单"), [S.DISPATCHED], S.ACCEPTED, HANDLERS),
+        _t("start", _("开始处理"), [S.ACCEPTED], S.IN_PROGRESS, HANDLERS),
+        _t("resolve", _("办结"), [S.ACCEPTED, S.IN_PROGRESS], S.RESOLVED, HANDLERS, needs_reason=True),
+        _t("request_suspension", _("申请挂起"), [S.ACCEPTED, S.IN_PROGRESS], None, HANDLERS, needs_reason=True),
+        _t("suspend", _("批准挂起"), [S.ACCEPTED, S.IN_PROGRESS], S.SUSPENDED, SUPERVISORS, needs_reason=True),
+        _t("resume", _("恢复办理"), [S.SUSPENDED], None, SUPERVISORS + (R.PROPERTY_STAFF, R.DEPARTMENT_OFFICER)),
+        _t("verify", _("核单通过"), [S.RESOLVED], S.VERIFIED, VERIFIERS),
+        _t("reject", _("核单退回"), [S.RESOLVED], S.IN_PROGRESS, VERIFIERS, needs_reason=True),
+        _t("callback", _("回访"), [S.VERIFIED], S.CLOSED, (R.HOTLINE_OPERATOR, R.COMMUNITY_STAFF, R.RESIDENT)),
+        _t("reopen", _("重办"), [S.CLOSED], S.DISPATCHED, DISPATCHERS, needs_reason=True),
+        _t("forward", _("非职责转出"), [S.SUBMITTED, S.DISPATCHED], S.FORWARDED, DISPATCHERS, needs_reason=True),
+        _t("merge", _("合并重复"), [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.MERGED, DISPATCHERS),
         _t(
             "withdraw",
-            "撤单",
+            _("撤单"),
             [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED],
             S.WITHDRAWN,
             (R.RESIDENT, R.HOTLINE_OPERATOR),
@@ -75,7 +78,7 @@ TRANSITIONS = {
         ),
         _t(
             "close_unresolvable",
-            "无法办理结案",
+            _("无法办理结案"),
             [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED],
             S.UNRESOLVABLE,
             (R.COMMUNITY_SECRETARY,),
@@ -98,7 +101,7 @@ DUTIES = {
     "callback": frozenset({"callback"}),
 }
 DUTY_OF = {action: duty for duty, actions in DUTIES.items() for action in actions}
-DUTY_LABELS = {"handle": "办理", "verify": "核单", "callback": "回访"}
+DUTY_LABELS = {"handle": _("办理"), "verify": _("核单"), "callback": _("回访")}
 
 
 def duty_conflict(action, taken):
@@ -126,7 +129,8 @@ def transition_for(action, state):
     """The transition `action` from `state`, or IllegalTransition."""
     transition = TRANSITIONS.get(action)
     if transition is None or state not in transition.sources:
-        raise IllegalTransition(f"“{State(state).label}”状态下不能执行“{TRANSITIONS[action].label if transition else action}”。")
+        label = transition.label if transition else action
+        raise IllegalTransition(gettext("“%(state)s”状态下不能执行“%(action)s”。") % {"state": State(state).label, "action": label})
     return transition
 
 
