@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -89,8 +90,8 @@ def machine_error(request, status, detail, code, *, description=None):
 
 
 def not_found(request, exception=None):
-    return machine_error(request, 404, "找不到该地址。", "not_found") or render(request, "404.html", status=404)
+    return machine_error(request, 404, gettext("找不到该地址。"), "not_found") or render(request, "404.html", status=404)
 
 
 def server_error(request):
-    return machine_error(request, 500, "服务器内部错误。", "server_error") or render(request, "500.html", status=500)
+    return machine_error(request, 500, gettext("服务器内部错误。"), "server_error") or render(request, "500.html", status=500)
