@@ -95,7 +95,7 @@ def _detail(user, pk):
     events = []
     for event in selectors.timeline(user, ticket, staff=staff):
         if staff:
-            actor = event.actor.name if event.actor_id else "系统"
+            actor = event.actor.name if event.actor_id else _("系统")
         else:
             actor = selectors.event_actor_label(event, ticket)
         events.append(

@@ -688,7 +688,7 @@ def event_actor_label(event, ticket):
             return gettext("工作人员")
         # By the capacity the step was taken in: a department verifying a property job is
         # not the property company.
-        return UNIT_LABELS.get(role, role.label)
+        return str(UNIT_LABELS.get(role, role.label))
     return gettext("系统") if not event.actor_id else gettext("工作人员")
 
 
