@@ -30,12 +30,14 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py demo_logins
-	@echo "Task worker, deadline sweep, intake queue and web server starting on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
+	@# Static files compressed as in production: collected, gzipped, served by WhiteNoise.
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python -m whitenoise.compress --quiet staticfiles
+	@echo "Task worker, periodic jobs (deadline sweep, intake queue, ...) and web server starting on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(BIN)/python manage.py db_worker --interval 5 & \
-	  $(BIN)/python manage.py sweep_deadlines --every 60 >/dev/null & \
-	  $(BIN)/python manage.py drain_intake --every 1 >/dev/null & \
-	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	  $(BIN)/python manage.py run_periodic >/dev/null & \
+	  LIULIN_STATIC_COLLECTED=1 $(BIN)/python manage.py runserver --nostatic $(HOST):$(PORT)
 
 test: setup wrk
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

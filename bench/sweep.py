@@ -71,7 +71,11 @@ def _vacuum():
     vacuum them first, so every run reads the same tables (PostgreSQL; SQLite needs nothing)."""
     from django.db import connection
 
+    from liulin.core.notifications.models import Notification
+    from liulin.whistle.models import KpiRollup, Ticket, TicketEvent
+
     if connection.vendor != "postgresql":
         return
+    tables = ", ".join(model._meta.db_table for model in (Ticket, TicketEvent, Notification, KpiRollup))
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) whistle_ticket, whistle_ticketevent, whistle_notification, whistle_kpirollup")
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")

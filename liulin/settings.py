@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "liulin.core.notifications",
+    "liulin.core.attachments",
     "liulin.accounts",
     "liulin.territory",
     "liulin.people",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "liulin.core.middleware.UserLanguageMiddleware",
+    "liulin.core.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "liulin.core.middleware.InputHygieneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -89,13 +91,6 @@ TEMPLATES = [
             ],
             "builtins": ["liulin.core.templatetags.data"],
         },
-    },
-    {
-        # The rows of long lists only (liulin/jinja2.py); included from Django templates
-        # with {% jinja_include %}.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "APP_DIRS": True,
-        "OPTIONS": {"environment": "liulin.jinja2.environment"},
     },
 ]
 
@@ -192,9 +187,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "liulin" / "static",  # the project's own css/js ("liulin" itself is not an app)
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# Static files are served by WhiteNoise, gzip- (and brotli-, with the package) compressed
+# when the browser asks. `make run` collects and compresses them first and sets
+# LIULIN_STATIC_COLLECTED=1 so the compressed collected copy is what is served (runserver
+# --nostatic); other development runs read them straight from the folders above (WhiteNoise's
+# default follows DEBUG, so production never uses the finders).
+if os.environ.get("LIULIN_STATIC_COLLECTED") == "1":
+    WHITENOISE_USE_FINDERS = False
 MEDIA_ROOT = Path(os.environ.get("LIULIN_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads are served only through access-checked views; nothing is routed at this prefix.
 MEDIA_URL = "/private-media/"
@@ -255,7 +256,11 @@ NINJA_PAGINATION_CLASS = "liulin.core.pagination.BoundedLimitOffsetPagination"
 LIULIN_DEMO_TICKETS = int(os.environ.get("LIULIN_DEMO_TICKETS", "150"))
 
 # 雷锋哨 intake and supervision (all overridable per deployment).
-LIULIN_PHOTO_MAX_BYTES = int(os.environ.get("LIULIN_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+# The cap on one uploaded photo or document (core.attachments); LIULIN_PHOTO_MAX_BYTES is its
+# former name, still read.
+LIULIN_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("LIULIN_ATTACHMENT_MAX_BYTES", os.environ.get("LIULIN_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+)
 LIULIN_CALLBACK_DAYS = int(os.environ.get("LIULIN_CALLBACK_DAYS", "7"))  # then closed as "not rated"
 # Report-in deadlines of a whistle (Nanjing Gulou practice): emergency within 1 hour of
 # calendar time; work progress and hard problems within 3 and 5 working days.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("whistle/", include("liulin.whistle.urls")),
     path("home/", include("liulin.dashboard.urls")),
     path("notifications/", include("liulin.core.notifications.urls")),
+    path("attachments/", include("liulin.core.attachments.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("liulin.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

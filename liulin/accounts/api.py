@@ -2,7 +2,7 @@ from ninja import Router
 
 from liulin.core.masking import mask_phone
 from liulin.core.permissions import active_assignments
-from liulin.whistle.schemas import ERRORS
+from liulin.core.schemas import ERRORS
 
 from .schemas import MeOut
 

@@ -1,6 +1,6 @@
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .permissions import has_perm_anywhere
+from .plugins import nav_for
 
 
 def return_to(request):
@@ -21,18 +21,8 @@ def ui(request):
     if user is not None and user.is_authenticated:
         return base | {
             "elder_mode": user.elder_mode,
-            "nav": {
-                "registry": has_perm_anywhere(user, "people.view") and not _only_resident(user),
-                "orgs": has_perm_anywhere(user, "orgs.view"),
-                "whistle": has_perm_anywhere(user, "whistle.view"),
-            },
+            "nav": nav_for(user),  # what the apps registered (core.plugins)
         }
     session = getattr(request, "session", None)
-    return base | {"elder_mode": bool(session.get("elder_mode")) if session is not None else False, "nav": {}}
+    return base | {"elder_mode": bool(session.get("elder_mode")) if session is not None else False, "nav": []}
 
-
-def _only_resident(user):
-    from .permissions import active_assignments
-    from .roles import Role
-
-    return not user.is_superuser and {a.role for a in active_assignments(user)} <= {Role.RESIDENT}

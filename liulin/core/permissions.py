@@ -20,6 +20,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from .errors import NotFound, NotPermitted
 from .memo import memoized
@@ -309,12 +310,28 @@ def permitting(user, perm, obj):
     return None
 
 
+# Stored untranslated (N_) and translated where it is raised, in the reader's language.
+NOT_FOUND = N_("找不到该记录，或您无权查看。")
+
+
 def get_or_404(user, queryset, perm, **lookup):
     """Fetch one object the user may `perm`; anything else is 'not found' so no scope leaks."""
     obj = scoped(user, queryset, perm).filter(**lookup).first()
     if obj is None:
-        raise NotFound(gettext("找不到该记录，或您无权查看。"))
+        raise NotFound(gettext(NOT_FOUND))
     return obj
+
+
+def authorise(user, perm, obj, *, view=None, not_found=NOT_FOUND, message="您的角色不能执行此操作。"):
+    """May `user` `perm` on `obj`? Return quietly if so. If he cannot even see it (`view`,
+    by default the app's "<app>.view", or `perm` itself) it is `NotFound` (404), so a
+    scope never leaks that the object exists; if he sees it but may not act, `NotPermitted`
+    (403) with `message`."""
+    if can(user, perm, obj):
+        return
+    if not can(user, view or f"{perm.partition('.')[0]}.view", obj):
+        raise NotFound(gettext(not_found))
+    raise NotPermitted(message)
 
 
 def require(user, perm, obj, *, message="您的角色不能执行此操作。"):

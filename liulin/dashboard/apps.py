@@ -5,3 +5,15 @@ class DashboardConfig(AppConfig):
     name = "liulin.dashboard"
     label = "dashboard"
     verbose_name = "首页与概览"
+
+    def ready(self):
+        from liulin.core.plugins import register_tile
+
+        from . import selectors
+
+        # The community overview: aggregates over the registry, the territory and the
+        # organisations, each counted over what the user may see. Another app adds its own
+        # tiles the same way in its ready().
+        register_tile("people", template="dashboard/tiles/people.html", data=selectors.people_tile, order=10)
+        register_tile("orgs", template="dashboard/tiles/orgs.html", data=selectors.orgs_tile, order=20)
+        register_tile("facilities", template="dashboard/tiles/facilities.html", data=selectors.facilities_tile, order=30)

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q
 from liulin.core import clock
 from liulin.core.masking import mask_phone
 from liulin.core.permissions import active_assignments, get_or_404, scoped
+from liulin.core.plugins import tiles_for
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.people.models import CareTag, Resident
@@ -38,14 +39,14 @@ def staff_scopes(user):
     return [a for a in active_assignments(user) if a.role != Role.RESIDENT]
 
 
-def visible_residents(user):
+def residents_for(user):
     return scoped(user, Resident.objects.all(), "people.view")
 
 
 def population_figures(user):
     """Residents, the elderly (60+, 80+ by birth date against today) and party members."""
     today = clock.today()
-    figures = visible_residents(user).aggregate(
+    figures = residents_for(user).aggregate(
         residents=Count("pk"),
         aged_60=Count("pk", filter=Q(birth_date__lte=years_before(today, 60))),
         aged_80=Count("pk", filter=Q(birth_date__lte=years_before(today, 80))),
@@ -69,7 +70,7 @@ def care_tag_counts(user):
     worker sees that nobody is, say, 特困 rather than wondering whether it is tracked)."""
     return list(
         CareTag.objects.annotate(
-            residents_count=Count("residents", filter=Q(residents__in=visible_residents(user)))
+            residents_count=Count("residents", filter=Q(residents__in=residents_for(user)))
         ).order_by("sort", "name")
     )
 
@@ -113,16 +114,22 @@ def facilities(user):
     )
 
 
-def staff_overview(user):
+def people_tile(user):
+    return {"figures": {**population_figures(user), **territory_figures(user)}, "care_tags": care_tag_counts(user)}
+
+
+def orgs_tile(user):
     by_kind = organisations_by_kind(user)
-    return {
-        "scopes": staff_scopes(user),
-        "figures": {**population_figures(user), **territory_figures(user)},
-        "care_tags": care_tag_counts(user),
-        "organisations": by_kind,
-        "highlights": highlights(by_kind),
-        "facilities": facilities(user),
-    }
+    return {"organisations": by_kind, "highlights": highlights(by_kind)}
+
+
+def facilities_tile(user):
+    return {"facilities": facilities(user)}
+
+
+def staff_overview(user):
+    """The user's scopes and the tiles the apps registered (core.plugins) that he may see."""
+    return {"scopes": staff_scopes(user), "tiles": tiles_for(user)}
 
 
 RELATION_ORDER = [value for value, _label in Resident.Relation.choices]

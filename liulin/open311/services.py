@@ -21,7 +21,6 @@ from django.utils.dateparse import parse_datetime
 from liulin.core import audit, clock
 from liulin.core.errors import DomainError, NotFound, NotPermitted
 from liulin.territory.models import Building, Household
-from liulin.whistle import selectors as whistle_selectors
 from liulin.whistle.services import intake
 
 from . import selectors
@@ -121,20 +120,10 @@ def _location(data, user):
             building = place
         return None, None, building, household, address_string, address_id
     if address_string:
-        building = _building_named(user, address_string)
-        if building is None:
-            raise Open311Error(400, "address_string could not be located; send lat/long or address_id")
-        return None, None, building, None, address_string, ""
+        # Located by the intake service (whistle.routing.locate_address), as on every channel:
+        # a building, a landmark's grid, or the community's queue as 待定位.
+        return None, None, None, None, address_string, ""
     raise Open311Error(400, "a location is required: lat and long, address_string or address_id")
-
-
-def _building_named(user, address_string):
-    """The one building whose estate and building names both appear in the address."""
-    text = re.sub(r"\s+", "", address_string)
-    found = [
-        b for b in whistle_selectors.buildings_for(user) if b.estate.name in text and b.name in text.split(b.estate.name, 1)[1]
-    ]
-    return found[0] if len(found) == 1 else None
 
 
 def _attributes(data, service):

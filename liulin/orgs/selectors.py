@@ -17,7 +17,7 @@ def _with_counts(qs):
     )
 
 
-def visible_organisations(user, *, kind=None):
+def organisations_for(user, *, kind=None):
     qs = scoped(user, Organisation.objects.filter(is_active=True).select_related("community", "estate"), VIEW)
     if kind:
         qs = qs.filter(kind=kind)
@@ -27,12 +27,12 @@ def visible_organisations(user, *, kind=None):
 def organisations_by_kind(user):
     """[(kind label, [organisations])] in the order of Organisation.Kind, empty kinds left out."""
     groups = {}
-    for org in visible_organisations(user):
+    for org in organisations_for(user):
         groups.setdefault(org.kind, []).append(org)
     return [(label, groups[value]) for value, label in Organisation.Kind.choices if value in groups]
 
 
-def get_organisation(user, org_id):
+def organisation_for(user, org_id):
     return get_or_404(user, _with_counts(Organisation.objects.select_related("community", "estate", "parent")), VIEW, pk=org_id)
 
 
@@ -41,5 +41,5 @@ def members_of(user, org):
     return scoped(user, qs, VIEW)
 
 
-def get_membership(user, membership_id, perm=VIEW):
+def membership_for(user, membership_id, perm=VIEW):
     return get_or_404(user, Membership.objects.select_related("org"), perm, pk=membership_id)

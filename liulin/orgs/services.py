@@ -8,10 +8,11 @@ always pass the logged-in user, checked with `orgs.change` on the organisation i
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import audit, clock
-from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
-from liulin.core.permissions import can, require
+from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.core.permissions import authorise, can
 
 from .models import Membership, Organisation
 
@@ -21,9 +22,7 @@ CHANGE = "orgs.change"
 def _require_change(actor, org):
     if actor is None:
         return
-    if not can(actor, "orgs.view", org) and not can(actor, CHANGE, org):
-        raise NotFound(_("找不到该组织，或您无权查看。"))
-    require(actor, CHANGE, org, message="您的角色不能修改该组织。")
+    authorise(actor, CHANGE, org, not_found=N_("找不到该组织，或您无权查看。"), message="您的角色不能修改该组织。")
 
 
 def _clean(obj, *, exclude=None):

@@ -43,14 +43,14 @@ def _detail_context(request, org, form=None):
 @login_required
 def organisation_detail(request, org_id):
     _require_viewer(request.user)
-    org = selectors.get_organisation(request.user, org_id)
+    org = selectors.organisation_for(request.user, org_id)
     return render(request, "orgs/detail.html", _detail_context(request, org))
 
 
 @login_required
 @require_POST
 def member_add(request, org_id):
-    org = selectors.get_organisation(request.user, org_id)
+    org = selectors.organisation_for(request.user, org_id)
     form = MemberForm(request.POST)
     if form.is_valid():
         try:
@@ -66,7 +66,7 @@ def member_add(request, org_id):
 @login_required
 @require_POST
 def member_remove(request, membership_id):
-    membership = selectors.get_membership(request.user, membership_id)
+    membership = selectors.membership_for(request.user, membership_id)
     services.remove_member(actor=request.user, membership=membership)
     messages.success(request, _("已移除成员 %(name)s。") % {"name": membership.name})
     return redirect("orgs:detail", org_id=membership.org_id)

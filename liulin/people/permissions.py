@@ -1,4 +1,4 @@
-from liulin.core.permissions import grant, register_scope
+from liulin.core.permissions import active_assignments, grant, register_scope
 from liulin.core.roles import Role
 
 from .models import Resident
@@ -21,3 +21,8 @@ grant(
     "people.export",
 )
 grant(Role.AUDITOR, "people.view", "people.export")
+
+
+def has_staff_role(user):
+    """Does the user hold a role other than resident (or is he a superuser)?"""
+    return user.is_superuser or any(a.role != Role.RESIDENT for a in active_assignments(user))

@@ -19,18 +19,18 @@ def area_tree(request):
 
 @router.get("/areas/{int:area_id}", response=AreaOut)
 def area_detail(request, area_id: int):
-    return selectors.get_area(request.user, area_id)
+    return selectors.area_for(request.user, area_id)
 
 
 @router.get("/grids", response=list[GridOut], summary="网格及其 GeoJSON 边界")
 @paginate
 def grid_list(request, community: int | None = None):
-    return selectors.visible_grids(request.user, community_id=community)
+    return selectors.grids_for(request.user, community_id=community)
 
 
 @router.get("/grids/geojson", summary="可见网格的 GeoJSON FeatureCollection（供地图使用）")
 def grid_feature_collection(request, community: int | None = None):
-    grids = selectors.visible_grids(request.user, community_id=community)
+    grids = selectors.grids_for(request.user, community_id=community)
     return {
         "type": "FeatureCollection",
         "features": [
@@ -55,32 +55,32 @@ def grid_at(request, lon: float = Query(..., ge=-180, le=180), lat: float = Quer
 
 @router.get("/grids/{int:grid_id}", response=GridOut)
 def grid_detail(request, grid_id: int):
-    return selectors.get_grid(request.user, grid_id)
+    return selectors.grid_for(request.user, grid_id)
 
 
 @router.get("/estates", response=list[EstateOut])
 @paginate
 def estate_list(request, community: int | None = None):
-    return selectors.visible_estates(request.user, community_id=community)
+    return selectors.estates_for(request.user, community_id=community)
 
 
 @router.get("/estates/{int:estate_id}", response=EstateOut)
 def estate_detail(request, estate_id: int):
-    return selectors.get_estate(request.user, estate_id)
+    return selectors.estate_for(request.user, estate_id)
 
 
 @router.get("/buildings", response=list[BuildingOut])
 @paginate
 def building_list(request, estate: int | None = None, grid: int | None = None):
-    return selectors.visible_buildings(request.user, estate_id=estate, grid_id=grid)
+    return selectors.buildings_for(request.user, estate_id=estate, grid_id=grid)
 
 
 @router.get("/households", response=list[HouseholdOut])
 @paginate
 def household_list(request, building: int | None = None, grid: int | None = None):
-    return selectors.visible_households(request.user, building_id=building, grid_id=grid)
+    return selectors.households_for(request.user, building_id=building, grid_id=grid)
 
 
 @router.get("/households/{int:household_id}", response=HouseholdOut)
 def household_detail(request, household_id: int):
-    return selectors.get_household(request.user, household_id)
+    return selectors.household_for(request.user, household_id)

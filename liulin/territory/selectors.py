@@ -8,14 +8,14 @@ from .models import Area, Building, Estate, Grid, Household
 VIEW = "territory.view"
 
 
-def visible_areas(user):
+def areas_for(user):
     return scoped(user, Area.objects.all(), VIEW).order_by("path")
 
 
 def area_tree(user):
     """The visible areas as nested dicts. Roots are the areas whose parent the user cannot see,
     so a community worker's tree starts at his community and a district's at the district."""
-    areas = list(visible_areas(user))
+    areas = list(areas_for(user))
     nodes = {
         a.pk: {"id": a.pk, "kind": a.kind, "code": a.code, "name": a.name, "children": []}
         for a in areas
@@ -27,18 +27,18 @@ def area_tree(user):
     return roots
 
 
-def get_area(user, area_id):
+def area_for(user, area_id):
     return get_or_404(user, Area.objects.all(), VIEW, pk=area_id)
 
 
-def visible_grids(user, *, community_id=None):
+def grids_for(user, *, community_id=None):
     qs = scoped(user, Grid.objects.select_related("community"), VIEW)
     if community_id is not None:
         qs = qs.filter(community_id=community_id)
     return qs.order_by("code")
 
 
-def get_grid(user, grid_id):
+def grid_for(user, grid_id):
     return get_or_404(user, Grid.objects.select_related("community"), VIEW, pk=grid_id)
 
 
@@ -48,21 +48,21 @@ def grid_at_point(user, *, lon, lat):
     grid = geo.grid_for_point(lon, lat)
     if grid is None:
         return None
-    return visible_grids(user).filter(pk=grid.pk).first()
+    return grids_for(user).filter(pk=grid.pk).first()
 
 
-def visible_estates(user, *, community_id=None):
+def estates_for(user, *, community_id=None):
     qs = scoped(user, Estate.objects.select_related("community"), VIEW)
     if community_id is not None:
         qs = qs.filter(community_id=community_id)
     return qs.order_by("name", "id")
 
 
-def get_estate(user, estate_id):
+def estate_for(user, estate_id):
     return get_or_404(user, Estate.objects.select_related("community"), VIEW, pk=estate_id)
 
 
-def visible_buildings(user, *, estate_id=None, grid_id=None):
+def buildings_for(user, *, estate_id=None, grid_id=None):
     qs = scoped(user, Building.objects.select_related("estate", "grid"), VIEW)
     if estate_id is not None:
         qs = qs.filter(estate_id=estate_id)
@@ -71,7 +71,7 @@ def visible_buildings(user, *, estate_id=None, grid_id=None):
     return qs.order_by("estate__name", "name", "id")
 
 
-def visible_households(user, *, building_id=None, grid_id=None):
+def households_for(user, *, building_id=None, grid_id=None):
     qs = scoped(user, Household.objects.select_related("building__estate"), VIEW)
     if building_id is not None:
         qs = qs.filter(building_id=building_id)
@@ -80,5 +80,5 @@ def visible_households(user, *, building_id=None, grid_id=None):
     return qs.order_by("building_id", "room", "id")
 
 
-def get_household(user, household_id):
+def household_for(user, household_id):
     return get_or_404(user, Household.objects.select_related("building__estate"), VIEW, pk=household_id)

@@ -9,10 +9,11 @@ checked with `territory.change`.
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import audit
-from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
-from liulin.core.permissions import can, require
+from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.core.permissions import authorise
 
 from . import geo
 from .models import Area, Building, Estate, Grid, Household
@@ -24,9 +25,7 @@ def _require_change(actor, obj):
     """Out of the actor's sight is 'not found' (no scope leaks); in sight but read-only is 403."""
     if actor is None:
         return
-    if not can(actor, "territory.view", obj) and not can(actor, CHANGE, obj):
-        raise NotFound(_("找不到该辖区，或您无权查看。"))
-    require(actor, CHANGE, obj, message="您的角色不能修改该辖区的信息。")
+    authorise(actor, CHANGE, obj, not_found=N_("找不到该辖区，或您无权查看。"), message="您的角色不能修改该辖区的信息。")
 
 
 def _clean(obj, *, exclude=None):
@@ -59,18 +58,6 @@ def create_area(*, actor, kind, code, name, parent=None):
     _clean(area, exclude=["path"])
     area.save()
     audit.record(actor=actor, action="area.create", target=area, code=area.code, kind=area.kind)
-    return area
-
-
-@transaction.atomic
-def rename_area(*, actor, area, name):
-    """Only the name changes: the code is part of every descendant's path."""
-    _require_change(actor, area)
-    old = area.name
-    area.name = (name or "").strip()
-    _clean(area, exclude=["path"])
-    area.save(update_fields=["name"])
-    audit.record(actor=actor, action="area.rename", target=area, old=old, new=area.name)
     return area
 
 

@@ -12,14 +12,16 @@ from liulin.core.admin import ReadOnlyAdmin
 from liulin.core.masking import mask_phone
 
 from .models import (
+    CareUrgencyRule,
     Category,
     CategoryPolicy,
+    Landmark,
     RoutingRule,
     SlaPolicy,
     Summons,
     Ticket,
     TicketEvent,
-    Whistle,
+    WhistleCall,
 )
 
 
@@ -56,10 +58,29 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["org"]
 
 
+@admin.register(CareUrgencyRule)
+class CareUrgencyRuleAdmin(admin.ModelAdmin):
+    """关爱对象 × 类别 → 至少按此紧急程度: what intake raises a vulnerable requester's urgency to."""
+
+    list_display = ["care_tag", "category", "urgency"]
+    list_filter = ["care_tag", "urgency"]
+    list_select_related = ["care_tag", "category__parent"]
+
+
+@admin.register(Landmark)
+class LandmarkAdmin(admin.ModelAdmin):
+    """Places callers name (parks, halls, roads) and their other names, for locating free-text addresses."""
+
+    list_display = ["name", "aliases", "community", "grid"]
+    list_filter = ["community"]
+    search_fields = ["name", "aliases"]
+    list_select_related = ["community", "grid"]
+
+
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdmin):
     list_display = ["number", "category", "state", "grid", "handling_org", "tier", "created_at", "masked_phone"]
-    list_filter = ["state", "channel", "urgency", "tier"]
+    list_filter = ["state", "channel", "urgency", "tier", "needs_location"]
     search_fields = ["number"]
     list_select_related = ["category__parent", "grid", "handling_org"]
     exclude = ["contact_phone", "client_request_id"]
@@ -77,7 +98,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
     list_select_related = ["ticket"]
 
 
-@admin.register(Whistle)
+@admin.register(WhistleCall)
 class WhistleAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "community", "blown_at", "report_due"]
     list_select_related = ["community"]

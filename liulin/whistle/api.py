@@ -7,13 +7,10 @@ endpoint (/tickets/{id}/accept ...), generated from workflow.TRANSITIONS so the 
 never disagree.
 """
 
-import base64
-import binascii
 import datetime
 
-from django.db.models import Q
-from django.utils import translation
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -21,13 +18,14 @@ from liulin.core import clock
 from liulin.core.errors import Invalid, NotFound
 from liulin.core.links import row_path
 from liulin.core.masking import mask_phone
+from liulin.core.pagination import decode_cursor, encode_cursor
+from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
 
 from . import kpi, selectors, workflow
-from .models import Category, Intake, State, Ticket
+from .models import Intake, State
 from .schemas import (
-    ERRORS,
     CallbackIn,
     CategoryOut,
     CommentIn,
@@ -128,26 +126,6 @@ def _detail(user, pk):
     }
 
 
-# --- keyset cursor on (created_at, id), newest first -----------------------------------
-
-
-def _encode_cursor(ticket):
-    raw = f"{ticket.created_at.isoformat()}|{ticket.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(value):
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        at, pk = raw.split("|")
-        at = datetime.datetime.fromisoformat(at)
-        if at.tzinfo is None:
-            raise ValueError
-        return clock.bounded(at, field="cursor"), int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise Invalid(_("无效的分页游标。"), code="invalid_cursor", field="cursor") from None
-
-
 # --- reads ----------------------------------------------------------------------------
 
 
@@ -174,8 +152,7 @@ def ticket_kpis(request, period_start: datetime.date, period_end: datetime.date,
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="诉求类别（启用的类别树，按排序）")
 def category_list(request):
-    categories = Category.objects.filter(is_active=True).select_related("parent").order_by("sort", "code")
-    parents = set(Category.objects.filter(is_active=True, children__is_active=True).values_list("pk", flat=True))
+    categories, parents = selectors.active_categories()
     return [
         {
             "id": c.pk,
@@ -203,19 +180,12 @@ def ticket_list(
     cursor: str | None = Query(None, max_length=200),
     limit: int = Query(25, ge=1, le=MAX_PAGE),
 ):
-    tickets = Ticket.objects.all()
+    states = None
     if state:
         states = [s.strip() for s in state.split(",") if s.strip()]
         unknown = [s for s in states if s not in State.values]
         if unknown:
             raise Invalid(f"未知的状态：{', '.join(unknown)}", code="invalid_state", field="state")
-        tickets = tickets.filter(state__in=states)
-    if category:
-        tickets = tickets.filter(Q(category__code=category) | Q(category__parent__code=category))
-    if grid is not None:
-        tickets = tickets.filter(grid_id=grid)
-    if handling_org is not None:
-        tickets = tickets.filter(handling_org_id=handling_org)
     for value in (created_after, created_before):
         if value is not None and value.tzinfo is None:
             raise Invalid(_("时间须带时区，如 2026-03-01T08:00:00+08:00。"), code="invalid_datetime")
@@ -223,20 +193,13 @@ def ticket_list(
         created_after = clock.bounded(created_after, field="created_after")
     if created_before is not None:
         created_before = clock.bounded(created_before, field="created_before")
-    if created_after is not None:
-        tickets = tickets.filter(created_at__gte=created_after)
-    if created_before is not None:
-        tickets = tickets.filter(created_at__lt=created_before)
-    if cursor:
-        at, pk = _decode_cursor(cursor)
-        # The plain bound lets an index on created_at start at the cursor; the OR breaks ties.
-        tickets = tickets.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=pk)))
-    ids = selectors.first_in_scope(
-        request.user, tickets, limit + 1, order_by=("-created_at", "-id"), fields=("created_at",),
-        key=lambda row: (row.created_at, row.pk), reverse=True,
+    after = decode_cursor(cursor, datetime.datetime, int) if cursor else None  # (created_at, id), newest first
+    filters = selectors.TicketFilters(
+        states=states, category_code=category, grid_id=grid, handling_org_id=handling_org,
+        created_after=created_after, created_before=created_before,
     )
-    rows = selectors.with_labels(selectors.tickets_by_id(Ticket.objects.select_related("grid", "community"), ids))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    rows = selectors.newest_tickets(request.user, filters, after=after, limit=limit + 1)
+    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].pk) if len(rows) > limit else None
     return {"items": [_summary(t) for t in rows[:limit]], "next_cursor": next_cursor}
 
 
@@ -415,9 +378,7 @@ def ticket_comment(request, ticket_id: int, payload: CommentIn):
 def ticket_cosign(request, ticket_id: int):
     # A resident of the same community may co-sign a ticket he cannot otherwise open; the
     # intake service decides (and answers 404 to anyone else).
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket is None:
-        raise NotFound(_("找不到该诉求，或您无权查看。"))
+    ticket = selectors.cosign_target(request.user, ticket_id)
     intake.cosign(actor=request.user, ticket=ticket)
     return Status(201, _cosign_view(request.user, ticket.pk))
 
@@ -427,7 +388,7 @@ def _cosign_view(user, pk):
         return _detail(user, pk)
     except NotFound:
         # The co-signer may not see the whole ticket: answer with its public summary only.
-        ticket = Ticket.objects.select_related("category__parent", "grid", "community", "handling_org").get(pk=pk)
+        ticket = selectors.cosigned_ticket(user, pk)
         return {
             **_summary(ticket),
             "description": "",

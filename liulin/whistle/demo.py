@@ -22,7 +22,7 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.people.models import Resident
 
-from .models import Category, Channel, RoutingRule, Satisfaction, State, Ticket, Whistle
+from .models import Category, Channel, RoutingRule, Satisfaction, State, Ticket, WhistleCall
 from .permissions import community_office_id
 from .services import callbacks, intake, transitions, whistles
 from .workflow import OPEN_STATES
@@ -262,7 +262,7 @@ class Seeder:
             return None
         blown_at = self.later(ticket.created_at, 60, 600)
         whistle = whistles.blow(
-            actor=self.cast.secretary(), community=self.community, kind=self.rng.choice(Whistle.Kind.values), title="违章搭建联合整治",
+            actor=self.cast.secretary(), community=self.community, kind=self.rng.choice(WhistleCall.Kind.values), title="违章搭建联合整治",
             reason="多次劝导无效，需执法部门到场", tickets=[ticket], departments=self.departments[:2], now=blown_at,
         )
         for summons in whistle.summons.all():

@@ -10,7 +10,7 @@ from liulin.core import clock
 from liulin.core.validators import validate_date_in_range
 
 from . import selectors
-from .models import Callback, Category, Channel, Satisfaction, Urgency, Whistle
+from .models import Callback, Category, Channel, Satisfaction, Urgency, WhistleCall
 
 MAX_PHOTOS = 6
 
@@ -312,6 +312,7 @@ class QueueFilterForm(forms.Form):
     urgency = forms.ChoiceField(choices=[("", _("全部"))] + list(Urgency.choices), required=False, label=_("紧急程度"))
     date_from = forms.DateField(required=False, label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_in_range])
     date_to = forms.DateField(required=False, label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_in_range])
+    unlocated = forms.BooleanField(required=False, label=_("只看待定位"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -330,6 +331,7 @@ class QueueFilterForm(forms.Form):
             urgency=data.get("urgency", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            unlocated=bool(data.get("unlocated")),
         )
 
 
@@ -346,11 +348,6 @@ class BulkDispatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tickets"].queryset = selectors.dispatch_queue(user)
         self.fields["org"].queryset = selectors.handling_units(user)
-
-
-class ForwardForm(forms.Form):
-    forwarded_to = forms.CharField(label=_("转交单位"), max_length=100)
-    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MergeForm(forms.Form):
@@ -451,23 +448,19 @@ class RatingForm(CallbackForm):
     method = Callback.Method.SELF
 
 
-class WithdrawForm(ReasonForm):
-    reason = forms.CharField(label=_("撤单原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 # ---------------------------------------------------------------------------------------
 # Whistles
 
 REPORT_DUE_DEFAULTS = {
-    Whistle.Kind.EMERGENCY: _("1 小时内到场报到"),
-    Whistle.Kind.PROGRESS: _("3 个工作日内报到"),
-    Whistle.Kind.HARD: _("5 个工作日内报到"),
+    WhistleCall.Kind.EMERGENCY: _("1 小时内到场报到"),
+    WhistleCall.Kind.PROGRESS: _("3 个工作日内报到"),
+    WhistleCall.Kind.HARD: _("5 个工作日内报到"),
 }
 
 
 class WhistleForm(forms.Form):
     community = forms.ModelChoiceField(queryset=None, label=_("社区"), empty_label=None)
-    kind = forms.ChoiceField(label=_("吹哨类型"), choices=Whistle.Kind.choices, widget=forms.RadioSelect, initial=Whistle.Kind.PROGRESS)
+    kind = forms.ChoiceField(label=_("吹哨类型"), choices=WhistleCall.Kind.choices, widget=forms.RadioSelect, initial=WhistleCall.Kind.PROGRESS)
     title = forms.CharField(label=_("事由"), max_length=100)
     reason = forms.CharField(label=_("情况说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     tickets = forms.ModelMultipleChoiceField(queryset=None, label=_("涉及工单"), widget=forms.CheckboxSelectMultiple, required=False)
@@ -512,7 +505,7 @@ class RankingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = selectors.visible_communities(user)
+        self.fields["community"].queryset = selectors.ranking_communities_for(user)
 
     def choice(self):
         """(community, first day of the month): the form's, or the user's first community and this month."""
@@ -527,8 +520,3 @@ class RateSummonsForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("评价"), choices=[(str(n), "★" * n) for n in range(5, 0, -1)], coerce=int, widget=forms.RadioSelect
     )
-
-
-def default_report_due_hint(kind):
-    return REPORT_DUE_DEFAULTS.get(kind, "")
-

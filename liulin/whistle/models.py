@@ -5,12 +5,14 @@ callback is a TicketEvent, hash-chained per ticket so tampering shows. Deadlines
 the category's time-limit policy for the ticket's urgency, counted on the work calendar.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
-from liulin.core.models import AppendOnlyModel
+from liulin.core.chain import ChainedEvent
 
 
 class ResponsibleKind(models.TextChoices):
@@ -160,6 +162,58 @@ class RoutingRule(models.Model):
         return f"{self.category or '全部类别'} {self.keywords} → {self.org}"
 
 
+class CareUrgencyRule(models.Model):
+    """A vulnerable requester raises the urgency: a resident with this care tag (独居老人,
+    高龄, 残疾 ...) asking about this category (or one under it) is handled at least at this
+    urgency. Applied at intake (services.intake.care_urgency) for every channel that names
+    the requester."""
+
+    care_tag = models.ForeignKey("people.CareTag", on_delete=models.CASCADE, related_name="+", verbose_name=_("关爱标签"))
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="care_rules", verbose_name=_("诉求类别"))
+    urgency = models.CharField(_("至少按"), max_length=16, choices=Urgency.choices, default=Urgency.EMERGENCY)
+
+    class Meta:
+        verbose_name = _("关爱对象紧急程度")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["care_tag", "category"], name="care_urgency_rule_unique")]
+
+    def __str__(self):
+        return f"{self.care_tag} · {self.category} → {self.get_urgency_display()}"
+
+
+class Landmark(models.Model):
+    """A place callers name that is not a building: a park, a hall, a station, a road
+    (同心公园, 初心讲堂, 中传路). Free-text addresses are located against these, besides
+    estates, buildings and facilities (routing.locate_address). Without a grid the landmark
+    places a request in its community only (a road crossing several grids)."""
+
+    community = models.ForeignKey(
+        "territory.Area", on_delete=models.CASCADE, related_name="+", limit_choices_to={"kind": "community"}, verbose_name=_("社区")
+    )
+    name = models.CharField(_("名称"), max_length=64)
+    aliases = models.CharField(_("别称"), max_length=255, blank=True, help_text=_("以空格或逗号分隔"))
+    grid = models.ForeignKey(
+        "territory.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("所在网格"),
+        help_text=_("跨网格的道路等不填，只定位到社区"),
+    )
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("地标")
+        verbose_name_plural = verbose_name
+        ordering = ["community_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="landmark_unique_name_per_community")]
+
+    def __str__(self):
+        return self.name
+
+    def names(self):
+        """The name and every alias."""
+        return [self.name, *(word for word in re.split(r"[\s,，、;；]+", self.aliases) if word)]
+
+
 # The open states after dispatch (selectors.WORKLIST_STATES): the condition of the partial
 # indexes that worklists and boards read. Written out here, as a migration needs it; a test
 # keeps the two the same.
@@ -227,6 +281,9 @@ class Ticket(models.Model):
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     address = models.CharField(_("地点"), max_length=128, blank=True)
+    # The address could not be located (routing.locate_address): filed to the community tier
+    # for a dispatcher, on the community's first grid until someone places it.
+    needs_location = models.BooleanField(_("待定位"), default=False)
     # The scope columns' indexes are composite (Meta.indexes: "..._filed").
     grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="tickets", db_index=False)
@@ -354,23 +411,19 @@ class Ticket(models.Model):
         return self.number
 
 
-class TicketEvent(AppendOnlyModel):
-    """One step in a ticket's life. `hash` covers the previous event's hash, so the chain of a
-    ticket breaks visibly if any stored event is altered or removed."""
+class TicketEvent(ChainedEvent):
+    """One step in a ticket's life, chained per ticket (core.chain): `hash` covers the previous
+    event's hash, so the chain of a ticket breaks visibly if any stored event is altered or
+    removed."""
+
+    subject_field = "ticket"
+    hashed_fields = ("from_state", "to_state", "reason", "internal")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField(default=clock.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
     reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
     internal = models.BooleanField(default=False, help_text=_("内部备注，居民看不到"))
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("工单记录")
@@ -381,24 +434,6 @@ class TicketEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.ticket_id}#{self.seq} {self.action}"
-
-
-class Photo(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="photos")
-    file = models.CharField(max_length=255, help_text=_("MEDIA_ROOT 下的相对路径；只经权限检查的视图提供"))
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=clock.now)
-    stage = models.CharField(max_length=16, default="intake", help_text=_("intake 诉求照片；result 办结照片"))
-
-    class Meta:
-        verbose_name = _("照片")
-        verbose_name_plural = verbose_name
-
-    def __str__(self):
-        return f"{self.ticket_id} {self.file}"
 
 
 class CoSign(models.Model):
@@ -441,8 +476,9 @@ class Callback(models.Model):
         return f"{self.ticket_id} 第{self.round}轮 {self.get_satisfaction_display()}"
 
 
-class Whistle(models.Model):
-    """吹哨: the community summons departments to a problem it cannot settle alone."""
+class WhistleCall(models.Model):
+    """吹哨 (a whistle blown): the community summons departments to a problem it cannot settle
+    alone. Not named `Whistle`: that is the app."""
 
     class Kind(models.TextChoices):
         EMERGENCY = "emergency", _("应急处置")
@@ -470,7 +506,7 @@ class Whistle(models.Model):
 class Summons(models.Model):
     """One department called by a whistle: its report-in, actions, verification and rating."""
 
-    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summons")
+    whistle = models.ForeignKey(WhistleCall, on_delete=models.CASCADE, related_name="summons")
     department = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="summons")
     reported_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -3,13 +3,13 @@ from django.db.models.functions import Concat
 
 from liulin.core.memo import memoized
 from liulin.core.permissions import grant, register_scope, register_unit
-from liulin.core.roles import Role
+from liulin.core.roles import ORG_ROLES, Role
 from liulin.orgs.models import Organisation
 from liulin.territory.models import Area, Grid
 
-from .models import KpiRollup, Ticket
+from .models import KpiRollup, Summons, Ticket
 from .routing import COMMUNITY_OFFICE_SUFFIX
-from .workflow import CHECKS_ON_UNIT, NOTES, TRANSITIONS, UNIT_WORK
+from .workflow import CHECKS_ON_UNIT, UNIT_WORK, WORKFLOW
 
 # A ticket is in the scope of its community's staff, its grid's workers, its handling unit,
 # the department that verifies its category (核单), the departments a whistle summoned to
@@ -79,16 +79,17 @@ register_unit(office_unit)
 # KPI rollup rows: by the community path (area roles), the grid (grid workers) and the
 # handling unit (organisation roles). Residents hold no rollup scope.
 register_scope(KpiRollup, area_path="area_path", grid="grid_key", org="org_key")
+# A summons: the summoned department's members report in on it; the staff and auditors of
+# the whistle's community rate it.
+register_scope(Summons, area_path="whistle__community__path", org="department")
+for role in (*ORG_ROLES, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR):
+    grant(role, "whistle.view_summons")
 
 VIEWERS = [r for r in Role if r not in (Role.TEACHER, Role.VENUE_MANAGER, Role.VOLUNTEER_LEADER)]
 for role in VIEWERS:
     grant(role, "whistle.view")
-for action, transition in TRANSITIONS.items():
-    for role in transition.roles:
-        grant(role, f"whistle.{action}")
-for action, roles in NOTES.items():
-    for role in roles:
-        grant(role, f"whistle.{action}")
+# Each action of the state table, and each note beside it, to the roles the table names.
+WORKFLOW.grant_roles()
 # Filing a request: residents for themselves, operators for callers, grid workers on patrol.
 for role in (Role.RESIDENT, Role.HOTLINE_OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY):
     grant(role, "whistle.file")

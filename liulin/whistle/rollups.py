@@ -1,7 +1,8 @@
 """KPI rollups: additive counters kept exact by the transaction that changes a ticket.
 
-`events.append_event` (and the deadline sweep's bulk append) call `apply_event(ticket,
-event)` right after writing an event, inside the same transaction. `event_deltas` turns the
+The callers of `events.append_event` (a step, intake, the deadline sweep's bulk append) call
+`apply_events([(ticket, event)])` right after writing events, inside the same transaction (the
+chain itself, core.chain, knows nothing of KPIs). `event_deltas` turns the
 event - read together with the ticket's earlier events - into counter deltas for one month
 and one cell (community, grid, category, handling unit), and `apply_deltas` adds them with
 one INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x (PostgreSQL, and SQLite 3.24+),
@@ -9,7 +10,7 @@ through the core counter `KPI` (core/counters.py).
 
 `recompute` replays the stored events (and callbacks) from scratch through the very same
 `event_deltas`, so the incremental counters and a recount can only differ when an event
-bypassed `apply_event` or a rollup row was altered; `check_kpi_rollups` shows the
+bypassed `apply_events` or a rollup row was altered; `check_kpi_rollups` shows the
 difference and can replace the rows. The rules (which month, which unit, reopen, merge,
 suspension) are written in docs/kpi.md.
 """

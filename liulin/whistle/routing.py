@@ -3,6 +3,17 @@
 Place → grid and community: a household's or building's own grid, else the grid whose
 polygon holds the point (territory.geo).
 
+A free-text address (a hotline caller's "同心公园旁", Open311's address_string) is located
+by `locate_address`, the one rule for every channel: the longest place name found in the
+text, by precedence — an estate and one of its buildings (the building); a landmark with a
+grid (同心公园: its grid); an estate whose buildings all stand in one grid (that grid); then
+a landmark without a grid (a road), a facility, an estate spread over grids or a community's
+name (the community only). Places in the filer's own communities are preferred, so a common
+estate name elsewhere does not win; elsewhere only a building, a grid or a community's name
+counts (and is refused as out of scope by intake), not a generic facility name. Nothing found: None, and intake files the request to the
+community tier as 待定位 (never refused: a hotline cannot turn a caller away for a vague
+address).
+
 Responsible unit, first match wins:
 1. RoutingRule rows in priority order. A rule matches when its community is empty or the
    ticket's, its category is empty or the ticket's category or one of its ancestors, and
@@ -30,6 +41,7 @@ import functools
 import math
 import re
 import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +53,9 @@ from liulin.core.errors import Invalid
 from liulin.core.memo import memoized
 from liulin.orgs.models import Organisation
 from liulin.territory import geo
+from liulin.territory.models import Area, Building, Estate, Facility, Grid
 
-from .models import Category, RoutingRule, Ticket
+from .models import Category, Landmark, RoutingRule, Ticket
 from .workflow import OPEN_STATES
 
 DUPLICATE_RADIUS_M = 250
@@ -130,6 +143,108 @@ def locate(*, household=None, building=None, lon=None, lat=None):
     if grid is None:
         raise Invalid(_("该位置不在任何网格内，请确认地点。"), code="outside_grids", field="location")
     return grid, grid.community
+
+
+# --- free-text addresses --------------------------------------------------------------
+
+# Precedence of what a name found in the text places the request at (lower wins).
+BUILDING, LANDMARK_IN_GRID, ESTATE_IN_GRID, COMMUNITY_ONLY = range(4)
+
+
+@dataclass(frozen=True)
+class PlaceName:
+    name: str
+    kind: str  # "estate", "landmark", "facility", "community"
+    pk: int
+    community_id: int
+    grid_id: int | None = None  # a landmark's grid, or the one grid of an estate's buildings
+    lon: float | None = None
+    lat: float | None = None
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a free-text address was located: a building, a grid or only a community."""
+
+    community: object
+    grid: object | None = None
+    building: object | None = None
+    lon: float | None = None
+    lat: float | None = None
+    via: str = ""  # what was recognised, for the ticket's history
+
+
+@memoized(Estate, Building, Landmark, Facility, Area, Grid)
+def _place_names():
+    """Every name a caller may use for a place, longest first (so 同心公园 wins over 同心)."""
+    names = []
+    estate_grids = defaultdict(set)
+    for estate_id, grid_id in Building.objects.values_list("estate_id", "grid_id"):
+        estate_grids[estate_id].add(grid_id)
+    for pk, name, community_id in Estate.objects.values_list("pk", "name", "community_id"):
+        grids = estate_grids.get(pk, set())
+        names.append(PlaceName(name, "estate", pk, community_id, next(iter(grids)) if len(grids) == 1 else None))
+    for landmark in Landmark.objects.all():
+        for name in landmark.names():
+            names.append(PlaceName(name, "landmark", landmark.pk, landmark.community_id, landmark.grid_id, landmark.lon, landmark.lat))
+    for pk, name, community_id in Facility.objects.values_list("pk", "name", "community_id"):
+        names.append(PlaceName(name, "facility", pk, community_id))
+    for pk, name in Area.objects.filter(kind=Area.Kind.COMMUNITY).values_list("pk", "name"):
+        names.append(PlaceName(name, "community", pk, pk))
+    names.sort(key=lambda n: -len(n.name))
+    return names
+
+
+def _building_in(estate_id, text_after):
+    """The estate's building whose name appears after the estate's name ("同心家园3栋")."""
+    found = [b for b in Building.objects.filter(estate_id=estate_id).select_related("estate", "grid", "community") if b.name in text_after]
+    found.sort(key=lambda b: -len(b.name))  # "13栋" before "3栋"
+    return found[0] if found else None
+
+
+def _rank(hit, text):
+    if hit.kind == "estate" and _building_in(hit.pk, text.split(hit.name, 1)[1]) is not None:
+        return BUILDING
+    if hit.kind == "landmark" and hit.grid_id is not None:
+        return LANDMARK_IN_GRID
+    if hit.kind == "estate" and hit.grid_id is not None:
+        return ESTATE_IN_GRID
+    return COMMUNITY_ONLY
+
+
+def locate_address(text, *, communities=()):
+    """The Spot a free-text address names, or None when no known place is in it. Names in
+    `communities` (the filer's) are preferred; a place elsewhere is still returned, for the
+    caller to refuse as out of scope."""
+    text = re.sub(r"\s+", "", text or "")
+    if not text:
+        return None
+    hits = [n for n in _place_names() if n.name in text]
+    # Elsewhere only a precise place (or a community named outright) counts: a generic
+    # facility name another community has (服务大厅) must not make a vague address refused.
+    hits = [n for n in hits if n.community_id in communities] or [
+        n for n in hits if n.kind == "community" or _rank(n, text) < COMMUNITY_ONLY
+    ]
+    if not hits:
+        return None
+    best = min(hits, key=lambda n: (_rank(n, text), -len(n.name)))  # stable: longest name first within a rank
+    rank = _rank(best, text)
+    community = Area.objects.get(pk=best.community_id)
+    if rank == BUILDING:
+        building = _building_in(best.pk, text.split(best.name, 1)[1])
+        return Spot(community, building.grid, building, via=str(building))
+    if rank in (LANDMARK_IN_GRID, ESTATE_IN_GRID):
+        return Spot(community, Grid.objects.get(pk=best.grid_id), lon=best.lon, lat=best.lat, via=best.name)
+    return Spot(community, via=best.name)
+
+
+def stand_in_grid(community):
+    """The grid a request located only to its community is filed on until a dispatcher
+    places it: the community's first grid by code (a ticket always has a grid)."""
+    grid = Grid.objects.filter(community=community).order_by("code").first()
+    if grid is None:
+        raise Invalid(_("该社区尚未划分网格，无法受理。"), code="no_grid", field="location")
+    return grid
 
 
 # --- unit -----------------------------------------------------------------------------
@@ -227,10 +342,24 @@ def _unit_by_category(category, community, building):
     return None, "未找到责任单位，待人工派单"
 
 
-def route(*, category, household=None, building=None, lon=None, lat=None, description=""):
+UNLOCATED_REASON = "地点待定位，由社区调度员定位后派单"
+
+
+def route(*, category, household=None, building=None, lon=None, lat=None, description="", spot=None):
+    """The Route of a request at its place. `spot`: a free-text address located by
+    `locate_address`; one without a grid (community only, or nothing found) is routed to no
+    unit, so it waits in the community's dispatch queue as 待定位."""
+    if spot is not None and building is None and household is None:
+        verifier = verify_org_for(category)
+        if spot.grid is None:
+            return Route(stand_in_grid(spot.community), spot.community, None, UNLOCATED_REASON, verifier)
+        return _route_in(category, spot.grid, spot.community, None, description, verifier)
     grid, community = locate(household=household, building=building, lon=lon, lat=lat)
     building = building or (household.building if household is not None else None)
-    verifier = verify_org_for(category)
+    return _route_in(category, grid, community, building, description, verify_org_for(category))
+
+
+def _route_in(category, grid, community, building, description, verifier):
     rule, hit = _matching_rule(category, community, description)
     if rule is not None:
         reason = f"派单规则#{rule.pk}" + (f"（关键词：{hit}）" if hit else "")

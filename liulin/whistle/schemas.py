@@ -2,23 +2,16 @@
 view of the timeline has no internal notes and no staff names."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Field, Schema
+
+from liulin.core.schemas import ErrorOut
 
 from .models import Satisfaction, Urgency
 
 UrgencyIn = Literal[tuple(Urgency.values)]
 RatingIn = Literal[tuple(v for v in Satisfaction.values if v != Satisfaction.NOT_RATED)]
-
-
-class ErrorOut(Schema):
-    detail: Any = Field(description="说明（校验错误时为逐项列表）")
-    code: str = Field(description="机器可读的错误代码，如 not_found、illegal_transition、insufficient_scope")
-    field: str | None = None
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class Ref(Schema):

@@ -2,8 +2,8 @@
 
 After every step the workflow queues `check_ticket_deadlines(ticket_id)` to run at the
 ticket's next reminder or deadline (django-tasks, `run_after`). The check and the periodic
-sweep (`sweep_deadlines`, run every minute by `manage.py sweep_deadlines` from cron or the
-worker's scheduler) share one set-based pass:
+sweep (`sweep_deadlines`, run every minute by `manage.py run_periodic`, declared in
+whistle's AppConfig) share one set-based pass:
 
 1. accept breach: DISPATCHED and accept_due passed → accept_overdue, event "overdue";
 2. resolve breach: still being handled and resolve_due passed → resolve_overdue, event
@@ -26,18 +26,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Q
 from django.utils.translation import gettext_noop as N_
 from django_tasks import task
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.compat import normalize_json
-from django_tasks_db.models import DBTaskResult
 
 from liulin.core import clock
+from liulin.core.tasks import bulk_schedule_at, schedule_at
 
-from . import notifications, sla
+from . import notifications, rollups, sla
 from .events import append_events
 from .models import Ticket, Tier
+from .services import tiers
 
 BATCH_SIZE = 500
 ACCEPT_PENDING = list(sla.ACCEPT_PENDING)
@@ -49,8 +48,8 @@ RESOLVE_ONLY_PENDING = [s for s in sla.RESOLVE_PENDING if s not in sla.ACCEPT_PE
 
 
 def _append_system_events(specs, now):
-    """Append events made by the system (no actor) to many tickets at once, keeping each chain;
-    automatic escalations count in the KPI rollups, same transaction."""
+    """Append events made by the system (no actor) to many tickets at once, keeping each chain
+    (the caller adds their KPI counters, same transaction)."""
     return append_events(
         [
             (spec["ticket"], {"actor": None, "action": spec["action"], "from_state": spec["ticket"].state,
@@ -80,6 +79,7 @@ class Check:
     flag: Callable
     apply: Callable
     events_for: Callable
+    escalate: Callable | None = None  # (claimed tickets as flagged): raise the tiers due
 
 
 def _run_batch(checks, now, batch_size):
@@ -97,6 +97,10 @@ def _run_batch(checks, now, batch_size):
         after = _flagged(checks, claimed, before)
         specs = [spec for check in checks for spec in check.events_for([before[pk] for pk in claimed[check.name]])]
         built = _append_system_events(specs, now)
+        rollups.apply_events(built)
+        for check in checks:
+            if check.escalate is not None and claimed[check.name]:
+                check.escalate([after[pk] for pk in claimed[check.name]])
         notifications.notify_transitions([(after[ticket.pk], event) for ticket, event in built])
     return claimed
 
@@ -161,28 +165,23 @@ def _escalates(ticket):
 
 def resolve_breaches(tickets, now):
     def flag(tickets):
-        # One UPDATE for the flag and the escalation: each writes the row, and every index of
-        # the ticket table, anew.
-        up = [t.pk for t in tickets if _escalates(t)]
-        escalated = Case(When(pk__in=up, then=F("tier") + 1), default=F("tier"), output_field=Ticket._meta.get_field("tier"))
-        Ticket.objects.filter(pk__in=_ids(tickets), resolve_overdue=False).update(resolve_overdue=True, updated_at=now, tier=escalated)
+        Ticket.objects.filter(pk__in=_ids(tickets), resolve_overdue=False).update(resolve_overdue=True, updated_at=now)
 
     def apply(ticket):
-        if _escalates(ticket):
-            ticket.tier += 1
         ticket.resolve_overdue, ticket.updated_at = True, now
 
     def events_for(before):
-        specs = []
-        for t in before:
-            specs.append({"ticket": t, "action": "overdue", "reason": N_("超过办结时限"), "data": {"deadline": "resolve", "due": t.resolve_due}})
-            if _escalates(t):
-                data = {"automatic": True, "from_tier": t.tier, "to_tier": t.tier + 1}
-                specs.append({"ticket": t, "action": "escalate", "reason": N_("超过办结时限，自动升级"), "data": data})
-        return specs
+        return [{"ticket": t, "action": "overdue", "reason": N_("超过办结时限"), "data": {"deadline": "resolve", "due": t.resolve_due}}
+                for t in before]
+
+    def escalate(after):
+        # After the "overdue" events, through the one way tiers change (event, counters,
+        # notices and the next check alike).
+        tiers.change_tiers([t for t in after if _escalates(t)], actor=None, role=tiers.SYSTEM_ROLE, action="escalate",
+                           to_tier=lambda t: t.tier + 1, reason=N_("超过办结时限，自动升级"), data={"automatic": True}, now=now)
 
     candidates = tickets.filter(state__in=RESOLVE_PENDING, resolve_due__lte=now, resolve_overdue=False)
-    return Check("resolve_overdue", candidates, flag, apply, events_for)
+    return Check("resolve_overdue", candidates, flag, apply, events_for, escalate)
 
 
 def reminders(tickets, now):
@@ -253,33 +252,10 @@ def schedule_check(ticket_or_id, *, after=None):
     moment = sla.next_check_at(ticket)
     if moment is None or (after is not None and moment <= after):
         return None
-    checker = check_ticket_deadlines
-    if checker.get_backend().supports_defer:
-        checker = checker.using(run_after=moment)
-    return checker.enqueue(ticket.pk)
+    return schedule_at(check_ticket_deadlines, moment, ticket.pk)
 
 
 def schedule_checks(tickets):
-    """Queue the deadline checks of many tickets (the intake queue's batches): with the database
-    task backend, its rows in one insert, as `enqueue` would write them one by one."""
-    backend = check_ticket_deadlines.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        for ticket in tickets:
-            schedule_check(ticket)
-        return
-    rows = []
-    for ticket in tickets:
-        moment = sla.next_check_at(ticket)
-        if moment is None:
-            continue
-        deferred = check_ticket_deadlines.using(run_after=moment)
-        rows.append(DBTaskResult(
-            id=backend._get_id(),  # the backend's own id rule (a UUID unless configured)
-            args_kwargs=normalize_json({"args": [ticket.pk], "kwargs": {}}),
-            priority=deferred.priority,
-            task_path=deferred.module_path,
-            queue_name=deferred.queue_name,
-            run_after=deferred.run_after,
-            backend_name=backend.alias,
-        ))
-    DBTaskResult.objects.bulk_create(rows)
+    """Queue the deadline checks of many tickets (the intake queue's batches) in one insert."""
+    runs = ((moment, [ticket.pk]) for ticket in tickets if (moment := sla.next_check_at(ticket)) is not None)
+    bulk_schedule_at(check_ticket_deadlines, runs)

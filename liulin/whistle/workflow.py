@@ -3,7 +3,9 @@
 下单 submitted → 派单 dispatched → 接单 accepted → 处理中 in progress → 办结 resolved →
 核单 verified → 回访 closed; plus return, reassign, suspend/resume, reopen and the honest end
 states. Each action names the states it may start from, the state it leads to and the roles
-that may take it. Anything not in this table is refused (`IllegalTransition`).
+that may take it. Anything not in this table is refused (`IllegalTransition`, a 409
+domain error). The machinery (table, grants, refusal, separation of duties) is the kernel's
+(core.workflow); the table and the duties are whistle's.
 
 Roles are checked through the permission layer (core.permissions): each action here is
 granted as the permission "whistle.<action>" to its roles (whistle/permissions.py), so a
@@ -11,12 +13,10 @@ role must also hold the ticket in its scope (its grid, its community, its organi
 - for a resident - his own request).
 """
 
-from dataclasses import dataclass
-
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liulin.core.roles import Role
+from liulin.core.workflow import IllegalTransition, SeparatedDuties, Transition, Workflow, transition  # noqa: F401 (re-exported)
 
 from .models import State
 
@@ -36,19 +36,7 @@ HANDLERS = (R.PROPERTY_STAFF, R.DEPARTMENT_OFFICER, R.GRID_WORKER, R.COMMUNITY_S
 VERIFIERS = (R.DEPARTMENT_OFFICER, R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY)
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset
-    target: str | None  # None: back to the state before suspension
-    roles: tuple
-    needs_reason: bool = False
-
-
-def _t(action, label, sources, target, roles, needs_reason=False):
-    return Transition(action, label, frozenset(sources), target, tuple(roles), needs_reason)
-
+_t = transition
 
 TRANSITIONS = {
     t.action: t
@@ -100,16 +88,10 @@ DUTIES = {
     "verify": frozenset({"verify", "reject"}),
     "callback": frozenset({"callback"}),
 }
-DUTY_OF = {action: duty for duty, actions in DUTIES.items() for action in actions}
 DUTY_LABELS = {"handle": _("办理"), "verify": _("核单"), "callback": _("回访")}
-
-
-def duty_conflict(action, taken):
-    """The duty among `taken` (those one person already took on a ticket) that bars him from
-    `action`, or None."""
-    duty = DUTY_OF.get(action)
-    others = sorted(set(taken) - {duty}) if duty else []
-    return others[0] if others else None
+SEPARATED_DUTIES = SeparatedDuties(DUTIES, DUTY_LABELS)
+DUTY_OF = SEPARATED_DUTIES.of
+duty_conflict = SEPARATED_DUTIES.conflict
 
 # Actions that change no state but are recorded on the ticket's chain.
 NOTES = {
@@ -121,18 +103,7 @@ NOTES = {
 }
 
 
-class IllegalTransition(Exception):
-    pass
-
-
-def transition_for(action, state):
-    """The transition `action` from `state`, or IllegalTransition."""
-    transition = TRANSITIONS.get(action)
-    if transition is None or state not in transition.sources:
-        label = transition.label if transition else action
-        raise IllegalTransition(gettext("“%(state)s”状态下不能执行“%(action)s”。") % {"state": State(state).label, "action": label})
-    return transition
-
-
-def available_actions(state):
-    return [t for t in TRANSITIONS.values() if state in t.sources]
+WORKFLOW = Workflow("whistle", TRANSITIONS.values(), state_label=lambda state: State(state).label, notes=NOTES)
+transition_for = WORKFLOW.transition_for
+available_actions = WORKFLOW.available_actions
+TRANSITIONS = WORKFLOW.transitions

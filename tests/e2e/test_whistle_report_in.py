@@ -13,7 +13,7 @@ from liulin.core import clock
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
-from liulin.whistle.models import Channel, Summons, Whistle
+from liulin.whistle.models import Channel, Summons, WhistleCall
 from liulin.whistle.services import intake, whistles
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
@@ -51,8 +51,8 @@ def test_department_that_does_not_report_in_is_flagged_and_the_other_is_rated(pa
     blow.get_by_role("button", name="吹哨").click()
     expect(page.locator("ul.messages")).to_contain_text("已吹哨")
 
-    whistle = Whistle.objects.get(title="楼顶违建联合处置")
-    assert whistle.kind == Whistle.Kind.EMERGENCY
+    whistle = WhistleCall.objects.get(title="楼顶违建联合处置")
+    assert whistle.kind == WhistleCall.Kind.EMERGENCY
     assert whistle.report_due == whistle.blown_at + datetime.timedelta(hours=1)
     summons_a = Summons.objects.get(whistle=whistle, department=dept_a)
     summons_b = Summons.objects.get(whistle=whistle, department=dept_b)

@@ -130,12 +130,14 @@ def test_command_creates_and_revokes(client, staff):
     assert client.get("/api/v1/territory/grids", **bearer(raw)).status_code == 401
 
 
-def test_lookup_loads_the_token_and_its_user_as_the_orm_does(staff):
-    """The one-statement lookup converts each column as a queryset would: the JSON scopes
-    as a list, the datetimes aware (SQLite stores them as text), the user as a saved row."""
+def test_lookup_loads_the_token_and_its_user_in_one_query(staff, django_assert_num_queries):
+    """Every API request makes this lookup: the token and its user come in one statement,
+    the JSON scopes as a list and the datetimes aware."""
     token, raw = services.create_token(actor=staff, user=staff, name="t", scopes=["tickets:write", "read"])
     ApiToken.objects.filter(pk=token.pk).update(last_used_at="2026-11-30T08:00:00+08:00")
-    found = services.find_active(raw)
+    with django_assert_num_queries(1):
+        found = services.find_active(raw)
+        assert found.user.pk == staff.pk
     expected = ApiToken.objects.select_related("user").get(pk=token.pk)
 
     def columns(row):

@@ -2,16 +2,15 @@
 
 from django import template
 
+from liulin.core.money import format_fen
+
 register = template.Library()
 
 
 @register.filter
 def yuan(fen):
     """Integer fen as yuan: 2500 -> "25", 2550 -> "25.50" (money is never a float)."""
-    if fen is None:
-        return ""
-    whole, cents = divmod(int(fen), 100)
-    return f"{whole}" if cents == 0 else f"{whole}.{cents:02d}"
+    return format_fen(fen).removesuffix(".00")
 
 
 @register.filter

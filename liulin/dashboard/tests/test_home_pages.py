@@ -24,6 +24,11 @@ RESIDENT_ALONE = "19900000014"
 RESIDENT_FAMILY = "19900000015"
 
 
+def _tile(response):
+    """What the page's tiles (core.plugins) were given, merged: figures, care_tags, organisations ..."""
+    return {name: value for tile in response.context["tiles"] for name, value in tile["data"].items()}
+
+
 def login(client, mobile):
     client.force_login(User.objects.get(mobile=mobile))
 
@@ -44,7 +49,7 @@ def test_staff_home_shows_the_community_counted_from_rows(client, demo):
     response = client.get(reverse("dashboard:staff_home"))
     assert response.status_code == 200
     residents = list(Resident.objects.filter(household__community=demo.community))
-    figures = response.context["figures"]
+    figures = _tile(response)["figures"]
     assert figures["residents"] == len(residents)
     assert figures["aged_60"] == aged(residents, 60) > 0
     assert figures["aged_80"] == aged(residents, 80) > 0
@@ -59,7 +64,7 @@ def test_staff_home_shows_the_community_counted_from_rows(client, demo):
 def test_staff_home_shows_the_articles_shares(client, demo):
     login(client, STAFF)
     response = client.get(reverse("dashboard:staff_home"))
-    rows = {row["kind"]: row for row in response.context["organisations"]}
+    rows = {row["kind"]: row for row in _tile(response)["organisations"]}
     assert (rows["school"]["members"], rows["school"]["party_members"], rows["school"]["party_share"]) == (273, 77, 28)
     committees = rows["owners_committee"]
     assert (committees["members"], committees["party_members"], committees["party_share"]) == (24, 18, 75)
@@ -80,7 +85,7 @@ def test_staff_home_lists_facilities_with_their_figures(client, demo):
 
 def test_staff_home_counts_care_tags(client, demo):
     login(client, STAFF)
-    tags = {t.code: t.residents_count for t in client.get(reverse("dashboard:staff_home")).context["care_tags"]}
+    tags = {t.code: t.residents_count for t in _tile(client.get(reverse("dashboard:staff_home")))["care_tags"]}
     assert tags["living-alone-elderly"] == Resident.objects.filter(care_tags__code="living-alone-elderly").count() > 0
     assert tags["advanced-age"] == Resident.objects.filter(care_tags__code="advanced-age").count() > 0
 
@@ -105,30 +110,30 @@ def test_grid_worker_sees_only_his_grid(client, demo):
     response = client.get(reverse("dashboard:staff_home"))
     grid = demo.grids[0]
     in_grid = list(Resident.objects.filter(household__grid=grid))
-    figures = response.context["figures"]
+    figures = _tile(response)["figures"]
     assert figures["residents"] == len(in_grid) < Resident.objects.count()
     assert figures["aged_60"] == aged(in_grid, 60)
     assert (figures["grids"], figures["estates"]) == (1, 1)
     assert figures["households"] == grid.households.count()
-    assert response.context["facilities"] == []
+    assert _tile(response)["facilities"] == []
     assert grid.name in response.content.decode()
 
 
 def test_organisation_staff_see_their_organisation_only(client, demo):
     login(client, PROPERTY_STAFF)
     response = client.get(reverse("dashboard:staff_home"))
-    assert response.context["figures"]["residents"] == 0
-    assert [(row["kind"], row["organisations"]) for row in response.context["organisations"]] == [("property_company", 1)]
+    assert _tile(response)["figures"]["residents"] == 0
+    assert [(row["kind"], row["organisations"]) for row in _tile(response)["organisations"]] == [("property_company", 1)]
 
 
 def test_ages_follow_the_clock(client, demo):
     residents = list(Resident.objects.all())
     with time_machine.travel(date(2040, 6, 1), tick=False):
         login(client, STAFF)  # a session from today would have expired by then
-        later = client.get(reverse("dashboard:staff_home")).context["figures"]
+        later = _tile(client.get(reverse("dashboard:staff_home")))["figures"]
         assert later["aged_60"] == aged(residents, 60)
     login(client, STAFF)
-    now = client.get(reverse("dashboard:staff_home")).context["figures"]
+    now = _tile(client.get(reverse("dashboard:staff_home")))["figures"]
     assert later["aged_60"] > now["aged_60"]
 
 

@@ -99,7 +99,7 @@ def test_counts_come_from_the_roll(staff, community):
     for i in range(4):
         MembershipFactory(org=org, is_party_member=i < 3)
     OrganisationFactory(community=community)  # an empty organisation counts zero, not missing
-    counted = {o.pk: (o.member_count, o.party_member_count) for o in selectors.visible_organisations(staff)}
+    counted = {o.pk: (o.member_count, o.party_member_count) for o in selectors.organisations_for(staff)}
     assert counted[org.pk] == (4, 3)
     assert sorted(counted.values()) == [(0, 0), (4, 3)]
 
@@ -107,9 +107,9 @@ def test_counts_come_from_the_roll(staff, community):
 def test_selectors_hide_other_communities(staff, community):
     mine = OrganisationFactory(community=community)
     theirs = OrganisationFactory()
-    assert list(selectors.visible_organisations(staff)) == [mine]
+    assert list(selectors.organisations_for(staff)) == [mine]
     with pytest.raises(NotFound):
-        selectors.get_organisation(staff, theirs.pk)
+        selectors.organisation_for(staff, theirs.pk)
 
 
 def test_list_and_detail_counts_in_fixed_queries(staff, community, django_assert_max_num_queries):

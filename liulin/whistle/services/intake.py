@@ -18,27 +18,29 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from liulin.core import clock
+from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.memo import memoized
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, holds_perm, roles_with, scoped
 from liulin.core.roles import Role
-from liulin.people.models import Resident
+from liulin.people.models import CareTag, Resident
 from liulin.people.selectors import residents_with_phone
-from liulin.territory.models import Building, Grid, Household
+from liulin.territory.models import Area, Building, Grid, Household
 
-from .. import events, notifications, routing, sla, tasks
-from .. import photos as photo_store  # `photos` is file_ticket's keyword
-from ..models import Channel, CoSign, State, Ticket, Urgency
+from .. import events, notifications, rollups, routing, sla, tasks
+from ..models import CareUrgencyRule, Channel, CoSign, State, Ticket, Tier, Urgency
 from ..workflow import OPEN_STATES
 from . import transitions
 
 MAX_DESCRIPTION = 4000
+PHOTO_STAGE = "intake"  # the requester's photos; "result" would be the handler's
 NUMBER_PREFIX = "LF"
 NUMBER_DIGITS = 5  # the id, zero-padded; longer ids simply make longer numbers
 
@@ -165,6 +167,84 @@ def _clean_call(started, ended):
     return started, ended
 
 
+# --- place from a free-text address ---------------------------------------------------
+
+
+def _filer_communities(actor, staff, visible):
+    """The communities the filer serves (staff: those of the grids he may see; a resident:
+    his home's)."""
+    if not staff:
+        household = getattr(getattr(actor, "resident", None), "household", None)
+        return {household.community_id} if household is not None else set()
+    grid_ids = visible[Grid] if visible is not None else visible_grid_ids(actor)
+    return set(Grid.objects.filter(pk__in=grid_ids).values_list("community_id", flat=True).distinct())
+
+
+def _spot_for(actor, address, *, staff, visible):
+    """Where a request given only a free-text address belongs (routing.locate_address). A
+    place outside the filer's scope is refused (403); one that cannot be located is filed in
+    the filer's community as 待定位, never refused — he must serve one community, or the text
+    must name it. No address at all is still asked for (400 place_required)."""
+    if not (address or "").strip():
+        routing.locate()  # no place at all: "place_required", as before
+    communities = _filer_communities(actor, staff, visible)
+    spot = routing.locate_address(address, communities=communities)
+    if spot is None:
+        if len(communities) != 1:
+            raise Invalid(gettext("请选择楼栋/房号、在地图上标出位置，或在地点说明中写明社区。"), code="place_required", field="location")
+        return routing.Spot(Area.objects.get(pk=next(iter(communities))))
+    if staff and spot.grid is not None:
+        _point_in_scope(actor, spot.grid, visible)
+    elif spot.community.pk not in communities:
+        raise NotPermitted(gettext("该位置不在您的服务范围内。"), code="place_out_of_scope", field="location")
+    return spot
+
+
+# --- urgency of a vulnerable requester -------------------------------------------------
+
+# How urgent each level is: a care rule only ever raises the urgency.
+URGENCY_RANK = {Urgency.COMPLEX: 0, Urgency.NORMAL: 1, Urgency.EMERGENCY: 2}
+
+
+@dataclass(frozen=True)
+class Raised:
+    filed: str  # the urgency asked for
+    urgency: str  # the urgency the rules give
+    reason: str  # "独居老人 · 电梯故障"
+
+
+@memoized(CareUrgencyRule, CareTag, "whistle.Category")
+def _care_rules():
+    """{(care tag id, category id): (urgency, "tag · category")}."""
+    return {
+        (r.care_tag_id, r.category_id): (r.urgency, f"{r.care_tag.name} · {r.category.name}")
+        for r in CareUrgencyRule.objects.select_related("care_tag", "category").order_by("care_tag__sort", "category__sort", "pk")
+    }
+
+
+def care_rules_for(tag_ids):
+    """The rules that apply to a resident with these care tags, for the hotline to show the
+    operator before he files: [(urgency, "tag · category")]."""
+    return [found for (tag_id, _), found in _care_rules().items() if tag_id in tag_ids]
+
+
+def care_urgency(category, requester, urgency):
+    """The Raised urgency when the requester's care tags and the category (or one above it)
+    match a CareUrgencyRule asking for more than `urgency`; else None. One rule for every
+    channel that names the requester."""
+    rules = _care_rules()
+    if requester is None or not rules:
+        return None
+    tag_ids = {tag.pk for tag in requester.care_tags.all()}
+    best = None
+    for node in category.lineage():
+        for tag_id in tag_ids:
+            found = rules.get((tag_id, node.pk))
+            if found and URGENCY_RANK[found[0]] > URGENCY_RANK[best[0] if best else urgency]:
+                best = found
+    return Raised(urgency, best[0], best[1]) if best else None
+
+
 # --- numbering and insert -------------------------------------------------------------
 
 
@@ -175,30 +255,11 @@ def number_for(day, pk):
     return f"{NUMBER_PREFIX}{day:%Y%m%d}{pk:0{NUMBER_DIGITS}d}"
 
 
-def number_ahead(tickets):
-    """Give new tickets their ids and numbers before they are inserted, so each row is written
-    once: numbering it after the insert writes the row again, and with it each of the ticket
-    table's indexes. PostgreSQL hands out ids ahead from the table's sequence, in one query
-    for a batch. SQLite cannot: there the tickets get placeholder numbers, and `write_numbers`
-    numbers them after the insert. Returns whether the numbers are final."""
-    if connection.vendor != "postgresql":
-        for ticket in tickets:
-            ticket.number = _placeholder_number()
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [Ticket._meta.db_table, len(tickets)]
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    for ticket, pk in zip(tickets, ids, strict=True):
-        ticket.pk = pk
-        ticket.number = number_for(timezone.localdate(ticket.created_at), pk)
-    return True
-
-
 def write_numbers(tickets):
     """Number inserted tickets as `number_for` does, with one UPDATE per filing day (a batch
-    spans one day, two at midnight) computing the number from the id in SQL."""
+    spans one day, two at midnight) computing the number from the id in SQL. The id is known
+    only after the insert, so a ticket is inserted with a placeholder number
+    (`_placeholder_number`) and numbered here, the same way on every database."""
     by_day = defaultdict(list)
     for ticket in tickets:
         day = timezone.localdate(ticket.created_at)
@@ -248,6 +309,8 @@ class Filing:
     ticket: Ticket
     route: routing.Route
     photos: list = field(default_factory=list)
+    raised: "Raised | None" = None  # the urgency raised for a vulnerable requester
+    spot: "routing.Spot | None" = None  # where a free-text address was located
 
 
 def prepare(
@@ -284,18 +347,27 @@ def prepare(
     if lon is not None or lat is not None:
         lon, lat = routing.check_point(lon, lat)
     staff = _files_as_staff(actor)
+    spot = None
+    if household is None and building is None and lon is None:  # a free-text address, or nothing
+        spot = _spot_for(actor, address, staff=staff, visible=visible)
+        building = spot.building
+        if spot.lon is not None and spot.lat is not None:
+            lon, lat = spot.lon, spot.lat
     if staff:
         requester, requester_user = _staff_parties(actor, requester, household, building, visible)
     else:
         requester, requester_user = _resident_parties(actor, requester, household)
     if household is not None:
         building = household.building
-    if staff and building is None and lon is not None:  # located by the point alone; checked before routing writes
+    if staff and building is None and lon is not None and spot is None:  # located by the point alone; checked before routing writes
         _point_in_scope(actor, routing.locate(lon=lon, lat=lat)[0], visible)
     if publish_description is None:
         publish_description = publish_by_default(channel, household=household, requester=requester)
-    found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text)
-    cleaned = [photo_store.clean(f) for f in photos]  # every photo checked before anything is written
+    raised = care_urgency(category, requester, urgency)
+    if raised is not None:
+        urgency = raised.urgency
+    found = routing.route(category=category, household=household, building=building, lon=lon, lat=lat, description=text, spot=spot)
+    cleaned = [attachments.clean(f, field="photos") for f in photos]  # every photo checked before anything is written
 
     ticket = Ticket(
         client_request_id=client_request_id,
@@ -318,13 +390,15 @@ def prepare(
         address=(address or (household.address if household else str(building) if building else ""))[:128],
         grid=found.grid,
         community=found.community,
+        needs_location=spot is not None and spot.grid is None,
+        tier=Tier.COMMUNITY if spot is not None and spot.grid is None else Tier.GRID,
         verify_org=found.verify_org,
         policy=sla.policy_for(category, urgency),
         created_at=now,
         updated_at=now,
         is_demo=is_demo,
     )
-    return Filing(ticket, found, cleaned)
+    return Filing(ticket, found, cleaned, raised, spot)
 
 
 def _create(filing, *, actor, now):
@@ -336,10 +410,10 @@ def _create(filing, *, actor, now):
         with transaction.atomic():
             ticket, created = _insert(filing, actor, now)
             for photo in filing.photos if created else ():
-                written.append(photo_store.save_clean(ticket=ticket, photo=photo, actor=actor, now=now))
+                written.append(attachments.save_clean(owner=ticket, cleaned=photo, stage=PHOTO_STAGE, actor=actor, now=now))
             return ticket, created
     except BaseException:
-        photo_store.discard(written)
+        attachments.discard(written)
         raise
 
 
@@ -361,30 +435,36 @@ def insert_filings(filings, *, now):
     """Insert checked and routed filings together, inside the caller's transaction (a direct
     filing, or a batch of the intake queue): each ticket dispatched in memory where routing
     found its unit (`transitions.dispatch_unsaved`, the same edge and deadlines as `act`),
-    the tickets with their numbers in one insert (`number_ahead`), the events of every new
+    the tickets in one insert and numbered in one update (`write_numbers`), the events of every new
     chain in one insert with their KPI counters, the handlers' notices in one insert, and
     each dispatched ticket's deadline check queued. Returns the tickets."""
     steps, dispatches = [], []
     for filing in filings:
         ticket, route = filing.ticket, filing.route
-        steps.append((ticket, _filed_event(ticket, route)))
+        steps.append((ticket, _filed_event(filing)))
         if route.org is not None:
             dispatches.append((ticket, transitions.dispatch_unsaved(ticket, org=route.org, reason=route.reason, now=now)))
     tickets = [filing.ticket for filing in filings]
-    numbered = number_ahead(tickets)
+    for ticket in tickets:
+        ticket.number = _placeholder_number()
     Ticket.objects.bulk_create(tickets)
-    if not numbered:
-        write_numbers(tickets)
+    write_numbers(tickets)
     for ticket in tickets:
         events.new_chain(ticket)
     built = events.append_events(steps + dispatches)
+    rollups.apply_events(built)
     notifications.notify_transitions(built[len(steps):])
     tasks.schedule_checks([ticket for ticket, _ in dispatches])
     return tickets
 
 
-def _filed_event(ticket, route):
+def _filed_event(filing):
+    ticket, route = filing.ticket, filing.route
     data = {"channel": ticket.channel, "client_request_id": ticket.client_request_id, "route": route.reason}
+    if filing.raised is not None:
+        data["urgency_raised"] = {"from": filing.raised.filed, "to": filing.raised.urgency, "reason": filing.raised.reason}
+    if filing.spot is not None:
+        data["located"] = filing.spot.via or "待定位"
     return {"actor": ticket.filed_by, "action": "file", "to_state": State.SUBMITTED, "data": data, "at": ticket.created_at}
 
 
@@ -398,7 +478,7 @@ def caller_lookup(actor, phone):
     digits = re.sub(r"\D", "", phone or "")
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
-    residents = residents_with_phone(actor, digits).select_related("household__building__estate", "household__grid")
+    residents = residents_with_phone(actor, digits).select_related("household__building__estate", "household__grid").prefetch_related("care_tags")
     return list(residents.order_by("id"))
 
 
@@ -440,13 +520,6 @@ def cosign(*, actor, ticket, now=None):
 
 
 def merge(*, actor, child, parent, reason="", now=None):
-    """Close `child` as a duplicate of `parent`; the parent keeps its own state."""
-    if child.pk == parent.pk:
-        raise Invalid(gettext("不能与自身合并。"), code="merge_self", field="parent")
-    if parent.state not in OPEN_STATES:
-        raise Invalid(gettext("只能合并到未办结的诉求。"), code="parent_not_open", field="parent")
-    if parent.parent_id:
-        raise Invalid(gettext("目标诉求本身已被合并，请合并到主诉求。"), code="parent_is_child", field="parent")
-    if parent.community_id != child.community_id:
-        raise Invalid(gettext("只能合并同一社区的诉求。"), code="merge_other_community", field="parent")
+    """Close `child` as a duplicate of `parent`; the parent keeps its own state. Which parent
+    is allowed is the merge step's one rule (`transitions.act`, "parent_invalid")."""
     return transitions.act(actor=actor, ticket=child, action="merge", parent=parent, reason=reason or "重复诉求", now=now)

@@ -18,7 +18,7 @@ from liulin.core import clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, permitting, unit_of
 
-from .. import notifications, sla, tasks
+from .. import notifications, rollups, sla, tasks
 from ..events import append_event, duties_taken
 from ..models import State, Ticket, Tier
 from ..workflow import (
@@ -27,10 +27,10 @@ from ..workflow import (
     OPEN_STATES,
     TRANSITIONS,
     UNIT_WORK,
-    IllegalTransition,
     duty_conflict,
     transition_for,
 )
+from . import tiers
 
 REASON_MAX = 2000
 # When the parent reaches one of these, its merged duplicates hear of it.
@@ -40,7 +40,7 @@ CLOCK_RESTARTS = frozenset({"dispatch", "reassign", "reopen"})
 # automatic dispatch at intake when routing found a unit, and the "not rated" callback that
 # closes a verified ticket nobody rated in time. Every other action needs a person.
 SYSTEM_ACTIONS = frozenset({"dispatch", "callback"})
-SYSTEM_ROLE = "system"
+SYSTEM_ROLE = tiers.SYSTEM_ROLE
 # Steps an organisation takes only on the tickets it handles: its work, and resuming it.
 HANDLING_UNIT_STEPS = UNIT_WORK | {"resume"}
 
@@ -120,6 +120,9 @@ def _conditional_update(ticket_id, expected_state, changes):
 
 
 def _validate_parent(actor, ticket, parent):
+    """The one rule for a merge target, wherever a merge starts (the step, the duplicates
+    page): a ticket the actor sees, still open, in the same community, not itself merged.
+    Any other target is "parent_invalid"."""
     if parent is None:
         raise Invalid(_("请选择要合并到的工单。"), code="parent_required", field="parent")
     if parent.pk == ticket.pk:
@@ -127,6 +130,8 @@ def _validate_parent(actor, ticket, parent):
     if not can(actor, "whistle.view", parent):
         raise NotFound(_("找不到要合并到的工单，或您无权查看。"))
     parent = Ticket.objects.select_for_update().get(pk=parent.pk)
+    if parent.parent_id:
+        raise Invalid(_("目标工单本身已被合并，请合并到主工单。"), code="parent_invalid", field="parent")
     if parent.state not in OPEN_STATES:
         raise Invalid(_("只能合并到仍在办理中的工单。"), code="parent_invalid", field="parent")
     if parent.community_id != ticket.community_id:
@@ -224,10 +229,7 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
     with transaction.atomic():
         locked = _lock(ticket)
         _refuse_stale(locked, ticket)
-        try:
-            transition_for(action, locked.state)
-        except IllegalTransition as error:
-            raise Conflict(str(error), code="illegal_transition") from None
+        transition_for(action, locked.state)
         _refuse_second_duty(actor, locked, action)
         reason = _clean_text(reason, required=transition.needs_reason)
         if action in UNIT_WORK:
@@ -237,6 +239,7 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
                               parent=parent, data=data, now=now)
         _conditional_update(locked.pk, step["from_state"], changes)
         event = append_event(locked, **step)
+        rollups.apply_events([(locked, event)])
         _copy_changes(ticket, changes)
         notifications.notify_transition(ticket, event)
         if locked.state in FOLLOWED_STATES:
@@ -317,10 +320,9 @@ def _note(*, actor, ticket, perm, action, reason="", internal=False, now, prepar
             locked, actor=actor, actor_role=role, action=action, from_state=locked.state, to_state=locked.state,
             reason=reason, data=data, internal=internal, at=now,
         )
+        rollups.apply_events([(locked, event)])
         ticket.refresh_from_db(fields=list(changes))
         notifications.notify_transition(ticket, event)
-        if "tier" in changes:
-            _schedule_deadline_check(Ticket.objects.select_related("policy").get(pk=ticket.pk))
     return ticket
 
 
@@ -343,22 +345,24 @@ def urge(*, actor, ticket, reason="", now=None):
 
 def escalate(*, actor, ticket, reason, automatic=False, now=None):
     """Raise the ticket one tier (grid → community → whistle): by a supervisor, or
-    automatically on a breached deadline (`automatic=True`, no actor)."""
+    automatically on a breached deadline (`automatic=True`, no actor). The change itself is
+    `tiers.change_tiers`, the one way every path changes a tier."""
     now = now or clock.now()
     if automatic and actor is not None:
         raise Invalid(_("自动升级不记录操作人。"), code="invalid")
     if not automatic and actor is None:
         raise NotPermitted(_("升级需要由督办人员操作。"))
     reason = _clean_text(reason, required=not automatic)
-
-    def prepare(locked):
+    role = _authorise(actor, ticket, "whistle.escalate")[0] if actor is not None else SYSTEM_ROLE
+    with transaction.atomic():
+        locked = _lock(ticket)
         _require_open(locked)
         if locked.tier >= Tier.WHISTLE:
             raise Conflict(_("工单已在最高层级（吹哨）。"), code="max_tier")
-        to_tier = locked.tier + 1
-        return {"tier": to_tier}, {"automatic": automatic, "from_tier": locked.tier, "to_tier": to_tier}
-
-    return _note(actor=actor, ticket=ticket, perm="whistle.escalate", action="escalate", reason=reason, now=now, prepare=prepare)
+        tiers.change_tiers([locked], actor=actor, role=role, action="escalate", to_tier=lambda t: t.tier + 1, reason=reason,
+                           data={"automatic": automatic}, now=now)
+    ticket.refresh_from_db(fields=["tier", "updated_at"])
+    return ticket
 
 
 def comment(*, actor, ticket, body, internal=False, now=None):

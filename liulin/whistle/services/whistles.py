@@ -10,14 +10,16 @@ counted with core.calendar.add_working_days so nights, weekends and holidays do 
 Each summoned department reports in (who, when, on site or not), records its actions and
 verifies (核单); a department that has not reported in by the deadline is flagged late by
 `flag_unreported` (run by the periodic sweep) and one that reports in after it is late too.
-The community rates each report-in 1–5; `department_ranking` orders departments by it.
+The community rates each report-in 1–5; `department_ranking` orders departments by a score
+in which a missed report-in counts 0★ and a late one half its rating (docs/kpi.md).
 """
 
 import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Case, Count, F, FloatField, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from liulin.core import calendar as workcal
@@ -28,9 +30,13 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 
 from .. import events
-from ..models import Summons, Ticket, Tier, Whistle
+from ..models import Summons, Ticket, Tier, WhistleCall
 from ..notifications import notify_summons
 from ..workflow import OPEN_STATES
+from . import tiers
+
+# The share of its rating a late report-in earns in the ranking (settings.LIULIN_WHISTLE_LATE_SHARE).
+DEFAULT_LATE_SHARE = 0.5
 
 DEFAULT_REPORT_DEADLINES = {
     "emergency": {"minutes": 60, "working_time": False},
@@ -42,16 +48,20 @@ DEFAULT_REPORT_DEADLINES = {
 # --- who may --------------------------------------------------------------------------
 
 
-def _holds_in_community(actor, perm, community):
-    """The actor holds `perm` through an area role covering `community`."""
+def _role_in_community(actor, perm, community):
+    """The area role covering `community` through which the actor holds `perm` ("superuser"
+    for one), or None: the capacity an event records."""
     if getattr(actor, "is_superuser", False):
-        return True
+        return "superuser"
     roles = roles_with(perm)
-    return any(a.role in roles and a.area_id and community.path.startswith(a.area.path) for a in active_assignments(actor))
+    for assignment in active_assignments(actor):
+        if assignment.role in roles and assignment.area_id and community.path.startswith(assignment.area.path):
+            return assignment.role
+    return None
 
 
 def _require_supervisor(actor, community):
-    if not _holds_in_community(actor, "whistle.whistle", community):
+    if _role_in_community(actor, "whistle.whistle", community) is None:
         raise NotPermitted(_("只有本社区的督办人员可以吹哨和评价报到。"), code="not_permitted")
 
 
@@ -113,10 +123,10 @@ def _notify_officers(summons, whistle):
 
 
 def blow(*, actor, community, kind, title, reason, tickets, departments, report_due=None, now=None):
-    """Blow a whistle; returns the Whistle with one Summons per department."""
+    """Blow a whistle; returns the WhistleCall with one Summons per department."""
     now = now or clock.now()
     _require_supervisor(actor, community)
-    if kind not in Whistle.Kind.values:
+    if kind not in WhistleCall.Kind.values:
         raise Invalid(_("无效的吹哨类型。"), code="invalid_kind", field="kind")
     title = (title or "").strip()
     if not title:
@@ -126,7 +136,7 @@ def blow(*, actor, community, kind, title, reason, tickets, departments, report_
     departments = _clean_departments(departments)
     with transaction.atomic():
         found = _clean_tickets(tickets, community)
-        whistle = Whistle.objects.create(
+        whistle = WhistleCall.objects.create(
             community=community,
             kind=kind,
             title=title[:100],
@@ -137,33 +147,24 @@ def blow(*, actor, community, kind, title, reason, tickets, departments, report_
         )
         whistle.tickets.set(found)
         summonses = Summons.objects.bulk_create([Summons(whistle=whistle, department=d) for d in departments])
-        for ticket in found:
-            _raise_to_whistle(ticket, whistle, departments, actor, now)
+        _raise_to_whistle(found, whistle, departments, actor, now)
         for summons in summonses:
             _notify_officers(summons, whistle)
     return whistle
 
 
-def _raise_to_whistle(ticket, whistle, departments, actor, now):
-    from_tier = ticket.tier
-    ticket.tier = Tier.WHISTLE
-    ticket.updated_at = now
-    ticket.save(update_fields=["tier", "updated_at"])
-    events.append_event(
-        ticket,
-        actor=actor,
-        action="whistle",
-        reason=whistle.title,
-        data={
-            "whistle": whistle.pk,
-            "kind": whistle.kind,
-            "from_tier": from_tier,
-            "to_tier": int(Tier.WHISTLE),
-            "departments": [d.name for d in departments],
-            "report_due": whistle.report_due.isoformat(),
-        },
-        at=now,
-    )
+def _raise_to_whistle(tickets, whistle, departments, actor, now):
+    """Every ticket of the whistle goes to the whistle tier, recorded on its chain (the one way
+    tiers change: tiers.change_tiers)."""
+    data = {
+        "whistle": whistle.pk,
+        "kind": whistle.kind,
+        "departments": [d.name for d in departments],
+        "report_due": whistle.report_due.isoformat(),
+    }
+    role = _role_in_community(actor, "whistle.whistle", whistle.community)
+    tiers.change_tiers(tickets, actor=actor, role=role, action="whistle", to_tier=lambda t: Tier.WHISTLE, reason=whistle.title,
+                       data=data, now=now)
 
 
 # --- the departments ------------------------------------------------------------------
@@ -233,13 +234,15 @@ def verify_summons(*, actor, summons, now=None):
 
 
 def rate_summons(*, actor, summons, rating, now=None):
-    """The community rates a department's report-in, 1–5 stars."""
+    """The community rates a department's report-in, 1–5 stars. Only a report-in that
+    happened can be rated: a missed one scores 0★ in the ranking, whatever anyone thinks."""
     now = now or clock.now()
     _require_supervisor(actor, summons.whistle.community)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Invalid(_("评价须为 1 到 5 星。"), code="invalid_rating", field="rating")
     with transaction.atomic():
         locked = _locked(summons)
+        _require_reported(locked)
         locked.rating, locked.rated_by, locked.rated_at = rating, actor, now
         locked.save(update_fields=["rating", "rated_by", "rated_at"])
     return locked
@@ -255,30 +258,60 @@ def flag_unreported(now=None):
     return Summons.objects.filter(reported_at__isnull=True, late=False, whistle__report_due__lt=now).update(late=True)
 
 
-def department_ranking(community, period):
-    """Departments summoned by `community` in `period` (start, end) — best average rating
-    first, unrated last; ties go to fewer late report-ins. Each row: department, avg_rating,
-    summons, on_time, late."""
+def late_share():
+    return float(getattr(settings, "LIULIN_WHISTLE_LATE_SHARE", DEFAULT_LATE_SHARE))
+
+
+def _missed(now):
+    """Not reported in, and the deadline has passed (flagged by the sweep or not yet)."""
+    return Q(reported_at__isnull=True) & (Q(late=True) | Q(whistle__report_due__lt=now))
+
+
+def _points(now):
+    """What one summons earns in the ranking, in stars (docs/kpi.md): a missed report-in 0;
+    a late one its rating times the late share; an on-time one its rating. A report-in not
+    yet rated, or a summons still within its deadline, earns nothing yet (NULL: not counted)."""
+    rating = Cast("rating", FloatField())
+    rated = Q(reported_at__isnull=False, rating__isnull=False)
+    return Case(
+        When(_missed(now), then=Value(0.0)),
+        When(rated & Q(late=True), then=rating * Value(late_share())),
+        When(rated, then=rating),
+        default=None,
+        output_field=FloatField(),
+    )
+
+
+def department_ranking(community, period, *, now=None):
+    """Departments summoned by `community` in `period` (start, end), best score first, those
+    with nothing to score yet last; ties go to fewer missed, then fewer late report-ins. The
+    score is the average of `_points` over the department's summonses. Each row: department,
+    score, avg_rating (of its rated report-ins), summons, on_time, late, missed."""
+    now = now or clock.now()
     start, end = period
     rows = (
         Summons.objects.filter(whistle__community=community, whistle__blown_at__gte=start, whistle__blown_at__lt=end)
         .values("department")
         .annotate(
-            avg_rating=Avg("rating"),
+            score=Avg(_points(now)),
+            avg_rating=Avg("rating", filter=Q(reported_at__isnull=False)),
             summons=Count("id"),
             on_time=Count("id", filter=Q(reported_at__isnull=False, late=False)),
-            late_count=Count("id", filter=Q(late=True)),
+            late_count=Count("id", filter=Q(reported_at__isnull=False, late=True)),
+            missed=Count("id", filter=_missed(now)),
         )
-        .order_by(F("avg_rating").desc(nulls_last=True), "late_count", "department")
+        .order_by(F("score").desc(nulls_last=True), "missed", "late_count", "department")
     )
     departments = Organisation.objects.in_bulk([r["department"] for r in rows])
     return [
         {
             "department": departments[r["department"]],
+            "score": round(r["score"], 2) if r["score"] is not None else None,
             "avg_rating": round(r["avg_rating"], 2) if r["avg_rating"] is not None else None,
             "summons": r["summons"],
             "on_time": r["on_time"],
             "late": r["late_count"],
+            "missed": r["missed"],
         }
         for r in rows
     ]

@@ -7,11 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from liulin.accounts.tests.factories import make_user
+from liulin.core.attachments.models import Attachment
 from liulin.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted, TooLarge
 from liulin.core.roles import Role
 from liulin.territory.tests.factories import CommunityFactory
-from liulin.whistle import events
-from liulin.whistle.models import Channel, Photo, State, Ticket, TicketEvent
+from liulin.whistle import events, selectors
+from liulin.whistle.models import Channel, State, Ticket, TicketEvent
 from liulin.whistle.services import intake
 
 from .intake_fixtures import BASE_LAT, BASE_LON, make_town
@@ -42,7 +43,7 @@ def file(town, actor=None, **kw):
 
 def counts(settings):
     files = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()] if settings.MEDIA_ROOT.exists() else []
-    return Ticket.objects.count(), TicketEvent.objects.count(), Photo.objects.count(), len(files)
+    return Ticket.objects.count(), TicketEvent.objects.count(), Attachment.objects.count(), len(files)
 
 
 # --- the happy paths ------------------------------------------------------------------
@@ -58,7 +59,7 @@ def test_resident_files_for_himself_and_it_is_dispatched_to_the_property_company
     assert ticket.state == State.DISPATCHED and ticket.handling_org == town.property_company
     assert ticket.policy.code == "normal"
     assert ticket.accept_due == datetime.datetime(2026, 3, 16, 11, 0, tzinfo=LOCAL)
-    assert ticket.photos.count() == 1
+    assert [p.stage for p in selectors.photos(ticket)] == ["intake"]
     actions = list(ticket.events.values_list("action", "actor_id", "to_state"))
     assert actions == [("file", town.resident_user.pk, State.SUBMITTED), ("dispatch", None, State.DISPATCHED)]
     first = ticket.events.get(seq=1)

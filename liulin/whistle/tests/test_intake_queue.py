@@ -21,7 +21,7 @@ from liulin.whistle import events, rollups
 from liulin.whistle.models import Channel, Intake, State, Ticket
 from liulin.whistle.services import intake, queue
 
-from .intake_fixtures import make_town, seed_whistle_defaults, submitted
+from .intake_fixtures import submitted
 
 pytestmark = pytest.mark.django_db
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -228,7 +228,7 @@ def test_when_the_batch_insert_fails_each_request_is_filed_on_its_own(town, monk
 # --- cost -----------------------------------------------------------------------------
 
 
-def test_a_batch_costs_the_same_queries_for_five_requests_as_for_twenty(town):
+def test_a_batch_costs_the_same_queries_for_five_requests_as_for_fifteen(town):
     def drained_queries(n, prefix):
         for k in range(n):
             enqueue(town, f"{prefix}-{k}", household_id=None, requester_id=None, building_id=(town.b1, town.b2)[k % 2].pk)
@@ -237,7 +237,9 @@ def test_a_batch_costs_the_same_queries_for_five_requests_as_for_twenty(town):
         return len(captured)
 
     drained_queries(1, "warm")  # the configuration (rules, policies, calendar) is read once per process
-    assert drained_queries(20, "b") == drained_queries(5, "a")
+    # Fifteen, not twenty: SQLite takes at most 999 parameters a statement, so Django splits an
+    # insert of more than 999 // (the ticket's 50 columns) = 19 rows in two.
+    assert drained_queries(15, "b") == drained_queries(5, "a")
 
 
 # --- over HTTP ------------------------------------------------------------------------
@@ -292,10 +294,9 @@ def _renumbered(captured):
     return [q for q in captured if q["sql"].startswith('UPDATE "whistle_ticket" SET "number"')]
 
 
-def test_a_ticket_is_written_once_with_its_number_where_ids_come_ahead(town):
-    """On PostgreSQL both ways of filing take ids from the sequence before the insert, so no
-    ticket is written a second time for its number; on SQLite the number follows the insert."""
-    ahead = connection.vendor == "postgresql"
+def test_both_ways_of_filing_number_their_tickets_with_one_update_on_every_database(town):
+    """The number follows the insert (it is made of the id), one UPDATE per batch and filing
+    day, the same on PostgreSQL and SQLite."""
     with CaptureQueriesContext(connection) as direct_queries:
         direct, _ = intake.file_ticket(actor=town.operator, channel=Channel.API, client_request_id="direct-1", now=NOW,
                                        category="property-elevator", description="1栋电梯坏了，老人下不了楼",
@@ -304,8 +305,8 @@ def test_a_ticket_is_written_once_with_its_number_where_ids_come_ahead(town):
         enqueue(town, f"queued-{n}")
     with CaptureQueriesContext(connection) as batch_queries:
         queue.drain()
-    assert bool(_renumbered(direct_queries)) is not ahead
-    assert bool(_renumbered(batch_queries)) is not ahead
+    assert len(_renumbered(direct_queries)) == 1
+    assert len(_renumbered(batch_queries)) == 1
     for ticket in (direct, *(filed(f"queued-{n}") for n in range(3))):
         ticket.refresh_from_db(fields=["number"])
         assert ticket.number == intake.number_for(NOW.date(), ticket.pk)
@@ -334,18 +335,14 @@ def test_the_drain_command_waits_after_a_short_pass_so_arrivals_gather_into_a_ba
     assert calls == ["drain", 0.5, "drain", 0.5, "drain", 0.5]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_a_request_is_stored_by_its_insert_alone():
-    """The 202's hot path: no BEGIN, savepoint or COMMIT around the one INSERT, which commits
-    on its own; a retry still finds the first request."""
-    seed_whistle_defaults()  # an earlier test's flush may have emptied the categories
-    town = make_town()
-    with CaptureQueriesContext(connection) as queries:
-        first, created = enqueue(town, "bare-1")
-    statements = [q["sql"].split(None, 1)[0].upper() for q in queries]
-    assert created and statements.count("INSERT") == 1
-    assert not {"BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"} & set(statements)
-    assert enqueue(town, "bare-1") == (first, False)
+def test_a_duplicate_request_id_spoils_nothing_the_callers_transaction_did(town):
+    """The insert has its own savepoint: after the duplicate's IntegrityError the caller's
+    transaction goes on (PostgreSQL would refuse every later statement without it)."""
+    first, _ = enqueue(town, "dup-1")
+    with transaction.atomic():
+        other, created = enqueue(town, "dup-2")
+        assert created and enqueue(town, "dup-1") == (first, False)
+        assert Intake.objects.filter(pk__in=[first.pk, other.pk]).count() == 2
 
 
 def test_numbers_and_request_ids_stay_unique_without_pattern_indexes(town):

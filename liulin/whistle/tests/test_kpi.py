@@ -1,7 +1,7 @@
 """三率 KPIs on a hand-built month of events, every expected figure worked out by hand below.
 
-The events are appended directly (events.append_event, which feeds the rollups exactly as the
-workflow service does), with chosen times and deadlines, so each rule of docs/kpi.md is
+The events are appended directly (events.append_event, then rollups.apply_events, exactly as
+the workflow service does), with chosen times and deadlines, so each rule of docs/kpi.md is
 pinned: response per dispatch round, rounds cut short in time are not judged, reopened
 rounds and both callbacks count, suspension moves the deadline, merged/withdrawn/forwarded
 are counted beside the rates, the tier at closing.
@@ -17,7 +17,7 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.territory.tests.factories import BuildingFactory, GridFactory
-from liulin.whistle import kpi
+from liulin.whistle import kpi, rollups
 from liulin.whistle.events import append_event
 from liulin.whistle.models import KpiRollup
 from liulin.whistle.tests.factories import CategoryFactory, TicketFactory
@@ -52,7 +52,9 @@ class Town:
 
 
 def ev(ticket, action, when, *, to_state="", **data):
-    return append_event(ticket, actor=None, action=action, to_state=to_state, at=when, data=data)
+    event = append_event(ticket, actor=None, action=action, to_state=to_state, at=when, data=data)
+    rollups.apply_events([(ticket, event)])
+    return event
 
 
 def dispatch(ticket, org, when, *, accept_in=120, resolve_days=7, action="dispatch"):

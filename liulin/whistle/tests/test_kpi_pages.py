@@ -21,6 +21,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def league():
+    return make_league()
+
+
+def make_league():
     """Four units, one ticket each in March, and one whose only round was taken back.
     Composite (0.1·响应 + 0.5·解决 + 0.4·满意):
       甲 in time, solved, 满意        → 0.1 + 0.5 + 0.4       = 1.00

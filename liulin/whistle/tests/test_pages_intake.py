@@ -11,7 +11,8 @@ from PIL import Image
 from liulin.accounts.tests.factories import make_user
 from liulin.core.roles import Role
 from liulin.people.models import Resident
-from liulin.whistle.models import Channel, Photo, State, Ticket
+from liulin.whistle import selectors
+from liulin.whistle.models import Channel, State, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_resident_files_from_home_with_photos(client, town):
     assert response.status_code == 302
     assert ticket.channel == Channel.SELF_SERVICE
     assert ticket.household == town.household and ticket.requester_user == town.resident_user
-    assert Photo.objects.filter(ticket=ticket).count() == 2
+    assert selectors.photos(ticket).count() == 2
     confirmation = client.get(response["Location"]).content.decode()
     assert ticket.number in confirmation
 

@@ -1,5 +1,6 @@
 """Selectors behind the pages: scoping, the worklist cursor, the staff view and the admin."""
 
+import base64
 import datetime
 
 import pytest
@@ -15,7 +16,13 @@ from liulin.whistle.tests.intake_fixtures import dispatched
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("value", ["", "x", "3~~1", "0~not-a-date~3", "1~~", "0~2026-01-01T00:00:00+00:00"])
+def _raw(text):
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "value", ["", "x", "%%%", *map(_raw, ["3||1", "0|not-a-date|3", "1||", "0|2026-01-01T00:00:00+00:00", "0|2026-01-01T00:00:00|3"])]
+)
 def test_cursor_decode_rejects_garbage(value):
     assert selectors.Cursor.decode(value) is None
 

@@ -11,7 +11,7 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.whistle import events
-from liulin.whistle.models import Channel, State, Summons, Ticket, Tier, Whistle
+from liulin.whistle.models import Channel, State, Summons, Ticket, Tier, WhistleCall
 from liulin.whistle.services import intake, whistles
 
 from .intake_fixtures import make_town
@@ -78,7 +78,7 @@ def test_only_community_supervisors_may_blow(town, settings):
     for actor in (town.grid_worker, town.property_staff, make_user(Role.COMMUNITY_SECRETARY, make_town().community)):
         with pytest.raises(NotPermitted):
             blow(town, tickets=[ticket], actor=actor)
-    assert not Whistle.objects.exists()
+    assert not WhistleCall.objects.exists()
     ticket.refresh_from_db()
     assert ticket.tier == Tier.GRID
 
@@ -99,7 +99,7 @@ def test_whistle_needs_open_tickets_of_the_community_and_real_departments(town):
         with pytest.raises(Invalid) as error:
             blow(town, **kwargs)
         assert error.value.code == code
-    assert not Whistle.objects.exists() and not Summons.objects.exists()
+    assert not WhistleCall.objects.exists() and not Summons.objects.exists()
 
 
 def test_report_in_on_time_and_late_and_the_unreported_are_flagged(town):
@@ -142,27 +142,81 @@ def test_only_officers_of_the_summoned_department_report_verify_and_record(town)
     assert events.verify_chain(ticket) is None
 
 
+def report(town, whistle, department, officer=None, *, after, rating=None):
+    summons = whistle.summons.get(department=department)
+    officer = officer or make_user(Role.DEPARTMENT_OFFICER, department)
+    whistles.report_in(actor=officer, summons=summons, on_site=True, now=whistle.blown_at + after)
+    if rating is not None:
+        whistles.rate_summons(actor=town.secretary, summons=summons, rating=rating)
+    return summons
+
+
 def test_rating_and_ranking(town):
     housing = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT, name="区住建局")
     water = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT, name="区水务局")
     first = blow(town, departments=[town.department, housing, water])
     second = blow(town, departments=[town.department, housing], now=MONDAY + datetime.timedelta(days=1))
+    hour = datetime.timedelta(hours=1)
     ratings = {(first, town.department): 3, (second, town.department): 4, (first, housing): 5, (second, housing): 4}
     for (whistle, department), stars in ratings.items():
-        whistles.rate_summons(actor=town.secretary, summons=whistle.summons.get(department=department), rating=stars)
+        report(town, whistle, department, town.officer if department == town.department else None, after=hour, rating=stars)
     whistles.flag_unreported(MONDAY + datetime.timedelta(days=30))
 
     ranking = whistles.department_ranking(town.community, (MONDAY - datetime.timedelta(days=1), MONDAY + datetime.timedelta(days=30)))
-    assert [(r["department"].name, r["avg_rating"], r["summons"], r["late"]) for r in ranking] == [
-        ("区住建局", 4.5, 2, 2),
-        (town.department.name, 3.5, 2, 2),
-        ("区水务局", None, 1, 1),
+    assert [(r["department"].name, r["score"], r["avg_rating"], r["summons"], r["late"], r["missed"]) for r in ranking] == [
+        ("区住建局", 4.5, 4.5, 2, 0, 0),
+        (town.department.name, 3.5, 3.5, 2, 0, 0),
+        ("区水务局", 0.0, None, 1, 0, 1),
     ]
     for bad in (0, 6, "5", 4.5, True):
         with pytest.raises(Invalid):
-            whistles.rate_summons(actor=town.secretary, summons=first.summons.get(department=water), rating=bad)
+            whistles.rate_summons(actor=town.secretary, summons=first.summons.get(department=housing), rating=bad)
     with pytest.raises(NotPermitted):
-        whistles.rate_summons(actor=town.officer, summons=first.summons.get(department=water), rating=5)
+        whistles.rate_summons(actor=town.officer, summons=first.summons.get(department=town.department), rating=5)
+
+
+def test_a_report_in_that_never_happened_cannot_be_rated(town):
+    whistle = blow(town, kind="emergency")
+    whistles.flag_unreported(MONDAY + datetime.timedelta(hours=2))
+    with pytest.raises(Invalid) as error:
+        whistles.rate_summons(actor=town.secretary, summons=whistle.summons.get(), rating=5)
+    assert error.value.code == "not_reported"
+
+
+def test_missed_and_late_report_ins_count_against_the_department(town):
+    """docs/kpi.md, 吹哨报到 ranking: on time earns the rating, late half of it, missed 0★."""
+    came = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT, name="区城管委")
+    missed = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT, name="区住建局")
+    late = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT, name="区水务局")
+    first = blow(town, kind="emergency", departments=[came, missed, late])
+    second = blow(town, kind="emergency", departments=[missed], now=MONDAY + datetime.timedelta(days=1))
+    report(town, first, came, after=datetime.timedelta(minutes=30), rating=4)
+    report(town, first, late, after=datetime.timedelta(hours=3), rating=5)  # due after one hour
+    report(town, second, missed, after=datetime.timedelta(minutes=10), rating=5)
+    # `missed` never reported in for the first whistle; the sweep has not run yet, the deadline
+    # alone makes it a miss.
+    period = (MONDAY - datetime.timedelta(days=1), MONDAY + datetime.timedelta(days=30))
+    ranking = whistles.department_ranking(town.community, period, now=MONDAY + datetime.timedelta(days=2))
+
+    rows = [(r["department"].name, r["score"], r["avg_rating"], r["on_time"], r["late"], r["missed"]) for r in ranking]
+    assert rows == [
+        ("区城管委", 4.0, 4.0, 1, 0, 0),
+        ("区水务局", 2.5, 5.0, 0, 1, 0),  # late: 5 × 0.5; ties go to fewer misses
+        ("区住建局", 2.5, 5.0, 1, 0, 1),  # (5 + 0) / 2: the 5★ no longer hides the miss
+    ]
+
+
+def test_a_summons_within_its_deadline_or_unrated_is_not_scored_yet(town, settings):
+    settings.LIULIN_WHISTLE_LATE_SHARE = 0.8
+    pending = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT, name="区住建局")
+    late = OrganisationFactory(kind=Organisation.Kind.DEPARTMENT, name="区水务局")
+    whistle = blow(town, kind="emergency", departments=[pending, late])
+    report(town, whistle, late, after=datetime.timedelta(hours=2), rating=5)
+    period = (MONDAY - datetime.timedelta(days=1), MONDAY + datetime.timedelta(days=1))
+    within = whistles.department_ranking(town.community, period, now=MONDAY + datetime.timedelta(minutes=30))
+    assert [(r["department"].name, r["score"], r["missed"]) for r in within] == [("区水务局", 4.0, 0), ("区住建局", None, 0)]
+    report(town, whistle, pending, after=datetime.timedelta(minutes=20))  # reported, not rated yet
+    assert whistles.department_ranking(town.community, period, now=MONDAY + datetime.timedelta(hours=3))[1]["score"] is None
 
 
 def test_the_minute_sweep_flags_departments_that_never_reported(town, capsys, time_machine):

@@ -5,8 +5,8 @@ expected outcome comes from the table (workflow.TRANSITIONS), the scope rules an
 separation of duties (the matrix of docs/kpi.md, `duties.may`: an organisation role acts on
 its own unit's ticket here, a community or grid role on another unit's): not visible →
 NotFound; visible but the role may not take the action → NotPermitted; the state is
-not a source → Conflict "illegal_transition"; otherwise exactly one event with the right
-from/to/actor_role. A refused attempt changes neither the state nor the event count. An
+not a source → IllegalTransition (409 "illegal_transition"); otherwise exactly one event with
+the right from/to/actor_role. The walk itself is the kernel's (core.testing.workflow). A refused attempt changes neither the state nor the event count. An
 actor of the same role scoped elsewhere (another community, grid, unit or resident) gets
 NotFound on a ticket where the action would be legal.
 
@@ -19,17 +19,18 @@ import datetime
 import pytest
 
 from liulin.accounts.tests.factories import make_user
-from liulin.core.errors import Conflict, NotFound, NotPermitted
+from liulin.core.errors import NotFound
 from liulin.core.roles import GRID_ROLES, ORG_ROLES, Role
+from liulin.core.testing.workflow import check_every_state, workflow_cases
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.territory.tests.factories import BuildingFactory
 from liulin.whistle.events import verify_chain
-from liulin.whistle.models import State, TicketEvent
+from liulin.whistle.models import State, Ticket, TicketEvent
 from liulin.whistle.permissions import VIEWERS
 from liulin.whistle.services import transitions
 from liulin.whistle.tests.duties import may
 from liulin.whistle.tests.factories import CategoryFactory, TicketFactory
-from liulin.whistle.workflow import TRANSITIONS
+from liulin.whistle.workflow import TRANSITIONS, WORKFLOW
 
 NOW = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=datetime.UTC)
 
@@ -95,8 +96,6 @@ def extras(action, ticket, place):
 
 
 def expected_target(transition, state):
-    if transition.target is not None:
-        return transition.target
     return State.IN_PROGRESS if transition.action == "resume" else state
 
 
@@ -110,7 +109,7 @@ def assert_unchanged(ticket, state):
     assert TicketEvent.objects.filter(ticket=ticket).count() == 0
 
 
-CASES = [(action, role) for action in TRANSITIONS for role in Role]
+CASES = workflow_cases(WORKFLOW, Role)
 
 
 @pytest.mark.django_db
@@ -124,33 +123,26 @@ def test_every_state_for_action_and_role(place, action, role):
     assert_unchanged(outsider_ticket, source)
 
     user = actor(role, outsider_ticket, place)
-    for state in State:
-        ticket = ticket_at(place, state)
-        if not visible(role, state):
-            expected_error = NotFound
-        elif not may(action, role, "own" if role in ORG_ROLES else "other"):
-            expected_error = NotPermitted
-        elif state not in transition.sources:
-            expected_error = Conflict
-        else:
-            expected_error = None
 
-        if expected_error is not None:
-            with pytest.raises(expected_error) as refused:
-                attempt(user, ticket, action, place)
-            if expected_error is Conflict:
-                assert refused.value.code == "illegal_transition"
-            assert_unchanged(ticket, state)
-            continue
-
-        result = attempt(user, ticket, action, place)
-        target = expected_target(transition, state)
-        ticket.refresh_from_db()
-        assert ticket.state == result.state == target, (action, role, state)
+    def done(ticket, user, state, target):
         (event,) = TicketEvent.objects.filter(ticket=ticket)
         assert (event.action, event.from_state, event.to_state, event.actor_role) == (action, state, target, role)
         assert event.actor == user
         assert verify_chain(ticket) is None
+
+    check_every_state(
+        WORKFLOW, action, role,
+        states=State,
+        build=lambda state: ticket_at(place, state),
+        actor_for=lambda role, ticket: user,
+        attempt=lambda user, ticket, action: attempt(user, ticket, action, place),
+        state_of=lambda ticket: Ticket.objects.get(pk=ticket.pk).state,
+        events_of=lambda ticket: TicketEvent.objects.filter(ticket=ticket).count(),
+        visible=visible,
+        permitted=lambda action, role: may(action, role, "own" if role in ORG_ROLES else "other"),
+        target=expected_target,
+        done=done,
+    )
 
 
 def test_the_table_is_covered_by_some_role_for_every_edge():

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 
 from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import active_assignments, has_perm_anywhere
-from liulin.whistle.workflow import IllegalTransition
 
 
 def require_anywhere(user, perm, message=None):
@@ -40,11 +39,6 @@ def run(form_or_request, call):
             add_to_form(form_or_request, error)
         else:
             messages.error(form_or_request, error.detail)
-    except IllegalTransition as error:
-        if hasattr(form_or_request, "add_error"):
-            form_or_request.add_error(None, str(error))
-        else:
-            messages.error(form_or_request, str(error))
     return None
 
 

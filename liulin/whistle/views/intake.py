@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from liulin.core.errors import DomainError
 from liulin.core.masking import mask_phone
 from liulin.core.roles import Role
-from liulin.whistle import selectors
+from liulin.whistle import routing, selectors
 from liulin.whistle.forms import ConsoleForm, LookupForm, PatrolForm, ResidentFileForm
+from liulin.whistle.models import Urgency
 from liulin.whistle.services import intake
 
 from ._common import is_htmx, require_role, run
@@ -38,9 +40,37 @@ def _lookup_rows(user, phone):
             "address": r.household.address if r.household_id else "",
             "building": r.household.building_id if r.household_id else "",
             "room": r.household.room if r.household_id else "",
+            "care_tags": [tag.name for tag in r.care_tags.all()],
+            "care_tag_ids": {tag.pk for tag in r.care_tags.all()},
+            "resident": r,
         }
         for r in residents
     ]
+
+
+def _care_suggestion(picked, form):
+    """What the caller's care tags mean for the urgency, for the operator to see before he
+    saves: the rules that apply to him, and the urgency they give the chosen category (the
+    intake service applies the same rule on saving: services.intake.care_urgency)."""
+    rules = intake.care_rules_for(picked["care_tag_ids"])
+    if not rules:
+        return None
+    labels = dict(Urgency.choices)
+    # The rule names database rows (tag · category), the urgency is a label: apart, so the page
+    # can mark the names as data.
+    suggestion = {"rules": [{"reason": reason, "urgency": labels[urgency]} for urgency, reason in rules]}
+    category = form["category"].value()
+    if category:
+        try:
+            asked = (form.data if form.is_bound else form.initial).get("urgency") or Urgency.NORMAL
+            raised = intake.care_urgency(routing.active_category(category), picked["resident"], asked)
+        except DomainError:
+            raised = None
+        if raised is not None:
+            suggestion.update(urgency=labels[raised.urgency], reason=raised.reason)
+            if not form.is_bound:
+                form.initial["urgency"] = raised.urgency  # the select shows it; saving applies it either way
+    return suggestion
 
 
 @never_cache
@@ -69,7 +99,10 @@ def console(request):
             ticket = _file(request, form, requester=requester)
             if ticket is not None:
                 return redirect("whistle:filed", pk=ticket.pk)
-    context = {"form": form, "rows": rows, "phone": phone, "searched": bool(phone) and not picked, "picked": picked}
+    context = {
+        "form": form, "rows": rows, "phone": phone, "searched": bool(phone) and not picked, "picked": picked,
+        "care": _care_suggestion(picked, form) if picked else None,
+    }
     return render(request, "whistle/console.html", context, status=400 if form.errors else 200)
 
 
@@ -107,7 +140,9 @@ def filed(request, pk):
     ticket = selectors.ticket_for(request.user, pk)
     staff = selectors.is_staff_viewer(request.user, ticket)
     duplicates = selectors.possible_duplicates(request.user, ticket) if staff else []
-    return render(request, "whistle/filed.html", {"ticket": ticket, "duplicates": duplicates, "staff": staff})
+    filed_data = (ticket.events.filter(action="file").values_list("data", flat=True).first() if staff else None) or {}
+    context = {"ticket": ticket, "duplicates": duplicates, "staff": staff, "urgency_raised": filed_data.get("urgency_raised")}
+    return render(request, "whistle/filed.html", context)
 
 
 @never_cache

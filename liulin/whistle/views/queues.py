@@ -16,7 +16,6 @@ from liulin.core.roles import Role
 from liulin.whistle import selectors
 from liulin.whistle.forms import BulkDispatchForm, QueueFilterForm
 from liulin.whistle.services import transitions
-from liulin.whistle.workflow import IllegalTransition
 
 from ._common import is_htmx, require_anywhere
 
@@ -103,8 +102,8 @@ def _bulk_dispatch(request, tickets, org):
     for ticket in tickets:
         try:
             transitions.act(actor=request.user, ticket=ticket, action="dispatch", org=org)
-        except (DomainError, IllegalTransition) as error:
-            failed.append(f"{ticket.number}：{getattr(error, 'detail', str(error))}")
+        except DomainError as error:
+            failed.append(f"{ticket.number}：{error.detail}")
         else:
             done.append(ticket.number)
     if done:
@@ -133,7 +132,7 @@ def board(request):
     """督单: overdue, near the deadline, most urged, awaiting approval or verification."""
     require_anywhere(request.user, "whistle.urge")
     context = selectors.supervisor_board(request.user)
-    context["limit"] = selectors.BOARD_LIMIT  # a full list reads "15+": the board shows the first, not a total
+    context["limit"] = selectors.board.BOARD_LIMIT  # a full list reads "15+": the board shows the first, not a total
     context["can_whistle"] = has_perm_anywhere(request.user, "whistle.whistle")
     context["can_dispatch"] = has_perm_anywhere(request.user, "whistle.dispatch")
     return render(request, "whistle/board.html", context)

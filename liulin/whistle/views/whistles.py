@@ -151,11 +151,13 @@ def summons_rate(request, pk):
 @login_required
 @require_GET
 def ranking(request):
-    """Departments ranked by the community's rating of their report-ins, for a month."""
+    """Departments ranked by their report-in score for a month: the community's ratings,
+    late report-ins discounted, missed ones 0★ (whistles.department_ranking)."""
     require_anywhere(request.user, "whistle.view")
     form = RankingForm(request.GET or None, user=request.user)
     community, month = form.choice()
     rows = []
     if community is not None:
         rows = whistles.department_ranking(community, month_bounds(month))
-    return render(request, "whistle/ranking.html", {"form": form, "rows": rows, "community": community, "month": month})
+    context = {"form": form, "rows": rows, "community": community, "month": month, "late_pct": round(whistles.late_share() * 100)}
+    return render(request, "whistle/ranking.html", context)

@@ -1,5 +1,6 @@
-"""Files the requests waiting in the intake queue (`POST /api/v1/tickets/intake`). A
-long-running process beside the task worker (`make run` starts one):
+"""Files the requests waiting in the intake queue (`POST /api/v1/tickets/intake`).
+`manage.py run_periodic` runs it every second (whistle declares it in its AppConfig); it may
+also loop by itself, beside the task worker:
 
     python manage.py drain_intake --every 0.2
 

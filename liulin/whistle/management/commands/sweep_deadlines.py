@@ -1,10 +1,9 @@
-"""Run every minute (cron, or the worker host's scheduler):
+"""Run every minute: `manage.py run_periodic` does (whistle declares it in its AppConfig);
+cron may instead run it once a minute,
 
     * * * * *  cd /srv/liulin && .venv/bin/python manage.py sweep_deadlines
 
-or as a long-running process beside the task worker (`make run` does this):
-
-    python manage.py sweep_deadlines --every 60
+or it may loop by itself: `python manage.py sweep_deadlines --every 60`.
 
 The safety net behind the per-ticket deadline tasks: it flags breaches, escalates by policy
 and sends reminders for every open ticket whose moment has come, even if a task was lost;

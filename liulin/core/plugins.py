@@ -1,0 +1,67 @@
+"""Where an app plugs into the shell: its entries in the top navigation and its tiles on the
+staff home page. Core's templates know no app by name: each app registers what it shows in
+its `AppConfig.ready()`, with the permission that shows it and an order, and the menu and
+the home page show what the user's roles allow (docs/architecture.md, "How an app plugs in").
+
+    register_nav("orgs", label=_("组织"), url_name="orgs:list", perm="orgs.view", order=20)
+    register_tile("orgs", template="dashboard/tiles/orgs.html", data=org_figures, order=20)
+
+`perm` is held anywhere (`has_perm_anywhere`); `when(user)` narrows further (the resident
+registry is not offered to someone who is only a resident). A tile's `data(user)` returns
+what its template reads as `tile`; it must count only what the user may see (`scoped`).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from .permissions import has_perm_anywhere
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: Any  # a lazy translation, resolved when the menu is drawn
+    url_name: str
+    perm: str | None = None
+    order: int = 100
+    when: Any = None
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    template: str
+    data: Any  # data(user) -> dict, the tile's context
+    perm: str | None = None
+    order: int = 100
+    when: Any = None
+
+
+_nav: dict[str, NavEntry] = {}
+_tiles: dict[str, Tile] = {}
+
+
+def register_nav(key, *, label, url_name, perm=None, order=100, when=None):
+    """Offer a menu entry; registering a key again replaces it (an app's ready may run twice)."""
+    _nav[key] = NavEntry(key, label, url_name, perm, order, when)
+
+
+def register_tile(key, *, template, data, perm=None, order=100, when=None):
+    _tiles[key] = Tile(key, template, data, perm, order, when)
+
+
+def _shown(item, user):
+    if item.perm is not None and not has_perm_anywhere(user, item.perm):
+        return False
+    return item.when is None or item.when(user)
+
+
+def nav_for(user):
+    """The menu entries `user` is offered, in order."""
+    return [entry for entry in sorted(_nav.values(), key=lambda e: (e.order, e.key)) if _shown(entry, user)]
+
+
+def tiles_for(user):
+    """The tiles `user` sees on the home page, in order, each as {"key", "template", "data"}."""
+    tiles = sorted(_tiles.values(), key=lambda t: (t.order, t.key))
+    return [{"key": t.key, "template": t.template, "data": t.data(user)} for t in tiles if _shown(t, user)]
