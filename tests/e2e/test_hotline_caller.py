@@ -25,7 +25,7 @@ def _seed_care_rules():
     from django.apps import apps
 
     tags = importlib.import_module("liulin.people.migrations.0002_seed_default_care_tags")
-    rules = importlib.import_module("liulin.whistle.migrations.0026_seed_default_care_urgency_rules")
+    rules = importlib.import_module("liulin.whistle.migrations.0029_seed_default_care_urgency_rules")
     tags.seed_care_tags(apps, None)
     rules.seed_care_urgency_rules(apps, None)
 
