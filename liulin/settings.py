@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "liulin.apitokens",
     "liulin.open311",
     "liulin.demo",
+    "django.forms",  # after the apps: liulin/core/templates overrides two of its widget templates
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liulin.core.middleware.UserLanguageMiddleware",
     "liulin.core.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "liulin.core.middleware.InputHygieneMiddleware",
@@ -68,6 +70,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "liulin.urls"
+# Widgets render through TEMPLATES, so core's option templates (translate="no" on database
+# rows in choices) replace Django's.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "liulin.wsgi.application"
 
 TEMPLATES = [
@@ -84,6 +89,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "liulin.core.context_processors.ui",
             ],
+            "builtins": ["liulin.core.templatetags.data"],
         },
     },
 ]

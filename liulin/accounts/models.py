@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
 from liulin.core.roles import GRID_ROLES, ORG_ROLES, TERRITORY_ROLES, Role
@@ -26,17 +27,17 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A login. Users log in with their mobile number; a resident's account links to his record."""
 
-    mobile = models.CharField("手机号", max_length=11, unique=True, validators=[validate_mobile])
-    name = models.CharField("姓名", max_length=32)
-    email = models.EmailField("电子邮箱", blank=True)  # optional: notifications by mail, when the user opts in
+    mobile = models.CharField(_("手机号"), max_length=11, unique=True, validators=[validate_mobile])
+    name = models.CharField(_("姓名"), max_length=32)
+    email = models.EmailField(_("电子邮箱"), blank=True)  # optional: notifications by mail, when the user opts in
     resident = models.OneToOneField(
-        "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="account", verbose_name="居民档案"
+        "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="account", verbose_name=_("居民档案")
     )
-    elder_mode = models.BooleanField("长辈版", default=False)
-    language = models.CharField("界面语言", max_length=8, blank=True)
-    is_staff = models.BooleanField("可进入管理后台", default=False)
-    is_active = models.BooleanField("有效", default=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    elder_mode = models.BooleanField(_("长辈版"), default=False)
+    language = models.CharField(_("界面语言"), max_length=8, blank=True)
+    is_staff = models.BooleanField(_("可进入管理后台"), default=False)
+    is_active = models.BooleanField(_("有效"), default=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
     date_joined = models.DateTimeField(default=clock.now)
 
     objects = UserManager()
@@ -45,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["name"]
 
     class Meta:
-        verbose_name = "账号"
+        verbose_name = _("账号")
         verbose_name_plural = verbose_name
 
     def __str__(self):
@@ -65,21 +66,21 @@ class RoleAssignment(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     area = models.ForeignKey(
-        "territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="区域"
+        "territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("区域")
     )
     grid = models.ForeignKey(
-        "territory.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments", verbose_name="网格"
+        "territory.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("网格")
     )
     org = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments", verbose_name="组织"
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("组织")
     )
-    active = models.BooleanField("有效", default=True)
+    active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
-        verbose_name = "角色授权"
+        verbose_name = _("角色授权")
         verbose_name_plural = verbose_name
         constraints = [
             models.CheckConstraint(
@@ -120,4 +121,4 @@ class RoleAssignment(models.Model):
         if role in ORG_ROLES and not self.org_id:
             raise ValidationError({"org": f"{role.label}须指定组织。"})
         if role == Role.RESIDENT and not (self.user.resident_id if self.user_id else None):
-            raise ValidationError("居民角色须先关联居民档案。")
+            raise ValidationError(_("居民角色须先关联居民档案。"))

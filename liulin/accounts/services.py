@@ -4,6 +4,7 @@ transaction, an audit row per change."""
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from liulin.core import audit
 from liulin.core.errors import Conflict, Invalid, NotPermitted
@@ -22,7 +23,7 @@ def _may_manage(actor, user):
 @transaction.atomic
 def change_password(*, actor, user, new_password):
     if not _may_manage(actor, user):
-        raise NotPermitted("只能修改自己的密码。")
+        raise NotPermitted(_("只能修改自己的密码。"))
     try:
         validate_password(new_password, user=user)
     except ValidationError as e:
@@ -51,7 +52,7 @@ def assign_role(*, actor, user, role, scope=None):
     """Give `user` a role over `scope` (an Area, Grid or Organisation as the role requires; a
     resident role takes none, its scope is his own household)."""
     if actor is not None and not actor.is_superuser:
-        raise NotPermitted("只有系统管理员可以授予角色。")
+        raise NotPermitted(_("只有系统管理员可以授予角色。"))
     try:
         role = Role(role)
     except ValueError:
@@ -82,9 +83,9 @@ def assign_role(*, actor, user, role, scope=None):
 def revoke_role(*, actor, assignment):
     """Deactivate, rather than delete, so the history of who held what stays readable."""
     if actor is not None and not actor.is_superuser:
-        raise NotPermitted("只有系统管理员可以撤销角色。")
+        raise NotPermitted(_("只有系统管理员可以撤销角色。"))
     if not assignment.active:
-        raise Conflict("该角色已撤销。", code="already_revoked")
+        raise Conflict(_("该角色已撤销。"), code="already_revoked")
     assignment.active = False
     assignment.save(update_fields=["active"])
     forget_assignments(assignment.user)

@@ -6,6 +6,7 @@ on each resource (the first path segment under /api/v1).
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from liulin.core import limits
@@ -35,7 +36,7 @@ class ApiTokenAuth(HttpBearer):
         api_token = services.find_active(token)
         if api_token is None:
             # A bearer header was sent: say the token is bad rather than "please log in".
-            raise InvalidToken("接口令牌无效、已过期或已吊销。")
+            raise InvalidToken(_("接口令牌无效、已过期或已吊销。"))
         limits.check("api:token", api_token.pk, settings.LIULIN_API_RATE_LIMIT_TOKEN)
         resource = _resource(request)
         if not api_token.allows(request.method, resource):

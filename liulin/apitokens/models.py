@@ -8,6 +8,7 @@ A request authenticated by a token acts as the token's user, with that user's sc
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
 
@@ -17,18 +18,18 @@ SCOPES = ("read", "write", *[f"{r}:{mode}" for r in RESOURCES for mode in ("read
 
 
 class ApiToken(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号")
-    name = models.CharField("用途", max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("账号"))
+    name = models.CharField(_("用途"), max_length=64)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
-    scopes = models.JSONField("权限范围", default=list, help_text="read、write，或 tickets:write 之类的资源范围")
+    scopes = models.JSONField(_("权限范围"), default=list, help_text=_("read、write，或 tickets:write 之类的资源范围"))
     created_at = models.DateTimeField(default=clock.now, editable=False)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True, editable=False)
-    expires_at = models.DateTimeField("到期", null=True, blank=True)
-    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("到期"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "接口令牌"
+        verbose_name = _("接口令牌")
         verbose_name_plural = verbose_name
         ordering = ["-created_at"]
 

@@ -5,6 +5,7 @@ import hmac
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from liulin.core import audit, clock
 from liulin.core.errors import Invalid, NotFound
@@ -34,7 +35,7 @@ def create_token(*, actor, user, name, scopes, expires_at=None):
     if not scopes or unknown:
         raise Invalid(f"未知或缺少的权限范围：{', '.join(unknown) or '（空）'}；可选 {', '.join(SCOPES)}", field="scopes")
     if not name.strip():
-        raise Invalid("请填写令牌用途。", field="name")
+        raise Invalid(_("请填写令牌用途。"), field="name")
     prefix = secrets.token_hex(6)
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -69,7 +70,7 @@ def touch(token):
 @transaction.atomic
 def revoke_token(*, actor, token):
     if token.revoked_at is not None:
-        raise Invalid("该令牌已吊销。")
+        raise Invalid(_("该令牌已吊销。"))
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="apitoken.revoke", target=token)
@@ -79,5 +80,5 @@ def revoke_token(*, actor, token):
 def token_by_prefix(prefix):
     token = ApiToken.objects.filter(prefix=prefix).first()
     if token is None:
-        raise NotFound("没有这个令牌。")
+        raise NotFound(_("没有这个令牌。"))
     return token

@@ -113,3 +113,23 @@ def _refuse(request, error):
     return machine_error(request, error.status, error.detail, error.code) or render(
         request, "error.html", {"error": error}, status=error.status
     )
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's pages come in the language chosen on his account (界面语言); without
+    one, LocaleMiddleware's choice (language cookie, then Accept-Language) stands. Placed
+    after AuthenticationMiddleware, which it needs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

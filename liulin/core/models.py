@@ -3,6 +3,7 @@ log (who revealed which personal data, and why), and the work calendar (core.cal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from . import clock
 
@@ -41,7 +42,7 @@ class AuditLog(AppendOnlyModel):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = "审计日志"
+        verbose_name = _("审计日志")
         verbose_name_plural = verbose_name
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
@@ -61,7 +62,7 @@ class AccessLog(AppendOnlyModel):
     reason = models.CharField(max_length=200)
 
     class Meta:
-        verbose_name = "个人信息查看记录"
+        verbose_name = _("个人信息查看记录")
         verbose_name_plural = verbose_name
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
@@ -82,7 +83,7 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = "幂等键"
+        verbose_name = _("幂等键")
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="core_idempotency_owner_key_unique")]
 
@@ -101,7 +102,7 @@ class WorkerHeartbeat(models.Model):
     pid = models.PositiveIntegerField(null=True)
 
     class Meta:
-        verbose_name = "任务进程心跳"
+        verbose_name = _("任务进程心跳")
         verbose_name_plural = verbose_name
 
     def __str__(self):
@@ -112,15 +113,15 @@ class WorkCalendar(models.Model):
     """Working hours; which days are worked comes from China's statutory calendar
     (core.calendar), with single days overridden by CalendarOverride rows."""
 
-    name = models.CharField("名称", max_length=32, unique=True)
-    morning_start = models.TimeField("上午上班", default="08:30")
-    morning_end = models.TimeField("上午下班", default="12:00")
-    afternoon_start = models.TimeField("下午上班", default="14:00")
-    afternoon_end = models.TimeField("下午下班", default="17:30")
-    is_default = models.BooleanField("默认日历", default=False)
+    name = models.CharField(_("名称"), max_length=32, unique=True)
+    morning_start = models.TimeField(_("上午上班"), default="08:30")
+    morning_end = models.TimeField(_("上午下班"), default="12:00")
+    afternoon_start = models.TimeField(_("下午上班"), default="14:00")
+    afternoon_end = models.TimeField(_("下午下班"), default="17:30")
+    is_default = models.BooleanField(_("默认日历"), default=False)
 
     class Meta:
-        verbose_name = "工作日历"
+        verbose_name = _("工作日历")
         verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_work_calendar"),
@@ -134,13 +135,13 @@ class CalendarOverride(models.Model):
     """One day an administrator sets against the statutory calendar (a local holiday, a day
     the package does not know yet, a correction); it wins over chinesecalendar."""
 
-    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="overrides", verbose_name="工作日历")
-    date = models.DateField("日期")
-    is_workday = models.BooleanField("上班", default=False, help_text="放假不勾选；上班（如调休）勾选")
-    name = models.CharField("说明", max_length=32, blank=True)
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("工作日历"))
+    date = models.DateField(_("日期"))
+    is_workday = models.BooleanField(_("上班"), default=False, help_text=_("放假不勾选；上班（如调休）勾选"))
+    name = models.CharField(_("说明"), max_length=32, blank=True)
 
     class Meta:
-        verbose_name = "日期调整"
+        verbose_name = _("日期调整")
         verbose_name_plural = verbose_name
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_override_unique")]

@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
@@ -53,7 +54,7 @@ def decode_cursor(value, *kinds, nullable=()):
             raise ValueError
         return tuple(_parse(part, kind, index in nullable) for index, (part, kind) in enumerate(zip(parts, kinds, strict=True)))
     except (ValueError, UnicodeDecodeError, binascii.Error, TypeError, Invalid):
-        raise Invalid("无效的分页游标。", code="invalid_cursor", field="cursor") from None
+        raise Invalid(gettext("无效的分页游标。"), code="invalid_cursor", field="cursor") from None
 
 
 def _parse(part, kind, nullable):

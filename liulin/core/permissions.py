@@ -19,6 +19,8 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from .errors import NotFound, NotPermitted
 from .memo import memoized
@@ -308,14 +310,15 @@ def permitting(user, perm, obj):
     return None
 
 
-NOT_FOUND = "找不到该记录，或您无权查看。"
+# Stored untranslated (N_) and translated where it is raised, in the reader's language.
+NOT_FOUND = N_("找不到该记录，或您无权查看。")
 
 
 def get_or_404(user, queryset, perm, **lookup):
     """Fetch one object the user may `perm`; anything else is 'not found' so no scope leaks."""
     obj = scoped(user, queryset, perm).filter(**lookup).first()
     if obj is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(gettext(NOT_FOUND))
     return obj
 
 
@@ -327,7 +330,7 @@ def authorise(user, perm, obj, *, view=None, not_found=NOT_FOUND, message="您�
     if can(user, perm, obj):
         return
     if not can(user, view or f"{perm.partition('.')[0]}.view", obj):
-        raise NotFound(not_found)
+        raise NotFound(gettext(not_found))
     raise NotPermitted(message)
 
 

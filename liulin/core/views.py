@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from . import services
 from .permissions import active_assignments
@@ -27,6 +30,16 @@ def toggle_elder_mode(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+@require_POST
+def choose_language(request):
+    """The language switch: Django's own view sets the cookie and leads back; a logged-in
+    user's choice is also kept on his account, which UserLanguageMiddleware honours."""
+    language = request.POST.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        services.set_language(request, language=language)
+    return set_language(request)
 
 
 def _database_answers():
@@ -77,8 +90,8 @@ def machine_error(request, status, detail, code, *, description=None):
 
 
 def not_found(request, exception=None):
-    return machine_error(request, 404, "找不到该地址。", "not_found") or render(request, "404.html", status=404)
+    return machine_error(request, 404, gettext("找不到该地址。"), "not_found") or render(request, "404.html", status=404)
 
 
 def server_error(request):
-    return machine_error(request, 500, "服务器内部错误。", "server_error") or render(request, "500.html", status=500)
+    return machine_error(request, 500, gettext("服务器内部错误。"), "server_error") or render(request, "500.html", status=500)

@@ -23,6 +23,8 @@ chained events (core.chain). Which actions form which duty is the app's.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from .errors import Conflict
 from .permissions import grant
 
@@ -65,7 +67,7 @@ class Workflow:
         found = self.transitions.get(action)
         if found is None or state not in found.sources:
             label = found.label if found else action
-            raise IllegalTransition(f"“{self.state_label(state)}”状态下不能执行“{label}”。")
+            raise IllegalTransition(gettext("“%(state)s”状态下不能执行“%(action)s”。") % {"state": self.state_label(state), "action": label})
         return found
 
     def available_actions(self, state):

@@ -7,6 +7,8 @@ always pass the logged-in user, checked with `orgs.change` on the organisation i
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import audit, clock
 from liulin.core.errors import Conflict, Invalid, NotPermitted
@@ -20,7 +22,7 @@ CHANGE = "orgs.change"
 def _require_change(actor, org):
     if actor is None:
         return
-    authorise(actor, CHANGE, org, not_found="找不到该组织，或您无权查看。", message="您的角色不能修改该组织。")
+    authorise(actor, CHANGE, org, not_found=N_("找不到该组织，或您无权查看。"), message="您的角色不能修改该组织。")
 
 
 def _clean(obj, *, exclude=None):
@@ -34,7 +36,7 @@ def _clean(obj, *, exclude=None):
 def _place(*, kind, community, estate):
     """An owners' committee belongs to one estate; an estate fixes the community."""
     if kind == Organisation.Kind.OWNERS_COMMITTEE and estate is None:
-        raise Invalid("业主委员会必须属于一个小区。", code="estate_required", field="estate")
+        raise Invalid(_("业主委员会必须属于一个小区。"), code="estate_required", field="estate")
     if estate is not None:
         if community is not None and community.pk != estate.community_id:
             raise Invalid(f"小区“{estate.name}”不在所选社区内。", field="estate")
@@ -67,7 +69,7 @@ def create_organisation(
     # Decided on the saved row, so the one permission layer answers with the org's own scope;
     # a refusal rolls the insert back.
     if actor is not None and not can(actor, CHANGE, org):
-        raise NotPermitted("您不能在该区域新建组织。")
+        raise NotPermitted(_("您不能在该区域新建组织。"))
     audit.record(actor=actor, action="org.create", target=org, kind=kind, name=org.name)
     return org
 
@@ -81,7 +83,7 @@ def add_member(
     _require_change(actor, org)
     name = (name or "").strip() or (resident.name if resident else "") or (user.name if user else "")
     if not name:
-        raise Invalid("请填写成员姓名，或选择一位居民。", field="name")
+        raise Invalid(_("请填写成员姓名，或选择一位居民。"), field="name")
     if is_party_member is None:
         is_party_member = bool(resident and resident.is_party_member)
     if resident is not None and Membership.objects.filter(org=org, resident=resident).exists():

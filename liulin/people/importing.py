@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from liulin.core import audit, clock, crypto
 from liulin.core.errors import Invalid, NotPermitted, TooLarge
@@ -40,7 +41,9 @@ FIELD_COLUMNS = {
     "room": "房号",
 }
 GENDERS = {"男": "M", "女": "F"}
-RELATIONS = {label: value for value, label in Resident.Relation.choices} | {"本人": Resident.Relation.HEAD}
+# The sheet's words are Chinese whatever the page's language: the labels' source text.
+with translation.override(None):
+    RELATIONS = {str(label): value for value, label in Resident.Relation.choices} | {"本人": Resident.Relation.HEAD}
 YES = {"是", "Y", "YES", "1", "TRUE", "党员"}
 NO = {"否", "N", "NO", "0", "FALSE", ""}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")

@@ -7,6 +7,7 @@ go through people.services, which fills all three from one plain value.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
 from liulin.core.masking import mask_phone
@@ -15,12 +16,12 @@ from liulin.core.masking import mask_phone
 class CareTag(models.Model):
     """A care status a community tracks (独居老人, 低保 ...); configured in admin."""
 
-    code = models.SlugField("代码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=32, unique=True)
-    sort = models.PositiveSmallIntegerField("排序", default=0)
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=32, unique=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = "关爱标签"
+        verbose_name = _("关爱标签")
         verbose_name_plural = verbose_name
         ordering = ["sort", "name"]
 
@@ -30,34 +31,34 @@ class CareTag(models.Model):
 
 class Resident(models.Model):
     class Gender(models.TextChoices):
-        MALE = "M", "男"
-        FEMALE = "F", "女"
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
 
     class Relation(models.TextChoices):
-        HEAD = "head", "户主"
-        SPOUSE = "spouse", "配偶"
-        CHILD = "child", "子女"
-        PARENT = "parent", "父母"
-        GRANDCHILD = "grandchild", "孙子女"
-        SIBLING = "sibling", "兄弟姐妹"
-        TENANT = "tenant", "租户"
-        OTHER = "other", "其他"
+        HEAD = "head", _("户主")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+        GRANDCHILD = "grandchild", _("孙子女")
+        SIBLING = "sibling", _("兄弟姐妹")
+        TENANT = "tenant", _("租户")
+        OTHER = "other", _("其他")
 
-    name = models.CharField("姓名", max_length=32, db_index=True)
+    name = models.CharField(_("姓名"), max_length=32, db_index=True)
     name_pinyin = models.CharField(max_length=128, db_index=True, editable=False)
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
-    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    birth_date = models.DateField("出生日期")
-    mobile = models.CharField("手机号", max_length=11, blank=True, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    mobile = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
     id_cipher = models.TextField(editable=False, blank=True)
     id_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
-    id_masked = models.CharField("身份证号（脱敏）", max_length=18, blank=True, editable=False)
+    id_masked = models.CharField(_("身份证号（脱敏）"), max_length=18, blank=True, editable=False)
     household = models.ForeignKey(
-        "territory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="members", verbose_name="住户"
+        "territory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="members", verbose_name=_("住户")
     )
-    relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices, default=Relation.HEAD)
-    care_tags = models.ManyToManyField(CareTag, blank=True, related_name="residents", verbose_name="关爱标签")
-    is_party_member = models.BooleanField("党员", default=False)
+    relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.HEAD)
+    care_tags = models.ManyToManyField(CareTag, blank=True, related_name="residents", verbose_name=_("关爱标签"))
+    is_party_member = models.BooleanField(_("党员"), default=False)
     party_branch = models.ForeignKey(
         "orgs.Organisation",
         null=True,
@@ -65,15 +66,15 @@ class Resident(models.Model):
         on_delete=models.SET_NULL,
         related_name="party_members",
         limit_choices_to={"kind": "party_branch"},
-        verbose_name="所在党支部",
+        verbose_name=_("所在党支部"),
     )
-    notes = models.TextField("备注", blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    notes = models.TextField(_("备注"), blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
-        verbose_name = "居民"
+        verbose_name = _("居民")
         verbose_name_plural = verbose_name
         ordering = ["name_pinyin", "id"]
         constraints = [

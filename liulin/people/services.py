@@ -50,7 +50,7 @@ def _check_birth_date(resident, id_number):
     if not resident.birth_date:
         resident.birth_date = birth_date_in_id(id_number)
     elif resident.birth_date != birth_date_in_id(id_number):
-        raise Invalid("出生日期与身份证号中的出生日期不一致，请核对。", code="birth_date_mismatch", field="birth_date")
+        raise Invalid(_("出生日期与身份证号中的出生日期不一致，请核对。"), code="birth_date_mismatch", field="birth_date")
 
 
 def _apply_id_number(resident, id_number):
@@ -67,9 +67,9 @@ def _apply_id_number(resident, id_number):
 def _apply_name(resident):
     resident.name = resident.name.strip()
     if not resident.name:
-        raise Invalid("姓名不能为空。", field="name")
+        raise Invalid(_("姓名不能为空。"), field="name")
     if len(resident.name) > Resident._meta.get_field("name").max_length:
-        raise Invalid("姓名太长（最多 32 个字）。", field="name")
+        raise Invalid(_("姓名太长（最多 32 个字）。"), field="name")
     resident.name_pinyin = pinyin.full(resident.name)
     resident.name_initials = pinyin.initials(resident.name)
 
@@ -81,7 +81,7 @@ def _save(resident):
         with transaction.atomic():
             resident.save()
     except IntegrityError:
-        raise Invalid("该身份证号已登记在另一位居民名下。", code="duplicate_id", field="id_number") from None
+        raise Invalid(_("该身份证号已登记在另一位居民名下。"), code="duplicate_id", field="id_number") from None
 
 
 def build_resident(*, id_number="", care_tags=(), **fields):
@@ -104,7 +104,7 @@ RELATIONS = frozenset(Resident.Relation.values)
 
 def _check_choices(resident):
     if resident.gender not in GENDERS:
-        raise Invalid("性别应为“男”或“女”。", code="invalid_gender", field="gender")
+        raise Invalid(_("性别应为“男”或“女”。"), code="invalid_gender", field="gender")
     if resident.relation not in RELATIONS:
         labels = "、".join(Resident.Relation.labels)
         raise Invalid(f"与户主关系应为：{labels}。", code="invalid_relation", field="relation")
@@ -112,9 +112,9 @@ def _check_choices(resident):
 
 def _check_birth_date_known(resident):
     if not resident.birth_date:
-        raise Invalid("请填写出生日期（或填写身份证号自动带出）。", code="birth_date_required", field="birth_date")
+        raise Invalid(_("请填写出生日期（或填写身份证号自动带出）。"), code="birth_date_required", field="birth_date")
     if resident.birth_date > clock.today():
-        raise Invalid("出生日期不能晚于今天。", field="birth_date")
+        raise Invalid(_("出生日期不能晚于今天。"), field="birth_date")
 
 
 def _require_household_access(actor, household):
@@ -123,9 +123,9 @@ def _require_household_access(actor, household):
     if actor is None:
         return
     if household is None:
-        raise Invalid("请选择住户。", code="household_required", field="household")
+        raise Invalid(_("请选择住户。"), code="household_required", field="household")
     if not can(actor, "people.change", household):
-        raise Invalid("请选择您负责范围内的住户。", code="household_out_of_scope", field="household")
+        raise Invalid(_("请选择您负责范围内的住户。"), code="household_out_of_scope", field="household")
 
 
 @transaction.atomic
@@ -169,11 +169,11 @@ def household_for_room(*, actor, building, room):
     """The household at `room` of `building`, registered on first use (a new family moving in)."""
     room = (room or "").strip()
     if not room:
-        raise Invalid("请填写房号。", code="room_required", field="room")
+        raise Invalid(_("请填写房号。"), code="room_required", field="room")
     if len(room) > Household._meta.get_field("room").max_length:
-        raise Invalid("房号太长。", code="room_too_long", field="room")
+        raise Invalid(_("房号太长。"), code="room_too_long", field="room")
     if actor is not None and not can(actor, "people.change", building):
-        raise Invalid("请选择您负责范围内的楼栋。", code="building_out_of_scope", field="building")
+        raise Invalid(_("请选择您负责范围内的楼栋。"), code="building_out_of_scope", field="building")
     household, created = Household.objects.get_or_create(building=building, room=room)
     if created:
         audit.record(actor=actor, action="household.create", target=household)
@@ -202,10 +202,10 @@ REVEALABLE = {"mobile": "people.reveal_phone", "id_number": "people.reveal_id"}
 def reveal(*, actor, resident, field, reason):
     """Return the plain phone or ID number, for a permitted role with a stated reason; logged."""
     if field not in REVEALABLE:
-        raise Invalid("只能查看手机号或身份证号。", field="field")
+        raise Invalid(_("只能查看手机号或身份证号。"), field="field")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise Invalid("请填写查看原因。", code="reason_required", field="reason")
+        raise Invalid(_("请填写查看原因。"), code="reason_required", field="reason")
     require(actor, REVEALABLE[field], resident, message="您的角色不能查看完整的个人信息。")
     # A stolen or misused staff account must not read the registry out one reveal at a time.
     limits.check("reveal", actor.pk, settings.LIULIN_REVEAL_RATE_LIMIT,

@@ -1,5 +1,6 @@
 """Territory API (/api/v1/territory): every list is scoped to the caller and paginated."""
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import paginate
 
@@ -48,7 +49,7 @@ def grid_feature_collection(request, community: int | None = None):
 def grid_at(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query(..., ge=-90, le=90)):
     grid = selectors.grid_at_point(request.user, lon=lon, lat=lat)
     if grid is None:
-        raise NotFound("该位置不在您可见的任何网格内。")
+        raise NotFound(_("该位置不在您可见的任何网格内。"))
     return grid
 
 

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from liulin.core.errors import Invalid
 
@@ -118,10 +119,10 @@ def overlaps(a, b):
 def _check_coordinates(coordinates, depth):
     """Walk nested GeoJSON coordinate arrays down to [lon, lat] pairs and check each."""
     if not isinstance(coordinates, list | tuple):
-        raise Invalid("GeoJSON 坐标格式不正确。", code="invalid_geojson", field="boundary")
+        raise Invalid(_("GeoJSON 坐标格式不正确。"), code="invalid_geojson", field="boundary")
     if depth == 0:
         if len(coordinates) < 2 or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates[:2]):
-            raise Invalid("每个坐标点应为 [经度, 纬度] 两个数字。", code="invalid_geojson", field="boundary")
+            raise Invalid(_("每个坐标点应为 [经度, 纬度] 两个数字。"), code="invalid_geojson", field="boundary")
         lon, lat = coordinates[0], coordinates[1]
         if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
             raise Invalid(
@@ -153,9 +154,9 @@ def parse_boundary(boundary):
     except (ValueError, TypeError, IndexError, AttributeError) as e:
         raise Invalid(f"GeoJSON 无法解析为多边形：{e}", code="invalid_geojson", field="boundary") from None
     if geometry.is_empty:
-        raise Invalid("网格边界为空。", code="invalid_geojson", field="boundary")
+        raise Invalid(_("网格边界为空。"), code="invalid_geojson", field="boundary")
     if not geometry.is_valid:
         raise Invalid(f"网格边界不是有效的多边形：{explain_validity(geometry)}", code="invalid_polygon", field="boundary")
     if geometry.area == 0:
-        raise Invalid("网格边界面积为零。", code="invalid_polygon", field="boundary")
+        raise Invalid(_("网格边界面积为零。"), code="invalid_polygon", field="boundary")
     return geometry

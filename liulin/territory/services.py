@@ -8,6 +8,8 @@ checked with `territory.change`.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import audit
 from liulin.core.errors import Conflict, Invalid, NotPermitted
@@ -23,7 +25,7 @@ def _require_change(actor, obj):
     """Out of the actor's sight is 'not found' (no scope leaks); in sight but read-only is 403."""
     if actor is None:
         return
-    authorise(actor, CHANGE, obj, not_found="找不到该辖区，或您无权查看。", message="您的角色不能修改该辖区的信息。")
+    authorise(actor, CHANGE, obj, not_found=N_("找不到该辖区，或您无权查看。"), message="您的角色不能修改该辖区的信息。")
 
 
 def _clean(obj, *, exclude=None):
@@ -51,7 +53,7 @@ def create_area(*, actor, kind, code, name, parent=None):
     if parent is not None:
         _require_change(actor, parent)
     elif actor is not None and not actor.is_superuser:
-        raise NotPermitted("只有系统管理员可以新建顶级区域。")
+        raise NotPermitted(_("只有系统管理员可以新建顶级区域。"))
     area = Area(kind=kind, code=(code or "").strip(), name=(name or "").strip(), parent=parent)
     _clean(area, exclude=["path"])
     area.save()
@@ -73,7 +75,7 @@ def _check_no_overlap(geometry, *, exclude_id=None):
 def create_grid(*, actor, community, code, name, boundary, is_demo=False):
     _require_change(actor, community)
     if community.kind != Area.Kind.COMMUNITY:
-        raise Invalid("网格必须属于一个社区。", field="community")
+        raise Invalid(_("网格必须属于一个社区。"), field="community")
     geometry = geo.parse_boundary(boundary)
     _check_no_overlap(geometry)
     grid = Grid(community=community, code=(code or "").strip(), name=(name or "").strip(), boundary=boundary, is_demo=is_demo)
@@ -107,7 +109,7 @@ def update_grid(*, actor, grid, name=None, boundary=None):
 def create_estate(*, actor, community, name, address="", is_demo=False):
     _require_change(actor, community)
     if community.kind != Area.Kind.COMMUNITY:
-        raise Invalid("小区必须属于一个社区。", field="community")
+        raise Invalid(_("小区必须属于一个社区。"), field="community")
     estate = Estate(community=community, name=(name or "").strip(), address=(address or "").strip(), is_demo=is_demo)
     _clean(estate, exclude=["community"])
     _save(estate, f"本社区已有名为“{estate.name}”的小区。")
@@ -119,10 +121,10 @@ def _check_building_place(*, estate, grid, lon, lat):
     """The grid must be in the estate's community, and a building with coordinates must stand
     inside its grid; without a grid, the coordinates choose it."""
     if (lon is None) != (lat is None):
-        raise Invalid("经度和纬度须同时填写。", field="lon")
+        raise Invalid(_("经度和纬度须同时填写。"), field="lon")
     if grid is None:
         if lon is None:
-            raise Invalid("请选择网格，或填写楼栋的经纬度以自动确定网格。", field="grid")
+            raise Invalid(_("请选择网格，或填写楼栋的经纬度以自动确定网格。"), field="grid")
         grid = geo.grid_for_point(lon, lat)
         if grid is None:
             raise Invalid(f"坐标 ({lon}, {lat}) 不在任何网格内。", field="grid")

@@ -10,6 +10,8 @@ never disagree.
 import datetime
 
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from liulin.core import clock
@@ -91,7 +93,7 @@ def _detail(user, pk):
     events = []
     for event in selectors.timeline(user, ticket, staff=staff):
         if staff:
-            actor = event.actor.name if event.actor_id else "系统"
+            actor = event.actor.name if event.actor_id else _("系统")
         else:
             actor = selectors.event_actor_label(event, ticket)
         events.append(
@@ -186,7 +188,7 @@ def ticket_list(
             raise Invalid(f"未知的状态：{', '.join(unknown)}", code="invalid_state", field="state")
     for value in (created_after, created_before):
         if value is not None and value.tzinfo is None:
-            raise Invalid("时间须带时区，如 2026-03-01T08:00:00+08:00。", code="invalid_datetime")
+            raise Invalid(_("时间须带时区，如 2026-03-01T08:00:00+08:00。"), code="invalid_datetime")
     if created_after is not None:
         created_after = clock.bounded(created_after, field="created_after")
     if created_before is not None:
@@ -286,7 +288,7 @@ def _org(user, org_id):
         return None
     org = selectors.handling_units(user).filter(pk=org_id).first()
     if org is None:
-        raise Invalid("找不到该承办单位，或它不服务于您的辖区。", code="org_invalid", field="org_id")
+        raise Invalid(_("找不到该承办单位，或它不服务于您的辖区。"), code="org_invalid", field="org_id")
     return org
 
 
@@ -330,9 +332,10 @@ ACTION_SCHEMAS = {
     "forward": ForwardIn,
     "merge": MergeIn,
 }
-for _action in workflow.TRANSITIONS:
-    if _action != "callback":  # the callback carries a verdict: its own endpoint below
-        _register_action(_action, ACTION_SCHEMAS.get(_action, ReasonIn))
+with translation.override(None):  # the schema's texts in the source language, whoever imports it first
+    for _action in workflow.TRANSITIONS:
+        if _action != "callback":  # the callback carries a verdict: its own endpoint below
+            _register_action(_action, ACTION_SCHEMAS.get(_action, ReasonIn))
 
 
 @router.post("/{int:ticket_id}/callback", response={200: TicketDetailOut, **ERRORS}, summary="回访（是否解决、满意度；不满意可申请重办）")

@@ -50,6 +50,7 @@ class CategoryChoiceField(forms.TypedChoiceField):
     list follows the admin's edits and a fresh database can be migrated."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.Select(attrs={"translate": "no"}))  # category names are data
         super().__init__(coerce=int, choices=_grouped_categories, **kwargs)
 
     def clean(self, value):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, Sum
+from django.utils.translation import gettext, gettext_lazy
 
 from liulin.core.calendar import month_start
 from liulin.core.errors import Invalid
@@ -31,12 +32,12 @@ GROUPINGS = {
     "community": "community_key",
 }
 GROUP_LABELS = {
-    None: "合计",
-    "grid": "网格",
-    "handling_org": "承办单位",
-    "category": "类别",
-    "month": "月份",
-    "community": "社区",
+    None: gettext_lazy("合计"),
+    "grid": gettext_lazy("网格"),
+    "handling_org": gettext_lazy("承办单位"),
+    "category": gettext_lazy("类别"),
+    "month": gettext_lazy("月份"),
+    "community": gettext_lazy("社区"),
 }
 
 DEFAULT_WEIGHTS = {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}
@@ -135,7 +136,7 @@ class KpiRow:
     def as_dict(self):
         return {
             "key": str(self.key) if self.key is not None else None,
-            "label": self.label,
+            "label": str(self.label),
             "response_rate": self.response_rate,
             "resolution_rate": self.resolution_rate,
             "satisfaction_rate": self.satisfaction_rate,
@@ -212,7 +213,7 @@ def scoped_rollups(user, *, period_start, period_end, group_by=None, area=None):
     start = month_start(_as_date(period_start, "period_start"))
     end = month_start(_as_date(period_end, "period_end"))
     if end < start:
-        raise Invalid("结束月份早于开始月份。", code="invalid_period", field="period_end")
+        raise Invalid(gettext("结束月份早于开始月份。"), code="invalid_period", field="period_end")
     q = scope_q(user, "whistle.view", KpiRollup)
     if q == NOTHING:
         return KpiRollup.objects.none()
@@ -237,11 +238,11 @@ def _labels(group_by, keys):
 
 def _label(group_by, key, labels):
     if group_by is None:
-        return "合计"
+        return gettext("合计")
     if group_by == "month":
         return f"{key:%Y-%m}"
     if key in (0, None):
-        return "未派单" if group_by == "handling_org" else "—"
+        return gettext("未派单") if group_by == "handling_org" else "—"
     return labels.get(key, f"#{key}")
 
 
@@ -249,7 +250,7 @@ def kpis(user, *, period_start, period_end, group_by=None, area=None):
     """KPI rows for the months from `period_start` to `period_end` (whole months, both
     included), one per group (or one total row), from the rollups the user may see."""
     if group_by not in GROUPINGS:
-        raise Invalid("不支持的分组方式。", code="invalid_group_by", field="group_by")
+        raise Invalid(gettext("不支持的分组方式。"), code="invalid_group_by", field="group_by")
     qs = scoped_rollups(user, period_start=period_start, period_end=period_end, group_by=group_by, area=area)
     sums = {name: Sum(name) for name in COUNTERS}
     column = GROUPINGS[group_by]
@@ -283,7 +284,7 @@ def ranking(user, month, by="handling_org", *, list_size=None, threshold=None):
     `threshold` (settings LIULIN_KPI_LIST_SIZE, LIULIN_KPI_BLACK_THRESHOLD); a unit is never
     on both."""
     if by is None or by == "month":
-        raise Invalid("排名须按单位、网格、社区或类别。", code="invalid_group_by", field="by")
+        raise Invalid(gettext("排名须按单位、网格、社区或类别。"), code="invalid_group_by", field="by")
     size = list_size if list_size is not None else int(getattr(settings, "LIULIN_KPI_LIST_SIZE", DEFAULT_LIST_SIZE))
     limit = threshold if threshold is not None else float(getattr(settings, "LIULIN_KPI_BLACK_THRESHOLD", DEFAULT_BLACK_THRESHOLD))
     month = month_start(_as_date(month, "month"))

@@ -9,74 +9,75 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
 from liulin.core.chain import ChainedEvent
 
 
 class ResponsibleKind(models.TextChoices):
-    PROPERTY = "property_company", "物业公司"
-    COMMUNITY = "community", "社区"
-    DEPARTMENT = "department", "职能部门"
+    PROPERTY = "property_company", _("物业公司")
+    COMMUNITY = "community", _("社区")
+    DEPARTMENT = "department", _("职能部门")
 
 
 class Urgency(models.TextChoices):
-    EMERGENCY = "emergency", "紧急"
-    NORMAL = "normal", "一般"
-    COMPLEX = "complex", "复杂"
+    EMERGENCY = "emergency", _("紧急")
+    NORMAL = "normal", _("一般")
+    COMPLEX = "complex", _("复杂")
 
 
 class Tier(models.IntegerChoices):
-    GRID = 1, "网格"
-    COMMUNITY = 2, "社区"
-    WHISTLE = 3, "吹哨"
+    GRID = 1, _("网格")
+    COMMUNITY = 2, _("社区")
+    WHISTLE = 3, _("吹哨")
 
 
 class Channel(models.TextChoices):
-    HOTLINE = "hotline", "热线电话"
-    SELF_SERVICE = "self_service", "居民自助"
-    GRID_PATROL = "grid_patrol", "网格巡查"
-    API = "api", "接口"
+    HOTLINE = "hotline", _("热线电话")
+    SELF_SERVICE = "self_service", _("居民自助")
+    GRID_PATROL = "grid_patrol", _("网格巡查")
+    API = "api", _("接口")
     OPEN311 = "open311", "Open311"
-    DELIBERATION = "deliberation", "议事结果"
-    PROACTIVE = "proactive", "未诉先办"
+    DELIBERATION = "deliberation", _("议事结果")
+    PROACTIVE = "proactive", _("未诉先办")
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", "已下单"
-    DISPATCHED = "dispatched", "已派单"
-    ACCEPTED = "accepted", "已接单"
-    IN_PROGRESS = "in_progress", "处理中"
-    SUSPENDED = "suspended", "挂起"
-    RESOLVED = "resolved", "已办结"
-    VERIFIED = "verified", "已核单"
-    CLOSED = "closed", "已回访"
-    FORWARDED = "forwarded", "非职责已转出"
-    MERGED = "merged", "重复已合并"
-    WITHDRAWN = "withdrawn", "已撤单"
-    UNRESOLVABLE = "unresolvable", "无法办理"
+    SUBMITTED = "submitted", _("已下单")
+    DISPATCHED = "dispatched", _("已派单")
+    ACCEPTED = "accepted", _("已接单")
+    IN_PROGRESS = "in_progress", _("处理中")
+    SUSPENDED = "suspended", _("挂起")
+    RESOLVED = "resolved", _("已办结")
+    VERIFIED = "verified", _("已核单")
+    CLOSED = "closed", _("已回访")
+    FORWARDED = "forwarded", _("非职责已转出")
+    MERGED = "merged", _("重复已合并")
+    WITHDRAWN = "withdrawn", _("已撤单")
+    UNRESOLVABLE = "unresolvable", _("无法办理")
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    BASIC = "basic", "基本满意"
-    UNSATISFIED = "unsatisfied", "不满意"
-    NOT_RATED = "not_rated", "未评价"
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+    NOT_RATED = "not_rated", _("未评价")
 
 
 class SlaPolicy(models.Model):
     """A time limit: how long to accept and to resolve, counted in working or calendar time."""
 
-    code = models.SlugField("代码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=32)
-    accept_minutes = models.PositiveIntegerField("接单时限（分钟）")
-    resolve_minutes = models.PositiveIntegerField("办结/反馈时限（分钟）")
-    working_time = models.BooleanField("按工作时间计", default=True, help_text="否则按自然时间连续计算")
-    remind_before_minutes = models.PositiveIntegerField("到期前提醒（分钟）", default=60)
-    escalate_on_breach = models.BooleanField("超时自动升级", default=True, help_text="办结超时后自动上升一个层级（网格→社区→吹哨）")
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=32)
+    accept_minutes = models.PositiveIntegerField(_("接单时限（分钟）"))
+    resolve_minutes = models.PositiveIntegerField(_("办结/反馈时限（分钟）"))
+    working_time = models.BooleanField(_("按工作时间计"), default=True, help_text=_("否则按自然时间连续计算"))
+    remind_before_minutes = models.PositiveIntegerField(_("到期前提醒（分钟）"), default=60)
+    escalate_on_breach = models.BooleanField(_("超时自动升级"), default=True, help_text=_("办结超时后自动上升一个层级（网格→社区→吹哨）"))
 
     class Meta:
-        verbose_name = "时限标准"
+        verbose_name = _("时限标准")
         verbose_name_plural = verbose_name
         ordering = ["accept_minutes"]
 
@@ -87,28 +88,28 @@ class SlaPolicy(models.Model):
 class Category(models.Model):
     """A node of the category tree (物业服务/电梯故障 ...). Children inherit what they leave empty."""
 
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级")
-    code = models.SlugField("代码", max_length=48, unique=True)
-    name = models.CharField("名称", max_length=32)
-    responsible_kind = models.CharField("默认责任方", max_length=32, choices=ResponsibleKind.choices, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级"))
+    code = models.SlugField(_("代码"), max_length=48, unique=True)
+    name = models.CharField(_("名称"), max_length=32)
+    responsible_kind = models.CharField(_("默认责任方"), max_length=32, choices=ResponsibleKind.choices, blank=True)
     responsible_org = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="指定责任部门"
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("指定责任部门")
     )
-    keywords = models.CharField("关键词", max_length=255, blank=True, help_text="以空格或逗号分隔，用于自动分类与派单")
+    keywords = models.CharField(_("关键词"), max_length=255, blank=True, help_text=_("以空格或逗号分隔，用于自动分类与派单"))
     verify_org = models.ForeignKey(
         "orgs.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="核单部门",
-        help_text="办结后由该协同治理部门核单；不填则沿用上级类别，仍为空时由社区核单",
+        verbose_name=_("核单部门"),
+        help_text=_("办结后由该协同治理部门核单；不填则沿用上级类别，仍为空时由社区核单"),
     )
-    is_active = models.BooleanField("启用", default=True)
-    sort = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = "诉求类别"
+        verbose_name = _("诉求类别")
         verbose_name_plural = verbose_name
         ordering = ["sort", "code"]
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
@@ -129,11 +130,11 @@ class CategoryPolicy(models.Model):
     """Which time limit applies to a category at an urgency (inherited down the tree)."""
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="policies")
-    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices)
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "类别时限"
+        verbose_name = _("类别时限")
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["category", "urgency"], name="category_policy_unique")]
 
@@ -146,14 +147,14 @@ class RoutingRule(models.Model):
 
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="rules")
     community = models.ForeignKey(
-        "territory.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="适用社区"
+        "territory.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("适用社区")
     )
-    keywords = models.CharField("关键词", max_length=255, blank=True)
-    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name="责任单位")
-    priority = models.PositiveSmallIntegerField("优先级", default=100, help_text="数字小者优先")
+    keywords = models.CharField(_("关键词"), max_length=255, blank=True)
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("责任单位"))
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=100, help_text=_("数字小者优先"))
 
     class Meta:
-        verbose_name = "派单规则"
+        verbose_name = _("派单规则")
         verbose_name_plural = verbose_name
         ordering = ["priority", "id"]
 
@@ -167,12 +168,12 @@ class CareUrgencyRule(models.Model):
     urgency. Applied at intake (services.intake.care_urgency) for every channel that names
     the requester."""
 
-    care_tag = models.ForeignKey("people.CareTag", on_delete=models.CASCADE, related_name="+", verbose_name="关爱标签")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="care_rules", verbose_name="诉求类别")
-    urgency = models.CharField("至少按", max_length=16, choices=Urgency.choices, default=Urgency.EMERGENCY)
+    care_tag = models.ForeignKey("people.CareTag", on_delete=models.CASCADE, related_name="+", verbose_name=_("关爱标签"))
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="care_rules", verbose_name=_("诉求类别"))
+    urgency = models.CharField(_("至少按"), max_length=16, choices=Urgency.choices, default=Urgency.EMERGENCY)
 
     class Meta:
-        verbose_name = "关爱对象紧急程度"
+        verbose_name = _("关爱对象紧急程度")
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["care_tag", "category"], name="care_urgency_rule_unique")]
 
@@ -187,20 +188,20 @@ class Landmark(models.Model):
     places a request in its community only (a road crossing several grids)."""
 
     community = models.ForeignKey(
-        "territory.Area", on_delete=models.CASCADE, related_name="+", limit_choices_to={"kind": "community"}, verbose_name="社区"
+        "territory.Area", on_delete=models.CASCADE, related_name="+", limit_choices_to={"kind": "community"}, verbose_name=_("社区")
     )
-    name = models.CharField("名称", max_length=64)
-    aliases = models.CharField("别称", max_length=255, blank=True, help_text="以空格或逗号分隔")
+    name = models.CharField(_("名称"), max_length=64)
+    aliases = models.CharField(_("别称"), max_length=255, blank=True, help_text=_("以空格或逗号分隔"))
     grid = models.ForeignKey(
-        "territory.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="所在网格",
-        help_text="跨网格的道路等不填，只定位到社区",
+        "territory.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("所在网格"),
+        help_text=_("跨网格的道路等不填，只定位到社区"),
     )
-    lon = models.FloatField("经度", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "地标"
+        verbose_name = _("地标")
         verbose_name_plural = verbose_name
         ordering = ["community_id", "name"]
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="landmark_unique_name_per_community")]
@@ -246,28 +247,28 @@ AWAITING_DECISION = OPEN_AFTER_DISPATCH & (models.Q(suspension_requested=True) |
 class Ticket(models.Model):
     # Unique by Meta.constraints, and `state` indexed by Meta.indexes: on PostgreSQL a unique
     # or indexed CharField gets a second, LIKE-pattern index, which no query here needs.
-    number = models.CharField("工单号", max_length=24)
+    number = models.CharField(_("工单号"), max_length=24)
     client_request_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
-    channel = models.CharField("来源", max_length=16, choices=Channel.choices)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name="类别")
-    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
-    description = models.TextField("诉求内容", max_length=4000)
+    channel = models.CharField(_("来源"), max_length=16, choices=Channel.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("类别"))
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    description = models.TextField(_("诉求内容"), max_length=4000)
     # Asked at filing (default by channel: intake.publish_by_default). Without it the public
     # outputs show no word of the description; with it, the redacted text (whistle.publication).
-    publish_description = models.BooleanField("同意公开诉求内容", default=False)
+    publish_description = models.BooleanField(_("同意公开诉求内容"), default=False)
 
     # Who asked. A hotline caller may not be a registered resident.
     # Indexed where set (Meta.indexes, SPARSE_LINKS), as are the household and the parent.
     requester = models.ForeignKey(
-        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="诉求人",
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("诉求人"),
         db_index=False,
     )
     requester_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="requested_tickets",
         db_index=False,
     )
-    contact_name = models.CharField("联系人", max_length=32, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="filed_tickets"
     )
@@ -279,26 +280,26 @@ class Ticket(models.Model):
     building = models.ForeignKey("territory.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
-    address = models.CharField("地点", max_length=128, blank=True)
+    address = models.CharField(_("地点"), max_length=128, blank=True)
     # The address could not be located (routing.locate_address): filed to the community tier
     # for a dispatcher, on the community's first grid until someone places it.
-    needs_location = models.BooleanField("待定位", default=False)
+    needs_location = models.BooleanField(_("待定位"), default=False)
     # The scope columns' indexes are composite (Meta.indexes: "..._filed").
     grid = models.ForeignKey("territory.Grid", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="tickets", db_index=False)
 
     # Who handles it, at which tier.
     handling_org = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name="承办单位",
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("承办单位"),
         db_index=False,
     )
     verify_org = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets_to_verify", verbose_name="核单部门",
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets_to_verify", verbose_name=_("核单部门"),
         db_index=False,
     )
-    forwarded_to = models.CharField("转交单位", max_length=100, blank=True)
-    tier = models.PositiveSmallIntegerField("层级", choices=Tier.choices, default=Tier.GRID)
-    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
+    forwarded_to = models.CharField(_("转交单位"), max_length=100, blank=True)
+    tier = models.PositiveSmallIntegerField(_("层级"), choices=Tier.choices, default=Tier.GRID)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.SUBMITTED)
     state_before_suspension = models.CharField(max_length=16, choices=State.choices, blank=True)
     suspension_requested = models.BooleanField(default=False)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", db_index=False)
@@ -326,10 +327,10 @@ class Ticket(models.Model):
     solved = models.BooleanField(null=True)
     satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices, blank=True)
 
-    is_demo = models.BooleanField("演示数据", default=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "工单"
+        verbose_name = _("工单")
         verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -422,10 +423,10 @@ class TicketEvent(ChainedEvent):
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
     reason = models.TextField(blank=True)
-    internal = models.BooleanField(default=False, help_text="内部备注，居民看不到")
+    internal = models.BooleanField(default=False, help_text=_("内部备注，居民看不到"))
 
     class Meta:
-        verbose_name = "工单记录"
+        verbose_name = _("工单记录")
         verbose_name_plural = verbose_name
         ordering = ["ticket_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="ticket_event_seq_unique")]
@@ -453,12 +454,12 @@ class Callback(models.Model):
     """回访: the requester's verdict, by phone (operator) or self-service."""
 
     class Method(models.TextChoices):
-        PHONE = "phone", "电话回访"
-        SELF = "self", "居民自评"
-        TIMEOUT = "timeout", "逾期未评价"
+        PHONE = "phone", _("电话回访")
+        SELF = "self", _("居民自评")
+        TIMEOUT = "timeout", _("逾期未评价")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="callbacks")
-    round = models.PositiveSmallIntegerField(help_text="第几轮办理（重办后加一）")
+    round = models.PositiveSmallIntegerField(help_text=_("第几轮办理（重办后加一）"))
     method = models.CharField(max_length=16, choices=Method.choices)
     solved = models.BooleanField(null=True)
     satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices)
@@ -467,7 +468,7 @@ class Callback(models.Model):
     at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        verbose_name = "回访"
+        verbose_name = _("回访")
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["ticket", "round"], name="one_callback_per_round")]
 
@@ -480,21 +481,21 @@ class WhistleCall(models.Model):
     alone. Not named `Whistle`: that is the app."""
 
     class Kind(models.TextChoices):
-        EMERGENCY = "emergency", "应急处置"
-        PROGRESS = "progress", "工作推进"
-        HARD = "hard", "疑难问题"
+        EMERGENCY = "emergency", _("应急处置")
+        PROGRESS = "progress", _("工作推进")
+        HARD = "hard", _("疑难问题")
 
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="whistles")
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
-    title = models.CharField("事由", max_length=100)
-    reason = models.TextField("情况说明", blank=True)
-    tickets = models.ManyToManyField(Ticket, related_name="whistles", verbose_name="工单")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("事由"), max_length=100)
+    reason = models.TextField(_("情况说明"), blank=True)
+    tickets = models.ManyToManyField(Ticket, related_name="whistles", verbose_name=_("工单"))
     blown_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     blown_at = models.DateTimeField(default=clock.now)
-    report_due = models.DateTimeField("报到时限")
+    report_due = models.DateTimeField(_("报到时限"))
 
     class Meta:
-        verbose_name = "吹哨"
+        verbose_name = _("吹哨")
         verbose_name_plural = verbose_name
         ordering = ["-blown_at"]
 
@@ -510,15 +511,15 @@ class Summons(models.Model):
     reported_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     on_site = models.BooleanField(null=True)
-    actions = models.TextField("处置情况", blank=True)
+    actions = models.TextField(_("处置情况"), blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
-    late = models.BooleanField("逾期未报到", default=False)
-    rating = models.PositiveSmallIntegerField("社区评价", null=True, blank=True, help_text="1–5 星")
+    late = models.BooleanField(_("逾期未报到"), default=False)
+    rating = models.PositiveSmallIntegerField(_("社区评价"), null=True, blank=True, help_text=_("1–5 星"))
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "报到"
+        verbose_name = _("报到")
         verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["whistle", "department"], name="summons_once_per_department"),
@@ -548,17 +549,17 @@ class KpiRollup(models.Model):
     """
 
     class Grain(models.TextChoices):
-        GRID = "grid", "网格"
-        COMMUNITY = "community", "社区"
-        AREA = "area", "社区合计"
+        GRID = "grid", _("网格")
+        COMMUNITY = "community", _("社区")
+        AREA = "area", _("社区合计")
 
     grain = models.CharField(max_length=12, choices=Grain.choices)
-    month = models.DateField(help_text="当月第一天（北京时间）")
-    area_path = models.CharField(max_length=255, help_text="社区的路径，用于按区、街道前缀汇总与授权")
+    month = models.DateField(help_text=_("当月第一天（北京时间）"))
+    area_path = models.CharField(max_length=255, help_text=_("社区的路径，用于按区、街道前缀汇总与授权"))
     community_key = models.BigIntegerField()
     grid_key = models.BigIntegerField(default=0)
     category_key = models.BigIntegerField()
-    org_key = models.BigIntegerField(default=0, help_text="承办单位 id；0 为尚无承办单位")
+    org_key = models.BigIntegerField(default=0, help_text=_("承办单位 id；0 为尚无承办单位"))
 
     filed = models.BigIntegerField(default=0)
     dispatched = models.BigIntegerField(default=0)
@@ -587,7 +588,7 @@ class KpiRollup(models.Model):
     unresolvable = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "考核汇总"
+        verbose_name = _("考核汇总")
         verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(
@@ -619,14 +620,14 @@ class Intake(models.Model):
     same client_request_id) or rejected (with the error a direct filing would have answered)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        FILED = "filed", "已生成工单"
-        REJECTED = "rejected", "未受理"
+        QUEUED = "queued", _("排队中")
+        FILED = "filed", _("已生成工单")
+        REJECTED = "rejected", _("未受理")
 
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     client_request_id = models.CharField(max_length=64)  # unique: Meta.constraints, as Ticket's
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    payload = models.JSONField(help_text="提交的诉求字段（与直接提交相同）")
+    payload = models.JSONField(help_text=_("提交的诉求字段（与直接提交相同）"))
     received_at = models.DateTimeField(default=clock.now)
     # Filed: the ticket is the one with this client_request_id (its unique column links them).
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -636,7 +637,7 @@ class Intake(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "排队受理的诉求"
+        verbose_name = _("排队受理的诉求")
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["client_request_id"], name="intake_client_request_id_unique")]
         indexes = [

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop as N_
 
 from liulin.core.calendar import local_zone
 from liulin.core.notifications import kinds
+from liulin.core.notifications.models import label
 from liulin.core.notifications.services import Notice, send
 from liulin.core.roles import Role
 from liulin.territory.models import path_prefixes
@@ -84,7 +85,7 @@ HANDLER_MESSAGES = {
     "overdue": N_("工单 {number}（{category}）已{reason}，请尽快办理。"),
     "remind": N_("工单 {number} 将于 {due} 到期（{deadline}），请抓紧办理。"),
 }
-DEADLINE_LABELS = {"accept": "接单时限", "resolve": "办结时限"}
+DEADLINE_LABELS = {"accept": N_("接单时限"), "resolve": N_("办结时限")}
 
 # The department that verifies the category (核单) hears when a result awaits it.
 VERIFIER_MESSAGES = {
@@ -101,15 +102,24 @@ SUPERVISOR_ROLES = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
 
 
 def _unit(ticket):
+    """The handling unit's kind (物业公司, 社区...): a word of the interface, translated when read."""
     org = ticket.handling_org
     if org is None:
-        return "社区"
-    return org.get_kind_display()
+        return label(_("社区"))
+    return label(org.Kind(org.kind).label)
+
+
+def _reason(event):
+    """The step's reason: what a person wrote (data), or - for the deadline sweep's own
+    steps, which have no actor - one of its marked phrases, translated when read."""
+    reason = (event.reason or "")[:80]
+    return label(reason) if reason and event.actor_id is None else reason
 
 
 def _local_due(value):
-    """A deadline from event data (an ISO string) as the handler reads it: 03月02日 11:00."""
-    return datetime.datetime.fromisoformat(value).astimezone(local_zone()).strftime("%m月%d日 %H:%M") if value else ""
+    """A deadline from event data (an ISO string) as the handler reads it, in a form every
+    language reads: 03-02 11:00."""
+    return datetime.datetime.fromisoformat(value).astimezone(local_zone()).strftime("%m-%d %H:%M") if value else ""
 
 
 def _values(ticket, event):
@@ -118,11 +128,11 @@ def _values(ticket, event):
         "number": lambda: ticket.number,
         "unit": lambda: _unit(ticket),
         "category": lambda: ticket.category.name if ticket.category_id else "",
-        "reason": lambda: (event.reason or "")[:80],
-        "forwarded_to": lambda: ticket.forwarded_to or "相关单位",
-        "tier": lambda: Tier(ticket.tier).label if ticket.tier else "",
+        "reason": lambda: _reason(event),
+        "forwarded_to": lambda: ticket.forwarded_to or label(_("相关单位")),
+        "tier": lambda: label(Tier(ticket.tier).label) if ticket.tier else "",
         "due": lambda: _local_due(data.get("due")),
-        "deadline": lambda: DEADLINE_LABELS.get(data.get("deadline"), ""),
+        "deadline": lambda: label(DEADLINE_LABELS[data["deadline"]]) if data.get("deadline") in DEADLINE_LABELS else "",
     }
 
 
@@ -130,7 +140,8 @@ def _format(template, ticket, event):
     """(text, its values): only the placeholders the text names are stored with it."""
     values = _values(ticket, event)
     names = {name for _literal, name, _spec, _conv in string.Formatter().parse(template) if name}
-    return template, {name: str(values[name]()) for name in sorted(names)}
+    params = {name: values[name]() for name in sorted(names)}
+    return template, {name: value if isinstance(value, dict) else str(value) for name, value in params.items()}
 
 
 class Recipients:
@@ -247,7 +258,7 @@ def notify_transition(ticket, event):
 def notify_summons(summons, whistle, user_ids):
     """Tell a summoned department's officers to report in by the whistle's deadline."""
     text = N_("吹哨：{title}（{kind}），请于 {due} 前报到。")
-    params = {"title": whistle.title, "kind": str(whistle.get_kind_display()),
+    params = {"title": whistle.title, "kind": label(whistle.Kind(whistle.kind).label),
               "due": f"{whistle.report_due:%m-%d %H:%M}"}
     url = reverse("whistle:summons")
     return send(

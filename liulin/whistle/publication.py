@@ -111,7 +111,7 @@ def _project(ticket, names):
         service_name=category.name,
         service_code=category.code,
         state=state.value,
-        state_label=state.label,
+        state_label=str(state.label),
         status_text=str(STATUS_TEXT[state]),
         closed=state in TERMINAL_STATES,
         created_at=ticket.created_at,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liulin.core.calendar import add_months, local_zone, month_start, start_of_day
 from liulin.core.errors import Invalid, NotFound
@@ -44,7 +45,7 @@ class Cluster:
 
     @property
     def trend_label(self):
-        return {"up": "上升", "down": "下降", "flat": "持平"}[self.trend]
+        return {"up": _("上升"), "down": _("下降"), "flat": _("持平")}[self.trend]
 
     @property
     def key(self):
@@ -78,7 +79,7 @@ def _trend(this_month, previous_average):
 def clusters(user, *, month, months=DEFAULT_MONTHS, min_total=DEFAULT_MIN_TOTAL, top=DEFAULT_TOP):
     """The top recurring clusters for the window of `months` months ending with `month`."""
     if months < 2:
-        raise Invalid("至少比较两个月。", code="invalid_months", field="months")
+        raise Invalid(_("至少比较两个月。"), code="invalid_months", field="months")
     month = month_start(month)
     rows = (
         counted_tickets(user, month=month, months=months)
@@ -144,7 +145,7 @@ def make_proactive_task(*, actor, category, grid, month, months=DEFAULT_MONTHS, 
     visible = counted_tickets(actor, month=month, months=months).filter(category=category, grid=grid)
     if not scoped(actor, visible, "whistle.escalate").exists():
         # Only a supervisor of that grid's community acts on its clusters; others see nothing.
-        raise NotFound("找不到该高频问题，或您无权处理。")
+        raise NotFound(_("找不到该高频问题，或您无权处理。"))
     existing = Ticket.objects.filter(client_request_id=_request_id(category.pk, grid.pk, month)).first()
     if existing is not None:
         return existing, False

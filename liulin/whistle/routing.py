@@ -47,6 +47,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from liulin.core.errors import Invalid
 from liulin.core.memo import memoized
@@ -119,13 +120,13 @@ def jaccard(a, b):
 def check_point(lon, lat):
     """(lon, lat) as floats, or Invalid "invalid_location" when missing half, not a number or out of range."""
     if (lon is None) != (lat is None):
-        raise Invalid("经度和纬度须同时填写。", code="invalid_location", field="location")
+        raise Invalid(_("经度和纬度须同时填写。"), code="invalid_location", field="location")
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError):
-        raise Invalid("经纬度应为数字。", code="invalid_location", field="location") from None
+        raise Invalid(_("经纬度应为数字。"), code="invalid_location", field="location") from None
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise Invalid("经纬度超出范围。", code="invalid_location", field="location")
+        raise Invalid(_("经纬度超出范围。"), code="invalid_location", field="location")
     return lon, lat
 
 
@@ -136,11 +137,11 @@ def locate(*, household=None, building=None, lon=None, lat=None):
     if building is not None:
         return building.grid, building.community
     if lon is None and lat is None:
-        raise Invalid("请选择楼栋/房号，或在地图上标出位置。", code="place_required", field="location")
+        raise Invalid(_("请选择楼栋/房号，或在地图上标出位置。"), code="place_required", field="location")
     lon, lat = check_point(lon, lat)
     grid = geo.grid_for_point(lon, lat)
     if grid is None:
-        raise Invalid("该位置不在任何网格内，请确认地点。", code="outside_grids", field="location")
+        raise Invalid(_("该位置不在任何网格内，请确认地点。"), code="outside_grids", field="location")
     return grid, grid.community
 
 
@@ -242,7 +243,7 @@ def stand_in_grid(community):
     places it: the community's first grid by code (a ticket always has a grid)."""
     grid = Grid.objects.filter(community=community).order_by("code").first()
     if grid is None:
-        raise Invalid("该社区尚未划分网格，无法受理。", code="no_grid", field="location")
+        raise Invalid(_("该社区尚未划分网格，无法受理。"), code="no_grid", field="location")
     return grid
 
 
@@ -453,7 +454,7 @@ def active_category(value):
     except (TypeError, ValueError):
         category = None
     if category is None or not category.is_active or not all(c.is_active for c in category.lineage()):
-        raise Invalid("请选择有效的诉求类别。", code="unknown_category", field="category")
+        raise Invalid(_("请选择有效的诉求类别。"), code="unknown_category", field="category")
     return category
 
 

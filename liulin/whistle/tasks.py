@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop as N_
 from django_tasks import task
 
 from liulin.core import clock
@@ -148,7 +149,7 @@ def accept_breaches(tickets, now):
         ticket.accept_overdue, ticket.updated_at = True, now
 
     def events_for(before):
-        return [{"ticket": t, "action": "overdue", "reason": "超过接单时限", "data": {"deadline": "accept", "due": t.accept_due}} for t in before]
+        return [{"ticket": t, "action": "overdue", "reason": N_("超过接单时限"), "data": {"deadline": "accept", "due": t.accept_due}} for t in before]
 
     candidates = tickets.filter(state__in=ACCEPT_PENDING, accept_due__lte=now, accept_overdue=False)
     return Check("accept_overdue", candidates, flag, apply, events_for)
@@ -170,14 +171,14 @@ def resolve_breaches(tickets, now):
         ticket.resolve_overdue, ticket.updated_at = True, now
 
     def events_for(before):
-        return [{"ticket": t, "action": "overdue", "reason": "超过办结时限", "data": {"deadline": "resolve", "due": t.resolve_due}}
+        return [{"ticket": t, "action": "overdue", "reason": N_("超过办结时限"), "data": {"deadline": "resolve", "due": t.resolve_due}}
                 for t in before]
 
     def escalate(after):
         # After the "overdue" events, through the one way tiers change (event, counters,
         # notices and the next check alike).
         tiers.change_tiers([t for t in after if _escalates(t)], actor=None, role=tiers.SYSTEM_ROLE, action="escalate",
-                           to_tier=lambda t: t.tier + 1, reason="超过办结时限，自动升级", data={"automatic": True}, now=now)
+                           to_tier=lambda t: t.tier + 1, reason=N_("超过办结时限，自动升级"), data={"automatic": True}, now=now)
 
     candidates = tickets.filter(state__in=RESOLVE_PENDING, resolve_due__lte=now, resolve_overdue=False)
     return Check("resolve_overdue", candidates, flag, apply, events_for, escalate)

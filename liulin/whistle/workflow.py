@@ -13,6 +13,8 @@ role must also hold the ticket in its scope (its grid, its community, its organi
 - for a resident - his own request).
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from liulin.core.roles import Role
 from liulin.core.workflow import IllegalTransition, SeparatedDuties, Transition, Workflow, transition  # noqa: F401 (re-exported)
 
@@ -39,24 +41,24 @@ _t = transition
 TRANSITIONS = {
     t.action: t
     for t in [
-        _t("dispatch", "派单", [S.SUBMITTED], S.DISPATCHED, DISPATCHERS),
-        _t("reassign", "转派", [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.DISPATCHED, DISPATCHERS, needs_reason=True),
-        _t("return", "退单", [S.DISPATCHED, S.ACCEPTED], S.SUBMITTED, HANDLERS, needs_reason=True),
-        _t("accept", "接单", [S.DISPATCHED], S.ACCEPTED, HANDLERS),
-        _t("start", "开始处理", [S.ACCEPTED], S.IN_PROGRESS, HANDLERS),
-        _t("resolve", "办结", [S.ACCEPTED, S.IN_PROGRESS], S.RESOLVED, HANDLERS, needs_reason=True),
-        _t("request_suspension", "申请挂起", [S.ACCEPTED, S.IN_PROGRESS], None, HANDLERS, needs_reason=True),
-        _t("suspend", "批准挂起", [S.ACCEPTED, S.IN_PROGRESS], S.SUSPENDED, SUPERVISORS, needs_reason=True),
-        _t("resume", "恢复办理", [S.SUSPENDED], None, SUPERVISORS + (R.PROPERTY_STAFF, R.DEPARTMENT_OFFICER)),
-        _t("verify", "核单通过", [S.RESOLVED], S.VERIFIED, VERIFIERS),
-        _t("reject", "核单退回", [S.RESOLVED], S.IN_PROGRESS, VERIFIERS, needs_reason=True),
-        _t("callback", "回访", [S.VERIFIED], S.CLOSED, (R.HOTLINE_OPERATOR, R.COMMUNITY_STAFF, R.RESIDENT)),
-        _t("reopen", "重办", [S.CLOSED], S.DISPATCHED, DISPATCHERS, needs_reason=True),
-        _t("forward", "非职责转出", [S.SUBMITTED, S.DISPATCHED], S.FORWARDED, DISPATCHERS, needs_reason=True),
-        _t("merge", "合并重复", [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.MERGED, DISPATCHERS),
+        _t("dispatch", _("派单"), [S.SUBMITTED], S.DISPATCHED, DISPATCHERS),
+        _t("reassign", _("转派"), [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.DISPATCHED, DISPATCHERS, needs_reason=True),
+        _t("return", _("退单"), [S.DISPATCHED, S.ACCEPTED], S.SUBMITTED, HANDLERS, needs_reason=True),
+        _t("accept", _("接单"), [S.DISPATCHED], S.ACCEPTED, HANDLERS),
+        _t("start", _("开始处理"), [S.ACCEPTED], S.IN_PROGRESS, HANDLERS),
+        _t("resolve", _("办结"), [S.ACCEPTED, S.IN_PROGRESS], S.RESOLVED, HANDLERS, needs_reason=True),
+        _t("request_suspension", _("申请挂起"), [S.ACCEPTED, S.IN_PROGRESS], None, HANDLERS, needs_reason=True),
+        _t("suspend", _("批准挂起"), [S.ACCEPTED, S.IN_PROGRESS], S.SUSPENDED, SUPERVISORS, needs_reason=True),
+        _t("resume", _("恢复办理"), [S.SUSPENDED], None, SUPERVISORS + (R.PROPERTY_STAFF, R.DEPARTMENT_OFFICER)),
+        _t("verify", _("核单通过"), [S.RESOLVED], S.VERIFIED, VERIFIERS),
+        _t("reject", _("核单退回"), [S.RESOLVED], S.IN_PROGRESS, VERIFIERS, needs_reason=True),
+        _t("callback", _("回访"), [S.VERIFIED], S.CLOSED, (R.HOTLINE_OPERATOR, R.COMMUNITY_STAFF, R.RESIDENT)),
+        _t("reopen", _("重办"), [S.CLOSED], S.DISPATCHED, DISPATCHERS, needs_reason=True),
+        _t("forward", _("非职责转出"), [S.SUBMITTED, S.DISPATCHED], S.FORWARDED, DISPATCHERS, needs_reason=True),
+        _t("merge", _("合并重复"), [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS], S.MERGED, DISPATCHERS),
         _t(
             "withdraw",
-            "撤单",
+            _("撤单"),
             [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED],
             S.WITHDRAWN,
             (R.RESIDENT, R.HOTLINE_OPERATOR),
@@ -64,7 +66,7 @@ TRANSITIONS = {
         ),
         _t(
             "close_unresolvable",
-            "无法办理结案",
+            _("无法办理结案"),
             [S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED],
             S.UNRESOLVABLE,
             (R.COMMUNITY_SECRETARY,),
@@ -86,7 +88,7 @@ DUTIES = {
     "verify": frozenset({"verify", "reject"}),
     "callback": frozenset({"callback"}),
 }
-DUTY_LABELS = {"handle": "办理", "verify": "核单", "callback": "回访"}
+DUTY_LABELS = {"handle": _("办理"), "verify": _("核单"), "callback": _("回访")}
 SEPARATED_DUTIES = SeparatedDuties(DUTIES, DUTY_LABELS)
 DUTY_OF = SEPARATED_DUTIES.of
 duty_conflict = SEPARATED_DUTIES.conflict

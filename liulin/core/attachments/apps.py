@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AttachmentsConfig(AppConfig):
@@ -7,4 +8,4 @@ class AttachmentsConfig(AppConfig):
 
     name = "liulin.core.attachments"
     label = "attachments"
-    verbose_name = "附件"
+    verbose_name = _("附件")

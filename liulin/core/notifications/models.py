@@ -5,10 +5,38 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
+
+
+def label(text):
+    """A value that is itself a word of the interface (a unit's kind, a tier, a deadline's
+    name), not data: stored in the source language and translated when read, like the text."""
+    with translation.override(None):
+        return {"label": str(text)}
+
+
+def fill(text, params, *, translated=False, marked=False):
+    """`text` filled from `params`, with `label` values in the source language or, when
+    `translated`, in the active one. `marked`: HTML, the data values (names, categories,
+    reasons) in `translate="no"` spans, the rest escaped."""
+    values = {
+        name: (gettext(value["label"]) if translated else value["label"]) if isinstance(value, dict) else value
+        for name, value in params.items()
+    }
+    if marked:
+        data = {name for name, value in params.items() if not isinstance(value, dict)}
+        values = {
+            name: format_html('<span translate="no">{}</span>', value) if name in data else conditional_escape(value)
+            for name, value in values.items()
+        }
+        return mark_safe(conditional_escape(text).format(**values))  # noqa: S308 - every part escaped above
+    return text.format(**values)
 
 
 class Channel(models.TextChoices):
@@ -35,13 +63,13 @@ class Notification(models.Model):
     translated (those moved in from before the kernel had `text`)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField("类型", max_length=50)
+    kind = models.CharField(_("类型"), max_length=50)
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
-    url = models.CharField("链接", max_length=300, blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
     text = models.TextField(blank=True)
     params = models.JSONField(default=dict, blank=True)
-    message = models.CharField("内容", max_length=200)
+    message = models.CharField(_("内容"), max_length=200)
     at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -49,7 +77,7 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "消息"
+        verbose_name = _("消息")
         verbose_name_plural = verbose_name
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_user_unread"),
@@ -59,14 +87,18 @@ class Notification(models.Model):
     def __str__(self):
         return self.message
 
-    def rendered(self):
-        """The text in the reader's language (the active one)."""
+    def rendered(self, *, marked=False):
+        """The text in the reader's language (the active one); `marked`: as HTML with its
+        data values marked translate="no" (see `fill`)."""
         if not self.text:
-            return self.message
+            return conditional_escape(self.message) if marked else self.message
         try:
-            return gettext(self.text).format(**self.params)
-        except (KeyError, IndexError, ValueError):  # a translation that names a placeholder wrongly
-            return self.message
+            return fill(gettext(self.text), self.params, translated=True, marked=marked)
+        except (KeyError, IndexError, ValueError, TypeError):  # a translation that names a placeholder wrongly
+            return conditional_escape(self.message) if marked else self.message
+
+    def rendered_html(self):
+        return self.rendered(marked=True)
 
 
 class Preference(models.Model):
@@ -74,13 +106,13 @@ class Preference(models.Model):
     he has not set one by one. No row: the inbox only."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
-    kind = models.CharField("类型", max_length=50, blank=True)
-    email = models.BooleanField("电子邮件", default=False)
-    sms = models.BooleanField("短信", default=False)
+    kind = models.CharField(_("类型"), max_length=50, blank=True)
+    email = models.BooleanField(_("电子邮件"), default=False)
+    sms = models.BooleanField(_("短信"), default=False)
     webhook = models.BooleanField("Webhook", default=False)
 
     class Meta:
-        verbose_name = "通知偏好"
+        verbose_name = _("通知偏好")
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_one_per_kind")]
 
@@ -100,13 +132,13 @@ class WebhookEndpoint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
     org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField("地址", max_length=300)
-    secret = models.CharField("签名密钥", max_length=128)
-    active = models.BooleanField("有效", default=True)
+    url = models.URLField(_("地址"), max_length=300)
+    secret = models.CharField(_("签名密钥"), max_length=128)
+    active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
-        verbose_name = "Webhook 地址"
+        verbose_name = _("Webhook 地址")
         verbose_name_plural = verbose_name
         constraints = [
             models.CheckConstraint(
@@ -124,22 +156,22 @@ class Delivery(models.Model):
     """One notification (or one organisation notice) sent through one channel to one address."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待发送"
-        SENT = "sent", "已送达"
-        FAILED = "failed", "失败"
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已送达")
+        FAILED = "failed", _("失败")
 
     notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     endpoint = models.ForeignKey(WebhookEndpoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
-    address = models.CharField("地址", max_length=300)
+    address = models.CharField(_("地址"), max_length=300)
     payload = models.JSONField(default=dict, blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     created_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "投递"
+        verbose_name = _("投递")
         verbose_name_plural = verbose_name
         indexes = [models.Index(fields=["status", "created_at"], name="delivery_status")]
 

@@ -11,12 +11,13 @@ from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext
 
 from liulin.core import clock
 from liulin.core.errors import Invalid
 
 from . import kinds
-from .models import Notification, Preference, WebhookEndpoint
+from .models import Notification, Preference, WebhookEndpoint, fill
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
 
@@ -38,7 +39,7 @@ class Notice:
     url: str = ""
 
     def message(self):
-        return self.text.format(**self.params)[:MESSAGE_LENGTH]
+        return fill(self.text, self.params)[:MESSAGE_LENGTH]
 
 
 def target_of(obj):
@@ -88,7 +89,7 @@ def set_preferences(*, user, choices):
     A kind whose choice equals the all-kinds one keeps no row of its own."""
     unknown = set(choices) - set(kinds.KINDS) - {""}
     if unknown:
-        raise Invalid("未知的消息类型。", code="unknown_kind", field="kind")
+        raise Invalid(gettext("未知的消息类型。"), code="unknown_kind", field="kind")
     default = set(choices.get("", set()))
     with transaction.atomic():
         Preference.objects.filter(user=user).delete()
@@ -107,6 +108,6 @@ def set_webhook(*, user, url, secret):
         WebhookEndpoint.objects.filter(user=user).delete()
         return None
     if not secret or len(secret) < 16:
-        raise Invalid("签名密钥至少 16 个字符。", code="secret_too_short", field="secret")
+        raise Invalid(gettext("签名密钥至少 16 个字符。"), code="secret_too_short", field="secret")
     endpoint, _ = WebhookEndpoint.objects.update_or_create(user=user, defaults={"url": url, "secret": secret, "active": True})
     return endpoint

@@ -28,7 +28,7 @@ def test_demo_logins_prints_every_account_and_the_password(demo):
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
     for role in REQUIRED_ROLES:
-        assert role.label in text
+        assert str(role.label) in text
     for account in ACCOUNTS:
         assert account.mobile in text
     assert DEMO_PASSWORD in text

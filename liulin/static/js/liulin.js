@@ -2,6 +2,11 @@
 document.addEventListener("htmx:responseError", (event) => {
   const target = event.detail.target;
   if (target) {
-    target.insertAdjacentHTML("beforeend", '<p class="msg msg-error" role="alert">操作未完成，请重试。</p>');
+    // The message comes translated from the page (base.html, data-htmx-error).
+    const message = document.createElement("p");
+    message.className = "msg msg-error";
+    message.setAttribute("role", "alert");
+    message.textContent = document.body.dataset.htmxError || "操作未完成，请重试。";
+    target.append(message);
   }
 });

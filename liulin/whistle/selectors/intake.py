@@ -1,6 +1,7 @@
 """What the intake forms offer: categories, buildings, residents, handling units; the intake queue."""
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from liulin.core.errors import NotFound
 from liulin.core.permissions import NOTHING
@@ -82,7 +83,7 @@ def own_intake(user, pk):
     """A request the user put in the intake queue; anyone else's is not found."""
     found = Intake.objects.filter(pk=pk, filed_by_id=user.pk).first()
     if found is None:
-        raise NotFound("找不到该排队记录。")
+        raise NotFound(gettext("找不到该排队记录。"))
     return found
 
 

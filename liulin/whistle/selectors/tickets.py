@@ -2,6 +2,7 @@
 actions a row offers, and what a resident sees of a ticket."""
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, JSONField, OuterRef, Value
+from django.utils.translation import gettext, gettext_lazy
 
 from liulin.core import clock
 from liulin.core.attachments import selectors as attachments
@@ -153,7 +154,7 @@ def photo_for(user, ticket_pk, photo_pk):
     ticket = get_or_404(user, Ticket.objects.all(), "whistle.view", pk=ticket_pk)
     photo = attachments.for_owner(ticket).filter(pk=photo_pk).first()
     if photo is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(gettext(NOT_FOUND))
     return photo
 
 
@@ -229,14 +230,14 @@ def cosign_target(user, pk):
         ticket = Ticket.objects.filter(pk=pk, community_id=resident.household.community_id).first()
         if ticket is not None:
             return ticket
-    raise NotFound(NOT_FOUND)
+    raise NotFound(gettext(NOT_FOUND))
 
 
 def cosigned_ticket(user, pk):
     """A ticket the user co-signed, with what its summary names: for a co-signer who may not
     open it (he sees the summary only, never its details)."""
     if not CoSign.objects.filter(ticket_id=pk, user=user).exists():
-        raise NotFound(NOT_FOUND)
+        raise NotFound(gettext(NOT_FOUND))
     return Ticket.objects.select_related("category__parent", "grid", "community", "handling_org").get(pk=pk)
 
 
@@ -244,19 +245,19 @@ def ticket_by_number(user, number, perm="whistle.view"):
     return get_or_404(user, Ticket.objects.all(), perm, number=(number or "").strip())
 
 
-UNIT_LABELS = {Role.PROPERTY_STAFF: "物业公司", Role.DEPARTMENT_OFFICER: "协同治理部门"}
+UNIT_LABELS = {Role.PROPERTY_STAFF: gettext_lazy("物业公司"), Role.DEPARTMENT_OFFICER: gettext_lazy("协同治理部门")}
 
 
 def event_actor_label(event, ticket):
     """How a step is shown to a resident: a role or unit, never a staff member's name."""
     if event.actor_id and event.actor_id == ticket.requester_user_id:
-        return "您"
+        return gettext("您")
     if event.actor_role:
         try:
             role = Role(event.actor_role)
         except ValueError:
-            return "工作人员"
+            return gettext("工作人员")
         # By the capacity the step was taken in: a department verifying a property job is
         # not the property company.
-        return UNIT_LABELS.get(role, role.label)
-    return "系统" if not event.actor_id else "工作人员"
+        return str(UNIT_LABELS.get(role, role.label))
+    return gettext("系统") if not event.actor_id else gettext("工作人员")

@@ -19,6 +19,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from liulin.core import clock
 from liulin.core.errors import Invalid
@@ -38,18 +39,18 @@ def callback_days():
 
 def _clean_verdict(solved, satisfaction, method):
     if satisfaction not in RATINGS:
-        raise Invalid("请选择满意、基本满意或不满意。", code="invalid_satisfaction", field="satisfaction")
+        raise Invalid(_("请选择满意、基本满意或不满意。"), code="invalid_satisfaction", field="satisfaction")
     if not isinstance(solved, bool):
-        raise Invalid("请选择问题是否已解决。", code="solved_required", field="solved")
+        raise Invalid(_("请选择问题是否已解决。"), code="solved_required", field="solved")
     if method not in METHODS:
-        raise Invalid("无效的回访方式。", code="invalid_method", field="method")
+        raise Invalid(_("无效的回访方式。"), code="invalid_method", field="method")
 
 
 def _write_callback(ticket, *, by, method, solved, satisfaction, comment, now):
     """The Callback row for the current round, and the verdict copied onto the ticket."""
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.state != State.VERIFIED:
-        raise Invalid("只有已核单的诉求才能回访。", code="not_awaiting_callback")
+        raise Invalid(_("只有已核单的诉求才能回访。"), code="not_awaiting_callback")
     callback = Callback.objects.create(
         ticket=locked,
         round=locked.reopen_count + 1,

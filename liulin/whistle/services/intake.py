@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from liulin.core import clock
 from liulin.core.attachments import services as attachments
@@ -63,7 +64,7 @@ def require_filer(actor, *, roles_only=False):
     """NotPermitted unless a role of the actor may file. `roles_only`: decide from the role
     names alone (`holds_perm`), where no scope is checked next."""
     if not (holds_perm if roles_only else has_perm_anywhere)(actor, "whistle.file"):
-        raise NotPermitted("您的角色不能提交诉求。", code="not_permitted")
+        raise NotPermitted(gettext("您的角色不能提交诉求。"), code="not_permitted")
 
 
 def scope_perm(model):
@@ -90,7 +91,7 @@ def visible_ids(actor, model, ids):
 
 
 def out_of_scope():
-    return NotFound("找不到该住户/楼栋/居民，或不在您的服务范围内。")
+    return NotFound(gettext("找不到该住户/楼栋/居民，或不在您的服务范围内。"))
 
 
 def _point_in_scope(actor, grid, visible=None):
@@ -103,7 +104,7 @@ def _point_in_scope(actor, grid, visible=None):
     else:
         allowed = scoped(actor, Grid.objects.filter(pk=grid.pk), "territory.view").exists()
     if not allowed:
-        raise NotPermitted("该位置不在您的服务范围内。", code="place_out_of_scope", field="location")
+        raise NotPermitted(gettext("该位置不在您的服务范围内。"), code="place_out_of_scope", field="location")
 
 
 def visible_grid_ids(actor):
@@ -115,11 +116,11 @@ def _resident_parties(actor, requester, household):
     """A resident files for himself, about his own home or a public place."""
     own = getattr(actor, "resident", None)
     if own is None:
-        raise NotPermitted("账号未关联居民档案，请联系社区。", code="no_resident_record")
+        raise NotPermitted(gettext("账号未关联居民档案，请联系社区。"), code="no_resident_record")
     if requester is not None and requester.pk != own.pk:
-        raise NotPermitted("居民只能为自己提交诉求。", code="not_own_request", field="requester")
+        raise NotPermitted(gettext("居民只能为自己提交诉求。"), code="not_own_request", field="requester")
     if household is not None and household.pk != own.household_id:
-        raise NotPermitted("居民只能为自己家提交诉求。", code="not_own_household", field="household")
+        raise NotPermitted(gettext("居民只能为自己家提交诉求。"), code="not_own_household", field="household")
     return own, actor
 
 
@@ -141,7 +142,7 @@ def _staff_parties(actor, requester, household, building, visible):
 def clean_description(description):
     text = (description or "").strip()
     if not text:
-        raise Invalid("请填写诉求内容。", code="description_required", field="description")
+        raise Invalid(gettext("请填写诉求内容。"), code="description_required", field="description")
     if len(text) > MAX_DESCRIPTION:
         raise Invalid(f"诉求内容不能超过 {MAX_DESCRIPTION} 字。", code="description_too_long", field="description")
     return text
@@ -162,7 +163,7 @@ def publish_by_default(channel, *, household, requester):
 
 def _clean_call(started, ended):
     if started and ended and ended < started:
-        raise Invalid("通话结束时间早于开始时间。", code="invalid_call_times", field="call_ended_at")
+        raise Invalid(gettext("通话结束时间早于开始时间。"), code="invalid_call_times", field="call_ended_at")
     return started, ended
 
 
@@ -190,12 +191,12 @@ def _spot_for(actor, address, *, staff, visible):
     spot = routing.locate_address(address, communities=communities)
     if spot is None:
         if len(communities) != 1:
-            raise Invalid("请选择楼栋/房号、在地图上标出位置，或在地点说明中写明社区。", code="place_required", field="location")
+            raise Invalid(gettext("请选择楼栋/房号、在地图上标出位置，或在地点说明中写明社区。"), code="place_required", field="location")
         return routing.Spot(Area.objects.get(pk=next(iter(communities))))
     if staff and spot.grid is not None:
         _point_in_scope(actor, spot.grid, visible)
     elif spot.community.pk not in communities:
-        raise NotPermitted("该位置不在您的服务范围内。", code="place_out_of_scope", field="location")
+        raise NotPermitted(gettext("该位置不在您的服务范围内。"), code="place_out_of_scope", field="location")
     return spot
 
 
@@ -276,7 +277,7 @@ def _existing(client_request_id, actor):
     ticket = Ticket.objects.filter(client_request_id=client_request_id).first()
     if ticket is not None and ticket.filed_by_id != getattr(actor, "pk", None):
         # Another user's id: never hand out his ticket.
-        raise Conflict("该请求编号已被使用。", code="client_request_id_taken")
+        raise Conflict(gettext("该请求编号已被使用。"), code="client_request_id_taken")
     return ticket
 
 
@@ -500,18 +501,18 @@ def cosign(*, actor, ticket, now=None):
     """我也遇到: one per user; the count lives on the ticket. Returns the CoSign."""
     now = now or clock.now()
     if not _may_cosign(actor, ticket):
-        raise NotFound("找不到该诉求，或您无权查看。")
+        raise NotFound(gettext("找不到该诉求，或您无权查看。"))
     if ticket.requester_user_id == actor.pk:
-        raise Invalid("这是您自己提交的诉求。", code="own_ticket")
+        raise Invalid(gettext("这是您自己提交的诉求。"), code="own_ticket")
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.state not in OPEN_STATES:
-            raise Invalid("该诉求已办结，不能再附议。", code="ticket_not_open")
+            raise Invalid(gettext("该诉求已办结，不能再附议。"), code="ticket_not_open")
         try:
             with transaction.atomic():
                 sign = CoSign.objects.create(ticket=locked, user=actor, at=now)
         except IntegrityError:
-            raise Conflict("您已附议过该诉求。", code="already_cosigned") from None
+            raise Conflict(gettext("您已附议过该诉求。"), code="already_cosigned") from None
         Ticket.objects.filter(pk=locked.pk).update(cosign_count=F("cosign_count") + 1, updated_at=now)
         events.append_event(locked, actor=actor, action="cosign", data={"count": locked.cosign_count + 1}, at=now)
     ticket.refresh_from_db(fields=["cosign_count", "updated_at"])

@@ -21,6 +21,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext
 
 from liulin.core import clock
 from liulin.core.errors import Conflict, DomainError, Invalid
@@ -49,7 +50,7 @@ def enqueue(*, actor, client_request_id, request, channel=Channel.API, now=None)
     intake.require_filer(actor, roles_only=True)  # the drain checks the scope, with the role as it is then
     client_request_id = (client_request_id or "").strip()
     if not client_request_id:
-        raise Invalid("排队提交须带 client_request_id，以便重试和查询。", code="client_request_id_required",
+        raise Invalid(gettext("排队提交须带 client_request_id，以便重试和查询。"), code="client_request_id_required",
                       field="client_request_id")
     routing.active_category(request.get("category"))
     intake.clean_description(request.get("description"))
@@ -66,7 +67,7 @@ def enqueue(*, actor, client_request_id, request, channel=Channel.API, now=None)
     except IntegrityError:
         earlier = Intake.objects.filter(client_request_id=client_request_id).first()
         if earlier is None or earlier.filed_by_id != actor.pk:
-            raise Conflict("该请求编号已被使用。", code="client_request_id_taken", field="client_request_id") from None
+            raise Conflict(gettext("该请求编号已被使用。"), code="client_request_id_taken", field="client_request_id") from None
         return earlier, False
 
 
@@ -114,7 +115,7 @@ def _file(requests, now):
     """File or reject each request in memory (`status`, `error_*`); the caller saves them."""
     for request in requests:
         if _malformed(request.payload):
-            _reject(request, Invalid("排队的请求不完整或格式有误，请重新提交。", code="malformed_request"))
+            _reject(request, Invalid(gettext("排队的请求不完整或格式有误，请重新提交。"), code="malformed_request"))
     requests = [r for r in requests if r.status == Intake.Status.QUEUED]
     actors = get_user_model().objects.in_bulk({r.filed_by_id for r in requests})
     earlier = Ticket.objects.in_bulk([r.client_request_id for r in requests], field_name="client_request_id")
@@ -176,7 +177,7 @@ def _settle_repeat(request, ticket):
     if ticket.filed_by_id == request.filed_by_id:
         _settle_filed(request)
     else:
-        _reject(request, Conflict("该请求编号已被使用。", code="client_request_id_taken", field="client_request_id"))
+        _reject(request, Conflict(gettext("该请求编号已被使用。"), code="client_request_id_taken", field="client_request_id"))
 
 
 def _reject(request, error):

@@ -11,6 +11,8 @@ schedule the deadline check.
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
@@ -50,7 +52,7 @@ def _authorise(actor, ticket, perm):
     if actor is None and perm.removeprefix("whistle.") in SYSTEM_ACTIONS:
         return SYSTEM_ROLE, None
     if actor is None or not can(actor, "whistle.view", ticket):
-        raise NotFound("找不到该工单，或您无权查看。")
+        raise NotFound(_("找不到该工单，或您无权查看。"))
     found = permitting(actor, perm, ticket)
     if found is None:
         raise _refusal(actor, ticket, perm)
@@ -65,10 +67,12 @@ def _refusal(actor, ticket, perm):
     if has_perm_anywhere(actor, perm):
         units = {unit_of(a) for a in active_assignments(actor)}
         if action in CHECKS_ON_UNIT and ticket.handling_org_id in units:
-            return NotPermitted(f"承办单位不能对自己承办的工单{label}，须由其他单位办理。", code="own_unit_work")
+            return NotPermitted(_("承办单位不能对自己承办的工单%(action)s，须由其他单位办理。") % {"action": label}, code="own_unit_work")
         if action in HANDLING_UNIT_STEPS:
-            unit = ticket.handling_org.name if ticket.handling_org_id else "（尚未派单）"
-            return NotPermitted(f"只有工单派给的承办单位（{unit}）的人员才能{label}。", code="not_handling_unit")
+            unit = ticket.handling_org.name if ticket.handling_org_id else _("（尚未派单）")
+            return NotPermitted(
+                _("只有工单派给的承办单位（%(unit)s）的人员才能%(action)s。") % {"unit": unit, "action": label}, code="not_handling_unit"
+            )
     return NotPermitted("您的角色不能对该工单执行此操作。")
 
 
@@ -80,16 +84,20 @@ def _refuse_second_duty(actor, ticket, action):
     if taken is not None:
         label = TRANSITIONS[action].label
         raise NotPermitted(
-            f"您已{DUTY_LABELS[taken]}过该工单，不能再{label}：办理、核单、回访须由不同的人完成。", code="duties_separated"
+            _("您已%(taken)s过该工单，不能再%(action)s：办理、核单、回访须由不同的人完成。") % {"taken": DUTY_LABELS[taken], "action": label},
+            code="duties_separated",
         )
 
 
-def _clean_text(value, *, required, code="reason_required", label="原因"):
+REASON_LABEL = N_("原因")
+
+
+def _clean_text(value, *, required, code="reason_required", label=REASON_LABEL):
     text = (value or "").strip()
     if required and not text:
-        raise Invalid(f"请填写{label}。", code=code, field="reason")
+        raise Invalid(_("请填写%(label)s。") % {"label": _(label)}, code=code, field="reason")
     if len(text) > REASON_MAX:
-        raise Invalid(f"{label}不能超过 {REASON_MAX} 字。", code="too_long", field="reason")
+        raise Invalid(_("%(label)s不能超过 %(n)s 字。") % {"label": _(label), "n": REASON_MAX}, code="too_long", field="reason")
     return text
 
 
@@ -102,13 +110,13 @@ def _lock(ticket):
 
 def _refuse_stale(locked, ticket):
     if locked.state != ticket.state:
-        raise Conflict("工单状态已被他人更新，请刷新后再试。", code="state_changed")
+        raise Conflict(_("工单状态已被他人更新，请刷新后再试。"), code="state_changed")
 
 
 def _conditional_update(ticket_id, expected_state, changes):
     """Write `changes` only if the row is still in `expected_state`: the loser of a race gets Conflict."""
     if not Ticket.objects.filter(pk=ticket_id, state=expected_state).update(**changes):
-        raise Conflict("工单状态已被他人更新，请刷新后再试。", code="state_changed")
+        raise Conflict(_("工单状态已被他人更新，请刷新后再试。"), code="state_changed")
 
 
 def _validate_parent(actor, ticket, parent):
@@ -116,26 +124,26 @@ def _validate_parent(actor, ticket, parent):
     page): a ticket the actor sees, still open, in the same community, not itself merged.
     Any other target is "parent_invalid"."""
     if parent is None:
-        raise Invalid("请选择要合并到的工单。", code="parent_required", field="parent")
+        raise Invalid(_("请选择要合并到的工单。"), code="parent_required", field="parent")
     if parent.pk == ticket.pk:
-        raise Invalid("不能把工单合并到它自己。", code="parent_invalid", field="parent")
+        raise Invalid(_("不能把工单合并到它自己。"), code="parent_invalid", field="parent")
     if not can(actor, "whistle.view", parent):
-        raise NotFound("找不到要合并到的工单，或您无权查看。")
+        raise NotFound(_("找不到要合并到的工单，或您无权查看。"))
     parent = Ticket.objects.select_for_update().get(pk=parent.pk)
     if parent.parent_id:
-        raise Invalid("目标工单本身已被合并，请合并到主工单。", code="parent_invalid", field="parent")
+        raise Invalid(_("目标工单本身已被合并，请合并到主工单。"), code="parent_invalid", field="parent")
     if parent.state not in OPEN_STATES:
-        raise Invalid("只能合并到仍在办理中的工单。", code="parent_invalid", field="parent")
+        raise Invalid(_("只能合并到仍在办理中的工单。"), code="parent_invalid", field="parent")
     if parent.community_id != ticket.community_id:
-        raise Invalid("只能合并到同一社区的工单。", code="parent_invalid", field="parent")
+        raise Invalid(_("只能合并到同一社区的工单。"), code="parent_invalid", field="parent")
     return parent
 
 
 def _require_org(org):
     if org is None:
-        raise Invalid("请选择承办单位。", code="org_required", field="org")
+        raise Invalid(_("请选择承办单位。"), code="org_required", field="org")
     if not org.is_active:
-        raise Invalid("该单位已停用，不能承办工单。", code="org_invalid", field="org")
+        raise Invalid(_("该单位已停用，不能承办工单。"), code="org_invalid", field="org")
     return org
 
 
@@ -175,7 +183,7 @@ def _apply(locked, action, *, now, actor, org, forwarded_to, parent):
         fields += ["resolved_at", "suspension_requested"]
     elif action == "request_suspension":
         if locked.suspension_requested:
-            raise Conflict("已申请挂起，等待审批。", code="suspension_already_requested")
+            raise Conflict(_("已申请挂起，等待审批。"), code="suspension_already_requested")
         locked.suspension_requested = True
         fields.append("suspension_requested")
     elif action == "suspend":
@@ -193,7 +201,7 @@ def _apply(locked, action, *, now, actor, org, forwarded_to, parent):
         locked.closed_at = now
         fields.append("closed_at")
     elif action == "forward":
-        locked.forwarded_to = _clean_text(forwarded_to, required=True, code="forwarded_to_required", label="转交单位")[:100]
+        locked.forwarded_to = _clean_text(forwarded_to, required=True, code="forwarded_to_required", label=N_("转交单位"))[:100]
         fields.append("forwarded_to")
         data["forwarded_to"] = locked.forwarded_to
     elif action == "merge":
@@ -320,7 +328,7 @@ def _note(*, actor, ticket, perm, action, reason="", internal=False, now, prepar
 
 def _require_open(locked):
     if locked.state not in OPEN_STATES:
-        raise Conflict(f"“{State(locked.state).label}”的工单不能再催办或升级。", code="not_open")
+        raise Conflict(_("“%(state)s”的工单不能再催办或升级。") % {"state": State(locked.state).label}, code="not_open")
 
 
 def urge(*, actor, ticket, reason="", now=None):
@@ -341,16 +349,16 @@ def escalate(*, actor, ticket, reason, automatic=False, now=None):
     `tiers.change_tiers`, the one way every path changes a tier."""
     now = now or clock.now()
     if automatic and actor is not None:
-        raise Invalid("自动升级不记录操作人。", code="invalid")
+        raise Invalid(_("自动升级不记录操作人。"), code="invalid")
     if not automatic and actor is None:
-        raise NotPermitted("升级需要由督办人员操作。")
+        raise NotPermitted(_("升级需要由督办人员操作。"))
     reason = _clean_text(reason, required=not automatic)
     role = _authorise(actor, ticket, "whistle.escalate")[0] if actor is not None else SYSTEM_ROLE
     with transaction.atomic():
         locked = _lock(ticket)
         _require_open(locked)
         if locked.tier >= Tier.WHISTLE:
-            raise Conflict("工单已在最高层级（吹哨）。", code="max_tier")
+            raise Conflict(_("工单已在最高层级（吹哨）。"), code="max_tier")
         tiers.change_tiers([locked], actor=actor, role=role, action="escalate", to_tier=lambda t: t.tier + 1, reason=reason,
                            data={"automatic": automatic}, now=now)
     ticket.refresh_from_db(fields=["tier", "updated_at"])
@@ -361,5 +369,5 @@ def comment(*, actor, ticket, body, internal=False, now=None):
     """A comment on the timeline, or an internal note residents never see."""
     now = now or clock.now()
     action = "internal_note" if internal else "comment"
-    body = _clean_text(body, required=True, code="body_required", label="内容")
+    body = _clean_text(body, required=True, code="body_required", label=N_("内容"))
     return _note(actor=actor, ticket=ticket, perm=f"whistle.{action}", action=action, reason=body, internal=internal, now=now)

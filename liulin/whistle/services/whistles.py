@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Case, Count, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from liulin.core import calendar as workcal
 from liulin.core import clock
@@ -61,7 +62,7 @@ def _role_in_community(actor, perm, community):
 
 def _require_supervisor(actor, community):
     if _role_in_community(actor, "whistle.whistle", community) is None:
-        raise NotPermitted("只有本社区的督办人员可以吹哨和评价报到。", code="not_permitted")
+        raise NotPermitted(_("只有本社区的督办人员可以吹哨和评价报到。"), code="not_permitted")
 
 
 def _require_officer(actor, summons):
@@ -69,7 +70,7 @@ def _require_officer(actor, summons):
     if getattr(actor, "is_superuser", False):
         return
     if not any(a.role == Role.DEPARTMENT_OFFICER and a.org_id == summons.department_id for a in active_assignments(actor)):
-        raise NotFound("找不到该报到任务，或您无权查看。")
+        raise NotFound(_("找不到该报到任务，或您无权查看。"))
 
 
 # --- deadlines ------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def default_report_due(kind, blown_at):
     rules = {**DEFAULT_REPORT_DEADLINES, **getattr(settings, "LIULIN_WHISTLE_REPORT_DEADLINES", {})}
     rule = rules.get(kind)
     if rule is None:
-        raise Invalid("无效的吹哨类型。", code="invalid_kind", field="kind")
+        raise Invalid(_("无效的吹哨类型。"), code="invalid_kind", field="kind")
     if "working_days" in rule:
         return workcal.add_working_days(blown_at, rule["working_days"])
     if rule.get("working_time"):
@@ -94,11 +95,11 @@ def default_report_due(kind, blown_at):
 def _clean_tickets(tickets, community):
     tickets = list(tickets)
     if not tickets:
-        raise Invalid("请至少选择一张工单。", code="tickets_required", field="tickets")
+        raise Invalid(_("请至少选择一张工单。"), code="tickets_required", field="tickets")
     ids = {t.pk for t in tickets}
     found = list(Ticket.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(found) != len(ids) or any(t.community_id != community.pk for t in found):
-        raise Invalid("只能对本社区的工单吹哨。", code="ticket_outside_community", field="tickets")
+        raise Invalid(_("只能对本社区的工单吹哨。"), code="ticket_outside_community", field="tickets")
     closed = [t.number for t in found if t.state not in OPEN_STATES]
     if closed:
         raise Invalid(f"工单 {'、'.join(closed)} 已结束，不能吹哨。", code="ticket_not_open", field="tickets")
@@ -108,9 +109,9 @@ def _clean_tickets(tickets, community):
 def _clean_departments(departments):
     departments = list({d.pk: d for d in departments}.values())
     if not departments:
-        raise Invalid("请至少选择一个协同部门。", code="departments_required", field="departments")
+        raise Invalid(_("请至少选择一个协同部门。"), code="departments_required", field="departments")
     if any(d.kind != Organisation.Kind.DEPARTMENT or not d.is_active for d in departments):
-        raise Invalid("只能召集有效的政府部门。", code="not_a_department", field="departments")
+        raise Invalid(_("只能召集有效的政府部门。"), code="not_a_department", field="departments")
     return departments
 
 
@@ -126,12 +127,12 @@ def blow(*, actor, community, kind, title, reason, tickets, departments, report_
     now = now or clock.now()
     _require_supervisor(actor, community)
     if kind not in WhistleCall.Kind.values:
-        raise Invalid("无效的吹哨类型。", code="invalid_kind", field="kind")
+        raise Invalid(_("无效的吹哨类型。"), code="invalid_kind", field="kind")
     title = (title or "").strip()
     if not title:
-        raise Invalid("请填写吹哨事由。", code="title_required", field="title")
+        raise Invalid(_("请填写吹哨事由。"), code="title_required", field="title")
     if report_due is not None and report_due <= now:
-        raise Invalid("报到时限须晚于当前时间。", code="report_due_past", field="report_due")
+        raise Invalid(_("报到时限须晚于当前时间。"), code="report_due_past", field="report_due")
     departments = _clean_departments(departments)
     with transaction.atomic():
         found = _clean_tickets(tickets, community)
@@ -185,7 +186,7 @@ def report_in(*, actor, summons, on_site, actions="", now=None):
     with transaction.atomic():
         locked = _locked(summons)
         if locked.reported_at is not None:
-            raise Conflict("该部门已报到。", code="already_reported")
+            raise Conflict(_("该部门已报到。"), code="already_reported")
         late = locked.late or now > locked.whistle.report_due
         locked.reported_at, locked.reported_by, locked.on_site, locked.late = now, actor, bool(on_site), late
         locked.actions = (actions or "").strip()
@@ -197,7 +198,7 @@ def report_in(*, actor, summons, on_site, actions="", now=None):
 
 def _require_reported(summons):
     if summons.reported_at is None:
-        raise Invalid("请先报到。", code="not_reported")
+        raise Invalid(_("请先报到。"), code="not_reported")
 
 
 def record_actions(*, actor, summons, actions, now=None):
@@ -206,7 +207,7 @@ def record_actions(*, actor, summons, actions, now=None):
     _require_officer(actor, summons)
     text = (actions or "").strip()
     if not text:
-        raise Invalid("请填写处置情况。", code="actions_required", field="actions")
+        raise Invalid(_("请填写处置情况。"), code="actions_required", field="actions")
     with transaction.atomic():
         locked = _locked(summons)
         _require_reported(locked)
@@ -225,7 +226,7 @@ def verify_summons(*, actor, summons, now=None):
         locked = _locked(summons)
         _require_reported(locked)
         if locked.verified_at is not None:
-            raise Conflict("该部门已核单。", code="already_verified")
+            raise Conflict(_("该部门已核单。"), code="already_verified")
         locked.verified_at = now
         locked.save(update_fields=["verified_at"])
         _log_on_tickets(locked.whistle, actor=actor, action="summons_verified", data={"summons": locked.pk}, now=now)
@@ -238,7 +239,7 @@ def rate_summons(*, actor, summons, rating, now=None):
     now = now or clock.now()
     _require_supervisor(actor, summons.whistle.community)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise Invalid("评价须为 1 到 5 星。", code="invalid_rating", field="rating")
+        raise Invalid(_("评价须为 1 到 5 星。"), code="invalid_rating", field="rating")
     with transaction.atomic():
         locked = _locked(summons)
         _require_reported(locked)

@@ -56,7 +56,9 @@ def _care_suggestion(picked, form):
     if not rules:
         return None
     labels = dict(Urgency.choices)
-    suggestion = {"rules": [f"{reason} → {labels[urgency]}" for urgency, reason in rules]}
+    # The rule names database rows (tag · category), the urgency is a label: apart, so the page
+    # can mark the names as data.
+    suggestion = {"rules": [{"reason": reason, "urgency": labels[urgency]} for urgency, reason in rules]}
     category = form["category"].value()
     if category:
         try:

@@ -109,7 +109,7 @@ def _chart(rows):
         return None if value is None else round(value * 100, 2)
 
     return {
-        "labels": [r.label for r in rows],
+        "labels": [str(r.label) for r in rows],
         "series": [
             {"name": _("响应率"), "data": [p(r.response_rate) for r in rows]},
             {"name": _("解决率"), "data": [p(r.resolution_rate) for r in rows]},

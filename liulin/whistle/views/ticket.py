@@ -29,6 +29,8 @@ def _context(request, ticket, **forms):
     for event in events:
         event.who = event.actor.name if staff and event.actor_id else selectors.event_actor_label(event, ticket)
         event.label = _event_label(event)
+        if event.actor_id is None and event.reason:  # the system's own phrases (tasks.py), marked N_
+            event.reason = _(event.reason)
     is_requester = ticket.requester_user_id == user.pk
     open_ticket = ticket.state in workflow.OPEN_STATES
     action_forms = []
