@@ -74,7 +74,15 @@ class SlaPolicy(models.Model):
     resolve_minutes = models.PositiveIntegerField(_("办结/反馈时限（分钟）"))
     working_time = models.BooleanField(_("按工作时间计"), default=True, help_text=_("否则按自然时间连续计算"))
     remind_before_minutes = models.PositiveIntegerField(_("到期前提醒（分钟）"), default=60)
-    escalate_on_breach = models.BooleanField(_("超时自动升级"), default=True, help_text=_("办结超时后自动上升一个层级（网格→社区→吹哨）"))
+    escalate_on_breach = models.BooleanField(
+        _("超时自动升级"), default=True, help_text=_("办结超时，或接单超时超过宽限仍未接单，自动上升一个层级（网格→社区→吹哨）")
+    )
+    # Data, not code: communities differ in how long a missed acceptance may wait for the
+    # next tier. Counted in calendar minutes from the accept deadline; empty = only flag.
+    accept_escalate_after_minutes = models.PositiveIntegerField(
+        _("接单超时升级宽限（分钟）"), null=True, blank=True, default=60,
+        help_text=_("接单超时后仍未接单，再过这么久自动升级一个层级；留空则只标记超时"),
+    )
 
     class Meta:
         verbose_name = _("时限标准")
@@ -312,6 +320,7 @@ class Ticket(models.Model):
     accept_overdue = models.BooleanField(default=False)
     resolve_overdue = models.BooleanField(default=False)
     reminded = models.BooleanField(default=False)
+    accept_escalated = models.BooleanField(default=False)  # this round's accept breach has raised the tier
 
     created_at = models.DateTimeField(default=clock.now, db_index=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)

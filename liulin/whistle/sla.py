@@ -66,8 +66,9 @@ def start_clocks(ticket, now, calendar=None):
     ticket.accept_overdue = False
     ticket.resolve_overdue = False
     ticket.reminded = False
+    ticket.accept_escalated = False
     ticket.suspended_at = None
-    return ["accept_due", "resolve_due", "accept_overdue", "resolve_overdue", "reminded", "suspended_at"]
+    return ["accept_due", "resolve_due", "accept_overdue", "resolve_overdue", "reminded", "accept_escalated", "suspended_at"]
 
 
 def pause(ticket, now):
@@ -106,6 +107,29 @@ def reminder_at(ticket, due_at):
     return due_at - datetime.timedelta(minutes=ticket.policy.remind_before_minutes)
 
 
+def accept_escalation_at(ticket):
+    """When a missed acceptance raises the ticket one tier (the policy's grace after the accept
+    deadline, calendar time), or None when the policy only flags it or it has already happened."""
+    policy = ticket.policy
+    grace = policy.accept_escalate_after_minutes
+    if ticket.state not in ACCEPT_PENDING or not ticket.accept_due or ticket.accept_escalated:
+        return None
+    if grace is None or not policy.escalate_on_breach:
+        return None
+    return ticket.accept_due + datetime.timedelta(minutes=grace)
+
+
+@memoized(SlaPolicy)
+def accept_escalation_graces():
+    """{grace minutes: (policy ids)} of the policies whose accept breach escalates: one range
+    per distinct grace, as the reminders do."""
+    graces = {}
+    rows = SlaPolicy.objects.filter(escalate_on_breach=True, accept_escalate_after_minutes__isnull=False)
+    for pk, grace in rows.order_by("accept_escalate_after_minutes", "pk").values_list("pk", "accept_escalate_after_minutes"):
+        graces.setdefault(grace, []).append(pk)
+    return {grace: tuple(ids) for grace, ids in graces.items()}
+
+
 def next_check_at(ticket):
     """The next moment something about this ticket's deadlines falls due (a reminder or a
     breach), or None when no clock runs."""
@@ -118,4 +142,6 @@ def next_check_at(ticket):
         moments.append(ticket.resolve_due)
         if not ticket.reminded and ticket.state not in ACCEPT_PENDING:
             moments.append(reminder_at(ticket, ticket.resolve_due))
+    if (escalation := accept_escalation_at(ticket)) is not None:
+        moments.append(escalation)
     return min(moments) if moments else None

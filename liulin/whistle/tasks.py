@@ -5,7 +5,10 @@ ticket's next reminder or deadline (django-tasks, `run_after`). The check and th
 sweep (`sweep_deadlines`, run every minute by `manage.py run_periodic`, declared in
 whistle's AppConfig) share one set-based pass:
 
-1. accept breach: DISPATCHED and accept_due passed → accept_overdue, event "overdue";
+1. accept breach: DISPATCHED and accept_due passed → accept_overdue, event "overdue"; still
+   not accepted the policy's grace later (`accept_escalate_after_minutes`) → accept_escalated
+   and, where the policy says so and the tier allows, one tier up (to the grid's supervisor),
+   event "escalate" {"automatic": true, "deadline": "accept"};
 2. resolve breach: still being handled and resolve_due passed → resolve_overdue, event
    "overdue", and, where the policy says so and the tier allows, one tier up with event
    "escalate" {"automatic": true};
@@ -155,6 +158,31 @@ def accept_breaches(tickets, now):
     return Check("accept_overdue", candidates, flag, apply, events_for)
 
 
+def accept_escalations(tickets, now):
+    """A missed acceptance, still not accepted the policy's grace after the deadline: one tier
+    up, once per dispatch round. One check per distinct grace (a handful), each a plain range
+    on accept_due. A ticket whose grace has also passed is due for the breach in the same
+    batch: the breach check runs first, so its "overdue" event comes before the "escalate"."""
+
+    def flag(tickets):
+        Ticket.objects.filter(pk__in=_ids(tickets), accept_escalated=False).update(accept_escalated=True, updated_at=now)
+
+    def apply(ticket):
+        ticket.accept_escalated, ticket.updated_at = True, now
+
+    def escalate(after):
+        tiers.change_tiers([t for t in after if t.tier < Tier.WHISTLE], actor=None, role=tiers.SYSTEM_ROLE, action="escalate",
+                           to_tier=lambda t: t.tier + 1, reason="超过接单时限未接单，自动升级",
+                           data={"automatic": True, "deadline": "accept"}, now=now)
+
+    checks = []
+    for grace, policies in sla.accept_escalation_graces().items():
+        candidates = tickets.filter(policy_id__in=policies, state__in=ACCEPT_PENDING, accept_escalated=False,
+                                    accept_due__lte=now - datetime.timedelta(minutes=grace))
+        checks.append(Check(f"accept_escalated {grace}", candidates, flag, apply, lambda before: [], escalate))
+    return checks
+
+
 def _ids(tickets):
     return [ticket.pk for ticket in tickets]
 
@@ -216,8 +244,11 @@ def reminders(tickets, now):
 def check_deadlines(tickets, now, batch_size=BATCH_SIZE):
     """Breaches first (a breached deadline needs no reminder), then reminders, claimed and
     recorded together batch by batch. Returns counts."""
-    totals = _run([accept_breaches(tickets, now), resolve_breaches(tickets, now), *reminders(tickets, now)], now, batch_size)
+    escalations = accept_escalations(tickets, now)
+    checks = [accept_breaches(tickets, now), *escalations, resolve_breaches(tickets, now), *reminders(tickets, now)]
+    totals = _run(checks, now, batch_size)
     counts = {"accept_overdue": totals.pop("accept_overdue"), "resolve_overdue": totals.pop("resolve_overdue")}
+    counts["accept_escalated"] = sum(totals.pop(check.name) for check in escalations)
     counts["reminded"] = sum(totals.values())
     return counts
 

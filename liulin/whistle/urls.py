@@ -15,6 +15,7 @@ urlpatterns = [
     path("queue/", queues.queue, name="queue"),
     path("work/", queues.worklist, name="worklist"),
     path("board/", queues.board, name="board"),
+    path("board/<slug:column>/", queues.board_column, name="board_column"),
     # one ticket
     path("t/<int:pk>/", ticket.ticket_detail, name="ticket"),
     path("t/<int:pk>/act/", ticket.ticket_act, name="act"),

@@ -17,6 +17,9 @@ The reads live by entity, one module each (as `services/` does): `tickets`, `int
 
 from .board import (  # noqa: F401
     BOARD_LIMIT,
+    COLUMNS,
+    column_page,
+    decode_column_cursor,
     near_deadline_q,
     supervisor_board,
 )

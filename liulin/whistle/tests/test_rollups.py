@@ -179,9 +179,10 @@ def test_escalations_by_the_deadline_sweep_are_counted():
     org = OrganisationFactory(community=ticket.community)
     transitions.act(actor=actor_for(ticket, Role.COMMUNITY_STAFF), ticket=ticket, action="dispatch", org=org, now=start)
     counts = tasks.sweep_deadlines(now=start + datetime.timedelta(days=30))
-    assert counts["resolve_overdue"] == 1
-    assert ticket.events.filter(action="escalate").count() == 1
-    assert sum(KpiRollup.objects.filter(grain="grid").values_list("escalations", flat=True)) == 1
+    assert (counts["accept_overdue"], counts["accept_escalated"], counts["resolve_overdue"]) == (1, 1, 1)
+    # Never accepted: one tier for the missed acceptance (after its grace), one for the resolve.
+    assert ticket.events.filter(action="escalate").count() == 2
+    assert sum(KpiRollup.objects.filter(grain="grid").values_list("escalations", flat=True)) == 2
     assert rollups.differences() == []
 
 

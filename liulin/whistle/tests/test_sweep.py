@@ -96,7 +96,7 @@ def test_suspended_and_resolved_tickets_are_not_flagged():
     suspended = ticket_in_state(State.SUSPENDED, now=MONDAY_9)
     resolved = ticket_in_state(State.RESOLVED, now=MONDAY_9)
     counts = sweep_deadlines(MONDAY_9 + datetime.timedelta(days=60))
-    assert counts == {"accept_overdue": 0, "resolve_overdue": 0, "reminded": 0}
+    assert counts == {"accept_overdue": 0, "accept_escalated": 0, "resolve_overdue": 0, "reminded": 0}
     for ticket in (suspended, resolved):
         ticket.refresh_from_db()
         assert not (ticket.accept_overdue or ticket.resolve_overdue)
@@ -217,3 +217,86 @@ def test_the_notices_read_each_ticket_as_its_flags_left_it(monkeypatch):
     escalating.refresh_from_db()
     unaccepted.refresh_from_db()
     assert escalating.tier == Tier.COMMUNITY and unaccepted.accept_overdue
+
+
+# -- a missed acceptance: flagged, then one tier up after the policy's grace ------------------
+
+
+def _grace(ticket):
+    return datetime.timedelta(minutes=ticket.policy.accept_escalate_after_minutes)
+
+
+def test_an_accept_breach_escalates_one_tier_after_the_grace_once(time_machine):
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    assert ticket.policy.accept_escalate_after_minutes == 60
+
+    time_machine.move_to(ticket.accept_due, tick=False)
+    sweep_deadlines(ticket.accept_due + _grace(ticket) - datetime.timedelta(seconds=1))
+    ticket.refresh_from_db()
+    assert (ticket.accept_overdue, ticket.accept_escalated, ticket.tier) == (True, False, Tier.GRID)
+
+    counts = sweep_deadlines(ticket.accept_due + _grace(ticket))
+    assert counts["accept_escalated"] == 1
+    ticket.refresh_from_db()
+    assert (ticket.accept_escalated, ticket.tier) == (True, Tier.COMMUNITY)
+    escalation = ticket.events.get(action="escalate")
+    assert escalation.actor is None and escalation.actor_role == "system"
+    assert escalation.data == {"automatic": True, "deadline": "accept", "from_tier": Tier.GRID, "to_tier": Tier.COMMUNITY}
+    assert verify_chain(ticket) is None
+
+    assert sweep_deadlines(ticket.accept_due + _grace(ticket) * 5)["accept_escalated"] == 0
+    ticket.refresh_from_db()
+    assert ticket.tier == Tier.COMMUNITY
+    assert ticket.events.filter(action="escalate").count() == 1
+
+
+def test_a_sweep_long_after_the_deadline_flags_then_escalates_in_one_pass():
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    sweep_deadlines(ticket.accept_due + _grace(ticket) + datetime.timedelta(minutes=1))
+    ticket.refresh_from_db()
+    assert (ticket.accept_overdue, ticket.tier) == (True, Tier.COMMUNITY)
+    assert actions(ticket)[-2:] == ["overdue", "escalate"]
+
+
+def test_an_accepted_ticket_is_not_escalated_for_its_accept_breach():
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    sweep_deadlines(ticket.accept_due)
+    handler = actor_for(ticket, Role.PROPERTY_STAFF)
+    ticket = transitions.act(actor=handler, ticket=ticket, action="accept", now=ticket.accept_due + datetime.timedelta(minutes=1))
+    counts = sweep_deadlines(ticket.accept_due + _grace(ticket) + datetime.timedelta(minutes=1))
+    assert counts["accept_escalated"] == 0
+    ticket.refresh_from_db()
+    assert (ticket.accept_overdue, ticket.tier) == (True, Tier.GRID)
+    assert not ticket.events.filter(action="escalate").exists()
+
+
+def test_a_policy_without_a_grace_only_flags_the_accept_breach():
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    ticket.policy.accept_escalate_after_minutes = None
+    ticket.policy.save()
+    sweep_deadlines(ticket.accept_due + datetime.timedelta(days=1))
+    ticket.refresh_from_db()
+    assert (ticket.accept_overdue, ticket.tier) == (True, Tier.GRID)
+    assert sla.next_check_at(ticket) == ticket.resolve_due
+
+
+def test_the_task_and_the_sweep_agree_on_the_accept_escalation(time_machine, dummy_tasks):
+    by_task = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    by_sweep = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    assert by_task.accept_due == by_sweep.accept_due
+
+    # The task at the breach flags it and queues itself for the end of the grace.
+    time_machine.move_to(by_task.accept_due, tick=False)
+    default_task_backend.clear()
+    check_ticket_deadlines.call(by_task.pk)
+    (queued,) = [r for r in dummy_tasks.results if list(r.args) == [by_task.pk]]
+    assert queued.task.run_after == by_task.accept_due + _grace(by_task)
+
+    time_machine.move_to(queued.task.run_after, tick=False)
+    check_ticket_deadlines.call(by_task.pk)
+    check_ticket_deadlines.call(by_task.pk)
+    sweep_deadlines(by_sweep.accept_due + _grace(by_sweep))
+    for ticket in (by_task, by_sweep):
+        ticket.refresh_from_db()
+        assert (ticket.accept_overdue, ticket.accept_escalated, ticket.tier) == (True, True, Tier.COMMUNITY)
+        assert [a for a in actions(ticket) if a in ("overdue", "escalate")] == ["overdue", "escalate"]

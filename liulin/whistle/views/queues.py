@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -135,4 +136,36 @@ def board(request):
     context["limit"] = selectors.board.BOARD_LIMIT  # a full list reads "15+": the board shows the first, not a total
     context["can_whistle"] = has_perm_anywhere(request.user, "whistle.whistle")
     context["can_dispatch"] = has_perm_anywhere(request.user, "whistle.dispatch")
+    context["ends"] = _column_ends()
     return render(request, "whistle/board.html", context)
+
+
+BOARD_TITLES = {
+    "overdue": gettext_lazy("已超时"),
+    "near": gettext_lazy("临近时限"),
+    "urged": gettext_lazy("催办最多"),
+    "pending": gettext_lazy("待审批挂起 / 待核单"),
+}
+
+
+def _column_ends():
+    """{column: (its default end's name, the other end's)}, for the links between them."""
+    return {name: (this_end, other_end) for name, (_order, this_end, other_end) in selectors.COLUMNS.items()}
+
+
+@never_cache
+@login_required
+@require_GET
+def board_column(request, column):
+    """One board column, all of it: paged by key from its default end or, with ?order=newest,
+    from the other; an htmx "more" gets the next rows and the next link."""
+    require_anywhere(request.user, "whistle.urge")
+    if column not in selectors.COLUMNS:
+        raise Http404
+    newest = request.GET.get("order") == "newest"
+    after = selectors.decode_column_cursor(column, request.GET.get("after", "")) if request.GET.get("after") else None
+    rows, next_cursor = selectors.column_page(request.user, column, after=after, newest=newest)
+    context = {"rows": rows, "next": next_cursor, "newest": newest, "paged": after is not None, "testid": column,
+               "title": BOARD_TITLES[column], "ends": _column_ends()[column]}
+    template = "whistle/rows/board.html" if is_htmx(request) else "whistle/board_column.html"
+    return render(request, template, context)

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         while True:
             counts = sweep_once(batch_size)
             self.stdout.write(
-                f"接单超时 {counts['accept_overdue']}，办结超时 {counts['resolve_overdue']}，到期提醒 {counts['reminded']}，"
+                f"接单超时 {counts['accept_overdue']}（升级 {counts['accept_escalated']}），办结超时 {counts['resolve_overdue']}，到期提醒 {counts['reminded']}，"
                 f"逾期未报到 {counts['unreported']}，逾期未评价 {counts['unrated']}"
             )
             if not every:
