@@ -37,6 +37,7 @@ from .tickets import (  # noqa: F401
     PAGE_SIZE,
     ROW_ACTIONS,
     ROW_FIELDS,
+    SYSTEM_LABEL,
     UNIT_LABELS,
     WORKLIST_STATES,
     _assignments,
