@@ -271,8 +271,8 @@ def event_actor_label(event, ticket):
         return gettext_lazy("您")
     if not event.actor_id:
         return SYSTEM_LABEL
-    unit = (event.data or {}).get("unit")
-    kind = Organisation.objects.filter(pk=unit).values_list("kind", flat=True).first() if isinstance(unit, int) else None
+    unit = str((event.data or {}).get("unit") or "")
+    kind = Organisation.objects.filter(pk=int(unit)).values_list("kind", flat=True).first() if unit.isdigit() else None
     if kind in ORG_KIND_LABELS:
         return ORG_KIND_LABELS[kind]
     # By the capacity the step was taken in: a department verifying a property job is

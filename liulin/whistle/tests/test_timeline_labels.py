@@ -93,3 +93,22 @@ def test_resident_sees_the_kind_of_unit_that_acted(town):
     own = submitted(town)
     transitions.comment(actor=town.resident_user, ticket=own, body="谢谢")
     assert _label_of(town, own, "comment") == "您"
+
+
+def test_a_summoned_department_reads_as_a_department_to_the_resident(client, town):
+    from liulin.whistle.models import Summons
+    from liulin.whistle.services import whistles
+
+    ticket = transitions.act(actor=town.staff, ticket=submitted(town), action="dispatch", org=town.property_company)
+    whistles.blow(actor=town.secretary, community=town.community, kind="progress", title="电梯长期故障", reason="多次反映未解决", tickets=[ticket],
+                  departments=[town.department])
+    summons = Summons.objects.get()
+    whistles.report_in(actor=town.officer, summons=summons, on_site=True, actions="已到现场")
+    whistles.record_actions(actor=town.officer, summons=summons, actions="已协调维保")
+    whistles.verify_summons(actor=town.officer, summons=summons)
+    for action in ("report_in", "summons_actions", "summons_verified"):
+        assert _label_of(town, ticket, action) == "职能部门"
+    client.force_login(town.resident_user)
+    text = _timeline_text(client.get(reverse("whistle:ticket", args=[ticket.pk])).content.decode())
+    assert "部门到场报到 · 职能部门" in " ".join(text.split())
+    assert CODE.findall(text) == []
