@@ -90,4 +90,5 @@ from .worklists import (  # noqa: F401
     overdue_q,
     tickets_by_id,
     worklist,
+    worklist_summary,
 )
