@@ -250,11 +250,11 @@ def ticket_by_number(user, number, perm="whistle.view"):
 # event recorded (data.unit, for a unit's own work), else by the role it was taken in.
 ORG_KIND_LABELS = {
     Organisation.Kind.PROPERTY_COMPANY: gettext_lazy("物业公司"),
-    Organisation.Kind.DEPARTMENT: gettext_lazy("职能部门"),
+    Organisation.Kind.DEPARTMENT: gettext_lazy("协同治理部门"),
 }
 UNIT_LABELS = {
     Role.PROPERTY_STAFF: gettext_lazy("物业公司"),
-    Role.DEPARTMENT_OFFICER: gettext_lazy("职能部门"),
+    Role.DEPARTMENT_OFFICER: gettext_lazy("协同治理部门"),
     Role.GRID_WORKER: gettext_lazy("网格员"),
     Role.COMMUNITY_STAFF: gettext_lazy("社区居委会"),
     Role.COMMUNITY_SECRETARY: gettext_lazy("社区居委会"),

@@ -88,7 +88,7 @@ def test_resident_sees_the_kind_of_unit_that_acted(town):
     officer = make_user(Role.DEPARTMENT_OFFICER, town.department)
     by_department = transitions.act(actor=officer, ticket=by_department, action="accept")
     by_department = transitions.act(actor=officer, ticket=by_department, action="resolve", reason="已处理")
-    assert _label_of(town, by_department, "resolve") == "职能部门"
+    assert _label_of(town, by_department, "resolve") == "协同治理部门"
 
     own = submitted(town)
     transitions.comment(actor=town.resident_user, ticket=own, body="谢谢")
@@ -107,8 +107,8 @@ def test_a_summoned_department_reads_as_a_department_to_the_resident(client, tow
     whistles.record_actions(actor=town.officer, summons=summons, actions="已协调维保")
     whistles.verify_summons(actor=town.officer, summons=summons)
     for action in ("report_in", "summons_actions", "summons_verified"):
-        assert _label_of(town, ticket, action) == "职能部门"
+        assert _label_of(town, ticket, action) == "协同治理部门"
     client.force_login(town.resident_user)
     text = _timeline_text(client.get(reverse("whistle:ticket", args=[ticket.pk])).content.decode())
-    assert "部门到场报到 · 职能部门" in " ".join(text.split())
+    assert "部门到场报到 · 协同治理部门" in " ".join(text.split())
     assert CODE.findall(text) == []
