@@ -5,6 +5,7 @@ the home page show what the user's roles allow (docs/architecture.md, "How an ap
 
     register_nav("orgs", label=_("组织"), url_name="orgs:list", perm="orgs.view", order=20)
     register_tile("orgs", template="dashboard/tiles/orgs.html", data=org_figures, order=20)
+    register_landing(Role.GRID_WORKER, url_name="whistle:worklist", order=30)
 
 `perm` is held anywhere (`has_perm_anywhere`); `when(user)` narrows further (the resident
 registry is not offered to someone who is only a resident). A tile's `data(user)` returns
@@ -39,6 +40,7 @@ class Tile:
 
 _nav: dict[str, NavEntry] = {}
 _tiles: dict[str, Tile] = {}
+_landings: dict[str, tuple[int, str]] = {}
 
 
 def register_nav(key, *, label, url_name, perm=None, order=100, when=None):
@@ -48,6 +50,18 @@ def register_nav(key, *, label, url_name, perm=None, order=100, when=None):
 
 def register_tile(key, *, template, data, perm=None, order=100, when=None):
     _tiles[key] = Tile(key, template, data, perm, order, when)
+
+
+def register_landing(role, *, url_name, order=100):
+    """Where a user holding `role` lands after login and at `/`: the page of his own work.
+    Of the roles a user holds, the landing with the lowest `order` wins."""
+    _landings[str(role)] = (order, url_name)
+
+
+def landing_for(roles):
+    """The url name the holder of `roles` lands on, or None when no app claimed any of them."""
+    claimed = sorted(_landings[str(role)] for role in roles if str(role) in _landings)
+    return claimed[0][1] if claimed else None
 
 
 def _shown(item, user):

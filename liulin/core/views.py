@@ -9,16 +9,23 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import services
+from . import plugins, services
 from .permissions import active_assignments
 from .roles import Role
 
 
 @login_required
 def home(request):
-    """Residents land on their own page; everyone with a staff role on the community at a glance."""
+    """Each user lands on his own work: the page an app claimed for one of his roles
+    (plugins.register_landing); else staff on the community at a glance, residents on
+    their own page."""
     roles = {a.role for a in active_assignments(request.user)}
-    if request.user.is_superuser or roles - {Role.RESIDENT}:
+    if request.user.is_superuser:
+        return redirect("dashboard:staff_home")
+    landing = plugins.landing_for(roles)
+    if landing is not None:
+        return redirect(landing)
+    if roles - {Role.RESIDENT}:
         return redirect("dashboard:staff_home")
     return redirect("dashboard:resident_home")
 

@@ -7,7 +7,8 @@ class DashboardConfig(AppConfig):
     verbose_name = "首页与概览"
 
     def ready(self):
-        from liulin.core.plugins import register_tile
+        from liulin.core.plugins import register_landing, register_tile
+        from liulin.core.roles import Role
 
         from . import selectors
 
@@ -17,3 +18,7 @@ class DashboardConfig(AppConfig):
         register_tile("people", template="dashboard/tiles/people.html", data=selectors.people_tile, order=10)
         register_tile("orgs", template="dashboard/tiles/orgs.html", data=selectors.orgs_tile, order=20)
         register_tile("facilities", template="dashboard/tiles/facilities.html", data=selectors.facilities_tile, order=30)
+        # The community's own staff land on this overview; a resident on his own page.
+        register_landing(Role.COMMUNITY_SECRETARY, url_name="dashboard:staff_home", order=10)
+        register_landing(Role.COMMUNITY_STAFF, url_name="dashboard:staff_home", order=10)
+        register_landing(Role.RESIDENT, url_name="dashboard:resident_home", order=1000)

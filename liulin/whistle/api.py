@@ -93,14 +93,15 @@ def _detail(user, pk):
     events = []
     for event in selectors.timeline(user, ticket, staff=staff):
         if staff:
-            actor = event.actor.name if event.actor_id else _("系统")
+            actor = event.actor.name if event.actor_id else str(selectors.SYSTEM_LABEL)
         else:
-            actor = selectors.event_actor_label(event, ticket)
+            actor = str(selectors.event_actor_label(event, ticket))
         events.append(
             {
                 "seq": event.seq,
                 "at": event.at,
                 "action": event.action,
+                "label": str(workflow.event_label(event.action, workflow.STAFF if staff else workflow.RESIDENT)),
                 "from_state": event.from_state,
                 "to_state": event.to_state,
                 "reason": event.reason,

@@ -11,7 +11,8 @@ class WhistleConfig(AppConfig):
 
         from liulin.core import redaction
         from liulin.core.attachments.selectors import register_owner
-        from liulin.core.plugins import register_nav
+        from liulin.core.plugins import register_landing, register_nav
+        from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
         from . import notifications, permissions  # noqa: F401
@@ -22,6 +23,11 @@ class WhistleConfig(AppConfig):
         register_owner(Ticket, perm="whistle.view")  # a ticket's photos: to whoever sees the ticket
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names
         register_nav("whistle", label=_("雷锋哨"), url_name="whistle:home", perm="whistle.view", order=30)
+        # Who works tickets lands on them: the operator at the console, the handling units and
+        # grid workers on their worklist, its counts at the top.
+        register_landing(Role.HOTLINE_OPERATOR, url_name="whistle:console", order=20)
+        for role in (Role.PROPERTY_STAFF, Role.DEPARTMENT_OFFICER, Role.GRID_WORKER):
+            register_landing(role, url_name="whistle:worklist", order=30)
         # The safety net behind the per-ticket deadline tasks, and the intake queue's filer.
         register_periodic("whistle.sweep_deadlines", every=60, command="sweep_deadlines")
         register_periodic("whistle.drain_intake", every=1, command="drain_intake")

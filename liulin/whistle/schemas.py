@@ -65,7 +65,8 @@ class TicketPage(Schema):
 class EventOut(Schema):
     seq: int
     at: datetime
-    action: str
+    action: str = Field(description="操作代码（程序用）；显示请用 label")
+    label: str = Field(description="操作的中文名称，按查看者（工作人员或居民）措辞")
     from_state: str
     to_state: str
     reason: str

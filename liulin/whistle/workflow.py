@@ -13,6 +13,8 @@ role must also hold the ticket in its scope (its grid, its community, its organi
 - for a resident - his own request).
 """
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from liulin.core.roles import Role
@@ -107,3 +109,66 @@ WORKFLOW = Workflow("whistle", TRANSITIONS.values(), state_label=lambda state: S
 transition_for = WORKFLOW.transition_for
 available_actions = WORKFLOW.available_actions
 TRANSITIONS = WORKFLOW.transitions
+
+
+# --- how each recorded step reads on a timeline -----------------------------------------
+# One table for every action a ticket's chain may hold: the transitions (their own label for
+# staff), the notes above, and the steps the system or other flows record. Each has a label
+# for staff and one for the resident, so no action code ever reaches a page or the API.
+STAFF, RESIDENT = "staff", "resident"
+_ = gettext_lazy
+_RESIDENT_TRANSITION_LABELS = {
+    "dispatch": _("已派给承办单位"),
+    "reassign": _("已改派承办单位"),
+    "return": _("承办单位退回，重新派单"),
+    "accept": _("承办单位已接单"),
+    "start": _("开始处理"),
+    "resolve": _("已办结"),
+    "request_suspension": _("申请暂缓办理"),
+    "suspend": _("暂缓办理"),
+    "resume": _("恢复办理"),
+    "verify": _("核查通过"),
+    "reject": _("核查未通过，继续办理"),
+    "callback": _("回访"),
+    "reopen": _("重新办理"),
+    "forward": _("转交其他单位"),
+    "merge": _("与同类诉求合并办理"),
+    "withdraw": _("撤单"),
+    "close_unresolvable": _("无法办理，已结案"),
+}
+_OTHER_EVENT_LABELS = {
+    # action: (staff, resident)
+    "file": (_("下单"), _("提交诉求")),
+    "comment": (_("留言"), _("留言")),
+    "internal_note": (_("内部备注"), _("内部备注")),
+    "urge": (_("催办"), _("已催办")),
+    "escalate": (_("升级"), _("升级办理")),
+    "whistle": (_("吹哨"), _("社区吹哨，召集部门")),
+    "report_in": (_("部门报到"), _("部门到场报到")),
+    "summons_actions": (_("部门处置情况"), _("部门处置情况")),
+    "summons_verified": (_("部门核单"), _("部门确认处置结果")),
+    "cosign": (_("附议（我也遇到）"), _("附议（我也遇到）")),
+    "remind": (_("到期提醒"), _("到期提醒")),
+    "overdue": (_("超时"), _("已超时，督促办理")),
+}
+EVENT_LABELS = {
+    **{action: (t.label, _RESIDENT_TRANSITION_LABELS.get(action, t.label)) for action, t in TRANSITIONS.items()},
+    **_OTHER_EVENT_LABELS,
+}
+# A merged duplicate records its parent's steps as "parent_<action>" (transitions._merged_children_follow).
+PARENT_PREFIX = "parent_"
+EVENT_LABELS.update(
+    {
+        f"{PARENT_PREFIX}{action}": (format_lazy(_("主工单：{}"), staff), format_lazy(_("合并办理的诉求：{}"), resident))
+        for action, (staff, resident) in list(EVENT_LABELS.items())
+    }
+)
+UNKNOWN_EVENT_LABEL = _("处理记录")
+
+
+def event_label(action, audience=STAFF):
+    """The words for `action` on a timeline seen by `audience` (STAFF or RESIDENT)."""
+    labels = EVENT_LABELS.get(action)
+    if labels is None:
+        return UNKNOWN_EVENT_LABEL
+    return labels[0] if audience == STAFF else labels[1]

@@ -40,6 +40,7 @@ from .tickets import (  # noqa: F401
     PAGE_SIZE,
     ROW_ACTIONS,
     ROW_FIELDS,
+    SYSTEM_LABEL,
     UNIT_LABELS,
     WORKLIST_STATES,
     _assignments,
@@ -92,4 +93,5 @@ from .worklists import (  # noqa: F401
     overdue_q,
     tickets_by_id,
     worklist,
+    worklist_summary,
 )

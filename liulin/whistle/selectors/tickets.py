@@ -9,6 +9,7 @@ from liulin.core.attachments import selectors as attachments
 from liulin.core.errors import NotFound
 from liulin.core.permissions import NOT_FOUND, NOTHING, get_or_404, has_perm_anywhere, scope_q, scoped
 from liulin.core.roles import Role
+from liulin.orgs.models import Organisation
 
 from .. import workflow
 from ..events import duties_taken
@@ -245,19 +246,35 @@ def ticket_by_number(user, number, perm="whistle.view"):
     return get_or_404(user, Ticket.objects.all(), perm, number=(number or "").strip())
 
 
-UNIT_LABELS = {Role.PROPERTY_STAFF: gettext_lazy("物业公司"), Role.DEPARTMENT_OFFICER: gettext_lazy("协同治理部门")}
+# The kind of unit a step was taken for, as a resident reads it: by the organisation the
+# event recorded (data.unit, for a unit's own work), else by the role it was taken in.
+ORG_KIND_LABELS = {
+    Organisation.Kind.PROPERTY_COMPANY: gettext_lazy("物业公司"),
+    Organisation.Kind.DEPARTMENT: gettext_lazy("协同治理部门"),
+}
+UNIT_LABELS = {
+    Role.PROPERTY_STAFF: gettext_lazy("物业公司"),
+    Role.DEPARTMENT_OFFICER: gettext_lazy("协同治理部门"),
+    Role.GRID_WORKER: gettext_lazy("网格员"),
+    Role.COMMUNITY_STAFF: gettext_lazy("社区居委会"),
+    Role.COMMUNITY_SECRETARY: gettext_lazy("社区居委会"),
+    Role.HOTLINE_OPERATOR: gettext_lazy("12345热线"),
+    Role.RESIDENT: gettext_lazy("居民"),
+}
+SYSTEM_LABEL = gettext_lazy("系统")
+STAFF_LABEL = gettext_lazy("工作人员")
 
 
 def event_actor_label(event, ticket):
     """How a step is shown to a resident: a role or unit, never a staff member's name."""
     if event.actor_id and event.actor_id == ticket.requester_user_id:
-        return gettext("您")
-    if event.actor_role:
-        try:
-            role = Role(event.actor_role)
-        except ValueError:
-            return gettext("工作人员")
-        # By the capacity the step was taken in: a department verifying a property job is
-        # not the property company.
-        return str(UNIT_LABELS.get(role, role.label))
-    return gettext("系统") if not event.actor_id else gettext("工作人员")
+        return gettext_lazy("您")
+    if not event.actor_id:
+        return SYSTEM_LABEL
+    unit = str((event.data or {}).get("unit") or "")
+    kind = Organisation.objects.filter(pk=int(unit)).values_list("kind", flat=True).first() if unit.isdigit() else None
+    if kind in ORG_KIND_LABELS:
+        return ORG_KIND_LABELS[kind]
+    # By the capacity the step was taken in: a department verifying a property job is
+    # not the property company.
+    return UNIT_LABELS.get(event.actor_role, STAFF_LABEL)

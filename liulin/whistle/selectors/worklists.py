@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from liulin.core import clock
 from liulin.core.calendar import start_of_day
@@ -64,6 +65,27 @@ def _segments(now):
     overdue; on time (a range from now); no deadline at all (none after dispatch, in practice)."""
     on_time = Q(resolve_overdue=False, accept_overdue=False, resolve_due__gte=now)
     return ((0, overdue_q(now) & Q(resolve_due__isnull=False)), (1, on_time), (2, Q(resolve_due__isnull=True)))
+
+
+# Handling under way: the unit has accepted it, or works on it, or it is paused.
+IN_HAND_STATES = (State.ACCEPTED, State.IN_PROGRESS, State.SUSPENDED)
+# Whose clock runs: what can be overdue or due today (a paused or resolved ticket cannot).
+CLOCK_STATES = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
+
+
+def worklist_summary(user, *, now=None):
+    """The counts at the top of the worklist, over the tickets it lists: to accept, in
+    hand, overdue and due by the end of today (not yet overdue). One query."""
+    now = now or clock.now()
+    end_of_today = start_of_day(timezone.localdate(now) + datetime.timedelta(days=1))
+    running = Q(state__in=CLOCK_STATES)
+    overdue = running & overdue_q(now)
+    return tickets_for(user).filter(state__in=WORKLIST_STATES).aggregate(
+        to_accept=Count("pk", filter=Q(state=State.DISPATCHED)),
+        in_hand=Count("pk", filter=Q(state__in=IN_HAND_STATES)),
+        overdue=Count("pk", filter=overdue),
+        due_today=Count("pk", filter=running & Q(resolve_due__lt=end_of_today) & ~overdue_q(now)),
+    )
 
 
 @dataclass

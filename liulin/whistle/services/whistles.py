@@ -174,9 +174,12 @@ def _locked(summons):
     return Summons.objects.select_for_update().select_related("whistle").get(pk=summons.pk)
 
 
-def _log_on_tickets(whistle, *, actor, action, data, now):
-    for ticket in whistle.tickets.select_for_update().order_by("pk"):
-        events.append_event(ticket, actor=actor, action=action, data=data, at=now)
+def _log_on_tickets(summons, *, actor, action, data, now):
+    """A summoned department's step, on every ticket of its whistle: taken as a department
+    officer for that department, so a resident reads it as a department's step."""
+    data = {**data, "unit": summons.department_id}
+    for ticket in summons.whistle.tickets.select_for_update().order_by("pk"):
+        events.append_event(ticket, actor=actor, actor_role=Role.DEPARTMENT_OFFICER, action=action, data=data, at=now)
 
 
 def report_in(*, actor, summons, on_site, actions="", now=None):
@@ -192,7 +195,7 @@ def report_in(*, actor, summons, on_site, actions="", now=None):
         locked.actions = (actions or "").strip()
         locked.save(update_fields=["reported_at", "reported_by", "on_site", "late", "actions"])
         data = {"summons": locked.pk, "department": locked.department.name, "on_site": bool(on_site), "late": late}
-        _log_on_tickets(locked.whistle, actor=actor, action="report_in", data=data, now=now)
+        _log_on_tickets(locked, actor=actor, action="report_in", data=data, now=now)
     return locked
 
 
@@ -214,7 +217,7 @@ def record_actions(*, actor, summons, actions, now=None):
         stamp = f"[{now.astimezone(workcal.local_zone()):%m-%d %H:%M}] "
         locked.actions = (locked.actions + "\n" if locked.actions else "") + stamp + text
         locked.save(update_fields=["actions"])
-        _log_on_tickets(locked.whistle, actor=actor, action="summons_actions", data={"summons": locked.pk, "actions": text[:500]}, now=now)
+        _log_on_tickets(locked, actor=actor, action="summons_actions", data={"summons": locked.pk, "actions": text[:500]}, now=now)
     return locked
 
 
@@ -229,7 +232,7 @@ def verify_summons(*, actor, summons, now=None):
             raise Conflict(_("该部门已核单。"), code="already_verified")
         locked.verified_at = now
         locked.save(update_fields=["verified_at"])
-        _log_on_tickets(locked.whistle, actor=actor, action="summons_verified", data={"summons": locked.pk}, now=now)
+        _log_on_tickets(locked, actor=actor, action="summons_verified", data={"summons": locked.pk}, now=now)
     return locked
 
 

@@ -123,6 +123,8 @@ def worklist(request):
     rows, next_cursor = selectors.worklist(request.user, after=after, limit=PAGE_SIZE)
     context = {"rows": rows, "next": next_cursor.encode() if next_cursor else "", "first_page": after is None}
     template = "whistle/rows/worklist.html" if is_htmx(request) else "whistle/worklist.html"
+    if not is_htmx(request):
+        context["summary"] = selectors.worklist_summary(request.user)
     return render(request, template, context)
 
 

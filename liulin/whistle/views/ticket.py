@@ -28,7 +28,7 @@ def _context(request, ticket, **forms):
     events = list(selectors.timeline(user, ticket, staff=staff))
     for event in events:
         event.who = event.actor.name if staff and event.actor_id else selectors.event_actor_label(event, ticket)
-        event.label = _event_label(event)
+        event.label = workflow.event_label(event.action, workflow.STAFF if staff else workflow.RESIDENT)
         if event.actor_id is None and event.reason:  # the system's own phrases (tasks.py), marked N_
             event.reason = _(event.reason)
     is_requester = ticket.requester_user_id == user.pk
@@ -74,23 +74,6 @@ def _context(request, ticket, **forms):
         elif staff:
             context["callback_form"] = forms.get("callback_form") or CallbackForm()
     return context
-
-
-def _event_label(event):
-    transition = workflow.TRANSITIONS.get(event.action)
-    if transition is not None:
-        return transition.label
-    return {
-        "file": _("下单"),
-        "comment": _("留言"),
-        "internal_note": _("内部备注"),
-        "urge": _("催办"),
-        "escalate": _("升级"),
-        "cosign": _("附议（我也遇到）"),
-        "whistle": _("吹哨"),
-        "remind": _("到期提醒"),
-        "overdue": _("超时"),
-    }.get(event.action, event.action)
 
 
 def _render(request, ticket, status=200, **forms):
