@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from liulin.core.errors import DomainError
 from liulin.core.permissions import active_assignments, has_perm_anywhere
 from liulin.core.roles import Role
-from liulin.whistle import selectors
+from liulin.core import xlsx
+from liulin.whistle import exporting, selectors
 from liulin.whistle.forms import BulkDispatchForm, QueueFilterForm
 from liulin.whistle.services import transitions
 
@@ -136,3 +137,23 @@ def board(request):
     context["can_whistle"] = has_perm_anywhere(request.user, "whistle.whistle")
     context["can_dispatch"] = has_perm_anywhere(request.user, "whistle.dispatch")
     return render(request, "whistle/board.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def queue_export(request):
+    """The dispatch queue, as filtered on the page, as xlsx."""
+    require_anywhere(request.user, "whistle.dispatch")
+    filter_form = QueueFilterForm(request.GET or None, user=request.user)
+    out = exporting.write_queue(request.user, filter_form.filters())
+    return xlsx.download(out, "待派单.xlsx")
+
+
+@never_cache
+@login_required
+@require_GET
+def worklist_export(request):
+    """The user's whole worklist as xlsx."""
+    require_anywhere(request.user, "whistle.view")
+    return xlsx.download(exporting.write_worklist(request.user), "工单.xlsx")
