@@ -44,15 +44,7 @@ def ticket_row(ticket):
     )
 
 
-def _capped(rows):
-    rows = list(rows)
-    if len(rows) > EXPORT_LIMIT:
-        return rows[:EXPORT_LIMIT], True
-    return rows, False
-
-
-def _tickets_file(user, tickets, *, title, action, **context):
-    tickets, cut = _capped(tickets)
+def _tickets_file(user, tickets, *, cut, title, action, **context):
     rows = [ticket_row(t) for t in tickets]
     if cut:
         rows.append((_("仅导出前 %(n)s 条，请缩小筛选范围。") % {"n": EXPORT_LIMIT},))
@@ -64,14 +56,14 @@ def _tickets_file(user, tickets, *, title, action, **context):
 
 def write_queue(user, filters):
     """The dispatch queue as the user filtered it."""
-    tickets = selectors.dispatch_queue(user, filters)[: EXPORT_LIMIT + 1]
-    return _tickets_file(user, tickets, title=_("待派单"), action="ticket.export_queue")
+    tickets = list(selectors.dispatch_queue(user, filters)[: EXPORT_LIMIT + 1])
+    return _tickets_file(user, tickets[:EXPORT_LIMIT], cut=len(tickets) > EXPORT_LIMIT, title=_("待派单"), action="ticket.export_queue")
 
 
 def write_worklist(user):
     """The user's whole worklist, in the page's order."""
-    rows, _next = selectors.worklist(user, limit=EXPORT_LIMIT)
-    return _tickets_file(user, rows, title=_("工单"), action="ticket.export_worklist")
+    rows, more = selectors.worklist(user, limit=EXPORT_LIMIT)
+    return _tickets_file(user, rows, cut=more is not None, title=_("工单"), action="ticket.export_worklist")
 
 
 def _kpi_header(group_label):

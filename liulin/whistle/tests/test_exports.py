@@ -104,3 +104,19 @@ def test_print_rules_hide_controls_and_the_pages_link_them(client, town):
     client.force_login(town.staff)
     for url in (reverse("whistle:ticket", args=[ticket.pk]), reverse("whistle:kpi")):
         assert "css/liulin.css" in client.get(url).content.decode()
+
+
+def test_an_export_cut_at_its_limit_says_so(client, town, monkeypatch):
+    from liulin.whistle import exporting
+
+    monkeypatch.setattr(exporting, "EXPORT_LIMIT", 1)
+    submitted(town)
+    submitted(town)
+    dispatched(town)
+    dispatched(town)
+    client.force_login(town.staff)
+    rows = _sheet(client.get(reverse("whistle:queue_export")))
+    assert len(rows) == 3 and "仅导出前 1 条" in rows[-1][0]
+    client.force_login(town.property_staff)
+    rows = _sheet(client.get(reverse("whistle:worklist_export")))
+    assert len(rows) == 3 and "仅导出前 1 条" in rows[-1][0]
