@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from liulin.core import clock
+from liulin.core import clock, xlsx
 from liulin.core.calendar import add_months, month_start
 from liulin.core.errors import NotPermitted
 from liulin.core.permissions import active_assignments, has_perm_anywhere, roles_with
 from liulin.territory.models import Grid
-from liulin.core import xlsx
 from liulin.whistle import exporting, kpi, recurring
 from liulin.whistle.models import Category
 

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from liulin.core import xlsx
 from liulin.core.errors import DomainError
 from liulin.core.permissions import active_assignments, has_perm_anywhere
 from liulin.core.roles import Role
-from liulin.core import xlsx
 from liulin.whistle import exporting, selectors
 from liulin.whistle.forms import BulkDispatchForm, QueueFilterForm
 from liulin.whistle.services import transitions
