@@ -3,8 +3,7 @@
 Masked as on the pages: phone and ID number masked, the birth date only for rows whose ID
 number the user may reveal (for the rest the age column stands alone).
 
-A cell that starts with = + - @ (or a tab / carriage return) would be run as a formula by
-Excel or WPS ("CSV/formula injection"); such cells get a leading apostrophe so they stay text.
+Every cell passes through `core.xlsx.neutralise`, so none runs as a formula in Excel or WPS.
 The workbook is write-only (rows streamed out, constant memory) and saved to a temporary
 file that the view streams to the browser.
 """
@@ -13,20 +12,13 @@ import tempfile
 
 from liulin.core import audit
 from liulin.core.masking import mask_phone
+from liulin.core.xlsx import neutralise
 
 from . import selectors
 from .importing import COLUMNS, GENDERS, RELATIONS
 
 HEADER = ("姓名", "性别", "出生日期", "年龄", "手机号", "身份证号", "小区", "楼栋", "房号", "与户主关系", "关爱标签", "党员", "备注")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1000
-
-
-def neutralise(value):
-    """Text that a spreadsheet would treat as a formula, made literal."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _iso(day):

@@ -378,6 +378,7 @@ class ActionForm(forms.Form):
     reason = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     org = UnitChoiceField(queryset=None, required=False, label=_("承办单位"), empty_label=_("请选择"))
     forwarded_to = forms.CharField(label=_("转交单位"), max_length=100, required=False)
+    photos = MultiplePhotoField(label=_("办结照片（可多张）"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -74,6 +74,12 @@ class EventOut(Schema):
     internal: bool
 
 
+class PhotoOut(Schema):
+    id: int
+    stage: str = Field(description="intake 诉求照片；result 办结照片")
+    url: str = Field(description="经权限检查的文件地址")
+
+
 class TicketDetailOut(TicketOut):
     description: str
     address: str
@@ -88,6 +94,7 @@ class TicketDetailOut(TicketOut):
     satisfaction: str
     allowed_actions: list[str] = Field(description="当前用户此刻可执行的流转操作")
     timeline: list[EventOut]
+    photos: list[PhotoOut] = Field(default=[], description="诉求照片（intake）与办结照片（result）")
 
 
 class TicketFiledOut(TicketOut):
@@ -147,6 +154,13 @@ class IntakeOut(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field("", max_length=2000)
+
+
+class ResolveIn(ReasonIn):
+    photos: list[str] = Field(
+        default=[], max_length=6,
+        description="办结照片，每张为 base64 编码的 JPEG/PNG/WebP（与下单照片同样检查、去除元数据）；任一张不合格则整个办结不生效",
+    )
 
 
 class OrgReasonIn(ReasonIn):

@@ -13,7 +13,9 @@ urlpatterns = [
     path("t/<int:pk>/filed/", intake.filed, name="filed"),
     # queues
     path("queue/", queues.queue, name="queue"),
+    path("queue/export.xlsx", queues.queue_export, name="queue_export"),
     path("work/", queues.worklist, name="worklist"),
+    path("work/export.xlsx", queues.worklist_export, name="worklist_export"),
     path("board/", queues.board, name="board"),
     path("board/<slug:column>/", queues.board_column, name="board_column"),
     # one ticket
@@ -38,6 +40,7 @@ urlpatterns = [
     path("summons/<int:pk>/rate/", whistles.summons_rate, name="summons_rate"),
     # 三率 KPIs and recurring problems (views/kpi.py)
     path("kpi/", kpi.dashboard, name="kpi"),
+    path("kpi/export.xlsx", kpi.dashboard_export, name="kpi_export"),
     path("kpi/ranking/", kpi.ranking, name="kpi_ranking"),
     path("kpi/public/", kpi.public, name="kpi_public"),
     path("recurring/", kpi.recurring_list, name="recurring"),

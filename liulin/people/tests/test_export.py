@@ -8,7 +8,7 @@ from liulin.accounts.tests.factories import make_user
 from liulin.core import crypto
 from liulin.core.models import AuditLog
 from liulin.core.roles import Role
-from liulin.people.exporting import neutralise
+from liulin.core.xlsx import neutralise
 from liulin.people.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from liulin.core import clock
+from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, permitting, unit_of
 
@@ -43,6 +44,10 @@ SYSTEM_ACTIONS = frozenset({"dispatch", "callback"})
 SYSTEM_ROLE = tiers.SYSTEM_ROLE
 # Steps an organisation takes only on the tickets it handles: its work, and resuming it.
 HANDLING_UNIT_STEPS = UNIT_WORK | {"resume"}
+# The handler's photos of the finished work, shown beside the requester's (stage "intake").
+RESULT_STAGE = "result"
+PHOTO_ACTIONS = frozenset({"resolve"})
+MAX_PHOTOS = 6
 
 
 def _authorise(actor, ticket, perm):
@@ -219,13 +224,39 @@ def _target_state(transition, locked, state_before_suspension):
     return locked.state  # a request that changes no state
 
 
-def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=None, data=None, now=None):
-    """Take `action` on `ticket` as `actor`; returns the ticket as it now is."""
+def _clean_photos(action, photos):
+    """The photos of a step, each checked and re-encoded before anything is written (the
+    intake's checks: `core.attachments.clean`); only a resolve carries them."""
+    photos = list(photos or ())
+    if photos and action not in PHOTO_ACTIONS:
+        raise Invalid("只有办结时可以上传照片。", code="photos_not_allowed", field="photos")
+    if len(photos) > MAX_PHOTOS:
+        raise Invalid(f"最多上传 {MAX_PHOTOS} 张照片。", code="too_many_photos", field="photos")
+    return [attachments.clean(photo, field="photos") for photo in photos]
+
+
+def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=None, data=None, photos=(), now=None):
+    """Take `action` on `ticket` as `actor`; returns the ticket as it now is. `photos`
+    (uploads, resolve only) are stored in the step's transaction: a refused photo refuses
+    the step, and a refused step leaves no file behind."""
     now = now or clock.now()
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Invalid(f"未知的操作“{action}”。", code="unknown_action")
     role, unit = _authorise(actor, ticket, f"whistle.{action}")
+    cleaned = _clean_photos(action, photos)
+    written = []
+    try:
+        _act_locked(ticket, transition, actor=actor, role=role, unit=unit, reason=reason, org=org, forwarded_to=forwarded_to,
+                    parent=parent, data=data, photos=cleaned, written=written, now=now)
+    except BaseException:
+        attachments.discard(written)
+        raise
+    return ticket
+
+
+def _act_locked(ticket, transition, *, actor, role, unit, reason, org, forwarded_to, parent, data, photos, written, now):
+    action = transition.action
     with transaction.atomic():
         locked = _lock(ticket)
         _refuse_stale(locked, ticket)
@@ -238,6 +269,8 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
         changes, step = _step(locked, transition, actor=actor, role=role, reason=reason, org=org, forwarded_to=forwarded_to,
                               parent=parent, data=data, now=now)
         _conditional_update(locked.pk, step["from_state"], changes)
+        for photo in photos:
+            written.append(attachments.save_clean(owner=locked, cleaned=photo, stage=RESULT_STAGE, actor=actor, now=now))
         event = append_event(locked, **step)
         rollups.apply_events([(locked, event)])
         _copy_changes(ticket, changes)
@@ -245,7 +278,6 @@ def act(*, actor, ticket, action, reason="", org=None, forwarded_to="", parent=N
         if locked.state in FOLLOWED_STATES:
             _merged_children_follow(ticket, event, now)
         _schedule_deadline_check(locked)
-    return ticket
 
 
 def _step(locked, transition, *, actor, role, reason, org=None, forwarded_to="", parent=None, data=None, now):

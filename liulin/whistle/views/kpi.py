@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from liulin.core import clock
+from liulin.core import clock, xlsx
 from liulin.core.calendar import add_months, month_start
 from liulin.core.errors import NotPermitted
 from liulin.core.permissions import active_assignments, has_perm_anywhere, roles_with
 from liulin.territory.models import Grid
-from liulin.whistle import kpi, recurring
+from liulin.whistle import exporting, kpi, recurring
 from liulin.whistle.models import Category
 
 from ._common import run
@@ -119,11 +119,8 @@ def _chart(rows):
     }
 
 
-@never_cache
-@login_required
-@require_GET
-def dashboard(request):
-    _require_kpi_scope(request.user)
+def _dashboard_query(request):
+    """(form, first month, last month, grouping) the dashboard and its export read."""
     form = KpiForm(request.GET or None)
     this_month = _this_month()
     start, end, group_by = add_months(this_month, -2), this_month, "handling_org"
@@ -133,7 +130,28 @@ def dashboard(request):
         group_by = form.cleaned_data["group_by"] if "group_by" in request.GET else group_by
     if end < start:
         start = end
-    group_by = group_by or None
+    return form, start, end, group_by or None
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard_export(request):
+    """The dashboard's table as xlsx, for the same period, grouping and scope."""
+    _require_kpi_scope(request.user)
+    form, start, end, group_by = _dashboard_query(request)
+    if form.errors:
+        return dashboard(request)
+    out = exporting.write_kpis(request.user, period_start=start, period_end=end, group_by=group_by)
+    return xlsx.download(out, f"三率_{start:%Y-%m}_{end:%Y-%m}.xlsx")
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard(request):
+    _require_kpi_scope(request.user)
+    form, start, end, group_by = _dashboard_query(request)
     rows = kpi.kpis(request.user, period_start=start, period_end=end, group_by=group_by) if not form.errors else []
     total = kpi.kpis(request.user, period_start=start, period_end=end)[0] if not form.errors else None
     context = {

@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from liulin.core import xlsx
 from liulin.core.errors import DomainError
 from liulin.core.permissions import active_assignments, has_perm_anywhere
 from liulin.core.roles import Role
-from liulin.whistle import selectors
+from liulin.whistle import exporting, selectors
 from liulin.whistle.forms import BulkDispatchForm, QueueFilterForm
 from liulin.whistle.services import transitions
 
@@ -171,3 +172,23 @@ def board_column(request, column):
                "title": BOARD_TITLES[column], "ends": _column_ends()[column]}
     template = "whistle/rows/board.html" if is_htmx(request) else "whistle/board_column.html"
     return render(request, template, context)
+
+
+@never_cache
+@login_required
+@require_GET
+def queue_export(request):
+    """The dispatch queue, as filtered on the page, as xlsx."""
+    require_anywhere(request.user, "whistle.dispatch")
+    filter_form = QueueFilterForm(request.GET or None, user=request.user)
+    out = exporting.write_queue(request.user, filter_form.filters())
+    return xlsx.download(out, "待派单.xlsx")
+
+
+@never_cache
+@login_required
+@require_GET
+def worklist_export(request):
+    """The user's whole worklist as xlsx."""
+    require_anywhere(request.user, "whistle.view")
+    return xlsx.download(exporting.write_worklist(request.user), "工单.xlsx")

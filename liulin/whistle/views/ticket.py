@@ -93,7 +93,7 @@ def ticket_detail(request, pk):
 def ticket_act(request, pk):
     """One workflow action (accept, resolve, return, verify, withdraw …) on one ticket."""
     ticket = selectors.ticket_detail(request.user, pk)
-    form = ActionForm(request.POST, user=request.user)
+    form = ActionForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         action = data["action"]
@@ -107,6 +107,7 @@ def ticket_act(request, pk):
                 reason=data.get("reason", "").strip(),
                 org=data.get("org"),
                 forwarded_to=data.get("forwarded_to", "").strip(),
+                photos=data.get("photos") or (),
             ),
         )
         if done is not None:
