@@ -389,7 +389,7 @@ TICKET_COLUMNS = (
     "state_before_suspension", "suspension_requested", "parent_id", "policy_id", "accept_due", "resolve_due", "suspended_at",
     "accept_overdue", "resolve_overdue", "reminded", "created_at", "dispatched_at", "accepted_at", "resolved_at",
     "verified_at", "closed_at", "updated_at", "urge_count", "reopen_count", "cosign_count", "solved", "satisfaction", "is_demo", "verify_org_id",
-    "publish_description", "needs_location",
+    "publish_description", "needs_location", "accept_escalated",
 )
 EVENT_COLUMNS = ("id", "ticket_id", "seq", "at", "actor_id", "actor_role", "action", "from_state", "to_state", "reason", "data",
                  "internal", "prev_hash", "hash")
@@ -722,7 +722,8 @@ DT_TICKET = {"call_started_at", "call_ended_at", "accept_due", "resolve_due", "s
 def _ticket_row(t, dt):
     defaults = {"client_request_id": None, "requester_id": None, "requester_user_id": None, "call_started_at": None,
                 "call_ended_at": None, "household_id": None, "lon": None, "lat": None, "reopen_count": 0, "cosign_count": 0,
-                "is_demo": False, "verify_org_id": None, "publish_description": False, "needs_location": False}
+                "is_demo": False, "verify_org_id": None, "publish_description": False, "needs_location": False,
+                "accept_escalated": False}
     return tuple(dt(t.get(c)) if c in DT_TICKET else t.get(c, defaults.get(c)) for c in TICKET_COLUMNS)
 
 

@@ -140,16 +140,24 @@ def test_sweep_escalates_exactly_the_breached_tickets(city):
     accept_breached = set(
         Ticket.objects.filter(state="dispatched", accept_due__lte=now, accept_overdue=False).values_list("pk", flat=True)
     )
+    # A missed acceptance also moves up a tier once its policy's grace has passed.
+    unaccepted = Ticket.objects.filter(state="dispatched", accept_escalated=False, tier__lt=3, policy__escalate_on_breach=True,
+                                       policy__accept_escalate_after_minutes__isnull=False).select_related("policy")
+    accept_escalating = [
+        t.pk for t in unaccepted
+        if t.accept_due + datetime.timedelta(minutes=t.policy.accept_escalate_after_minutes) <= now
+    ]
     before = TicketEvent.objects.count()
     start = time.perf_counter()
     counts = sweep_deadlines(now=now)
     print(f"sweep {counts} in {(time.perf_counter() - start) * 1000:.1f} ms")
     escalated = list(TicketEvent.objects.filter(action="escalate", at=now).values_list("ticket_id", flat=True))
     assert breached, "the tiny city should have tickets due within two days"
-    assert sorted(escalated) == sorted(breached)  # each exactly once
+    assert sorted(escalated) == sorted([*breached, *accept_escalating])  # each breach exactly once
     assert counts["accept_overdue"] == len(accept_breached)
+    assert counts["accept_escalated"] == len(accept_escalating)
     assert TicketEvent.objects.count() > before
-    assert sweep_deadlines(now=now) == {"accept_overdue": 0, "resolve_overdue": 0, "reminded": 0}
+    assert sweep_deadlines(now=now) == {"accept_overdue": 0, "resolve_overdue": 0, "accept_escalated": 0, "reminded": 0}
     assert rollups.differences() == []
 
 
