@@ -31,10 +31,6 @@ def percent(part, whole):
     return (part * 200 + whole) // (whole * 2)
 
 
-def has_staff_role(user):
-    return user.is_superuser or any(a.role != Role.RESIDENT for a in active_assignments(user))
-
-
 def staff_scopes(user):
     return [a for a in active_assignments(user) if a.role != Role.RESIDENT]
 

@@ -1,13 +1,15 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from liulin.people.permissions import has_staff_role
+
 from . import selectors
 
 
 @login_required
 def staff_home(request):
     """The community at a glance, counted over whatever the user's roles cover."""
-    if not selectors.has_staff_role(request.user):
+    if not has_staff_role(request.user):
         return redirect("dashboard:resident_home")
     return render(request, "dashboard/staff_home.html", selectors.staff_overview(request.user))
 
