@@ -96,11 +96,13 @@ def _detail(user, pk):
     # Who calls the requester back sees his name; everyone else sees a surname.
     handles = any(getattr(ticket, f"may_{a}", False) for a in ("dispatch", "accept", "callback", "verify"))
     events = []
-    for event in selectors.timeline(user, ticket, staff=staff):
+    timeline = list(selectors.timeline(user, ticket, staff=staff))
+    kinds = {} if staff else selectors.unit_kinds(timeline)
+    for event in timeline:
         if staff:
             actor = event.actor.name if event.actor_id else str(selectors.SYSTEM_LABEL)
         else:
-            actor = str(selectors.event_actor_label(event, ticket))
+            actor = str(selectors.event_actor_label(event, ticket, kinds))
         events.append(
             {
                 "seq": event.seq,

@@ -65,6 +65,7 @@ from .tickets import (  # noqa: F401
     ticket_for,
     tickets_for,
     timeline,
+    unit_kinds,
     with_allowed,
 )
 from .whistles import (  # noqa: F401

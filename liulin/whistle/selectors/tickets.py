@@ -265,14 +265,28 @@ SYSTEM_LABEL = gettext_lazy("系统")
 STAFF_LABEL = gettext_lazy("工作人员")
 
 
-def event_actor_label(event, ticket):
-    """How a step is shown to a resident: a role or unit, never a staff member's name."""
+def _unit_of(event):
+    unit = str((event.data or {}).get("unit") or "")
+    return int(unit) if unit.isdigit() else None
+
+
+def unit_kinds(events):
+    """{unit id: organisation kind} for the units a timeline's steps recorded: one query for
+    the whole timeline, not one a step."""
+    ids = {unit for unit in map(_unit_of, events) if unit is not None}
+    return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "kind")) if ids else {}
+
+
+def event_actor_label(event, ticket, kinds=None):
+    """How a step is shown to a resident: a role or unit, never a staff member's name.
+    `kinds` is `unit_kinds` of the timeline the step belongs to."""
     if event.actor_id and event.actor_id == ticket.requester_user_id:
         return gettext_lazy("您")
     if not event.actor_id:
         return SYSTEM_LABEL
-    unit = str((event.data or {}).get("unit") or "")
-    kind = Organisation.objects.filter(pk=int(unit)).values_list("kind", flat=True).first() if unit.isdigit() else None
+    if kinds is None:
+        kinds = unit_kinds([event])
+    kind = kinds.get(_unit_of(event))
     if kind in ORG_KIND_LABELS:
         return ORG_KIND_LABELS[kind]
     # By the capacity the step was taken in: a department verifying a property job is

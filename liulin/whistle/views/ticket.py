@@ -26,8 +26,9 @@ def _context(request, ticket, **forms):
     user = request.user
     staff = selectors.is_staff_viewer(user, ticket)
     events = list(selectors.timeline(user, ticket, staff=staff))
+    kinds = {} if staff else selectors.unit_kinds(events)
     for event in events:
-        event.who = event.actor.name if staff and event.actor_id else selectors.event_actor_label(event, ticket)
+        event.who = event.actor.name if staff and event.actor_id else selectors.event_actor_label(event, ticket, kinds)
         event.label = workflow.event_label(event.action, workflow.STAFF if staff else workflow.RESIDENT)
         if event.actor_id is None and event.reason:  # the system's own phrases (tasks.py), marked N_
             event.reason = _(event.reason)
