@@ -142,14 +142,20 @@ def test_api_v1_hostile_strings(db, settings):
     run()
 
 
-def test_open311(db, settings):
+@pytest.fixture
+def open311_api_key(db, settings):
+    """An Open311 key of a hotline operator, with the limit out of the fuzzer's way."""
     from django.core.cache import cache
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.OPEN311_RATE_LIMIT = "100000/m"
     cache.clear()
     town = make_town()
-    _, api_key = open311.create_key(actor=None, name="fuzz", user=make_user(Role.HOTLINE_OPERATOR, town.community))
+    return open311.create_key(actor=None, name="fuzz", user=make_user(Role.HOTLINE_OPERATOR, town.community))[1]
+
+
+def test_open311(open311_api_key):
+    api_key = open311_api_key
 
     @given(data=st.data())
     @fuzz_settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -163,14 +169,8 @@ def test_open311(db, settings):
     run()
 
 
-def test_open311_hostile_strings(db, settings):
-    from django.core.cache import cache
-
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.OPEN311_RATE_LIMIT = "100000/m"
-    cache.clear()
-    town = make_town()
-    _, api_key = open311.create_key(actor=None, name="fuzz", user=make_user(Role.HOTLINE_OPERATOR, town.community))
+def test_open311_hostile_strings(open311_api_key):
+    api_key = open311_api_key
 
     @given(data=st.data())
     @fuzz_settings(max_examples=1, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
