@@ -58,6 +58,7 @@ def _context(request, ticket, **forms):
         "contact_phone": mask_phone(ticket.contact_phone),
         "events": events,
         "photos": list(selectors.photos(ticket)),
+        "map_point": selectors.ticket_place(ticket),
         "action_forms": action_forms,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "can_comment": can(user, "whistle.comment", ticket),
