@@ -100,9 +100,9 @@ def axe_violations(page):
     ]
 
 
-def assert_accessible(page, widths=AXE_WIDTHS):
-    """No critical or serious axe-core violation on the current page at a phone's 390 px and a
-    desktop's 1280 px width; the viewport is put back afterwards."""
+def accessibility_faults(page, widths=AXE_WIDTHS):
+    """{width: violations} of the current page at each width (empty when none); the viewport
+    is put back afterwards."""
     size = page.viewport_size
     found = {}
     try:
@@ -114,4 +114,11 @@ def assert_accessible(page, widths=AXE_WIDTHS):
     finally:
         if size:
             page.set_viewport_size(size)
+    return found
+
+
+def assert_accessible(page, widths=AXE_WIDTHS):
+    """No critical or serious axe-core violation on the current page at a phone's 390 px and a
+    desktop's 1280 px width."""
+    found = accessibility_faults(page, widths)
     assert not found, f"axe-core on {page.url}: {found}"
