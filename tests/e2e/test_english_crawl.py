@@ -57,7 +57,7 @@ LINKS = """() => [...document.querySelectorAll("a[href], [hx-get]")].map(
 
 def crawl_as(page, account, checked=None, faults=None):
     """(pages visited, {page: Chinese found}) for one demo account, in English. Each kind of
-    page not yet in `checked` (by URL pattern, across roles) is also checked by axe-core,
+    page not yet in `checked` (by role and URL pattern) is also checked by axe-core,
     its critical and serious violations put into `faults`."""
     page.context.clear_cookies()
     log_in(page, account.mobile, DEMO_PASSWORD)
@@ -79,8 +79,10 @@ def crawl_as(page, account, checked=None, faults=None):
         chinese = page.evaluate(VISIBLE_CHINESE)
         if chinese:
             problems[url] = chinese
-        if checked is not None and pattern(here) not in checked:
-            checked.add(pattern(here))
+        kind = (str(account.role), pattern(here))
+        # htmx fragments reached through hx-get (no <main>) are parts of pages, not pages.
+        if checked is not None and kind not in checked and page.evaluate("!!document.querySelector('main')"):
+            checked.add(kind)
             found = accessibility_faults(page)
             if found:
                 faults[f"{account.mobile} {url}"] = found
