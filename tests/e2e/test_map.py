@@ -75,5 +75,9 @@ def test_the_dispatch_queue_shows_its_tickets_on_the_map(page, live_server, scre
     expect(box).to_have_attribute("data-count", "2")
     expect(box.locator("path.leaflet-interactive")).to_have_count(2)
     assert_accessible(page)
+    # A filter swaps the rows in (htmx); the map follows the list.
+    page.locator("#id_grid").select_option(str(town.grid2.pk))
+    expect(box).to_have_attribute("data-count", "1")
+    expect(box.locator("path.leaflet-interactive")).to_have_count(1)
     screenshot(page, "map-3-queue")
     assert not foreign, f"the maps asked outside servers: {foreign[:3]}"

@@ -86,6 +86,10 @@ def test_resident_pages_fit_a_narrow_phone(page, screenshot, elder):
     expect(page).to_have_url(re.compile(r"/whistle/new/$"))
     measure(page, "file", elder=elder)
     assert_accessible(page)
+    page.get_by_label("地图上的位置").check()  # the map and its controls, then back home
+    expect(page.locator("form .map.leaflet-container")).to_be_visible()
+    measure(page, "file with the map", elder=elder)
+    page.get_by_label("我家").check()
     page.locator("#id_category").select_option(str(Category.objects.get(code="municipal-streetlight").pk))
     page.locator("#id_description").fill("楼下路灯晚上不亮，老人走路看不清。")
     page.get_by_role("button", name="提交").click()
