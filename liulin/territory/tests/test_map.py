@@ -102,3 +102,13 @@ def test_the_csp_names_a_tile_host_only_when_one_is_configured(client, two_commu
     response = client.get(reverse("whistle:file"))
     assert "tile" not in response["Content-Security-Policy"] and "data-tiles" not in response.content.decode()
     assert 'data-map-url="/territory/map.json"' in response.content.decode()
+
+
+def test_a_configured_tile_server_reaches_the_map_pages(client, two_communities, settings):
+    here, there, home = two_communities
+    settings.LIULIN_MAP_TILE_URL = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+    settings.LIULIN_MAP_TILE_ATTRIBUTION = "© Example"
+    client.force_login(make_user(Role.RESIDENT, resident=ResidentFactory(household=home)))
+    html = client.get(reverse("whistle:file")).content.decode()
+    assert 'data-tiles="https://{s}.tile.example.org/{z}/{x}/{y}.png"' in html
+    assert 'data-tiles-attribution="© Example"' in html
