@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from liulin.core.maps import tile_csp_sources
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production")
@@ -213,12 +215,17 @@ TASKS = {
 LIULIN_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("LIULIN_WORKER_HEARTBEAT_SECONDS", "10"))
 LIULIN_WORKER_LEASE_SECONDS = float(os.environ.get("LIULIN_WORKER_LEASE_SECONDS", "60"))
 
+# Maps draw without third-party tiles; a deployment may name one tile server (liulin/core/maps.py),
+# whose host then, and only then, joins img-src.
+LIULIN_MAP_TILE_URL = os.environ.get("LIULIN_MAP_TILE_URL", "").strip()
+LIULIN_MAP_TILE_ATTRIBUTION = os.environ.get("LIULIN_MAP_TILE_ATTRIBUTION", "").strip()
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *tile_csp_sources(LIULIN_MAP_TILE_URL)],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],

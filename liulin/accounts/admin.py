@@ -46,7 +46,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["mobile", "password"]}),
-        ("个人信息", {"fields": ["name", "resident", "elder_mode", "language", "is_demo"]}),
+        ("个人信息", {"fields": ["name", "work_phone", "resident", "elder_mode", "language", "is_demo"]}),
         ("后台权限", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("时间", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     mobile = models.CharField(_("手机号"), max_length=11, unique=True, validators=[validate_mobile])
     name = models.CharField(_("姓名"), max_length=32)
+    # The number residents call about their grid (a grid worker's duty phone); shown to the
+    # residents of his grid, unlike `mobile`, the login, which stays private. Blank: not published.
+    work_phone = models.CharField(
+        _("工作电话"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9][0-9-]{5,18}[0-9]$", _("电话号码只能包含数字和连字符。"))],
+        help_text=_("公开给所负责网格的居民拨打；不填则不公开。"),
+    )
     email = models.EmailField(_("电子邮箱"), blank=True)  # optional: notifications by mail, when the user opts in
     resident = models.OneToOneField(
         "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="account", verbose_name=_("居民档案")

@@ -1,11 +1,13 @@
-"""Where an app plugs into the shell: its entries in the top navigation and its tiles on the
-staff home page. Core's templates know no app by name: each app registers what it shows in
-its `AppConfig.ready()`, with the permission that shows it and an order, and the menu and
-the home page show what the user's roles allow (docs/architecture.md, "How an app plugs in").
+"""Where an app plugs into the shell: its entries in the top navigation, its tiles on the
+staff home page and its buttons at the top of a resident's home. Core's templates know no
+app by name: each app registers what it shows in its `AppConfig.ready()`, with the
+permission that shows it and an order, and the menu and the home pages show what the
+user's roles allow (docs/architecture.md, "How an app plugs in").
 
     register_nav("orgs", label=_("组织"), url_name="orgs:list", perm="orgs.view", order=20)
     register_tile("orgs", template="dashboard/tiles/orgs.html", data=org_figures, order=20)
     register_landing(Role.GRID_WORKER, url_name="whistle:worklist", order=30)
+    register_home_action("whistle", label=_("我要反映"), url_name="whistle:file", perm="whistle.file", order=10)
 
 `perm` is held anywhere (`has_perm_anywhere`); `when(user)` narrows further (the resident
 registry is not offered to someone who is only a resident). A tile's `data(user)` returns
@@ -41,6 +43,7 @@ class Tile:
 _nav: dict[str, NavEntry] = {}
 _tiles: dict[str, Tile] = {}
 _landings: dict[str, tuple[int, str]] = {}
+_home_actions: dict[str, NavEntry] = {}
 
 
 def register_nav(key, *, label, url_name, perm=None, order=100, when=None):
@@ -58,6 +61,11 @@ def register_landing(role, *, url_name, order=100):
     _landings[str(role)] = (order, url_name)
 
 
+def register_home_action(key, *, label, url_name, perm=None, order=100, when=None):
+    """Offer a big button at the top of a resident's home page (the first thing he came to do)."""
+    _home_actions[key] = NavEntry(key, label, url_name, perm, order, when)
+
+
 def landing_for(roles):
     """The url name the holder of `roles` lands on, or None when no app claimed any of them."""
     claimed = sorted(_landings[str(role)] for role in roles if str(role) in _landings)
@@ -73,6 +81,11 @@ def _shown(item, user):
 def nav_for(user):
     """The menu entries `user` is offered, in order."""
     return [entry for entry in sorted(_nav.values(), key=lambda e: (e.order, e.key)) if _shown(entry, user)]
+
+
+def home_actions_for(user):
+    """The home-page buttons `user` is offered, in order."""
+    return [a for a in sorted(_home_actions.values(), key=lambda a: (a.order, a.key)) if _shown(a, user)]
 
 
 def tiles_for(user):

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q
 
+from liulin.accounts.models import RoleAssignment
 from liulin.core import clock
 from liulin.core.masking import mask_phone
 from liulin.core.permissions import active_assignments, get_or_404, scoped
@@ -146,7 +147,24 @@ def resident_household(user):
         key=lambda r: (RELATION_ORDER.index(r.relation), r.birth_date),
     )
     rows = [_member_row(m, me=m.pk == resident.pk) for m in members]
-    return {"household": household, "members": rows, "me": next((r for r in rows if r["is_me"]), None)}
+    return {
+        "household": household,
+        "members": rows,
+        "me": next((r for r in rows if r["is_me"]), None),
+        "grid_workers": grid_workers(household.grid_id),
+    }
+
+
+def grid_workers(grid_id):
+    """The grid workers on duty for a grid who publish a work phone: name and that phone, which
+    a resident of the grid may call (网格员公示). Their logins and private mobiles stay out."""
+    rows = (
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid_id=grid_id, active=True, user__is_active=True)
+        .exclude(user__work_phone="")
+        .order_by("created_at", "pk")
+        .values_list("user__name", "user__work_phone")
+    )
+    return [{"name": name, "phone": phone} for name, phone in rows]
 
 
 def _member_row(resident, *, me):

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from liulin.core.plugins import home_actions_for
 from liulin.people.permissions import has_staff_role
 
 from . import selectors
@@ -16,5 +17,7 @@ def staff_home(request):
 
 @login_required
 def resident_home(request):
-    """A resident's own page: his household, its members (phones masked) and his care tags."""
-    return render(request, "dashboard/resident_home.html", {"home": selectors.resident_household(request.user)})
+    """A resident's own page: what he came to do first (report a problem, call his grid
+    worker), then his household, its members (phones masked) and his care tags."""
+    context = {"home": selectors.resident_household(request.user), "actions": home_actions_for(request.user)}
+    return render(request, "dashboard/resident_home.html", context)

@@ -88,6 +88,11 @@ class _Accounts:
         if member is not None and member.user_id is None:
             Membership.objects.filter(pk=member.pk).update(user=user)
         RoleAssignment.objects.get_or_create(user=user, role=account.role, **self.scope(account))
+        if account.role == Role.GRID_WORKER and not user.work_phone:
+            # A demo grid worker publishes his demo login number as his duty phone, so a demo
+            # resident's home has a 给网格员打电话 button to try.
+            User.objects.filter(pk=user.pk).update(work_phone=account.mobile)
+            user.work_phone = account.mobile
         return user
 
     def new_user(self, account, member):

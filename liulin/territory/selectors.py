@@ -1,6 +1,8 @@
 """Every territory read a user triggers, narrowed to what that user may see (`territory.view`)."""
 
-from liulin.core.permissions import get_or_404, scoped
+from django.db.models import Q
+
+from liulin.core.permissions import active_assignments, get_or_404, scoped
 
 from . import geo
 from .models import Area, Building, Estate, Grid, Household
@@ -82,3 +84,46 @@ def households_for(user, *, building_id=None, grid_id=None):
 
 def household_for(user, household_id):
     return get_or_404(user, Household.objects.select_related("building__estate"), VIEW, pk=household_id)
+
+
+def map_community_ids(user):
+    """The communities whose map the user may draw: those under his areas, of his grids, of his
+    organisations and, for a resident, of his home."""
+    if user.is_superuser:
+        return set(Area.objects.filter(kind=Area.Kind.COMMUNITY).values_list("pk", flat=True))
+    ids, paths = set(), []
+    for assignment in active_assignments(user):
+        if assignment.area_id:
+            paths.append(assignment.area.path)
+        elif assignment.grid_id:
+            ids.add(assignment.grid.community_id)
+        elif assignment.org_id and assignment.org.community_id:
+            ids.add(assignment.org.community_id)
+    resident = getattr(user, "resident", None)
+    if resident is not None and resident.household_id:
+        ids.add(Household.objects.filter(pk=resident.household_id).values_list("community_id", flat=True).first())
+    if paths:
+        under = Q()
+        for path in paths:
+            under |= Q(path__startswith=path)
+        ids |= set(Area.objects.filter(under, kind=Area.Kind.COMMUNITY).values_list("pk", flat=True))
+    ids.discard(None)
+    return ids
+
+
+def map_features(user, *, community_id=None):
+    """What a map of the user's communities shows: grid boundaries and buildings, public
+    geometry only (names and coordinates; no household, resident or phone)."""
+    ids = map_community_ids(user)
+    if community_id is not None:
+        ids &= {community_id}
+    grids = Grid.objects.filter(community_id__in=ids).order_by("code").values("code", "name", "boundary")
+    buildings = (
+        Building.objects.filter(community_id__in=ids, lon__isnull=False, lat__isnull=False)
+        .order_by("estate__name", "name", "pk")
+        .values("estate__name", "name", "lon", "lat")
+    )
+    return {
+        "grids": [{"code": g["code"], "name": g["name"], "boundary": g["boundary"]} for g in grids],
+        "buildings": [{"name": f"{b['estate__name']}{b['name']}", "lon": b["lon"], "lat": b["lat"]} for b in buildings],
+    }

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "territory"
-urlpatterns = []
+urlpatterns = [
+    path("map.json", views.map_data, name="map"),
+]

@@ -21,6 +21,7 @@ urlpatterns = [
     # one ticket
     path("t/<int:pk>/", ticket.ticket_detail, name="ticket"),
     path("t/<int:pk>/act/", ticket.ticket_act, name="act"),
+    path("t/<int:pk>/withdraw/", ticket.ticket_withdraw, name="withdraw"),
     path("t/<int:pk>/comment/", ticket.ticket_comment, name="comment"),
     path("t/<int:pk>/urge/", ticket.ticket_urge, name="urge"),
     path("t/<int:pk>/escalate/", ticket.ticket_escalate, name="escalate"),

@@ -14,7 +14,13 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("LIULIN_CHROMIUM", "/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+# axe-core (npm, package.json) checks a page for accessibility faults; it is injected into
+# the page under test only, never served by the application.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_WIDTHS = (390, 1280)
+AXE_IMPACTS = ("critical", "serious")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -75,3 +81,44 @@ def log_in(page, mobile, password):
     page.fill("#id_password", password)
     page.click("[data-testid=login-submit]")
     page.wait_for_load_state("networkidle")
+
+
+def axe_violations(page):
+    """axe-core's critical and serious violations on the page as it is now, as
+    ["rule-id: selector, ..."] (WCAG 2.x A and AA rules and axe's best practices)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        if not AXE.exists():
+            pytest.fail(f"{AXE} missing: run `make setup` (npm ci) for axe-core")
+        # Evaluated through the DevTools protocol: a <script> tag (add_script_tag) would be
+        # inline script, which the pages' strict CSP rightly refuses.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    results = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        f"{v['id']} ({v['impact']}): " + ", ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:5])
+        for v in results
+        if v["impact"] in AXE_IMPACTS
+    ]
+
+
+def accessibility_faults(page, widths=AXE_WIDTHS):
+    """{width: violations} of the current page at each width (empty when none); the viewport
+    is put back afterwards."""
+    size = page.viewport_size
+    found = {}
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": size["height"] if size else 740})
+            violations = axe_violations(page)
+            if violations:
+                found[width] = violations
+    finally:
+        if size:
+            page.set_viewport_size(size)
+    return found
+
+
+def assert_accessible(page, widths=AXE_WIDTHS):
+    """No critical or serious axe-core violation on the current page at a phone's 390 px and a
+    desktop's 1280 px width."""
+    found = accessibility_faults(page, widths)
+    assert not found, f"axe-core on {page.url}: {found}"

@@ -17,7 +17,7 @@ from liulin.demo.logins import ACCOUNTS, DEMO_PASSWORD
 from liulin.demo.seed import seed_demo
 from tests.english import PAGES_PER_ROLE, pattern, same_origin_pages
 
-from .conftest import log_in
+from .conftest import accessibility_faults, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,8 +55,10 @@ LINKS = """() => [...document.querySelectorAll("a[href], [hx-get]")].map(
   (el) => el.getAttribute("hx-get") || el.getAttribute("href"))"""
 
 
-def crawl_as(page, account):
-    """(pages visited, {page: Chinese found}) for one demo account, in English."""
+def crawl_as(page, account, checked=None, faults=None):
+    """(pages visited, {page: Chinese found}) for one demo account, in English. Each kind of
+    page not yet in `checked` (by role and URL pattern) is also checked by axe-core,
+    its critical and serious violations put into `faults`."""
     page.context.clear_cookies()
     log_in(page, account.mobile, DEMO_PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
@@ -77,6 +79,13 @@ def crawl_as(page, account):
         chinese = page.evaluate(VISIBLE_CHINESE)
         if chinese:
             problems[url] = chinese
+        kind = (str(account.role), pattern(here))
+        # htmx fragments reached through hx-get (no <main>) are parts of pages, not pages.
+        if checked is not None and kind not in checked and page.evaluate("!!document.querySelector('main')"):
+            checked.add(kind)
+            found = accessibility_faults(page)
+            if found:
+                faults[f"{account.mobile} {url}"] = found
         for link in same_origin_pages(page.evaluate(LINKS), here.split("?")[0]):
             if pattern(link) not in seen:
                 seen.add(pattern(link))
@@ -90,11 +99,13 @@ def urlpath(url):
 
 def test_every_role_sees_english_pages_without_chinese_outside_data(page):
     seed_demo()
-    report, problems = {}, {}
+    report, problems, checked, faults = {}, {}, set(), {}
     for account in ACCOUNTS:
-        visited, found = crawl_as(page, account)
+        visited, found = crawl_as(page, account, checked, faults)
         report[f"{account.mobile} {account.role}"] = len(visited)
         problems.update({f"{account.mobile} {url}": chinese for url, chinese in found.items()})
     print("pages crawled per role:", report)
+    print("kinds of page checked by axe-core:", len(checked))
     assert not problems, "\n".join(f"{url}: {found[:5]}" for url, found in problems.items())
+    assert not faults, "axe-core: " + "\n".join(f"{url}: {found}" for url, found in faults.items())
     assert all(count >= 3 for count in report.values()), report

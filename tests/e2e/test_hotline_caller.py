@@ -13,6 +13,7 @@ from liulin.people.tests.factories import ResidentFactory
 from liulin.whistle.models import Ticket
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
+from .conftest import assert_accessible
 from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,6 +51,7 @@ def test_last_four_digits_pick_the_elderly_caller_and_her_urgency_is_raised(page
     expect(page.locator("#id_urgency")).to_have_value("emergency")  # the select takes the suggestion
     page.locator("#id_description").fill("电梯坏了，一个人住六楼下不了楼。")
     screenshot(page, "hotline-care-suggestion")
+    assert_accessible(page)
     page.get_by_test_id("console-save").click()
 
     expect(page.get_by_test_id("ticket-number")).to_have_text(re.compile(r"LF\d{13}"))
@@ -67,6 +69,7 @@ def test_vague_address_is_filed_as_unlocated_and_the_dispatcher_filters_for_it(p
     page.locator("#id_address").fill("菜市场后面那条巷子")
     page.get_by_test_id("console-save").click()
     expect(page.get_by_test_id("needs-location")).to_be_visible()
+    assert_accessible(page)
     number = page.get_by_test_id("ticket-number").inner_text().strip()
 
     switch_user(page, town.staff, PASSWORD)
@@ -74,3 +77,4 @@ def test_vague_address_is_filed_as_unlocated_and_the_dispatcher_filters_for_it(p
     expect(page.locator("#queue-rows")).to_contain_text(number)
     expect(page.locator("#queue-rows").get_by_test_id("needs-location")).to_be_visible()
     screenshot(page, "hotline-unlocated-queue")
+    assert_accessible(page)

@@ -9,7 +9,7 @@ from liulin.accounts.tests.factories import PASSWORD, make_user
 from liulin.core.roles import Role
 from liulin.whistle.tests.test_kpi_pages import make_league
 
-from .conftest import log_in
+from .conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,3 +30,4 @@ def test_the_kpi_chart_draws_the_table_figures_as_svg_bars(page, screenshot):
     assert page.locator("#kpi-chart svg").bounding_box()["height"] > 200
     assert not [url for url in scripts if "echarts" in url]
     screenshot(page, "kpi-chart")
+    assert_accessible(page)

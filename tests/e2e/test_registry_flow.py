@@ -11,7 +11,7 @@ from liulin.core.roles import Role
 from liulin.people.tests.factories import ResidentFactory, make_id_number
 from liulin.territory.tests.factories import GridFactory, HouseholdFactory
 
-from .conftest import log_in
+from .conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,11 +33,13 @@ def test_staff_finds_resident_by_initials_reveals_id_and_switches_to_elder_mode(
     page.wait_for_url("**/people/?q=zsf")
     expect(page.locator("#results a.resident-name", has_text="李四")).to_have_count(0)
     expect(page.locator("#results a.resident-name", has_text="张三丰")).to_have_count(1)
+    assert_accessible(page)
 
     page.click("#results a.resident-name:has-text('张三丰')")
     masked = page.text_content("[data-testid=id-masked]").strip()
     assert masked == mask_id(id_number)  # the region and the check character only
     assert id_number not in page.content()
+    assert_accessible(page)
 
     page.check("input[name=field][value=id_number]")
     page.fill("input[name=reason]", "核对高龄补贴申请")
@@ -53,6 +55,7 @@ def test_staff_finds_resident_by_initials_reveals_id_and_switches_to_elder_mode(
     # The revealed number was shown once; the page after the switch is masked again.
     assert id_number not in page.content()
     screenshot(page, "registry-elder-mode")
+    assert_accessible(page)
 
     page.goto("/people/")
     assert page.locator("html.elder").count() == 1, "elder mode is remembered on the account"

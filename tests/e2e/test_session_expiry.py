@@ -12,7 +12,7 @@ from liulin.core.roles import Role
 from liulin.people.tests.factories import ResidentFactory
 from liulin.territory.tests.factories import GridFactory, HouseholdFactory
 
-from .conftest import log_in
+from .conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,11 +24,13 @@ def test_an_expired_session_reloads_on_the_login_page_and_comes_back(page):
     log_in(page, staff.mobile, PASSWORD)
     page.goto("/people/?q=zs")
     expect(page.locator("#results a.resident-name", has_text="张三丰")).to_have_count(1)
+    assert_accessible(page)
 
     page.context.clear_cookies()  # the session cookie is gone, as when it expires
     page.fill("[data-testid=resident-search]", "zsf")
 
     page.wait_for_url("**/accounts/login/**")
+    assert_accessible(page)
     assert page.locator("#results").count() == 0, "the whole page is the login page"
     assert parse_qs(urlsplit(page.url).query)["next"] == ["/people/?q=zs"]
 

@@ -14,6 +14,7 @@ from liulin.whistle import events
 from liulin.whistle.models import Category, Channel, Satisfaction, State, Ticket
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
+from .conftest import assert_accessible
 from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,11 +41,13 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     page.locator("#id_category").select_option(label="电梯故障")
     page.locator("#id_description").fill("1栋电梯停在三楼不动了，老人下不了楼。")
     screenshot(page, "whistle-1-console")
+    assert_accessible(page)
     page.get_by_test_id("console-save").click()
 
     number = page.get_by_test_id("ticket-number")
     expect(number).to_have_text(re.compile(r"LF\d{13}"))
     ticket_number = number.inner_text().strip()
+    assert_accessible(page)
     ticket = Ticket.objects.get(number=ticket_number)
     assert ticket.handling_org == town.property_company, "电梯故障 routes to the community's property company"
     assert ticket.state == State.DISPATCHED
@@ -56,8 +59,10 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     row = page.get_by_test_id(f"row-{ticket_number}")
     expect(row).to_be_visible()
     screenshot(page, "whistle-2-worklist")
+    assert_accessible(page)
     page.get_by_test_id(f"do-accept-{ticket_number}").click()
     expect(page.get_by_test_id("state")).to_have_text("已接单")
+    assert_accessible(page)
 
     page.locator("#comment textarea[name=body]").fill(INTERNAL_NOTE)
     page.locator("#comment input[name=internal]").check()
@@ -69,6 +74,7 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     page.locator("#reason-resolve").fill("已更换电梯控制板，试运行正常。")
     page.get_by_test_id("do-resolve").click()
     expect(page.get_by_test_id("state")).to_have_text("已办结")
+    assert_accessible(page)
 
     # 3. 核单 by the category's verifying department, from its officer's worklist.
     switch_user(page, town.officer, PASSWORD)
@@ -82,6 +88,7 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     page.goto("/whistle/mine/")
     mine = page.get_by_test_id("my-requests")
     expect(mine).to_contain_text(ticket_number)
+    assert_accessible(page)
     mine.get_by_role("link", name="去评价").click()
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("接单")
@@ -93,6 +100,7 @@ def test_hotline_call_to_resident_rating(page, screenshot):
         assert name not in body, f"a staff member's name ({name}) is shown to the resident"
     assert town.resident.mobile not in body
     screenshot(page, "whistle-3-resident-timeline")
+    assert_accessible(page)
 
     rating = page.get_by_test_id("rating-form")
     rating.get_by_label("已解决").check()

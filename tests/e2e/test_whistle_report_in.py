@@ -17,6 +17,7 @@ from liulin.whistle.models import Channel, Summons, WhistleCall
 from liulin.whistle.services import intake, whistles
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
+from .conftest import assert_accessible
 from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,6 +43,7 @@ def test_department_that_does_not_report_in_is_flagged_and_the_other_is_rated(pa
     # 1. The community worker blows an emergency whistle on the ticket, naming both departments.
     switch_user(page, town.staff, PASSWORD)
     page.goto("/whistle/whistles/")
+    assert_accessible(page)
     blow = page.get_by_test_id("blow-form")
     blow.get_by_label("应急处置").check()
     blow.get_by_label("事由").fill("楼顶违建联合处置")
@@ -65,6 +67,7 @@ def test_department_that_does_not_report_in_is_flagged_and_the_other_is_rated(pa
     page.goto("/whistle/summons/")
     task = page.get_by_test_id(f"summons-{summons_a.pk}")
     expect(task).to_contain_text("楼顶违建联合处置")
+    assert_accessible(page)
     expect(page.get_by_test_id(f"summons-{summons_b.pk}")).to_have_count(0)
     task.get_by_label("已到现场").check()
     task.locator("textarea[name=actions]").fill("执法队员已到场，下达限期拆除通知。")
@@ -93,6 +96,7 @@ def test_department_that_does_not_report_in_is_flagged_and_the_other_is_rated(pa
         expect(row_a).not_to_contain_text("逾期")
         expect(row_b.get_by_role("button", name="评价")).to_have_count(0)
         screenshot(page, "whistle-4-report-in-flagged")
+        assert_accessible(page)
 
         # 4. The community rates department A's report-in.
         row_a.get_by_label("评价").select_option("4")

@@ -57,3 +57,20 @@ def test_the_apps_register_their_menu(client):
 def test_registering_a_key_again_replaces_it(extra_entry):
     plugins.register_nav("extra", label="另一个", url_name="core:home", order=5)
     assert [e.label for e in plugins._nav.values() if e.key == "extra"] == ["另一个"]
+
+
+def test_a_home_action_shows_for_roles_holding_its_permission():
+    plugins.register_home_action("extra", label="额外", url_name="core:home", perm="people.export", order=1)
+    try:
+        community = GridFactory().community
+        secretary = make_user(Role.COMMUNITY_SECRETARY, community)
+        worker = make_user(Role.GRID_WORKER, GridFactory(community=community))
+        assert _keys(plugins.home_actions_for(secretary))[0] == "extra"
+        assert "extra" not in _keys(plugins.home_actions_for(worker))
+    finally:
+        plugins._home_actions.pop("extra")
+
+
+def test_a_resident_is_offered_to_report_a_problem_first():
+    resident = make_user(Role.RESIDENT, resident=ResidentFactory())
+    assert _keys(plugins.home_actions_for(resident))[0] == "whistle"

@@ -164,6 +164,27 @@ def test_resident_home_shows_his_care_tags(client, demo):
     assert all(f'data-testid="care-tag">{name}<' in html for name in tags)
 
 
+def test_resident_home_opens_with_reporting_and_calling_his_grid_worker(client, demo):
+    login(client, RESIDENT_ALONE)
+    me = User.objects.get(mobile=RESIDENT_ALONE).resident
+    worker = User.objects.get(role_assignments__grid=me.household.grid, role_assignments__role="grid_worker")
+    assert worker.work_phone  # the demo publishes one
+    html = client.get(reverse("dashboard:resident_home")).content.decode()
+    buttons = re.findall(r'<a class="btn[^"]*" href="([^"]+)"', html)
+    assert buttons[:2] == [reverse("whistle:file"), f"tel:{worker.work_phone}"]  # first, before the household
+    assert worker.name in html
+
+
+def test_a_grid_worker_without_a_work_phone_is_not_offered(client, demo):
+    login(client, RESIDENT_ALONE)
+    me = User.objects.get(mobile=RESIDENT_ALONE).resident
+    worker = User.objects.get(role_assignments__grid=me.household.grid, role_assignments__role="grid_worker")
+    User.objects.filter(pk=worker.pk).update(work_phone="", mobile="13812345678")
+    html = client.get(reverse("dashboard:resident_home")).content.decode()
+    assert 'href="tel:' not in html and "13812345678" not in html  # his login number stays private
+    assert f'href="{reverse("whistle:file")}"' in html
+
+
 def test_residents_land_on_their_own_page(client, demo):
     login(client, RESIDENT_ALONE)
     assert client.get(reverse("core:home")).url == reverse("dashboard:resident_home")

@@ -292,3 +292,27 @@ def event_actor_label(event, ticket, kinds=None):
     # By the capacity the step was taken in: a department verifying a property job is
     # not the property company.
     return UNIT_LABELS.get(event.actor_role, STAFF_LABEL)
+
+
+def ticket_place(ticket):
+    """(lat, lon) of where the ticket is: the point it was filed at, else its building's (or
+    its household's building's); None when neither is known. Needs the ticket's relations."""
+    if ticket.lat is not None and ticket.lon is not None:
+        return (ticket.lat, ticket.lon)
+    building = ticket.building if ticket.building_id else (ticket.household.building if ticket.household_id else None)
+    if building is not None and building.lat is not None and building.lon is not None:
+        return (building.lat, building.lon)
+    return None
+
+
+def map_markers(tickets, url_name="whistle:ticket"):
+    """The listed tickets that have a place, as map markers: number, place and the link to the
+    ticket (no description, name or address: the list beside the map shows what the user may see)."""
+    from django.urls import reverse
+
+    markers = []
+    for ticket in tickets:
+        place = ticket_place(ticket)
+        if place is not None:
+            markers.append({"number": ticket.number, "lat": place[0], "lon": place[1], "url": reverse(url_name, args=[ticket.pk])})
+    return markers

@@ -55,7 +55,9 @@ def test_resident_timeline_hides_internal_notes_and_staff_names(client, town):
     assert "王师傅" not in html and "赵干事" not in html
     assert town.property_staff.mobile not in html and town.staff.mobile not in html
     assert "物业公司" in html  # the unit's kind instead of the person
-    assert 'data-testid="actions"' in html and 'data-testid="do-withdraw"' in html
+    # His page leads with his comment; withdrawing is a link to a page that asks again.
+    assert 'data-testid="do-withdraw"' not in html and 'data-testid="withdraw-link"' in html
+    assert html.index('id="comment"') < html.index('data-testid="withdraw-link"')
     client.force_login(town.staff)
     staff_view = client.get(reverse("whistle:ticket", args=[ticket.pk])).content.decode()
     assert "内部再议" in staff_view
@@ -92,6 +94,36 @@ def test_resident_withdraws_with_reason(client, town):
     assert ok.status_code == 302
     ticket.refresh_from_db()
     assert ticket.state == State.WITHDRAWN
+
+
+def test_withdrawing_asks_again_on_its_own_page(client, town):
+    ticket = submitted(town)
+    client.force_login(town.resident_user)
+    url = reverse("whistle:withdraw", args=[ticket.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="confirm-withdraw"' in page.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.state == State.SUBMITTED  # opening the page withdraws nothing
+    assert client.post(url, {"reason": "  "}).status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.state == State.SUBMITTED
+    done = client.post(url, {"reason": "已自行解决"})
+    assert done.status_code == 302 and done.url == reverse("whistle:ticket", args=[ticket.pk])
+    ticket.refresh_from_db()
+    assert ticket.state == State.WITHDRAWN
+    assert client.get(url).status_code == 403  # nothing left to withdraw
+    html = client.get(reverse("whistle:ticket", args=[ticket.pk])).content.decode()
+    assert 'data-testid="withdraw-link"' not in html
+
+
+def test_the_withdraw_page_is_only_for_who_may_withdraw(client, town):
+    ticket = submitted(town)
+    client.force_login(town.neighbour_user)
+    assert client.get(reverse("whistle:withdraw", args=[ticket.pk])).status_code == 404
+    client.force_login(town.property_staff)
+    assert client.post(reverse("whistle:withdraw", args=[ticket.pk]), {"reason": "x"}).status_code in (403, 404)
+    ticket.refresh_from_db()
+    assert ticket.state == State.SUBMITTED
 
 
 def test_neighbour_in_same_community_cosigns_from_my_requests(client, town):

@@ -93,7 +93,13 @@ def queue(request):
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter_form": filter_form, "dispatch_form": dispatch_form, "page": page, "query": query.urlencode()}
+    context = {
+        "filter_form": filter_form,
+        "dispatch_form": dispatch_form,
+        "page": page,
+        "query": query.urlencode(),
+        "markers": selectors.map_markers(page.object_list),
+    }
     template = "whistle/_queue_rows.html" if is_htmx(request) and request.method == "GET" else "whistle/queue.html"
     return render(request, template, context, status=400 if dispatch_form.errors else 200)
 

@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from liulin.core.errors import NotPermitted
 from liulin.core.masking import mask_phone
 from liulin.core.permissions import authorise, can
 from liulin.whistle import selectors, workflow
@@ -33,10 +34,13 @@ def _context(request, ticket, **forms):
         if event.actor_id is None and event.reason:  # the system's own phrases (tasks.py), marked N_
             event.reason = _(event.reason)
     is_requester = ticket.requester_user_id == user.pk
+    # The requester's own page leads with his comment; withdrawing is a quiet link at the end
+    # that asks again on a page of its own (ticket_withdraw), never the first or a red button.
+    own_request = is_requester and not staff
     open_ticket = ticket.state in workflow.OPEN_STATES
     action_forms = []
     for transition in ticket.allowed:
-        if transition.action in SEPARATE_FORMS:
+        if transition.action in SEPARATE_FORMS or (own_request and transition.action == "withdraw"):
             continue
         if transition.action == "request_suspension" and ticket.suspension_requested:
             continue
@@ -49,9 +53,12 @@ def _context(request, ticket, **forms):
         "ticket": ticket,
         "staff": staff,
         "is_requester": is_requester,
+        "own_request": own_request,
+        "may_withdraw": own_request and any(t.action == "withdraw" for t in ticket.allowed),
         "contact_phone": mask_phone(ticket.contact_phone),
         "events": events,
         "photos": list(selectors.photos(ticket)),
+        "map_point": selectors.ticket_place(ticket),
         "action_forms": action_forms,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "can_comment": can(user, "whistle.comment", ticket),
@@ -116,6 +123,32 @@ def ticket_act(request, pk):
             return redirect("whistle:ticket", pk=ticket.pk)
         return _render(request, ticket, status=status, action_form=form)
     return _render(request, ticket, status=400, action_form=form)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_withdraw(request, pk):
+    """The requester withdraws his request: a page of its own that says what withdrawing means
+    and asks for the reason, so one stray tap on the ticket page withdraws nothing."""
+    ticket = selectors.ticket_detail(request.user, pk)
+    if not any(t.action == "withdraw" for t in ticket.allowed):
+        raise NotPermitted(_("这条诉求现在不能撤回。"))
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = _("撤回原因")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            done, status = run_step(
+                request,
+                form,
+                lambda: transitions.act(actor=request.user, ticket=ticket, action="withdraw", reason=form.cleaned_data["reason"]),
+            )
+            if done is not None:
+                messages.success(request, _("已撤回：%(number)s") % {"number": ticket.number})
+                return redirect("whistle:ticket", pk=ticket.pk)
+    return render(request, "whistle/withdraw.html", {"ticket": ticket, "form": form}, status=status)
 
 
 @never_cache
