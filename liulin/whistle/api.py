@@ -116,6 +116,7 @@ def _detail(user, pk):
                 "internal": event.internal,
             }
         )
+    shown = selectors.requester_state(ticket)
     return {
         **_summary(ticket),
         "description": ticket.description,
@@ -132,6 +133,12 @@ def _detail(user, pk):
         "allowed_actions": [t.action for t in ticket.allowed],
         "timeline": events,
         "photos": [{"id": p.pk, "stage": p.stage, "url": reverse("attachments:file", args=[p.pk])} for p in selectors.photos(ticket)],
+        "merged_count": selectors.merged_count(ticket),
+        "merged_children": [
+            {"id": c.pk, "number": c.number, "created_at": c.created_at, "channel": c.channel} for c in selectors.merged_children(user, ticket)
+        ],
+        "shown_state": shown[0],
+        "shown_state_label": str(shown[1]),
     }
 
 

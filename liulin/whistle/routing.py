@@ -480,11 +480,12 @@ def _category_closeness(parents, wanted, other, related):
     return related / 2  # further apart in the same tree
 
 
-def suggest_duplicates(*, category, grid, building=None, lon=None, lat=None, description, now, exclude=None, rule=None):
+def suggest_duplicates(*, category, grid=None, community=None, building=None, lon=None, lat=None, description, now, exclude=None, rule=None):
     """Up to `rule.max_results` open tickets that may report the same problem, likeliest
     first. Each carries `.score` (0–1, the rule's weighted sum), `.signals` (each signal's
     0–1 score), `.similarity` (the text's) and `.distance_m` (None when matched by
-    building only)."""
+    building only). The community is the grid's, or `community` when no grid is known yet
+    (a resident still filling in the form)."""
     rule = rule or duplicate_rule()
     point = (float(lon), float(lat)) if lon is not None and lat is not None else None
     if point is None and building is not None and building.lon is not None:
@@ -495,7 +496,7 @@ def suggest_duplicates(*, category, grid, building=None, lon=None, lat=None, des
     root = _root(parents, category.pk)
     family = [pk for pk in parents if _root(parents, pk) == root]
     candidates = (
-        Ticket.objects.filter(category__in=family, community_id=grid.community_id, state__in=OPEN_STATES, created_at__lte=now)
+        Ticket.objects.filter(category__in=family, community_id=grid.community_id if grid is not None else community.pk, state__in=OPEN_STATES, created_at__lte=now)
         .filter(_nearby_q(building, point, rule.radius_m))
         .select_related("building", "grid", "category__parent")
         .order_by("-created_at", "-id")

@@ -80,6 +80,13 @@ class PhotoOut(Schema):
     url: str = Field(description="经权限检查的文件地址")
 
 
+class MergedChildOut(Schema):
+    id: int
+    number: str
+    created_at: datetime
+    channel: str
+
+
 class TicketDetailOut(TicketOut):
     description: str
     address: str
@@ -95,6 +102,10 @@ class TicketDetailOut(TicketOut):
     allowed_actions: list[str] = Field(description="当前用户此刻可执行的流转操作")
     timeline: list[EventOut]
     photos: list[PhotoOut] = Field(default=[], description="诉求照片（intake）与办结照片（result）")
+    merged_count: int = Field(0, description="合并到本工单的重复诉求数")
+    merged_children: list[MergedChildOut] = Field(default=[], description="合并到本工单、当前用户可查看的重复诉求")
+    shown_state: str = Field("", description="诉求人看到的状态：已合并的重复诉求随主工单显示办结、已核实或已结案")
+    shown_state_label: str = ""
 
 
 class TicketFiledOut(TicketOut):
