@@ -72,7 +72,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "liulin.urls"
 # Widgets render through TEMPLATES, so core's option templates (translate="no" on database
 # rows in choices) replace Django's.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "liulin.core.forms.Renderer"  # labels without ":", length messages naming the field
 WSGI_APPLICATION = "liulin.wsgi.application"
 
 TEMPLATES = [
