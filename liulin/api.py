@@ -76,7 +76,7 @@ def invalid_model(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "请先登录。", "code": "not_authenticated"}, status=401)
+    return api.create_response(request, {"detail": _("请先登录。"), "code": "not_authenticated"}, status=401)
 
 
 @api.exception_handler(RequestDataTooBig)
