@@ -108,6 +108,24 @@ class TicketDetailOut(TicketOut):
     shown_state_label: str = ""
 
 
+class LikelyDuplicateOut(Schema):
+    """An open ticket likely the same problem, as a resident may see it before filing: what
+    the public page shows of it, and whether he already said "me too"."""
+
+    id: int = Field(description="附议用：POST /tickets/{id}/cosign")
+    number: str
+    category: str
+    place: str = Field(description="楼栋或网格，不含门牌")
+    created_at: datetime
+    state: str
+    state_label: str
+    cosign_count: int
+    distance_m: float | None = Field(description="距离（米）；仅按同一楼栋匹配时为空")
+    score: float = Field(description="相似度得分 0–1（距离、时间、类别、文字加权，见 docs/duplicates.md）")
+    description: str = Field(description="诉求内容：仅在诉求人同意公开时给出，且已隐去个人信息")
+    cosigned: bool = Field(description="当前用户已附议")
+
+
 class TicketFiledOut(TicketOut):
     """The answer to a filing: what the caller is told on the phone. The full detail (timeline,
     actions) is one GET away; building it here would cost the hotline half its throughput."""

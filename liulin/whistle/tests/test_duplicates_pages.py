@@ -192,3 +192,26 @@ def test_the_ticket_page_has_no_duplicate_ids(client, town):
     parser.feed(html)
     duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
     assert not duplicates, duplicates
+
+
+# --- the same, for an app (API) ---------------------------------------------------------------
+
+
+def test_the_api_lists_likely_duplicates_before_filing_and_joining_takes_one_call(client, town):
+    earlier = streetlight_nearby(town)
+    client.force_login(town.resident_user)
+    query = {"category": "municipal-streetlight", "household_id": town.household.pk, "description": "门口这盏路灯一直不亮"}
+    body = client.get("/api/v1/tickets/likely-duplicates", query).json()
+    assert [row["id"] for row in body] == [earlier.pk]
+    assert 40 < body[0]["distance_m"] < 60 and body[0]["cosigned"] is False and body[0]["score"] >= 0.6
+    assert "13" not in body[0]["place"]  # a building or grid, never a phone or room
+    assert client.post(f"/api/v1/tickets/{earlier.pk}/cosign").status_code == 201
+    assert client.get("/api/v1/tickets/likely-duplicates", query).json()[0]["cosigned"] is True
+
+
+def test_the_api_refuses_another_home_and_a_missing_place(client, town):
+    client.force_login(town.resident_user)
+    other = client.get("/api/v1/tickets/likely-duplicates", {"category": "noise", "household_id": town.other_household.pk})
+    assert other.status_code == 404
+    missing = client.get("/api/v1/tickets/likely-duplicates", {"category": "noise"})
+    assert missing.status_code == 400 and missing.json()["code"] == "place_required"
