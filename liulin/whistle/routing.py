@@ -480,7 +480,9 @@ def _category_closeness(parents, wanted, other, related):
     return related / 2  # further apart in the same tree
 
 
-def suggest_duplicates(*, category, grid=None, community=None, building=None, lon=None, lat=None, description, now, exclude=None, rule=None):
+def suggest_duplicates(
+    *, category, grid=None, community=None, building=None, lon=None, lat=None, description, now, exclude=None, exclude_requester=None, rule=None
+):
     """Up to `rule.max_results` open tickets that may report the same problem, likeliest
     first. Each carries `.score` (0–1, the rule's weighted sum), `.signals` (each signal's
     0–1 score), `.similarity` (the text's) and `.distance_m` (None when matched by
@@ -503,6 +505,8 @@ def suggest_duplicates(*, category, grid=None, community=None, building=None, lo
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
+    if exclude_requester is not None:  # a resident is not offered his own tickets to join
+        candidates = candidates.exclude(requester_user=exclude_requester)
     wanted = tokens(description)
     found = []
     for ticket in candidates[:200]:

@@ -31,9 +31,8 @@ def likely_duplicates(user, *, category, description="", household=None, buildin
         building = household.building
     found = routing.suggest_duplicates(
         category=category, community=home.community, building=building, lon=lon, lat=lat,
-        description=description or "", now=now or clock.now(),
+        description=description or "", now=now or clock.now(), exclude_requester=user,
     )
-    found = [t for t in found if t.requester_user_id != user.pk and t.parent_id is None]
     if not found:
         return []
     rows = {

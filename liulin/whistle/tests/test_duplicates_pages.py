@@ -215,3 +215,20 @@ def test_the_api_refuses_another_home_and_a_missing_place(client, town):
     assert other.status_code == 404
     missing = client.get("/api/v1/tickets/likely-duplicates", {"category": "noise"})
     assert missing.status_code == 400 and missing.json()["code"] == "place_required"
+
+
+def test_the_check_costs_the_same_queries_for_one_likely_duplicate_or_five(client, town):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(town.resident_user)
+    data = {k: v for k, v in resident_form(town).items() if k != "client_request_id"}
+    streetlight_nearby(town)
+    client.get(reverse("whistle:file_similar"), data)  # warm the per-process memos
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("whistle:file_similar"), data).content.decode().count('name="seen"') == 1
+    for minutes in (4, 5, 6, 7):
+        streetlight_nearby(town, minutes_ago=minutes)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(reverse("whistle:file_similar"), data).content.decode().count('name="seen"') == 5
+    assert len(five) == len(one), [q["sql"][:120] for q in five]
