@@ -269,6 +269,10 @@ LIULIN_WHISTLE_REPORT_DEADLINES = {
     "progress": {"working_days": 3},
     "hard": {"working_days": 5},
 }
+# Which open tickets are offered as likely the same problem (whistle.routing.DuplicateRule,
+# docs/duplicates.md): any of radius_m, window_hours, related_category, threshold,
+# max_results, and weights {distance, time, category, text}; empty keeps the defaults.
+LIULIN_WHISTLE_DUPLICATES = {}
 
 # Open311 GeoReport v2 (/open311/v2/, docs/open311.md).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
