@@ -232,3 +232,14 @@ def test_the_check_costs_the_same_queries_for_one_likely_duplicate_or_five(clien
     with CaptureQueriesContext(connection) as five:
         assert client.get(reverse("whistle:file_similar"), data).content.decode().count('name="seen"') == 5
     assert len(five) == len(one), [q["sql"][:120] for q in five]
+
+
+def test_the_page_posts_the_check_so_a_long_description_never_makes_a_long_url(client, town):
+    earlier = streetlight_nearby(town)
+    client.force_login(town.resident_user)
+    page = client.get(reverse("whistle:file")).content.decode()
+    assert f'hx-post="{reverse("whistle:file_similar")}"' in page
+    data = {**resident_form(town), "description": "路灯不亮" * 900}
+    html = client.post(reverse("whistle:file_similar"), data).content.decode()
+    assert f'name="seen" value="{earlier.pk}"' in html
+    assert not Ticket.objects.filter(requester_user=town.resident_user).exists()

@@ -186,11 +186,13 @@ def resident_file(request):
 
 @never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def resident_similar(request):
-    """htmx: the likely duplicates of what the resident's form holds so far."""
+    """htmx: the likely duplicates of what the resident's form holds so far. The page posts
+    it (a description of 4,000 characters would make a URL longer than proxies take); it
+    changes nothing, and answers a GET the same way."""
     require_role(request.user, Role.RESIDENT, message=_("只有登记的居民可以在这里反映问题。"))
-    form = ResidentFileForm(request.GET, user=request.user)
+    form = ResidentFileForm(request.POST if request.method == "POST" else request.GET, user=request.user)
     form.is_valid()  # what is filled in so far is cleaned; the rest does not matter here
     return render(request, "whistle/_likely.html", {"likely": _likely(request, form)})
 
