@@ -14,7 +14,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from liulin.apitokens import services as api_tokens
 from liulin.apitokens.auth import ApiTokenAuth
-from liulin.core import idempotency, limits
+from liulin.core import idempotency, limits, validation
 from liulin.core.errors import DomainError, TooLarge
 from liulin.core.text import clean_data
 
@@ -65,7 +65,8 @@ def domain_error(request, exc):
 
 @api.exception_handler(NinjaValidationError)
 def invalid_input(request, exc):
-    return api.create_response(request, {"detail": exc.errors, "code": "invalid_input"}, status=422)
+    """{detail, code, field, errors} in the request's language (core.validation)."""
+    return api.create_response(request, validation.describe(exc.errors), status=422)
 
 
 @api.exception_handler(ValidationError)
@@ -75,7 +76,7 @@ def invalid_model(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "请先登录。", "code": "not_authenticated"}, status=401)
+    return api.create_response(request, {"detail": _("请先登录。"), "code": "not_authenticated"}, status=401)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -74,7 +74,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "liulin.urls"
 # Widgets render through TEMPLATES, so core's option templates (translate="no" on database
 # rows in choices) replace Django's.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "liulin.core.forms.Renderer"  # labels without ":", length messages naming the field
 WSGI_APPLICATION = "liulin.wsgi.application"
 
 TEMPLATES = [
@@ -276,6 +276,10 @@ LIULIN_WHISTLE_REPORT_DEADLINES = {
     "progress": {"working_days": 3},
     "hard": {"working_days": 5},
 }
+# Which open tickets are offered as likely the same problem (whistle.routing.DuplicateRule,
+# docs/duplicates.md): any of radius_m, window_hours, related_category, threshold,
+# max_results, and weights {distance, time, category, text}; empty keeps the defaults.
+LIULIN_WHISTLE_DUPLICATES = {}
 
 # Open311 GeoReport v2 (/open311/v2/, docs/open311.md).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")

@@ -48,6 +48,9 @@ ACCOUNTS = [
     DemoAccount("19900000013", Role.AUDITOR, "吴敏", area=facts.COMMUNITY_CODE),
     DemoAccount("19900000014", Role.RESIDENT, resident="living_alone"),
     DemoAccount("19900000015", Role.RESIDENT, resident="family"),
+    # A second department: the demo's 住建局 verifies (核单) property and municipal work orders
+    # (whistle/demo_seed.py DEMO_VERIFIERS), so its officer has a worklist of his own.
+    DemoAccount("19900000016", Role.DEPARTMENT_OFFICER, org=facts.DEPARTMENTS[1][0], member_title="联络员"),
 ]
 
 

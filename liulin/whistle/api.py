@@ -27,7 +27,7 @@ from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
 from liulin.territory.models import Building, Household
 
-from . import kpi, selectors, workflow
+from . import kpi, routing, selectors, workflow
 from .models import Intake, State
 from .schemas import (
     CallbackIn,
@@ -36,6 +36,7 @@ from .schemas import (
     ForwardIn,
     IntakeOut,
     KpiRowOut,
+    LikelyDuplicateOut,
     MergeIn,
     OrgReasonIn,
     ReasonIn,
@@ -116,6 +117,7 @@ def _detail(user, pk):
                 "internal": event.internal,
             }
         )
+    shown = selectors.requester_state(ticket)
     return {
         **_summary(ticket),
         "description": ticket.description,
@@ -132,6 +134,12 @@ def _detail(user, pk):
         "allowed_actions": [t.action for t in ticket.allowed],
         "timeline": events,
         "photos": [{"id": p.pk, "stage": p.stage, "url": reverse("attachments:file", args=[p.pk])} for p in selectors.photos(ticket)],
+        "merged_count": selectors.merged_count(ticket),
+        "merged_children": [
+            {"id": c.pk, "number": c.number, "created_at": c.created_at, "channel": c.channel} for c in selectors.merged_children(user, ticket)
+        ],
+        "shown_state": shown[0],
+        "shown_state_label": str(shown[1]),
     }
 
 
@@ -210,6 +218,56 @@ def ticket_list(
     rows = selectors.newest_tickets(request.user, filters, after=after, limit=limit + 1)
     next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].pk) if len(rows) > limit else None
     return {"items": [_summary(t) for t in rows[:limit]], "next_cursor": next_cursor}
+
+
+@router.get("/likely-duplicates", response={200: list[LikelyDuplicateOut], **ERRORS},
+            summary="提交前：本社区可能相同的诉求（居民可“我也遇到”附议，不必重复提交）")
+def likely_duplicates(
+    request,
+    category: str = Query(..., max_length=48, description="类别代码或编号"),
+    household_id: int | None = Query(None, description="本人住户"),
+    building_id: int | None = None,
+    lon: float | None = Query(None, ge=-180, le=180),
+    lat: float | None = Query(None, ge=-90, le=90),
+    description: str = Query("", max_length=4000),
+):
+    """The same rule and the same view as the resident's filing page (docs/duplicates.md):
+    open tickets of the caller's own community, not his own, likeliest first. A caller
+    without a registered home gets an empty list."""
+    category = routing.active_category(category)
+    resident = getattr(request.user, "resident", None)
+    place = {}
+    if household_id is not None:
+        home = resident.household if resident is not None and resident.household_id else None
+        if home is None or home.pk != household_id:
+            raise NotFound(_("找不到该住户，或不在您的服务范围内。"))
+        place["household"] = home
+    elif building_id is not None:
+        place["building"] = selectors.buildings_for(request.user).filter(pk=building_id).first()
+        if place["building"] is None:
+            raise NotFound(_("找不到该楼栋，或不在您的服务范围内。"))
+    elif lon is not None and lat is not None:
+        place.update(lon=lon, lat=lat)
+    else:
+        raise Invalid(_("请给出住户、楼栋或经纬度。"), code="place_required", field="location")
+    rows = selectors.likely_duplicates(request.user, category=category, description=description, **place)
+    return [
+        {
+            "id": t.pk,
+            "number": t.number,
+            "category": t.public.category,
+            "place": str(t.building) if t.building_id else t.grid.name,
+            "created_at": t.created_at,
+            "state": t.state,
+            "state_label": t.public.state_label,
+            "cosign_count": t.cosign_count,
+            "distance_m": None if t.distance_m is None else round(t.distance_m, 1),
+            "score": round(t.score, 3),
+            "description": t.public.description,
+            "cosigned": t.mine,
+        }
+        for t in rows
+    ]
 
 
 @router.get("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="工单详情（联系电话脱敏；居民看不到内部备注）")

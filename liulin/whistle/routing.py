@@ -28,13 +28,12 @@ Responsible unit, first match wins:
    - department: only a named `responsible_org` up the tree; otherwise no unit.
 3. No unit: the ticket stays submitted for a dispatcher to route by hand.
 
-Duplicates: open tickets of the same category in the same community, either in the same
-building or within DUPLICATE_RADIUS_M (haversine), whose description shares at least
-SIMILARITY_THRESHOLD of its jieba tokens with the new one (Jaccard: |A∩B| / |A∪B| over
-tokens without punctuation and particles). Short complaints about the same fault share the
-key words and little else: "电梯坏了" and "1栋电梯坏了，老人下不了楼" score 0.25, "路灯不亮"
-and "路灯杆被车撞歪了" 0.2 — so 0.25 keeps the first pair and drops the second, while the
-place filter keeps unrelated ones out.
+Duplicates: open tickets of the same community and category tree, in the same building or
+within the rule's radius, scored by distance, age, category and wording (`DuplicateRule`,
+settings.LIULIN_WHISTLE_DUPLICATES, docs/duplicates.md). Place, category and time weigh more
+than words: short complaints about one fault share few of them (text similarity 0.2–0.25),
+and a wording threshold alone missed the same streetlight reported 50 m away 3 minutes
+earlier.
 """
 
 import functools
@@ -45,6 +44,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -58,9 +59,6 @@ from liulin.territory.models import Area, Building, Estate, Facility, Grid
 from .models import Category, Landmark, RoutingRule, Ticket
 from .workflow import OPEN_STATES
 
-DUPLICATE_RADIUS_M = 250
-SIMILARITY_THRESHOLD = 0.25
-MAX_DUPLICATES = 5
 EARTH_RADIUS_M = 6_371_000
 COMMUNITY_OFFICE_SUFFIX = "居委会"
 TERMS_FILE = Path(__file__).with_name("community_terms.txt")
@@ -380,6 +378,55 @@ def verify_org_for(category):
 # --- duplicates -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DuplicateRule:
+    """How alike two open tickets must be to be offered as the same problem (a scored rule).
+
+    Hard limits first: the same community, open, a category of the same tree, and either the
+    same building or within `radius_m`. Then each signal scores 0–1 and the weighted sum must
+    reach `threshold`:
+      distance  1 − metres / radius_m (the same building without coordinates: 1);
+      time      1 − age / window_hours (older: 0);
+      category  1 the same category, `related_category` a parent, child or sibling;
+      text      the Jaccard similarity of the jieba tokens.
+    The weights put place, category and time before wording: short complaints about one
+    fault share few words ("路灯不亮" and "这边路灯坏了一直黑着" score 0.2), while a report of
+    the same category 50 m away 3 minutes earlier is the same streetlight whatever its words."""
+
+    radius_m: float = 250
+    window_hours: float = 168
+    related_category: float = 0.5
+    threshold: float = 0.6
+    max_results: int = 5
+    weights: tuple = (("distance", 0.3), ("time", 0.25), ("category", 0.25), ("text", 0.2))
+
+    @classmethod
+    def from_settings(cls):
+        """The rule as configured (settings.LIULIN_WHISTLE_DUPLICATES overrides any field;
+        "weights" is a dict and may name only some signals)."""
+        configured = dict(getattr(settings, "LIULIN_WHISTLE_DUPLICATES", None) or {})
+        weights = {**dict(cls.weights), **configured.pop("weights", {})}
+        fields = set(cls.__dataclass_fields__) - {"weights"}
+        unknown = (set(configured) - fields) | (set(weights) - set(dict(cls.weights)))
+        if unknown:
+            raise ImproperlyConfigured(f"LIULIN_WHISTLE_DUPLICATES: unknown keys {sorted(unknown)}")
+        return cls(**configured, weights=tuple(weights.items()))
+
+    def score(self, *, distance_m, age_hours, category, text):
+        """(total, {signal: its 0–1 score}) for one candidate."""
+        parts = {
+            "distance": 1.0 if distance_m is None else max(0.0, 1 - distance_m / self.radius_m),
+            "time": max(0.0, 1 - max(age_hours, 0.0) / self.window_hours),
+            "category": category,
+            "text": text,
+        }
+        return sum(weight * parts[name] for name, weight in self.weights), parts
+
+
+def duplicate_rule():
+    return DuplicateRule.from_settings()
+
+
 def haversine_m(lon1, lat1, lon2, lat2):
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -401,47 +448,86 @@ def _point_of(ticket):
     return None
 
 
-def _nearby_q(building, point):
+def _nearby_q(building, point, radius_m):
     q = Q(pk__in=[])
     if building is not None:
         q |= Q(building=building)
     if point is not None:
-        lon_range, lat_range = _bbox(*point, DUPLICATE_RADIUS_M)
+        lon_range, lat_range = _bbox(*point, radius_m)
         q |= Q(lon__range=lon_range, lat__range=lat_range)
         q |= Q(lon__isnull=True, building__lon__range=lon_range, building__lat__range=lat_range)
     return q
 
 
-def suggest_duplicates(*, category, grid, building=None, lon=None, lat=None, description, now, exclude=None):
-    """Up to five open tickets that may report the same problem, most similar first. Each
-    carries `.similarity` (0–1) and `.distance_m` (None when matched by building only)."""
+@memoized(Category)
+def _category_parents():
+    """{category id: parent id} of the whole tree (a small table, read by every check)."""
+    return dict(Category.objects.values_list("pk", "parent_id"))
+
+
+def _root(parents, pk):
+    seen = 0
+    while parents.get(pk) is not None and seen < 16:
+        pk, seen = parents[pk], seen + 1
+    return pk
+
+
+def _category_closeness(parents, wanted, other, related):
+    if other == wanted:
+        return 1.0
+    if parents.get(other) == wanted or parents.get(wanted) == other or (parents.get(other) is not None and parents.get(other) == parents.get(wanted)):
+        return related
+    return related / 2  # further apart in the same tree
+
+
+def suggest_duplicates(
+    *, category, grid=None, community=None, building=None, lon=None, lat=None, description, now, exclude=None, exclude_requester=None, rule=None
+):
+    """Up to `rule.max_results` open tickets that may report the same problem, likeliest
+    first. Each carries `.score` (0–1, the rule's weighted sum), `.signals` (each signal's
+    0–1 score), `.similarity` (the text's) and `.distance_m` (None when matched by
+    building only). The community is the grid's, or `community` when no grid is known yet
+    (a resident still filling in the form)."""
+    rule = rule or duplicate_rule()
     point = (float(lon), float(lat)) if lon is not None and lat is not None else None
     if point is None and building is not None and building.lon is not None:
         point = (building.lon, building.lat)
     if building is None and point is None:
         return []
+    parents = _category_parents()
+    root = _root(parents, category.pk)
+    family = [pk for pk in parents if _root(parents, pk) == root]
     candidates = (
-        Ticket.objects.filter(category=category, community_id=grid.community_id, state__in=OPEN_STATES, created_at__lte=now)
-        .filter(_nearby_q(building, point))
-        .select_related("building", "grid")
+        Ticket.objects.filter(category__in=family, community_id=grid.community_id if grid is not None else community.pk, state__in=OPEN_STATES, created_at__lte=now)
+        .filter(_nearby_q(building, point, rule.radius_m))
+        .select_related("building", "grid", "category__parent")
+        .order_by("-created_at", "-id")
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
+    if exclude_requester is not None:  # a resident is not offered his own tickets to join
+        candidates = candidates.exclude(requester_user=exclude_requester)
     wanted = tokens(description)
     found = []
     for ticket in candidates[:200]:
         other = _point_of(ticket)
         distance = haversine_m(*point, *other) if point and other else None
         same_building = building is not None and ticket.building_id == building.pk
-        if not same_building and (distance is None or distance > DUPLICATE_RADIUS_M):
+        if not same_building and (distance is None or distance > rule.radius_m):
             continue
         similarity = jaccard(wanted, tokens(ticket.description))
-        if similarity < SIMILARITY_THRESHOLD:
+        score, signals = rule.score(
+            distance_m=distance,
+            age_hours=(now - ticket.created_at).total_seconds() / 3600,
+            category=_category_closeness(parents, category.pk, ticket.category_id, rule.related_category),
+            text=similarity,
+        )
+        if score < rule.threshold:
             continue
-        ticket.similarity, ticket.distance_m = similarity, distance
+        ticket.score, ticket.signals, ticket.similarity, ticket.distance_m = score, signals, similarity, distance
         found.append(ticket)
-    found.sort(key=lambda t: (-t.similarity, t.distance_m if t.distance_m is not None else 0, -t.pk))
-    return found[:MAX_DUPLICATES]
+    found.sort(key=lambda t: (-t.score, t.distance_m if t.distance_m is not None else 0, -t.pk))
+    return found[: rule.max_results]
 
 
 def active_category(value):

@@ -80,6 +80,13 @@ class PhotoOut(Schema):
     url: str = Field(description="经权限检查的文件地址")
 
 
+class MergedChildOut(Schema):
+    id: int
+    number: str
+    created_at: datetime
+    channel: str
+
+
 class TicketDetailOut(TicketOut):
     description: str
     address: str
@@ -95,6 +102,28 @@ class TicketDetailOut(TicketOut):
     allowed_actions: list[str] = Field(description="当前用户此刻可执行的流转操作")
     timeline: list[EventOut]
     photos: list[PhotoOut] = Field(default=[], description="诉求照片（intake）与办结照片（result）")
+    merged_count: int = Field(0, description="合并到本工单的重复诉求数")
+    merged_children: list[MergedChildOut] = Field(default=[], description="合并到本工单、当前用户可查看的重复诉求")
+    shown_state: str = Field("", description="诉求人看到的状态：已合并的重复诉求随主工单显示办结、已核实或已结案")
+    shown_state_label: str = ""
+
+
+class LikelyDuplicateOut(Schema):
+    """An open ticket likely the same problem, as a resident may see it before filing: what
+    the public page shows of it, and whether he already said "me too"."""
+
+    id: int = Field(description="附议用：POST /tickets/{id}/cosign")
+    number: str
+    category: str
+    place: str = Field(description="楼栋或网格，不含门牌")
+    created_at: datetime
+    state: str
+    state_label: str
+    cosign_count: int
+    distance_m: float | None = Field(description="距离（米）；仅按同一楼栋匹配时为空")
+    score: float = Field(description="相似度得分 0–1（距离、时间、类别、文字加权，见 docs/duplicates.md）")
+    description: str = Field(description="诉求内容：仅在诉求人同意公开时给出，且已隐去个人信息")
+    cosigned: bool = Field(description="当前用户已附议")
 
 
 class TicketFiledOut(TicketOut):

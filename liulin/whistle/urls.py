@@ -9,6 +9,7 @@ urlpatterns = [
     path("console/", intake.console, name="console"),
     path("console/lookup/", intake.caller_lookup, name="caller_lookup"),
     path("new/", intake.resident_file, name="file"),
+    path("new/similar/", intake.resident_similar, name="file_similar"),
     path("patrol/", intake.patrol, name="patrol"),
     path("t/<int:pk>/filed/", intake.filed, name="filed"),
     # queues

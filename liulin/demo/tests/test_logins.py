@@ -78,3 +78,20 @@ def test_each_demo_account_logs_in_and_lands_on_its_home(client, demo, account):
     expected = LANDINGS.get(account.role, "dashboard:staff_home")
     assert home.url == reverse(expected)
     assert client.get(home.url).status_code == 200
+
+
+def test_a_second_department_has_a_demo_login(demo):
+    """The demo routes work to two departments (城管局 handles, 住建局 verifies property and
+    municipal orders): each has an officer to log in as, listed by demo_logins."""
+    from liulin.demo import facts
+    from liulin.whistle.demo_seed import DEMO_HANDLERS, DEMO_VERIFIERS
+
+    housing = facts.DEPARTMENTS[1][0]
+    assert housing in DEMO_VERIFIERS.values()
+    officers = RoleAssignment.objects.filter(role=Role.DEPARTMENT_OFFICER, user__is_demo=True).select_related("org", "user")
+    by_org = {ra.org.name: ra.user.mobile for ra in officers}
+    assert by_org[housing] == "19900000016"
+    assert set(DEMO_HANDLERS.values()) <= set(by_org)
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "19900000016" in out.getvalue() and housing in out.getvalue()

@@ -10,7 +10,7 @@ reaches tickets (`first_in_scope`), then the page's rows with their relations jo
 actions a user may take on each computed in the same query (`with_allowed`); long lists
 page by key (`resolve_due`, `id`) so a deep page costs what the first one does.
 
-The reads live by entity, one module each (as `services/` does): `tickets`, `intake`,
+The reads live by entity, one module each (as `services/` does): `tickets`, `intake`, `duplicates`,
 `worklists`, `board`, `whistles`, `public`; this package names them all, so
 `from liulin.whistle import selectors; selectors.worklist(...)` keeps working.
 """
@@ -22,6 +22,14 @@ from .board import (  # noqa: F401
     decode_column_cursor,
     near_deadline_q,
     supervisor_board,
+)
+from .duplicates import (  # noqa: F401
+    FOLLOWED_BY_CHILDREN,
+    likely_duplicates,
+    merged_children,
+    merged_count,
+    my_cosigned,
+    requester_state,
 )
 from .intake import (  # noqa: F401
     active_categories,

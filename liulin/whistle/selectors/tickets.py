@@ -188,7 +188,7 @@ def my_requests(user):
     return (
         tickets_for(user)
         .filter(requester_user=user)
-        .select_related("category__parent", "grid", "handling_org")
+        .select_related("category__parent", "grid", "handling_org", "parent")
         .order_by("-created_at", "-id")
     )
 

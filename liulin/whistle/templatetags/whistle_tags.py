@@ -53,3 +53,11 @@ def local(value, fmt="%m-%d %H:%M"):
 def count_upto(rows, limit):
     """How many rows a list shows, with "+" when it is cut at `limit` (more may exist)."""
     return f"{len(rows)}+" if len(rows) >= limit else str(len(rows))
+
+
+@register.simple_tag
+def shown_state(ticket):
+    """(state, label) the requester sees: a merged child follows its parent (selectors.requester_state)."""
+    from liulin.whistle.selectors import requester_state
+
+    return requester_state(ticket)

@@ -145,18 +145,56 @@ def filed(request, pk):
     return render(request, "whistle/filed.html", context)
 
 
+def _likely(request, form):
+    """Open tickets likely the same problem as the one in the resident's form so far (what
+    he chose as the category and place, what he wrote), to join instead of filing again."""
+    data = getattr(form, "cleaned_data", {})
+    where, place = data.get("where"), {}
+    if where == form.WHERE_HOME and form.household is not None:
+        place["household"] = form.household
+    elif where == form.WHERE_BUILDING and data.get("building"):
+        place["building"] = data["building"]
+    elif where == form.WHERE_POINT and data.get("lat") is not None and data.get("lon") is not None:
+        place.update(lon=data["lon"], lat=data["lat"])
+    if not place or not data.get("category"):
+        return []
+    return selectors.likely_duplicates(request.user, category=data["category"], description=data.get("description", ""), **place)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_file(request):
-    """A resident's own request, made for a phone: what, where (home by default), photos."""
+    """A resident's own request, made for a phone: what, where (home by default), photos.
+
+    Before a ticket is filed the resident sees open tickets that are likely the same problem
+    (as he fills the form, through htmx; or, without script, on submitting) and may join one
+    ("me too") instead; "不是同一个问题" files his own."""
     require_role(request.user, Role.RESIDENT, message=_("只有登记的居民可以在这里反映问题。"))
     form = ResidentFileForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        likely = [] if request.POST.get("new_anyway") else _likely(request, form)
+        seen = set(request.POST.getlist("seen"))
+        if any(str(t.pk) not in seen and not t.mine for t in likely):
+            context = {"form": form, "likely": likely, "asked": True, "photos_dropped": bool(form.cleaned_data.get("photos"))}
+            return render(request, "whistle/resident_file.html", context)
         ticket = _file(request, form)
         if ticket is not None:
             return redirect("whistle:filed", pk=ticket.pk)
     return render(request, "whistle/resident_file.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_similar(request):
+    """htmx: the likely duplicates of what the resident's form holds so far. The page posts
+    it (a description of 4,000 characters would make a URL longer than proxies take); it
+    changes nothing, and answers a GET the same way."""
+    require_role(request.user, Role.RESIDENT, message=_("只有登记的居民可以在这里反映问题。"))
+    form = ResidentFileForm(request.POST if request.method == "POST" else request.GET, user=request.user)
+    form.is_valid()  # what is filled in so far is cleaned; the rest does not matter here
+    return render(request, "whistle/_likely.html", {"likely": _likely(request, form)})
 
 
 @never_cache

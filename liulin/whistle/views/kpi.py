@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,6 +103,19 @@ def _this_month():
     return month_start(clock.today())
 
 
+def _showing(form, **values):
+    """The form as the page shows it: the boxes left empty filled with what the page shows
+    (the default months, grouping), so the month inputs never show a placeholder while the
+    figures are of other months. A form with errors is shown as it was sent."""
+    if form.is_bound and form.errors:
+        return form
+    data = form.data.copy() if form.is_bound else QueryDict(mutable=True)
+    for name, value in values.items():
+        if name not in data or (data.get(name) == "" and isinstance(form.fields[name], MonthField)):
+            data[name] = value.strftime("%Y-%m") if isinstance(value, datetime.date) else str(value)
+    return type(form)(data)
+
+
 def _chart(rows):
     """The figures the bar chart draws (kpi.js), as percentages; None where no denominator."""
 
@@ -155,7 +169,7 @@ def dashboard(request):
     rows = kpi.kpis(request.user, period_start=start, period_end=end, group_by=group_by) if not form.errors else []
     total = kpi.kpis(request.user, period_start=start, period_end=end)[0] if not form.errors else None
     context = {
-        "form": form,
+        "form": _showing(form, start=start, end=end, group_by=group_by or ""),
         "start": start,
         "end": end,
         "group_label": kpi.GROUP_LABELS[group_by],
@@ -179,7 +193,7 @@ def ranking(request):
         month = form.cleaned_data["month"] or month
         by = form.cleaned_data["by"] or by
     result = kpi.ranking(request.user, month, by=by) if not form.errors else None
-    context = {"form": form, "month": month, "result": result, "by_label": dict(RANK_CHOICES)[by]}
+    context = {"form": _showing(form, month=month, by=by), "month": month, "result": result, "by_label": dict(RANK_CHOICES)[by]}
     return render(request, "whistle/kpi_ranking.html", context)
 
 
@@ -195,7 +209,7 @@ def recurring_list(request):
         months = form.cleaned_data["months"] or months
     clusters = recurring.clusters(request.user, month=month, months=months) if not form.errors else []
     context = {
-        "form": form,
+        "form": _showing(form, month=month, months=months),
         "month": month,
         "months": months,
         "clusters": clusters,
@@ -236,4 +250,4 @@ def public(request):
     if form.is_bound and form.is_valid():
         month = form.cleaned_data["month"] or month
     rows = kpi.public_rows(period_start=month, period_end=month)
-    return render(request, "whistle/kpi_public.html", {"form": form, "month": month, "rows": rows})
+    return render(request, "whistle/kpi_public.html", {"form": _showing(form, month=month), "month": month, "rows": rows})

@@ -26,5 +26,6 @@ def mine(request):
         "page": page,
         "open_states": workflow.OPEN_STATES,
         "neighbourhood": selectors.neighbourhood_open(request.user),
+        "joined": selectors.my_cosigned(request.user),
     }
     return render(request, "whistle/mine.html", context)

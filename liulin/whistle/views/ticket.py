@@ -49,9 +49,15 @@ def _context(request, ticket, **forms):
             user=user, initial={"action": transition.action}
         )
         action_forms.append({"transition": transition, "form": form})
+    shown_state, shown_label = selectors.requester_state(ticket)
     context = {
         "ticket": ticket,
         "staff": staff,
+        # A merged child shows its requester its parent's result (selectors.requester_state).
+        "shown_state": ticket.state if staff else shown_state,
+        "shown_label": ticket.get_state_display() if staff else shown_label,
+        "merged_children": selectors.merged_children(user, ticket) if staff else [],
+        "merged_count": selectors.merged_count(ticket),
         "is_requester": is_requester,
         "own_request": own_request,
         "may_withdraw": own_request and any(t.action == "withdraw" for t in ticket.allowed),
@@ -60,15 +66,16 @@ def _context(request, ticket, **forms):
         "photos": list(selectors.photos(ticket)),
         "map_point": selectors.ticket_place(ticket),
         "action_forms": action_forms,
-        "comment_form": forms.get("comment_form") or CommentForm(),
+        "comment_form": forms.get("comment_form") or CommentForm(auto_id="comment_%s"),
         "can_comment": can(user, "whistle.comment", ticket),
         "can_internal": staff and can(user, "whistle.internal_note", ticket),
         "can_urge": open_ticket and ticket.state != State.SUBMITTED and can(user, "whistle.urge", ticket),
         "can_escalate": open_ticket and ticket.tier < Tier.WHISTLE and can(user, "whistle.escalate", ticket),
-        "urge_form": forms.get("urge_form") or ReasonForm(),
-        "escalate_form": forms.get("escalate_form") or ReasonForm(),
+        # Ids unique on the page: several forms have a "reason".
+        "urge_form": forms.get("urge_form") or ReasonForm(auto_id="urge_%s"),
+        "escalate_form": forms.get("escalate_form") or ReasonForm(auto_id="escalate_%s"),
         "can_cosign": selectors.cosignable(user, ticket),
-        "merge_form": (forms.get("merge_form") or MergeForm(user=user)) if getattr(ticket, "may_merge", False) and ticket.state in workflow.TRANSITIONS["merge"].sources else None,
+        "merge_form": (forms.get("merge_form") or MergeForm(user=user, auto_id="merge_%s")) if getattr(ticket, "may_merge", False) and ticket.state in workflow.TRANSITIONS["merge"].sources else None,
         "callback_form": None,
         "rating_form": None,
         "callbacks": list(selectors.callbacks(ticket)),
@@ -156,7 +163,7 @@ def ticket_withdraw(request, pk):
 @require_POST
 def ticket_comment(request, pk):
     ticket = selectors.ticket_detail(request.user, pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, auto_id="comment_%s")
     if form.is_valid():
         internal = form.cleaned_data["internal"]
         authorise(request.user, "whistle.internal_note" if internal else "whistle.comment", ticket)
@@ -170,7 +177,7 @@ def _step_with_reason(request, pk, *, action, service, done, form_key):
     """A recorded step that changes no state and needs a reason (urge, escalate)."""
     ticket = selectors.ticket_detail(request.user, pk)
     authorise(request.user, f"whistle.{action}", ticket)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id=f"{action}_%s")
     if form.is_valid() and run(form, lambda: service(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])) is not None:
         messages.success(request, done % {"number": ticket.number})
         if request.POST.get("next") == "board":
@@ -203,7 +210,7 @@ def ticket_cosign(request, pk):
     ticket = selectors.cosign_target(request.user, pk)
     if run(request, lambda: intake.cosign(actor=request.user, ticket=ticket)) is not None:
         messages.success(request, _("已附议，感谢您的反映。"))
-    if request.POST.get("next") == "mine":
+    if request.POST.get("next") in ("mine", "joined"):  # "joined": from the filing page's likely duplicates
         return redirect("whistle:mine")
     return redirect("whistle:ticket", pk=ticket.pk)
 
@@ -213,7 +220,7 @@ def ticket_cosign(request, pk):
 @require_POST
 def ticket_merge(request, pk):
     ticket = selectors.ticket_detail(request.user, pk)
-    form = MergeForm(request.POST, user=request.user)
+    form = MergeForm(request.POST, user=request.user, auto_id="merge_%s")
     if form.is_valid():
         done, status = run_step(
             request,
