@@ -22,6 +22,7 @@ register_scope(m.Need, area_path="community__path", grid="grid", org=PARTNER_COM
 register_scope(m.Project, area_path="community__path", grid="need__grid", org="org", household="need__beneficiary__household")
 register_scope(m.Registration, area_path="community__path", org="org", user="user")
 register_scope(m.ServiceRecord, area_path="community__path", org="org", household="beneficiary__household",
+               grid="beneficiary__household__grid",
                user="registration__user")
 register_scope(m.Wish, area_path="community__path", grid="grid", org=PARTNER_COMMUNITY, household="beneficiary__household",
                user="claims__registration__user")

@@ -15,6 +15,7 @@ from liulin.core import audit, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import can, permitting
 from liulin.core.roles import Role
+from liulin.core.workflow import IllegalTransition
 
 from ..models import Category, Need, NeedEvent, Project, ProjectEvent, Resource
 from ..workflow import NEED, PROJECT, PROJECT_DUTIES
@@ -134,7 +135,7 @@ def claim_need(*, actor, need, owner_name, plan="", starts_on=None, ends_on=None
     fields = _plan(owner_name, plan, starts_on or clock.today(), ends_on or starts_on or clock.today())
     locked = lock(Need, need)
     if locked.state == Need.State.MATCHED:
-        raise Conflict(_("该需求已被认领。"), code="already_claimed")
+        raise IllegalTransition(_("该需求已被认领。"), code="already_claimed")
     move(Need, NeedEvent, locked, NEED, "need_claim", actor=actor, role=role, data={"org": unit})
     from liulin.orgs.models import Organisation
 
@@ -154,7 +155,7 @@ def assign_resource(*, actor, need, resource, owner_name, plan="", starts_on=Non
     fields = _plan(owner_name, plan, starts_on or clock.today(), ends_on or starts_on or clock.today())
     locked = lock(Need, need)
     if locked.state == Need.State.MATCHED:
-        raise Conflict(_("该需求已被认领。"), code="already_claimed")
+        raise IllegalTransition(_("该需求已被认领。"), code="already_claimed")
     move(Need, NeedEvent, locked, NEED, "need_assign", actor=actor, role=role, data={"resource": resource.pk})
     if not Resource.objects.filter(pk=resource.pk, used__lt=F("capacity")).update(used=F("used") + 1):
         raise Conflict(_("该资源的可服务次数已用完。"), code="resource_full")
