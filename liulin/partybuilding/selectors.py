@@ -27,6 +27,14 @@ from .models import (
 VIEW = "partybuilding.view"
 
 
+def grid_of(user, community=None):
+    """The grid a grid worker works in (in `community`, if given), or None."""
+    from liulin.core.permissions import active_assignments
+
+    return next((a.grid for a in active_assignments(user)
+                 if a.grid_id and (community is None or a.grid.community_id == community.pk)), None)
+
+
 def partnerships_for(user):
     return scoped(user, Partnership.objects.select_related("org", "community"), VIEW).order_by("community_id", "org__name")
 

@@ -128,7 +128,7 @@ def wish_new(request):
     form = forms.WishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        grid = next((a.grid for a in active_assignments(request.user) if a.grid_id), None)
+        grid = selectors.grid_of(request.user, community)
         beneficiary = None
         if data["beneficiary_id"]:
             beneficiary = selectors_resident(request.user, data["beneficiary_id"])
@@ -244,7 +244,7 @@ def need_new(request):
         raise NotPermitted(_("您的角色不能登记需求。"))
     form = forms.NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        grid = next((a.grid for a in active_assignments(request.user) if a.grid_id), None)
+        grid = selectors.grid_of(request.user, community)
         try:
             need = services.raise_need(actor=request.user, community=community, grid=grid, **form.cleaned_data)
         except REFUSALS as e:
