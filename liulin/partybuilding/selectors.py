@@ -191,13 +191,13 @@ def figures(user, *, year=None):
         services = services.filter(served_on__year=year)
         activities = activities.filter(held_on__year=year)
         wishes = wishes.filter(created_at__year=year)
-    by_unit = list(services.values("org__name").annotate(minutes=Sum("minutes"), count=Count("id")).order_by("-minutes", "org__name"))
-    by_member = list(services.values("registration__name", "org__name").annotate(minutes=Sum("minutes"), count=Count("id"))
+    by_unit = list(services.order_by().values("org__name").annotate(minutes=Sum("minutes"), count=Count("id")).order_by("-minutes", "org__name"))
+    by_member = list(services.order_by().values("registration__name", "org__name").annotate(minutes=Sum("minutes"), count=Count("id"))
                      .order_by("-minutes", "registration__name")[:20])
-    by_kind = {row["kind__name"]: row["n"] for row in activities.values("kind__name").annotate(n=Count("id"))}
+    by_kind = {row["kind__name"]: row["n"] for row in activities.order_by().values("kind__name").annotate(n=Count("id"))}
     kinds = [{"name": kind.name, "count": by_kind.get(kind.name, 0)} for kind in link_kinds()]
     by_month = [{"month": row["month"].strftime("%Y-%m"), "count": row["n"]}
-                for row in activities.annotate(month=TruncMonth("held_on")).values("month").annotate(n=Count("id")).order_by("month")]
+                for row in activities.order_by().annotate(month=TruncMonth("held_on")).values("month").annotate(n=Count("id")).order_by("month")]
     wish_counts = wishes.aggregate(total=Count("id"), fulfilled=Count("id", filter=Q(state=Wish.State.FULFILLED)),
                                    waiting=Count("id", filter=Q(state=Wish.State.PUBLISHED)))
     return {
@@ -235,7 +235,7 @@ def unit_year(user, partnership, year):
     """A partner unit's year with one community: 五联 activities per dimension, projects,
     members' service hours, wishes its members fulfilled."""
     activities = activities_for(user, partnership=partnership).filter(held_on__year=year)
-    by_kind = {row["kind_id"]: row["n"] for row in activities.values("kind_id").annotate(n=Count("id"))}
+    by_kind = {row["kind_id"]: row["n"] for row in activities.order_by().values("kind_id").annotate(n=Count("id"))}
     projects = projects_for(user).filter(org=partnership.org, community=partnership.community, created_at__year=year)
     services = ServiceRecord.objects.filter(org=partnership.org, community=partnership.community, state=ServiceRecord.State.CONFIRMED,
                                             served_on__year=year)

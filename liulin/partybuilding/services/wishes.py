@@ -87,7 +87,7 @@ def _registration(actor, wish):
 
 
 @transaction.atomic
-def claim_wish(*, actor, wish, now=None):
+def claim_wish(*, actor, wish, now=None, is_demo=False):
     """A registered member claims a published wish. Of any number claiming at once, exactly
     `capacity` win; the others get Conflict `wish_full`; one member claims once."""
     if actor is None or not has_perm_anywhere(actor, perm("wish_claim")):
@@ -105,7 +105,7 @@ def claim_wish(*, actor, wish, now=None):
         raise Conflict(_("该心愿已被认领满。"), code="wish_full")
     try:
         with transaction.atomic():
-            WishClaim.objects.create(wish=locked, registration=registration, claimed_at=now or clock.now())
+            WishClaim.objects.create(wish=locked, registration=registration, claimed_at=now or clock.now(), is_demo=is_demo)
     except IntegrityError:
         raise Conflict(_("您已认领该心愿。"), code="already_claimed") from None
     locked.refresh_from_db(fields=["claimed", "state"])
