@@ -42,7 +42,7 @@ class ClaimNeedForm(forms.Form):
 
 
 class AssignForm(ClaimNeedForm):
-    resource = forms.IntegerField(label=_("资源"), widget=forms.Select)
+    resource = forms.IntegerField(label=_("资源"), widget=forms.Select(attrs={"translate": "no"}))
 
     def __init__(self, *args, resources=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +64,7 @@ class ConfirmWishForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
-    org = forms.IntegerField(label=_("所在单位党组织"), widget=forms.Select)
+    org = forms.IntegerField(label=_("所在单位党组织"), widget=forms.Select(attrs={"translate": "no"}))
     posts = forms.MultipleChoiceField(label=_("认领岗位"), choices=Category.choices, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, orgs=(), **kwargs):
@@ -81,7 +81,8 @@ class ServiceForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    kind = forms.ModelChoiceField(label=_("五联方式"), queryset=LinkKind.objects.filter(is_active=True))
+    kind = forms.ModelChoiceField(label=_("五联方式"), queryset=LinkKind.objects.filter(is_active=True),
+                                  widget=forms.Select(attrs={"translate": "no"}))
     title = forms.CharField(label=_("活动名称"), max_length=100)
     held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     participants = forms.IntegerField(label=_("参与人数"), min_value=0, max_value=100000, initial=0)
