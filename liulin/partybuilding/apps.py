@@ -11,12 +11,15 @@ class PartybuildingConfig(AppConfig):
 
         from liulin.core.attachments.selectors import register_owner
         from liulin.core.notifications import kinds
-        from liulin.core.plugins import register_nav
+        from liulin.core.plugins import register_landing, register_nav
+        from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
         from . import models, permissions  # noqa: F401
 
         register_nav("partybuilding", label=_("党建惠邻"), url_name="partybuilding:home", perm="partybuilding.view", order=35)
+        # A partner unit's contact works here: needs to claim, projects, members to confirm.
+        register_landing(Role.PARTNER_CONTACT, url_name="partybuilding:home", order=40)
         kinds.register("partybuilding.wish", _("微心愿"))
         kinds.register("partybuilding.registration", _("在职党员报到"))
         kinds.register("partybuilding.report", _("党员服务季度报告"))
