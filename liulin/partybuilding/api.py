@@ -56,6 +56,16 @@ def need_raise(request, payload: NeedIn):
     return Status(201, need)
 
 
+@router.post("/needs/from-ticket/{int:ticket_id}", response={201: NeedOut}, summary="由雷锋哨工单登记需求（保留工单链接）")
+def need_from_ticket(request, ticket_id: int):
+    from django.apps import apps
+
+    ticket = apps.get_model("whistle", "Ticket").objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("找不到该工单，或您无权查看。")
+    return Status(201, services.raise_need_from_ticket(actor=request.user, ticket=ticket))
+
+
 @router.get("/needs/{int:need_id}", response=NeedOut, summary="需求详情")
 def need_detail(request, need_id: int):
     return selectors.need_for(request.user, need_id)

@@ -101,3 +101,8 @@ class EvaluationForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2999)
     grade = forms.ChoiceField(label=_("评定"), choices=Evaluation.Grade.choices)
     comment = forms.CharField(label=_("评语"), max_length=2000, required=False)
+
+
+class QuarterForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2999)
+    quarter = forms.TypedChoiceField(label=_("季度"), choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int)

@@ -32,5 +32,6 @@ urlpatterns = [
     path("u/<int:pk>/", views.unit_detail, name="unit"),
     path("u/<int:pk>/resources/", views.resource_new, name="resource_new"),
     path("u/<int:pk>/<int:year>/", views.unit_report, name="unit_report"),
+    path("u/<int:pk>/reports/", views.unit_send_reports, name="unit_send_reports"),
     path("figures/", views.figures, name="figures"),
 ]

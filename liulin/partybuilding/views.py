@@ -489,6 +489,8 @@ def unit_detail(request, pk):
     return render(request, "partybuilding/unit.html", {
         "partnership": partnership, "report": selectors.unit_year(request.user, partnership, year), "form": form,
         "resource_form": resource_form, "resources": selectors.resources_for(request.user).filter(org=partnership.org),
+        "quarter_form": forms.QuarterForm(initial={"year": year, "quarter": (clock.today().month - 1) // 3 + 1})
+        if can(request.user, "partybuilding.report", partnership) else None,
         "activities": selectors.activities_for(request.user, partnership=partnership)[:30],
     }, status=400 if form is not None and form.errors else 200)
 
@@ -509,6 +511,25 @@ def resource_new(request, pk):
     except REFUSALS as e:
         return _refused(request, e, back)
     return _done(request, _("资源已登记。"), back)
+
+
+@login_required
+@require_POST
+def unit_send_reports(request, pk):
+    """Tell the unit's party organisation that its members' reports for the quarter are ready."""
+    partnership = selectors.partnership_for(request.user, pk)
+    form = forms.QuarterForm(request.POST)
+    back = reverse("partybuilding:unit", args=[partnership.pk])
+    if not form.is_valid():
+        messages.error(request, _("请选择年度和季度。"))
+        return redirect(back)
+    try:
+        if not can(request.user, "partybuilding.report", partnership):
+            raise NotPermitted(_("您的角色不能发送季度报告。"))
+        count = services.send_quarterly_reports(actor=request.user, org=partnership.org, **form.cleaned_data)
+    except REFUSALS as e:
+        return _refused(request, e, back)
+    return _done(request, _("已通知单位党组织：%(n)s 名党员的季度报告。") % {"n": count}, back)
 
 
 @login_required

@@ -71,5 +71,6 @@ NOTES = {
     "need_raise": STAFF + (R.GRID_WORKER, R.RESIDENT),
     "wish_collect": STAFF + (R.GRID_WORKER,),
     "evaluate": STAFF,
-    "report": (R.PARTNER_CONTACT,) + STAFF + (R.AUDITOR,),
+    # Sending members' quarterly reports to their unit (reading them is "view").
+    "report": (R.PARTNER_CONTACT,) + STAFF,
 }

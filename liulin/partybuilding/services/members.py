@@ -156,8 +156,10 @@ def send_quarterly_reports(*, actor, org, year, quarter):
         raise Invalid(_("季度须为 1 到 4。"), code="invalid_quarter", field="quarter")
     registrations = list(Registration.objects.filter(org=org, state=Registration.State.CONFIRMED))
     if actor is not None:
-        for registration in registrations[:1]:
-            authorise(actor, "report", registration)
+        partnership = org.partnerships.first()
+        if partnership is None:
+            raise Invalid(_("该单位尚未向社区报到。"), code="not_a_partner", field="org")
+        authorise(actor, "report", partnership)
     contacts = partner_contacts(org.pk)
     notices = []
     for registration in registrations:

@@ -56,3 +56,17 @@ def test_partner_contact_lists_only_his_units_members(world, client):
     figures = client.get("/api/v1/partybuilding/figures").json()
     assert [k["name"] for k in figures["activities_by_kind"]][:2] == ["组织联建", "活动联办"]
     assert client.get("/api/v1/partybuilding/figures?year=99999").status_code == 400
+
+
+def test_a_work_order_becomes_a_need_once_through_the_api(client):
+    from liulin.accounts.tests.factories import make_user
+    from liulin.core.roles import Role
+    from liulin.whistle.tests.factories import ticket_in_state
+
+    ticket = ticket_in_state("submitted")
+    client.force_login(make_user(Role.COMMUNITY_STAFF, ticket.community))
+    url = f"/api/v1/partybuilding/needs/from-ticket/{ticket.pk}"
+    first = client.post(url, content_type=JSON)
+    assert first.status_code == 201 and first.json()["source_ticket_id"] == ticket.pk
+    assert client.post(url, content_type=JSON).json()["code"] == "already_raised"
+    assert client.post("/api/v1/partybuilding/needs/from-ticket/999999", content_type=JSON).status_code == 404

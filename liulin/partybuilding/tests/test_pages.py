@@ -97,3 +97,16 @@ def test_member_registers_and_logs_a_service_through_forms(world, client):
     ok = client.post(reverse("partybuilding:service_new"), {"category": "care", "served_on": "2026-03-02", "minutes": 45,
                                                             "description": "探访", "photos": photo()})
     assert ok.status_code == 302 and world.registration.services.get().minutes == 45
+
+
+def test_unit_contact_sends_the_quarters_reports(world, client):
+    from liulin.core.notifications.models import Notification
+
+    partnership = world.org.partnerships.get()
+    client.force_login(world.contact)
+    page = client.get(reverse("partybuilding:unit", args=[partnership.pk])).content.decode()
+    assert 'data-testid="send-reports"' in page
+    client.post(reverse("partybuilding:unit_send_reports", args=[partnership.pk]), {"year": 2026, "quarter": 1})
+    assert Notification.objects.filter(user=world.contact, kind="partybuilding.report").count() == 1
+    other = world.other_org.partnerships.get()
+    assert client.post(reverse("partybuilding:unit_send_reports", args=[other.pk]), {"year": 2026, "quarter": 1}).status_code == 404
