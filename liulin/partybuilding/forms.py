@@ -73,11 +73,17 @@ class RegisterForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
+    wish = forms.TypedChoiceField(label=_("为哪个心愿服务（可不选）"), required=False, coerce=int, empty_value=None,
+                                  widget=forms.Select(attrs={"translate": "no"}))
     category = forms.ChoiceField(label=_("岗位"), choices=Category.choices)
     served_on = forms.DateField(label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=1440)
     description = forms.CharField(label=_("服务内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("照片"), required=False)
+
+    def __init__(self, *args, wishes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wish"].choices = [("", "—"), *[(w.pk, f"{w.title} · {w.beneficiary_label}") for w in wishes]]
 
 
 class ActivityForm(forms.Form):

@@ -431,10 +431,17 @@ def service_new(request):
     registration = selectors.own_registrations(request.user).filter(state=Registration.State.CONFIRMED).first()
     if registration is None:
         raise NotPermitted(_("报到经单位确认后才能登记服务。"))
-    form = forms.ServiceForm(request.POST or None, request.FILES or None, initial={"served_on": clock.today()})
+    wishes = list(Wish.objects.filter(claims__registration=registration).exclude(state=Wish.State.WITHDRAWN)
+                  .select_related("beneficiary").order_by("-created_at")[:20])
+    form = forms.ServiceForm(request.POST or None, request.FILES or None, initial={"served_on": clock.today()}, wishes=wishes)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        wish_id = data.pop("wish")
+        wish = next((w for w in wishes if w.pk == wish_id), None)
         try:
-            services.log_service(actor=request.user, registration=registration, **form.cleaned_data)
+            # Served for a wish: its beneficiary (or his grid's worker) confirms the service.
+            services.log_service(actor=request.user, registration=registration, wish=wish,
+                                 beneficiary=wish.beneficiary if wish else None, **data)
         except REFUSALS as e:
             add_to_form(form, e)
         else:

@@ -110,3 +110,19 @@ def test_unit_contact_sends_the_quarters_reports(world, client):
     assert Notification.objects.filter(user=world.contact, kind="partybuilding.report").count() == 1
     other = world.other_org.partnerships.get()
     assert client.post(reverse("partybuilding:unit_send_reports", args=[other.pk]), {"year": 2026, "quarter": 1}).status_code == 404
+
+
+def test_a_service_for_a_claimed_wish_is_confirmed_by_its_beneficiary(world, client):
+    from liulin.partybuilding import services
+    from liulin.partybuilding.models import ServiceRecord
+
+    wish = world.wish()
+    services.claim_wish(actor=world.member, wish=wish)
+    client.force_login(world.member)
+    assert client.post(reverse("partybuilding:service_new"), {"wish": wish.pk, "category": "care", "served_on": "2026-03-02",
+                                                              "minutes": 50, "description": "修轮椅"}).status_code == 302
+    record = ServiceRecord.objects.get()
+    assert (record.wish, record.beneficiary) == (wish, world.beneficiary.resident)
+    client.force_login(world.beneficiary)
+    client.post(reverse("partybuilding:service_step", args=[record.pk]), {"action": "service_confirm"})
+    assert ServiceRecord.objects.get().state == ServiceRecord.State.CONFIRMED
