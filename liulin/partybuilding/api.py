@@ -102,6 +102,16 @@ def project_step(request, project_id: int, payload: StepIn):
     return services.project_step(actor=request.user, project=project, action=payload.action, reason=payload.reason)
 
 
+@router.post("/projects/{int:project_id}/join", response=ProjectOut, summary="报到党员认领项目任务")
+def project_join(request, project_id: int):
+    from .models import Project
+
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        raise NotFound("找不到该项目。")
+    return services.join_project(actor=request.user, project=project)
+
+
 @router.get("/wishes", response=list[WishOut], summary="微心愿（按角色范围）")
 @paginate
 def wish_list(request, state: str | None = None):

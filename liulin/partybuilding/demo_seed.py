@@ -134,7 +134,11 @@ def seed(demo):
             continue
         contact = contacts[units[unit].pk]
         project = services.claim_need(actor=contact, need=need, owner_name="支部书记", plan="制定方案，按期实施",
-                                      starts_on=_day(3), ends_on=_day(4), is_demo=True)
+                                      starts_on=_day(3), ends_on=_day(4), volunteers_needed=0 if outcome == "met" else 4,
+                                      is_demo=True)
+        if outcome == "matched":  # in-service members of the demo take two of its four tasks
+            for user in registrations[:2]:
+                services.join_project(actor=user, project=project, is_demo=True)
         if outcome == "met":
             services.project_step(actor=contact, project=project, action="project_start")
             services.project_step(actor=contact, project=project, action="project_deliver", reason="已按计划完成")

@@ -39,6 +39,10 @@ class ClaimNeedForm(forms.Form):
     plan = forms.CharField(label=_("实施计划"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("计划完成"), widget=forms.DateInput(attrs={"type": "date"}))
+    volunteers_needed = forms.IntegerField(label=_("需要报到党员人数"), min_value=0, max_value=50, initial=0, required=False)
+
+    def clean_volunteers_needed(self):
+        return self.cleaned_data.get("volunteers_needed") or 0
 
 
 class AssignForm(ClaimNeedForm):
@@ -75,15 +79,18 @@ class RegisterForm(forms.Form):
 class ServiceForm(forms.Form):
     wish = forms.TypedChoiceField(label=_("为哪个心愿服务（可不选）"), required=False, coerce=int, empty_value=None,
                                   widget=forms.Select(attrs={"translate": "no"}))
+    project = forms.TypedChoiceField(label=_("为哪个项目服务（可不选）"), required=False, coerce=int, empty_value=None,
+                                     widget=forms.Select(attrs={"translate": "no"}))
     category = forms.ChoiceField(label=_("岗位"), choices=Category.choices)
     served_on = forms.DateField(label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=1440)
     description = forms.CharField(label=_("服务内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("照片"), required=False)
 
-    def __init__(self, *args, wishes=(), **kwargs):
+    def __init__(self, *args, wishes=(), projects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["wish"].choices = [("", "—"), *[(w.pk, f"{w.title} · {w.beneficiary_label}") for w in wishes]]
+        self.fields["project"].choices = [("", "—"), *[(p.pk, f"{p.need.title} · {p.org.name}") for p in projects]]
 
 
 class ActivityForm(forms.Form):

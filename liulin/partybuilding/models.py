@@ -199,6 +199,8 @@ class Project(models.Model):
     ends_on = models.DateField(_("计划完成"))
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PLANNED)
     result = models.TextField(_("实施结果"), max_length=4000, blank=True)
+    volunteers_needed = models.PositiveSmallIntegerField(_("需要报到党员人数"), default=0)
+    volunteers = models.PositiveSmallIntegerField(_("已报名党员"), default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     is_demo = models.BooleanField(_("演示数据"), default=False)
@@ -212,6 +214,7 @@ class Project(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["need"], condition=~Q(state="cancelled"), name="pb_project_one_live_per_need"),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="pb_project_dates_order"),
+            models.CheckConstraint(condition=Q(volunteers__lte=F("volunteers_needed")), name="pb_project_volunteers_within_need"),
         ]
 
     def __str__(self):
@@ -355,6 +358,24 @@ class WishClaim(models.Model):
 
     def __str__(self):
         return f"{self.wish_id} · {self.registration_id}"
+
+
+class ProjectMember(models.Model):
+    """A registered member who took a task on a project (认领任务): once per member per
+    project, never more than the project asks for."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="members")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="project_tasks")
+    joined_at = models.DateTimeField(default=clock.now)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("项目认领党员")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["project", "registration"], name="pb_project_member_once")]
+
+    def __str__(self):
+        return f"{self.project_id} · {self.registration_id}"
 
 
 class Evaluation(models.Model):

@@ -19,7 +19,8 @@ register_scope(m.LinkActivity, area_path="partnership__community__path", org="pa
 register_scope(m.Resource, area_path="community__path", org="org")
 register_scope(m.Need, area_path="community__path", grid="grid", org=PARTNER_COMMUNITY, household="beneficiary__household",
                user="raised_by")
-register_scope(m.Project, area_path="community__path", grid="need__grid", org="org", household="need__beneficiary__household")
+register_scope(m.Project, area_path="community__path", grid="need__grid", org="org", household="need__beneficiary__household",
+               user="members__registration__user")
 register_scope(m.Registration, area_path="community__path", org="org", user="user")
 register_scope(m.ServiceRecord, area_path="community__path", org="org", household="beneficiary__household",
                grid="beneficiary__household__grid",

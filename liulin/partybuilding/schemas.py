@@ -23,6 +23,7 @@ class ClaimIn(Schema):
     plan: str = ""
     starts_on: date
     ends_on: date
+    volunteers_needed: int = 0
 
 
 class AssignIn(ClaimIn):
@@ -51,6 +52,8 @@ class ProjectOut(Schema):
     starts_on: date
     ends_on: date
     state: str
+    volunteers_needed: int
+    volunteers: int
 
     @staticmethod
     def resolve_org_name(obj):

@@ -6,7 +6,7 @@ Figures are aggregates over the rows, never stored counts."""
 
 import datetime
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from liulin.core.permissions import get_or_404, scoped
@@ -168,6 +168,19 @@ def public_resources(community):
 def public_projects(community):
     return Project.objects.filter(community=community).exclude(state=Project.State.CANCELLED).select_related("org", "need").only(
         "id", "state", "starts_on", "ends_on", "org__name", "need__title").order_by("-starts_on", "-id")
+
+
+def open_tasks(community):
+    """Projects of a community that still ask for registered members (认领任务)."""
+    return (Project.objects.filter(community=community, state__in=[Project.State.PLANNED, Project.State.IN_PROGRESS],
+                                   volunteers__lt=F("volunteers_needed"))
+            .select_related("org", "need").only("id", "state", "starts_on", "ends_on", "volunteers", "volunteers_needed", "org__name",
+                                                "need__title", "need__category").order_by("starts_on", "id"))
+
+
+def my_tasks(user):
+    """The projects the member took a task on."""
+    return projects_for(user).filter(members__registration__user=user)
 
 
 def public_stories(community, limit=20):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("n/<int:pk>/withdraw/", views.need_withdraw, name="need_withdraw"),
     path("p/<int:pk>/", views.project_detail, name="project"),
     path("p/<int:pk>/step/", views.project_step, name="project_step"),
+    path("p/<int:pk>/join/", views.project_join, name="project_join"),
     path("register/", views.register, name="register"),
     path("members/", views.members, name="members"),
     path("m/<int:pk>/", views.member_detail, name="member"),

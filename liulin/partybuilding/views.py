@@ -74,6 +74,8 @@ def home(request):
         "registration": confirmed,
         "my_wishes": selectors.wishes_for(user).filter(claims__registration__user=user).distinct()[:20] if registrations else [],
         "open_wishes": selectors.public_wishes(community).filter(state=Wish.State.PUBLISHED)[:20] if community else [],
+        "open_tasks": selectors.open_tasks(community).exclude(members__registration__user=user)[:20] if confirmed else [],
+        "my_tasks": selectors.my_tasks(user)[:20] if registrations else [],
         "may_collect": has_perm_anywhere(user, "partybuilding.wish_collect"),
         "may_raise": has_perm_anywhere(user, "partybuilding.need_raise"),
         "quarter": (clock.today().month - 1) // 3 + 1,
@@ -333,6 +335,20 @@ def project_step(request, pk):
     return _done(request, _("已完成。"), back)
 
 
+@login_required
+@require_POST
+def project_join(request, pk):
+    project = Project.objects.filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    back = reverse("partybuilding:home")
+    try:
+        services.join_project(actor=request.user, project=project)
+    except REFUSALS as e:
+        return _refused(request, e, back)
+    return _done(request, _("已认领任务。"), back)
+
+
 # --- members (双报到) -------------------------------------------------------------------------------
 
 
@@ -433,15 +449,20 @@ def service_new(request):
         raise NotPermitted(_("报到经单位确认后才能登记服务。"))
     wishes = list(Wish.objects.filter(claims__registration=registration).exclude(state=Wish.State.WITHDRAWN)
                   .select_related("beneficiary").order_by("-created_at")[:20])
-    form = forms.ServiceForm(request.POST or None, request.FILES or None, initial={"served_on": clock.today()}, wishes=wishes)
+    projects = list(Project.objects.filter(members__registration=registration).select_related("need", "org")
+                    .order_by("-created_at")[:20])
+    form = forms.ServiceForm(request.POST or None, request.FILES or None, initial={"served_on": clock.today()}, wishes=wishes,
+                             projects=projects)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        wish_id = data.pop("wish")
+        wish_id, project_id = data.pop("wish"), data.pop("project")
         wish = next((w for w in wishes if w.pk == wish_id), None)
+        project = next((p for p in projects if p.pk == project_id), None)
+        beneficiary = wish.beneficiary if wish else (project.need.beneficiary if project else None)
         try:
-            # Served for a wish: its beneficiary (or his grid's worker) confirms the service.
-            services.log_service(actor=request.user, registration=registration, wish=wish,
-                                 beneficiary=wish.beneficiary if wish else None, **data)
+            # Served for a wish or a project: its beneficiary (or his grid's worker) confirms the service.
+            services.log_service(actor=request.user, registration=registration, wish=wish, project=project,
+                                 beneficiary=beneficiary, **data)
         except REFUSALS as e:
             add_to_form(form, e)
         else:

@@ -70,6 +70,8 @@ NOTES = {
     "manage": (R.PARTNER_CONTACT,) + STAFF,
     "need_raise": STAFF + (R.GRID_WORKER, R.RESIDENT),
     "wish_collect": STAFF + (R.GRID_WORKER,),
+    # A registered in-service member takes a task on a project (认领任务); recorded on its chain.
+    "project_join": (R.RESIDENT,),
     "evaluate": STAFF,
     # Sending members' quarterly reports to their unit (reading them is "view").
     "report": (R.PARTNER_CONTACT,) + STAFF,

@@ -5,6 +5,7 @@ periodic sweep)."""
 from .lists import (
     assign_resource,
     claim_need,
+    join_project,
     offer_resource,
     project_step,
     raise_need,
@@ -23,7 +24,7 @@ from .partners import record_activity, report_in
 from .wishes import claim_wish, collect_wish, confirm_wish, deliver_wish, raise_unclaimed_wishes, wish_step
 
 __all__ = [
-    "assign_resource", "claim_need", "claim_wish", "collect_wish", "confirm_wish", "deliver_wish", "evaluate_member",
+    "assign_resource", "claim_need", "claim_wish", "collect_wish", "confirm_wish", "deliver_wish", "evaluate_member", "join_project",
     "log_service", "offer_resource", "project_step", "raise_need", "raise_need_from_ticket", "raise_unclaimed_wishes",
     "record_activity", "register_member", "registration_step", "report_in", "send_quarterly_reports", "service_step",
     "wish_step", "withdraw_need",

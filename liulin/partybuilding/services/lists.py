@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from liulin.core import audit, clock
+from liulin.core import audit, chain, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
-from liulin.core.permissions import can, permitting
+from liulin.core.permissions import can, has_perm_anywhere, permitting
 from liulin.core.roles import Role
 from liulin.core.workflow import IllegalTransition
 
@@ -103,11 +103,18 @@ def offer_resource(*, actor, org, community, kind, title, description="", capaci
     return resource
 
 
-def _plan(owner_name, plan, starts_on, ends_on):
+MAX_VOLUNTEERS = 50
+
+
+def _plan(owner_name, plan, starts_on, ends_on, volunteers_needed=0):
     starts_on, ends_on = day(starts_on, field="starts_on"), day(ends_on, field="ends_on")
     if ends_on < starts_on:
         raise Invalid(_("计划完成日期不能早于开始日期。"), code="dates_order", field="ends_on")
+    if volunteers_needed is None or not 0 <= int(volunteers_needed) <= MAX_VOLUNTEERS:
+        raise Invalid(_("需要的党员人数须在 0 到 %(n)s 之间。") % {"n": MAX_VOLUNTEERS}, code="invalid_volunteers",
+                      field="volunteers_needed")
     return {
+        "volunteers_needed": int(volunteers_needed),
         "owner_name": text(owner_name, field="owner_name", required=True, max_length=32, label=_("负责人")),
         "plan": text(plan, field="plan", max_length=4000), "starts_on": starts_on, "ends_on": ends_on,
     }
@@ -126,13 +133,13 @@ def _open_project(locked_need, *, actor, role, org, resource, origin, fields, is
 
 
 @transaction.atomic
-def claim_need(*, actor, need, owner_name, plan="", starts_on=None, ends_on=None, is_demo=False):
+def claim_need(*, actor, need, owner_name, plan="", starts_on=None, ends_on=None, volunteers_needed=0, is_demo=False):
     """A partner unit claims an open need: it becomes the unit's project. Of units claiming
     at once, one wins; the others get Conflict `already_claimed`."""
     role, unit = authorise(actor, "need_claim", need)
     if unit is None:
         raise NotPermitted(_("只有共建单位可以认领需求。"))
-    fields = _plan(owner_name, plan, starts_on or clock.today(), ends_on or starts_on or clock.today())
+    fields = _plan(owner_name, plan, starts_on or clock.today(), ends_on or starts_on or clock.today(), volunteers_needed)
     locked = lock(Need, need)
     if locked.state == Need.State.MATCHED:
         raise IllegalTransition(_("该需求已被认领。"), code="already_claimed")
@@ -144,7 +151,8 @@ def claim_need(*, actor, need, owner_name, plan="", starts_on=None, ends_on=None
 
 
 @transaction.atomic
-def assign_resource(*, actor, need, resource, owner_name, plan="", starts_on=None, ends_on=None, is_demo=False):
+def assign_resource(*, actor, need, resource, owner_name, plan="", starts_on=None, ends_on=None, volunteers_needed=0,
+                    is_demo=False):
     """The community assigns a partner's resource to an open need: one place of the
     resource's capacity is taken, and the resource's unit runs the project."""
     role, _unit = authorise(actor, "need_assign", need, system_may=True)
@@ -152,7 +160,7 @@ def assign_resource(*, actor, need, resource, owner_name, plan="", starts_on=Non
         raise NotFound(_("找不到该资源，或您无权查看。"))
     if resource.community_id != need.community_id or not resource.is_active:
         raise Invalid(_("只能派给本社区有效的资源。"), code="resource_invalid", field="resource")
-    fields = _plan(owner_name, plan, starts_on or clock.today(), ends_on or starts_on or clock.today())
+    fields = _plan(owner_name, plan, starts_on or clock.today(), ends_on or starts_on or clock.today(), volunteers_needed)
     locked = lock(Need, need)
     if locked.state == Need.State.MATCHED:
         raise IllegalTransition(_("该需求已被认领。"), code="already_claimed")
@@ -186,4 +194,34 @@ def project_step(*, actor, project, action, reason="", now=None):
                reason=reason)
         if locked.resource_id:
             Resource.objects.filter(pk=locked.resource_id, used__gt=0).update(used=F("used") - 1)
+    return locked
+
+
+@transaction.atomic
+def join_project(*, actor, project, now=None, is_demo=False):
+    """A registered, confirmed member of the project's community takes a task on it (认领任务):
+    once per member, never beyond `volunteers_needed` (a conditional update and a check
+    constraint), only while the project is planned or in progress."""
+    from ..models import ProjectMember, Registration
+
+    if actor is None or not has_perm_anywhere(actor, perm("project_join")):
+        raise NotPermitted(_("您的角色不能认领项目任务。"))
+    registration = Registration.objects.filter(user=actor, community_id=project.community_id,
+                                               state=Registration.State.CONFIRMED).first()
+    if registration is None:
+        raise NotPermitted(_("向本社区报到并经单位确认的党员才能认领任务。"), code="not_registered")
+    locked = lock(Project, project)
+    if locked.state not in (Project.State.PLANNED, Project.State.IN_PROGRESS):
+        raise Conflict(_("该项目已不在实施中。"), code="project_closed")
+    if ProjectMember.objects.filter(project=locked, registration=registration).exists():
+        raise Conflict(_("您已认领该项目的任务。"), code="already_joined")
+    if not Project.objects.filter(pk=locked.pk, volunteers__lt=F("volunteers_needed")).update(volunteers=F("volunteers") + 1):
+        raise Conflict(_("该项目需要的党员已满。"), code="project_full")
+    try:
+        with transaction.atomic():
+            ProjectMember.objects.create(project=locked, registration=registration, joined_at=now or clock.now(), is_demo=is_demo)
+    except IntegrityError:
+        raise Conflict(_("您已认领该项目的任务。"), code="already_joined") from None
+    chain.append(ProjectEvent, locked, actor=actor, actor_role=Role.RESIDENT, action="project_join", from_state=locked.state,
+                 to_state=locked.state, data={"registration": registration.pk, "org": registration.org_id})
     return locked

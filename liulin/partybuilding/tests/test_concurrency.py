@@ -9,7 +9,16 @@ from liulin.core.errors import Conflict
 from liulin.core.roles import Role
 from liulin.core.testing.concurrency import read_in_threads, run_at_once, threads_database
 from liulin.partybuilding import services
-from liulin.partybuilding.models import Need, Project, Resource, Wish, WishClaim, WishEvent
+from liulin.partybuilding.models import (
+    Need,
+    Project,
+    ProjectEvent,
+    ProjectMember,
+    Resource,
+    Wish,
+    WishClaim,
+    WishEvent,
+)
 
 from .factories import make_world, member, partner_unit
 
@@ -68,3 +77,17 @@ def test_resource_serves_no_more_needs_than_its_capacity(tmp_path):
         Resource.objects.get(pk=resource.pk).used, Project.objects.filter(resource=resource).count(),
         Need.objects.filter(pk__in=[n.pk for n in needs], state=Need.State.OPEN).count()), before)
     assert found == (2, 2, 4)
+
+
+def test_members_taking_tasks_on_a_project_fill_exactly_its_places(tmp_path):
+    world = make_world()
+    project = services.claim_need(actor=world.contact, need=world.need(), owner_name="王", volunteers_needed=3)
+    members = [member(world.grid, world.org)[0] for _ in range(12)]
+    before = threads_database(tmp_path)
+    results, errors = run_at_once([lambda u=u: services.join_project(actor=u, project=Project.objects.get(pk=project.pk))
+                                   for u in members], before=before)
+    won, codes = _outcomes(results, errors)
+    assert won == 3 and codes == ["project_full"]
+    found = read_in_threads(lambda: (Project.objects.get(pk=project.pk).volunteers, ProjectMember.objects.filter(project=project).count(),
+                                     chain.verify(ProjectEvent, project)), before)
+    assert found == (3, 3, None)

@@ -6,7 +6,7 @@ import pytest
 from liulin.core import chain
 from liulin.demo.tests.fixtures import demo  # noqa: F401
 from liulin.partybuilding import selectors
-from liulin.partybuilding.models import Need, Partnership, Registration, Wish, WishEvent
+from liulin.partybuilding.models import Need, Partnership, Project, Registration, Wish, WishEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,8 @@ def test_lists_members_and_wishes_are_seeded_through_the_workflow(demo):  # noqa
     assert wheelchair.state == "fulfilled" and wheelchair.beneficiary == demo.users["19900000014"].resident
     assert chain.verify(WishEvent, wheelchair) is None
     assert Need.objects.filter(is_demo=False).count() == 0
+    running = Project.objects.get(need__title="暑期孩子无人看护")
+    assert (running.volunteers, running.volunteers_needed, running.members.count()) == (2, 4, 2)
 
 
 def test_partner_contact_of_the_demo_sees_his_unit_only(demo):  # noqa: F811

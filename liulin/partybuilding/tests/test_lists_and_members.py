@@ -204,3 +204,28 @@ def test_figures_are_counted_from_rows(world):
     assert (figures["needs"]["met"], figures["needs"]["open"]) == (1, 1)
     assert figures["hours_by_unit"] == [{"org__name": world.org.name, "minutes": 90, "count": 1, "hours": 1.5}]
     assert [k["name"] for k in figures["activities_by_kind"]][0] == "组织联建"
+
+
+def test_members_take_tasks_on_projects(world, client):
+    from liulin.partybuilding.models import ProjectMember
+
+    project = services.claim_need(actor=world.contact, need=world.need(), owner_name="王", volunteers_needed=1)
+    pending, _ = member(world.grid, world.org, confirmed=False)
+    with pytest.raises(NotPermitted):
+        services.join_project(actor=pending, project=project)
+    with pytest.raises(NotPermitted):
+        services.join_project(actor=world.staff, project=project)
+    services.join_project(actor=world.member, project=project)
+    with pytest.raises(Conflict) as e:
+        services.join_project(actor=world.member, project=project)
+    assert e.value.code == "already_joined"
+    assert project in selectors.my_tasks(world.member) and project in selectors.projects_for(world.member)
+    assert project not in selectors.open_tasks(world.community)
+    services.project_step(actor=world.contact, project=project, action="project_cancel", reason="改期")
+    other, _ = member(world.grid, world.org)
+    with pytest.raises(Conflict) as e:
+        services.join_project(actor=other, project=project)
+    assert e.value.code == "project_closed"
+    assert ProjectMember.objects.filter(project=project).count() == 1
+    with pytest.raises(Invalid):
+        services.claim_need(actor=world.contact, need=world.need(), owner_name="王", volunteers_needed=51)

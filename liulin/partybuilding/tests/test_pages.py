@@ -126,3 +126,16 @@ def test_a_service_for_a_claimed_wish_is_confirmed_by_its_beneficiary(world, cli
     client.force_login(world.beneficiary)
     client.post(reverse("partybuilding:service_step", args=[record.pk]), {"action": "service_confirm"})
     assert ServiceRecord.objects.get().state == ServiceRecord.State.CONFIRMED
+
+
+def test_member_takes_a_task_from_his_page(world, client):
+    from liulin.partybuilding import services
+    from liulin.partybuilding.models import Project
+
+    project = services.claim_need(actor=world.contact, need=world.need(), owner_name="王", volunteers_needed=2)
+    client.force_login(world.member)
+    assert f'data-testid="join-{project.pk}"' in client.get(reverse("partybuilding:home")).content.decode()
+    client.post(reverse("partybuilding:project_join", args=[project.pk]))
+    assert Project.objects.get(pk=project.pk).volunteers == 1
+    home = client.get(reverse("partybuilding:home")).content.decode()
+    assert f'data-testid="join-{project.pk}"' not in home and "我认领的任务" in home
