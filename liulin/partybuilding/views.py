@@ -68,6 +68,8 @@ def home(request):
         "projects": selectors.projects_for(user).exclude(state__in=[Project.State.CANCELLED, Project.State.COMPLETED])[:20],
         "to_review": selectors.wishes_for(user, state=Wish.State.COLLECTED)[:20],
         "delivered": selectors.wishes_for(user, state=Wish.State.DELIVERED)[:20],
+        "raised": selectors.wishes_for(user, state=Wish.State.PUBLISHED).filter(raised_at__isnull=False)[:20]
+        if has_perm_anywhere(user, "partybuilding.wish_publish") else [],
         "pending_members": selectors.registrations_for(user, state=Registration.State.PENDING)[:20],
         "services_to_confirm": selectors.services_for(user, state=ServiceRecord.State.LOGGED).exclude(registration__user=user)[:20],
         "registrations": registrations,

@@ -139,3 +139,18 @@ def test_member_takes_a_task_from_his_page(world, client):
     assert Project.objects.get(pk=project.pk).volunteers == 1
     home = client.get(reverse("partybuilding:home")).content.decode()
     assert f'data-testid="join-{project.pk}"' not in home and "我认领的任务" in home
+
+
+def test_staff_see_wishes_raised_for_want_of_claimers(world, client):
+    import datetime
+
+    from liulin.core import clock
+    from liulin.partybuilding import services
+
+    wish = world.wish()
+    services.raise_unclaimed_wishes(now=clock.now() + datetime.timedelta(days=30))
+    client.force_login(world.staff)
+    html = client.get(reverse("partybuilding:home")).content.decode()
+    assert 'data-testid="raised-wishes"' in html and reverse("partybuilding:wish", args=[wish.pk]) in html
+    client.force_login(world.member)
+    assert 'data-testid="raised-wishes"' not in client.get(reverse("partybuilding:home")).content.decode()
