@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "liulin.people",
     "liulin.orgs",
     "liulin.whistle",
+    "liulin.partybuilding",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

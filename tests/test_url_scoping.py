@@ -74,6 +74,24 @@ def _ticket_for(grid, text, requester_user=None, org=None):
     )
 
 
+def _party_building_for(community, resident):
+    """A partner unit of `community` with a registered member (a resident there) and his
+    logged service, whose name and words are sentinels; the public lists show neither."""
+    from liulin.partybuilding.models import Partnership, Registration, ServiceRecord
+
+    unit = Organisation.objects.create(name="乙共建单位", kind="partner_unit", community=community)
+    partnership = Partnership.objects.create(org=unit, community=community, scope="共建", liaison="联络人",
+                                             starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31),
+                                             receipt_no="GJ-scoping-walk")
+    user = make_user(Role.RESIDENT, resident=resident)
+    registration = Registration.objects.create(user=user, name=f"{OTHER_COMMUNITY}党员", community=community, org=unit,
+                                               posts=["care"], state="confirmed")
+    service = ServiceRecord.objects.create(registration=registration, community=community, org=unit, category="care",
+                                           served_on=datetime.date(2026, 3, 1), minutes=60, description=f"{OTHER_COMMUNITY}服务",
+                                           beneficiary=resident)
+    return [unit, partnership, registration, service]
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -99,10 +117,11 @@ def world(db):
         _ticket_for(grid2, f"{OTHER_GRID}诉求"),
         _ticket_for(grid_there, f"{OTHER_COMMUNITY}诉求", org=org_there),
     ]
+    party_there = _party_building_for(there, outsider)
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
-                    grid_there, grid2, there, org_there, *tickets[1:]]
+                    grid_there, grid2, there, org_there, *tickets[1:], *party_there]
     }
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+
+
+class PartybuildingConfig(AppConfig):
+    name = "liulin.partybuilding"
+    label = "partybuilding"
+    verbose_name = "党建引领惠邻"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from liulin.core.attachments.selectors import register_owner
+        from liulin.core.notifications import kinds
+        from liulin.core.plugins import register_landing, register_nav
+        from liulin.core.roles import Role
+        from liulin.core.tasks import register_periodic
+
+        from . import models, permissions  # noqa: F401
+
+        register_nav("partybuilding", label=_("党建惠邻"), url_name="partybuilding:home", perm="partybuilding.view", order=35)
+        # A partner unit's contact works here: needs to claim, projects, members to confirm.
+        register_landing(Role.PARTNER_CONTACT, url_name="partybuilding:home", order=40)
+        kinds.register("partybuilding.wish", _("微心愿"))
+        kinds.register("partybuilding.registration", _("在职党员报到"))
+        kinds.register("partybuilding.report", _("党员服务季度报告"))
+        register_owner(models.LinkActivity, perm="partybuilding.view")
+        register_owner(models.ServiceRecord, perm="partybuilding.view")
+        register_owner(models.Wish, perm="partybuilding.view")
+        register_periodic("partybuilding.raise_unclaimed_wishes", every=3600, func=_raise_unclaimed)
+
+
+def _raise_unclaimed():
+    from .services.wishes import raise_unclaimed_wishes
+
+    raise_unclaimed_wishes()
