@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "deliberation"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("new/", views.new_meeting, name="new"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("<int:pk>/", views.meeting, name="meeting"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/rsvp/<int:invitation_pk>/", views.rsvp, name="rsvp"),
+    path("<int:pk>/sign-in/<str:token>/", views.sign_in, name="sign_in"),
+    path("<int:pk>/sign-in-for/", views.sign_in_for, name="sign_in_for"),
+    path("<int:pk>/polls/", views.open_poll, name="open_poll"),
+    path("polls/<int:poll_pk>/vote/", views.vote, name="vote"),
+    path("polls/<int:poll_pk>/close/", views.close_poll, name="close_poll"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
+    path("items/<int:item_pk>/<slug:action>/", views.item_act, name="item_act"),
+    path("<int:pk>/minutes/<slug:action>/", views.minutes, name="minutes"),
+]

@@ -1,0 +1,50 @@
+"""The state tables of 议事: the meeting, its minutes, and a decision's action item.
+
+Meeting:  筹备中 --notify--> 已通知 --open--> 进行中 --adjourn--> 已召开;  cancel before it opens.
+Minutes:  草稿 --open_amendments--> 征求修改 (only those who signed in may amend) --finalise--> 定稿
+          (its hash is chained in the meeting's events); only after the meeting was held.
+Action item: 待落实 --file_order--> 已转工单 --order_done--> 已办结 (the work order's own
+          outcome, reported through core.workorders) or --order_failed--> 待落实 again;
+          待落实 --complete--> 已办结 when done without an order; --drop--> 已撤销 with a reason.
+"""
+
+from liulin.core.roles import Role
+from liulin.core.workflow import Workflow, transition
+
+from .models import ItemState, MinutesState, State
+
+STAFF = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
+
+MEETING = Workflow("deliberation", [
+    transition("notify", "发出通知", [State.DRAFT], State.NOTICED, STAFF),
+    transition("open", "开会", [State.NOTICED], State.IN_SESSION, STAFF),
+    transition("adjourn", "散会", [State.IN_SESSION], State.HELD, STAFF),
+    transition("cancel", "取消会议", [State.DRAFT, State.NOTICED], State.CANCELLED, STAFF, needs_reason=True),
+], state_label=lambda state: State(state).label, notes={
+    "view": STAFF + (Role.AUDITOR, Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF, Role.PARTNER_CONTACT, Role.DEPARTMENT_OFFICER,
+                     Role.GRID_WORKER),
+    "convene": STAFF,
+    "rsvp": (Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF, Role.PARTNER_CONTACT, Role.DEPARTMENT_OFFICER) + STAFF,
+    "sign_in_others": STAFF + (Role.GRID_WORKER,),
+    "poll": STAFF,
+    "decide": STAFF,
+})
+
+# Sign-in is open from the notice until the meeting ends.
+SIGN_IN_STATES = frozenset({State.NOTICED, State.IN_SESSION})
+# Polls are opened and ballots cast, and decisions made, only in session.
+SESSION_STATES = frozenset({State.IN_SESSION})
+
+MINUTES = Workflow("deliberation_minutes", [
+    transition("open_amendments", "征求修改", [MinutesState.DRAFT], MinutesState.AMENDING, STAFF),
+    transition("finalise", "纪要定稿", [MinutesState.AMENDING], MinutesState.FINAL, STAFF),
+], state_label=lambda state: MinutesState(state).label)
+
+ITEM = Workflow("deliberation_item", [
+    transition("file_order", "转为雷锋哨工单", [ItemState.OPEN], ItemState.ORDERED, STAFF),
+    transition("complete", "确认办结", [ItemState.OPEN], ItemState.DONE, STAFF),
+    transition("drop", "撤销事项", [ItemState.OPEN, ItemState.ORDERED], ItemState.DROPPED, STAFF, needs_reason=True),
+    # Reported by the work order itself (core.workorders), never taken by a person.
+    transition("order_done", "工单办结", [ItemState.ORDERED], ItemState.DONE, ()),
+    transition("order_failed", "工单未办成", [ItemState.ORDERED], ItemState.OPEN, ()),
+], state_label=lambda state: ItemState(state).label)
