@@ -1,0 +1,199 @@
+"""议事 API (/api/v1/deliberation): meetings, replies, sign-in, polls, decisions with their
+action items, minutes. Reads through the selectors, writes through the services; errors
+{detail, code}."""
+
+from django.utils.translation import gettext
+from ninja import Router
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from liulin.core.errors import NotFound
+from liulin.core.permissions import NOT_FOUND, can, get_or_404
+from liulin.core.schemas import ERRORS
+from liulin.people.models import Resident
+from liulin.territory.models import Area, Building, Estate, Facility
+
+from . import selectors, services
+from .models import Kind
+from .schemas import (
+    ActionIn,
+    ActionItemOut,
+    AmendmentIn,
+    AmendmentOut,
+    AttendanceOut,
+    BallotIn,
+    BallotOut,
+    DecisionIn,
+    DecisionOut,
+    InvitationOut,
+    ItemActionIn,
+    MeetingDetailOut,
+    MeetingIn,
+    MeetingOut,
+    MinutesIn,
+    PollIn,
+    PollOut,
+    ResultsOut,
+    RsvpIn,
+    SignInForIn,
+    SignInIn,
+)
+
+router = Router(tags=["deliberation"])
+
+
+def _one(queryset, pk):
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(gettext(NOT_FOUND))
+    return found
+
+
+@router.get("/meetings", response={200: list[MeetingOut], **ERRORS}, summary="议事会议列表（按角色范围；居民看本小区和本社区的）")
+@paginate
+def meeting_list(request, kind: Kind | None = None):
+    return selectors.meetings_for(request.user, kind=kind)
+
+
+@router.post("/meetings", response={201: MeetingOut, **ERRORS}, summary="召集议事（小楼议事须有小区，协调议事须邀请单位）")
+def meeting_create(request, payload: MeetingIn):
+    from liulin.orgs.models import Organisation
+
+    community = _one(Area.objects.filter(kind=Area.Kind.COMMUNITY), payload.community_id)
+    meeting = services.convene_meeting(
+        actor=request.user, kind=payload.kind, title=payload.title, community=community,
+        estate=_one(Estate.objects, payload.estate_id) if payload.estate_id else None,
+        building=_one(Building.objects, payload.building_id) if payload.building_id else None,
+        venue=_one(Facility.objects, payload.venue_id) if payload.venue_id else None,
+        place=payload.place, starts_at=payload.starts_at, ends_at=payload.ends_at, quorum=payload.quorum, chair=payload.chair,
+        agenda=[(a.title, a.owner, a.minutes) for a in payload.agenda],
+        invite=list(Organisation.objects.filter(pk__in=payload.invite_org_ids)),
+    )
+    return Status(201, meeting)
+
+
+@router.get("/meetings/{int:meeting_id}", response={200: MeetingDetailOut, **ERRORS}, summary="议事会议详情：议程、受邀单位、表决、决定与落实、纪要")
+def meeting_detail(request, meeting_id: int):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    staff = can(request.user, "deliberation.convene", meeting)
+    counts = selectors.attendance_counts(meeting)
+    meeting.voters_present, meeting.observers_present = counts["voters"], counts["observers"]
+    meeting.agenda_rows = list(meeting.agenda.all())
+    meeting.invitation_rows = list(meeting.invitations.select_related("org"))
+    meeting.poll_rows = list(selectors.polls_of(meeting))
+    meeting.decision_rows = list(selectors.decisions_of(meeting))
+    meeting.sign_in_sheet = list(selectors.attendances(meeting)) if staff else None
+    meeting.sign_in_code = meeting.sign_in_token if staff else None
+    return meeting
+
+
+@router.post("/meetings/{int:meeting_id}/actions/{action}", response={200: MeetingOut, **ERRORS},
+             summary="会议流转：notify 发通知、open 开会、adjourn 散会、cancel 取消（须原因）")
+def meeting_act(request, meeting_id: int, action: str, payload: ActionIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    return services.act(actor=request.user, meeting=meeting, action=action, reason=payload.reason)
+
+
+@router.post("/meetings/{int:meeting_id}/invitations/{int:invitation_id}/rsvp", response={200: InvitationOut, **ERRORS},
+             summary="受邀单位回复是否参加及出席代表")
+def invitation_rsvp(request, meeting_id: int, invitation_id: int, payload: RsvpIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    invitation = selectors.invitation_of(meeting, invitation_id)
+    return services.respond(actor=request.user, invitation=invitation, rsvp=payload.rsvp, representative=payload.representative)
+
+
+@router.post("/meetings/{int:meeting_id}/sign-in", response={200: AttendanceOut, 201: AttendanceOut, **ERRORS},
+             summary="扫码签到（本人；重复签到返回已有签到）")
+def sign_in(request, meeting_id: int, payload: SignInIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    attendance, created = services.sign_in(actor=request.user, meeting=meeting, token=payload.token)
+    attendance.created = created
+    return Status(201 if created else 200, attendance)
+
+
+@router.post("/meetings/{int:meeting_id}/sign-in-for", response={200: AttendanceOut, 201: AttendanceOut, **ERRORS},
+             summary="工作人员为没有手机的居民代签到")
+def sign_in_for(request, meeting_id: int, payload: SignInForIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    resident = get_or_404(request.user, Resident.objects.all(), "people.view", pk=payload.resident_id)
+    attendance, created = services.sign_in_for(actor=request.user, meeting=meeting, resident=resident, capacity=payload.capacity)
+    attendance.created = created
+    return Status(201 if created else 200, attendance)
+
+
+@router.post("/meetings/{int:meeting_id}/polls", response={201: PollOut, **ERRORS}, summary="发起表决（须到会人数达到法定人数）")
+def poll_open(request, meeting_id: int, payload: PollIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    poll = services.open_poll(actor=request.user, meeting=meeting, question=payload.question, kind=payload.kind,
+                              options=payload.options, max_choices=payload.max_choices, hide_results=payload.hide_results)
+    return Status(201, poll)
+
+
+@router.post("/polls/{int:poll_id}/ballots", response={201: BallotOut, **ERRORS}, summary="投票（签到的表决人，每人一票）")
+def poll_vote(request, poll_id: int, payload: BallotIn):
+    poll = selectors.poll_for(request.user, poll_id)
+    return Status(201, services.cast_ballot(actor=request.user, poll=poll, option_ids=payload.option_ids))
+
+
+@router.post("/polls/{int:poll_id}/close", response={200: PollOut, **ERRORS}, summary="结束表决")
+def poll_close(request, poll_id: int):
+    poll = selectors.poll_for(request.user, poll_id)
+    return services.close_poll(actor=request.user, poll=poll)
+
+
+@router.get("/polls/{int:poll_id}/results", response={200: ResultsOut, **ERRORS}, summary="表决结果（不公开结果的表决结束前 409）")
+def poll_results(request, poll_id: int):
+    poll = selectors.poll_for(request.user, poll_id)
+    return selectors.results(request.user, poll)
+
+
+@router.post("/meetings/{int:meeting_id}/decisions", response={201: DecisionOut, **ERRORS},
+             summary="记录决定及其落实事项（须到会人数达到法定人数）")
+def decision_create(request, meeting_id: int, payload: DecisionIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    item = payload.item
+    owner = selectors.possible_owners(meeting).filter(pk=item.owner_user_id).first()
+    if owner is None:
+        raise NotFound(gettext(NOT_FOUND))
+    fields = {
+        "title": item.title, "owner": owner, "due_date": item.due_date, "review_date": item.review_date,
+        "acceptance": item.acceptance,
+        "owner_org": _one(selectors.parties(meeting), item.owner_org_id) if item.owner_org_id else None,
+        "building": _one(Building.objects, item.building_id) if item.building_id else None,
+    }
+    poll = _one(meeting.polls, payload.poll_id) if payload.poll_id else None
+    return Status(201, services.record_decision(actor=request.user, meeting=meeting, text=payload.text, poll=poll, item=fields))
+
+
+@router.get("/action-items/overdue", response={200: list[ActionItemOut], **ERRORS}, summary="逾期未落实的事项")
+@paginate
+def overdue_items(request):
+    return selectors.overdue_items(request.user)
+
+
+@router.post("/action-items/{int:item_id}/actions/{action}", response={200: ActionItemOut, **ERRORS},
+             summary="落实事项流转：file_order 一键转雷锋哨工单、complete 确认办结、drop 撤销（须原因）")
+def item_act(request, item_id: int, action: str, payload: ItemActionIn):
+    item = selectors.action_item_for(request.user, item_id)
+    services.act_on_item(actor=request.user, item=item, action=action, reason=payload.reason, result=payload.result,
+                         category=payload.category)
+    return selectors.action_item_for(request.user, item_id)
+
+
+@router.post("/meetings/{int:meeting_id}/minutes", response={200: MeetingOut, **ERRORS}, summary="写纪要草稿")
+def minutes_write(request, meeting_id: int, payload: MinutesIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    return services.write_minutes(actor=request.user, meeting=meeting, text=payload.text)
+
+
+@router.post("/meetings/{int:meeting_id}/minutes/{action}", response={200: MeetingOut, **ERRORS},
+             summary="纪要流转：open_amendments 征求修改、finalise 定稿（指纹入链）")
+def minutes_act(request, meeting_id: int, action: str):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    return services.act_on_minutes(actor=request.user, meeting=meeting, action=action)
+
+
+@router.post("/meetings/{int:meeting_id}/amendments", response={201: AmendmentOut, **ERRORS}, summary="参会者提出纪要修改意见")
+def amendment_create(request, meeting_id: int, payload: AmendmentIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    return Status(201, services.amend_minutes(actor=request.user, meeting=meeting, text=payload.text))
