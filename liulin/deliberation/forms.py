@@ -80,9 +80,12 @@ class DecisionForm(forms.Form):
     due_date = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
     review_date = forms.DateField(label=_("回顾日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     acceptance = forms.CharField(label=_("验收标准"), max_length=200)
+    building = forms.ModelChoiceField(label=_("地点楼栋"), queryset=None, required=False,
+                                      help_text=_("转为工单时派单所需"))
 
-    def __init__(self, *args, polls, owners, orgs, **kwargs):
+    def __init__(self, *args, polls, owners, orgs, buildings, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = buildings
         self.fields["poll"].queryset = polls
         self.fields["owner"].queryset = owners
         self.fields["owner"].label_from_instance = lambda u: u.name
@@ -91,7 +94,8 @@ class DecisionForm(forms.Form):
     def item(self):
         data = self.cleaned_data
         return {"title": data["item_title"], "owner": data["owner"], "owner_org": data["owner_org"],
-                "due_date": data["due_date"], "review_date": data["review_date"], "acceptance": data["acceptance"]}
+                "due_date": data["due_date"], "review_date": data["review_date"], "acceptance": data["acceptance"],
+                "building": data["building"]}
 
 
 class FileOrderForm(forms.Form):

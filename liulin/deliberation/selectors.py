@@ -232,3 +232,12 @@ def parties(meeting):
     from liulin.orgs.models import Organisation
 
     return Organisation.objects.filter(pk__in=meeting.invitations.values("org_id")).order_by("name")
+
+
+def buildings_of(meeting):
+    """The buildings an action item of `meeting` can name: its estate's, else its community's."""
+    from liulin.territory.models import Building
+
+    qs = Building.objects.filter(estate_id=meeting.estate_id) if meeting.estate_id else Building.objects.filter(
+        community_id=meeting.community_id)
+    return qs.select_related("estate").order_by("estate__name", "name")

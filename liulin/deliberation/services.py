@@ -465,7 +465,8 @@ def _clean_item(meeting, *, title, owner, due_date, acceptance, review_date, own
         raise Invalid(_("完成期限不能早于今天。"), code="due_in_past", field="due_date")
     if not today <= review_date <= due_date:
         raise Invalid(_("回顾日期须在今天与完成期限之间。"), code="invalid_review_date", field="review_date")
-    if building is not None and building.community_id != meeting.community_id:
+    if building is not None and (building.community_id != meeting.community_id
+                                 or (meeting.estate_id and building.estate_id != meeting.estate_id)):
         raise Invalid(_("楼栋不在该社区。"), code="building_outside_community", field="building")
     return {"title": title, "owner": owner, "owner_org": owner_org, "due_date": due_date, "acceptance": acceptance,
             "review_date": review_date, "building": building or meeting.building}
@@ -539,6 +540,8 @@ def act_on_item(*, actor, item, action, reason="", result="", category=None, now
         if action == "file_order":
             if not category:
                 raise Invalid(_("请选择工单类别。"), code="category_required", field="category")
+            if locked.building is None:
+                raise Invalid(_("落实事项须指定楼栋才能转为工单。"), code="building_required", field="building")
             description = _("议事决定落实：%(title)s。验收标准：%(acceptance)s（议事会议：%(meeting)s）") % {
                 "title": locked.title, "acceptance": locked.acceptance, "meeting": locked_meeting.title}
             order = workorders.file(actor=actor, origin=ORIGIN, category=category, description=description,

@@ -118,7 +118,8 @@ def _context(request, meeting):
 
 def _decision_form(user, meeting, data=None):
     return forms.DecisionForm(data, polls=meeting.polls.filter(state=PollState.CLOSED),
-                              owners=selectors.possible_owners(meeting), orgs=selectors.parties(meeting))
+                              owners=selectors.possible_owners(meeting), orgs=selectors.parties(meeting),
+                              buildings=selectors.buildings_of(meeting))
 
 
 @login_required

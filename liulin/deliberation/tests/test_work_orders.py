@@ -75,3 +75,18 @@ def test_other_tickets_do_not_report(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         drive(ticket, [("community_staff", "dispatch")])
     assert not [c for c in callbacks if getattr(c, "func", None) is services.order_changed]
+
+
+def test_an_item_without_a_building_cannot_become_an_order(world):
+    from liulin.deliberation.models import Kind
+
+    meeting = meeting_in_state(world, State.IN_SESSION, kind=Kind.RESIDENTS)
+    services.sign_in_for(actor=world.staff, meeting=meeting, resident=resident_user(world.building).resident)
+    today = clock.today()
+    decision = services.record_decision(actor=world.staff, meeting=meeting, text="议定", item={
+        "title": "张贴告示", "owner": world.staff, "due_date": today, "acceptance": "已张贴", "review_date": None})
+    with pytest.raises(Invalid) as e:
+        services.act_on_item(actor=world.staff, item=decision.action_items.get(), action="file_order",
+                             category=CategoryFactory().code)
+    assert e.value.code == "building_required"
+    assert not Ticket.objects.exists()
