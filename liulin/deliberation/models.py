@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import clock
 from liulin.core.chain import ChainedEvent
@@ -197,7 +198,8 @@ class PollState(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-STANCE_OPTIONS = (_("赞成"), _("弃权"), _("反对"))
+# Stored as written (the options are the poll's data); marked so the words have an English entry.
+STANCE_OPTIONS = (N_("赞成"), N_("弃权"), N_("反对"))
 
 
 class Poll(models.Model):

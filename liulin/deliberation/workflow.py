@@ -8,6 +8,8 @@ Action item: 待落实 --file_order--> 已转工单 --order_done--> 已办结 (t
           待落实 --complete--> 已办结 when done without an order; --drop--> 已撤销 with a reason.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from liulin.core.roles import Role
 from liulin.core.workflow import Workflow, transition
 
@@ -16,10 +18,10 @@ from .models import ItemState, MinutesState, State
 STAFF = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
 
 MEETING = Workflow("deliberation", [
-    transition("notify", "发出通知", [State.DRAFT], State.NOTICED, STAFF),
-    transition("open", "开会", [State.NOTICED], State.IN_SESSION, STAFF),
-    transition("adjourn", "散会", [State.IN_SESSION], State.HELD, STAFF),
-    transition("cancel", "取消会议", [State.DRAFT, State.NOTICED], State.CANCELLED, STAFF, needs_reason=True),
+    transition("notify", _("发出通知"), [State.DRAFT], State.NOTICED, STAFF),
+    transition("open", _("开会"), [State.NOTICED], State.IN_SESSION, STAFF),
+    transition("adjourn", _("散会"), [State.IN_SESSION], State.HELD, STAFF),
+    transition("cancel", _("取消会议"), [State.DRAFT, State.NOTICED], State.CANCELLED, STAFF, needs_reason=True),
 ], state_label=lambda state: State(state).label, notes={
     "view": STAFF + (Role.AUDITOR, Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF, Role.PARTNER_CONTACT, Role.DEPARTMENT_OFFICER,
                      Role.GRID_WORKER),
@@ -36,15 +38,15 @@ SIGN_IN_STATES = frozenset({State.NOTICED, State.IN_SESSION})
 SESSION_STATES = frozenset({State.IN_SESSION})
 
 MINUTES = Workflow("deliberation_minutes", [
-    transition("open_amendments", "征求修改", [MinutesState.DRAFT], MinutesState.AMENDING, STAFF),
-    transition("finalise", "纪要定稿", [MinutesState.AMENDING], MinutesState.FINAL, STAFF),
+    transition("open_amendments", _("征求修改"), [MinutesState.DRAFT], MinutesState.AMENDING, STAFF),
+    transition("finalise", _("纪要定稿"), [MinutesState.AMENDING], MinutesState.FINAL, STAFF),
 ], state_label=lambda state: MinutesState(state).label)
 
 ITEM = Workflow("deliberation_item", [
-    transition("file_order", "转为雷锋哨工单", [ItemState.OPEN], ItemState.ORDERED, STAFF),
-    transition("complete", "确认办结", [ItemState.OPEN], ItemState.DONE, STAFF),
-    transition("drop", "撤销事项", [ItemState.OPEN, ItemState.ORDERED], ItemState.DROPPED, STAFF, needs_reason=True),
+    transition("file_order", _("转为雷锋哨工单"), [ItemState.OPEN], ItemState.ORDERED, STAFF),
+    transition("complete", _("确认办结"), [ItemState.OPEN], ItemState.DONE, STAFF),
+    transition("drop", _("撤销事项"), [ItemState.OPEN, ItemState.ORDERED], ItemState.DROPPED, STAFF, needs_reason=True),
     # Reported by the work order itself (core.workorders), never taken by a person.
-    transition("order_done", "工单办结", [ItemState.ORDERED], ItemState.DONE, ()),
-    transition("order_failed", "工单未办成", [ItemState.ORDERED], ItemState.OPEN, ()),
+    transition("order_done", _("工单办结"), [ItemState.ORDERED], ItemState.DONE, ()),
+    transition("order_failed", _("工单未办成"), [ItemState.ORDERED], ItemState.OPEN, ()),
 ], state_label=lambda state: ItemState(state).label)
