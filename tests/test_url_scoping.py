@@ -74,6 +74,24 @@ def _ticket_for(grid, text, requester_user=None, org=None):
     )
 
 
+def _meeting_for(community, building, resident, text):
+    """A held meeting with its sign-in, poll, decision and action item, every text a sentinel."""
+    from liulin.deliberation.models import ActionItem, Attendance, Decision, Meeting, Poll, PollOption
+
+    convener = make_user(Role.COMMUNITY_STAFF, community)
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    meeting = Meeting.objects.create(kind="building", title=text, community=community, estate=building.estate, building=building,
+                                     starts_at=start, ends_at=start + datetime.timedelta(hours=1), convener=convener,
+                                     state="held", minutes=text, chair=text)
+    attendance = Attendance.objects.create(meeting=meeting, resident=resident, name=text, via="staff")
+    poll = Poll.objects.create(meeting=meeting, question=text, state="closed", closed_at=start)
+    PollOption.objects.create(poll=poll, position=1, label=text)
+    decision = Decision.objects.create(meeting=meeting, text=text, voters_present=1, decided_by=convener)
+    item = ActionItem.objects.create(decision=decision, meeting=meeting, title=text, owner=convener, acceptance=text,
+                                     due_date=start.date(), review_date=start.date())
+    return [meeting, attendance, poll, decision, item]
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -99,10 +117,11 @@ def world(db):
         _ticket_for(grid2, f"{OTHER_GRID}诉求"),
         _ticket_for(grid_there, f"{OTHER_COMMUNITY}诉求", org=org_there),
     ]
+    meeting_there = _meeting_for(there, there_building, outsider, f"{OTHER_COMMUNITY}议事")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
-                    grid_there, grid2, there, org_there, *tickets[1:]]
+                    grid_there, grid2, there, org_there, *tickets[1:], *meeting_there]
     }
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
