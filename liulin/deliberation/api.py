@@ -14,7 +14,6 @@ from liulin.people.models import Resident
 from liulin.territory.models import Area, Building, Estate, Facility
 
 from . import selectors, services
-from .models import Kind
 from .schemas import (
     ActionIn,
     ActionItemOut,
@@ -29,6 +28,7 @@ from .schemas import (
     ItemActionIn,
     MeetingDetailOut,
     MeetingIn,
+    MeetingKind,
     MeetingOut,
     MinutesIn,
     PollIn,
@@ -51,7 +51,7 @@ def _one(queryset, pk):
 
 @router.get("/meetings", response={200: list[MeetingOut], **ERRORS}, summary="议事会议列表（按角色范围；居民看本小区和本社区的）")
 @paginate
-def meeting_list(request, kind: Kind | None = None):
+def meeting_list(request, kind: MeetingKind | None = None):
     return selectors.meetings_for(request.user, kind=kind)
 
 

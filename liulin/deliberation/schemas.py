@@ -3,10 +3,14 @@ counts. Ballots are never listed: results are counts, and only once a poll that 
 has closed."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
-from .models import Capacity, Kind, PollKind, Rsvp
+from .models import Capacity, PollKind, Rsvp
+
+# The meeting kinds (models.Kind) spelled out: an enum named Kind is the organisations' already.
+MeetingKind = Literal["building", "residents", "coordination"]
 
 
 class AgendaIn(Schema):
@@ -16,7 +20,7 @@ class AgendaIn(Schema):
 
 
 class MeetingIn(Schema):
-    kind: Kind
+    kind: MeetingKind
     title: str = Field(max_length=80)
     community_id: int
     estate_id: int | None = None
