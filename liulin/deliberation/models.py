@@ -341,3 +341,118 @@ class Amendment(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+# --- 四议两公开 -------------------------------------------------------------------------------
+
+
+class MatterState(models.TextChoices):
+    PROPOSED = "proposed", _("党组织已提议")
+    DISCUSSED = "discussed", _("两委已商议")
+    REVIEWED = "reviewed", _("党员大会已审议")
+    RESOLVED = "resolved", _("居民会议已决议")
+    PUBLICISED = "publicised", _("决议公开中")
+    IMPLEMENTING = "implementing", _("实施中")
+    CLOSED = "closed", _("结果已公开")
+    REJECTED = "rejected", _("未通过")
+
+
+class Stage(models.TextChoices):
+    PROPOSE = "propose", _("党组织提议")
+    DISCUSS = "discuss", _("两委商议")
+    REVIEW = "review", _("党员大会审议")
+    RESOLVE = "resolve", _("居民(代表)会议决议")
+
+
+class MajorMatter(models.Model):
+    """A major matter of the community under 四议两公开: four stages, each gating the next and
+    storing its vote, then the decision published with an objection window, and the
+    implementation result published before it closes."""
+
+    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    title = models.CharField(_("事项"), max_length=80)
+    description = models.TextField(_("说明"))
+    state = models.CharField(_("状态"), max_length=16, choices=MatterState.choices, default=MatterState.PROPOSED)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name=_("居民会议"))
+    publicised_at = models.DateTimeField(null=True, blank=True)
+    objections_until = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(_("实施结果"), blank=True)
+    result_published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("四议两公开事项")
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=MatterState.values), name="deliberation_matter_state_valid"),
+            models.CheckConstraint(condition=Q(objections_until__isnull=True) | Q(objections_until__gt=models.F("publicised_at")),
+                                   name="deliberation_objection_window_after_publication"),
+            models.CheckConstraint(condition=~Q(state="closed") | (Q(result_published_at__isnull=False) & ~Q(result="")),
+                                   name="deliberation_closed_matter_has_result"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class MatterEvent(ChainedEvent):
+    subject_field = "matter"
+    matter = models.ForeignKey(MajorMatter, on_delete=models.PROTECT, related_name="events")
+
+    class Meta:
+        ordering = ["matter", "seq"]
+        constraints = [models.UniqueConstraint(fields=["matter", "seq"], name="deliberation_matter_event_seq_unique")]
+
+
+class StageVote(models.Model):
+    """The vote of one stage: how many were due, present, for, against, abstaining."""
+
+    matter = models.ForeignKey(MajorMatter, on_delete=models.PROTECT, related_name="votes")
+    stage = models.CharField(_("环节"), max_length=16, choices=Stage.choices)
+    due = models.PositiveIntegerField(_("应到人数"))
+    present = models.PositiveIntegerField(_("实到人数"))
+    in_favour = models.PositiveIntegerField(_("赞成"))
+    against = models.PositiveIntegerField(_("反对"))
+    abstain = models.PositiveIntegerField(_("弃权"))
+    passed = models.BooleanField(_("通过"))
+    held_on = models.DateField(_("日期"))
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["matter", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "stage"], name="deliberation_one_vote_per_stage"),
+            models.CheckConstraint(condition=Q(present__lte=models.F("due")) & Q(due__gte=1), name="deliberation_present_within_due"),
+            models.CheckConstraint(condition=Q(in_favour__lte=models.F("present") - models.F("against") - models.F("abstain")),
+                                   name="deliberation_votes_within_present"),
+        ]
+
+    def __str__(self):
+        return f"{self.matter_id}:{self.stage}"
+
+
+class Objection(models.Model):
+    """An objection raised during the publication window, to be answered within 3 days."""
+
+    matter = models.ForeignKey(MajorMatter, on_delete=models.PROTECT, related_name="objections")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("异议"))
+    raised_at = models.DateTimeField(default=clock.now)
+    answer_due = models.DateTimeField()
+    answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["matter", "raised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""), name="deliberation_answer_has_text"),
+        ]
+
+    def __str__(self):
+        return self.text[:40]

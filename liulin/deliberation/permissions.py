@@ -10,8 +10,8 @@ and votes there.
 
 from liulin.core.permissions import register_scope
 
-from .models import ActionItem, Meeting
-from .workflow import ITEM, MEETING, MINUTES
+from .models import ActionItem, MajorMatter, Meeting
+from .workflow import ITEM, MATTER, MEETING, MINUTES
 
 ORG_PATHS = ("invitations__org", "estate__organisations")
 
@@ -21,4 +21,6 @@ register_scope(ActionItem, area_path="meeting__community__path", grid="meeting__
 
 MEETING.grant_roles()
 MINUTES.grant_roles()
+MATTER.grant_roles()
 ITEM.grant_roles()
+register_scope(MajorMatter, area_path="community__path")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from liulin.core.roles import Role
 from liulin.core.workflow import Workflow, transition
 
-from .models import ItemState, MinutesState, State
+from .models import ItemState, MatterState, MinutesState, State
 
 STAFF = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
 
@@ -50,3 +50,17 @@ ITEM = Workflow("deliberation_item", [
     transition("order_done", _("工单办结"), [ItemState.ORDERED], ItemState.DONE, ()),
     transition("order_failed", _("工单未办成"), [ItemState.ORDERED], ItemState.OPEN, ()),
 ], state_label=lambda state: ItemState(state).label)
+
+
+# 四议两公开: each vote stage leads to the next stage when its vote passes, else to 未通过
+# (target None: the service decides from the vote). Objections and answers change no state.
+MATTER = Workflow("deliberation_matter", [
+    transition("discuss", _("两委商议"), [MatterState.PROPOSED], None, STAFF),
+    transition("review", _("党员大会审议"), [MatterState.DISCUSSED], None, STAFF),
+    transition("resolve", _("居民(代表)会议决议"), [MatterState.REVIEWED], None, STAFF),
+    transition("publicise", _("决议公开"), [MatterState.RESOLVED], MatterState.PUBLICISED, STAFF),
+    transition("implement", _("组织实施"), [MatterState.PUBLICISED], MatterState.IMPLEMENTING, STAFF),
+    transition("publish_result", _("实施结果公开"), [MatterState.IMPLEMENTING], MatterState.CLOSED, STAFF),
+], state_label=lambda state: MatterState(state).label, notes={"propose": STAFF, "answer": STAFF})
+
+NEXT_STAGE = {"discuss": MatterState.DISCUSSED, "review": MatterState.REVIEWED, "resolve": MatterState.RESOLVED}
