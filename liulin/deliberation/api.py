@@ -13,12 +13,13 @@ from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
 from liulin.territory.models import Area, Building, Estate, Facility
 
-from . import selectors, services
+from . import matters, selectors, services
 from .schemas import (
     ActionIn,
     ActionItemOut,
     AmendmentIn,
     AmendmentOut,
+    AnswerIn,
     AttendanceOut,
     BallotIn,
     BallotOut,
@@ -26,11 +27,16 @@ from .schemas import (
     DecisionOut,
     InvitationOut,
     ItemActionIn,
+    MatterActionIn,
+    MatterIn,
+    MatterOut,
     MeetingDetailOut,
     MeetingIn,
     MeetingKind,
     MeetingOut,
     MinutesIn,
+    ObjectionIn,
+    ObjectionOut,
     PollIn,
     PollOut,
     ResultsOut,
@@ -197,3 +203,49 @@ def minutes_act(request, meeting_id: int, action: str):
 def amendment_create(request, meeting_id: int, payload: AmendmentIn):
     meeting = selectors.meeting_for(request.user, meeting_id)
     return Status(201, services.amend_minutes(actor=request.user, meeting=meeting, text=payload.text))
+
+
+# --- 四议两公开 -------------------------------------------------------------------------------
+
+
+def _vote(payload):
+    return matters.Vote(**payload.dict()) if payload is not None else None
+
+
+@router.get("/matters", response={200: list[MatterOut], **ERRORS}, summary="四议两公开事项（居民只见已公开的）")
+@paginate
+def matter_list(request):
+    return matters.matters_for(request.user).prefetch_related("votes", "objections")
+
+
+@router.post("/matters", response={201: MatterOut, **ERRORS}, summary="党组织提议（附表决）")
+def matter_create(request, payload: MatterIn):
+    community = _one(Area.objects.filter(kind=Area.Kind.COMMUNITY), payload.community_id)
+    matter = matters.propose(actor=request.user, community=community, title=payload.title, description=payload.description,
+                             vote=_vote(payload.vote))
+    return Status(201, matter)
+
+
+@router.get("/matters/{int:matter_id}", response={200: MatterOut, **ERRORS}, summary="四议两公开事项详情：各环节表决、异议与答复")
+def matter_detail(request, matter_id: int):
+    return matters.matter_for(request.user, matter_id)
+
+
+@router.post("/matters/{int:matter_id}/actions/{action}", response={200: MatterOut, **ERRORS},
+             summary="discuss 两委商议、review 党员大会审议、resolve 居民会议决议（附表决）；publicise 决议公开；implement 组织实施；publish_result 结果公开")
+def matter_act(request, matter_id: int, action: str, payload: MatterActionIn):
+    matter = matters.matter_for(request.user, matter_id)
+    matters.act(actor=request.user, matter=matter, action=action, vote=_vote(payload.vote), result=payload.result)
+    return matters.matter_for(request.user, matter_id)
+
+
+@router.post("/matters/{int:matter_id}/objections", response={201: ObjectionOut, **ERRORS}, summary="公示期内提出异议")
+def matter_object(request, matter_id: int, payload: ObjectionIn):
+    matter = matters.matter_for(request.user, matter_id)
+    return Status(201, matters.object_to(actor=request.user, matter=matter, text=payload.text))
+
+
+@router.post("/objections/{int:objection_id}/answer", response={200: ObjectionOut, **ERRORS}, summary="答复异议（3 日内）")
+def objection_answer(request, objection_id: int, payload: AnswerIn):
+    objection = matters.objection_for(request.user, objection_id)
+    return matters.answer(actor=request.user, objection=objection, text=payload.text)

@@ -29,6 +29,7 @@ from .models import (
     Invitation,
     ItemState,
     Kind,
+    MajorMatter,
     Meeting,
     MeetingEvent,
     MinutesState,
@@ -39,6 +40,8 @@ from .models import (
     Via,
 )
 from .services import minutes_digest
+
+MATTER_TITLE = "同心家园加装电梯"
 
 SECRETARY = "19900000001"  # 社区书记 (demo/logins.py)
 PROPERTY = "19900000006"  # 物业客服主管
@@ -57,6 +60,8 @@ ESTATE_MATTERS = [
 
 def seed(demo):
     community = demo.community
+    if not MajorMatter.objects.filter(community=community, is_demo=True).exists():
+        seed_matter(demo)
     if Meeting.objects.filter(community=community, is_demo=True).exists():
         return
     secretary, property_user = demo.users[SECRETARY], demo.users[PROPERTY]
@@ -180,3 +185,26 @@ def seed(demo):
             steps.append((m, {"actor": secretary, "actor_role": "community_secretary", "action": "complete", "at": item.done_at,
                               "data": {"item": item.pk, "to": ItemState.DONE}}))
     chain.append_many(MeetingEvent, steps)
+
+
+def seed_matter(demo):
+    """One 四议两公开 matter mid-way: proposed, discussed and reviewed by the party assembly,
+    awaiting the residents' meeting. Who was due comes from the rows: the party general
+    branch's committee for the first two stages, the community's party members for the
+    assembly."""
+    from . import matters
+
+    community, secretary = demo.community, demo.users[SECRETARY]
+    committee = Membership.objects.filter(org__name=facts.PARTY_GENERAL_BRANCH).exclude(title="党员").count()
+    members = Resident.objects.filter(household__community=community, is_party_member=True).count()
+    start = clock.now() - datetime.timedelta(days=21)
+    matter = matters.propose(
+        actor=secretary, community=community, title=MATTER_TITLE,
+        description="同心家园多栋老旧住宅无电梯，老年住户上下楼难。拟按“一栋一议”推进加装，费用按楼层分摊，申请政府补贴。",
+        vote=matters.Vote(due=committee, present=committee, in_favour=committee), now=start)
+    matters.act(actor=secretary, matter=matter, action="discuss", now=start + datetime.timedelta(days=5),
+                vote=matters.Vote(due=committee, present=committee, in_favour=committee - 1, abstain=1))
+    present = -(-members * 4 // 5)  # four fifths came
+    matters.act(actor=secretary, matter=matter, action="review", now=start + datetime.timedelta(days=14),
+                vote=matters.Vote(due=members, present=present, in_favour=present - 6, against=2, abstain=4))
+    MajorMatter.objects.filter(pk=matter.pk).update(is_demo=True)

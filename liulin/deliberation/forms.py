@@ -116,3 +116,18 @@ class MinutesForm(forms.Form):
 
 class AmendForm(forms.Form):
     text = forms.CharField(label=_("修改意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VoteForm(forms.Form):
+    due = forms.IntegerField(label=_("应到人数"), min_value=1, max_value=100000)
+    present = forms.IntegerField(label=_("实到人数"), min_value=0, max_value=100000)
+    in_favour = forms.IntegerField(label=_("赞成"), min_value=0, max_value=100000)
+    against = forms.IntegerField(label=_("反对"), min_value=0, max_value=100000, initial=0)
+    abstain = forms.IntegerField(label=_("弃权"), min_value=0, max_value=100000, initial=0)
+    held_on = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MatterForm(VoteForm):
+    title = forms.CharField(label=_("事项"), max_length=80)
+    description = forms.CharField(label=_("说明"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    field_order = ["title", "description", "due", "present", "in_favour", "against", "abstain", "held_on"]

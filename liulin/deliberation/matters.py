@@ -103,6 +103,13 @@ def matter_for(user, pk):
     return matter
 
 
+def objection_for(user, pk):
+    objection = Objection.objects.filter(pk=pk, matter__in=matters_for(user)).select_related("matter").first()
+    if objection is None:
+        raise NotFound(_(NOT_FOUND))
+    return objection
+
+
 def overdue_objections(user, *, now=None):
     now = now or clock.now()
     return Objection.objects.filter(matter__in=matters_for(user), answered_at__isnull=True, answer_due__lt=now)

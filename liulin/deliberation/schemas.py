@@ -242,3 +242,83 @@ class AmendmentOut(Schema):
     id: int
     text: str
     at: datetime
+
+
+# --- 四议两公开 -------------------------------------------------------------------------------
+
+
+class VoteIn(Schema):
+    due: int = Field(ge=1, le=100000)
+    present: int = Field(ge=0, le=100000)
+    in_favour: int = Field(ge=0, le=100000)
+    against: int = Field(0, ge=0, le=100000)
+    abstain: int = Field(0, ge=0, le=100000)
+    held_on: date | None = None
+    notes: str = Field("", max_length=200)
+
+
+class MatterIn(Schema):
+    community_id: int
+    title: str = Field(max_length=80)
+    description: str = Field(max_length=4000)
+    vote: VoteIn = Field(description="党组织提议的表决")
+
+
+class MatterActionIn(Schema):
+    vote: VoteIn | None = Field(None, description="discuss、review、resolve 时必填")
+    result: str = Field("", max_length=4000, description="publish_result 时必填")
+
+
+class StageVoteOut(Schema):
+    stage: str
+    due: int
+    present: int
+    in_favour: int
+    against: int
+    abstain: int
+    passed: bool
+    held_on: date
+
+
+class ObjectionOut(Schema):
+    id: int
+    text: str
+    raised_at: datetime
+    answer_due: datetime
+    answer: str
+    answered_at: datetime | None
+
+
+class MatterOut(Schema):
+    id: int
+    community_id: int
+    title: str
+    description: str
+    state: str
+    state_label: str
+    publicised_at: datetime | None
+    objections_until: datetime | None
+    result: str
+    result_published_at: datetime | None
+    votes: list[StageVoteOut]
+    objections: list[ObjectionOut]
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_votes(obj):
+        return list(obj.votes.all())
+
+    @staticmethod
+    def resolve_objections(obj):
+        return list(obj.objections.all())
+
+
+class ObjectionIn(Schema):
+    text: str = Field(max_length=2000)
+
+
+class AnswerIn(Schema):
+    text: str = Field(max_length=2000)

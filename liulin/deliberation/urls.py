@@ -19,4 +19,9 @@ urlpatterns = [
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("items/<int:item_pk>/<slug:action>/", views.item_act, name="item_act"),
     path("<int:pk>/minutes/<slug:action>/", views.minutes, name="minutes"),
+    path("matters/", views.matter_list, name="matters"),
+    path("matters/<int:pk>/", views.matter, name="matter"),
+    path("matters/<int:pk>/act/<slug:action>/", views.matter_act, name="matter_act"),
+    path("matters/<int:pk>/object/", views.matter_object, name="matter_object"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
 ]

@@ -17,9 +17,9 @@ from liulin.core import clock, workorders
 from liulin.core.errors import DomainError, NotPermitted, add_to_form
 from liulin.core.permissions import can, has_perm_anywhere
 
-from . import forms, selectors, services
+from . import forms, matters, selectors, services
 from .models import Kind, MinutesState, PollState, State
-from .workflow import ITEM, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
+from .workflow import ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
 
 
 def _require_reader(user):
@@ -275,3 +275,100 @@ def overdue(request):
     _require_reader(request.user)
     return render(request, "deliberation/overdue.html", {"items": list(selectors.overdue_items(request.user)[:200]),
                                                          "today": clock.today()})
+
+
+# --- 四议两公开 -------------------------------------------------------------------------------
+
+
+def _vote_of(form):
+    data = form.cleaned_data
+    return matters.Vote(due=data["due"], present=data["present"], in_favour=data["in_favour"], against=data["against"] or 0,
+                        abstain=data["abstain"] or 0, held_on=data["held_on"])
+
+
+@login_required
+def matter_list(request):
+    _require_reader(request.user)
+    may_propose = has_perm_anywhere(request.user, "deliberation_matter.propose")
+    form = forms.MatterForm(request.POST or None) if may_propose else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        community = selectors.community_for_convening(request.user)
+        try:
+            matter = matters.propose(actor=request.user, community=community, title=form.cleaned_data["title"],
+                                     description=form.cleaned_data["description"], vote=_vote_of(form))
+        except DomainError as error:
+            if error.status in (403, 404):
+                raise
+            add_to_form(form, error)
+        else:
+            return redirect("deliberation:matter", matter.pk)
+    return render(request, "deliberation/matters.html", {"matters": list(matters.matters_for(request.user)[:100]), "form": form})
+
+
+@login_required
+def matter(request, pk):
+    _require_reader(request.user)
+    found = matters.matter_for(request.user, pk)
+    staff = can(request.user, "deliberation_matter.answer", found)
+    actions = [t for t in MATTER.available_actions(found.state) if staff]
+    return render(request, "deliberation/matter.html", {
+        "matter": found, "staff": staff, "actions": actions, "vote_form": forms.VoteForm(),
+        "votes": list(found.votes.all()), "objections": list(found.objections.all()),
+        "may_object": found.state == "publicised" and clock.now() < found.objections_until,
+        "now": clock.now(),
+    })
+
+
+def _back_to_matter(request, matter, error=None):
+    if error is not None:
+        messages.error(request, error.detail)
+    return redirect("deliberation:matter", matter.pk)
+
+
+@login_required
+@require_POST
+def matter_act(request, pk, action):
+    found = matters.matter_for(request.user, pk)
+    vote = None
+    if action in matters.STAGE_OF_ACTION:
+        form = forms.VoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请完整填写本环节的表决人数。"))
+            return _back_to_matter(request, found)
+        vote = _vote_of(form)
+    try:
+        matters.act(actor=request.user, matter=found, action=action, vote=vote, result=request.POST.get("result", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back_to_matter(request, found, error)
+    messages.success(request, _("已完成：%(action)s。") % {"action": MATTER.transitions[action].label})
+    return _back_to_matter(request, found)
+
+
+@login_required
+@require_POST
+def matter_object(request, pk):
+    found = matters.matter_for(request.user, pk)
+    try:
+        matters.object_to(actor=request.user, matter=found, text=request.POST.get("text", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back_to_matter(request, found, error)
+    messages.success(request, _("异议已提交，社区将在 3 日内答复。"))
+    return _back_to_matter(request, found)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk):
+    objection = matters.objection_for(request.user, pk)
+    try:
+        matters.answer(actor=request.user, objection=objection, text=request.POST.get("answer", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back_to_matter(request, objection.matter, error)
+    messages.success(request, _("已答复。"))
+    return _back_to_matter(request, objection.matter)

@@ -5,7 +5,16 @@ a second run writes nothing."""
 import pytest
 
 from liulin.core import chain
-from liulin.deliberation.models import ActionItem, Kind, Meeting, MeetingEvent, MinutesState, State
+from liulin.deliberation.models import (
+    ActionItem,
+    Kind,
+    MajorMatter,
+    MatterState,
+    Meeting,
+    MeetingEvent,
+    MinutesState,
+    State,
+)
 from liulin.demo import facts
 from liulin.demo.seed import seed_demo
 
@@ -22,6 +31,8 @@ def test_demo_meetings():
     assert ActionItem.objects.filter(is_demo=True).count() == len(facts.ESTATES)
     for meeting in Meeting.objects.all():
         assert chain.verify(MeetingEvent, meeting) is None
-    before = (Meeting.objects.count(), MeetingEvent.objects.count())
+    matter = MajorMatter.objects.get(is_demo=True)
+    assert matter.state == MatterState.REVIEWED and matter.votes.count() == 3
+    before = (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count())
     seed_demo()
-    assert (Meeting.objects.count(), MeetingEvent.objects.count()) == before
+    assert (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count()) == before

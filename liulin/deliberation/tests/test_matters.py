@@ -134,3 +134,42 @@ def test_residents_see_a_matter_only_once_published(world):
         matters.matter_for(resident, matter.pk)
     matters.act(actor=world.staff, matter=matter, action="publicise")
     assert matters.matter_for(resident, matter.pk) == matter
+
+
+def test_pages_propose_vote_and_object(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    staff = Client()
+    staff.force_login(world.staff)
+    r = staff.post(reverse("deliberation:matters"), {"title": "广场改造", "description": "同心广场改造方案", "due": 7,
+                                                      "present": 7, "in_favour": 6, "against": 1, "abstain": 0})
+    matter = MajorMatter.objects.get(title="广场改造")
+    assert r.status_code == 302 and matter.state == MatterState.PROPOSED
+    staff.post(reverse("deliberation:matter_act", args=[matter.pk, "discuss"]),
+               {"due": 11, "present": 9, "in_favour": 8, "against": 1, "abstain": 0})
+    assert MajorMatter.objects.get(pk=matter.pk).state == MatterState.DISCUSSED
+    r = staff.post(reverse("deliberation:matter_act", args=[matter.pk, "review"]),
+                   {"due": 30, "present": 19, "in_favour": 19, "against": 0, "abstain": 0}, follow=True)
+    assert "到会人数不足" in r.content.decode()
+    page = staff.get(reverse("deliberation:matter", args=[matter.pk])).content.decode()
+    assert "matter-review" in page and "两委商议" in page
+
+
+def test_api_matter(world):
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.staff)
+    r = staff.post("/api/v1/deliberation/matters", {"community_id": world.community.pk, "title": "加装电梯", "description": "说明",
+                                                   "vote": {"due": 5, "present": 5, "in_favour": 5}}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    matter_id = r.json()["id"]
+    r = staff.post(f"/api/v1/deliberation/matters/{matter_id}/actions/review", {"vote": {"due": 5, "present": 5, "in_favour": 5}},
+                   content_type="application/json")
+    assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
+    r = staff.post(f"/api/v1/deliberation/matters/{matter_id}/actions/discuss", {}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "vote_required"
+    r = staff.post(f"/api/v1/deliberation/matters/{matter_id}/actions/discuss",
+                   {"vote": {"due": 9, "present": 9, "in_favour": 9}}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "discussed" and len(r.json()["votes"]) == 2
