@@ -89,7 +89,12 @@ def _meeting_for(community, building, resident, text):
     decision = Decision.objects.create(meeting=meeting, text=text, voters_present=1, decided_by=convener)
     item = ActionItem.objects.create(decision=decision, meeting=meeting, title=text, owner=convener, acceptance=text,
                                      due_date=start.date(), review_date=start.date())
-    return [meeting, attendance, poll, decision, item]
+    from liulin.deliberation.models import MajorMatter, Objection
+
+    matter = MajorMatter.objects.create(community=community, title=text, description=text, created_by=convener,
+                                        state="publicised", publicised_at=start, objections_until=start + datetime.timedelta(days=7))
+    objection = Objection.objects.create(matter=matter, raised_by=convener, text=text, answer_due=start)
+    return [meeting, attendance, poll, decision, item, matter, objection]
 
 
 @pytest.fixture
