@@ -456,3 +456,138 @@ class Objection(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+# --- 人民调解 ---------------------------------------------------------------------------------
+
+
+class CaseState(models.TextChoices):
+    ACCEPTED = "accepted", _("已受理")
+    MEDIATING = "mediating", _("调解中")
+    AGREED = "agreed", _("已达成协议")
+    SIGNED = "signed", _("协议已签署")
+    CLOSED = "closed", _("已结案")
+    FAILED = "failed", _("调解不成")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class DisputeType(models.TextChoices):
+    NEIGHBOUR = "neighbour", _("邻里纠纷")
+    FAMILY = "family", _("婚姻家庭纠纷")
+    PROPERTY = "property", _("物业纠纷")
+    HOUSING = "housing", _("房屋纠纷")
+    DAMAGES = "damages", _("损害赔偿纠纷")
+    OTHER = "other", _("其他纠纷")
+
+
+class CaseSource(models.TextChoices):
+    APPLICATION = "application", _("当事人申请")
+    INITIATIVE = "initiative", _("主动调解")
+    REFERRAL = "referral", _("工单转来")
+
+
+class Performance(models.TextChoices):
+    PENDING = "pending", _("待履行")
+    PERFORMED = "performed", _("已履行")
+    PARTLY = "partly", _("部分履行")
+    NOT_PERFORMED = "not_performed", _("未履行")
+
+
+class MediationCase(models.Model):
+    """A 人民调解 case. The agreement's fields are those of 人民调解法 art. 29: the parties
+    (MediationParty), the facts and the dispute, the terms agreed, and the manner and time
+    of performance."""
+
+    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    estate = models.ForeignKey("territory.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("小区"))
+    dispute_type = models.CharField(_("纠纷类型"), max_length=16, choices=DisputeType.choices)
+    source = models.CharField(_("来源"), max_length=16, choices=CaseSource.choices)
+    work_order_number = models.CharField(_("来源工单"), max_length=32, blank=True)
+    summary = models.TextField(_("纠纷简况"))
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("调解员"))
+    state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, default=CaseState.ACCEPTED)
+    accepted_at = models.DateTimeField(_("受理时间"), default=clock.now)
+    due_at = models.DateTimeField(_("调解期限"))
+    facts = models.TextField(_("纠纷的主要事实、争议事项"), blank=True)
+    terms = models.TextField(_("达成协议的内容"), blank=True)
+    performance_manner = models.CharField(_("履行方式"), max_length=200, blank=True)
+    performance_deadline = models.DateField(_("履行期限"), null=True, blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    signed_on = models.DateField(_("协议生效日"), null=True, blank=True)
+    confirmation_reminded = models.BooleanField(default=False)
+    performance = models.CharField(_("履行情况"), max_length=16, choices=Performance.choices, default=Performance.PENDING)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("人民调解案件")
+        verbose_name_plural = verbose_name
+        ordering = ["-accepted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=CaseState.values), name="deliberation_case_state_valid"),
+            models.CheckConstraint(condition=Q(due_at__gt=models.F("accepted_at")), name="deliberation_case_due_after_accepted"),
+            models.CheckConstraint(condition=~Q(source="referral") | ~Q(work_order_number=""),
+                                   name="deliberation_referral_names_order"),
+            models.CheckConstraint(
+                condition=Q(state__in=["accepted", "mediating", "failed", "withdrawn"])
+                | (~Q(facts="") & ~Q(terms="") & ~Q(performance_manner="") & Q(performance_deadline__isnull=False)),
+                name="deliberation_agreement_complete"),
+            models.CheckConstraint(condition=~Q(state__in=["signed", "closed"]) | Q(signed_on__isnull=False),
+                                   name="deliberation_signed_case_dated"),
+        ]
+
+    def __str__(self):
+        return self.get_dispute_type_display()
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("申请人")
+    RESPONDENT = "respondent", _("被申请人")
+
+
+class MediationParty(models.Model):
+    case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("身份"), max_length=16, choices=PartyRole.choices)
+    name = models.CharField(_("姓名或名称"), max_length=64)
+    resident = models.ForeignKey("people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "role", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "name"], name="deliberation_party_once_per_case")]
+
+    def __str__(self):
+        return self.name
+
+
+class MediationStep(models.Model):
+    """A session (调解) or a follow-up visit (回访) with the performance it found."""
+
+    class Kind(models.TextChoices):
+        SESSION = "session", _("调解")
+        FOLLOW_UP = "follow_up", _("回访")
+
+    case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    held_at = models.DateTimeField(default=clock.now)
+    notes = models.TextField(_("记录"))
+    performance = models.CharField(_("履行情况"), max_length=16, choices=Performance.choices, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["case", "held_at", "pk"]
+
+    def __str__(self):
+        return self.notes[:40]
+
+
+class CaseEvent(ChainedEvent):
+    subject_field = "case"
+    case = models.ForeignKey(MediationCase, on_delete=models.PROTECT, related_name="events")
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="deliberation_case_event_seq_unique")]

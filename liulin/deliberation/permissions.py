@@ -10,8 +10,8 @@ and votes there.
 
 from liulin.core.permissions import register_scope
 
-from .models import ActionItem, MajorMatter, Meeting
-from .workflow import ITEM, MATTER, MEETING, MINUTES
+from .models import ActionItem, MajorMatter, MediationCase, Meeting
+from .workflow import CASE, ITEM, MATTER, MEETING, MINUTES
 
 ORG_PATHS = ("invitations__org", "estate__organisations")
 
@@ -22,5 +22,7 @@ register_scope(ActionItem, area_path="meeting__community__path", grid="meeting__
 MEETING.grant_roles()
 MINUTES.grant_roles()
 MATTER.grant_roles()
+CASE.grant_roles()
 ITEM.grant_roles()
 register_scope(MajorMatter, area_path="community__path")
+register_scope(MediationCase, area_path="community__path", org="estate__organisations")

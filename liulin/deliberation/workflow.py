@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from liulin.core.roles import Role
 from liulin.core.workflow import Workflow, transition
 
-from .models import ItemState, MatterState, MinutesState, State
+from .models import CaseState, ItemState, MatterState, MinutesState, State
 
 STAFF = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
 
@@ -64,3 +64,21 @@ MATTER = Workflow("deliberation_matter", [
 ], state_label=lambda state: MatterState(state).label, notes={"propose": STAFF, "answer": STAFF})
 
 NEXT_STAGE = {"discuss": MatterState.DISCUSSED, "review": MatterState.REVIEWED, "resolve": MatterState.RESOLVED}
+
+
+# 人民调解: mediators are community staff, and the owners' committee members of the case's
+# estate (estate party secretaries chair the committees and mediate, article 多元共治安邻).
+MEDIATORS = STAFF + (Role.COMMITTEE_MEMBER,)
+CASE = Workflow("deliberation_case", [
+    transition("begin", _("开始调解"), [CaseState.ACCEPTED], CaseState.MEDIATING, MEDIATORS),
+    transition("agree", _("达成协议"), [CaseState.MEDIATING], CaseState.AGREED, MEDIATORS),
+    transition("sign_off", _("协议签署生效"), [CaseState.AGREED], CaseState.SIGNED, MEDIATORS),
+    transition("close", _("结案"), [CaseState.SIGNED], CaseState.CLOSED, MEDIATORS),
+    transition("fail", _("调解不成"), [CaseState.ACCEPTED, CaseState.MEDIATING, CaseState.AGREED], CaseState.FAILED, MEDIATORS,
+               needs_reason=True),
+    transition("withdraw", _("当事人撤回"), [CaseState.ACCEPTED, CaseState.MEDIATING], CaseState.WITHDRAWN, MEDIATORS,
+               needs_reason=True),
+], state_label=lambda state: CaseState(state).label, notes={
+    "view_case": MEDIATORS + (Role.AUDITOR,), "accept": MEDIATORS, "session": MEDIATORS, "sign": MEDIATORS,
+    "follow_up": MEDIATORS,
+})
