@@ -13,7 +13,7 @@ from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
 from liulin.territory.models import Area, Building, Estate, Facility
 
-from . import matters, selectors, services
+from . import matters, mediation, selectors, services
 from .schemas import (
     ActionIn,
     ActionItemOut,
@@ -23,8 +23,12 @@ from .schemas import (
     AttendanceOut,
     BallotIn,
     BallotOut,
+    CaseActionIn,
+    CaseIn,
+    CaseOut,
     DecisionIn,
     DecisionOut,
+    FollowUpIn,
     InvitationOut,
     ItemActionIn,
     MatterActionIn,
@@ -35,14 +39,17 @@ from .schemas import (
     MeetingKind,
     MeetingOut,
     MinutesIn,
+    NotesIn,
     ObjectionIn,
     ObjectionOut,
+    PartyOut,
     PollIn,
     PollOut,
     ResultsOut,
     RsvpIn,
     SignInForIn,
     SignInIn,
+    StepOut,
 )
 
 router = Router(tags=["deliberation"])
@@ -249,3 +256,56 @@ def matter_object(request, matter_id: int, payload: ObjectionIn):
 def objection_answer(request, objection_id: int, payload: AnswerIn):
     objection = matters.objection_for(request.user, objection_id)
     return matters.answer(actor=request.user, objection=objection, text=payload.text)
+
+
+# --- 人民调解 ---------------------------------------------------------------------------------
+
+
+@router.get("/mediation", response={200: list[CaseOut], **ERRORS}, summary="人民调解案件（调解员与审计可见）")
+@paginate
+def case_list(request):
+    return mediation.cases_for(request.user).prefetch_related("parties", "steps")
+
+
+@router.post("/mediation", response={201: CaseOut, **ERRORS}, summary="受理调解案件（调解期限一个月）")
+def case_create(request, payload: CaseIn):
+    community = _one(Area.objects.filter(kind=Area.Kind.COMMUNITY), payload.community_id)
+    case = mediation.accept_case(
+        actor=request.user, community=community, estate=_one(Estate.objects, payload.estate_id) if payload.estate_id else None,
+        dispute_type=payload.dispute_type, source=payload.source, work_order_number=payload.work_order_number,
+        summary=payload.summary, parties=[(p.role, p.name, None) for p in payload.parties])
+    return Status(201, case)
+
+
+@router.get("/mediation/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="调解案件详情")
+def case_detail(request, case_id: int):
+    return mediation.case_for(request.user, case_id)
+
+
+@router.post("/mediation/{int:case_id}/actions/{action}", response={200: CaseOut, **ERRORS},
+             summary="begin 开始调解、agree 达成协议、sign_off 签署生效、close 结案、fail 调解不成、withdraw 撤回")
+def case_act(request, case_id: int, action: str, payload: CaseActionIn):
+    case = mediation.case_for(request.user, case_id)
+    mediation.act(actor=request.user, case=case, action=action, reason=payload.reason,
+                  agreement=payload.agreement.dict() if payload.agreement else None)
+    return mediation.case_for(request.user, case_id)
+
+
+@router.post("/mediation/{int:case_id}/sessions", response={201: StepOut, **ERRORS}, summary="记录调解")
+def case_session(request, case_id: int, payload: NotesIn):
+    case = mediation.case_for(request.user, case_id)
+    return Status(201, mediation.record_session(actor=request.user, case=case, notes=payload.notes))
+
+
+@router.post("/mediation/{int:case_id}/parties/{int:party_id}/signature", response={200: PartyOut, **ERRORS},
+             summary="记录当事人签字")
+def case_signature(request, case_id: int, party_id: int):
+    case = mediation.case_for(request.user, case_id)
+    party = _one(case.parties, party_id)
+    return mediation.record_signature(actor=request.user, case=case, party=party)
+
+
+@router.post("/mediation/{int:case_id}/follow-ups", response={201: StepOut, **ERRORS}, summary="回访履行情况")
+def case_follow_up(request, case_id: int, payload: FollowUpIn):
+    case = mediation.case_for(request.user, case_id)
+    return Status(201, mediation.follow_up(actor=request.user, case=case, notes=payload.notes, performance=payload.performance))

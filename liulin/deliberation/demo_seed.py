@@ -30,6 +30,7 @@ from .models import (
     ItemState,
     Kind,
     MajorMatter,
+    MediationCase,
     Meeting,
     MeetingEvent,
     MinutesState,
@@ -44,6 +45,7 @@ from .services import minutes_digest
 MATTER_TITLE = "同心家园加装电梯"
 
 SECRETARY = "19900000001"  # 社区书记 (demo/logins.py)
+CHAIR = "19900000007"  # 同心家园业主委员会主任, the estate's party branch secretary
 PROPERTY = "19900000006"  # 物业客服主管
 ATTENDEES = 9  # signed in per held estate meeting
 QUORUM = 5
@@ -62,6 +64,8 @@ def seed(demo):
     community = demo.community
     if not MajorMatter.objects.filter(community=community, is_demo=True).exists():
         seed_matter(demo)
+    if not MediationCase.objects.filter(community=community, is_demo=True).exists():
+        seed_case(demo)
     if Meeting.objects.filter(community=community, is_demo=True).exists():
         return
     secretary, property_user = demo.users[SECRETARY], demo.users[PROPERTY]
@@ -208,3 +212,33 @@ def seed_matter(demo):
     matters.act(actor=secretary, matter=matter, action="review", now=start + datetime.timedelta(days=14),
                 vote=matters.Vote(due=members, present=present, in_favour=present - 6, against=2, abstain=4))
     MajorMatter.objects.filter(pk=matter.pk).update(is_demo=True)
+
+
+def seed_case(demo):
+    """One 人民调解 case mediated by the chair of 同心家园's owners' committee (the estate's
+    party branch secretary, article 多元共治安邻): a leak between two flats, agreed and
+    signed, its first follow-up finding it partly performed."""
+    from . import mediation
+
+    chair = demo.users[CHAIR]
+    estate = next(b.estate for b in demo.buildings.values() if b.estate.name == facts.ESTATES[0][0])
+    upstairs, downstairs = Resident.objects.filter(household__building__estate=estate).order_by("pk")[:2]
+    start = clock.now() - datetime.timedelta(days=20)
+    case = mediation.accept_case(
+        actor=chair, community=demo.community, estate=estate, dispute_type="neighbour", source="application",
+        summary="楼上卫生间渗水浸湿楼下天花板，双方就维修和赔偿多次争吵。",
+        parties=[("applicant", downstairs.name, downstairs), ("respondent", upstairs.name, upstairs)], now=start)
+    mediation.act(actor=chair, case=case, action="begin", now=start + datetime.timedelta(hours=2))
+    mediation.record_session(actor=chair, case=case, notes="到两户现场查看渗水位置，分别听取意见。", now=start + datetime.timedelta(days=1))
+    mediation.record_session(actor=chair, case=case, notes="物业检测确认楼上防水层破损，双方同意协商。", now=start + datetime.timedelta(days=3))
+    mediation.act(actor=chair, case=case, action="agree", now=start + datetime.timedelta(days=3, hours=1), agreement={
+        "facts": "楼上卫生间防水层破损致楼下天花板渗水发霉，双方对维修责任和赔偿金额有争议。",
+        "terms": "楼上住户负责修复卫生间防水，并赔偿楼下天花板修复费用 800 元。",
+        "performance_manner": "防水由物业维修班施工；赔偿款现金一次付清",
+        "performance_deadline": (start + datetime.timedelta(days=24)).date()})
+    for party in case.parties.all():
+        mediation.record_signature(actor=chair, case=case, party=party, now=start + datetime.timedelta(days=3, hours=2))
+    mediation.act(actor=chair, case=case, action="sign_off", now=start + datetime.timedelta(days=3, hours=2))
+    mediation.follow_up(actor=chair, case=case, notes="防水已修复，赔偿款尚未付清。", performance="partly",
+                        now=start + datetime.timedelta(days=15))
+    MediationCase.objects.filter(pk=case.pk).update(is_demo=True)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liulin.core import workorders
 
-from .models import Capacity, Kind, PollKind, Rsvp
+from .models import Capacity, CaseSource, DisputeType, Kind, Performance, PollKind, Rsvp
 
 
 class MeetingForm(forms.Form):
@@ -131,3 +131,29 @@ class MatterForm(VoteForm):
     title = forms.CharField(label=_("事项"), max_length=80)
     description = forms.CharField(label=_("说明"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     field_order = ["title", "description", "due", "present", "in_favour", "against", "abstain", "held_on"]
+
+
+class CaseForm(forms.Form):
+    dispute_type = forms.ChoiceField(label=_("纠纷类型"), choices=DisputeType.choices)
+    source = forms.ChoiceField(label=_("来源"), choices=CaseSource.choices)
+    work_order_number = forms.CharField(label=_("来源工单"), max_length=32, required=False)
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None, required=False)
+    summary = forms.CharField(label=_("纠纷简况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    applicant = forms.CharField(label=_("申请人"), max_length=64)
+    respondent = forms.CharField(label=_("被申请人"), max_length=64)
+
+    def __init__(self, *args, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates
+
+
+class AgreementForm(forms.Form):
+    facts = forms.CharField(label=_("纠纷的主要事实、争议事项"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    terms = forms.CharField(label=_("达成协议的内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    performance_manner = forms.CharField(label=_("履行方式"), max_length=200)
+    performance_deadline = forms.DateField(label=_("履行期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FollowUpForm(forms.Form):
+    notes = forms.CharField(label=_("记录"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    performance = forms.ChoiceField(label=_("履行情况"), choices=[c for c in Performance.choices if c[0] != "pending"])

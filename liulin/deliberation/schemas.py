@@ -322,3 +322,90 @@ class ObjectionIn(Schema):
 
 class AnswerIn(Schema):
     text: str = Field(max_length=2000)
+
+
+# --- 人民调解 ---------------------------------------------------------------------------------
+
+
+class PartyIn(Schema):
+    role: Literal["applicant", "respondent"]
+    name: str = Field(max_length=64)
+
+
+class CaseIn(Schema):
+    community_id: int
+    estate_id: int | None = None
+    dispute_type: Literal["neighbour", "family", "property", "housing", "damages", "other"]
+    source: Literal["application", "initiative", "referral"]
+    work_order_number: str = Field("", max_length=32)
+    summary: str = Field(max_length=4000)
+    parties: list[PartyIn] = Field(min_length=2, max_length=20)
+
+
+class AgreementIn(Schema):
+    facts: str = Field(max_length=4000)
+    terms: str = Field(max_length=4000)
+    performance_manner: str = Field(max_length=200)
+    performance_deadline: date
+
+
+class CaseActionIn(Schema):
+    reason: str = Field("", max_length=500)
+    agreement: AgreementIn | None = Field(None, description="agree 时必填：人民调解法第二十九条所列事项")
+
+
+class PartyOut(Schema):
+    id: int
+    role: str
+    name: str
+    signed_at: datetime | None
+
+
+class StepOut(Schema):
+    kind: str
+    held_at: datetime
+    notes: str
+    performance: str
+
+
+class CaseOut(Schema):
+    id: int
+    community_id: int
+    estate_id: int | None
+    dispute_type: str
+    source: str
+    work_order_number: str
+    summary: str
+    state: str
+    state_label: str
+    accepted_at: datetime
+    due_at: datetime
+    facts: str
+    terms: str
+    performance_manner: str
+    performance_deadline: date | None
+    signed_on: date | None
+    performance: str
+    parties: list[PartyOut]
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_parties(obj):
+        return list(obj.parties.all())
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.steps.all())
+
+
+class NotesIn(Schema):
+    notes: str = Field(max_length=4000)
+
+
+class FollowUpIn(Schema):
+    notes: str = Field(max_length=4000)
+    performance: Literal["performed", "partly", "not_performed"]

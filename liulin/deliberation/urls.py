@@ -24,4 +24,10 @@ urlpatterns = [
     path("matters/<int:pk>/act/<slug:action>/", views.matter_act, name="matter_act"),
     path("matters/<int:pk>/object/", views.matter_object, name="matter_object"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("mediation/", views.cases, name="cases"),
+    path("mediation/<int:pk>/", views.case, name="case"),
+    path("mediation/<int:pk>/act/<slug:action>/", views.case_act, name="case_act"),
+    path("mediation/<int:pk>/sessions/", views.case_session, name="case_session"),
+    path("mediation/<int:pk>/parties/<int:party_pk>/sign/", views.case_signature, name="case_signature"),
+    path("mediation/<int:pk>/follow-ups/", views.case_follow_up, name="case_follow_up"),
 ]

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liulin.core import clock, workorders
-from liulin.core.errors import DomainError, NotPermitted, add_to_form
+from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, has_perm_anywhere
 
-from . import forms, matters, selectors, services
+from . import forms, matters, mediation, selectors, services
 from .models import Kind, MinutesState, PollState, State
-from .workflow import ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
+from .workflow import CASE, ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
 
 
 def _require_reader(user):
@@ -36,6 +36,7 @@ def home(request):
         "meetings": meetings, "kinds": Kind.choices, "kind": kind,
         "overdue": list(selectors.overdue_items(request.user)[:50]),
         "may_convene": has_perm_anywhere(request.user, "deliberation.convene"),
+        "may_mediate": has_perm_anywhere(request.user, "deliberation_case.view_case"),
     })
 
 
@@ -372,3 +373,104 @@ def objection_answer(request, pk):
         return _back_to_matter(request, objection.matter, error)
     messages.success(request, _("已答复。"))
     return _back_to_matter(request, objection.matter)
+
+
+# --- 人民调解 ---------------------------------------------------------------------------------
+
+
+def _require_mediator_view(user):
+    if not has_perm_anywhere(user, "deliberation_case.view_case"):
+        raise NotPermitted(_("您的角色不能查看调解案件。"))
+
+
+@login_required
+def cases(request):
+    _require_mediator_view(request.user)
+    may_accept = has_perm_anywhere(request.user, "deliberation_case.accept")
+    form = forms.CaseForm(request.POST or None, estates=selectors.estates_for_convening(request.user)) if may_accept else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        community = data["estate"].community if data["estate"] else selectors.community_for_convening(request.user)
+        try:
+            case = mediation.accept_case(
+                actor=request.user, community=community, estate=data["estate"], dispute_type=data["dispute_type"],
+                source=data["source"], work_order_number=data["work_order_number"], summary=data["summary"],
+                parties=[("applicant", data["applicant"], None), ("respondent", data["respondent"], None)])
+        except DomainError as error:
+            if error.status in (403, 404):
+                raise
+            add_to_form(form, error)
+        else:
+            return redirect("deliberation:case", case.pk)
+    return render(request, "deliberation/cases.html", {"cases": list(mediation.cases_for(request.user)[:100]), "form": form,
+                                                       "now": clock.now()})
+
+
+@login_required
+def case(request, pk):
+    _require_mediator_view(request.user)
+    found = mediation.case_for(request.user, pk)
+    may_act = can(request.user, "deliberation_case.session", found)
+    return render(request, "deliberation/case.html", {
+        "case": found, "may_act": may_act, "now": clock.now(),
+        "actions": [t for t in CASE.available_actions(found.state) if may_act],
+        "parties": list(found.parties.all()), "steps": list(found.steps.all()),
+        "agreement_form": forms.AgreementForm(), "follow_up_form": forms.FollowUpForm(),
+        "confirmation_deadline": mediation.confirmation_deadline(found),
+    })
+
+
+def _back_to_case(request, case, step, done):
+    try:
+        step()
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, done)
+    return redirect("deliberation:case", case.pk)
+
+
+@login_required
+@require_POST
+def case_act(request, pk, action):
+    found = mediation.case_for(request.user, pk)
+    agreement = None
+    if action == "agree":
+        form = forms.AgreementForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请完整填写协议内容。"))
+            return redirect("deliberation:case", found.pk)
+        agreement = form.cleaned_data
+    return _back_to_case(request, found, lambda: mediation.act(actor=request.user, case=found, action=action,
+                                                               reason=request.POST.get("reason", ""), agreement=agreement),
+                         _("已完成：%(action)s。") % {"action": CASE.transitions[action].label if action in CASE.transitions else action})
+
+
+@login_required
+@require_POST
+def case_session(request, pk):
+    found = mediation.case_for(request.user, pk)
+    return _back_to_case(request, found, lambda: mediation.record_session(actor=request.user, case=found,
+                                                                          notes=request.POST.get("notes", "")), _("已记录。"))
+
+
+@login_required
+@require_POST
+def case_signature(request, pk, party_pk):
+    found = mediation.case_for(request.user, pk)
+    party = found.parties.filter(pk=party_pk).first()
+    if party is None:
+        raise NotFound(_("找不到该记录，或您无权查看。"))
+    return _back_to_case(request, found, lambda: mediation.record_signature(actor=request.user, case=found, party=party),
+                         _("已记录签字。"))
+
+
+@login_required
+@require_POST
+def case_follow_up(request, pk):
+    found = mediation.case_for(request.user, pk)
+    form = forms.FollowUpForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"notes": "", "performance": ""}
+    return _back_to_case(request, found, lambda: mediation.follow_up(actor=request.user, case=found, **data), _("已记录回访。"))

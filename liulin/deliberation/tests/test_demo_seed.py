@@ -10,6 +10,7 @@ from liulin.deliberation.models import (
     Kind,
     MajorMatter,
     MatterState,
+    MediationCase,
     Meeting,
     MeetingEvent,
     MinutesState,
@@ -33,6 +34,9 @@ def test_demo_meetings():
         assert chain.verify(MeetingEvent, meeting) is None
     matter = MajorMatter.objects.get(is_demo=True)
     assert matter.state == MatterState.REVIEWED and matter.votes.count() == 3
-    before = (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count())
+    case = MediationCase.objects.get(is_demo=True)
+    assert case.state == "signed" and case.parties.filter(signed_at__isnull=False).count() == 2
+    before = (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count(), MediationCase.objects.count())
     seed_demo()
-    assert (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count()) == before
+    assert (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count(),
+            MediationCase.objects.count()) == before

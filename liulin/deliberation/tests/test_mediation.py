@@ -151,3 +151,43 @@ def test_residents_and_other_organisations_see_no_case(world, committee):
     from liulin.accounts.tests.factories import make_user
 
     assert list(mediation.cases_for(make_user(Role.COMMITTEE_MEMBER, committee))) == [case]
+
+
+def test_pages_accept_agree_sign(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    staff = Client()
+    staff.force_login(world.staff)
+    r = staff.post(reverse("deliberation:cases"), {"dispute_type": "neighbour", "source": "initiative", "estate": world.estate.pk,
+                                                    "summary": "占道堆物纠纷", "applicant": "张阿姨", "respondent": "李先生"})
+    case = MediationCase.objects.get()
+    assert r.status_code == 302
+    staff.post(reverse("deliberation:case_act", args=[case.pk, "begin"]))
+    staff.post(reverse("deliberation:case_act", args=[case.pk, "agree"]), {**AGREEMENT, "performance_deadline": "2030-01-31"})
+    for party in case.parties.all():
+        staff.post(reverse("deliberation:case_signature", args=[case.pk, party.pk]))
+    staff.post(reverse("deliberation:case_act", args=[case.pk, "sign_off"]))
+    assert MediationCase.objects.get(pk=case.pk).state == CaseState.SIGNED
+    page = staff.get(reverse("deliberation:case", args=[case.pk])).content.decode()
+    assert "申请司法确认截止" in page and "张阿姨" in page
+
+
+def test_api_case(world):
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.staff)
+    r = staff.post("/api/v1/deliberation/mediation", {"community_id": world.community.pk, "dispute_type": "property",
+                                                      "source": "referral", "work_order_number": "LF1", "summary": "物业费",
+                                                      "parties": [{"role": "applicant", "name": "甲"}, {"role": "respondent", "name": "乙"}]},
+                   content_type="application/json")
+    assert r.status_code == 201, r.content
+    case_id = r.json()["id"]
+    r = staff.post(f"/api/v1/deliberation/mediation/{case_id}/actions/close", {}, content_type="application/json")
+    assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
+    other = Client()
+    from .factories import resident_user
+
+    other.force_login(resident_user(world.building))
+    assert other.get(f"/api/v1/deliberation/mediation/{case_id}").status_code == 404
