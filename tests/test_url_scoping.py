@@ -94,7 +94,12 @@ def _meeting_for(community, building, resident, text):
     matter = MajorMatter.objects.create(community=community, title=text, description=text, created_by=convener,
                                         state="publicised", publicised_at=start, objections_until=start + datetime.timedelta(days=7))
     objection = Objection.objects.create(matter=matter, raised_by=convener, text=text, answer_due=start)
-    return [meeting, attendance, poll, decision, item, matter, objection]
+    from liulin.deliberation.models import MediationCase, MediationParty
+
+    case = MediationCase.objects.create(community=community, estate=building.estate, dispute_type="neighbour", source="application",
+                                        summary=text, mediator=convener, accepted_at=start, due_at=start + datetime.timedelta(days=30))
+    party = MediationParty.objects.create(case=case, role="applicant", name=text, resident=resident)
+    return [meeting, attendance, poll, decision, item, matter, objection, case, party]
 
 
 @pytest.fixture

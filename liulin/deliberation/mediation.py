@@ -232,5 +232,5 @@ def remind_confirmations(*, today=None):
             confirmation_reminded=True)
         if claimed:
             send([Notice(kind=REMINDER_KIND, text=N_("调解协议（{type}）今天是申请司法确认的最后一日（生效后第 30 日）。"),
-                         params={"type": c.dispute_type}, user_id=c.mediator_id, target=c) for c in due])
+                         params={"type": c.get_dispute_type_display()}, user_id=c.mediator_id, target=c) for c in due])
     return claimed
