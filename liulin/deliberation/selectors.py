@@ -82,6 +82,17 @@ def tally(poll):
     return {"options": [[o.label, counts.get(o.pk, 0)] for o in poll.options.all()], "ballots": poll.ballots.count()}
 
 
+def tallies(polls):
+    """`tally` of each poll in `polls` (options prefetched), in two queries whatever their number."""
+    ids = [p.pk for p in polls]
+    counts = dict(BallotChoice.objects.filter(ballot__poll_id__in=ids).values_list("option_id").annotate(n=Count("pk")).order_by())
+    from .models import Ballot
+
+    ballots = dict(Ballot.objects.filter(poll_id__in=ids).values_list("poll_id").annotate(n=Count("pk")).order_by())
+    return {p.pk: {"options": [[o.label, counts.get(o.pk, 0)] for o in p.options.all()], "ballots": ballots.get(p.pk, 0)}
+            for p in polls}
+
+
 def results(user, poll):
     """The poll's counts; while a poll that hides its results is open, nobody sees them."""
     meeting_for(user, poll.meeting_id)

@@ -80,9 +80,10 @@ def _context(request, meeting):
     polls = list(selectors.polls_of(meeting))
     attendance = selectors.attendance_of(user, meeting)
     voted = set(selectors.polls_voted(attendance))
+    counts = selectors.tallies([p for p in polls if p.state == PollState.CLOSED or not p.hide_results])
     for poll in polls:
         poll.voted = poll.pk in voted
-        poll.shown = selectors.tally(poll) if (poll.state == PollState.CLOSED or not poll.hide_results) else None
+        poll.shown = counts.get(poll.pk)
     context = {
         "meeting": meeting, "staff": staff, "decisions": decisions, "polls": polls, "attendance": attendance,
         "agenda": list(meeting.agenda.all()),

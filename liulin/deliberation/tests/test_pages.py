@@ -123,3 +123,32 @@ def test_nav_shows_for_residents_and_staff_not_for_others(world):
 
     assert "deliberation" in [e.key for e in nav_for(world.staff)]
     assert "deliberation" in [e.key for e in nav_for(resident_user(world.building))]
+
+
+def test_meeting_page_reads_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    today = clock.today()
+    meeting = meeting_in_state(world, State.IN_SESSION)
+    voter = resident_user(world.building)
+    services.sign_in(actor=voter, meeting=meeting, token=meeting.sign_in_token)
+    staff = client_for(world.staff)
+
+    def grow():
+        poll = services.open_poll(actor=world.staff, meeting=meeting, question="修灯？", hide_results=False)
+        services.cast_ballot(actor=voter, poll=poll, option_ids=[poll.options.first().pk])
+        services.close_poll(actor=world.staff, poll=poll)
+        services.record_decision(actor=world.staff, meeting=meeting, text="修灯", poll=poll, item={
+            "title": "修灯", "owner": world.staff, "due_date": today + datetime.timedelta(days=3), "acceptance": "灯亮",
+            "review_date": None})
+
+    grow()
+    url = reverse("deliberation:meeting", args=[meeting.pk])
+    staff.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert staff.get(url).status_code == 200
+    for _ in range(4):
+        grow()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert staff.get(url).status_code == 200
