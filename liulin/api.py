@@ -123,6 +123,7 @@ api.add_decorator(_idempotent_posts, mode="view")
 
 def _mount():
     from liulin.accounts.api import router as accounts_router
+    from liulin.deliberation.api import router as deliberation_router
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
@@ -135,6 +136,7 @@ def _mount():
     api.add_router("/orgs", orgs_router)
     api.add_router("/tickets", whistle_router)
     api.add_router("/partybuilding", partybuilding_router)
+    api.add_router("/deliberation", deliberation_router)
 
 
 _mount()

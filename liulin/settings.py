@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "liulin.orgs",
     "liulin.whistle",
     "liulin.partybuilding",
+    "liulin.deliberation",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

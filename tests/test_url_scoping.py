@@ -92,6 +92,34 @@ def _party_building_for(community, resident):
     return [unit, partnership, registration, service]
 
 
+def _meeting_for(community, building, resident, text):
+    """A held meeting with its sign-in, poll, decision and action item, every text a sentinel."""
+    from liulin.deliberation.models import ActionItem, Attendance, Decision, Meeting, Poll, PollOption
+
+    convener = make_user(Role.COMMUNITY_STAFF, community)
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    meeting = Meeting.objects.create(kind="building", title=text, community=community, estate=building.estate, building=building,
+                                     starts_at=start, ends_at=start + datetime.timedelta(hours=1), convener=convener,
+                                     state="held", minutes=text, chair=text)
+    attendance = Attendance.objects.create(meeting=meeting, resident=resident, name=text, via="staff")
+    poll = Poll.objects.create(meeting=meeting, question=text, state="closed", closed_at=start)
+    PollOption.objects.create(poll=poll, position=1, label=text)
+    decision = Decision.objects.create(meeting=meeting, text=text, voters_present=1, decided_by=convener)
+    item = ActionItem.objects.create(decision=decision, meeting=meeting, title=text, owner=convener, acceptance=text,
+                                     due_date=start.date(), review_date=start.date())
+    from liulin.deliberation.models import MajorMatter, Objection
+
+    matter = MajorMatter.objects.create(community=community, title=text, description=text, created_by=convener,
+                                        state="publicised", publicised_at=start, objections_until=start + datetime.timedelta(days=7))
+    objection = Objection.objects.create(matter=matter, raised_by=convener, text=text, answer_due=start)
+    from liulin.deliberation.models import MediationCase, MediationParty
+
+    case = MediationCase.objects.create(community=community, estate=building.estate, dispute_type="neighbour", source="application",
+                                        summary=text, mediator=convener, accepted_at=start, due_at=start + datetime.timedelta(days=30))
+    party = MediationParty.objects.create(case=case, role="applicant", name=text, resident=resident)
+    return [meeting, attendance, poll, decision, item, matter, objection, case, party]
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -118,10 +146,11 @@ def world(db):
         _ticket_for(grid_there, f"{OTHER_COMMUNITY}诉求", org=org_there),
     ]
     party_there = _party_building_for(there, outsider)
+    meeting_there = _meeting_for(there, there_building, outsider, f"{OTHER_COMMUNITY}议事")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
-                    grid_there, grid2, there, org_there, *tickets[1:], *party_there]
+                    grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there]
     }
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,

@@ -15,11 +15,12 @@ class WhistleConfig(AppConfig):
         from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
-        from . import notifications, permissions  # noqa: F401
+        from . import notifications, permissions, workorders  # noqa: F401
         from .models import Ticket
         from .routing import TERMS_FILE
 
         notifications.register_kinds()
+        workorders.register()  # other apps file work orders through core.workorders
         register_owner(Ticket, perm="whistle.view")  # a ticket's photos: to whoever sees the ticket
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names
         register_nav("whistle", label=_("雷锋哨"), url_name="whistle:home", perm="whistle.view", order=30)

@@ -25,6 +25,10 @@ class Town:
     ticket: object
     users: dict = field(default_factory=dict)
     intake: object = None  # a request in the intake queue, put there by the community staff
+    meeting: object = None  # a held 小楼议事 with a closed poll, a 四议两公开 matter and a mediation case
+    poll: object = None
+    matter: object = None
+    case: object = None
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -38,6 +42,10 @@ class Town:
             "org_id": self.org,
             "ticket_id": self.ticket,
             "intake_id": self.intake,
+            "meeting_id": self.meeting,
+            "poll_id": self.poll,
+            "matter_id": self.matter,
+            "case_id": self.case,
         }.get(param)
 
 
@@ -61,4 +69,23 @@ def make_town(*, with_users=False):
     filer = town.users.get(Role.COMMUNITY_STAFF) or make_user(Role.COMMUNITY_STAFF, town.community)
     town.intake = Intake.objects.create(filed_by=filer, client_request_id=f"world-{town.community.pk}", channel="api",
                                         payload={"category": "noise", "description": "夜间施工噪音"})
+    _deliberation(town, filer)
     return town
+
+
+def _deliberation(town, staff):
+    import datetime
+
+    from liulin.deliberation.models import MajorMatter, MediationCase, Meeting, Poll
+
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    town.meeting = Meeting.objects.create(kind="building", title="楼道灯", community=town.community, estate=town.estate,
+                                          starts_at=start, ends_at=start + datetime.timedelta(hours=1), convener=staff,
+                                          state="held")
+    town.poll = Poll.objects.create(meeting=town.meeting, question="修灯？", state="closed", closed_at=start)
+    town.matter = MajorMatter.objects.create(community=town.community, title="加装电梯", description="说明", created_by=staff,
+                                             state="publicised", publicised_at=start,
+                                             objections_until=start + datetime.timedelta(days=7))
+    town.case = MediationCase.objects.create(community=town.community, estate=town.estate, dispute_type="neighbour",
+                                             source="application", summary="漏水", mediator=staff, accepted_at=start,
+                                             due_at=start + datetime.timedelta(days=30))

@@ -19,7 +19,7 @@ from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, permitting, unit_of
 
-from .. import notifications, rollups, sla, tasks
+from .. import notifications, rollups, sla, tasks, workorders
 from ..events import append_event, duties_taken
 from ..models import State, Ticket, Tier
 from ..workflow import (
@@ -277,6 +277,7 @@ def _act_locked(ticket, transition, *, actor, role, unit, reason, org, forwarded
         notifications.notify_transition(ticket, event)
         if locked.state in FOLLOWED_STATES:
             _merged_children_follow(ticket, event, now)
+        workorders.state_changed(locked)  # an order another app filed hears of it (core.workorders)
         _schedule_deadline_check(locked)
 
 

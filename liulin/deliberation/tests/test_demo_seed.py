@@ -1,0 +1,42 @@
+"""The demo: a held 小楼议事 per estate chaired by its branch secretary, with final minutes, a
+decision and its action item; a 居民议事 at the 居民议事吧 and a 协调议事 ahead; chains intact;
+a second run writes nothing."""
+
+import pytest
+
+from liulin.core import chain
+from liulin.deliberation.models import (
+    ActionItem,
+    Kind,
+    MajorMatter,
+    MatterState,
+    MediationCase,
+    Meeting,
+    MeetingEvent,
+    MinutesState,
+    State,
+)
+from liulin.demo import facts
+from liulin.demo.seed import seed_demo
+
+
+@pytest.mark.django_db
+def test_demo_meetings():
+    seed_demo()
+    held = Meeting.objects.filter(kind=Kind.BUILDING, state=State.HELD, is_demo=True)
+    assert held.count() == len(facts.ESTATES)
+    assert set(held.values_list("estate__name", flat=True)) == {e[0] for e in facts.ESTATES}
+    assert all(m.chair for m in held) and not held.exclude(minutes_state=MinutesState.FINAL).exists()
+    assert Meeting.objects.get(kind=Kind.RESIDENTS).venue.name == "居民议事吧"
+    assert Meeting.objects.get(kind=Kind.COORDINATION).invitations.count() == 3
+    assert ActionItem.objects.filter(is_demo=True).count() == len(facts.ESTATES)
+    for meeting in Meeting.objects.all():
+        assert chain.verify(MeetingEvent, meeting) is None
+    matter = MajorMatter.objects.get(is_demo=True)
+    assert matter.state == MatterState.REVIEWED and matter.votes.count() == 3
+    case = MediationCase.objects.get(is_demo=True)
+    assert case.state == "signed" and case.parties.filter(signed_at__isnull=False).count() == 2
+    before = (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count(), MediationCase.objects.count())
+    seed_demo()
+    assert (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count(),
+            MediationCase.objects.count()) == before

@@ -1,0 +1,175 @@
+"""四议两公开: every edge for every role, each stage's thresholds at their exact boundaries, the
+7-day objection window, answers within 3 days, and closing only with the result published."""
+
+import datetime
+
+import pytest
+
+from liulin.core import chain, clock
+from liulin.core.errors import Conflict, Invalid, NotFound
+from liulin.core.roles import Role
+from liulin.core.testing.workflow import check_every_state, workflow_cases
+from liulin.deliberation import matters
+from liulin.deliberation.models import MajorMatter, MatterEvent, MatterState, Stage
+from liulin.deliberation.workflow import MATTER, NEXT_STAGE
+
+from .factories import resident_user
+from .test_workflow_tables import actor_for
+
+PASSING = matters.Vote(due=30, present=30, in_favour=30)
+PATH = {
+    MatterState.PROPOSED: [], MatterState.DISCUSSED: ["discuss"], MatterState.REVIEWED: ["discuss", "review"],
+    MatterState.RESOLVED: ["discuss", "review", "resolve"], MatterState.PUBLICISED: ["discuss", "review", "resolve", "publicise"],
+    MatterState.IMPLEMENTING: ["discuss", "review", "resolve", "publicise", "implement"],
+    MatterState.CLOSED: ["discuss", "review", "resolve", "publicise", "implement", "publish_result"],
+}
+
+
+def matter_in_state(world, state, *, at=None):
+    at = at or clock.now() - datetime.timedelta(days=60)
+    if state == MatterState.REJECTED:
+        return matters.propose(actor=world.staff, community=world.community, title="加装电梯", description="同心家园加装电梯",
+                               vote=matters.Vote(due=5, present=5, in_favour=2), now=at)
+    matter = matters.propose(actor=world.staff, community=world.community, title="加装电梯", description="同心家园加装电梯",
+                             vote=PASSING, now=at)
+    for n, action in enumerate(PATH[state]):
+        when = at + datetime.timedelta(days=8 * n)
+        matters.act(actor=world.staff, matter=matter, action=action, vote=PASSING, result="已完成加装并公示", now=when)
+    return MajorMatter.objects.get(pk=matter.pk)
+
+
+def visible(role, state):
+    staff_like = role in MATTER.roles_of("propose") or role == Role.AUDITOR
+    return staff_like or (role == Role.RESIDENT and state in matters.PUBLIC_STATES)
+
+
+@pytest.mark.parametrize(("action", "role"), workflow_cases(MATTER, Role))
+def test_matter_table(world, action, role):
+    check_every_state(
+        MATTER, action, role, states=MatterState, visible=visible,
+        build=lambda state: matter_in_state(world, state),
+        actor_for=lambda role, matter: actor_for(world, role),
+        attempt=lambda user, matter, action: matters.act(actor=user, matter=matter, action=action, vote=PASSING,
+                                                         result="已完成加装并公示"),
+        state_of=lambda matter: MajorMatter.objects.get(pk=matter.pk).state,
+        events_of=lambda matter: matter.events.count(),
+        target=lambda transition, state: NEXT_STAGE[transition.action],
+    )
+
+
+@pytest.mark.parametrize(("present", "ok"), [(19, False), (20, True)])
+def test_party_assembly_needs_two_thirds_present(world, present, ok):
+    matter = matter_in_state(world, MatterState.DISCUSSED)
+    vote = matters.Vote(due=30, present=present, in_favour=present)
+    if ok:
+        assert matters.act(actor=world.staff, matter=matter, action="review", vote=vote).state == MatterState.REVIEWED
+    else:
+        with pytest.raises(Invalid) as e:
+            matters.act(actor=world.staff, matter=matter, action="review", vote=vote)
+        assert e.value.code == "no_quorum"
+        assert MajorMatter.objects.get(pk=matter.pk).state == MatterState.DISCUSSED
+
+
+@pytest.mark.parametrize(("in_favour", "state"), [(15, MatterState.REJECTED), (16, MatterState.REVIEWED)])
+def test_party_assembly_passes_with_more_than_half_of_those_due(world, in_favour, state):
+    matter = matter_in_state(world, MatterState.DISCUSSED)
+    matters.act(actor=world.staff, matter=matter, action="review", vote=matters.Vote(due=30, present=25, in_favour=in_favour))
+    assert MajorMatter.objects.get(pk=matter.pk).state == state
+    assert matter.votes.get(stage=Stage.REVIEW).passed == (state == MatterState.REVIEWED)
+
+
+@pytest.mark.parametrize(("present", "in_favour", "outcome"), [
+    (50, 50, "no_quorum"),  # half of 100 is not more than half
+    (51, 25, MatterState.REJECTED),  # 25 of 51 present is not more than half
+    (51, 26, MatterState.RESOLVED),
+])
+def test_residents_meeting_thresholds(world, present, in_favour, outcome):
+    matter = matter_in_state(world, MatterState.REVIEWED)
+    vote = matters.Vote(due=100, present=present, in_favour=in_favour)
+    if outcome == "no_quorum":
+        with pytest.raises(Invalid):
+            matters.act(actor=world.staff, matter=matter, action="resolve", vote=vote)
+        return
+    matters.act(actor=world.staff, matter=matter, action="resolve", vote=vote)
+    assert MajorMatter.objects.get(pk=matter.pk).state == outcome
+
+
+def test_a_vote_cannot_count_more_than_were_present(world):
+    matter = matter_in_state(world, MatterState.PROPOSED)
+    with pytest.raises(Invalid) as e:
+        matters.act(actor=world.staff, matter=matter, action="discuss", vote=matters.Vote(due=5, present=4, in_favour=4, against=1))
+    assert e.value.code == "invalid_vote"
+
+
+def test_objection_window_and_answers(world):
+    published = clock.now()
+    matter = matter_in_state(world, MatterState.RESOLVED)
+    matters.act(actor=world.staff, matter=matter, action="publicise", now=published)
+    resident = resident_user(world.building)
+    objection = matters.object_to(actor=resident, matter=matter, text="费用分摊不合理", now=published + datetime.timedelta(days=1))
+    assert objection.answer_due == published + datetime.timedelta(days=4)
+    assert list(matters.overdue_objections(world.staff, now=published + datetime.timedelta(days=4, seconds=1))) == [objection]
+    with pytest.raises(Conflict) as e:
+        matters.act(actor=world.staff, matter=matter, action="implement", now=published + datetime.timedelta(days=7) -
+                    datetime.timedelta(seconds=1))
+    assert e.value.code == "window_open"
+    with pytest.raises(Conflict) as e:
+        matters.act(actor=world.staff, matter=matter, action="implement", now=published + datetime.timedelta(days=7))
+    assert e.value.code == "objections_unanswered"
+    with pytest.raises(Conflict):
+        matters.object_to(actor=resident, matter=matter, text="太晚了", now=published + datetime.timedelta(days=7))
+    matters.answer(actor=world.staff, objection=objection, text="按面积分摊，已公示依据", now=published + datetime.timedelta(days=2))
+    matters.act(actor=world.staff, matter=matter, action="implement", now=published + datetime.timedelta(days=7))
+    with pytest.raises(Invalid):
+        matters.act(actor=world.staff, matter=matter, action="publish_result", result="")
+    matters.act(actor=world.staff, matter=matter, action="publish_result", result="电梯已投用")
+    assert MajorMatter.objects.get(pk=matter.pk).state == MatterState.CLOSED
+    assert chain.verify(MatterEvent, matter) is None
+
+
+def test_residents_see_a_matter_only_once_published(world):
+    matter = matter_in_state(world, MatterState.RESOLVED)
+    resident = resident_user(world.building)
+    with pytest.raises(NotFound):
+        matters.matter_for(resident, matter.pk)
+    matters.act(actor=world.staff, matter=matter, action="publicise")
+    assert matters.matter_for(resident, matter.pk) == matter
+
+
+def test_pages_propose_vote_and_object(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    staff = Client()
+    staff.force_login(world.staff)
+    r = staff.post(reverse("deliberation:matters"), {"title": "广场改造", "description": "同心广场改造方案", "due": 7,
+                                                      "present": 7, "in_favour": 6, "against": 1, "abstain": 0})
+    matter = MajorMatter.objects.get(title="广场改造")
+    assert r.status_code == 302 and matter.state == MatterState.PROPOSED
+    staff.post(reverse("deliberation:matter_act", args=[matter.pk, "discuss"]),
+               {"due": 11, "present": 9, "in_favour": 8, "against": 1, "abstain": 0})
+    assert MajorMatter.objects.get(pk=matter.pk).state == MatterState.DISCUSSED
+    r = staff.post(reverse("deliberation:matter_act", args=[matter.pk, "review"]),
+                   {"due": 30, "present": 19, "in_favour": 19, "against": 0, "abstain": 0}, follow=True)
+    assert "到会人数不足" in r.content.decode()
+    page = staff.get(reverse("deliberation:matter", args=[matter.pk])).content.decode()
+    assert "matter-review" in page and "两委商议" in page
+
+
+def test_api_matter(world):
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.staff)
+    r = staff.post("/api/v1/deliberation/matters", {"community_id": world.community.pk, "title": "加装电梯", "description": "说明",
+                                                   "vote": {"due": 5, "present": 5, "in_favour": 5}}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    matter_id = r.json()["id"]
+    r = staff.post(f"/api/v1/deliberation/matters/{matter_id}/actions/review", {"vote": {"due": 5, "present": 5, "in_favour": 5}},
+                   content_type="application/json")
+    assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
+    r = staff.post(f"/api/v1/deliberation/matters/{matter_id}/actions/discuss", {}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "vote_required"
+    r = staff.post(f"/api/v1/deliberation/matters/{matter_id}/actions/discuss",
+                   {"vote": {"due": 9, "present": 9, "in_favour": 9}}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "discussed" and len(r.json()["votes"]) == 2

@@ -1,0 +1,477 @@
+"""议事 pages: the list of meetings and overdue action items, a meeting's page (agenda,
+parties, sign-in, polls, decisions with their action items and work orders, minutes), the
+QR sign-in page, and a new meeting. Thin: selectors read, services write; a refused step
+comes back as a message on the meeting page."""
+
+import datetime
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liulin.core import clock, workorders
+from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
+from liulin.core.permissions import can, has_perm_anywhere
+
+from . import forms, matters, mediation, selectors, services
+from .models import Kind, MinutesState, PollState, State
+from .workflow import CASE, ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
+
+
+def _require_reader(user):
+    if not selectors.may_open(user):
+        raise NotPermitted(_("您的角色不能查看议事。"))
+
+
+@login_required
+def home(request):
+    _require_reader(request.user)
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
+    meetings = list(selectors.meetings_for(request.user, kind=kind)[:50])
+    return render(request, "deliberation/home.html", {
+        "meetings": meetings, "kinds": Kind.choices, "kind": kind,
+        "overdue": list(selectors.overdue_items(request.user)[:50]),
+        "may_convene": has_perm_anywhere(request.user, "deliberation.convene"),
+        "may_mediate": has_perm_anywhere(request.user, "deliberation_case.view_case"),
+    })
+
+
+def _meeting_form(user, data=None):
+    return forms.MeetingForm(data, estates=selectors.estates_for_convening(user), venues=selectors.venues_for_convening(user),
+                             orgs=selectors.orgs_for_convening(user))
+
+
+@login_required
+def new_meeting(request):
+    if not has_perm_anywhere(request.user, "deliberation.convene"):
+        raise NotPermitted(_("您的角色不能召集议事。"))
+    form = _meeting_form(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        community = selectors.community_for_convening(request.user, data["estate"], data["venue"])
+        try:
+            meeting = services.convene_meeting(
+                actor=request.user, kind=data["kind"], title=data["title"], community=community, estate=data["estate"],
+                venue=data["venue"], place=data["place"], starts_at=data["starts_at"],
+                ends_at=data["starts_at"] + datetime.timedelta(minutes=data["minutes"]), quorum=data["quorum"],
+                chair=data["chair"], agenda=data["agenda"], invite=list(data["invite"]))
+        except DomainError as error:
+            if isinstance(error, NotPermitted) or error.status == 404:
+                raise
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("议事会议已创建，请发出通知。"))
+            return redirect("deliberation:meeting", meeting.pk)
+    return render(request, "deliberation/new.html", {"form": form})
+
+
+def _context(request, meeting):
+    user = request.user
+    staff = can(user, "deliberation.convene", meeting)
+    decisions = list(selectors.decisions_of(meeting))
+    items = [item for decision in decisions for item in decision.action_items.all()]
+    orders = workorders.status([item.work_order_id for item in items])
+    for item in items:
+        item.order = orders.get(item.work_order_id)
+    polls = list(selectors.polls_of(meeting))
+    attendance = selectors.attendance_of(user, meeting)
+    voted = set(selectors.polls_voted(attendance))
+    counts = selectors.tallies([p for p in polls if p.state == PollState.CLOSED or not p.hide_results])
+    for poll in polls:
+        poll.voted = poll.pk in voted
+        poll.shown = counts.get(poll.pk)
+    context = {
+        "meeting": meeting, "staff": staff, "decisions": decisions, "polls": polls, "attendance": attendance,
+        "agenda": list(meeting.agenda.all()),
+        "invitations": list(meeting.invitations.select_related("org")),
+        "my_orgs": selectors.own_org_ids(user),
+        "counts": selectors.attendance_counts(meeting),
+        "actions": [t for t in MEETING.available_actions(meeting.state) if staff],
+        "minutes_actions": [t for t in MINUTES.available_actions(meeting.minutes_state) if staff and meeting.state == State.HELD],
+        "in_session": meeting.state in SESSION_STATES,
+        "sign_in_open": meeting.state in SIGN_IN_STATES,
+        "amendments": list(meeting.amendments.all()) if staff or attendance else [],
+        "may_amend": attendance is not None and meeting.minutes_state == MinutesState.AMENDING,
+        "item_actions": {a: ITEM.transitions[a] for a in ("file_order", "complete", "drop")},
+    }
+    if staff:
+        context["sheet"] = list(selectors.attendances(meeting))
+        context["rsvp_form"] = forms.RsvpForm()
+        if meeting.state in SIGN_IN_STATES:
+            url = request.build_absolute_uri(reverse("deliberation:sign_in", args=[meeting.pk, meeting.sign_in_token]))
+            context["sign_in_url"] = url
+            context["qr_svg"] = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+            context["sign_in_for_form"] = forms.SignInForForm(residents=selectors.residents_to_sign_in(user, meeting))
+        if meeting.state in SESSION_STATES:
+            context["poll_form"] = forms.PollForm()
+            context["decision_form"] = _decision_form(user, meeting)
+        context["file_form"] = forms.FileOrderForm() if workorders.available() else None
+        context["complete_form"] = forms.CompleteForm()
+        if meeting.minutes_state == MinutesState.DRAFT and meeting.state != State.CANCELLED:
+            context["minutes_form"] = forms.MinutesForm(initial={"minutes": meeting.minutes})
+    elif any(i.org_id in context["my_orgs"] for i in context["invitations"]):
+        context["rsvp_form"] = forms.RsvpForm()
+    return context
+
+
+def _decision_form(user, meeting, data=None):
+    return forms.DecisionForm(data, polls=meeting.polls.filter(state=PollState.CLOSED),
+                              owners=selectors.possible_owners(meeting), orgs=selectors.parties(meeting),
+                              buildings=selectors.buildings_of(meeting))
+
+
+@login_required
+def meeting(request, pk):
+    _require_reader(request.user)
+    found = selectors.meeting_for(request.user, pk)
+    return render(request, "deliberation/meeting.html", _context(request, found))
+
+
+def _back(request, meeting, error=None):
+    if error is not None:
+        messages.error(request, error.detail)
+    return redirect("deliberation:meeting", meeting.pk)
+
+
+def _run(request, meeting, step, done):
+    try:
+        step()
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back(request, meeting, error)
+    messages.success(request, done)
+    return _back(request, meeting)
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    found = selectors.meeting_for(request.user, pk)
+    form = forms.ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _run(request, found, lambda: services.act(actor=request.user, meeting=found, action=action, reason=reason),
+                _("已完成：%(action)s。") % {"action": MEETING.transitions[action].label if action in MEETING.transitions else action})
+
+
+@login_required
+@require_POST
+def rsvp(request, pk, invitation_pk):
+    found = selectors.meeting_for(request.user, pk)
+    invitation = selectors.invitation_of(found, invitation_pk)
+    form = forms.RsvpForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"rsvp": "", "representative": ""}
+    return _run(request, found, lambda: services.respond(actor=request.user, invitation=invitation, **data), _("已回复。"))
+
+
+def sign_in(request, pk, token):
+    """The page the meeting's QR code opens: one large button."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    found = selectors.meeting_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            attendance, created = services.sign_in(actor=request.user, meeting=found, token=token)
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            return _back(request, found, error)
+        messages.success(request, _("签到成功。") if created else _("您已签到过。"))
+        return _back(request, found)
+    return render(request, "deliberation/sign_in.html", {"meeting": found, "token": token,
+                                                         "attendance": selectors.attendance_of(request.user, found)})
+
+
+@login_required
+@require_POST
+def sign_in_for(request, pk):
+    found = selectors.meeting_for(request.user, pk)
+    form = forms.SignInForForm(request.POST, residents=selectors.residents_to_sign_in(request.user, found))
+    if not form.is_valid():
+        messages.error(request, _("请选择要代签的居民。"))
+        return _back(request, found)
+    return _run(request, found, lambda: services.sign_in_for(actor=request.user, meeting=found, resident=form.cleaned_data["resident"],
+                                                             capacity=form.cleaned_data["capacity"] or None), _("已代签到。"))
+
+
+@login_required
+@require_POST
+def open_poll(request, pk):
+    found = selectors.meeting_for(request.user, pk)
+    form = forms.PollForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写表决事项。"))
+        return _back(request, found)
+    data = form.cleaned_data
+    return _run(request, found, lambda: services.open_poll(actor=request.user, meeting=found, question=data["question"],
+                                                           kind=data["kind"], options=data["options"],
+                                                           max_choices=data["max_choices"] or 1,
+                                                           hide_results=data["hide_results"]), _("表决已开始。"))
+
+
+@login_required
+@require_POST
+def vote(request, poll_pk):
+    poll = selectors.poll_for(request.user, poll_pk)
+    return _run(request, poll.meeting, lambda: services.cast_ballot(actor=request.user, poll=poll,
+                                                                    option_ids=request.POST.getlist("option")),
+                _("已表决。"))
+
+
+@login_required
+@require_POST
+def close_poll(request, poll_pk):
+    poll = selectors.poll_for(request.user, poll_pk)
+    return _run(request, poll.meeting, lambda: services.close_poll(actor=request.user, poll=poll), _("表决已结束。"))
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    found = selectors.meeting_for(request.user, pk)
+    form = _decision_form(request.user, found, request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return _back(request, found)
+    return _run(request, found, lambda: services.record_decision(actor=request.user, meeting=found, text=form.cleaned_data["text"],
+                                                                 poll=form.cleaned_data["poll"], item=form.item()),
+                _("决定已记录，落实事项已交责任人。"))
+
+
+@login_required
+@require_POST
+def item_act(request, item_pk, action):
+    item = selectors.action_item_for(request.user, item_pk)
+    kwargs = {}
+    if action == "file_order":
+        form = forms.FileOrderForm(request.POST)
+        kwargs["category"] = form.cleaned_data["category"] if form.is_valid() else None
+    elif action == "complete":
+        kwargs["result"] = request.POST.get("result", "")
+    else:
+        kwargs["reason"] = request.POST.get("reason", "")
+    return _run(request, item.meeting, lambda: services.act_on_item(actor=request.user, item=item, action=action, **kwargs),
+                _("已完成：%(action)s。") % {"action": ITEM.transitions[action].label if action in ITEM.transitions else action})
+
+
+@login_required
+@require_POST
+def minutes(request, pk, action):
+    found = selectors.meeting_for(request.user, pk)
+    text = request.POST.get("minutes")
+    if action == "write":
+        step = lambda: services.write_minutes(actor=request.user, meeting=found, text=text or "")  # noqa: E731
+    elif action == "amend":
+        step = lambda: services.amend_minutes(actor=request.user, meeting=found, text=request.POST.get("text", ""))  # noqa: E731
+    else:
+        step = lambda: services.act_on_minutes(actor=request.user, meeting=found, action=action, text=text)  # noqa: E731
+    return _run(request, found, step, _("纪要已保存。"))
+
+
+@login_required
+def overdue(request):
+    _require_reader(request.user)
+    return render(request, "deliberation/overdue.html", {"items": list(selectors.overdue_items(request.user)[:200]),
+                                                         "today": clock.today()})
+
+
+# --- 四议两公开 -------------------------------------------------------------------------------
+
+
+def _vote_of(form):
+    data = form.cleaned_data
+    return matters.Vote(due=data["due"], present=data["present"], in_favour=data["in_favour"], against=data["against"] or 0,
+                        abstain=data["abstain"] or 0, held_on=data["held_on"])
+
+
+@login_required
+def matter_list(request):
+    _require_reader(request.user)
+    may_propose = has_perm_anywhere(request.user, "deliberation_matter.propose")
+    form = forms.MatterForm(request.POST or None) if may_propose else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        community = selectors.community_for_convening(request.user)
+        try:
+            matter = matters.propose(actor=request.user, community=community, title=form.cleaned_data["title"],
+                                     description=form.cleaned_data["description"], vote=_vote_of(form))
+        except DomainError as error:
+            if error.status in (403, 404):
+                raise
+            add_to_form(form, error)
+        else:
+            return redirect("deliberation:matter", matter.pk)
+    return render(request, "deliberation/matters.html", {"matters": list(matters.matters_for(request.user)[:100]), "form": form})
+
+
+@login_required
+def matter(request, pk):
+    _require_reader(request.user)
+    found = matters.matter_for(request.user, pk)
+    staff = can(request.user, "deliberation_matter.answer", found)
+    actions = [t for t in MATTER.available_actions(found.state) if staff]
+    return render(request, "deliberation/matter.html", {
+        "matter": found, "staff": staff, "actions": actions, "vote_form": forms.VoteForm(),
+        "votes": list(found.votes.all()), "objections": list(found.objections.all()),
+        "may_object": found.state == "publicised" and clock.now() < found.objections_until,
+        "now": clock.now(),
+    })
+
+
+def _back_to_matter(request, matter, error=None):
+    if error is not None:
+        messages.error(request, error.detail)
+    return redirect("deliberation:matter", matter.pk)
+
+
+@login_required
+@require_POST
+def matter_act(request, pk, action):
+    found = matters.matter_for(request.user, pk)
+    vote = None
+    if action in matters.STAGE_OF_ACTION:
+        form = forms.VoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请完整填写本环节的表决人数。"))
+            return _back_to_matter(request, found)
+        vote = _vote_of(form)
+    try:
+        matters.act(actor=request.user, matter=found, action=action, vote=vote, result=request.POST.get("result", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back_to_matter(request, found, error)
+    messages.success(request, _("已完成：%(action)s。") % {"action": MATTER.transitions[action].label})
+    return _back_to_matter(request, found)
+
+
+@login_required
+@require_POST
+def matter_object(request, pk):
+    found = matters.matter_for(request.user, pk)
+    try:
+        matters.object_to(actor=request.user, matter=found, text=request.POST.get("text", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back_to_matter(request, found, error)
+    messages.success(request, _("异议已提交，社区将在 3 日内答复。"))
+    return _back_to_matter(request, found)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk):
+    objection = matters.objection_for(request.user, pk)
+    try:
+        matters.answer(actor=request.user, objection=objection, text=request.POST.get("answer", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back_to_matter(request, objection.matter, error)
+    messages.success(request, _("已答复。"))
+    return _back_to_matter(request, objection.matter)
+
+
+# --- 人民调解 ---------------------------------------------------------------------------------
+
+
+def _require_mediator_view(user):
+    if not has_perm_anywhere(user, "deliberation_case.view_case"):
+        raise NotPermitted(_("您的角色不能查看调解案件。"))
+
+
+@login_required
+def cases(request):
+    _require_mediator_view(request.user)
+    may_accept = has_perm_anywhere(request.user, "deliberation_case.accept")
+    form = forms.CaseForm(request.POST or None, estates=selectors.estates_for_convening(request.user)) if may_accept else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        community = data["estate"].community if data["estate"] else selectors.community_for_convening(request.user)
+        try:
+            case = mediation.accept_case(
+                actor=request.user, community=community, estate=data["estate"], dispute_type=data["dispute_type"],
+                source=data["source"], work_order_number=data["work_order_number"], summary=data["summary"],
+                parties=[("applicant", data["applicant"], None), ("respondent", data["respondent"], None)])
+        except DomainError as error:
+            if error.status in (403, 404):
+                raise
+            add_to_form(form, error)
+        else:
+            return redirect("deliberation:case", case.pk)
+    return render(request, "deliberation/cases.html", {"cases": list(mediation.cases_for(request.user)[:100]), "form": form,
+                                                       "now": clock.now()})
+
+
+@login_required
+def case(request, pk):
+    _require_mediator_view(request.user)
+    found = mediation.case_for(request.user, pk)
+    may_act = can(request.user, "deliberation_case.session", found)
+    return render(request, "deliberation/case.html", {
+        "case": found, "may_act": may_act, "now": clock.now(),
+        "actions": [t for t in CASE.available_actions(found.state) if may_act],
+        "parties": list(found.parties.all()), "steps": list(found.steps.all()),
+        "agreement_form": forms.AgreementForm(), "follow_up_form": forms.FollowUpForm(),
+        "confirmation_deadline": mediation.confirmation_deadline(found),
+    })
+
+
+def _back_to_case(request, case, step, done):
+    try:
+        step()
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, done)
+    return redirect("deliberation:case", case.pk)
+
+
+@login_required
+@require_POST
+def case_act(request, pk, action):
+    found = mediation.case_for(request.user, pk)
+    agreement = None
+    if action == "agree":
+        form = forms.AgreementForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请完整填写协议内容。"))
+            return redirect("deliberation:case", found.pk)
+        agreement = form.cleaned_data
+    return _back_to_case(request, found, lambda: mediation.act(actor=request.user, case=found, action=action,
+                                                               reason=request.POST.get("reason", ""), agreement=agreement),
+                         _("已完成：%(action)s。") % {"action": CASE.transitions[action].label if action in CASE.transitions else action})
+
+
+@login_required
+@require_POST
+def case_session(request, pk):
+    found = mediation.case_for(request.user, pk)
+    return _back_to_case(request, found, lambda: mediation.record_session(actor=request.user, case=found,
+                                                                          notes=request.POST.get("notes", "")), _("已记录。"))
+
+
+@login_required
+@require_POST
+def case_signature(request, pk, party_pk):
+    found = mediation.case_for(request.user, pk)
+    party = found.parties.filter(pk=party_pk).first()
+    if party is None:
+        raise NotFound(_("找不到该记录，或您无权查看。"))
+    return _back_to_case(request, found, lambda: mediation.record_signature(actor=request.user, case=found, party=party),
+                         _("已记录签字。"))
+
+
+@login_required
+@require_POST
+def case_follow_up(request, pk):
+    found = mediation.case_for(request.user, pk)
+    form = forms.FollowUpForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"notes": "", "performance": ""}
+    return _back_to_case(request, found, lambda: mediation.follow_up(actor=request.user, case=found, **data), _("已记录回访。"))
