@@ -30,3 +30,27 @@ def run_at_once(calls, *, before=None, timeout=60):
     for t in threads:
         t.join(timeout=timeout)
     return results, errors
+
+
+def database_for_threads(path):
+    """A `before` for run_at_once that points each thread at the test database. PostgreSQL:
+    the test database itself (returns a no-op). SQLite: the in-memory test database serves
+    threads through a shared cache that fails a second writer at once ("table is locked")
+    where a real file waits on its busy timeout; so the threads get a copy in a file at `path`,
+    as SQLite runs in production (WAL, IMMEDIATE). Call it after the test's data is in."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return lambda: None
+    import sqlite3
+
+    connection.ensure_connection()
+    target = sqlite3.connect(str(path))
+    connection.connection.backup(target)
+    target.close()
+    settings, wrapper = {**connection.settings_dict, "NAME": str(path)}, type(connections["default"])
+
+    def use_file():
+        connections["default"] = wrapper(settings, "default")
+
+    return use_file
