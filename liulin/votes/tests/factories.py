@@ -34,7 +34,7 @@ class World:
         return owner.user
 
 
-def make_world(areas=((9000, 1), (11000, 1), (8000, 1), (10000, 1)), *, developer_areas=(), clerks=3):
+def make_world(areas=((9000, 0), (11000, 1), (8000, 2), (10000, 3)), *, developer_areas=(), clerks=3):
     """`areas`: [(area in cm², owners' index…)]: units with their owner number; owners numbered
     from 0 and each gets a bound account. `developer_areas`: unsold units of the developer."""
     estate = EstateFactory()
