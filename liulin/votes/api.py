@@ -13,8 +13,21 @@ from liulin.orgs.models import Organisation
 
 from . import presenters, publication, selectors, services
 from .schemas import (
-    ActIn, BallotIn, CounterIn, PaperIn, PaperOut, ReceiptCheckIn, ReceiptCheckOut, ReceiptOut, ResultOut, RollEntryOut,
-    ServiceIn, VoteDetailOut, VoteIn, VoteOut, FiguresOut,
+    ActIn,
+    BallotIn,
+    CounterIn,
+    FiguresOut,
+    PaperIn,
+    PaperOut,
+    ReceiptCheckIn,
+    ReceiptCheckOut,
+    ReceiptOut,
+    ResultOut,
+    RollEntryOut,
+    ServiceIn,
+    VoteDetailOut,
+    VoteIn,
+    VoteOut,
 )
 
 router = Router(tags=["votes"])

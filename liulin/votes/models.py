@@ -189,6 +189,9 @@ class RollEntry(models.Model):
         ]
         indexes = [models.Index(fields=["vote", "owner"], name="roll_vote_owner")]
 
+    def __str__(self):
+        return f"{self.vote_id} · {self.label}"
+
 
 class Choice(models.TextChoices):
     YES = "yes", _("同意")
@@ -221,6 +224,9 @@ class Ballot(models.Model):
         constraints = [models.UniqueConstraint(fields=["vote", "unit"], name="ballot_one_per_unit_per_vote")]
         indexes = [models.Index(fields=["vote", "owner"], name="ballot_vote_owner")]
 
+    def __str__(self):
+        return f"{self.vote_id} · {self.unit_id} · {self.choice}"
+
 
 class PaperEntry(models.Model):
     """One staff member's typing of one paper ballot (an owner's sheet, covering all his units
@@ -240,6 +246,9 @@ class PaperEntry(models.Model):
             models.UniqueConstraint(fields=["vote", "owner", "entered_by"], name="paper_entry_once_per_person"),
         ]
         indexes = [models.Index(fields=["vote", "owner"], name="paper_entry_vote_owner")]
+
+    def __str__(self):
+        return f"{self.vote_id} · {self.owner_id} · {self.entered_by_id}"
 
 
 class VoteEvent(ChainedEvent):

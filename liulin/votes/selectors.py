@@ -10,7 +10,7 @@ from liulin.core.permissions import NOT_FOUND, can, scope_q
 from liulin.core.permissions import NOTHING as NO_ROWS
 
 from . import tally as tallying
-from .models import Ballot, Owner, RollEntry, State, Vote, VoteEvent
+from .models import Ballot, Owner, PaperEntry, RollEntry, State, Vote, VoteEvent
 from .services import receipt_hash
 
 PUBLIC_STATES = (State.NOTICED, State.OPEN, State.CLOSED, State.COUNTED, State.PUBLISHED)
@@ -113,3 +113,22 @@ def published_log(vote):
     if vote.state not in RESULT_STATES:
         raise NotFound(_("计票后才公开投票记录。"))
     return VoteEvent.objects.filter(vote=vote).order_by("seq")
+
+
+def unsettled_paper(vote):
+    """The roll entries of owners whose paper sheet waits for a second typing or a third
+    reader, with how many copies and whether they disagree."""
+    owners = tallying.unsettled_paper(vote)
+    copies = {}
+    for entry in PaperEntry.objects.filter(vote=vote, owner_id__in=owners):
+        copies.setdefault(entry.owner_id, []).append(entry)
+    entries = RollEntry.objects.filter(vote=vote, owner_id__in=owners).order_by("label")
+    seen, rows = set(), []
+    for entry in entries:
+        if entry.owner_id in seen:
+            continue
+        seen.add(entry.owner_id)
+        typed = copies.get(entry.owner_id, [])
+        rows.append({"owner_id": entry.owner_id, "label": entry.label, "copies": len(typed),
+                     "disagree": len({(e.choice, e.receipt_hash) for e in typed}) > 1})
+    return rows

@@ -21,7 +21,20 @@ from liulin.core.text import clean_text
 from liulin.orgs.models import Organisation
 
 from . import tally as tallying
-from .models import Ballot, Channel, ChannelRule, Choice, EstateRules, Owner, PaperEntry, RollEntry, State, Unit, Vote, VoteEvent
+from .models import (
+    Ballot,
+    Channel,
+    ChannelRule,
+    Choice,
+    EstateRules,
+    Owner,
+    PaperEntry,
+    RollEntry,
+    State,
+    Unit,
+    Vote,
+    VoteEvent,
+)
 from .rules import Matter
 from .workflow import WORKFLOW
 
