@@ -1,21 +1,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liulin.orgs.models import Organisation
+
 from .models import Choice
 from .rules import Matter
 
 
 class VoteForm(forms.Form):
-    committee = forms.TypedChoiceField(label=_("业主委员会"), coerce=int)
+    committee = forms.ModelChoiceField(label=_("业主委员会"), queryset=Organisation.objects.none(), empty_label=None)
     title = forms.CharField(label=_("表决事项"), max_length=120)
     matter = forms.TypedChoiceField(label=_("事项类型（民法典第二百七十八条）"), choices=Matter.choices, coerce=int)
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
     opens_at = forms.DateTimeField(label=_("投票开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     closes_at = forms.DateTimeField(label=_("投票截止"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
-    def __init__(self, *args, committees=(), **kwargs):
+    def __init__(self, *args, committees=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["committee"].choices = [(c.pk, c.name) for c in committees]
+        if committees is not None:
+            self.fields["committee"].queryset = committees
 
 
 class ChoiceForm(forms.Form):

@@ -6,7 +6,7 @@ from liulin.core.errors import NotFound, NotPermitted
 from liulin.core.permissions import can
 
 from . import selectors
-from .models import State
+from .models import Choice, State
 from .workflow import WORKFLOW
 
 
@@ -23,8 +23,13 @@ def my_units(user, vote):
     if owner is None:
         return []
     cast = {b.unit_id: b for b in selectors.ballots_of(vote, owner)}
-    return [{"label": e.label, "area_cm2": e.area_cm2, "choice": getattr(cast.get(e.unit_id), "choice", None),
-             "channel": getattr(cast.get(e.unit_id), "channel", None)} for e in selectors.roll_of(vote, owner)]
+    units = []
+    for entry in selectors.roll_of(vote, owner):
+        ballot = cast.get(entry.unit_id)
+        units.append({"label": entry.label, "area_cm2": entry.area_cm2, "choice": ballot.choice if ballot else None,
+                      "channel": ballot.channel if ballot else None,
+                      "choice_label": Choice(ballot.choice).label if ballot else ""})
+    return units
 
 
 def detail(user, vote):

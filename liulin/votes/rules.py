@@ -37,7 +37,7 @@ class Bound:
 
     fraction: Fraction
     inclusive: bool
-    label: str
+    label: object  # a lazy translation
 
     def met(self, part, whole):
         """part / whole reaches the bound, in integers. Nothing out of nothing never passes."""
@@ -47,9 +47,9 @@ class Bound:
         return left >= right if self.inclusive else left > right
 
 
-TWO_THIRDS = Bound(Fraction(2, 3), True, "三分之二以上")
-THREE_QUARTERS = Bound(Fraction(3, 4), True, "四分之三以上")
-MORE_THAN_HALF = Bound(Fraction(1, 2), False, "过半数")
+TWO_THIRDS = Bound(Fraction(2, 3), True, _("三分之二以上"))
+THREE_QUARTERS = Bound(Fraction(3, 4), True, _("四分之三以上"))
+MORE_THAN_HALF = Bound(Fraction(1, 2), False, _("过半数"))
 
 # The table: for each matter, the quorum (share of all area and of all owners taking part)
 # and the approval (share of the participating area and owners agreeing). Both dimensions

@@ -32,8 +32,9 @@ from .workflow import WORKFLOW
 
 
 def _committees(user):
+    """The owners' committees in which `user` may set up votes (a queryset)."""
     orgs = Organisation.objects.filter(kind=Organisation.Kind.OWNERS_COMMITTEE, estate__isnull=False)
-    return list(scoped(user, orgs, "votes.create").order_by("name"))
+    return scoped(user, orgs, "votes.create").order_by("name")
 
 
 @login_required
@@ -42,20 +43,19 @@ def vote_list(request):
     owned = set(selectors.owned_estate_ids(request.user))
     for vote in votes:
         vote.mine = vote.estate_id in owned and vote.state == State.OPEN
-    return render(request, "votes/list.html", {"votes": votes, "may_create": bool(_committees(request.user))})
+    return render(request, "votes/list.html", {"votes": votes, "may_create": _committees(request.user).exists()})
 
 
 @login_required
 def vote_create(request):
     committees = _committees(request.user)
-    if not committees:
+    if not committees.exists():
         raise NotPermitted(_("只有业主委员会委员可以发起表决。"))
     form = VoteForm(request.POST or None, committees=committees)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        committee = next(c for c in committees if c.pk == data["committee"])
         try:
-            vote = services.create_vote(actor=request.user, committee=committee, title=data["title"], matter=data["matter"],
+            vote = services.create_vote(actor=request.user, committee=data["committee"], title=data["title"], matter=data["matter"],
                                         description=data["description"], opens_at=data["opens_at"], closes_at=data["closes_at"])
         except Invalid as error:
             add_to_form(form, error)
