@@ -40,6 +40,7 @@ class EstateRules(models.Model):
     non_voter_rule = models.CharField(_("未表决业主"), max_length=20, choices=NonVoterRule.choices, default=NonVoterRule.EXCLUDED)
     notice_days = models.PositiveSmallIntegerField(_("公告提前天数"), default=15)
     objection_days = models.PositiveSmallIntegerField(_("结果公示天数"), default=7)
+    proxy_cap = models.PositiveSmallIntegerField(_("每人最多受托户数"), default=3)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
@@ -62,6 +63,9 @@ class Owner(models.Model):
     estate = models.ForeignKey("territory.Estate", on_delete=models.PROTECT, related_name="owners", verbose_name=_("小区"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("名称"), max_length=64)
+    # The register's own number for this owner (from the imported sheet): rows with the same
+    # code are one owner, one head.
+    code = models.CharField(_("业主编号"), max_length=32, blank=True)
     resident = models.ForeignKey("people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="ownerships",
                                  verbose_name=_("居民（表决人）"))
     # The bound, real-name account that votes online for this owner.
@@ -77,6 +81,7 @@ class Owner(models.Model):
             models.UniqueConstraint(fields=["estate", "resident"], condition=Q(resident__isnull=False), name="owner_one_per_resident"),
             models.UniqueConstraint(fields=["estate", "user"], condition=Q(user__isnull=False), name="owner_one_per_account"),
             models.UniqueConstraint(fields=["estate"], condition=Q(kind="developer"), name="owner_one_developer_per_estate"),
+            models.UniqueConstraint(fields=["estate", "code"], condition=~Q(code=""), name="owner_unique_code"),
         ]
 
     def __str__(self):
@@ -217,6 +222,8 @@ class Ballot(models.Model):
     # Who put it in: the owner himself online, the staff member at the counter, the staff
     # member who entered the second, matching copy of a paper ballot.
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Cast online by the owner's registered proxy; the owner's own online ballot replaces it.
+    via_proxy = models.BooleanField(default=False)
     receipt_hash = models.CharField(max_length=64, db_index=True)
     cast_at = models.DateTimeField(default=clock.now)
 
@@ -249,6 +256,31 @@ class PaperEntry(models.Model):
 
     def __str__(self):
         return f"{self.vote_id} · {self.owner_id} · {self.entered_by_id}"
+
+
+class Proxy(models.Model):
+    """A written proxy (委托书): the owner lets `holder` (a family member with an account)
+    vote for him in this vote. Uploaded by staff, revocable by the owner or staff; one active
+    proxy per owner per vote (a unique constraint), at most the estate's cap per holder."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="proxies")
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="proxies")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxies_held")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=clock.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("表决委托")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "owner"], condition=Q(revoked_at__isnull=True), name="proxy_one_active_per_owner"),
+        ]
+        indexes = [models.Index(fields=["vote", "holder"], name="proxy_vote_holder")]
+
+    def __str__(self):
+        return f"{self.vote_id} · {self.owner_id} → {self.holder_id}"
 
 
 class VoteEvent(ChainedEvent):

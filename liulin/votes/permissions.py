@@ -5,10 +5,11 @@ Owners reach their own votes through the register (selectors.votes_for), not a r
 from liulin.core.permissions import grant, register_scope
 from liulin.core.roles import Role
 
-from .models import Vote
+from .models import Proxy, Vote
 from .workflow import WORKFLOW
 
 register_scope(Vote, area_path="estate__community__path", org="committee")
+register_scope(Proxy, area_path="vote__estate__community__path", org="vote__committee")
 
 WORKFLOW.grant_roles()
 for role in (Role.COMMITTEE_MEMBER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR):

@@ -29,6 +29,7 @@ from .models import (
     EstateRules,
     Owner,
     PaperEntry,
+    Proxy,
     RollEntry,
     State,
     Unit,
@@ -240,25 +241,40 @@ def _roll_of(vote, owner):
     return entries
 
 
-def _place(vote, owner, entries, *, choice, channel, entered_by, actor_role, receipt, now):
+def _held_as(ballot):
+    return "proxy" if ballot.via_proxy else ballot.channel
+
+
+def _may_replace(vote, held, *, channel, via_proxy):
+    """Whether a new ballot replaces the ones `held` (their channels, "proxy" for a proxy's):
+    the owner's own online ballot replaces his proxy's always (his override), and under
+    "online prevails" an online ballot replaces counter and paper ones. Nothing replaces the
+    owner's own online ballot; counter and paper replace nothing."""
+    if channel != Channel.ONLINE or Channel.ONLINE in held:
+        return False
+    if "proxy" in held:
+        return not via_proxy and held <= {"proxy", Channel.COUNTER, Channel.PAPER} and (
+            held == {"proxy"} or vote.channel_rule == ChannelRule.ONLINE_PREVAILS)
+    return vote.channel_rule == ChannelRule.ONLINE_PREVAILS
+
+
+def _place(vote, owner, entries, *, choice, channel, entered_by, actor_role, receipt, now, via_proxy=False):
     """Put `owner`'s ballot for all his roll units, under the vote's lock, by the channel rule.
     Returns the chain event."""
     existing = {b.unit_id: b for b in Ballot.objects.filter(vote=vote, unit_id__in=[e.unit_id for e in entries])}
     replaced = []
     if existing:
-        channels = {b.channel for b in existing.values()}
-        may_replace = (vote.channel_rule == ChannelRule.ONLINE_PREVAILS and channel == Channel.ONLINE
-                       and Channel.ONLINE not in channels)
-        if not may_replace:
+        held = {_held_as(b) for b in existing.values()}
+        if not _may_replace(vote, held, channel=channel, via_proxy=via_proxy):
             raise Conflict(_("该业主的房屋本次已投票，不能重复投票。"), code="already_voted")
-        replaced = sorted(channels)
+        replaced = sorted(str(h) for h in held)
         Ballot.objects.filter(pk__in=[b.pk for b in existing.values()]).delete()
     digest = receipt_hash(vote.pk, receipt)
     try:
         with transaction.atomic():
             Ballot.objects.bulk_create([
                 Ballot(vote=vote, unit_id=e.unit_id, owner=owner, area_cm2=e.area_cm2, choice=choice, channel=channel,
-                       entered_by=entered_by, receipt_hash=digest, cast_at=now)
+                       entered_by=entered_by, via_proxy=via_proxy, receipt_hash=digest, cast_at=now)
                 for e in entries
             ])
     except IntegrityError:
@@ -267,6 +283,8 @@ def _place(vote, owner, entries, *, choice, channel, entered_by, actor_role, rec
             "channel": str(channel), "receipt": digest}
     if replaced:
         data["replaces"] = replaced
+    if via_proxy:
+        data["proxy"] = True
     return chain.append(VoteEvent, vote, actor=entered_by if channel != Channel.ONLINE else None, actor_role=actor_role,
                         action="replace_ballot" if replaced else "cast", data=data, at=now)
 
@@ -371,6 +389,76 @@ def resolve_paper(*, actor, vote, owner, choice, receipt_code, now=None):
         _place(locked, owner, entries, choice=choice, channel=Channel.PAPER, entered_by=actor, actor_role=role,
                receipt=receipt_code, now=now)
     return "resolved"
+
+
+def cast_as_proxy(*, actor, vote, owner, choice, now=None):
+    """A registered proxy votes for the owner who appointed him. Returns the receipt code,
+    which he passes on to the owner."""
+    now = now or clock.now()
+    choice = _parse_choice(choice)
+    with transaction.atomic():
+        locked = _lock(vote)
+        if not Proxy.objects.filter(vote=locked, owner=owner, holder=actor, revoked_at__isnull=True).exists():
+            raise NotPermitted(_("您没有该业主本次表决的有效委托。"), code="no_proxy")
+        _require_open(locked, now)
+        entries = _roll_of(locked, owner)
+        code = new_receipt_code()
+        _place(locked, owner, entries, choice=choice, channel=Channel.ONLINE, entered_by=actor, actor_role="proxy",
+               receipt=code, now=now, via_proxy=True)
+    return code
+
+
+def register_proxy(*, actor, vote, owner, holder, document, now=None):
+    """Staff register an owner's written proxy (the signed 委托书, a scan or photo) for this
+    vote. One active proxy per owner; at most the estate's cap per holder."""
+    from liulin.core.attachments import services as attachments
+
+    now = now or clock.now()
+    cleaned = attachments.clean(document, accept={attachments.DOCUMENT, attachments.IMAGE}, field="document")
+    written = None
+    try:
+        with transaction.atomic():
+            locked = _lock(vote)
+            role = _role_of(actor, WORKFLOW.perm("register_proxy"), locked)
+            if locked.state not in (State.NOTICED, State.OPEN):
+                raise Conflict(_("只能在公告后、截止前登记委托。"), code="not_open")
+            if owner.estate_id != locked.estate_id:
+                raise Invalid(_("该业主不属于本小区。"), code="wrong_estate", field="owner")
+            if holder is None or not holder.is_active or holder.pk == owner.user_id:
+                raise Invalid(_("受托人须是业主本人以外、有账号的人。"), code="invalid_holder", field="holder")
+            cap = rules_for(locked.estate).proxy_cap
+            if Proxy.objects.filter(vote=locked, holder=holder, revoked_at__isnull=True).count() >= cap:
+                raise Conflict(_("每人最多受托 %(cap)d 户。") % {"cap": cap}, code="proxy_cap")
+            try:
+                with transaction.atomic():
+                    proxy = Proxy.objects.create(vote=locked, owner=owner, holder=holder, registered_by=actor, granted_at=now)
+            except IntegrityError:
+                raise Conflict(_("该业主已有有效委托，须先撤销。"), code="proxy_exists") from None
+            written = attachments.save_clean(owner=proxy, cleaned=cleaned, stage="proxy", actor=actor, now=now)
+            chain.append(VoteEvent, locked, actor=actor, actor_role=role, action="register_proxy",
+                         data={"owner": owner.pk, "proxy": proxy.pk}, at=now)
+    except BaseException:
+        if written is not None:
+            attachments.discard([written])
+        raise
+    return proxy
+
+
+def revoke_proxy(*, actor, proxy, now=None):
+    """The owner himself, or staff, revoke a proxy; a ballot it already cast stands (the owner
+    replaces it by voting online himself)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = _lock(proxy.vote)
+        if proxy.owner.user_id == getattr(actor, "pk", None):
+            role = "owner"
+        else:
+            role = _role_of(actor, WORKFLOW.perm("register_proxy"), locked)
+        changed = Proxy.objects.filter(pk=proxy.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor)
+        if not changed:
+            raise Conflict(_("该委托已撤销。"), code="already_revoked")
+        chain.append(VoteEvent, locked, actor=actor, actor_role=role, action="revoke_proxy",
+                     data={"owner": proxy.owner_id, "proxy": proxy.pk}, at=now)
 
 
 def record_service(*, actor, vote, owner, how, now=None):

@@ -38,6 +38,7 @@ NOTES = {
     "enter_paper": CLERKS,
     "resolve_paper": CLERKS,
     "record_service": CLERKS,
+    "register_proxy": CLERKS,
 }
 
 WORKFLOW = Workflow("votes", TRANSITIONS, state_label=lambda state: State(state).label, notes=NOTES)
