@@ -3,10 +3,11 @@ their receipts, staff enter counter and paper ballots, anyone who sees a counted
 its record. Lists and details are scoped (selectors); errors are {detail, code}."""
 
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from liulin.core.errors import NotFound
+from liulin.core.errors import Invalid, NotFound
 from liulin.core.permissions import get_or_404
 from liulin.core.schemas import ERRORS
 from liulin.orgs.models import Organisation
@@ -19,6 +20,8 @@ from .schemas import (
     FiguresOut,
     PaperIn,
     PaperOut,
+    ProxyBallotIn,
+    ProxyOut,
     ReceiptCheckIn,
     ReceiptCheckOut,
     ReceiptOut,
@@ -135,3 +138,33 @@ def record(request, vote_id: int):
     vote = selectors.vote_for(request.user, vote_id)
     presenters.require_result(vote)
     return publication.export(vote)
+
+
+@router.get("/{int:vote_id}/proxies", response={200: list[ProxyOut], **ERRORS}, summary="有效委托（工作人员看全部；业主与受托人看自己的）")
+def proxy_list(request, vote_id: int):
+    return list(selectors.proxies_for(request.user, selectors.vote_for(request.user, vote_id)))
+
+
+@router.post("/{int:vote_id}/proxies", response={201: ProxyOut, **ERRORS}, summary="登记书面委托（上传签字的委托书，PDF 或照片）")
+def proxy_register(request, vote_id: int, owner_id: Form[int], holder_mobile: Form[str], document: File[UploadedFile]):
+    vote = selectors.vote_for(request.user, vote_id)
+    presenters.require_clerk(request.user, vote)
+    holder = selectors.holder_by_mobile(holder_mobile[:11])
+    if holder is None:
+        raise Invalid(_("受托人须先注册账号。"), code="invalid_holder", field="holder_mobile")
+    proxy = services.register_proxy(actor=request.user, vote=vote, owner=selectors.roll_owner(vote, owner_id), holder=holder,
+                                    document=document)
+    return Status(201, proxy)
+
+
+@router.post("/proxies/{int:proxy_id}/revoke", response={204: None, **ERRORS}, summary="撤销委托（业主本人或工作人员）")
+def proxy_revoke(request, proxy_id: int):
+    services.revoke_proxy(actor=request.user, proxy=selectors.proxy_for(request.user, proxy_id))
+    return Status(204, None)
+
+
+@router.post("/{int:vote_id}/proxy-ballot", response={201: ReceiptOut, **ERRORS}, summary="受托人代业主投票")
+def ballot_proxy(request, vote_id: int, payload: ProxyBallotIn):
+    vote = selectors.vote_for(request.user, vote_id)
+    owner = selectors.held_owner(request.user, vote, payload.owner_id)
+    return Status(201, {"receipt_code": services.cast_as_proxy(actor=request.user, vote=vote, owner=owner, choice=payload.choice)})

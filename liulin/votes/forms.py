@@ -57,3 +57,9 @@ class ReasonForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     code = forms.CharField(label=_("回执码"), max_length=20)
+
+
+class ProxyForm(forms.Form):
+    owner = forms.IntegerField(widget=forms.HiddenInput)
+    holder_mobile = forms.CharField(label=_("受托人手机号（须已注册账号）"), max_length=11)
+    document = forms.FileField(label=_("签字的委托书（PDF 或照片）"))

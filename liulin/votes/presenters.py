@@ -20,8 +20,11 @@ def actions_for(user, vote):
 
 def my_units(user, vote):
     owner = selectors.owner_for(user, vote)
-    if owner is None:
-        return []
+    return units_of(vote, owner) if owner is not None else []
+
+
+def units_of(vote, owner):
+    """An owner's units on the roll with the ballot each holds."""
     cast = {b.unit_id: b for b in selectors.ballots_of(vote, owner)}
     units = []
     for entry in selectors.roll_of(vote, owner):
@@ -64,3 +67,16 @@ def receipt(vote, code):
         "counted": bool(ballots) and vote.state in (State.COUNTED, State.PUBLISHED),
         "units": [{"label": b.unit.label, "area_cm2": b.area_cm2, "choice": b.choice, "channel": b.channel} for b in ballots],
     }
+
+
+def proxies_shown(user, vote):
+    """The active proxies the user may see, with what a page shows of them."""
+    from liulin.core.masking import mask_phone
+
+    rows = list(selectors.proxies_for(user, vote))
+    for proxy in rows:
+        proxy.owner_masked = mask_name(proxy.owner.name)
+        proxy.holder_masked = mask_phone(proxy.holder.mobile)
+        proxy.mine_to_use = proxy.holder_id == getattr(user, "pk", None)
+        proxy.mine_to_revoke = proxy.owner.user_id == getattr(user, "pk", None)
+    return rows

@@ -148,3 +148,21 @@ class RollEntryOut(Schema):
     label: str
     area_cm2: int
     owner_name: str = Field(description="脱敏姓名")
+
+
+class ProxyOut(Schema):
+    id: int
+    owner_id: int
+    owner_name: str = Field(description="脱敏姓名")
+    holder_id: int
+    granted_at: datetime
+
+    @staticmethod
+    def resolve_owner_name(obj):
+        from .presenters import mask_name
+
+        return mask_name(obj.owner.name)
+
+
+class ProxyBallotIn(BallotIn):
+    owner_id: int

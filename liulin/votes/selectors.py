@@ -1,6 +1,6 @@
 """Every read of the votes app, scoped: staff see the votes of their scope (the committee its
 estate's, community staff their community's); an owner sees the votes of the estates where he
-holds a unit, once they are noticed. Published outputs carry units and areas, never names."""
+holds a unit, once they are noticed; a proxy holder the votes he holds a proxy in. Published outputs carry units and areas, never names."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from liulin.core.permissions import NOT_FOUND, can, scope_q
 from liulin.core.permissions import NOTHING as NO_ROWS
 
 from . import tally as tallying
-from .models import Ballot, Owner, PaperEntry, RollEntry, State, Vote, VoteEvent
+from .models import Ballot, Owner, PaperEntry, Proxy, RollEntry, State, Vote, VoteEvent
 from .services import receipt_hash
 
 PUBLIC_STATES = (State.NOTICED, State.OPEN, State.CLOSED, State.COUNTED, State.PUBLISHED)
@@ -31,8 +31,9 @@ def votes_for(user):
     if estates:
         owned = Q(estate_id__in=estates, state__in=PUBLIC_STATES)
         q = owned if q == NO_ROWS else q | owned
-    if q == NO_ROWS:
-        return Vote.objects.none()
+    # A family member who holds an owner's written proxy sees that vote.
+    held = Q(pk__in=Proxy.objects.filter(holder=user, revoked_at__isnull=True).values("vote_id"))
+    q = held if q == NO_ROWS else q | held
     return Vote.objects.filter(q).select_related("estate", "committee")
 
 
@@ -132,3 +133,36 @@ def unsettled_paper(vote):
         rows.append({"owner_id": entry.owner_id, "label": entry.label, "copies": len(typed),
                      "disagree": len({(e.choice, e.receipt_hash) for e in typed}) > 1})
     return rows
+
+
+def proxies_for(user, vote):
+    """Active proxies of a vote: all of them for staff who register them, else those the user
+    holds or gave."""
+    rows = Proxy.objects.filter(vote=vote, revoked_at__isnull=True).select_related("owner", "holder").order_by("pk")
+    if can(user, "votes.register_proxy", vote):
+        return rows
+    if not getattr(user, "is_authenticated", False):
+        return rows.none()
+    return rows.filter(Q(holder=user) | Q(owner__user=user))
+
+
+def proxy_for(user, proxy_id):
+    proxy = Proxy.objects.filter(pk=proxy_id).select_related("vote", "owner").first()
+    if proxy is None or not proxies_for(user, vote_for(user, proxy.vote_id)).filter(pk=proxy.pk).exists():
+        raise NotFound(_(NOT_FOUND))
+    return proxy
+
+
+def held_owner(user, vote, owner_id):
+    """The owner `user` holds an active proxy for in this vote, or NotFound."""
+    proxy = Proxy.objects.filter(vote=vote, holder=user, owner_id=owner_id, revoked_at__isnull=True).select_related("owner").first()
+    if proxy is None:
+        raise NotFound(_("您没有该业主本次表决的有效委托。"))
+    return proxy.owner
+
+
+def holder_by_mobile(mobile):
+    """The account a proxy is given to, found by its mobile number (staff registering a proxy)."""
+    from liulin.accounts.models import User
+
+    return User.objects.filter(mobile=(mobile or "").strip(), is_active=True).first()

@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:vote_id>/participation/", views.participation, name="participation"),
     path("<int:vote_id>/receipt/", views.receipt_check, name="receipt"),
     path("<int:vote_id>/record.json", views.record_download, name="record"),
+    path("<int:vote_id>/proxies/", views.proxies, name="proxies"),
+    path("proxies/<int:proxy_id>/revoke/", views.proxy_revoke, name="proxy_revoke"),
 ]

@@ -21,6 +21,7 @@ from .forms import (
     ConfirmForm,
     CounterForm,
     PaperForm,
+    ProxyForm,
     ReasonForm,
     ReceiptForm,
     RollSearchForm,
@@ -88,6 +89,7 @@ def _detail_context(request, vote):
         "clerk": can(user, WORKFLOW.perm("enter_counter"), vote),
         "quorum": QUORUM[vote.matter], "approval": APPROVAL[vote.matter], "receipt_form": ReceiptForm(),
         "reason_form": ReasonForm(), "total_area": format_area(vote.total_area_cm2),
+        "proxies": presenters.proxies_shown(user, vote),
     }
     if staff and vote.state in (State.OPEN, State.CLOSED):
         context.update(_figures_context(vote))
@@ -135,23 +137,31 @@ def ballot(request, vote_id):
     """Screen 1: the matter, the owner's units and three big buttons; screen 2: confirm;
     screen 3: the receipt."""
     vote = selectors.vote_for(request.user, vote_id)
-    owner = selectors.owner_for(request.user, vote)
+    held = request.POST.get("for") or request.GET.get("for")
+    if held:  # a registered proxy votes for the owner who appointed him
+        owner = selectors.held_owner(request.user, vote, int(held) if str(held).isdigit() else 0)
+    else:
+        owner = selectors.owner_for(request.user, vote)
     if owner is None:
         raise NotPermitted(_("您的账号未绑定本小区的业主身份。"))
-    units = presenters.my_units(request.user, vote)
+    units = presenters.units_of(vote, owner)
     context = {"vote": vote, "units": units, "area": format_area(sum(u["area_cm2"] for u in units)),
-               "voted": any(u["choice"] for u in units), "choices": Choice.choices}
+               "voted": any(u["choice"] for u in units), "choices": Choice.choices, "for_owner": owner.pk if held else None}
     if request.method != "POST":
         return render(request, "votes/ballot.html", context)
     confirm = ConfirmForm(request.POST)
     if confirm.is_valid():
+        choice = confirm.cleaned_data["choice"]
         try:
-            code = services.cast_online(actor=request.user, vote=vote, choice=confirm.cleaned_data["choice"])
+            if held:
+                code = services.cast_as_proxy(actor=request.user, vote=vote, owner=owner, choice=choice)
+            else:
+                code = services.cast_online(actor=request.user, vote=vote, choice=choice)
         except (Invalid, Conflict, NotPermitted) as error:
             messages.error(request, error.detail)
-            return redirect("votes:ballot", vote_id=vote.pk)
-        return render(request, "votes/receipt.html", {"vote": vote, "code": code, "choice": Choice(confirm.cleaned_data["choice"]),
-                                                      "units": presenters.my_units(request.user, vote)})
+            return redirect("votes:detail", vote_id=vote.pk)
+        return render(request, "votes/receipt.html", {"vote": vote, "code": code, "choice": Choice(choice),
+                                                      "units": presenters.units_of(vote, owner), "for_owner": context["for_owner"]})
     chosen = ChoiceForm(request.POST)
     if not chosen.is_valid():
         return render(request, "votes/ballot.html", {**context, "error": _("请选择同意、反对或弃权。")}, status=400)
@@ -239,3 +249,42 @@ def record_download(request, vote_id):
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}.json"'
     return response
+
+
+@login_required
+def proxies(request, vote_id):
+    """Staff register an owner's written proxy (with the signed document) and revoke one."""
+    vote = selectors.vote_for(request.user, vote_id)
+    _require_clerk(request, vote)
+    form = None
+    if request.method == "POST":
+        form = ProxyForm(request.POST, request.FILES)
+        if form.is_valid():
+            holder = selectors.holder_by_mobile(form.cleaned_data["holder_mobile"])
+            try:
+                if holder is None:
+                    raise Invalid(_("受托人须先注册账号。"), code="invalid_holder", field="holder_mobile")
+                owner = selectors.roll_owner(vote, form.cleaned_data["owner"])
+                services.register_proxy(actor=request.user, vote=vote, owner=owner, holder=holder,
+                                        document=form.cleaned_data["document"])
+            except (Invalid, Conflict, NotFound) as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("已登记委托。"))
+                return redirect("votes:proxies", vote_id=vote.pk)
+    context = _entry_context(request, vote, form=form)
+    context["proxies"] = presenters.proxies_shown(request.user, vote)
+    return render(request, "votes/proxies.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_POST
+def proxy_revoke(request, proxy_id):
+    proxy = selectors.proxy_for(request.user, proxy_id)
+    try:
+        services.revoke_proxy(actor=request.user, proxy=proxy)
+    except Conflict as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("已撤销委托。"))
+    return redirect("votes:detail", vote_id=proxy.vote_id)

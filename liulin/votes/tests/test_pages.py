@@ -99,3 +99,35 @@ def test_outsiders_see_nothing_and_results_show_after_the_count():
     assert 'data-testid="result"' in page
     record = owner.get(reverse("votes:record", args=[vote.pk]))
     assert record["Content-Disposition"].startswith("attachment")
+
+
+def test_family_member_votes_as_registered_proxy_and_the_owner_can_revoke():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from liulin.votes.models import Proxy
+
+    world = make_world()
+    vote = drive(world, new_vote(world), State.OPEN)
+    son = UserFactory(mobile="13911112222")
+    clerk = client_for(world.clerks[0])
+    owner = world.owners[0]
+    with time_machine.travel(DURING, tick=False):
+        assert "1栋101" in clerk.get(reverse("votes:proxies", args=[vote.pk]), {"q": "101"}).content.decode()
+        pdf = SimpleUploadedFile("w.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        made = clerk.post(reverse("votes:proxies", args=[vote.pk]), {"owner": owner.pk, "holder_mobile": "13911112222",
+                                                                      "document": pdf})
+        assert made.status_code == 302, made.content.decode()[:500]
+        family = client_for(son)
+        page = family.get(reverse("votes:detail", args=[vote.pk])).content.decode()
+        assert f'data-testid="proxy-vote-{owner.pk}"' in page
+        url = reverse("votes:ballot", args=[vote.pk])
+        assert "1栋101" in family.get(url, {"for": owner.pk}).content.decode()
+        done = family.post(url, {"for": owner.pk, "choice": "no", "confirmed": "True"})
+        assert 'data-testid="receipt-code"' in done.content.decode()
+        assert Ballot.objects.get(owner=owner).via_proxy
+        assert family.get(url, {"for": world.owners[1].pk}).status_code == 404
+        mine = client_for(owner.user)
+        proxy = Proxy.objects.get()
+        assert f'data-testid="proxy-revoke-{proxy.pk}"' in mine.get(reverse("votes:detail", args=[vote.pk])).content.decode()
+        mine.post(reverse("votes:proxy_revoke", args=[proxy.pk]))
+    assert Proxy.objects.get().revoked_at is not None

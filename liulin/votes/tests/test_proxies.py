@@ -106,3 +106,37 @@ def test_the_cap_holds_when_clerks_register_at_once(tmp_path, settings):
                                    before=use_database)
     assert failed == [] and active == 2
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+@pytest.mark.django_db
+def test_proxies_through_the_api():
+    from django.test import Client
+
+    world = make_world()
+    vote = open_vote(world)
+    clerk, daughter = Client(), UserFactory(mobile="13912345678")
+    clerk.force_login(world.clerks[0])
+    made = clerk.post(f"/api/v1/votes/{vote.pk}/proxies",
+                      {"owner_id": world.owners[0].pk, "holder_mobile": "13912345678", "document": document()})
+    assert made.status_code == 201, made.content
+    assert "业主0" not in made.content.decode()
+    unknown = clerk.post(f"/api/v1/votes/{vote.pk}/proxies",
+                         {"owner_id": world.owners[1].pk, "holder_mobile": "13900000000", "document": document()})
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "invalid_holder")
+    holder = Client()
+    holder.force_login(daughter)
+    assert [p["owner_id"] for p in holder.get(f"/api/v1/votes/{vote.pk}/proxies").json()] == [world.owners[0].pk]
+    import time_machine
+
+    with time_machine.travel(DURING, tick=False):
+        cast = holder.post(f"/api/v1/votes/{vote.pk}/proxy-ballot", {"owner_id": world.owners[0].pk, "choice": "yes"},
+                           content_type="application/json")
+        assert cast.status_code == 201
+        refused = holder.post(f"/api/v1/votes/{vote.pk}/proxy-ballot", {"owner_id": world.owners[1].pk, "choice": "yes"},
+                              content_type="application/json")
+        assert refused.status_code == 404
+    owner = Client()
+    owner.force_login(world.owners[0].user)
+    proxy_id = made.json()["id"]
+    assert owner.post(f"/api/v1/votes/proxies/{proxy_id}/revoke").status_code == 204
+    assert not Proxy.objects.filter(revoked_at__isnull=True).exists()
