@@ -7,12 +7,12 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from liulin.core.errors import Invalid, NotFound
+from liulin.core.errors import Invalid, NotFound, NotPermitted
 from liulin.core.permissions import get_or_404
 from liulin.core.schemas import ERRORS
 from liulin.orgs.models import Organisation
 
-from . import presenters, publication, selectors, services
+from . import importing, presenters, publication, selectors, services
 from .schemas import (
     ActIn,
     BallotIn,
@@ -25,6 +25,7 @@ from .schemas import (
     ReceiptCheckIn,
     ReceiptCheckOut,
     ReceiptOut,
+    RegisterPlanOut,
     ResultOut,
     RollEntryOut,
     ServiceIn,
@@ -168,3 +169,24 @@ def ballot_proxy(request, vote_id: int, payload: ProxyBallotIn):
     vote = selectors.vote_for(request.user, vote_id)
     owner = selectors.held_owner(request.user, vote, payload.owner_id)
     return Status(201, {"receipt_code": services.cast_as_proxy(actor=request.user, vote=vote, owner=owner, choice=payload.choice)})
+
+
+@router.post("/registers/{int:estate_id}/import", response={200: RegisterPlanOut, **ERRORS},
+             summary="导入业主名册（xlsx）；commit=false 为试导入，只检查不写入")
+def register_import(request, estate_id: int, file: File[UploadedFile], commit: Form[bool] = False):
+    from liulin.territory.models import Estate
+
+    estate = Estate.objects.filter(pk=estate_id).first()
+    try:
+        if estate is None:
+            raise NotPermitted("")
+        importing.authorise_register(request.user, estate)
+    except NotPermitted:
+        raise NotFound(_("找不到该小区，或您无权维护其业主名册。")) from None
+    plan = importing.plan_register(file, estate=estate)
+    if commit:
+        importing.commit_register(actor=request.user, plan=plan)
+    return {"committed": commit, "units": len(plan.rows), "total_area_cm2": plan.total_area_cm2, "owners": plan.heads,
+            "new_units": plan.new_units, "changed_units": plan.changed_units, "unchanged_units": plan.unchanged_units,
+            "untouched_units": plan.untouched_units, "new_owners": plan.new_owners,
+            "errors": [{"row": r, "column": c, "message": m} for r, c, m in plan.errors]}

@@ -19,3 +19,7 @@ for role in (Role.COMMITTEE_MEMBER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETA
 grant(Role.RESIDENT, "votes.view")
 # Setting up a vote is the committee's, on its own organisation (orgs registers its scope).
 grant(Role.COMMITTEE_MEMBER, "votes.create")
+# The owners' register of an estate, checked on its owners' committee (orgs registers the
+# scope): the committee itself, or community staff of its community.
+for role in (Role.COMMITTEE_MEMBER, Role.COMMUNITY_STAFF):
+    grant(role, "votes.manage_register")

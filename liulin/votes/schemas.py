@@ -166,3 +166,22 @@ class ProxyOut(Schema):
 
 class ProxyBallotIn(BallotIn):
     owner_id: int
+
+
+class RegisterErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class RegisterPlanOut(Schema):
+    committed: bool
+    units: int
+    total_area_cm2: int
+    owners: int = Field(description="按人数规则计的业主数")
+    new_units: int
+    changed_units: int
+    unchanged_units: int
+    untouched_units: int = Field(description="名册中有、表格中没有的房屋（保持不变）")
+    new_owners: int
+    errors: list[RegisterErrorOut]
