@@ -283,6 +283,25 @@ class Proxy(models.Model):
         return f"{self.vote_id} · {self.owner_id} → {self.holder_id}"
 
 
+class Objection(models.Model):
+    """An owner's objection to a published result, filed within the objection period."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="objections")
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("异议内容"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("结果异议")
+        verbose_name_plural = verbose_name
+        ordering = ["vote_id", "filed_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="objection_has_a_body")]
+
+    def __str__(self):
+        return f"{self.vote_id} · {self.owner_id}"
+
+
 class VoteEvent(ChainedEvent):
     """A link of the vote's public chain: its steps and every ballot cast or replaced."""
 

@@ -185,3 +185,7 @@ class RegisterPlanOut(Schema):
     untouched_units: int = Field(description="名册中有、表格中没有的房屋（保持不变）")
     new_owners: int
     errors: list[RegisterErrorOut]
+
+
+class ObjectionIn(Schema):
+    body: str = Field(max_length=5000)

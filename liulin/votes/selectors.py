@@ -166,3 +166,14 @@ def holder_by_mobile(mobile):
     from liulin.accounts.models import User
 
     return User.objects.filter(mobile=(mobile or "").strip(), is_active=True).first()
+
+
+def objections_for(user, vote):
+    """Objections to a result: all of them for the committee and staff who see the vote,
+    else the user's own."""
+    from .models import Objection
+
+    rows = Objection.objects.filter(vote=vote).select_related("owner").order_by("filed_at", "pk")
+    if can(user, "votes.view", vote):
+        return rows
+    return rows.filter(filed_by=user) if getattr(user, "is_authenticated", False) else rows.none()

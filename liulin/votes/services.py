@@ -27,6 +27,7 @@ from .models import (
     ChannelRule,
     Choice,
     EstateRules,
+    Objection,
     Owner,
     PaperEntry,
     Proxy,
@@ -459,6 +460,25 @@ def revoke_proxy(*, actor, proxy, now=None):
             raise Conflict(_("该委托已撤销。"), code="already_revoked")
         chain.append(VoteEvent, locked, actor=actor, actor_role=role, action="revoke_proxy",
                      data={"owner": proxy.owner_id, "proxy": proxy.pk}, at=now)
+
+
+def file_objection(*, actor, vote, body, now=None):
+    """An owner on the roll objects to the published result, within the objection period.
+    The chain records that an owner objected (not what he wrote)."""
+    now = now or clock.now()
+    body = clean_text(body or "", field="body").strip()
+    if not body:
+        raise Invalid(_("请写明异议内容。"), code="body_required", field="body")
+    with transaction.atomic():
+        locked = _lock(vote)
+        owner = Owner.objects.filter(estate_id=locked.estate_id, user=actor).first() if actor else None
+        if owner is None or not RollEntry.objects.filter(vote=locked, owner=owner).exists():
+            raise NotPermitted(_("只有本次表决名册上的业主可以提出异议。"), code="not_on_roll")
+        if locked.state != State.PUBLISHED or locked.objection_until is None or now > locked.objection_until:
+            raise Conflict(_("不在结果公示的异议期内。"), code="not_in_objection_period")
+        objection = Objection.objects.create(vote=locked, owner=owner, body=body[:5000], filed_by=actor, filed_at=now)
+        chain.append(VoteEvent, locked, actor=None, actor_role="owner", action="object", data={"owner": owner.pk}, at=now)
+    return objection
 
 
 def record_service(*, actor, vote, owner, how, now=None):
