@@ -26,6 +26,7 @@ from liulin.demo.roster import owners_committee
 from liulin.people.models import Resident
 from liulin.territory.models import Household
 
+from . import notifications
 from .models import (
     Ballot,
     Channel,
@@ -167,6 +168,8 @@ def seed_vote(demo, estate, *, title, matter, opens_at, closes_at, share, yes_sh
         ]
     chain.new_chain(VoteEvent, vote)
     chain.append_many(VoteEvent, [(vote, step) for step in steps])
+    if state == State.OPEN:
+        notifications.send_ballots(vote)  # the owners' inbox, as opening a vote does
 
 
 def seed(demo):

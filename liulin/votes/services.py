@@ -20,6 +20,7 @@ from liulin.core.permissions import authorise, can, permitting_role
 from liulin.core.text import clean_text
 from liulin.orgs.models import Organisation
 
+from . import notifications
 from . import tally as tallying
 from .models import (
     Ballot,
@@ -159,6 +160,7 @@ def _open(vote, now):
     )
     vote.total_area_cm2 = sum(area for *_, area in units)
     vote.total_owners = len({owner_id for _, owner_id, *_ in units})
+    notifications.send_ballots(vote)
     return {"total_area_cm2": vote.total_area_cm2, "total_owners": vote.total_owners, "units": len(units)}
 
 
@@ -172,6 +174,7 @@ def _count(vote, now):
     pending = tallying.unsettled_paper(vote)
     if pending:
         raise Conflict(_("还有 %(n)d 张纸质票未经两人录入一致，须先处理。") % {"n": len(pending)}, code="paper_unsettled")
+    served = notifications.record_served(vote, now)
     figures = tallying.strict(vote)
     vote.voted_area_cm2, vote.voted_owners = figures.voted_area, figures.voted_owners
     vote.yes_area_cm2, vote.yes_owners = figures.yes_area, figures.yes_owners
@@ -180,7 +183,7 @@ def _count(vote, now):
     vote.counted_at = now
     return {"voted_area_cm2": figures.voted_area, "voted_owners": figures.voted_owners, "yes_area_cm2": figures.yes_area,
             "yes_owners": figures.yes_owners, "no_area_cm2": figures.no_area, "no_owners": figures.no_owners,
-            "passed": vote.passed}
+            "passed": vote.passed, "served_by_notification": served}
 
 
 def _publish_result(vote, now):

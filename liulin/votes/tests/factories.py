@@ -72,9 +72,13 @@ def drive(world, vote, to, *, ballots=()):
     if to == State.CANCELLED:
         services.act(actor=world.chair, vote=vote, action="cancel", reason="议题撤回", now=T0)
         return vote
+    from liulin.votes.workflow import WORKFLOW
+
     for action, when, reached in path:
         if vote.state == to:
             break
+        if vote.state not in WORKFLOW.transitions[action].sources:
+            continue  # already past this step
         services.act(actor=world.chair, vote=vote, action=action, now=when)
         if reached == State.OPEN:
             for owner, choice in ballots:

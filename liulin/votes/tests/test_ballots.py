@@ -274,3 +274,22 @@ def test_objections_only_from_owners_on_the_roll_within_the_period():
     assert publication.verify_document(publication.export(vote))[0] == []
     assert list(selectors.objections_for(world.chair, vote)) == [objection]
     assert list(selectors.objections_for(o[0].user, vote)) == []
+
+
+def test_opening_sends_the_ballot_and_a_read_notice_is_service():
+    from liulin.core.notifications.models import Notification
+    from liulin.votes.notifications import KIND_BALLOT
+
+    world = make_world([(10000, i) for i in range(6)])
+    o = world.owners
+    vote = new_vote(world)
+    Vote.objects.filter(pk=vote.pk).update(non_voter_rule=NonVoterRule.WITH_MAJORITY)
+    vote.refresh_from_db()
+    drive(world, vote, State.OPEN, ballots=[(o[0], "yes"), (o[1], "yes"), (o[2], "no")])
+    notices = Notification.objects.filter(kind=KIND_BALLOT)
+    assert sorted(notices.values_list("user_id", flat=True)) == sorted(owner.user_id for owner in o)
+    notices.filter(user=o[3].user).update(read_at=DURING)  # o[3] read it; o[4], o[5] did not
+    drive(world, vote, State.COUNTED)
+    assert vote.events.get(action="count").data["served_by_notification"] == 1
+    result = selectors.result(vote)
+    assert (result["rules"].voted_owners, result["rules"].yes_owners) == (4, 3)
