@@ -27,6 +27,7 @@ from .forms import (
     ReasonForm,
     ReceiptForm,
     RollSearchForm,
+    ServiceForm,
     VoteForm,
 )
 from .models import Choice, State
@@ -313,3 +314,23 @@ def objection_file(request, vote_id):
     else:
         messages.error(request, _("请写明异议内容。"))
     return redirect("votes:detail", vote_id=vote.pk)
+
+
+@login_required
+@require_POST
+def service_record(request, vote_id):
+    """Staff record that an owner signed the paper receipt for his ballot."""
+    vote = selectors.vote_for(request.user, vote_id)
+    _require_clerk(request, vote)
+    form = ServiceForm(request.POST)
+    if form.is_valid():
+        try:
+            owner = selectors.roll_owner(vote, form.cleaned_data["owner"])
+            services.record_service(actor=request.user, vote=vote, owner=owner, how=form.cleaned_data["how"])
+        except (Invalid, Conflict, NotFound, NotPermitted) as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("已登记送达。"))
+    else:
+        messages.error(request, _("请写明送达方式。"))
+    return redirect("votes:paper", vote_id=vote.pk)

@@ -131,3 +131,33 @@ def test_family_member_votes_as_registered_proxy_and_the_owner_can_revoke():
         assert f'data-testid="proxy-revoke-{proxy.pk}"' in mine.get(reverse("votes:detail", args=[vote.pk])).content.decode()
         mine.post(reverse("votes:proxy_revoke", args=[proxy.pk]))
     assert Proxy.objects.get().revoked_at is not None
+
+
+def test_staff_record_service_of_a_paper_ballot():
+    from liulin.votes.models import RollEntry
+
+    world = make_world()
+    vote = drive(world, new_vote(world), State.OPEN)
+    clerk = client_for(world.clerks[0])
+    with time_machine.travel(DURING, tick=False):
+        page = clerk.get(reverse("votes:paper", args=[vote.pk]), {"q": "101"}).content.decode()
+        assert 'data-testid="service-1栋101"' in page
+        clerk.post(reverse("votes:service", args=[vote.pk]), {"owner": world.owners[0].pk, "how": "签收回执"})
+    assert RollEntry.objects.get(vote=vote, owner=world.owners[0]).served_how == "签收回执"
+
+
+def test_the_list_page_reads_a_fixed_number_of_queries(django_assert_max_num_queries):
+    world = make_world()
+    for _ in range(2):
+        drive(world, new_vote(world), State.NOTICED)
+    chair = client_for(world.chair)
+    chair.get(reverse("votes:list"))  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        chair.get(reverse("votes:list"))
+    for _ in range(6):
+        drive(world, new_vote(world), State.NOTICED)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert chair.get(reverse("votes:list")).content.decode().count('class="card ticket-row"') == 8
