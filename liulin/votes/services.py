@@ -8,6 +8,7 @@ last word on "one ballot per unit": two casts racing for one unit end in one bal
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from liulin.core import audit, chain, clock
-from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import authorise, can, permitting_role
 from liulin.core.text import clean_text
 from liulin.orgs.models import Organisation
@@ -42,6 +43,7 @@ from .rules import Matter
 from .workflow import WORKFLOW
 
 SYSTEM_ROLE = "system"
+logger = logging.getLogger(__name__)
 
 
 # --- receipts -------------------------------------------------------------------------------
@@ -215,12 +217,21 @@ def sweep_deadlines(*, now=None):
     now = now or clock.now()
     opened = closed = 0
     for vote in Vote.objects.filter(state=State.NOTICED, opens_at__lte=now).only("pk"):
-        act(actor=None, vote=vote, action="open", now=now)
-        opened += 1
+        opened += _sweep_one(vote, "open", now)
     for vote in Vote.objects.filter(state=State.OPEN, closes_at__lte=now).only("pk"):
-        act(actor=None, vote=vote, action="close", now=now)
-        closed += 1
+        closed += _sweep_one(vote, "close", now)
     return opened, closed
+
+
+def _sweep_one(vote, action, now):
+    """One vote's step in the sweep; a refusal (another process took the step first, or an
+    estate without a register) is logged and the sweep goes on with the others."""
+    try:
+        act(actor=None, vote=vote, action=action, now=now)
+    except DomainError as error:
+        logger.warning("votes sweep: %s of vote %s refused: %s", action, vote.pk, error.detail)
+        return 0
+    return 1
 
 
 # --- ballots --------------------------------------------------------------------------------

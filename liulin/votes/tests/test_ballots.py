@@ -293,3 +293,16 @@ def test_opening_sends_the_ballot_and_a_read_notice_is_service():
     assert vote.events.get(action="count").data["served_by_notification"] == 1
     result = selectors.result(vote)
     assert (result["rules"].voted_owners, result["rules"].yes_owners) == (4, 3)
+
+
+def test_the_sweep_goes_on_past_a_vote_it_cannot_open():
+    from liulin.votes.models import Owner as OwnerModel
+
+    empty = make_world([])
+    world = make_world()
+    stuck = drive(empty, new_vote(empty), State.NOTICED)
+    fine = drive(world, new_vote(world), State.NOTICED)
+    assert services.sweep_deadlines(now=OPENS) == (1, 0)
+    assert Vote.objects.get(pk=stuck.pk).state == State.NOTICED
+    assert Vote.objects.get(pk=fine.pk).state == State.OPEN
+    assert not OwnerModel.objects.filter(estate=empty.estate).exists()
