@@ -1,5 +1,5 @@
 """Two communities, each with a grid, building, household, resident, property company, a
-ticket and a queued request, and a user for every role scoped to the first one."""
+ticket, a queued request and a counted owners' vote, and a user for every role scoped to the first one."""
 
 from dataclasses import dataclass, field
 
@@ -25,6 +25,7 @@ class Town:
     ticket: object
     users: dict = field(default_factory=dict)
     intake: object = None  # a request in the intake queue, put there by the community staff
+    vote: object = None  # a counted owners' vote of the estate, its register one unit
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -38,6 +39,7 @@ class Town:
             "org_id": self.org,
             "ticket_id": self.ticket,
             "intake_id": self.intake,
+            "vote_id": self.vote,
         }.get(param)
 
 
@@ -61,4 +63,18 @@ def make_town(*, with_users=False):
     filer = town.users.get(Role.COMMUNITY_STAFF) or make_user(Role.COMMUNITY_STAFF, town.community)
     town.intake = Intake.objects.create(filed_by=filer, client_request_id=f"world-{town.community.pk}", channel="api",
                                         payload={"category": "noise", "description": "夜间施工噪音"})
+    town.vote = _counted_vote(town.estate)
     return town
+
+
+def _counted_vote(estate):
+    import datetime
+
+    from liulin.votes.models import Owner, State, Unit, Vote
+
+    committee = OrganisationFactory(community=estate.community, estate=estate, kind=Organisation.Kind.OWNERS_COMMITTEE)
+    owner = Owner.objects.create(estate=estate, name="业主")
+    Unit.objects.create(estate=estate, label="1栋101", area_cm2=10000, owner=owner)
+    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    return Vote.objects.create(estate=estate, committee=committee, title="选聘物业服务企业", matter=4, state=State.COUNTED,
+                               opens_at=moment, closes_at=moment + datetime.timedelta(days=10))
