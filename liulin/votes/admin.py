@@ -4,12 +4,12 @@ every change is chained."""
 
 from django.contrib import admin
 
-from .models import Ballot, EstateRules, Owner, Unit, Vote
+from .models import Ballot, EstateRules, Objection, Owner, Proxy, Unit, Vote
 
 
 @admin.register(EstateRules)
 class EstateRulesAdmin(admin.ModelAdmin):
-    list_display = ["estate", "channel_rule", "non_voter_rule", "notice_days", "objection_days", "is_demo"]
+    list_display = ["estate", "channel_rule", "non_voter_rule", "notice_days", "objection_days", "proxy_cap", "is_demo"]
     list_select_related = ["estate"]
 
 
@@ -61,3 +61,15 @@ class BallotAdmin(ReadOnlyAdmin):
     list_display = ["vote", "unit", "choice", "channel", "cast_at"]
     list_filter = ["channel", "choice"]
     list_select_related = ["vote", "unit"]
+
+
+@admin.register(Proxy)
+class ProxyAdmin(ReadOnlyAdmin):
+    list_display = ["vote", "owner", "holder", "granted_at", "revoked_at"]
+    list_select_related = ["vote", "owner", "holder"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["vote", "owner", "filed_at"]
+    list_select_related = ["vote", "owner"]
