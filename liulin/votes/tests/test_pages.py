@@ -161,3 +161,11 @@ def test_the_list_page_reads_a_fixed_number_of_queries(django_assert_max_num_que
         drive(world, new_vote(world), State.NOTICED)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert chair.get(reverse("votes:list")).content.decode().count('class="card ticket-row"') == 8
+
+
+def test_admin_lists_open_for_every_votes_model():
+    admin_client = client_for(UserFactory(is_superuser=True, is_staff=True))
+    world = make_world()
+    drive(world, new_vote(world), State.OPEN)
+    for model in ("estaterules", "owner", "unit", "vote", "ballot", "proxy", "objection"):
+        assert admin_client.get(f"/admin/votes/{model}/").status_code == 200, model
