@@ -34,6 +34,7 @@ from .schemas import (
     VoteIn,
     VoteOut,
 )
+from .workflow import WORKFLOW
 
 router = Router(tags=["votes"])
 
@@ -59,7 +60,7 @@ def vote_detail(request, vote_id: int):
 @router.post("/{int:vote_id}/actions/{action}", response={200: VoteDetailOut, **ERRORS}, summary="按状态表推进表决")
 def vote_act(request, vote_id: int, action: str, payload: ActIn):
     vote = selectors.vote_for(request.user, vote_id)
-    if action not in services.WORKFLOW.transitions:
+    if action not in WORKFLOW.transitions:
         raise NotFound(_("没有这个动作。"), code="unknown_action")
     services.act(actor=request.user, vote=vote, action=action, reason=payload.reason)
     return presenters.detail(request.user, vote)

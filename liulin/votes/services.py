@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from liulin.core import audit, chain, clock
 from liulin.core.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted
-from liulin.core.permissions import authorise, can, permitting_role
+from liulin.core.permissions import authorise, permitting_role
 from liulin.core.text import clean_text
 from liulin.orgs.models import Organisation
 
@@ -513,7 +513,3 @@ def record_service(*, actor, vote, owner, how, now=None):
         chain.append(VoteEvent, locked, actor=actor, actor_role=role, action="record_service",
                      data={"owner": owner.pk, "how": how}, at=now)
     return changed
-
-
-def may_manage(user, vote):
-    return can(user, "votes.count", vote)
