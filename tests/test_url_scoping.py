@@ -74,19 +74,6 @@ def _ticket_for(grid, text, requester_user=None, org=None):
     )
 
 
-def _vote_for(estate, title):
-    """An open owners' vote of `estate`, counted, with its title as the sentinel."""
-    from liulin.votes.models import Owner, State, Unit, Vote
-
-    committee = Organisation.objects.create(name=f"{estate.name}业委会", kind="owners_committee", community=estate.community,
-                                            estate=estate)
-    owner = Owner.objects.create(estate=estate, name=title)
-    Unit.objects.create(estate=estate, label=title, area_cm2=10000, owner=owner)
-    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-    return Vote.objects.create(estate=estate, committee=committee, title=title, matter=4, state=State.COUNTED,
-                               opens_at=moment, closes_at=moment + datetime.timedelta(days=10))
-
-
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -112,12 +99,12 @@ def world(db):
         _ticket_for(grid2, f"{OTHER_GRID}诉求"),
         _ticket_for(grid_there, f"{OTHER_COMMUNITY}诉求", org=org_there),
     ]
-    vote_there = _vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
-                    grid_there, grid2, there, org_there, *tickets[1:], vote_there]
+                    grid_there, grid2, there, org_there, *tickets[1:]]
     }
+    foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
         "foreign_ids": sorted(foreign_ids),
@@ -137,6 +124,19 @@ def user_for(role, world):
 def body_of(response):
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     return raw.decode("utf-8", errors="replace")
+
+
+def _vote_for(estate, title):
+    """A counted owners' vote of `estate`, its title (and its owner's name) the sentinel."""
+    from liulin.votes.models import Owner, State, Unit, Vote
+
+    committee = Organisation.objects.create(name=f"{estate.name}业委会", kind="owners_committee", community=estate.community,
+                                            estate=estate)
+    owner = Owner.objects.create(estate=estate, name=title)
+    Unit.objects.create(estate=estate, label=title, area_cm2=10000, owner=owner)
+    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    return Vote.objects.create(estate=estate, committee=committee, title=title, matter=4, state=State.COUNTED,
+                               opens_at=moment, closes_at=moment + datetime.timedelta(days=10))
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -32,25 +32,35 @@ def run_at_once(calls, *, before=None, timeout=60):
     return results, errors
 
 
-def database_for_threads(path):
-    """A `before` for run_at_once that points each thread at the test database. PostgreSQL:
-    the test database itself (returns a no-op). SQLite: the in-memory test database serves
-    threads through a shared cache that fails a second writer at once ("table is locked")
-    where a real file waits on its busy timeout; so the threads get a copy in a file at `path`,
-    as SQLite runs in production (WAL, IMMEDIATE). Call it after the test's data is in."""
+def threads_database(tmp_path):
+    """The `before` for `run_at_once` that points each thread at a database where writers
+    wait for each other. PostgreSQL: the test database itself (nothing to do). SQLite: the
+    in-memory test database serves threads through a shared cache that fails a second writer
+    at once ("table is locked") where a real file waits on its busy timeout; so the threads
+    get a copy of it in a file, as SQLite runs in production (WAL, IMMEDIATE). Call it once
+    the test's data is in; read the outcome through the threads too (`read_in_threads`)."""
+    import sqlite3
+
     from django.db import connection
 
     if connection.vendor != "sqlite":
         return lambda: None
-    import sqlite3
-
+    path = str(tmp_path / "threads.sqlite3")
     connection.ensure_connection()
-    target = sqlite3.connect(str(path))
+    target = sqlite3.connect(path)
     connection.connection.backup(target)
     target.close()
-    settings, wrapper = {**connection.settings_dict, "NAME": str(path)}, type(connections["default"])
+    settings, wrapper = {**connection.settings_dict, "NAME": path}, type(connections["default"])
 
     def use_file():
         connections["default"] = wrapper(settings, "default")
 
     return use_file
+
+
+def read_in_threads(call, before):
+    """`call()` run on the threads' database (see `threads_database`); its exception is raised."""
+    [result], errors = run_at_once([call], before=before)
+    if errors:
+        raise errors[0]
+    return result

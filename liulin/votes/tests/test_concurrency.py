@@ -11,7 +11,7 @@ from django.db import connection
 
 from liulin.core import chain
 from liulin.core.errors import Conflict
-from liulin.core.testing.concurrency import database_for_threads, run_at_once
+from liulin.core.testing.concurrency import read_in_threads, run_at_once, threads_database
 from liulin.votes import services
 from liulin.votes import tally as tallying
 from liulin.votes.models import Ballot, State, Vote, VoteEvent
@@ -36,7 +36,7 @@ def test_200_concurrent_ballots_for_50_units_leave_one_ballot_per_unit(tmp_path)
     for owner in world.owners:
         calls += [online(owner, "yes"), online(owner, "no"), counter(world.clerks[0], owner, "abstain"),
                   counter(world.clerks[1], owner, "no")]
-    use_database = database_for_threads(tmp_path / "threads.sqlite3")
+    use_database = threads_database(tmp_path)
     wave = len(calls) if connection.vendor == "sqlite" else 40
     errors = []
     for start in range(0, len(calls), wave):
@@ -49,8 +49,7 @@ def test_200_concurrent_ballots_for_50_units_leave_one_ballot_per_unit(tmp_path)
         ballots = list(Ballot.objects.filter(vote=fresh).values_list("unit_id", "owner_id", "area_cm2", "choice", "channel"))
         return fresh, ballots, chain.verify(VoteEvent, fresh), tallying.strict(fresh)
 
-    [(fresh, ballots, broken, figures)], failed = run_at_once([outcome], before=use_database)
-    assert failed == []
+    fresh, ballots, broken, figures = read_in_threads(outcome, use_database)
     assert len(ballots) == 50 and len({unit for unit, *_ in ballots}) == 50
     assert broken is None
     assert figures == tallying.recount([(o, a, c) for _, o, a, c, _ in ballots], total_area=fresh.total_area_cm2,
