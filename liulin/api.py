@@ -128,6 +128,7 @@ def _mount():
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
     from liulin.territory.api import router as territory_router
+    from liulin.votes.api import router as votes_router
     from liulin.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
@@ -137,6 +138,7 @@ def _mount():
     api.add_router("/tickets", whistle_router)
     api.add_router("/partybuilding", partybuilding_router)
     api.add_router("/deliberation", deliberation_router)
+    api.add_router("/votes", votes_router)
 
 
 _mount()

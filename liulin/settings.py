@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "liulin.whistle",
     "liulin.partybuilding",
     "liulin.deliberation",
+    "liulin.votes",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

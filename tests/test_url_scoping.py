@@ -152,6 +152,7 @@ def world(db):
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
                     grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there]
     }
+    foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
         "foreign_ids": sorted(foreign_ids),
@@ -171,6 +172,19 @@ def user_for(role, world):
 def body_of(response):
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     return raw.decode("utf-8", errors="replace")
+
+
+def _vote_for(estate, title):
+    """A counted owners' vote of `estate`, its title (and its owner's name) the sentinel."""
+    from liulin.votes.models import Owner, State, Unit, Vote
+
+    committee = Organisation.objects.create(name=f"{estate.name}业委会", kind="owners_committee", community=estate.community,
+                                            estate=estate)
+    owner = Owner.objects.create(estate=estate, name=title)
+    Unit.objects.create(estate=estate, label=title, area_cm2=10000, owner=owner)
+    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    return Vote.objects.create(estate=estate, committee=committee, title=title, matter=4, state=State.COUNTED,
+                               opens_at=moment, closes_at=moment + datetime.timedelta(days=10))
 
 
 @pytest.mark.parametrize("role", list(Role))

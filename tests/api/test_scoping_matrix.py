@@ -30,7 +30,7 @@ ENDPOINTS = detail_endpoints()
 
 def test_the_matrix_covers_every_app():
     prefixes = {path.split("/")[3] for path, _ in ENDPOINTS}
-    assert {"territory", "people", "orgs", "tickets"} <= prefixes
+    assert {"territory", "people", "orgs", "tickets", "votes"} <= prefixes
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Two communities, each with a grid, building, household, resident, property company, a
-ticket and a queued request, and a user for every role scoped to the first one."""
+ticket, a queued request and a counted owners' vote, and a user for every role scoped to the first one."""
 
 from dataclasses import dataclass, field
 
@@ -29,6 +29,7 @@ class Town:
     poll: object = None
     matter: object = None
     case: object = None
+    vote: object = None  # a counted owners' vote of the estate, its register one unit
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -46,6 +47,7 @@ class Town:
             "poll_id": self.poll,
             "matter_id": self.matter,
             "case_id": self.case,
+            "vote_id": self.vote,
         }.get(param)
 
 
@@ -70,6 +72,7 @@ def make_town(*, with_users=False):
     town.intake = Intake.objects.create(filed_by=filer, client_request_id=f"world-{town.community.pk}", channel="api",
                                         payload={"category": "noise", "description": "夜间施工噪音"})
     _deliberation(town, filer)
+    town.vote = _counted_vote(town.estate)
     return town
 
 
@@ -89,3 +92,16 @@ def _deliberation(town, staff):
     town.case = MediationCase.objects.create(community=town.community, estate=town.estate, dispute_type="neighbour",
                                              source="application", summary="漏水", mediator=staff, accepted_at=start,
                                              due_at=start + datetime.timedelta(days=30))
+
+
+def _counted_vote(estate):
+    import datetime
+
+    from liulin.votes.models import Owner, State, Unit, Vote
+
+    committee = OrganisationFactory(community=estate.community, estate=estate, kind=Organisation.Kind.OWNERS_COMMITTEE)
+    owner = Owner.objects.create(estate=estate, name="业主")
+    Unit.objects.create(estate=estate, label="1栋101", area_cm2=10000, owner=owner)
+    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    return Vote.objects.create(estate=estate, committee=committee, title="选聘物业服务企业", matter=4, state=State.COUNTED,
+                               opens_at=moment, closes_at=moment + datetime.timedelta(days=10))

@@ -1,0 +1,179 @@
+"""Every read of the votes app, scoped: staff see the votes of their scope (the committee its
+estate's, community staff their community's); an owner sees the votes of the estates where he
+holds a unit, once they are noticed; a proxy holder the votes he holds a proxy in. Published outputs carry units and areas, never names."""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from liulin.core.errors import NotFound
+from liulin.core.permissions import NOT_FOUND, can, scope_q
+from liulin.core.permissions import NOTHING as NO_ROWS
+
+from . import tally as tallying
+from .models import Ballot, Owner, PaperEntry, Proxy, RollEntry, State, Vote, VoteEvent
+from .services import receipt_hash
+
+PUBLIC_STATES = (State.NOTICED, State.OPEN, State.CLOSED, State.COUNTED, State.PUBLISHED)
+RESULT_STATES = (State.COUNTED, State.PUBLISHED)
+
+
+def owned_estate_ids(user):
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Owner.objects.filter(user=user).values_list("estate_id", flat=True))
+
+
+def votes_for(user):
+    if not getattr(user, "is_authenticated", False):
+        return Vote.objects.none()
+    q = scope_q(user, "votes.view", Vote)
+    estates = owned_estate_ids(user)
+    if estates:
+        owned = Q(estate_id__in=estates, state__in=PUBLIC_STATES)
+        q = owned if q == NO_ROWS else q | owned
+    # A family member who holds an owner's written proxy sees that vote.
+    held = Q(pk__in=Proxy.objects.filter(holder=user, revoked_at__isnull=True).values("vote_id"))
+    q = held if q == NO_ROWS else q | held
+    return Vote.objects.filter(q).select_related("estate", "committee")
+
+
+def vote_for(user, vote_id):
+    vote = votes_for(user).filter(pk=vote_id).first()
+    if vote is None:
+        raise NotFound(_(NOT_FOUND))
+    return vote
+
+
+def is_staff_for(user, vote):
+    return can(user, "votes.view", vote)
+
+
+def may(user, perm, vote):
+    return can(user, perm, vote)
+
+
+def owner_for(user, vote):
+    """The owner the user votes for in this vote's estate, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Owner.objects.filter(estate_id=vote.estate_id, user=user).first()
+
+
+def roll_of(vote, owner):
+    return list(RollEntry.objects.filter(vote=vote, owner=owner).order_by("label"))
+
+
+def ballots_of(vote, owner):
+    return list(Ballot.objects.filter(vote=vote, owner=owner).select_related("unit").order_by("unit__label"))
+
+
+def participation(vote):
+    """The live strict tally and where it stands against the quorum and the approval."""
+    figures = tallying.strict(vote)
+    return {"figures": figures, "decision": tallying.decision(vote, figures)}
+
+
+def result(vote):
+    """Strict tally and the rules' tally side by side, from the rows."""
+    figures = tallying.strict(vote)
+    ruled, silent = tallying.by_rules(vote, figures)
+    return {"strict": figures, "strict_decision": tallying.decision(vote, figures),
+            "rules": ruled, "rules_decision": tallying.decision(vote, ruled), "silent_served": silent}
+
+
+def receipt(vote, code):
+    """The ballots a receipt code stands for: units, areas, choice, channel. Nothing else."""
+    digest = receipt_hash(vote.pk, code)
+    return digest, list(Ballot.objects.filter(vote=vote, receipt_hash=digest).select_related("unit").order_by("unit__label"))
+
+
+def receipt_in_log(vote, digest):
+    """Whether the published chain holds a cast of this receipt (the last word on each unit)."""
+    return VoteEvent.objects.filter(vote=vote, action__in=("cast", "replace_ballot"), data__receipt=digest).exists()
+
+
+def roll_search(vote, term, *, limit=20):
+    """Owners on the roll found by unit label (for counter and paper entry)."""
+    term = (term or "").strip()
+    entries = RollEntry.objects.filter(vote=vote).select_related("owner").order_by("label")
+    if term:
+        entries = entries.filter(label__icontains=term)
+    return list(entries[:limit])
+
+
+def roll_owner(vote, owner_id):
+    entry = RollEntry.objects.filter(vote=vote, owner_id=owner_id).select_related("owner").first()
+    if entry is None:
+        raise NotFound(_("该业主不在本次表决的名册上。"))
+    return entry.owner
+
+
+def published_log(vote):
+    """The public chain of a vote whose result is published: every step and ballot, with
+    units and areas, never names."""
+    if vote.state not in RESULT_STATES:
+        raise NotFound(_("计票后才公开投票记录。"))
+    return VoteEvent.objects.filter(vote=vote).order_by("seq")
+
+
+def unsettled_paper(vote):
+    """The roll entries of owners whose paper sheet waits for a second typing or a third
+    reader, with how many copies and whether they disagree."""
+    owners = tallying.unsettled_paper(vote)
+    copies = {}
+    for entry in PaperEntry.objects.filter(vote=vote, owner_id__in=owners):
+        copies.setdefault(entry.owner_id, []).append(entry)
+    entries = RollEntry.objects.filter(vote=vote, owner_id__in=owners).order_by("label")
+    seen, rows = set(), []
+    for entry in entries:
+        if entry.owner_id in seen:
+            continue
+        seen.add(entry.owner_id)
+        typed = copies.get(entry.owner_id, [])
+        rows.append({"owner_id": entry.owner_id, "label": entry.label, "copies": len(typed),
+                     "disagree": len({(e.choice, e.receipt_hash) for e in typed}) > 1})
+    return rows
+
+
+def proxies_for(user, vote):
+    """Active proxies of a vote: all of them for staff who register them, else those the user
+    holds or gave."""
+    rows = Proxy.objects.filter(vote=vote, revoked_at__isnull=True).select_related("owner", "holder").order_by("pk")
+    if can(user, "votes.register_proxy", vote):
+        return rows
+    if not getattr(user, "is_authenticated", False):
+        return rows.none()
+    return rows.filter(Q(holder=user) | Q(owner__user=user))
+
+
+def proxy_for(user, proxy_id):
+    proxy = Proxy.objects.filter(pk=proxy_id).select_related("vote", "owner").first()
+    if proxy is None or not proxies_for(user, vote_for(user, proxy.vote_id)).filter(pk=proxy.pk).exists():
+        raise NotFound(_(NOT_FOUND))
+    return proxy
+
+
+def held_owner(user, vote, owner_id):
+    """The owner `user` holds an active proxy for in this vote, or NotFound."""
+    proxy = Proxy.objects.filter(vote=vote, holder=user, owner_id=owner_id, revoked_at__isnull=True).select_related("owner").first()
+    if proxy is None:
+        raise NotFound(_("您没有该业主本次表决的有效委托。"))
+    return proxy.owner
+
+
+def holder_by_mobile(mobile):
+    """The account a proxy is given to, found by its mobile number (staff registering a proxy)."""
+    from liulin.accounts.models import User
+
+    return User.objects.filter(mobile=(mobile or "").strip(), is_active=True).first()
+
+
+def objections_for(user, vote):
+    """Objections to a result: all of them for the committee and staff who see the vote,
+    else the user's own."""
+    from .models import Objection
+
+    rows = Objection.objects.filter(vote=vote).select_related("owner").order_by("filed_at", "pk")
+    if can(user, "votes.view", vote):
+        return rows
+    return rows.filter(filed_by=user) if getattr(user, "is_authenticated", False) else rows.none()
