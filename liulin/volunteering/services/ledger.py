@@ -197,7 +197,7 @@ def expire_points(*, ledger, now, actor=None):
         due = min(due, account.balance)
         if due <= 0:
             continue
-        _, created = post(ledger=ledger, key=f"expire:{account.pk}:{cutoff.date().isoformat()}", kind=Posting.Kind.EXPIRE,
+        _posting, created = post(ledger=ledger, key=f"expire:{account.pk}:{cutoff.date().isoformat()}", kind=Posting.Kind.EXPIRE,
                           actor=actor, entries=[(account, -due), (expired, due)], reason=_("积分超过有效期"))
         made += created
     return made
@@ -208,5 +208,5 @@ def publish_hash(*, ledger, day):
     from ..models import PublishedHash
 
     last = Posting.objects.filter(ledger=ledger).order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": chain.GENESIS}
-    published, _ = PublishedHash.objects.get_or_create(ledger=ledger, day=day, defaults=last)
+    published, _created = PublishedHash.objects.get_or_create(ledger=ledger, day=day, defaults=last)
     return published
