@@ -30,3 +30,29 @@ def run_at_once(calls, *, before=None, timeout=60):
     for t in threads:
         t.join(timeout=timeout)
     return results, errors
+
+
+def thread_database(tmp_path):
+    """A `before` for run_at_once that points each thread at the test database. PostgreSQL:
+    the test database itself (returns a no-op). SQLite: the in-memory test database serves
+    threads through a shared cache that fails a second writer at once ("table is locked")
+    where a real file waits on its busy timeout; so the threads get a copy in a file, as
+    SQLite runs in production (WAL, IMMEDIATE). Call it after the test's data is in; read
+    results back through the same `before` (the copy is the threads' database)."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return lambda: None
+    path = str(tmp_path / "threads.sqlite3")
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    settings, wrapper = {**connection.settings_dict, "NAME": path}, type(connections["default"])
+
+    def use_file():
+        connections["default"] = wrapper(settings, "default")
+
+    return use_file

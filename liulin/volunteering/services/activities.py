@@ -32,7 +32,6 @@ def create_activity(*, actor, team, title, content, place, starts_at, ends_at, p
         raise Invalid(_("该组织不是志愿服务队伍。"), code="not_a_team")
     # The team itself answers who runs it: its own leader, or staff of its community.
     authorise(actor, "volunteering.run_activity", team, view="orgs.view")
-    probe = Activity(team=team, community_id=team.community_id)
     clock.bounded(starts_at, field="starts_at")
     clock.bounded(ends_at, field="ends_at")
     if ends_at <= starts_at:
@@ -43,16 +42,18 @@ def create_activity(*, actor, team, title, content, place, starts_at, ends_at, p
     if not posts or any(not name or capacity < 1 for name, capacity in posts) or len({n for n, _ in posts}) != len(posts):
         raise Invalid(_("至少一个岗位，岗位名称不重复，人数至少 1。"), code="invalid_posts", field="posts")
     with transaction.atomic():
-        probe.__dict__.update(title=clean_text(title).strip()[:64], content=clean_text(content).strip()[:2000],
-                              place=clean_text(place).strip()[:64], starts_at=starts_at, ends_at=ends_at, kind=kind,
-                              for_minors=for_minors, points_per_hour=points_per_hour, organiser=actor)
-        if not probe.title or not probe.place:
-            raise Invalid(_("请填写活动名称和地点。"), code="required", field="title")
-        probe.full_clean(exclude=["organiser", "team", "community"])
-        probe.save()
-        Post.objects.bulk_create([Post(activity=probe, name=name, capacity=capacity) for name, capacity in posts])
-        audit.record(actor=actor, action="volunteering.create_activity", target=probe)
-    return probe
+        activity = Activity(team=team, community_id=team.community_id, title=clean_text(title or "").strip()[:64],
+                            content=clean_text(content or "").strip()[:2000], place=clean_text(place or "").strip()[:64],
+                            starts_at=starts_at, ends_at=ends_at, kind=kind, for_minors=bool(for_minors),
+                            points_per_hour=points_per_hour, organiser=actor)
+        if not activity.title or not activity.place or not activity.content:
+            raise Invalid(_("请填写活动名称、内容和地点。"), code="required", field="title")
+        if kind not in Activity.Kind.values:
+            raise Invalid(_("服务类别不对。"), code="invalid_kind", field="kind")
+        activity.save()
+        Post.objects.bulk_create([Post(activity=activity, name=name[:32], capacity=capacity) for name, capacity in posts])
+        audit.record(actor=actor, action="volunteering.create_activity", target=activity)
+    return activity
 
 
 def finish_activity(*, actor, activity):
