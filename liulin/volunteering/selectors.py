@@ -232,3 +232,35 @@ def certificate_public(number, code):
 
 def published_hashes(community_id, limit=7):
     return list(PublishedHash.objects.filter(ledger__community_id=community_id)[:limit])
+
+
+def signup_for(user, pk, perm=VIEW):
+    return get_or_404(user, SignUp.objects.select_related("activity", "volunteer", "post"), perm, pk=pk)
+
+
+def consent_for(user, pk):
+    return get_or_404(user, GuardianConsent.objects.all(), "volunteering.consent", pk=pk)
+
+
+def child_attendance_for(user, pk):
+    from .models import ChildAttendance
+
+    return get_or_404(user, ChildAttendance.objects.select_related("activity"), VIEW, pk=pk)
+
+
+def children_at(user, activity):
+    from .models import ChildAttendance
+
+    return scoped(user, ChildAttendance.objects.filter(activity=activity).select_related("consent"), VIEW)
+
+
+def staff_community(user, perm):
+    """The community in which `user` holds `perm` through a community-level role (the counter,
+    consents): where rows he creates belong. None when he holds it in none."""
+    from liulin.core.permissions import active_assignments, roles_with
+
+    roles = roles_with(perm)
+    for assignment in active_assignments(user):
+        if assignment.role in roles and assignment.area_id and assignment.area.kind == "community":
+            return assignment.area
+    return None
