@@ -47,22 +47,27 @@ class Rules(models.Model):
 
 
 class Volunteer(models.Model):
-    """A registered volunteer (志愿者注册): one per user. His points account is made with him."""
+    """A registered volunteer (志愿者注册): one per account, or one per resident for an elder
+    without a phone whom his team enrols (he is checked in and out by the organiser). His
+    points account is made with him."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer",
-                                verbose_name=_("账号"))
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="volunteer", verbose_name=_("账号"))
+    resident = models.OneToOneField("people.Resident", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="volunteer", verbose_name=_("居民档案"))
+    name = models.CharField(_("姓名"), max_length=32)
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
-    resident = models.ForeignKey("people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("居民档案"))
     registered_at = models.DateTimeField(_("注册时间"), default=clock.now)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
         verbose_name = _("志愿者")
         verbose_name_plural = verbose_name
+        constraints = [models.CheckConstraint(condition=Q(user__isnull=False) | Q(resident__isnull=False),
+                                              name="volunteering_volunteer_is_someone")]
 
     def __str__(self):
-        return self.user.name
+        return self.name
 
 
 class TeamMember(models.Model):

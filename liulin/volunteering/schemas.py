@@ -16,7 +16,7 @@ class MembershipOut(Schema):
 
 
 class ApplicationOut(MembershipOut):
-    volunteer_name: str = Field(alias="volunteer.user.name")
+    volunteer_name: str = Field(alias="volunteer.name")
 
 
 class DecideIn(Schema):
@@ -106,7 +106,7 @@ class ScanIn(Schema):
 class RecordOut(Schema):
     id: int
     volunteer_id: int
-    volunteer_name: str = Field(alias="volunteer.user.name")
+    volunteer_name: str = Field(alias="volunteer.name")
     activity_id: int
     served_on: datetime.date
     content: str
@@ -228,7 +228,7 @@ class MonthTotalOut(Schema):
 
 class VolunteerTotalOut(Schema):
     volunteer: int
-    name: str = Field(alias="volunteer__user__name")
+    name: str = Field(alias="volunteer__name")
     minutes: int
 
 

@@ -175,7 +175,7 @@ def report_for(user):
     per_team = rows.values("team__name").annotate(minutes=Sum("minutes"), records=Count("pk")).order_by("-minutes")
     per_month = (rows.annotate(month=TruncMonth("served_on")).values("month").annotate(minutes=Sum("minutes"))
                  .order_by("-month")[:12])
-    per_volunteer = (rows.values("volunteer", "volunteer__user__name").annotate(minutes=Sum("minutes"))
+    per_volunteer = (rows.values("volunteer", "volunteer__name").annotate(minutes=Sum("minutes"))
                      .order_by("-minutes")[:20])
     return {"per_team": list(per_team), "per_month": list(per_month), "per_volunteer": list(per_volunteer),
             "total_minutes": rows.aggregate(total=Sum("minutes"))["total"] or 0}
@@ -200,7 +200,7 @@ def find_volunteer_at_counter(user, query):
     except signing.BadSignature:
         pass
     if query.isdigit() and len(query) == 11:
-        return rows.filter(user__mobile=query).first()
+        return rows.filter(Q(user__mobile=query) | Q(resident__mobile=query)).first()
     number = normalise_id_number(query)
     if len(number) == 18:
         audit.record_search(actor=user, model=Volunteer, field="id_number", term=query[:4] + "…")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("teams/<int:team_id>/activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:activity_id>/", views.activity, name="activity"),
     re_path(r"^activities/(?P<activity_id>[0-9]+)/qr/(?P<direction>in|out)/$", views.activity_qr, name="activity_qr"),
+    path("activities/<int:activity_id>/sign-up-member/", views.sign_up_member, name="sign_up_member"),
     path("activities/<int:activity_id>/manual/", views.manual_record, name="manual_record"),
     path("activities/<int:activity_id>/finish/", views.finish, name="finish"),
     re_path(r"^signups/(?P<signup_id>[0-9]+)/(?P<direction>in|out)/$", views.attendance, name="attendance"),

@@ -186,7 +186,7 @@ def decide(request, member_id):
     except RULE_BREAKS as error:
         _refused(request, error)
     else:
-        _done(request, _("已处理 %(name)s 的入队申请。") % {"name": member.volunteer.user.name})
+        _done(request, _("已处理 %(name)s 的入队申请。") % {"name": member.volunteer.name})
     return redirect("volunteering:lead")
 
 
@@ -220,7 +220,10 @@ def activity(request, activity_id, form=None):
     may_run = can(request.user, "volunteering.run_activity", found)
     roster = list(selectors.roster_of(request.user, found))
     manual = form or _manual_form(found)
+    signed = {s.volunteer_id for s in roster}
     context = {"activity": found, "roster": roster, "may_run": may_run, "manual_form": manual,
+               "posts": list(found.posts.all()),
+               "unsigned": [(v, n) for v, n in manual.fields["volunteer"].choices if v not in signed] if may_run else [],
                "children": list(selectors.children_at(request.user, found)) if found.for_minors else []}
     return render(request, "volunteering/activity.html", context, status=400 if form else 200)
 
@@ -228,7 +231,7 @@ def activity(request, activity_id, form=None):
 def _manual_form(found, data=None):
     form = forms.ManualRecordForm(data)
     members = found.team.volunteer_members.filter(state="active").select_related("volunteer__user").order_by("pk")
-    form.fields["volunteer"].choices = [(m.volunteer_id, m.volunteer.user.name) for m in members]
+    form.fields["volunteer"].choices = [(m.volunteer_id, m.volunteer.name) for m in members]
     return form
 
 
@@ -257,6 +260,25 @@ def attendance(request, signup_id, direction):
         else:
             _done(request, _("已签到。") if direction == "in" else _("已签退。"))
     return redirect("volunteering:activity", activity_id=signup.activity_id)
+
+
+@login_required
+@require_POST
+def sign_up_member(request, activity_id):
+    """The organiser signs up a member of the team (an elder without a phone)."""
+    found = selectors.activity_for(request.user, activity_id)
+    volunteer_id = request.POST.get("volunteer", "")
+    post = found.posts.filter(pk=request.POST.get("post") if str(request.POST.get("post", "")).isdigit() else 0).first()
+    volunteer = selectors.volunteers_for(request.user).filter(pk=volunteer_id if volunteer_id.isdigit() else 0).first()
+    if post is None or volunteer is None:
+        raise NotFound(_("找不到该岗位或志愿者。"))
+    try:
+        activities.sign_up(actor=request.user, activity=found, post=post, volunteer=volunteer)
+    except RULE_BREAKS as error:
+        _refused(request, error)
+    else:
+        _done(request, _("已为 %(name)s 报名。") % {"name": volunteer.name})
+    return redirect("volunteering:activity", activity_id=found.pk)
 
 
 @login_required

@@ -76,12 +76,16 @@ def _end(actor, activity, state, reason):
     return activity
 
 
-def sign_up(*, actor, activity, post):
-    """The actor, an active member of the activity's team, takes a place on `post`. The last
-    place goes to one volunteer only: a conditional update below capacity, and a check."""
+def sign_up(*, actor, activity, post, volunteer=None):
+    """The actor, an active member of the activity's team, takes a place on `post` (or the
+    organiser signs up `volunteer`, an elder without a phone). The last place goes to one
+    volunteer only: a conditional update below capacity, and a check."""
     if post.activity_id != activity.pk:
         raise NotFound(_("找不到该岗位。"))
-    volunteer = getattr(actor, "volunteer", None)
+    if volunteer is not None:
+        authorise(actor, "volunteering.run_activity", activity)
+    else:
+        volunteer = getattr(actor, "volunteer", None)
     if volunteer is None or not TeamMember.objects.filter(team_id=activity.team_id, volunteer=volunteer,
                                                           state=TeamMember.State.ACTIVE).exists():
         raise NotPermitted(_("加入该队伍后才能报名。"), code="not_a_member")

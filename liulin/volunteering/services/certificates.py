@@ -39,7 +39,7 @@ def issue_certificate(*, actor, volunteer, period_from, period_to):
     with transaction.atomic():
         certificate = Certificate.objects.create(
             community=community, volunteer=volunteer, number=f"PENDING-{secrets.token_hex(8)}",
-            code=secrets.token_urlsafe(12), masked_name=mask_name(volunteer.user.name),
+            code=secrets.token_urlsafe(12), masked_name=mask_name(volunteer.name),
             masked_id=resident.id_masked if resident is not None else "", minutes=minutes, content=content,
             period_from=period_from, period_to=period_to, issuer=_("%(community)s居民委员会") % {"community": community.name},
             issued_by=actor, issued_on=clock.today())

@@ -11,7 +11,7 @@ from liulin.orgs.models import Organisation
 from ..models import TeamMember, Volunteer
 from . import ledger
 
-TEAM_KINDS = (Organisation.Kind.VOLUNTEER_TEAM, Organisation.Kind.OTHER)
+TEAM_KINDS = (Organisation.Kind.VOLUNTEER_TEAM,)
 
 
 def is_team(org):
@@ -21,12 +21,44 @@ def is_team(org):
 def register_volunteer(*, actor, community):
     """The actor's volunteer record (志愿者注册) and points account, made once."""
     with transaction.atomic():
-        volunteer, created = Volunteer.objects.get_or_create(
-            user=actor, defaults={"community": community, "resident": getattr(actor, "resident", None)})
+        resident = getattr(actor, "resident", None)
+        volunteer = Volunteer.objects.filter(user=actor).first()
+        if volunteer is None and resident is not None:
+            # Enrolled by his team before he had an account: the record becomes his.
+            volunteer = Volunteer.objects.filter(resident=resident, user__isnull=True).first()
+            if volunteer is not None:
+                Volunteer.objects.filter(pk=volunteer.pk, user__isnull=True).update(user=actor)
+                volunteer.user = actor
+        created = volunteer is None
+        if created:
+            volunteer = Volunteer.objects.create(user=actor, resident=resident, name=actor.name, community=community)
         if created:
             ledger.account_of(volunteer)
             audit.record(actor=actor, action="volunteering.register", target=volunteer)
     return volunteer
+
+
+def enrol_resident(*, actor, team, resident):
+    """The team's leader or community staff enrol a resident without a phone (an elder): his
+    volunteer record is made from his resident record and he joins at once, decided by the
+    one who enrolled him."""
+    if not is_team(team):
+        raise Invalid(_("该组织不是志愿服务队伍。"), code="not_a_team")
+    if resident.household.community_id != team.community_id:
+        raise Invalid(_("只能登记本社区的居民。"), code="other_community")
+    with transaction.atomic():
+        volunteer = Volunteer.objects.filter(resident=resident).first()
+        if volunteer is None:
+            volunteer = Volunteer.objects.create(resident=resident, name=resident.name, community_id=team.community_id)
+            ledger.account_of(volunteer)
+        member, created = TeamMember.objects.get_or_create(
+            team=team, volunteer=volunteer,
+            defaults={"state": TeamMember.State.ACTIVE, "decided_at": clock.now(), "decided_by": actor})
+        if not created:
+            raise Conflict(_("该居民已在队伍名单中。"), code="already_member")
+        authorise(actor, "volunteering.decide_member", member)  # a refusal rolls both rows back
+        audit.record(actor=actor, action="volunteering.enrol", target=member)
+    return member
 
 
 def apply_to_team(*, actor, team):
