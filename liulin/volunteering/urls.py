@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
 
@@ -14,11 +14,11 @@ urlpatterns = [
     path("members/<int:member_id>/decide/", views.decide, name="decide"),
     path("teams/<int:team_id>/activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:activity_id>/", views.activity, name="activity"),
-    re_path(r"^activities/(?P<activity_id>[0-9]+)/qr/(?P<direction>in|out)/$", views.activity_qr, name="activity_qr"),
+    path("activities/<int:activity_id>/qr/<str:direction>/", views.activity_qr, name="activity_qr"),
     path("activities/<int:activity_id>/sign-up-member/", views.sign_up_member, name="sign_up_member"),
     path("activities/<int:activity_id>/manual/", views.manual_record, name="manual_record"),
     path("activities/<int:activity_id>/finish/", views.finish, name="finish"),
-    re_path(r"^signups/(?P<signup_id>[0-9]+)/(?P<direction>in|out)/$", views.attendance, name="attendance"),
+    path("signups/<int:signup_id>/<str:direction>/", views.attendance, name="attendance"),
     path("counter/", views.counter, name="counter"),
     path("counter/redeem/", views.redeem, name="redeem"),
     path("counter/goods/", views.good_add, name="good_add"),

@@ -228,6 +228,11 @@ def activity(request, activity_id, form=None):
     return render(request, "volunteering/activity.html", context, status=400 if form else 200)
 
 
+def _direction(direction):
+    if direction not in ("in", "out"):
+        raise NotFound(_("找不到该页面。"))
+
+
 def _manual_form(found, data=None):
     form = forms.ManualRecordForm(data)
     members = found.team.volunteer_members.filter(state="active").select_related("volunteer__user").order_by("pk")
@@ -239,6 +244,7 @@ def _manual_form(found, data=None):
 @never_cache
 def activity_qr(request, activity_id, direction):
     """The QR code fragment for the check-in screen (htmx refreshes it before it expires)."""
+    _direction(direction)
     found = selectors.activity_for(request.user, activity_id)
     code = activities.checkin_code(actor=request.user, activity=found, direction=direction)
     url = request.build_absolute_uri(reverse("volunteering:scan", args=[code]))
@@ -249,6 +255,7 @@ def activity_qr(request, activity_id, direction):
 @login_required
 @require_POST
 def attendance(request, signup_id, direction):
+    _direction(direction)
     signup = selectors.signup_for(request.user, signup_id)
     try:
         done = (activities.check_in if direction == "in" else activities.check_out)(actor=request.user, signup=signup)
