@@ -56,7 +56,7 @@ class RecordActionForm(forms.Form):
 
 
 class ManualRecordForm(forms.Form):
-    volunteer = forms.TypedChoiceField(label=_("志愿者"), coerce=int)
+    volunteer = forms.TypedChoiceField(label=_("志愿者"), coerce=int, widget=forms.Select(attrs={"translate": "no"}))
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=720)
     reason = forms.CharField(label=_("补录理由"), max_length=200)
 
