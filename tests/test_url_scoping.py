@@ -113,7 +113,16 @@ def world(db):
 def _volunteering_in(community, resident):
     """A volunteer of the other community, with a team, an activity, a confirmed record, a
     certificate and a redemption, each carrying the sentinel."""
-    from liulin.volunteering.models import Activity, Certificate, Good, Post, ServiceRecord, SignUp, TeamMember, Volunteer
+    from liulin.volunteering.models import (
+        Activity,
+        Certificate,
+        Good,
+        Post,
+        ServiceRecord,
+        SignUp,
+        TeamMember,
+        Volunteer,
+    )
 
     team = Organisation.objects.create(name="乙志愿队", kind="volunteer_team", community=community)
     leader = make_user(Role.VOLUNTEER_LEADER, team)

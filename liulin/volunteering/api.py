@@ -196,7 +196,7 @@ def redeem(request, payload: s.RedeemIn):
 
 
 @router.post("/redemptions/{int:redemption_id}/reverse", response={200: s.RedemptionOut, **ERRORS}, summary="冲正兑换（须说明理由）")
-def reverse(request, redemption_id: int, payload: s.ReverseIn):
+def redemption_reverse(request, redemption_id: int, payload: s.ReverseIn):
     redemption = selectors.redemption_for(request.user, redemption_id)
     return shop.reverse_redemption(actor=request.user, redemption=redemption, reason=payload.reason)
 

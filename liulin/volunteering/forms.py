@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from liulin.core import clock
 from liulin.core.errors import Invalid
 
+from .models import Activity
+
 
 def _bounded(value, field):
     try:
@@ -13,7 +15,6 @@ def _bounded(value, field):
     except Invalid as refused:
         raise forms.ValidationError(refused.detail) from None
 
-from .models import Activity
 
 
 def new_key():

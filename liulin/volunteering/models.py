@@ -199,6 +199,9 @@ class SignUp(models.Model):
                                    name="volunteering_signup_out_after_in"),
         ]
 
+    def __str__(self):
+        return f"{self.activity_id}:{self.volunteer_id} {self.state}"
+
 
 class ServiceRecord(models.Model):
     """One entry of the hours register (志愿服务记录, 民政部令第67号 第八条): who served, what,
@@ -358,6 +361,9 @@ class PublishedHash(models.Model):
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["ledger", "day"], name="volunteering_one_hash_a_day")]
 
+    def __str__(self):
+        return f"{self.day} {self.seq} {self.hash[:12]}"
+
 
 # --- 雷锋超市 -----------------------------------------------------------------------------------
 
@@ -433,6 +439,9 @@ class Redemption(models.Model):
             models.CheckConstraint(condition=Q(state="done") | (Q(reversal__isnull=False) & ~Q(reason="")),
                                    name="volunteering_reversal_has_reason"),
         ]
+
+    def __str__(self):
+        return f"{self.good_id} × {self.quantity} ({self.state})"
 
 
 # --- certificates ------------------------------------------------------------------------------
@@ -511,3 +520,6 @@ class ChildAttendance(models.Model):
             models.CheckConstraint(condition=Q(signed_out_at__isnull=True) | ~Q(signed_out_adult=""),
                                    name="volunteering_child_out_by_adult"),
         ]
+
+    def __str__(self):
+        return f"{self.activity_id}:{self.consent_id}"

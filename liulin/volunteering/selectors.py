@@ -10,8 +10,8 @@ from liulin.core.permissions import get_or_404, scoped
 from .models import (
     Activity,
     Certificate,
-    GuardianConsent,
     Good,
+    GuardianConsent,
     PointsAccount,
     PublishedHash,
     Redemption,

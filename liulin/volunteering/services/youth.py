@@ -1,6 +1,7 @@
 """雷锋号 youth care station: a child takes part only with a guardian's consent on record
 (个人信息保护法 第三十一条: under 14), and is signed in and out by a named adult."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -8,8 +9,6 @@ from liulin.core import audit, clock
 from liulin.core.errors import Conflict, Invalid
 from liulin.core.permissions import authorise
 from liulin.core.text import clean_text
-from django.core.exceptions import ValidationError
-
 from liulin.core.validators import validate_mobile
 
 from ..models import ChildAttendance, GuardianConsent

@@ -8,7 +8,7 @@ import pytest
 from liulin.core import clock
 from liulin.core.errors import Conflict
 from liulin.core.testing.concurrency import run_at_once, thread_database
-from liulin.volunteering.models import Good, Posting, PointsAccount, Redemption, SignUp
+from liulin.volunteering.models import Good, PointsAccount, Posting, Redemption, SignUp
 from liulin.volunteering.services import activities, ledger, shop
 
 from .factories import give_points, join, make_activity, make_world, stocked_good

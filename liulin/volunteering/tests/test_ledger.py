@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from liulin.core import chain, clock
 from liulin.core.errors import Invalid
-from liulin.volunteering.models import Entry, Posting, PointsAccount, RecordEvent
+from liulin.volunteering.models import Entry, PointsAccount, Posting, RecordEvent
 from liulin.volunteering.services import ledger, shop
 from liulin.volunteering.services.ledger import InsufficientPoints
 
