@@ -31,6 +31,8 @@ class Rules(models.Model):
     max_deed_points = models.PositiveIntegerField(_("好人好事单次积分上限"), default=50)
     points_valid_days = models.PositiveIntegerField(_("积分有效期（天）"), default=3 * 365)
     checkin_code_minutes = models.PositiveIntegerField(_("签到码有效期（分钟）"), default=15)
+    seal = models.ImageField(_("社区印章图片"), upload_to="volunteering/seals/", blank=True,
+                             help_text=_("出具志愿服务证明时盖在出具单位处；由社区上传本单位印章的扫描件。"))
 
     class Meta:
         verbose_name = _("志愿服务规则")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("volunteers/<int:volunteer_id>/certify/", views.certify, name="certify"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),
+    path("certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("verify/", views.verify, name="verify_form"),
     path("verify/<str:number>/<str:code>/", views.verify, name="verify"),
     path("ledger/<str:community_code>/", views.ledger_public, name="ledger_public"),

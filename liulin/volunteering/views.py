@@ -4,6 +4,7 @@ certificate check. Thin: selectors read, services write; refusals (403/404) are 
 middleware's, rule breaks are shown on the form or as a message."""
 
 import segno
+from django.http import HttpResponse
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -447,6 +448,20 @@ def certificate(request, number):
         found = get_or_404(request.user, Certificate.objects.all(), "volunteering.view", number=number)
     url = request.build_absolute_uri(reverse("volunteering:verify", args=[found.number, found.code]))
     return render(request, "volunteering/certificate.html", {"certificate": found, "qr": qr_data_uri(url), "url": url})
+
+
+@login_required
+def certificate_pdf(request, number):
+    """The certificate as a PDF to print or send."""
+    found = selectors.my_certificates(request.user).filter(number=number).first()
+    if found is None:
+        found = get_or_404(request.user, Certificate.objects.all(), "volunteering.view", number=number)
+    url = request.build_absolute_uri(reverse("volunteering:verify", args=[found.number, found.code]))
+    pdf = certificates.render_pdf(certificate=found, verify_url=url, qr_data_uri=qr_data_uri(url))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{found.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def verify(request, number=None, code=None):

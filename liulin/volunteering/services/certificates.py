@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from liulin.core import audit, clock
 from liulin.core.errors import Invalid
-from liulin.core.masking import mask_id
 from liulin.core.permissions import authorise
 
 from ..models import Certificate, ServiceRecord
@@ -49,4 +48,25 @@ def issue_certificate(*, actor, volunteer, period_from, period_to):
     return certificate
 
 
-__all__ = ["issue_certificate", "mask_id", "mask_name"]
+
+
+def render_pdf(*, certificate, verify_url, qr_data_uri):
+    """The certificate as a PDF (WeasyPrint, Debian's Noto CJK fonts), from the same facts as
+    the page: masked identity, hours, content, issuer, number, date, the community's seal
+    image when it has uploaded one, and the QR code to the public verification page."""
+    import base64
+
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from ..models import Rules
+
+    rules = Rules.objects.filter(community_id=certificate.community_id).first()
+    seal = None
+    if rules is not None and rules.seal:
+        with rules.seal.open("rb") as image:
+            kind = "png" if rules.seal.name.lower().endswith(".png") else "jpeg"
+            seal = f"data:image/{kind};base64,{base64.b64encode(image.read()).decode()}"
+    html = render_to_string("volunteering/certificate_pdf.html", {
+        "certificate": certificate, "verify_url": verify_url, "qr": qr_data_uri, "seal": seal})
+    return HTML(string=html).write_pdf()

@@ -126,6 +126,27 @@ def test_a_certificate_verifies_publicly_with_no_more_than_needed():
     assert client_for(make_user(Role.RESIDENT)).get(reverse("volunteering:certificate", args=[certificate.number])).status_code == 404
 
 
+def test_the_certificate_prints_as_a_pdf_with_its_seal(settings):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from liulin.volunteering.models import Rules
+
+    world = make_world(1)
+    certificate = _certified(world)
+    seal = io.BytesIO()
+    Image.new("RGB", (60, 60), "red").save(seal, "PNG")
+    rules = Rules.objects.create(community=world.community)
+    rules.seal.save("seal.png", ContentFile(seal.getvalue()))
+    response = client_for(world.volunteers[0].user).get(reverse("volunteering:certificate_pdf", args=[certificate.number]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 5000
+    assert client_for(make_user(Role.RESIDENT)).get(
+        reverse("volunteering:certificate_pdf", args=[certificate.number])).status_code == 404
+
+
 def test_api_errors_are_detail_and_code():
     world = make_world(1)
     volunteer = world.volunteers[0]
