@@ -3,7 +3,17 @@ and redemptions are read-only here (they change only through the services, which
 
 from django.contrib import admin
 
-from .models import Activity, Certificate, Good, Posting, Redemption, Rules, ServiceRecord, TeamMember, Volunteer
+from .models import (
+    Activity,
+    Certificate,
+    Good,
+    Posting,
+    Redemption,
+    Rules,
+    ServiceRecord,
+    TeamMember,
+    Volunteer,
+)
 
 
 @admin.register(Rules)

@@ -4,9 +4,9 @@ certificate check. Thin: selectors read, services write; refusals (403/404) are 
 middleware's, rule breaks are shown on the form or as a message."""
 
 import segno
-from django.http import HttpResponse
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
