@@ -101,3 +101,23 @@ class CertificateForm(forms.Form):
 class VerifyForm(forms.Form):
     number = forms.CharField(label=_("证明编号"), max_length=32)
     code = forms.CharField(label=_("核验码"), max_length=32)
+
+
+class ConsentForm(forms.Form):
+    child_name = forms.CharField(label=_("儿童姓名"), max_length=32)
+    child_birth_date = forms.DateField(label=_("出生日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    guardian_name = forms.CharField(label=_("监护人姓名"), max_length=32)
+    guardian_relation = forms.CharField(label=_("与儿童关系"), max_length=16)
+    guardian_mobile = forms.CharField(label=_("监护人手机号"), max_length=11)
+
+    def clean_child_birth_date(self):
+        return _bounded(self.cleaned_data["child_birth_date"], "child_birth_date")
+
+
+class ChildInForm(forms.Form):
+    consent = forms.TypedChoiceField(label=_("儿童"), coerce=int, widget=forms.Select(attrs={"translate": "no"}))
+    adult_name = forms.CharField(label=_("送达成年人"), max_length=32)
+
+
+class AdultForm(forms.Form):
+    adult_name = forms.CharField(label=_("接走成年人"), max_length=32)

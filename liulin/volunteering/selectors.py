@@ -264,3 +264,13 @@ def staff_community(user, perm):
         if assignment.role in roles and assignment.area_id and assignment.area.kind == "community":
             return assignment.area
     return None
+
+
+def consents_for_activity(user, activity):
+    """The consents in force in the activity's community, for whoever runs the activity (he
+    signs children in against them); nothing for anyone else."""
+    from liulin.core.permissions import can
+
+    if not can(user, "volunteering.run_activity", activity):
+        return GuardianConsent.objects.none()
+    return GuardianConsent.objects.filter(community_id=activity.community_id, withdrawn_at__isnull=True).order_by("child_name")

@@ -19,7 +19,7 @@ from liulin.orgs.models import Organisation
 
 from . import forms, selectors
 from .models import Activity, Certificate, ServiceRecord
-from .services import activities, certificates, records, shop, teams
+from .services import activities, certificates, records, shop, teams, youth
 from .workflow import WORKFLOW
 
 RULE_BREAKS = (Invalid, Conflict)
@@ -55,6 +55,7 @@ def home(request):
         "is_organiser": has_perm_anywhere(user, "volunteering.run_activity"),
         "is_counter": has_perm_anywhere(user, "volunteering.counter"),
         "is_reporter": has_perm_anywhere(user, "volunteering.report"),
+        "is_consenter": has_perm_anywhere(user, "volunteering.consent"),
     }
     community = summary["volunteer"].community if summary else _home_community(user)
     context["teams_to_join"] = list(selectors.teams_to_join(user, community)) if community else []
@@ -225,8 +226,86 @@ def activity(request, activity_id, form=None):
     context = {"activity": found, "roster": roster, "may_run": may_run, "manual_form": manual,
                "posts": list(found.posts.all()),
                "unsigned": [(v, n) for v, n in manual.fields["volunteer"].choices if v not in signed] if may_run else [],
-               "children": list(selectors.children_at(request.user, found)) if found.for_minors else []}
+               "children": list(selectors.children_at(request.user, found)) if found.for_minors else [],
+               "child_form": _child_form(request.user, found) if found.for_minors and may_run else None}
     return render(request, "volunteering/activity.html", context, status=400 if form else 200)
+
+
+def _child_form(user, found, data=None):
+    form = forms.ChildInForm(data)
+    form.fields["consent"].choices = [(c.pk, f"{c.child_name}（{c.guardian_relation}：{c.guardian_name}）")
+                                      for c in selectors.consents_for_activity(user, found)]
+    return form
+
+
+@login_required
+@require_POST
+def child_in(request, activity_id):
+    found = selectors.activity_for(request.user, activity_id)
+    form = _child_form(request.user, found, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择儿童并填写送达的成年人。"))
+    else:
+        consent = selectors.consents_for_activity(request.user, found).filter(pk=form.cleaned_data["consent"]).first()
+        if consent is None:
+            raise NotFound(_("找不到该监护人同意。"))
+        try:
+            youth.child_sign_in(actor=request.user, activity=found, consent=consent, adult_name=form.cleaned_data["adult_name"])
+        except RULE_BREAKS as error:
+            _refused(request, error)
+        else:
+            _done(request, _("儿童已签到。"))
+    return redirect("volunteering:activity", activity_id=found.pk)
+
+
+@login_required
+@require_POST
+def child_out(request, attendance_id):
+    attendance = selectors.child_attendance_for(request.user, attendance_id)
+    form = forms.AdultForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Invalid(_("请填写接孩子的成年人姓名。"))
+        youth.child_sign_out(actor=request.user, attendance=attendance, adult_name=form.cleaned_data["adult_name"])
+    except RULE_BREAKS as error:
+        _refused(request, error)
+    else:
+        _done(request, _("儿童已签退。"))
+    return redirect("volunteering:activity", activity_id=attendance.activity_id)
+
+
+@login_required
+@never_cache
+def consents(request):
+    """Community staff record and withdraw guardians' consents."""
+    _require(request.user, "volunteering.consent")
+    form = forms.ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        community = selectors.staff_community(request.user, "volunteering.consent")
+        if community is None:
+            raise NotPermitted(_("只有社区工作人员可以登记监护人同意。"))
+        try:
+            youth.record_consent(actor=request.user, community=community, **form.cleaned_data)
+        except RULE_BREAKS as error:
+            add_to_form(form, error)
+        else:
+            _done(request, _("已登记监护人同意。"))
+            return redirect("volunteering:consents")
+    return render(request, "volunteering/consents.html", {"form": form, "consents": list(selectors.consents_for(request.user))},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request, consent_id):
+    consent = selectors.consent_for(request.user, consent_id)
+    try:
+        youth.withdraw_consent(actor=request.user, consent=consent)
+    except RULE_BREAKS as error:
+        _refused(request, error)
+    else:
+        _done(request, _("已撤回监护人同意。"))
+    return redirect("volunteering:consents")
 
 
 def _direction(direction):

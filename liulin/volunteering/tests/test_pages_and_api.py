@@ -196,3 +196,31 @@ def test_the_leader_page_reads_in_a_fixed_number_of_queries(django_assert_max_nu
     with django_assert_max_num_queries(25):
         assert lead.get(reverse("volunteering:lead")).status_code == 200
     assert Certificate.objects.count() == 0
+
+
+def test_staff_record_a_consent_and_the_leader_signs_the_child_in_and_out():
+    from liulin.volunteering.models import ChildAttendance, GuardianConsent
+
+    world = make_world(0)
+    staff = client_for(world.staff)
+    response = staff.post(reverse("volunteering:consents"), {
+        "child_name": "小明", "child_birth_date": "2017-05-01", "guardian_name": "王芳", "guardian_relation": "母亲",
+        "guardian_mobile": "13800138000"})
+    assert response.status_code == 302
+    consent = GuardianConsent.objects.get()
+    bad = staff.post(reverse("volunteering:consents"), {
+        "child_name": "小红", "child_birth_date": "2017-05-01", "guardian_name": "王芳", "guardian_relation": "母亲",
+        "guardian_mobile": "123"})
+    assert bad.status_code == 400 and GuardianConsent.objects.count() == 1
+    activity = make_activity(world, kind="youth", for_minors=True)
+    lead = client_for(world.leader)
+    page = lead.get(reverse("volunteering:activity", args=[activity.pk])).content.decode()
+    assert 'data-testid="child-in"' in page and "小明" in page
+    lead.post(reverse("volunteering:child_in", args=[activity.pk]), {"consent": consent.pk, "adult_name": "王芳"})
+    attendance = ChildAttendance.objects.get()
+    lead.post(reverse("volunteering:child_out", args=[attendance.pk]), {"adult_name": "李强"})
+    assert ChildAttendance.objects.get().signed_out_adult == "李强"
+    assert client_for(world.leader).get(reverse("volunteering:consents")).status_code == 403
+    other = client_for(world.other_leader)
+    assert other.post(reverse("volunteering:child_in", args=[activity.pk]), {"consent": consent.pk,
+                                                                             "adult_name": "x"}).status_code == 404
