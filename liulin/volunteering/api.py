@@ -58,6 +58,16 @@ def apply(request, team_id: int):
     return Status(201, teams.apply_to_team(actor=request.user, team=team))
 
 
+@router.post("/teams/{int:team_id}/enrol", response={201: s.MembershipOut, **ERRORS},
+             summary="登记没有手机的居民为队员（队长或社区工作人员）")
+def enrol(request, team_id: int, payload: s.EnrolIn):
+    from liulin.people.models import Resident
+
+    team = get_or_404(request.user, Organisation.objects.all(), "volunteering.decide_member", pk=team_id)
+    resident = get_or_404(request.user, Resident.objects.select_related("household"), "people.view", pk=payload.resident_id)
+    return Status(201, teams.enrol_resident(actor=request.user, team=team, resident=resident))
+
+
 @router.get("/applications", response=list[s.ApplicationOut], summary="待确认的入队申请")
 @paginate
 def applications(request):

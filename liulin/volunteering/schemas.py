@@ -271,3 +271,7 @@ class ChildAttendanceOut(Schema):
     signed_in_adult: str
     signed_out_at: datetime.datetime | None
     signed_out_adult: str
+
+
+class EnrolIn(Schema):
+    resident_id: int

@@ -226,8 +226,9 @@ def certificate_public(number, code):
     """A certificate by its number and code, for the public verification page: no login, and
     only the fields the page shows."""
     return (Certificate.objects.filter(number=number, code=code)
+            .select_related("community")
             .only("number", "masked_name", "masked_id", "minutes", "content", "period_from", "period_to", "issuer",
-                  "issued_on").first())
+                  "issued_on", "community__code").first())
 
 
 def published_hashes(community_id, limit=7):

@@ -223,3 +223,41 @@ def test_a_team_confirms_its_members_and_nobody_his_own_application():
         teams.decide_member(actor=world.leader, member=member, accept=True)
     with pytest.raises(Conflict):
         teams.apply_to_team(actor=resident, team=world.team)
+
+
+def test_staff_enrol_an_elder_without_a_phone_whom_the_organiser_then_signs_up_and_checks_in(time_machine):
+    from liulin.people.tests.factories import ResidentFactory
+    from liulin.territory.tests.factories import BuildingFactory, GridFactory, HouseholdFactory
+
+    world = make_world(0)
+    grid = GridFactory(community=world.community)
+    elder = ResidentFactory(name="李奶奶", household=HouseholdFactory(building=BuildingFactory(grid=grid)))
+    member = teams.enrol_resident(actor=world.staff, team=world.team, resident=elder)
+    assert member.state == "active" and member.volunteer.user is None
+    with pytest.raises(Conflict):
+        teams.enrol_resident(actor=world.staff, team=world.team, resident=elder)
+    activity = upcoming(world, hours=1)
+    signup = activities.sign_up(actor=world.leader, activity=activity, post=activity.posts.get(), volunteer=member.volunteer)
+    time_machine.move_to(activity.starts_at, tick=False)
+    activities.check_in(actor=world.leader, signup=signup)
+    time_machine.move_to(activity.ends_at, tick=False)
+    assert activities.check_out(actor=world.leader, signup=signup).record.minutes == 60
+
+
+def test_the_daily_job_expires_and_publishes_once_a_day(time_machine):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from liulin.volunteering.models import PublishedHash
+
+    from .factories import give_points
+
+    world = make_world(1)
+    give_points(world, world.volunteers[0], 30)
+    time_machine.move_to(clock.now() + datetime.timedelta(days=3 * 365 + 2), tick=False)
+    out = StringIO()
+    call_command("volunteering_daily", stdout=out)
+    call_command("volunteering_daily", stdout=out)
+    assert ledger.account_of(world.volunteers[0]).balance == 0
+    assert PublishedHash.objects.count() == 1 and "1 expiries" in out.getvalue()

@@ -224,3 +224,16 @@ def test_staff_record_a_consent_and_the_leader_signs_the_child_in_and_out():
     other = client_for(world.other_leader)
     assert other.post(reverse("volunteering:child_in", args=[activity.pk]), {"consent": consent.pk,
                                                                              "adult_name": "x"}).status_code == 404
+
+
+def test_the_api_enrols_a_resident_only_for_who_may_see_him():
+    from liulin.people.tests.factories import ResidentFactory
+    from liulin.territory.tests.factories import BuildingFactory, GridFactory, HouseholdFactory
+
+    world = make_world(0)
+    elder = ResidentFactory(household=HouseholdFactory(building=BuildingFactory(grid=GridFactory(community=world.community))))
+    body = {"resident_id": elder.pk}
+    leader = client_for(world.leader).post(f"/api/v1/volunteering/teams/{world.team.pk}/enrol", body, content_type=JSON)
+    assert leader.status_code == 404  # a leader does not read the resident registry
+    staff = client_for(world.staff).post(f"/api/v1/volunteering/teams/{world.team.pk}/enrol", body, content_type=JSON)
+    assert staff.status_code == 201 and staff.json()["state"] == "active"
