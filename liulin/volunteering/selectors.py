@@ -275,3 +275,19 @@ def consents_for_activity(user, activity):
     if not can(user, "volunteering.run_activity", activity):
         return GuardianConsent.objects.none()
     return GuardianConsent.objects.filter(community_id=activity.community_id, withdrawn_at__isnull=True).order_by("child_name")
+
+
+def staff_tile(user):
+    """The staff home page's volunteering figures, of what the user may report on: hours
+    confirmed this month and in all, records waiting, volunteers, points in circulation."""
+    today = clock.today()
+    rows = scoped(user, ServiceRecord.objects.all(), "volunteering.report")
+    figures = rows.aggregate(
+        month=Sum("minutes", filter=Q(state=ServiceRecord.State.CONFIRMED, served_on__year=today.year,
+                                      served_on__month=today.month)),
+        total=Sum("minutes", filter=Q(state=ServiceRecord.State.CONFIRMED)),
+        waiting=Count("pk", filter=Q(state__in=[ServiceRecord.State.PENDING, ServiceRecord.State.DISPUTED])))
+    accounts = scoped(user, PointsAccount.objects.filter(kind=PointsAccount.Kind.VOLUNTEER), "volunteering.report")
+    return {"month_hours": (figures["month"] or 0) // 60, "total_hours": (figures["total"] or 0) // 60,
+            "waiting": figures["waiting"], "volunteers": accounts.count(),
+            "points": accounts.aggregate(total=Sum("balance"))["total"] or 0}

@@ -237,3 +237,18 @@ def test_the_api_enrols_a_resident_only_for_who_may_see_him():
     assert leader.status_code == 404  # a leader does not read the resident registry
     staff = client_for(world.staff).post(f"/api/v1/volunteering/teams/{world.team.pk}/enrol", body, content_type=JSON)
     assert staff.status_code == 201 and staff.json()["state"] == "active"
+
+
+def test_the_staff_home_page_counts_volunteering_from_rows():
+    world = make_world(1)
+    activity = make_activity(world, starts_at=clock.now() - datetime.timedelta(hours=3))
+    record = records.record_manual(actor=world.leader, activity=activity, volunteer=world.volunteers[0], minutes=120,
+                                   reason="漏签")
+    records.act(actor=world.staff, record=record, action="confirm")
+    from liulin.volunteering import selectors
+
+    tile = selectors.staff_tile(world.staff)
+    assert (tile["total_hours"], tile["waiting"], tile["volunteers"], tile["points"]) == (2, 0, 1, 20)
+    assert selectors.staff_tile(world.leader)["volunteers"] == 0  # a leader holds no report scope
+    page = client_for(world.staff).get("/home/").content.decode()
+    assert 'data-testid="volunteering-tile"' in page
