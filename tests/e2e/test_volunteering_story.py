@@ -34,6 +34,16 @@ def qr_link(page, direction):
     return link.get_attribute("href")
 
 
+def fits_and_large(page):
+    """In 长辈版 the page still fits the phone's width and every button is a large target."""
+    page.get_by_test_id("elder-toggle").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html.elder").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    heights = page.eval_on_selector_all("main .btn, main button", "els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and min(h for h in heights if h > 0) >= 60, heights
+
+
 def test_team_activity_to_redeemed_soap_and_verified_certificate(page, screenshot, time_machine):
     world = make_world(2)
     soap = stocked_good(world, name="肥皂", price=5, stock=3)
@@ -92,6 +102,7 @@ def test_team_activity_to_redeemed_soap_and_verified_certificate(page, screensho
     switch_user(page, first.user, PASSWORD)
     page.goto("/volunteering/")
     expect(page.get_by_test_id("my-points")).to_have_text(str(points))
+    fits_and_large(page)
     page.get_by_test_id("my-code").click()
     code = page.get_by_test_id("member-code").inner_text().strip()
     screenshot(page, "volunteering-2-member-code")
