@@ -25,6 +25,7 @@ class Town:
     ticket: object
     users: dict = field(default_factory=dict)
     intake: object = None  # a request in the intake queue, put there by the community staff
+    activity: object = None  # a volunteering activity of a volunteer team of the community
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -38,6 +39,7 @@ class Town:
             "org_id": self.org,
             "ticket_id": self.ticket,
             "intake_id": self.intake,
+            "activity_id": self.activity,
         }.get(param)
 
 
@@ -48,6 +50,7 @@ def make_town(*, with_users=False):
     org = OrganisationFactory(community=building.community, kind=Organisation.Kind.PROPERTY_COMPANY)
     ticket = TicketFactory(building=building, household=household)
     town = Town(building.community, building.grid, building.estate, building, household, resident, org, ticket)
+    town.activity = _volunteering_activity(building.community)
     if with_users:
         for role in Role:
             if role == Role.RESIDENT:
@@ -62,3 +65,15 @@ def make_town(*, with_users=False):
     town.intake = Intake.objects.create(filed_by=filer, client_request_id=f"world-{town.community.pk}", channel="api",
                                         payload={"category": "noise", "description": "夜间施工噪音"})
     return town
+
+
+def _volunteering_activity(community):
+    import datetime
+
+    from liulin.accounts.tests.factories import UserFactory
+    from liulin.volunteering.models import Activity
+
+    team = OrganisationFactory(community=community, kind=Organisation.Kind.VOLUNTEER_TEAM)
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    return Activity.objects.create(team=team, community=community, title="志愿活动", content="x", place="x",
+                                   starts_at=start, ends_at=start + datetime.timedelta(hours=2), organiser=UserFactory())
