@@ -50,6 +50,13 @@ def my_code(request):
     return {"code": selectors.member_code(_me(request))}
 
 
+@router.get("/teams", response=list[s.TeamOut], summary="本社区可申请加入的志愿队伍")
+def teams_to_join(request):
+    volunteer = selectors.my_volunteer(request.user)
+    community = volunteer.community if volunteer else selectors.home_community(request.user)
+    return list(selectors.teams_to_join(request.user, community)) if community else []
+
+
 @router.post("/teams/{int:team_id}/apply", response={201: s.MembershipOut, **ERRORS}, summary="申请加入志愿队伍")
 def apply(request, team_id: int):
     team = Organisation.objects.filter(pk=team_id, kind=Organisation.Kind.VOLUNTEER_TEAM, is_active=True).first()

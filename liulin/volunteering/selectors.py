@@ -100,6 +100,14 @@ def open_activities_for(user):
             .select_related("team").prefetch_related("posts").order_by("starts_at"))
 
 
+def home_community(user):
+    """The community of the user's own household, where he would volunteer; None without one."""
+    resident = getattr(user, "resident", None)
+    if resident is not None and resident.household_id:
+        return resident.household.community
+    return None
+
+
 def teams_to_join(user, community):
     from liulin.orgs.models import Organisation
 

@@ -57,16 +57,9 @@ def home(request):
         "is_reporter": has_perm_anywhere(user, "volunteering.report"),
         "is_consenter": has_perm_anywhere(user, "volunteering.consent"),
     }
-    community = summary["volunteer"].community if summary else _home_community(user)
+    community = summary["volunteer"].community if summary else selectors.home_community(user)
     context["teams_to_join"] = list(selectors.teams_to_join(user, community)) if community else []
     return render(request, "volunteering/home.html", context)
-
-
-def _home_community(user):
-    resident = getattr(user, "resident", None)
-    if resident is not None and resident.household_id:
-        return resident.household.community
-    return None
 
 
 @login_required

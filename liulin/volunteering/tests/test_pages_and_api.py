@@ -252,3 +252,17 @@ def test_the_staff_home_page_counts_volunteering_from_rows():
     assert selectors.staff_tile(world.leader)["volunteers"] == 0  # a leader holds no report scope
     page = client_for(world.staff).get("/home/").content.decode()
     assert 'data-testid="volunteering-tile"' in page
+
+
+def test_a_resident_finds_his_communitys_teams_and_applies_by_api():
+    from liulin.people.tests.factories import ResidentFactory
+    from liulin.territory.tests.factories import BuildingFactory, GridFactory, HouseholdFactory
+
+    world = make_world(0)
+    me = ResidentFactory(household=HouseholdFactory(building=BuildingFactory(grid=GridFactory(community=world.community))))
+    api = client_for(make_user(Role.RESIDENT, resident=me))
+    teams = {t["id"] for t in api.get("/api/v1/volunteering/teams").json()}
+    assert teams == {world.team.pk, world.other_team.pk}
+    applied = api.post(f"/api/v1/volunteering/teams/{world.team.pk}/apply", content_type=JSON)
+    assert applied.status_code == 201 and applied.json()["state"] == "applied"
+    assert {t["id"] for t in api.get("/api/v1/volunteering/teams").json()} == {world.other_team.pk}
