@@ -296,6 +296,6 @@ def staff_tile(user):
         total=Sum("minutes", filter=Q(state=ServiceRecord.State.CONFIRMED)),
         waiting=Count("pk", filter=Q(state__in=[ServiceRecord.State.PENDING, ServiceRecord.State.DISPUTED])))
     accounts = scoped(user, PointsAccount.objects.filter(kind=PointsAccount.Kind.VOLUNTEER), "volunteering.report")
+    held = accounts.aggregate(volunteers=Count("pk"), points=Sum("balance"))
     return {"month_hours": (figures["month"] or 0) // 60, "total_hours": (figures["total"] or 0) // 60,
-            "waiting": figures["waiting"], "volunteers": accounts.count(),
-            "points": accounts.aggregate(total=Sum("balance"))["total"] or 0}
+            "waiting": figures["waiting"], "volunteers": held["volunteers"], "points": held["points"] or 0}

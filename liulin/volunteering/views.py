@@ -164,8 +164,7 @@ def lead(request):
         "activities": list(selectors.activities_for(user).filter(state=Activity.State.OPEN).order_by("starts_at")[:30]),
         "pending": list(selectors.records_for(user).filter(
             state__in=[ServiceRecord.State.PENDING, ServiceRecord.State.DISPUTED]).order_by("served_on", "pk")[:50]),
-        "teams": list(_my_teams(user)),
-        "form": forms.ActivityForm(),
+        "team_forms": [(team, forms.ActivityForm(prefix=f"team{team.pk}")) for team in _my_teams(user)],
     })
 
 
@@ -191,7 +190,7 @@ def activity_create(request, team_id):
     team = _my_teams(request.user).filter(pk=team_id).first()
     if team is None:
         raise NotFound(_("找不到该队伍。"))
-    form = forms.ActivityForm(request.POST)
+    form = forms.ActivityForm(request.POST, prefix=f"team{team.pk}")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -204,7 +203,7 @@ def activity_create(request, team_id):
         else:
             _done(request, _("活动已发布。"))
             return redirect("volunteering:activity", activity_id=activity.pk)
-    context = {"applications": [], "activities": [], "pending": [], "teams": [team], "form": form}
+    context = {"applications": [], "activities": [], "pending": [], "team_forms": [(team, form)]}
     return render(request, "volunteering/lead.html", context, status=400)
 
 
@@ -490,7 +489,6 @@ def report(request):
     return render(request, "volunteering/report.html", {
         "report": selectors.report_for(request.user),
         "may_certify": has_perm_anywhere(request.user, "volunteering.certify"),
-        "certificate_form": forms.CertificateForm(),
     })
 
 
