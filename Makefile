@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres e2e smoke bench bench-sqlite wrk setup lint check-deploy clean
+.PHONY: run test test-postgres e2e smoke bench bench-sqlite wrk setup pdf-libs lint check-deploy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -24,7 +24,12 @@ node_modules/.deps: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.deps node_modules/.deps
+setup: $(VENV)/.deps node_modules/.deps pdf-libs
+
+# WeasyPrint (certificates as PDF) draws text with pango and needs the CJK fonts (Debian's).
+pdf-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi "Noto S.* CJK"; } || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; }
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput

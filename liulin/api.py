@@ -129,6 +129,7 @@ def _mount():
     from liulin.people.api import router as people_router
     from liulin.territory.api import router as territory_router
     from liulin.votes.api import router as votes_router
+    from liulin.volunteering.api import router as volunteering_router
     from liulin.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
@@ -139,6 +140,7 @@ def _mount():
     api.add_router("/partybuilding", partybuilding_router)
     api.add_router("/deliberation", deliberation_router)
     api.add_router("/votes", votes_router)
+    api.add_router("/volunteering", volunteering_router)
 
 
 _mount()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "liulin.partybuilding",
     "liulin.deliberation",
     "liulin.votes",
+    "liulin.volunteering",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("partybuilding/", include("liulin.partybuilding.urls")),
     path("deliberation/", include("liulin.deliberation.urls")),
     path("votes/", include("liulin.votes.urls")),
+    path("volunteering/", include("liulin.volunteering.urls")),
     path("home/", include("liulin.dashboard.urls")),
     path("notifications/", include("liulin.core.notifications.urls")),
     path("attachments/", include("liulin.core.attachments.urls")),

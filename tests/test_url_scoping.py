@@ -150,13 +150,49 @@ def world(db):
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
-                    grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there]
+                    grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there,
+                    *_volunteering_in(there, outsider)]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
         "foreign_ids": sorted(foreign_ids),
     }
+
+
+def _volunteering_in(community, resident):
+    """A volunteer of the other community, with a team, an activity, a confirmed record, a
+    certificate and a redemption, each carrying the sentinel."""
+    from liulin.volunteering.models import (
+        Activity,
+        Certificate,
+        Good,
+        Post,
+        ServiceRecord,
+        SignUp,
+        TeamMember,
+        Volunteer,
+    )
+
+    team = Organisation.objects.create(name="乙志愿队", kind="volunteer_team", community=community)
+    leader = make_user(Role.VOLUNTEER_LEADER, team)
+    volunteer = Volunteer.objects.create(resident=resident, name=f"{OTHER_COMMUNITY}志愿者", community=community)
+    member = TeamMember.objects.create(team=team, volunteer=volunteer, state="active")
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    activity = Activity.objects.create(team=team, community=community, title=f"{OTHER_COMMUNITY}活动", content="x",
+                                       place="乙", starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+                                       organiser=leader)
+    post = Post.objects.create(activity=activity, name="岗位", capacity=5, taken=1)
+    signup = SignUp.objects.create(activity=activity, post=post, volunteer=volunteer)
+    record = ServiceRecord.objects.create(volunteer=volunteer, activity=activity, team=team, community=community,
+                                          served_on=start.date(), content=f"{OTHER_COMMUNITY}服务", place="乙", minutes=60,
+                                          cap_minutes=120, source="attendance", state="confirmed", recorded_by=leader)
+    certificate = Certificate.objects.create(community=community, volunteer=volunteer, number="1", code="c",
+                                             masked_name=f"{OTHER_COMMUNITY}证明", minutes=60, content="x",
+                                             period_from=start.date(), period_to=start.date(), issuer="乙",
+                                             issued_by=leader)
+    good = Good.objects.create(community=community, name=f"{OTHER_COMMUNITY}物品", price_points=5)
+    return [team, volunteer, member, activity, post, signup, record, certificate, good]
 
 
 def user_for(role, world):

@@ -30,6 +30,7 @@ class Town:
     matter: object = None
     case: object = None
     vote: object = None  # a counted owners' vote of the estate, its register one unit
+    activity: object = None  # a volunteering activity of a volunteer team of the community
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -48,6 +49,7 @@ class Town:
             "matter_id": self.matter,
             "case_id": self.case,
             "vote_id": self.vote,
+            "activity_id": self.activity,
         }.get(param)
 
 
@@ -58,6 +60,7 @@ def make_town(*, with_users=False):
     org = OrganisationFactory(community=building.community, kind=Organisation.Kind.PROPERTY_COMPANY)
     ticket = TicketFactory(building=building, household=household)
     town = Town(building.community, building.grid, building.estate, building, household, resident, org, ticket)
+    town.activity = _volunteering_activity(building.community)
     if with_users:
         for role in Role:
             if role == Role.RESIDENT:
@@ -105,3 +108,13 @@ def _counted_vote(estate):
     moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
     return Vote.objects.create(estate=estate, committee=committee, title="选聘物业服务企业", matter=4, state=State.COUNTED,
                                opens_at=moment, closes_at=moment + datetime.timedelta(days=10))
+def _volunteering_activity(community):
+    import datetime
+
+    from liulin.accounts.tests.factories import UserFactory
+    from liulin.volunteering.models import Activity
+
+    team = OrganisationFactory(community=community, kind=Organisation.Kind.VOLUNTEER_TEAM)
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    return Activity.objects.create(team=team, community=community, title="志愿活动", content="x", place="x",
+                                   starts_at=start, ends_at=start + datetime.timedelta(hours=2), organiser=UserFactory())

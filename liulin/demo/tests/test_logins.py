@@ -67,6 +67,7 @@ LANDINGS = {
     Role.PROPERTY_STAFF: "whistle:worklist",
     Role.DEPARTMENT_OFFICER: "whistle:worklist",
     Role.GRID_WORKER: "whistle:worklist",
+    Role.VOLUNTEER_LEADER: "volunteering:lead",
 }
 
 

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class VolunteeringConfig(AppConfig):
+    name = "liulin.volunteering"
+    label = "volunteering"
+    verbose_name = "志愿服务"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from liulin.core.plugins import register_landing, register_nav, register_tile
+        from liulin.core.roles import Role
+        from liulin.core.tasks import register_periodic
+
+        from . import permissions, selectors  # noqa: F401
+
+        register_nav("volunteering", label=_("志愿服务"), url_name="volunteering:home", order=40)
+        register_tile("volunteering", template="volunteering/tiles/staff.html", data=selectors.staff_tile,
+                      perm="volunteering.report", order=40)
+        register_landing(Role.VOLUNTEER_LEADER, url_name="volunteering:lead", order=40)
+        # Points past their validity expire, and the chain's latest hash is published, daily.
+        register_periodic("volunteering.daily", every=24 * 3600, command="volunteering_daily")
