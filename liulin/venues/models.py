@@ -72,6 +72,9 @@ class OpeningHours(models.Model):
             models.UniqueConstraint(fields=["resource", "weekday", "opens"], name="venues_hours_unique_session"),
         ]
 
+    def __str__(self):
+        return f"{self.resource} {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
 
 class Blackout(models.Model):
     """A period a resource (and everything inside it) cannot be booked: repairs, a community event."""
@@ -85,6 +88,9 @@ class Blackout(models.Model):
         verbose_name = _("停用时段")
         verbose_name_plural = verbose_name
         constraints = [models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="venues_blackout_starts_before_ends")]
+
+    def __str__(self):
+        return f"{self.resource} {self.reason}"
 
 
 class NoShowPolicy(models.Model):
@@ -100,6 +106,9 @@ class NoShowPolicy(models.Model):
         verbose_name = _("爽约规则")
         verbose_name_plural = verbose_name
         constraints = [models.CheckConstraint(condition=Q(count__gte=1), name="venues_noshow_count_at_least_1")]
+
+    def __str__(self):
+        return f"{self.count}/{self.within_days}d -> {self.ban_days}d"
 
 
 class Booking(models.Model):
@@ -165,6 +174,9 @@ class Occupancy(models.Model):
             models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="venues_occupancy_starts_before_ends"),
             models.UniqueConstraint(fields=["booking", "resource"], name="venues_occupancy_once_per_resource"),
         ]
+
+    def __str__(self):
+        return f"{self.resource_id} {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M}"
 
 
 class BookingEvent(ChainedEvent):
@@ -235,6 +247,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["plan", "receipt_no"], condition=~Q(receipt_no=""), name="venues_membership_unique_receipt"),
         ]
 
+    def __str__(self):
+        return f"{self.plan} {self.starts_on}-{self.ends_on}"
+
 
 LIVE_MEMBERSHIP_STATES = frozenset({Membership.State.AWAITING_PAYMENT, Membership.State.ACTIVE})
 
@@ -262,3 +277,6 @@ class GymVisit(models.Model):
             # Inside once at a time: a second entry before the exit is refused.
             models.UniqueConstraint(fields=["member"], condition=Q(left_at__isnull=True), name="venues_visit_one_open_per_member"),
         ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.entered_at:%Y-%m-%d %H:%M}"

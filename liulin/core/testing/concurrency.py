@@ -1,9 +1,10 @@
 """Real concurrent requests for race tests: every app proves its capacity, balance and
 "one per" rules with threads that start at the same moment, each on its own connection."""
 
+import sqlite3
 import threading
 
-from django.db import connections
+from django.db import connection, connections
 
 
 def run_at_once(calls, *, before=None, timeout=60):
@@ -30,3 +31,25 @@ def run_at_once(calls, *, before=None, timeout=60):
     for t in threads:
         t.join(timeout=timeout)
     return results, errors
+
+
+def database_for_threads(tmp_path):
+    """The `before` for `run_at_once` that gives each thread a connection to the test data.
+    PostgreSQL: the test database itself (returns a no-op). SQLite: the in-memory test
+    database serves threads through a shared cache that fails a second writer at once
+    ("table is locked") where a real file waits on its busy timeout; so the threads get a
+    copy of it in a file under `tmp_path`, as SQLite runs in production (WAL, IMMEDIATE).
+    Call it after the test's data is written; read the outcome through threads too."""
+    if connection.vendor != "sqlite":
+        return lambda: None
+    path = str(tmp_path / "threads.sqlite3")
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    settings, wrapper = {**connection.settings_dict, "NAME": path}, type(connections["default"])
+
+    def use_file():
+        connections["default"] = wrapper(settings, "default")
+
+    return use_file

@@ -3,16 +3,15 @@ the first answer, another request under the same key is 422, a key still in use 
 two concurrent requests with one key file one ticket."""
 
 import datetime
-import sqlite3
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, connections
 from django.test import Client
 
 from liulin.core import clock, idempotency
 from liulin.core.models import IdempotencyKey
+from liulin.core.testing.concurrency import database_for_threads as threads_database
 from liulin.core.testing.concurrency import run_at_once
 from liulin.open311 import services as open311_services
 from liulin.whistle.models import Ticket
@@ -224,24 +223,8 @@ def test_open311_key_in_flight_is_409(o311):
 
 @pytest.fixture
 def database_for_threads(tmp_path):
-    """A connection factory for the threads. PostgreSQL: the test database itself. SQLite:
-    the in-memory test database serves threads through a shared cache that fails a second
-    writer at once ("table is locked") where a real file waits on its busy timeout; so the
-    threads get a copy in a file, as SQLite runs in production (WAL, IMMEDIATE)."""
-    if connection.vendor != "sqlite":
-        yield lambda: None
-        return
-    path = str(tmp_path / "threads.sqlite3")
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    settings, wrapper = {**connection.settings_dict, "NAME": path}, type(connections["default"])
-
-    def use_file():
-        connections["default"] = wrapper(settings, "default")
-
-    yield use_file
+    """A connection factory for the threads (core.testing.concurrency.database_for_threads)."""
+    return threads_database(tmp_path)
 
 
 @pytest.mark.django_db(transaction=True)
