@@ -216,7 +216,7 @@ class MembershipPlan(models.Model):
 
 class Membership(models.Model):
     """One paid period of a member at a gym, [starts_on, ends_on). A person's live periods
-    (awaiting payment, active, paused) never overlap: database-enforced like occupancies."""
+    (awaiting payment, active) never overlap: database-enforced like occupancies."""
 
     class State(models.TextChoices):
         AWAITING_PAYMENT = "awaiting_payment", _("待付款")
