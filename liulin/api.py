@@ -125,6 +125,7 @@ def _mount():
     from liulin.orgs.api import router as orgs_router
     from liulin.people.api import router as people_router
     from liulin.territory.api import router as territory_router
+    from liulin.venues.api import router as venues_router
     from liulin.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
@@ -132,6 +133,7 @@ def _mount():
     api.add_router("/people", people_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/tickets", whistle_router)
+    api.add_router("/venues", venues_router)
 
 
 _mount()

@@ -1,0 +1,122 @@
+"""Venues API (/api/v1/venues): resources and their day grid, bookings and their workflow,
+gym plans, memberships and entries; the caller's bookings as iCalendar. Every read goes
+through a scoped selector; errors are {detail, code}."""
+
+from datetime import date
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from liulin.core import clock
+from liulin.core.errors import Invalid
+
+from . import ical, selectors
+from .schemas import (
+    ActionIn,
+    BookingIn,
+    BookingOut,
+    DayOut,
+    EntryOut,
+    MembershipIn,
+    MembershipOut,
+    PlanOut,
+    ResourceOut,
+)
+from .services import bookings, gym
+from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
+
+router = Router(tags=["venues"])
+
+
+@router.get("/resources", response=list[ResourceOut], summary="场地列表")
+@paginate
+def resource_list(request):
+    return selectors.resources_for(request.user)
+
+
+@router.get("/resources/{int:resource_id}/day", response=DayOut, summary="某日时段（空闲/已约/停用/已过）")
+def resource_day(request, resource_id: int, day: date | None = None):
+    resource = selectors.resource_for(request.user, resource_id)
+    day = clock.bounded(day or clock.today(), field="day")
+    return {"resource_id": resource.pk, "date": day, "slots": selectors.day_grid(resource, day)}
+
+
+@router.get("/bookings", response=list[BookingOut], summary="预约列表（本人的，或所管社区的）")
+@paginate
+def booking_list(request, state: str | None = None):
+    return selectors.bookings_for(request.user, states=[state] if state else None)
+
+
+@router.post("/bookings", response={201: BookingOut}, summary="预约场地")
+def booking_create(request, payload: BookingIn):
+    resource = selectors.resource_for(request.user, payload.resource_id)
+    booking = bookings.book_facility(
+        actor=request.user, resource=resource, start=payload.start, end=payload.end, purpose=payload.purpose,
+        headcount=payload.headcount, safety_plan=payload.safety_plan,
+    )
+    return Status(201, selectors.booking_for(request.user, booking.pk))
+
+
+@router.get("/bookings/calendar.ics", summary="我的预约（iCalendar）", response={200: None})
+def booking_calendar(request):
+    return HttpResponse(ical.bookings_calendar(selectors.my_bookings(request.user)), content_type="text/calendar; charset=utf-8")
+
+
+@router.get("/bookings/{int:booking_id}", response=BookingOut, summary="预约详情")
+def booking_detail(request, booking_id: int):
+    return selectors.booking_for(request.user, booking_id)
+
+
+@router.post("/bookings/{int:booking_id}/actions/{action}", response=BookingOut, summary="预约操作：批准、不批准、取消、签到、登记爽约")
+def booking_act(request, booking_id: int, action: str, payload: ActionIn):
+    if action not in BOOKING_WORKFLOW.transitions:
+        raise Invalid(_("未知的操作。"), code="unknown_action")
+    booking = selectors.booking_for(request.user, booking_id)
+    bookings.act(actor=request.user, booking=booking, action=action, reason=payload.reason)
+    return selectors.booking_for(request.user, booking_id)
+
+
+@router.get("/plans", response=list[PlanOut], summary="健身会员类型")
+def plan_list(request):
+    return list(selectors.plans_for(request.user))
+
+
+@router.get("/memberships", response=list[MembershipOut], summary="健身会员（本人的，或所管社区的）")
+@paginate
+def membership_list(request):
+    return selectors.memberships_for(request.user)
+
+
+@router.post("/memberships", response={201: MembershipOut}, summary="办理或续费健身会员（待付款）")
+def membership_create(request, payload: MembershipIn):
+    plan = selectors.plans_for(request.user).filter(pk=payload.plan_id).first()
+    if plan is None:
+        raise Invalid(_("找不到该会员类型。"), code="unknown_plan", field="plan_id")
+    membership = gym.join_gym(actor=request.user, plan=plan)
+    return Status(201, selectors.membership_for(request.user, membership.pk))
+
+
+@router.post("/memberships/{int:membership_id}/actions/{action}", response=MembershipOut, summary="会员操作：确认收款、取消、退款")
+def membership_act(request, membership_id: int, action: str, payload: ActionIn):
+    if action not in MEMBERSHIP_WORKFLOW.transitions:
+        raise Invalid(_("未知的操作。"), code="unknown_action")
+    membership = selectors.membership_for(request.user, membership_id)
+    gym.act(actor=request.user, membership=membership, action=action, receipt_no=payload.receipt_no, reason=payload.reason)
+    return selectors.membership_for(request.user, membership_id)
+
+
+@router.post("/gym/{int:resource_id}/enter", response={201: EntryOut}, summary="入场（会员本人扫码）")
+def gym_enter(request, resource_id: int):
+    resource = selectors.resource_for(request.user, resource_id)
+    gym.enter_gym(actor=request.user, resource=resource)
+    return Status(201, {"resource_id": resource.pk, "inside": gym.occupancy(resource), "capacity": gym.capacity_of(resource)})
+
+
+@router.post("/gym/{int:resource_id}/leave", response=EntryOut, summary="离场")
+def gym_leave(request, resource_id: int):
+    resource = selectors.resource_for(request.user, resource_id)
+    gym.leave_gym(actor=request.user, resource=resource)
+    return {"resource_id": resource.pk, "inside": gym.occupancy(resource), "capacity": gym.capacity_of(resource)}

@@ -1,0 +1,225 @@
+"""Venue pages, phone first: residents pick a resource, see a day's slots as large buttons and
+book one; managers approve requests, check people in at the door and keep the gym counter.
+Thin: selectors read, services write; a refused booking comes back as a message on the day."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liulin.core import calendar, clock
+from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to_form
+from liulin.core.permissions import has_perm_anywhere
+
+from . import ical, rules, selectors
+from .forms import BookForm, DayForm, ReasonForm, ReceiptForm
+from .models import HOLDING_STATES, Booking
+from .services import bookings, gym
+from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
+
+
+def _require_viewer(user):
+    if not has_perm_anywhere(user, "venues.view"):
+        raise NotPermitted(_("您的角色不能使用场馆预约。"))
+
+
+@login_required
+def index(request):
+    _require_viewer(request.user)
+    resources = list(selectors.resources_for(request.user))
+    tops = [r for r in resources if r.parent_id is None]
+    parts = {}
+    for r in resources:
+        if r.parent_id is not None:
+            parts.setdefault(r.parent_id, []).append(r)
+    groups = [(top, parts.get(top.pk, [])) for top in tops]
+    mine = list(selectors.my_bookings(request.user).filter(state__in=HOLDING_STATES)[:20])
+    manager = has_perm_anywhere(request.user, "venues.manage")
+    return render(request, "venues/index.html", {
+        "groups": groups, "mine": mine, "manager": manager,
+        "pending": selectors.awaiting_approval(request.user).count() if manager else 0,
+    })
+
+
+@login_required
+def day(request, resource_id):
+    _require_viewer(request.user)
+    resource = selectors.resource_for(request.user, resource_id)
+    form = DayForm(request.GET or None)
+    today = clock.today()
+    chosen = (form.cleaned_data["day"] if form.is_valid() else None) or today
+    slots = selectors.day_grid(resource, chosen)
+    return render(request, "venues/day.html", {
+        "resource": resource, "day": chosen, "slots": slots, "form": form,
+        "previous": chosen - datetime.timedelta(days=1), "next": chosen + datetime.timedelta(days=1),
+        "free_count": sum(1 for s in slots if s.free),
+        "parts": [r for r in selectors.resources_for(request.user) if r.parent_id == resource.pk],
+        "ancestors": rules.ancestors(resource),
+    })
+
+
+@login_required
+def book(request, resource_id):
+    """GET: the form for a slot (details for a hall). POST: book it."""
+    _require_viewer(request.user)
+    resource = selectors.resource_for(request.user, resource_id)
+    form = BookForm(request.POST if request.method == "POST" else request.GET or None, resource=resource)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            start, end = form.interval()
+            try:
+                booking = bookings.book_facility(
+                    actor=request.user, resource=resource, start=start, end=end,
+                    purpose=form.cleaned_data["purpose"], headcount=form.cleaned_data["headcount"],
+                    safety_plan=form.cleaned_data["safety_plan"],
+                )
+            except (Invalid, Conflict, NotPermitted) as error:
+                if not resource.requires_approval:
+                    messages.error(request, error.detail)
+                    return redirect(f"{reverse('venues:day', args=[resource.pk])}?day={calendar.local_date(start):%Y-%m-%d}")
+                add_to_form(form, error)
+            else:
+                if booking.state == Booking.State.REQUESTED:
+                    messages.success(request, _("已提交预约申请，等待场馆管理员审批。"))
+                else:
+                    messages.success(request, _("预约成功：%(name)s %(time)s。") % {
+                        "name": resource.name, "time": rules.local(start).strftime("%m-%d %H:%M")})
+                return redirect("venues:booking", booking_id=booking.pk)
+        status = 400
+    start = form.cleaned_data.get("start") if form.is_bound and form.is_valid() else None
+    return render(request, "venues/book.html", {"resource": resource, "form": form, "start": start}, status=status)
+
+
+@login_required
+def booking_detail(request, booking_id):
+    _require_viewer(request.user)
+    booking = selectors.booking_for(request.user, booking_id)
+    actions = [t for t in BOOKING_WORKFLOW.available_actions(booking.state)
+               if has_perm_anywhere(request.user, BOOKING_WORKFLOW.perm(t.action))]
+    return render(request, "venues/booking.html", {
+        "booking": booking, "actions": actions, "events": booking.events.order_by("seq"), "reason_form": ReasonForm(),
+    })
+
+
+@login_required
+@require_POST
+def booking_act(request, booking_id, action):
+    booking = selectors.booking_for(request.user, booking_id)
+    if action not in BOOKING_WORKFLOW.transitions:
+        raise Invalid(_("未知的操作。"), code="unknown_action")
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        bookings.act(actor=request.user, booking=booking, action=action, reason=reason)
+    except (Invalid, Conflict) as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": BOOKING_WORKFLOW.transitions[action].label})
+    target = request.POST.get("next")
+    if target in ("approvals", "today"):
+        return redirect(f"venues:{target}")
+    return redirect("venues:booking", booking_id=booking.pk)
+
+
+@login_required
+def approvals(request):
+    if not has_perm_anywhere(request.user, "venues.approve"):
+        raise NotPermitted(_("您的角色不能审批场地预约。"))
+    return render(request, "venues/approvals.html", {"requests": selectors.awaiting_approval(request.user)[:100], "reason_form": ReasonForm()})
+
+
+@login_required
+def today(request):
+    if not has_perm_anywhere(request.user, "venues.manage"):
+        raise NotPermitted(_("您的角色不能办理签到。"))
+    now = clock.now()
+    rows = list(selectors.todays_bookings(request.user, now=now))
+    for row in rows:
+        row.may_check_in = row.state == "confirmed" and row.starts_at - datetime.timedelta(minutes=15) <= now <= row.starts_at + datetime.timedelta(minutes=15)
+        row.may_mark_no_show = row.state == "confirmed" and now >= row.starts_at + datetime.timedelta(minutes=15)
+    return render(request, "venues/today.html", {"rows": rows, "now": now})
+
+
+@login_required
+def calendar_feed(request):
+    _require_viewer(request.user)
+    response = HttpResponse(ical.bookings_calendar(selectors.my_bookings(request.user)), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="bookings.ics"'
+    return response
+
+
+# --- the gym ------------------------------------------------------------------------------
+
+
+@login_required
+def gym_page(request):
+    _require_viewer(request.user)
+    plans = list(selectors.plans_for(request.user))
+    gyms = {plan.resource_id: plan.resource for plan in plans}
+    manager = has_perm_anywhere(request.user, "venues.manage")
+    memberships = selectors.memberships_for(request.user)
+    mine = list(memberships.filter(member=request.user)[:12])
+    counter = list(memberships.filter(state="awaiting_payment").exclude(member=request.user)[:50]) if manager else []
+    inside = [{"resource": g, "inside": gym.occupancy(g), "capacity": gym.capacity_of(g)} for g in gyms.values()]
+    return render(request, "venues/gym.html", {
+        "plans": plans, "mine": mine, "counter": counter, "inside": inside, "manager": manager, "receipt_form": ReceiptForm(),
+        "today": clock.today(),
+    })
+
+
+@login_required
+@require_POST
+def gym_join(request, plan_id):
+    plan = selectors.plans_for(request.user).filter(pk=plan_id).first()
+    if plan is None:
+        raise Invalid(_("找不到该会员类型。"), code="unknown_plan")
+    try:
+        membership = gym.join_gym(actor=request.user, plan=plan)
+    except (Invalid, Conflict, NotPermitted) as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("已登记 %(start)s 至 %(end)s 的会员期，请到前台付款。") % {
+            "start": membership.starts_on, "end": membership.ends_on - datetime.timedelta(days=1)})
+    return redirect("venues:gym")
+
+
+@login_required
+@require_POST
+def membership_act(request, membership_id, action):
+    membership = selectors.membership_for(request.user, membership_id)
+    if action not in MEMBERSHIP_WORKFLOW.transitions:
+        raise Invalid(_("未知的操作。"), code="unknown_action")
+    receipt = ReceiptForm(request.POST)
+    reason = ReasonForm(request.POST)
+    try:
+        gym.act(actor=request.user, membership=membership, action=action,
+                receipt_no=receipt.data.get("receipt_no", ""), reason=reason.data.get("reason", ""))
+    except (Invalid, Conflict) as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": MEMBERSHIP_WORKFLOW.transitions[action].label})
+    return redirect("venues:gym")
+
+
+@login_required
+@require_POST
+def gym_door(request, resource_id, direction):
+    if direction not in ("enter", "leave"):
+        raise NotFound(_("找不到该页面。"))
+    resource = selectors.resource_for(request.user, resource_id)
+    try:
+        if direction == "enter":
+            gym.enter_gym(actor=request.user, resource=resource)
+            messages.success(request, _("欢迎入场。"))
+        else:
+            gym.leave_gym(actor=request.user, resource=resource)
+            messages.success(request, _("已登记离场。"))
+    except (Invalid, Conflict, NotPermitted) as error:
+        messages.error(request, error.detail)
+    return redirect("venues:gym")
