@@ -74,6 +74,19 @@ def _ticket_for(grid, text, requester_user=None, org=None):
     )
 
 
+def _booking_for(community, user, purpose):
+    """A venue of `community` and a booking of it whose purpose is a sentinel."""
+    from liulin.territory.models import Facility
+    from liulin.venues.models import Booking, Resource
+
+    facility = Facility.objects.create(community=community, name=f"{community.name}球场", kind="court")
+    venue = Resource.objects.create(facility=facility, community=community, name=facility.name)
+    start = datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC)
+    booking = Booking.objects.create(resource=venue, booker=user, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                                     purpose=purpose, state="confirmed", created_at=start)
+    return venue, booking
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -99,10 +112,11 @@ def world(db):
         _ticket_for(grid2, f"{OTHER_GRID}诉求"),
         _ticket_for(grid_there, f"{OTHER_COMMUNITY}诉求", org=org_there),
     ]
+    venue_there, booking_there = _booking_for(there, make_user(Role.RESIDENT, resident=outsider), f"{OTHER_COMMUNITY}预约")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
-                    grid_there, grid2, there, org_there, *tickets[1:]]
+                    grid_there, grid2, there, org_there, *tickets[1:], venue_there, booking_there]
     }
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,

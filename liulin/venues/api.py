@@ -60,7 +60,10 @@ def booking_create(request, payload: BookingIn):
     return Status(201, selectors.booking_for(request.user, booking.pk))
 
 
-@router.get("/bookings/calendar.ics", summary="我的预约（iCalendar）", response={200: None})
+ICALENDAR = {"responses": {200: {"description": "iCalendar (RFC 5545)", "content": {"text/calendar": {"schema": {"type": "string"}}}}}}
+
+
+@router.get("/bookings/calendar.ics", summary="我的预约（iCalendar）", openapi_extra=ICALENDAR)
 def booking_calendar(request):
     return HttpResponse(ical.bookings_calendar(selectors.my_bookings(request.user)), content_type="text/calendar; charset=utf-8")
 
