@@ -1,0 +1,77 @@
+"""A resident books a badminton court for tomorrow on a phone in 长辈版, does not come, the
+slot is released 15 minutes after the start with the no-show remembered, and a neighbour
+who found it taken books the freed slot; a venue manager approves a hall request."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from liulin.accounts.tests.factories import PASSWORD
+from liulin.core import clock
+from liulin.territory.tests.factories import CommunityFactory
+from liulin.venues.models import Booking
+from liulin.venues.services import bookings
+from liulin.venues.tests.factories import World, at, make_resident
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def height(page, selector):
+    return page.eval_on_selector(selector, "el => el.getBoundingClientRect().height")
+
+
+def test_a_no_show_frees_the_court_for_the_next_resident(page, browser, live_server, screenshot):
+    world = World(CommunityFactory(name="中南社区"))
+    world.badminton.max_days_ahead = 2
+    world.badminton.save()
+    neighbour = make_resident(world.community)
+    tomorrow = clock.today() + datetime.timedelta(days=1)
+
+    log_in(page, world.resident.mobile, PASSWORD)
+    page.click("[data-testid=elder-toggle]")
+    page.wait_for_load_state("networkidle")
+    page.goto("/venues/")
+    page.click(f"[data-testid=resource-{world.badminton.pk}]")
+    page.click("[data-testid=next-day]")
+    expect(page.locator("[data-testid=day]")).to_have_text(tomorrow.isoformat())
+    slot = "[data-testid=slot-0900]"
+    assert height(page, slot) >= 60  # 长辈版: large targets
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # fits the phone
+    screenshot(page, "venues-day-grid")
+    page.click(slot)
+    expect(page.locator("[data-testid=booking-state]")).to_have_text("已确认")
+    booking = Booking.objects.get(booker=world.resident)
+
+    # The neighbour finds it taken.
+    other = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url).new_page()
+    log_in(other, neighbour.mobile, PASSWORD)
+    other.goto(f"/venues/resources/{world.badminton.pk}/?day={tomorrow.isoformat()}")
+    expect(other.locator("[data-testid=slot-0900]")).to_contain_text("已约")
+
+    # Nobody checks in; 15 minutes after the start the clock releases it.
+    assert bookings.release_no_shows(now=at(tomorrow, 9, 15)) == 1
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.NO_SHOW
+
+    other.reload()
+    other.click("[data-testid=slot-0900]")
+    expect(other.locator("[data-testid=booking-state]")).to_have_text("已确认")
+    assert Booking.objects.get(booker=neighbour).starts_at == at(tomorrow, 9)
+    screenshot(other, "venues-booked-after-release")
+    other.context.close()
+
+
+def test_a_manager_approves_a_hall_request(page):
+    world = World(CommunityFactory())
+    start = at(clock.today() + datetime.timedelta(days=3), 14)
+    request = bookings.book_facility(actor=world.resident, resource=world.hall, start=start, end=start + datetime.timedelta(hours=2),
+                                     purpose="好家风评比分享会", headcount=200, safety_plan="两名安全员")
+    log_in(page, world.manager.mobile, PASSWORD)
+    page.goto("/venues/")
+    page.click("[data-testid=approvals]")
+    page.click(f"[data-testid=approve-{request.pk}]")
+    expect(page.locator(f"[data-testid=request-{request.pk}]")).to_have_count(0)
+    assert Booking.objects.get(pk=request.pk).state == Booking.State.CONFIRMED
