@@ -111,6 +111,37 @@ class NoShowPolicy(models.Model):
         return f"{self.count}/{self.within_days}d -> {self.ban_days}d"
 
 
+class BookingSeries(models.Model):
+    """A team's weekly practice: the same hours every `every_days` days from `first_day` to
+    `last_day`. Each date is a Booking of its own (linked here); dates the team chose to skip
+    (a holiday, a clash) are listed in `skipped`."""
+
+    resource = models.ForeignKey("Resource", on_delete=models.PROTECT, related_name="series", verbose_name=_("场地"))
+    booker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("预约人"))
+    team = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("队伍"))
+    starts = models.TimeField(_("开始"))
+    ends = models.TimeField(_("结束"))
+    first_day = models.DateField(_("首次日期"))
+    last_day = models.DateField(_("末次日期"))
+    every_days = models.PositiveSmallIntegerField(_("间隔天数"), default=7)
+    skipped = models.JSONField(_("跳过的日期"), default=list, blank=True)
+    purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("提交时间"))
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("定期预约")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(condition=Q(starts__lt=F("ends")), name="venues_series_starts_before_ends"),
+            models.CheckConstraint(condition=Q(first_day__lte=F("last_day")), name="venues_series_first_before_last"),
+            models.CheckConstraint(condition=Q(every_days__gte=1), name="venues_series_every_at_least_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} {self.starts:%H:%M} {self.first_day}–{self.last_day}"
+
+
 class Booking(models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", _("待审批")
@@ -123,6 +154,7 @@ class Booking(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("场地"))
     booker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="venue_bookings", verbose_name=_("预约人"))
     team = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("队伍"))
+    series = models.ForeignKey(BookingSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("定期预约"))
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     purpose = models.CharField(_("用途"), max_length=200, blank=True)

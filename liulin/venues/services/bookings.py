@@ -37,7 +37,7 @@ def _resource_of(facility, resource):
         raise Invalid(_("“%(name)s”不对外预约。") % {"name": facility.name}, code="not_bookable") from None
 
 
-def _may_book(actor, resource):
+def may_book(actor, resource):
     """Residents of the resource's community with a real-name record book for themselves;
     managers of the community book for anyone (events, courses). Returns whether the actor
     books as a manager (then the notice and window rules do not bind him)."""
@@ -54,7 +54,7 @@ def _may_book(actor, resource):
     return False
 
 
-def _overlapping(resources, start, end):
+def overlapping(resources, start, end):
     return Occupancy.objects.filter(resource__in=resources, starts_at__lt=end, ends_at__gt=start)
 
 
@@ -74,7 +74,7 @@ def _occupy(booking, resource, start, end):
     plus the resource's buffer. The database refuses an overlap."""
     held_until = end + datetime.timedelta(minutes=resource.buffer_minutes)
     claimed = rules.with_descendants(resource)
-    if _overlapping(claimed, start, held_until).exists():
+    if overlapping(claimed, start, held_until).exists():
         raise _slot_taken()
     rows = [Occupancy(booking=booking, resource=r, starts_at=start, ends_at=held_until) for r in claimed]
     try:
@@ -108,7 +108,7 @@ def book_facility(*, actor, facility=None, resource=None, start, end, purpose=""
         raise Invalid(_("时间须带时区。"), code="naive_time", field="start")
     if not resource.bookable:
         raise Invalid(_("“%(name)s”不对外预约。") % {"name": resource.name}, code="not_bookable")
-    privileged = _may_book(actor, resource)
+    privileged = may_book(actor, resource)
     booker = booker if (booker is not None and privileged) else actor
     if booker is None:
         raise Invalid(_("须指明预约人。"), code="booker_required")
@@ -132,16 +132,28 @@ def book_facility(*, actor, facility=None, resource=None, start, end, purpose=""
                 _("因多次爽约，%(date)s 前不能预约。") % {"date": rules.local(banned_until).strftime("%Y-%m-%d")}, code="no_show_ban"
             )
         rules.check_quota(resource, booker, start, end)
+    return create_booking(
+        actor=actor, actor_role="system" if actor is None else ("manager" if privileged else "resident"), resource=resource,
+        booker=booker, team=team, start=start, end=end, purpose=purpose, headcount=headcount, safety_plan=safety_plan, now=now,
+        is_demo=is_demo,
+    )
+
+
+def create_booking(*, actor, actor_role, resource, booker, start, end, now, team=None, series=None, purpose="", headcount=None,
+                   safety_plan="", is_demo=False):
+    """Write a booking whose rules were checked, its occupancies (the database refuses an
+    overlap) and its first event. Inside the caller's transaction."""
     state = Booking.State.REQUESTED if resource.requires_approval else Booking.State.CONFIRMED
     slots = max(1, -(-int((end - start).total_seconds()) // (resource.slot_minutes * 60)))
     booking = Booking.objects.create(
-        resource=resource, booker=booker, team=team, starts_at=start, ends_at=end, purpose=purpose, headcount=headcount,
-        safety_plan=safety_plan, state=state, price_fen=resource.price_fen * slots, created_at=now, is_demo=is_demo,
+        resource=resource, booker=booker, team=team, series=series, starts_at=start, ends_at=end, purpose=purpose,
+        headcount=headcount, safety_plan=safety_plan, state=state, price_fen=resource.price_fen * slots, created_at=now,
+        is_demo=is_demo,
     )
     _occupy(booking, resource, start, end)
     chain.new_chain(BookingEvent, booking)
-    chain.append(BookingEvent, booking, actor=actor, actor_role="system" if actor is None else ("manager" if privileged else "resident"),
-                 action="book", at=now, data={"state": state, "start": start, "end": end, "resource": resource.pk})
+    chain.append(BookingEvent, booking, actor=actor, actor_role=actor_role, action="book", at=now,
+                 data={"state": state, "start": start, "end": end, "resource": resource.pk, "series": series.pk if series else None})
     return booking
 
 
