@@ -22,10 +22,13 @@ from .schemas import (
     EntryOut,
     MembershipIn,
     MembershipOut,
+    OccurrenceOut,
     PlanOut,
     ResourceOut,
+    SeriesIn,
+    SeriesOut,
 )
-from .services import bookings, gym
+from .services import bookings, gym, series
 from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
 
 router = Router(tags=["venues"])
@@ -123,3 +126,25 @@ def gym_leave(request, resource_id: int):
     resource = selectors.resource_for(request.user, resource_id)
     gym.leave_gym(actor=request.user, resource=resource)
     return {"resource_id": resource.pk, "inside": gym.occupancy(resource), "capacity": gym.capacity_of(resource)}
+
+
+def _series_fields(request, payload):
+    from liulin.orgs.models import Organisation
+
+    resource = selectors.resource_for(request.user, payload.resource_id)
+    team = Organisation.objects.filter(pk=payload.team_id, community_id=resource.community_id, kind="team").first()
+    if team is None:
+        raise Invalid(_("找不到该队伍。"), code="unknown_team", field="team_id")
+    return {"resource": resource, "team": team, "starts": payload.starts, "ends": payload.ends, "first_day": payload.first_day,
+            "last_day": payload.last_day, "every_days": payload.every_days}
+
+
+@router.post("/series/preview", response=list[OccurrenceOut], summary="定期预约：查看每个日期能否预约")
+def series_preview(request, payload: SeriesIn):
+    return series.preview_series(actor=request.user, **_series_fields(request, payload))
+
+
+@router.post("/series", response={201: SeriesOut}, summary="定期预约：预约未跳过的日期")
+def series_create(request, payload: SeriesIn):
+    made = series.book_series(actor=request.user, skip=payload.skip, **_series_fields(request, payload))
+    return Status(201, made)

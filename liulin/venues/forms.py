@@ -56,3 +56,35 @@ class ReasonForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     receipt_no = forms.CharField(label=_("收据号"), max_length=32)
+
+
+class SeriesForm(forms.Form):
+    """A weekly practice: the team, the hours, the first and last dates; the dates to skip
+    come back from the preview as ticked boxes."""
+
+    team = forms.ModelChoiceField(label=_("队伍"), queryset=None)
+    starts = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=_("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    first_day = forms.DateField(label=_("首次日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label=_("末次日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    skip = forms.MultipleChoiceField(label=_("跳过的日期"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if self.is_bound:
+            self.fields["skip"].choices = [(v, v) for v in self.data.getlist("skip")]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("first_day", "last_day"):
+            if data.get(name) is not None:
+                try:
+                    clock.bounded(data[name])
+                except Invalid as error:
+                    self.add_error(name, error.detail)
+        try:
+            data["skip"] = [datetime.date.fromisoformat(v) for v in data.get("skip") or []]
+        except ValueError:
+            self.add_error("skip", _("日期格式不对。"))
+        return data

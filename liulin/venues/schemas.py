@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from ninja import Field, Schema
 
@@ -114,3 +114,37 @@ class EntryOut(Schema):
     resource_id: int
     inside: int
     capacity: int | None
+
+
+class SeriesIn(Schema):
+    resource_id: int
+    team_id: int
+    starts: time
+    ends: time
+    first_day: date
+    last_day: date
+    every_days: int = Field(7, ge=1, le=366)
+    skip: list[date] = Field(default_factory=list, max_length=400)
+
+
+class OccurrenceOut(Schema):
+    day: date
+    start: datetime
+    end: datetime
+    ok: bool
+    problem: str
+    code: str
+
+
+class SeriesOut(Schema):
+    id: int
+    resource_id: int
+    team_id: int
+    first_day: date
+    last_day: date
+    skipped: list[str]
+    booking_ids: list[int]
+
+    @staticmethod
+    def resolve_booking_ids(obj):
+        return list(obj.bookings.order_by("starts_at").values_list("pk", flat=True))

@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +18,9 @@ from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to
 from liulin.core.permissions import has_perm_anywhere
 
 from . import ical, rules, selectors
-from .forms import BookForm, DayForm, ReasonForm, ReceiptForm
+from .forms import BookForm, DayForm, ReasonForm, ReceiptForm, SeriesForm
 from .models import HOLDING_STATES, Booking
-from .services import bookings, gym
+from .services import bookings, gym, series
 from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
 
 
@@ -94,6 +95,45 @@ def book(request, resource_id):
         status = 400
     start = form.cleaned_data.get("start") if form.is_bound and form.is_valid() else None
     return render(request, "venues/book.html", {"resource": resource, "form": form, "start": start}, status=status)
+
+
+def _teams_for(user, resource):
+    """Teams the user may book a series for: all of the community's for a manager, else his own."""
+    from liulin.orgs.models import Organisation
+
+    teams = Organisation.objects.filter(community_id=resource.community_id, kind="team")
+    if has_perm_anywhere(user, "venues.manage"):
+        return teams.order_by("name")
+    resident_id = getattr(user, "resident_id", None)
+    mine = Q(memberships__user=user) | (Q(memberships__resident_id=resident_id) if resident_id else Q(pk__in=[]))
+    return teams.filter(mine).distinct().order_by("name")
+
+
+@login_required
+def series_form(request, resource_id):
+    """Step 1: the dates of a weekly practice with what stops each; step 2 (`confirm`): book
+    them, skipping the ticked ones."""
+    _require_viewer(request.user)
+    resource = selectors.resource_for(request.user, resource_id)
+    teams = _teams_for(request.user, resource)
+    form = SeriesForm(request.POST or None, teams=teams)
+    preview, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            fields = {"resource": resource, "team": data["team"], "starts": data["starts"], "ends": data["ends"],
+                      "first_day": data["first_day"], "last_day": data["last_day"]}
+            try:
+                if "confirm" in request.POST:
+                    made = series.book_series(actor=request.user, skip=data["skip"], purpose=str(data["team"]), **fields)
+                    messages.success(request, _("已预约 %(n)d 次练习。") % {"n": made.bookings.count()})
+                    return redirect("venues:index")
+                preview = series.preview_series(actor=request.user, **fields)
+                status = 200
+            except (Invalid, Conflict, NotPermitted) as error:
+                add_to_form(form, error)
+    return render(request, "venues/series.html", {"resource": resource, "form": form, "preview": preview}, status=status)
 
 
 @login_required

@@ -75,3 +75,36 @@ def test_a_manager_approves_a_hall_request(page):
     page.click(f"[data-testid=approve-{request.pk}]")
     expect(page.locator(f"[data-testid=request-{request.pk}]")).to_have_count(0)
     assert Booking.objects.get(pk=request.pk).state == Booking.State.CONFIRMED
+
+
+def test_a_team_books_weekly_practice_in_the_dance_room_skipping_a_holiday(page):
+    import time_machine
+
+    from liulin.orgs.models import Membership as TeamMembership
+    from liulin.orgs.models import Organisation
+    from liulin.venues.models import OpeningHours
+    from liulin.venues.tests.factories import make_resource
+
+    world = World(CommunityFactory())
+    room = make_resource(world.community, "舞蹈室")
+    OpeningHours.objects.filter(resource=room).update(closed_on_holidays=True)
+    team = Organisation.objects.create(name="常青藤舞蹈队", kind="team", community=world.community)
+    TeamMembership.objects.create(org=team, resident=world.resident.resident, name="队长", title="队长")
+    # September 2026: National Day (10-01, a Thursday) falls inside the team's Thursdays.
+    with time_machine.travel(at(datetime.date(2026, 9, 1), 9), tick=True):
+        log_in(page, world.resident.mobile, PASSWORD)
+        page.goto(f"/venues/resources/{room.pk}/")
+        page.click("[data-testid=series-link]")
+        page.select_option("#id_team", str(team.pk))
+        page.fill("#id_starts", "19:00")
+        page.fill("#id_ends", "21:00")
+        page.fill("#id_first_day", "2026-09-17")
+        page.fill("#id_last_day", "2026-10-15")
+        page.click("[data-testid=preview-series]")
+        holiday = page.locator("[data-testid='date-2026-10-01'] input[type=checkbox]")
+        expect(holiday).to_be_checked()  # a problem date comes ticked to skip
+        expect(page.locator("[data-testid='date-2026-09-24'] input[type=checkbox]")).not_to_be_checked()
+        page.click("[data-testid=confirm-series]")
+        page.wait_for_url("**/venues/")
+    days = sorted(b.starts_at.date().isoformat() for b in Booking.objects.filter(series__team=team))
+    assert days == ["2026-09-17", "2026-09-24", "2026-10-08", "2026-10-15"]

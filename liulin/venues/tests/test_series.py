@@ -83,3 +83,47 @@ def test_the_series_is_cancelled_or_moved_from_a_date_on(world, dance):
     assert list(moved.bookings.values_list("starts_at", flat=True)) == [at(datetime.date(2026, 10, 8), 18), at(datetime.date(2026, 10, 15), 18)]
     assert series.cancel_series_from(actor=world.resident, series=moved, from_day=datetime.date(2026, 10, 15), now=NOW) == 1
     assert moved.bookings.filter(state="confirmed").count() == 1
+
+
+def test_the_series_page_previews_then_books_skipping_the_ticked_dates(world, dance):
+    import time_machine
+    from django.test import Client
+    from django.urls import reverse
+
+    room, team = dance
+    client = Client()
+    client.force_login(world.resident)
+    url = reverse("venues:series", args=[room.pk])
+    form = {"team": team.pk, "starts": "19:00", "ends": "21:00", "first_day": FIRST.isoformat(), "last_day": LAST.isoformat()}
+    with time_machine.travel(NOW, tick=False):
+        assert client.get(url).status_code == 200
+        html = client.post(url, form).content.decode()
+        assert 'data-testid="date-2026-10-01"' in html and 'value="2026-10-01" checked' in html
+        response = client.post(url, {**form, "skip": ["2026-10-01"], "confirm": "1"})
+    assert response.status_code == 302
+    assert Booking.objects.filter(series__isnull=False).count() == 4
+    other = Client()
+    other.force_login(make_resident(world.community))
+    with time_machine.travel(NOW, tick=False):
+        refused = other.post(url, form)
+    assert refused.status_code == 400 and Booking.objects.count() == 4
+
+
+def test_the_series_api(world, dance):
+    import json
+
+    import time_machine
+    from django.test import Client
+
+    room, team = dance
+    client = Client()
+    client.force_login(world.resident)
+    body = {"resource_id": room.pk, "team_id": team.pk, "starts": "19:00", "ends": "21:00", "first_day": FIRST.isoformat(),
+            "last_day": LAST.isoformat()}
+    with time_machine.travel(NOW, tick=False):
+        preview = client.post("/api/v1/venues/series/preview", json.dumps(body), content_type="application/json").json()
+        assert [o["code"] for o in preview] == ["", "", "closed", "", ""]
+        refused = client.post("/api/v1/venues/series", json.dumps(body), content_type="application/json")
+        assert refused.status_code == 409 and refused.json()["code"] == "series_conflicts"
+        made = client.post("/api/v1/venues/series", json.dumps({**body, "skip": ["2026-10-01"]}), content_type="application/json")
+    assert made.status_code == 201 and len(made.json()["booking_ids"]) == 4
