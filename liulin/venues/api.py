@@ -27,8 +27,10 @@ from .schemas import (
     ResourceOut,
     SeriesIn,
     SeriesOut,
+    WaitIn,
+    WaitOut,
 )
-from .services import bookings, gym, series
+from .services import bookings, gym, series, waitlist
 from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
 
 router = Router(tags=["venues"])
@@ -148,3 +150,9 @@ def series_preview(request, payload: SeriesIn):
 def series_create(request, payload: SeriesIn):
     made = series.book_series(actor=request.user, skip=payload.skip, **_series_fields(request, payload))
     return Status(201, made)
+
+
+@router.post("/waitlist", response={201: WaitOut}, summary="候补一个已被预约的时段")
+def waitlist_join(request, payload: WaitIn):
+    resource = selectors.resource_for(request.user, payload.resource_id)
+    return Status(201, waitlist.join_waitlist(actor=request.user, resource=resource, start=payload.start, end=payload.end))

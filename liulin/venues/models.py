@@ -33,6 +33,7 @@ class Resource(models.Model):
     max_days_ahead = models.PositiveSmallIntegerField(_("最多提前（天）"), default=14, help_text=_("0 表示只能预约当天。"))
     window_opens_at = models.TimeField(_("每日开放预约时间"), null=True, blank=True, help_text=_("例如 08:00：每天此时起开放预约。"))
     price_fen = models.PositiveIntegerField(_("价格（分/时段）"), default=0)
+    hold_minutes = models.PositiveSmallIntegerField(_("候补保留（分钟）"), default=30, help_text=_("空出的时段为候补第一位保留多久。"))
     max_hours_per_week = models.PositiveSmallIntegerField(_("每人每周最多小时"), null=True, blank=True)
     max_bookings_per_day = models.PositiveSmallIntegerField(_("每人每天最多次数"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
@@ -145,6 +146,7 @@ class BookingSeries(models.Model):
 class Booking(models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", _("待审批")
+        HELD = "held", _("候补保留中")
         CONFIRMED = "confirmed", _("已确认")
         CHECKED_IN = "checked_in", _("已签到")
         REJECTED = "rejected", _("未通过")
@@ -164,6 +166,7 @@ class Booking(models.Model):
     price_fen = models.PositiveIntegerField(_("费用（分）"), default=0)
     created_at = models.DateTimeField(_("提交时间"))
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    hold_until = models.DateTimeField(_("保留至"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
@@ -180,6 +183,7 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(checked_in_at__isnull=True) | Q(state="checked_in"), name="venues_booking_checkin_only_when_checked_in"
             ),
+            models.CheckConstraint(condition=~Q(state="held") | Q(hold_until__isnull=False), name="venues_booking_held_has_deadline"),
         ]
 
     def __str__(self):
@@ -187,7 +191,39 @@ class Booking(models.Model):
 
 
 # The states in which a booking holds its time (its occupancies exist).
-HOLDING_STATES = frozenset({Booking.State.REQUESTED, Booking.State.CONFIRMED, Booking.State.CHECKED_IN})
+HOLDING_STATES = frozenset({Booking.State.REQUESTED, Booking.State.HELD, Booking.State.CONFIRMED, Booking.State.CHECKED_IN})
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting for a taken time. When a booking overlapping it is released, the first
+    in line whose time has become free gets a booking held for him (`Booking.State.HELD`)
+    for the resource's `hold_minutes`; he accepts it or it passes to the next."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("候补中")
+        OFFERED = "offered", _("已为其保留")
+        WITHDRAWN = "withdrawn", _("已退出")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("场地"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("候补人"))
+    starts_at = models.DateTimeField(_("开始"))
+    ends_at = models.DateTimeField(_("结束"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.WAITING)
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("候补")
+        verbose_name_plural = verbose_name
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["resource", "state", "starts_at"], name="venues_wait_resource")]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="venues_wait_starts_before_ends"),
+            models.UniqueConstraint(fields=["resource", "user", "starts_at"], condition=Q(state="waiting"), name="venues_wait_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
 class Occupancy(models.Model):

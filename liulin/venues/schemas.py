@@ -56,6 +56,7 @@ class BookingOut(Schema):
     headcount: int | None
     price_fen: int
     checked_in_at: datetime | None
+    hold_until: datetime | None
     mine: bool
 
     @staticmethod
@@ -148,3 +149,17 @@ class SeriesOut(Schema):
     @staticmethod
     def resolve_booking_ids(obj):
         return list(obj.bookings.order_by("starts_at").values_list("pk", flat=True))
+
+
+class WaitIn(Schema):
+    resource_id: int
+    start: datetime
+    end: datetime
+
+
+class WaitOut(Schema):
+    id: int
+    resource_id: int
+    starts_at: datetime
+    ends_at: datetime
+    state: str

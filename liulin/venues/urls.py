@@ -8,6 +8,7 @@ urlpatterns = [
     path("resources/<int:resource_id>/", views.day, name="day"),
     path("resources/<int:resource_id>/book/", views.book, name="book"),
     path("resources/<int:resource_id>/series/", views.series_form, name="series"),
+    path("resources/<int:resource_id>/wait/", views.wait, name="wait"),
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking"),
     path("bookings/<int:booking_id>/<slug:action>/", views.booking_act, name="booking_act"),
     path("approvals/", views.approvals, name="approvals"),

@@ -20,7 +20,7 @@ from liulin.core.permissions import has_perm_anywhere
 from . import ical, rules, selectors
 from .forms import BookForm, DayForm, ReasonForm, ReceiptForm, SeriesForm
 from .models import HOLDING_STATES, Booking
-from .services import bookings, gym, series
+from .services import bookings, gym, series, waitlist
 from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
 
 
@@ -134,6 +134,26 @@ def series_form(request, resource_id):
             except (Invalid, Conflict, NotPermitted) as error:
                 add_to_form(form, error)
     return render(request, "venues/series.html", {"resource": resource, "form": form, "preview": preview}, status=status)
+
+
+@login_required
+@require_POST
+def wait(request, resource_id):
+    """Join the waiting list for a taken slot of the day grid."""
+    _require_viewer(request.user)
+    resource = selectors.resource_for(request.user, resource_id)
+    form = BookForm(request.POST, resource=resource)
+    day = clock.today()
+    if form.is_valid():
+        start, end = form.interval()
+        day = calendar.local_date(start)
+        try:
+            waitlist.join_waitlist(actor=request.user, resource=resource, start=start, end=end)
+        except (Invalid, Conflict, NotPermitted) as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("已加入候补。时段空出时会为您保留并通知您。"))
+    return redirect(f"{reverse('venues:day', args=[resource.pk])}?day={day:%Y-%m-%d}")
 
 
 @login_required

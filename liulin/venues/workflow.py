@@ -1,7 +1,8 @@
 """The state tables of bookings and gym memberships, in one place (core.workflow).
 
 Booking: 待审批 requested → 已确认 confirmed → 已签到 checked in; or rejected, cancelled, or
-released as a no-show 15 minutes after the start. Small rooms skip `requested`: a booking
+released as a no-show 15 minutes after the start. A freed time offered to the first on the
+waiting list is a booking `held` for him until he accepts it or the hold lapses. Small rooms skip `requested`: a booking
 is confirmed at once unless the resource requires approval. A booking holds its time while
 requested, confirmed or checked in.
 
@@ -27,7 +28,10 @@ BOOKING_WORKFLOW = Workflow(
     [
         transition("approve", _("批准"), [B.REQUESTED], B.CONFIRMED, MANAGERS),
         transition("reject", _("不批准"), [B.REQUESTED], B.REJECTED, MANAGERS, needs_reason=True),
-        transition("cancel", _("取消预约"), [B.REQUESTED, B.CONFIRMED], B.CANCELLED, (R.RESIDENT, *MANAGERS)),
+        transition("cancel", _("取消预约"), [B.REQUESTED, B.HELD, B.CONFIRMED], B.CANCELLED, (R.RESIDENT, *MANAGERS)),
+        transition("accept_offer", _("接受候补"), [B.HELD], B.CONFIRMED, (R.RESIDENT, *MANAGERS)),
+        # Only the clock lets a hold lapse (services.waitlist.release_expired_holds).
+        transition("lapse", _("保留过期"), [B.HELD], B.CANCELLED, ()),
         transition("check_in", _("签到"), [B.CONFIRMED], B.CHECKED_IN, (R.RESIDENT, *MANAGERS)),
         transition("mark_no_show", _("登记爽约"), [B.CONFIRMED], B.NO_SHOW, MANAGERS),
     ],

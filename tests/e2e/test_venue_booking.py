@@ -1,6 +1,7 @@
 """A resident books a badminton court for tomorrow on a phone in 长辈版, does not come, the
-slot is released 15 minutes after the start with the no-show remembered, and a neighbour
-who found it taken books the freed slot; a venue manager approves a hall request."""
+slot is released 15 minutes after the start with the no-show remembered, and offered to the
+neighbour who found it taken and joined the waiting list; a team books its weekly practice
+skipping a holiday; a venue manager approves a hall request."""
 
 import datetime
 
@@ -45,22 +46,28 @@ def test_a_no_show_frees_the_court_for_the_next_resident(page, browser, live_ser
     expect(page.locator("[data-testid=booking-state]")).to_have_text("已确认")
     booking = Booking.objects.get(booker=world.resident)
 
-    # The neighbour finds it taken.
+    # The neighbour finds it taken and joins the waiting list.
     other = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url).new_page()
     log_in(other, neighbour.mobile, PASSWORD)
     other.goto(f"/venues/resources/{world.badminton.pk}/?day={tomorrow.isoformat()}")
     expect(other.locator("[data-testid=slot-0900]")).to_contain_text("已约")
+    other.click("[data-testid=slot-0900]")
+    expect(other.locator(".msg-success")).to_contain_text("已加入候补")
 
-    # Nobody checks in; 15 minutes after the start the clock releases it.
+    # Nobody checks in; 15 minutes after the start the clock releases it, remembers the
+    # no-show, and holds the rest of the hour for the neighbour.
     assert bookings.release_no_shows(now=at(tomorrow, 9, 15)) == 1
     booking.refresh_from_db()
     assert booking.state == Booking.State.NO_SHOW
+    held = Booking.objects.get(booker=neighbour)
+    assert held.state == Booking.State.HELD
 
-    other.reload()
-    other.click("[data-testid=slot-0900]")
+    other.goto("/venues/")
+    other.click(f"[data-testid=my-bookings] a[href='/venues/bookings/{held.pk}/']")
+    expect(other.locator("[data-testid=booking-state]")).to_have_text("候补保留中")
+    other.click("[data-testid=act-accept_offer]")
     expect(other.locator("[data-testid=booking-state]")).to_have_text("已确认")
-    assert Booking.objects.get(booker=neighbour).starts_at == at(tomorrow, 9)
-    screenshot(other, "venues-booked-after-release")
+    screenshot(other, "venues-offered-to-the-next-in-line")
     other.context.close()
 
 

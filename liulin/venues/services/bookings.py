@@ -140,14 +140,18 @@ def book_facility(*, actor, facility=None, resource=None, start, end, purpose=""
 
 
 def create_booking(*, actor, actor_role, resource, booker, start, end, now, team=None, series=None, purpose="", headcount=None,
-                   safety_plan="", is_demo=False):
+                   safety_plan="", hold_until=None, is_demo=False):
     """Write a booking whose rules were checked, its occupancies (the database refuses an
-    overlap) and its first event. Inside the caller's transaction."""
-    state = Booking.State.REQUESTED if resource.requires_approval else Booking.State.CONFIRMED
+    overlap) and its first event. Inside the caller's transaction. With `hold_until` it is
+    a hold for the first on the waiting list."""
+    if hold_until is not None:
+        state = Booking.State.HELD
+    else:
+        state = Booking.State.REQUESTED if resource.requires_approval else Booking.State.CONFIRMED
     slots = max(1, -(-int((end - start).total_seconds()) // (resource.slot_minutes * 60)))
     booking = Booking.objects.create(
         resource=resource, booker=booker, team=team, series=series, starts_at=start, ends_at=end, purpose=purpose,
-        headcount=headcount, safety_plan=safety_plan, state=state, price_fen=resource.price_fen * slots, created_at=now,
+        headcount=headcount, safety_plan=safety_plan, state=state, price_fen=resource.price_fen * slots, created_at=now, hold_until=hold_until,
         is_demo=is_demo,
     )
     _occupy(booking, resource, start, end)
@@ -182,16 +186,29 @@ def act(*, actor, booking, action, reason="", now=None):
         if not opens <= now <= closes:
             raise Invalid(_("签到时间为开始前后 15 分钟内。"), code="check_in_closed")
         fields["checked_in_at"] = now
+    if action == "accept_offer" and current.starts_at < now:
+        # A time that has begun is taken from now: the check-in window opens with it.
+        if now >= current.ends_at:
+            raise Invalid(_("该时段已经结束。"), code="over")
+        fields["starts_at"] = now
+        Occupancy.objects.filter(booking=current).update(starts_at=now)
+    if action == "lapse" and (current.hold_until is None or now < current.hold_until):
+        raise Invalid(_("保留时间未到。"), code="not_due")
     if action == "mark_no_show" and now < current.starts_at + datetime.timedelta(minutes=15):
         raise Invalid(_("开始 15 分钟后仍未签到才能登记爽约。"), code="too_soon")
     # The conditional update is the guard on both databases: of two racing steps one finds
     # the state already changed.
     if not Booking.objects.filter(pk=current.pk, state=current.state).update(**fields):
         raise Conflict(_("预约状态已变化，请刷新后再试。"), code="state_changed")
-    if step.target not in HOLDING_STATES:
+    freed = step.target not in HOLDING_STATES
+    if freed:
         _release(current)
     chain.append(BookingEvent, current, actor=actor, actor_role=_role_of(actor, current, perm), action=action, at=now,
                  data={"from": current.state, "to": step.target, "reason": reason})
+    if freed:
+        from . import waitlist  # offers the freed time to the next in line, in this transaction
+
+        waitlist.offer_next(resource=current.resource, start=current.starts_at, end=current.ends_at, now=now)
     for name, value in fields.items():
         setattr(booking, name, value)
     return booking

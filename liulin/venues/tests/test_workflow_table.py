@@ -45,6 +45,7 @@ def booking_in(world, state):
     booking = Booking.objects.create(
         resource=world.table_tennis, booker=world.resident, starts_at=at(day, 9), ends_at=at(day, 10), state=state,
         created_at=at(day, 6), checked_in_at=at(day, 9) if state == Booking.State.CHECKED_IN else None,
+        hold_until=at(day, 8) if state == Booking.State.HELD else None,
     )
     if state in HOLDING_STATES:
         Occupancy.objects.create(booking=booking, resource=world.table_tennis, starts_at=booking.starts_at, ends_at=booking.ends_at)
