@@ -11,7 +11,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from liulin.core import clock
-from liulin.core.errors import Invalid
+from liulin.core.errors import Invalid, NotPermitted
+from liulin.core.permissions import has_perm_anywhere
 
 from . import ical, selectors
 from .schemas import (
@@ -23,14 +24,16 @@ from .schemas import (
     MembershipIn,
     MembershipOut,
     OccurrenceOut,
+    PaymentOut,
     PlanOut,
+    ReconciliationOut,
     ResourceOut,
     SeriesIn,
     SeriesOut,
     WaitIn,
     WaitOut,
 )
-from .services import bookings, gym, series, waitlist
+from .services import bookings, gym, payments, series, waitlist
 from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
 
 router = Router(tags=["venues"])
@@ -107,12 +110,18 @@ def membership_create(request, payload: MembershipIn):
     return Status(201, selectors.membership_for(request.user, membership.pk))
 
 
-@router.post("/memberships/{int:membership_id}/actions/{action}", response=MembershipOut, summary="会员操作：确认收款、取消、退款")
+@router.post("/memberships/{int:membership_id}/actions/{action}", response=MembershipOut, summary="会员操作：确认收款、取消、退款、暂停、恢复")
 def membership_act(request, membership_id: int, action: str, payload: ActionIn):
     if action not in MEMBERSHIP_WORKFLOW.transitions:
         raise Invalid(_("未知的操作。"), code="unknown_action")
     membership = selectors.membership_for(request.user, membership_id)
-    gym.act(actor=request.user, membership=membership, action=action, receipt_no=payload.receipt_no, reason=payload.reason)
+    if action == "confirm_payment":  # cash or transfer at the counter, recorded as a payment
+        payments.record_counter_payment(actor=request.user, membership=membership, receipt_no=payload.receipt_no)
+    elif action == "refund":
+        payments.refund(actor=request.user, membership=membership, reason=payload.reason)
+    else:
+        gym.act(actor=request.user, membership=membership, action=action, receipt_no=payload.receipt_no, reason=payload.reason,
+                days=payload.days)
     return selectors.membership_for(request.user, membership_id)
 
 
@@ -156,3 +165,22 @@ def series_create(request, payload: SeriesIn):
 def waitlist_join(request, payload: WaitIn):
     resource = selectors.resource_for(request.user, payload.resource_id)
     return Status(201, waitlist.join_waitlist(actor=request.user, resource=resource, start=payload.start, end=payload.end))
+
+
+@router.post("/memberships/{int:membership_id}/pay", response={201: PaymentOut}, summary="在线付款（开始）")
+def membership_pay(request, membership_id: int, provider: str = "test"):
+    membership = selectors.membership_for(request.user, membership_id)
+    return Status(201, payments.start_online_payment(actor=request.user, membership=membership, provider_code=provider))
+
+
+@router.post("/payments/callback/{provider}", auth=None, response=PaymentOut, summary="支付渠道回调（签名：X-Signature，HMAC-SHA256）")
+def payment_callback(request, provider: str):
+    return payments.handle_callback(provider_code=provider, body=request.body, signature=request.headers.get("X-Signature", ""))
+
+
+@router.get("/payments/reconciliation", response=ReconciliationOut, summary="某日对账（所管社区）")
+def payment_reconciliation(request, day: date | None = None):
+    if not has_perm_anywhere(request.user, "venues.manage"):
+        raise NotPermitted(_("您的角色不能查看对账。"))
+    day = clock.bounded(day or clock.today(), field="day")
+    return payments.reconcile(day, memberships=selectors.memberships_for(request.user))

@@ -15,7 +15,7 @@ from liulin.orgs.models import Organisation
 from liulin.territory.models import Facility
 
 from .models import Booking, Membership, MembershipPlan, NoShowPolicy, OpeningHours, Resource
-from .services import bookings, gym
+from .services import bookings, gym, payments
 
 # Facility kinds that are booked, and the rules of each kind: (slot minutes, days ahead,
 # window opens at, bookings a day per person, needs approval).
@@ -114,7 +114,7 @@ def seed_activity(demo, resources, plan):
              headcount=200, safety_plan="两名安全员值守，疏散通道保持畅通。")
     if alone is not None and not Membership.objects.filter(member=alone).exists():
         membership = gym.join_gym(actor=None, plan=plan, member=alone, now=now, is_demo=True)
-        gym.confirm_payment(actor=None, membership=membership, receipt_no="DEMO-0001", now=now)
+        payments.record_counter_payment(actor=None, membership=membership, receipt_no="DEMO-0001", now=now)
     if family is not None and not Membership.objects.filter(member=family).exists():
         gym.join_gym(actor=None, plan=plan, member=family, now=now, is_demo=True)
 

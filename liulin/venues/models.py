@@ -267,6 +267,9 @@ class MembershipPlan(models.Model):
     months = models.PositiveSmallIntegerField(_("月数"), default=1)
     price_fen = models.PositiveIntegerField(_("价格（分）"))
     hourly_capacity = models.PositiveSmallIntegerField(_("同时在场人数上限"), null=True, blank=True)
+    pause_min_days = models.PositiveSmallIntegerField(_("每次暂停最少天数"), default=7)
+    pause_max_days = models.PositiveSmallIntegerField(_("每次暂停最多天数"), default=30)
+    pause_days_per_year = models.PositiveSmallIntegerField(_("每年暂停最多天数"), default=60)
     active = models.BooleanField(_("在售"), default=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
@@ -275,6 +278,7 @@ class MembershipPlan(models.Model):
         verbose_name_plural = verbose_name
         constraints = [
             models.CheckConstraint(condition=Q(months__gte=1) & Q(months__lte=24), name="venues_plan_months_1_24"),
+            models.CheckConstraint(condition=Q(pause_min_days__lte=F("pause_max_days")), name="venues_plan_pause_min_le_max"),
             models.UniqueConstraint(fields=["resource", "name"], name="venues_plan_unique_name"),
         ]
 
@@ -284,11 +288,12 @@ class MembershipPlan(models.Model):
 
 class Membership(models.Model):
     """One paid period of a member at a gym, [starts_on, ends_on). A person's live periods
-    (awaiting payment, active) never overlap: database-enforced like occupancies."""
+    (awaiting payment, active, paused) never overlap: database-enforced like occupancies."""
 
     class State(models.TextChoices):
         AWAITING_PAYMENT = "awaiting_payment", _("待付款")
         ACTIVE = "active", _("有效")
+        PAUSED = "paused", _("暂停中")
         EXPIRED = "expired", _("已到期")
         CANCELLED = "cancelled", _("已取消")
 
@@ -301,6 +306,7 @@ class Membership(models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices)
     price_fen = models.PositiveIntegerField(_("金额（分）"))
     receipt_no = models.CharField(_("收据号"), max_length=32, blank=True)
+    paused_until = models.DateField(_("暂停至（不含）"), null=True, blank=True)
     created_at = models.DateTimeField(_("办理时间"))
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
@@ -312,6 +318,7 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(starts_on__lt=F("ends_on")), name="venues_membership_starts_before_ends"),
             models.CheckConstraint(condition=~Q(state="active") | ~Q(receipt_no=""), name="venues_membership_active_has_receipt"),
+            models.CheckConstraint(condition=~Q(state="paused") | Q(paused_until__isnull=False), name="venues_membership_paused_has_end"),
             models.UniqueConstraint(fields=["plan", "receipt_no"], condition=~Q(receipt_no=""), name="venues_membership_unique_receipt"),
         ]
 
@@ -319,7 +326,7 @@ class Membership(models.Model):
         return f"{self.plan} {self.starts_on}-{self.ends_on}"
 
 
-LIVE_MEMBERSHIP_STATES = frozenset({Membership.State.AWAITING_PAYMENT, Membership.State.ACTIVE})
+LIVE_MEMBERSHIP_STATES = frozenset({Membership.State.AWAITING_PAYMENT, Membership.State.ACTIVE, Membership.State.PAUSED})
 
 
 class MembershipEvent(ChainedEvent):
@@ -348,3 +355,44 @@ class GymVisit(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.entered_at:%Y-%m-%d %H:%M}"
+
+
+class Payment(models.Model):
+    """Money for a membership, through a provider (services/payments.py): created → pending →
+    confirmed (or failed), confirmed → refunded. Integer fen. A provider's reference is unique,
+    so a repeated callback finds the payment it already confirmed."""
+
+    class State(models.TextChoices):
+        CREATED = "created", _("已创建")
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已到账")
+        FAILED = "failed", _("失败")
+        REFUNDED = "refunded", _("已退款")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="payments", verbose_name=_("健身会员"))
+    provider = models.CharField(_("渠道"), max_length=16)
+    reference = models.CharField(_("流水号/收据号"), max_length=64)
+    amount_fen = models.PositiveIntegerField(_("金额（分）"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.CREATED)
+    created_at = models.DateTimeField(_("创建时间"))
+    confirmed_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
+    confirmed_on = models.DateField(_("到账日期"), null=True, blank=True)  # local day, for the daily reconciliation
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("付款")
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["confirmed_on", "state"], name="venues_payment_day")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="venues_payment_positive"),
+            models.UniqueConstraint(fields=["provider", "reference"], name="venues_payment_unique_reference"),
+            models.CheckConstraint(
+                condition=~Q(state__in=["confirmed", "refunded"]) | Q(confirmed_at__isnull=False, confirmed_on__isnull=False),
+                name="venues_payment_confirmed_has_time",
+            ),
+            # One payment that counts per membership period.
+            models.UniqueConstraint(fields=["membership"], condition=Q(state__in=["pending", "confirmed"]), name="venues_payment_one_live"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.reference}"

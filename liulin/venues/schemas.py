@@ -75,6 +75,7 @@ class BookingOut(Schema):
 class ActionIn(Schema):
     reason: str = Field("", max_length=500)
     receipt_no: str = Field("", max_length=32)
+    days: int | None = Field(None, ge=1, le=366, description="pause: how many days")
 
 
 class PlanOut(Schema):
@@ -100,6 +101,7 @@ class MembershipOut(Schema):
     state_label: str
     price_fen: int
     receipt_no: str
+    paused_until: date | None
     mine: bool
 
     @staticmethod
@@ -163,3 +165,25 @@ class WaitOut(Schema):
     starts_at: datetime
     ends_at: datetime
     state: str
+
+
+class PaymentOut(Schema):
+    """A payment as its member and the counter see it (the provider's reference is no secret)."""
+
+    id: int
+    membership_id: int
+    provider: str
+    reference: str
+    amount_fen: int
+    state: str
+    confirmed_at: datetime | None
+
+
+class ReconciliationOut(Schema):
+    day: date
+    count: int
+    total_fen: int
+    sum_of_payments_fen: int
+    memberships_fen: int
+    by_provider: dict[str, int]
+    balanced: bool

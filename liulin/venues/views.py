@@ -20,7 +20,7 @@ from liulin.core.permissions import has_perm_anywhere
 from . import ical, rules, selectors
 from .forms import BookForm, DayForm, ReasonForm, ReceiptForm, SeriesForm
 from .models import HOLDING_STATES, Booking
-from .services import bookings, gym, series, waitlist
+from .services import bookings, gym, payments, series, waitlist
 from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
 
 
@@ -227,9 +227,10 @@ def gym_page(request):
     mine = list(memberships.filter(member=request.user)[:12])
     counter = list(memberships.filter(state="awaiting_payment").exclude(member=request.user)[:50]) if manager else []
     inside = [{"resource": g, "inside": gym.occupancy(g), "capacity": gym.capacity_of(g)} for g in gyms.values()]
+    today_figures = payments.reconcile(clock.today(), memberships=memberships) if manager else None
     return render(request, "venues/gym.html", {
         "plans": plans, "mine": mine, "counter": counter, "inside": inside, "manager": manager, "receipt_form": ReceiptForm(),
-        "today": clock.today(),
+        "today": clock.today(), "reconciliation": today_figures,
     })
 
 
@@ -255,12 +256,16 @@ def membership_act(request, membership_id, action):
     membership = selectors.membership_for(request.user, membership_id)
     if action not in MEMBERSHIP_WORKFLOW.transitions:
         raise Invalid(_("未知的操作。"), code="unknown_action")
-    receipt = ReceiptForm(request.POST)
-    reason = ReasonForm(request.POST)
+    days = request.POST.get("days", "")
     try:
-        gym.act(actor=request.user, membership=membership, action=action,
-                receipt_no=receipt.data.get("receipt_no", ""), reason=reason.data.get("reason", ""))
-    except (Invalid, Conflict) as error:
+        if action == "confirm_payment":  # at the counter: the payment is recorded with its receipt
+            payments.record_counter_payment(actor=request.user, membership=membership, receipt_no=request.POST.get("receipt_no", ""))
+        elif action == "refund":
+            payments.refund(actor=request.user, membership=membership, reason=request.POST.get("reason", ""))
+        else:
+            gym.act(actor=request.user, membership=membership, action=action, receipt_no=request.POST.get("receipt_no", ""),
+                    reason=request.POST.get("reason", ""), days=int(days) if days.isdigit() and len(days) < 4 else None)
+    except (Invalid, Conflict, NotPermitted) as error:
         messages.error(request, error.detail)
     else:
         messages.success(request, _("已%(action)s。") % {"action": MEMBERSHIP_WORKFLOW.transitions[action].label})

@@ -7,7 +7,8 @@ is confirmed at once unless the resource requires approval. A booking holds its 
 requested, confirmed or checked in.
 
 Membership: 待付款 awaiting payment → 有效 active → 已到期 expired (by the clock), or
-cancelled before payment, or refunded (cancelled) while active.
+cancelled before payment, or refunded (cancelled) while active; an active period may be
+paused (暂停中: entry refused, the end moved forward) and resumes by itself or earlier.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,8 @@ MEMBERSHIP_WORKFLOW = Workflow(
         transition("confirm_payment", _("确认收款"), [M.AWAITING_PAYMENT], M.ACTIVE, MANAGERS),
         transition("cancel_membership", _("取消办理"), [M.AWAITING_PAYMENT], M.CANCELLED, (R.RESIDENT, *MANAGERS)),
         transition("refund", _("退款"), [M.ACTIVE], M.CANCELLED, MANAGERS, needs_reason=True),
+        transition("pause", _("暂停"), [M.ACTIVE], M.PAUSED, (R.RESIDENT, *MANAGERS)),
+        transition("resume", _("恢复"), [M.PAUSED], M.ACTIVE, (R.RESIDENT, *MANAGERS)),
         # Only the clock expires a membership (services.gym.expire_memberships).
         transition("expire", _("到期"), [M.ACTIVE], M.EXPIRED, ()),
     ],

@@ -6,6 +6,8 @@ starts the new period at the later of today and the end of the person's last liv
 renewing early loses no day, renewing late starts from today.
 """
 
+import datetime
+
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -71,8 +73,26 @@ def join_gym(*, actor, plan, member=None, now=None, is_demo=False):
     return membership
 
 
+def _paused_days_this_year(member, resource, year):
+    events = MembershipEvent.objects.filter(membership__member=member, membership__resource=resource, action__in=["pause", "resume"],
+                                            at__year=year).order_by("membership_id", "seq").values_list("action", "data")
+    return sum(int(data.get("days", 0)) * (1 if kind == "pause" else -1) for kind, data in events)
+
+
+def _shift_later_periods(current, days):
+    """Move the member's live periods after `current` (from its end as it was) by `days`:
+    forward latest first, back earliest first, so no step overlaps (the database checks each
+    row as it is written)."""
+    later = Membership.objects.filter(member_id=current.member_id, resource_id=current.resource_id, state__in=LIVE_MEMBERSHIP_STATES,
+                                      starts_on__gte=current.ends_on).exclude(pk=current.pk)
+    later = later.order_by("-starts_on" if days > 0 else "starts_on")
+    delta = datetime.timedelta(days=days)
+    for period in later.select_for_update():
+        Membership.objects.filter(pk=period.pk).update(starts_on=period.starts_on + delta, ends_on=period.ends_on + delta)
+
+
 @transaction.atomic
-def act(*, actor, membership, action, receipt_no="", reason="", now=None):
+def act(*, actor, membership, action, receipt_no="", reason="", days=None, now=None):
     now = now or clock.now()
     perm = MEMBERSHIP_WORKFLOW.perm(action)
     if actor is not None:
@@ -90,8 +110,27 @@ def act(*, actor, membership, action, receipt_no="", reason="", now=None):
         if actor is not None and current.member_id == actor.pk:
             raise NotPermitted(_("不能为自己确认收款。"), code="own_membership")
         fields["receipt_no"] = receipt_no
-    if action == "expire" and current.ends_on > calendar.local_date(now):
+    today = calendar.local_date(now)
+    if action == "expire" and current.ends_on > today:
         raise Invalid(_("会员期尚未结束。"), code="not_due")
+    shift = 0
+    if action == "pause":
+        plan = current.plan
+        if not current.starts_on <= today < current.ends_on:
+            raise Invalid(_("只能暂停当前有效的会员期。"), code="not_current")
+        if days is None or not plan.pause_min_days <= days <= plan.pause_max_days:
+            raise Invalid(_("暂停天数须在 %(min)d 到 %(max)d 天之间。") % {"min": plan.pause_min_days, "max": plan.pause_max_days},
+                          code="pause_days", field="days")
+        if _paused_days_this_year(current.member_id, current.resource_id, today.year) + days > plan.pause_days_per_year:
+            raise Invalid(_("每年最多暂停 %(n)d 天。") % {"n": plan.pause_days_per_year}, code="pause_limit", field="days")
+        shift = days
+        fields.update(paused_until=today + datetime.timedelta(days=days), ends_on=current.ends_on + datetime.timedelta(days=days))
+    if action == "resume":
+        # Back early: the days not used come off the end again (and off this year's count).
+        shift = -max(0, (current.paused_until - today).days)
+        fields.update(paused_until=None, ends_on=current.ends_on + datetime.timedelta(days=shift))
+    if shift > 0:
+        _shift_later_periods(current, shift)
     try:
         with transaction.atomic():
             changed = Membership.objects.filter(pk=current.pk, state=current.state).update(**fields)
@@ -99,9 +138,13 @@ def act(*, actor, membership, action, receipt_no="", reason="", now=None):
         raise Conflict(_("该收据号已经登记过。"), code="duplicate_receipt") from None
     if not changed:
         raise Conflict(_("会员状态已变化，请刷新后再试。"), code="state_changed")
+    if shift < 0:
+        _shift_later_periods(Membership(pk=current.pk, member_id=current.member_id, resource_id=current.resource_id,
+                                        ends_on=current.ends_on), shift)
     role = "system" if actor is None else (permitting_role(actor, perm, current) or "")
     chain.append(MembershipEvent, current, actor=actor, actor_role=role, action=action, at=now,
-                 data={"from": current.state, "to": step.target, "reason": reason, "receipt_no": fields.get("receipt_no", "")})
+                 data={"from": current.state, "to": step.target, "reason": reason, "receipt_no": fields.get("receipt_no", ""),
+                       "days": abs(shift)})
     for name, value in fields.items():
         setattr(membership, name, value)
     return membership
@@ -112,9 +155,25 @@ def confirm_payment(*, actor, membership, receipt_no, now=None):
     return act(actor=actor, membership=membership, action="confirm_payment", receipt_no=receipt_no, now=now)
 
 
+def pause(*, actor, membership, days, now=None):
+    """Pause an active period for `days` (the plan's minimum to maximum, within its yearly
+    limit): entry is refused meanwhile, and the end (and any later period) moves forward."""
+    return act(actor=actor, membership=membership, action="pause", days=days, now=now)
+
+
+def resume(*, actor, membership, now=None):
+    return act(actor=actor, membership=membership, action="resume", now=now)
+
+
 def expire_memberships(*, actor=None, now=None):
-    """Expire every active period whose end has come. Returns how many."""
+    """Resume every pause that has run its course, and expire every active period whose end
+    has come. Returns how many expired."""
     now = now or clock.now()
+    for membership in Membership.objects.filter(state=Membership.State.PAUSED, paused_until__lte=calendar.local_date(now)).iterator():
+        try:
+            act(actor=actor, membership=membership, action="resume", now=now)
+        except Conflict:
+            continue
     due = Membership.objects.filter(state=Membership.State.ACTIVE, ends_on__lte=calendar.local_date(now))
     done = 0
     for membership in due.iterator():

@@ -86,3 +86,24 @@ def test_concurrent_joins_of_one_member_never_overlap(community, tmp_path):
     assert len(periods) == results.count("joined") >= 1
     for (_, end), (start, _) in zip(periods, periods[1:], strict=False):
         assert end <= start
+
+
+@pytest.mark.django_db
+def test_the_overlap_guards_survive_every_migration():
+    """A later migration that rebuilds a table on SQLite (adding a check constraint does) drops
+    its triggers silently; the guards must be there after the last one."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'venues_%'")
+            found = {row[0] for row in cursor.fetchall()}
+        assert found == {
+            "venues_occupancy_no_overlap_insert", "venues_occupancy_no_overlap_update",
+            "venues_membership_no_overlap_insert", "venues_membership_no_overlap_update",
+        }
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT conname FROM pg_constraint WHERE contype = 'x' AND conname LIKE 'venues_%'")
+            found = {row[0] for row in cursor.fetchall()}
+        assert found == {"venues_occupancy_no_overlap", "venues_membership_no_overlap"}

@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from liulin.core.errors import Conflict, NotPermitted
+from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.venues.models import Booking, BookingEvent, Membership, Occupancy
 from liulin.venues.services import bookings, gym
 from liulin.venues.tests.conftest import DAY
@@ -109,3 +109,39 @@ def test_a_checked_in_booking_is_not_released(world, now):
     bookings.check_in(actor=world.resident, booking=booking, now=at(DAY, 9, 5))
     assert bookings.release_no_shows(now=at(DAY, 9, 30)) == 0
     assert Occupancy.objects.filter(booking=booking).exists()
+
+
+def test_a_pause_refuses_entry_and_moves_the_end_and_the_next_period(world):
+    first = paid(world, now=at(DAY, 9), receipt="R1")
+    second = paid(world, now=at(DAY, 9), receipt="R2")  # renewed early: starts where the first ends
+    old_first_end, old_second = first.ends_on, (second.starts_on, second.ends_on)
+    with pytest.raises(Invalid) as refused:
+        gym.pause(actor=world.resident, membership=first, days=6, now=at(DAY, 10))
+    assert refused.value.code == "pause_days"  # 7 to 30 days
+    gym.pause(actor=world.resident, membership=first, days=10, now=at(DAY, 10))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == Membership.State.PAUSED and first.ends_on == old_first_end + datetime.timedelta(days=10)
+    assert (second.starts_on, second.ends_on) == tuple(d + datetime.timedelta(days=10) for d in old_second)
+    with pytest.raises(NotPermitted):
+        gym.enter_gym(actor=world.resident, resource=world.gym, now=at(DAY + datetime.timedelta(days=1), 9))
+    # Back after 4 days: the 6 unused come off the end (and the next period) again.
+    gym.resume(actor=world.resident, membership=first, now=at(DAY + datetime.timedelta(days=4), 9))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == Membership.State.ACTIVE and first.ends_on == old_first_end + datetime.timedelta(days=4)
+    assert second.starts_on == first.ends_on
+    gym.enter_gym(actor=world.resident, resource=world.gym, now=at(DAY + datetime.timedelta(days=4), 9, 5))
+
+
+def test_a_pause_resumes_by_itself_and_the_yearly_limit_holds(world):
+    first = paid(world, now=at(DAY, 9), receipt="R1")
+    world.plan.pause_days_per_year = 14
+    world.plan.save()
+    gym.pause(actor=world.resident, membership=first, days=10, now=at(DAY, 10))
+    gym.expire_memberships(now=at(DAY + datetime.timedelta(days=10), 0, 1))
+    first.refresh_from_db()
+    assert first.state == Membership.State.ACTIVE and first.paused_until is None
+    with pytest.raises(Invalid) as refused:
+        gym.pause(actor=world.resident, membership=first, days=7, now=at(DAY + datetime.timedelta(days=11), 10))
+    assert refused.value.code == "pause_limit"

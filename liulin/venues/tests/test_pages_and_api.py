@@ -167,3 +167,27 @@ def test_the_api_lists_only_what_the_caller_may_see(world, clock_at_dawn):
     assert logged_in(make_manager(CommunityFactory())).get("/api/v1/venues/bookings").json()["count"] == 0
     assert logged_in(make_manager(CommunityFactory())).get("/api/v1/venues/resources").json()["count"] == 0
     assert logged_in(world.resident).get("/api/v1/venues/resources").json()["count"] == 5
+
+
+def test_a_member_pauses_and_resumes_on_the_gym_page(world, clock_at_dawn):
+    from liulin.venues.services import gym
+
+    membership = gym.join_gym(actor=world.resident, plan=world.plan)
+    gym.confirm_payment(actor=world.manager, membership=membership, receipt_no="R1")
+    client = logged_in(world.resident)
+    assert f'data-testid="pause-{membership.pk}"' in client.get(reverse("venues:gym")).content.decode()
+    client.post(reverse("venues:membership_act", args=[membership.pk, "pause"]), {"days": "3"})  # below the minimum
+    assert Membership.objects.get().state == Membership.State.ACTIVE
+    client.post(reverse("venues:membership_act", args=[membership.pk, "pause"]), {"days": "7"})
+    assert Membership.objects.get().state == Membership.State.PAUSED
+    client.post(reverse("venues:membership_act", args=[membership.pk, "resume"]))
+    assert Membership.objects.get().state == Membership.State.ACTIVE
+
+
+def test_admin_pages_open(world):
+    from liulin.accounts.tests.factories import UserFactory
+
+    admin_client = logged_in(UserFactory(is_superuser=True, is_staff=True))
+    for model in ("resource", "booking", "membership", "membershipplan", "noshowpolicy", "bookingseries"):
+        assert admin_client.get(f"/admin/venues/{model}/").status_code == 200, model
+    assert admin_client.get(f"/admin/venues/resource/{world.hall.pk}/change/").status_code == 200

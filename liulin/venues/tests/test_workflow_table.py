@@ -86,6 +86,7 @@ def membership_in(world, state):
         plan=world.plan, resource=world.gym, member=world.resident, starts_on=start, ends_on=start + datetime.timedelta(days=31),
         state=state, price_fen=2500, created_at=at(DAY, 9),
         receipt_no="" if state == Membership.State.AWAITING_PAYMENT else f"R{start:%Y%m%d}",
+        paused_until=start + datetime.timedelta(days=7) if state == Membership.State.PAUSED else None,
     )
     chain.append(MembershipEvent, membership, actor=None, action="join")
     return membership
@@ -94,8 +95,9 @@ def membership_in(world, state):
 @pytest.mark.parametrize(("action", "role"), workflow_cases(MEMBERSHIP_WORKFLOW, list(Role)))
 def test_every_membership_edge(world, action, role):
     def attempt(user, membership, action):
-        now = at(membership.ends_on, 9)  # late enough for `expire`
-        gym.act(actor=user, membership=membership, action=action, receipt_no=f"C{membership.pk}", reason="理由", now=now)
+        # Late enough for `expire`; within the period for `pause`.
+        now = at(membership.starts_on if action == "pause" else membership.ends_on, 9)
+        gym.act(actor=user, membership=membership, action=action, receipt_no=f"C{membership.pk}", reason="理由", days=7, now=now)
 
     check_every_state(
         MEMBERSHIP_WORKFLOW, action, role, states=list(Membership.State),
