@@ -15,7 +15,7 @@ from liulin.orgs.models import Organisation
 from liulin.territory.models import Facility
 
 from .models import Booking, Membership, MembershipPlan, NoShowPolicy, OpeningHours, Resource
-from .services import bookings, gym, payments
+from .services import bookings, gym, payments, series
 
 # Facility kinds that are booked, and the rules of each kind: (slot minutes, days ahead,
 # window opens at, bookings a day per person, needs approval).
@@ -104,9 +104,13 @@ def seed_activity(demo, resources, plan):
         except (Invalid, Conflict):
             pass
 
-    for offset in range(0, 14, 7):  # the dance team's weekly practice
-        day = tomorrow + datetime.timedelta(days=offset)
-        book(resource=resources["室内舞蹈室"], start=at(day, 19), end=at(day, 21), booker=manager, team=team, purpose="常青藤舞蹈队排练")
+    if team is not None:  # the dance team's weekly practice for four weeks, skipping what cannot be booked
+        fields = {"resource": resources["室内舞蹈室"], "team": team, "starts": datetime.time(19), "ends": datetime.time(21),
+                  "first_day": tomorrow, "last_day": tomorrow + datetime.timedelta(days=21)}
+        dates = series.preview_series(actor=None, now=now, **fields)
+        skip = [o.day for o in dates if not o.ok]
+        if len(skip) < len(dates):
+            series.book_series(actor=None, booker=manager, skip=skip, purpose="常青藤舞蹈队排练", now=now, is_demo=True, **fields)
     if family is not None:
         book(resource=resources["室内羽毛球场"], start=at(tomorrow, 18), end=at(tomorrow, 19), booker=family)
         hall_day = tomorrow + datetime.timedelta(days=10)
