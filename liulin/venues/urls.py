@@ -9,6 +9,7 @@ urlpatterns = [
     path("resources/<int:resource_id>/book/", views.book, name="book"),
     path("resources/<int:resource_id>/series/", views.series_form, name="series"),
     path("resources/<int:resource_id>/wait/", views.wait, name="wait"),
+    path("resources/<int:resource_id>/door/", views.door, name="door"),
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking"),
     path("bookings/<int:booking_id>/<slug:action>/", views.booking_act, name="booking_act"),
     path("approvals/", views.approvals, name="approvals"),

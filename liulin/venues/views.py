@@ -188,6 +188,28 @@ def booking_act(request, booking_id, action):
 
 
 @login_required
+def door(request, resource_id):
+    """The check-in page a QR code at the door points to: the caller's booking of this
+    resource open for check-in now (15 minutes either side of its start), checked in on POST."""
+    _require_viewer(request.user)
+    resource = selectors.resource_for(request.user, resource_id)
+    now = clock.now()
+    window = datetime.timedelta(minutes=15)
+    booking = selectors.my_bookings(request.user).filter(
+        resource=resource, state=Booking.State.CONFIRMED, starts_at__gte=now - window, starts_at__lte=now + window
+    ).order_by("starts_at").first()
+    if request.method == "POST" and booking is not None:
+        try:
+            bookings.check_in(actor=request.user, booking=booking, now=now)
+        except (Invalid, Conflict) as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("签到成功，祝您使用愉快。"))
+            return redirect("venues:booking", booking_id=booking.pk)
+    return render(request, "venues/door.html", {"resource": resource, "booking": booking})
+
+
+@login_required
 def approvals(request):
     if not has_perm_anywhere(request.user, "venues.approve"):
         raise NotPermitted(_("您的角色不能审批场地预约。"))

@@ -191,3 +191,15 @@ def test_admin_pages_open(world):
     for model in ("resource", "booking", "membership", "membershipplan", "noshowpolicy", "bookingseries"):
         assert admin_client.get(f"/admin/venues/{model}/").status_code == 200, model
     assert admin_client.get(f"/admin/venues/resource/{world.hall.pk}/change/").status_code == 200
+
+
+def test_check_in_by_the_door_code(world):
+    booking = bookings.book_facility(actor=world.resident, resource=world.badminton, start=at(DAY, 9), end=at(DAY, 10), now=at(DAY, 6))
+    client = logged_in(world.resident)
+    url = reverse("venues:door", args=[world.badminton.pk])
+    with time_machine.travel(at(DAY, 8, 40), tick=False):  # too early: nothing to check in
+        assert 'data-testid="door-check-in"' not in client.get(url).content.decode()
+    with time_machine.travel(at(DAY, 8, 50), tick=False):
+        assert 'data-testid="door-check-in"' in client.get(url).content.decode()
+        client.post(url)
+    assert Booking.objects.get(pk=booking.pk).state == Booking.State.CHECKED_IN
