@@ -13,6 +13,7 @@ from .models import (
     NoShowPolicy,
     OpeningHours,
     Resource,
+    TeamBlock,
 )
 
 
@@ -26,6 +27,12 @@ class BlackoutInline(admin.TabularInline):
     extra = 0
 
 
+class TeamBlockInline(admin.TabularInline):
+    model = TeamBlock
+    extra = 0
+    raw_id_fields = ["team"]
+
+
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
     list_display = ["name", "parent", "community", "bookable", "requires_approval", "capacity", "slot_minutes", "max_days_ahead",
@@ -34,7 +41,7 @@ class ResourceAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["parent", "community"]
     raw_id_fields = ["facility", "parent", "community"]
-    inlines = [OpeningHoursInline, BlackoutInline]
+    inlines = [OpeningHoursInline, BlackoutInline, TeamBlockInline]
 
 
 @admin.register(NoShowPolicy)

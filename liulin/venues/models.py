@@ -36,6 +36,7 @@ class Resource(models.Model):
     hold_minutes = models.PositiveSmallIntegerField(_("候补保留（分钟）"), default=30, help_text=_("空出的时段为候补第一位保留多久。"))
     max_hours_per_week = models.PositiveSmallIntegerField(_("每人每周最多小时"), null=True, blank=True)
     max_bookings_per_day = models.PositiveSmallIntegerField(_("每人每天最多次数"), null=True, blank=True)
+    max_team_hours_per_week = models.PositiveSmallIntegerField(_("每支队伍每周最多小时"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
@@ -92,6 +93,30 @@ class Blackout(models.Model):
 
     def __str__(self):
         return f"{self.resource} {self.reason}"
+
+
+class TeamBlock(models.Model):
+    """A team (or, with no team, every team) may not book a resource, or anything inside it,
+    on a weekday between two times: e.g. the square is kept quiet for the school's exams."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="team_blocks", verbose_name=_("场地"))
+    team = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("队伍"),
+                             help_text=_("留空表示所有队伍。"))
+    weekday = models.PositiveSmallIntegerField(_("星期"), choices=OpeningHours.WEEKDAYS)
+    starts = models.TimeField(_("开始"))
+    ends = models.TimeField(_("结束"))
+    reason = models.CharField(_("原因"), max_length=128)
+
+    class Meta:
+        verbose_name = _("队伍限用时段")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(condition=Q(starts__lt=F("ends")), name="venues_teamblock_starts_before_ends"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="venues_teamblock_weekday_0_6"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} {self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
 
 
 class NoShowPolicy(models.Model):

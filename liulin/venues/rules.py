@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from liulin.core import calendar
 from liulin.core.errors import Invalid, NotPermitted
 
-from .models import HOLDING_STATES, Blackout, Booking, NoShowPolicy, OpeningHours, Resource
+from .models import HOLDING_STATES, Blackout, Booking, NoShowPolicy, OpeningHours, Resource, TeamBlock
 
 
 def ancestors(resource):
@@ -130,3 +130,27 @@ def check_quota(resource, user, start, end):
             )
 
 
+
+
+def check_team(resource, team, start, end):
+    """A team's booking: not in a time blocked for it (or for every team) on this resource or
+    one it is inside, and within the resource's hours a week per team."""
+    if team is None:
+        return
+    first, last = local(start), local(end)
+    blocks = TeamBlock.objects.filter(resource__in=[resource, *ancestors(resource)], weekday=first.weekday(),
+                                      starts__lt=last.time() if last.date() == first.date() else datetime.time.max,
+                                      ends__gt=first.time())
+    block = blocks.filter(team__isnull=True).first() or blocks.filter(team=team).first()
+    if block is not None:
+        raise NotPermitted(_("该时段不对此队伍开放：%(reason)s。") % {"reason": block.reason}, code="team_blocked", field="start")
+    if resource.max_team_hours_per_week is not None:
+        day = local(start).date()
+        monday = calendar.start_of_day(day - datetime.timedelta(days=day.weekday()))
+        week = Booking.objects.filter(resource=resource, team=team, state__in=HOLDING_STATES, starts_at__gte=monday,
+                                      starts_at__lt=monday + datetime.timedelta(days=7))
+        booked = sum(((b - a) for a, b in week.values_list("starts_at", "ends_at")), datetime.timedelta())
+        if booked + (end - start) > datetime.timedelta(hours=resource.max_team_hours_per_week):
+            raise NotPermitted(
+                _("每支队伍每周最多预约 %(n)d 小时。") % {"n": resource.max_team_hours_per_week}, code="quota_team", field="start"
+            )

@@ -54,6 +54,15 @@ def may_book(actor, resource):
     return False
 
 
+def require_team_member(actor, team):
+    """Only a member of `team` books in its name (managers are not asked)."""
+    from liulin.orgs.models import Membership as TeamMembership
+
+    members = TeamMembership.objects.filter(org=team)
+    if not (members.filter(user=actor).exists() or (actor.resident_id and members.filter(resident_id=actor.resident_id).exists())):
+        raise NotPermitted(_("只有该队伍的成员才能以队伍名义预约。"), code="not_team_member")
+
+
 def overlapping(resources, start, end):
     return Occupancy.objects.filter(resource__in=resources, starts_at__lt=end, ends_at__gt=start)
 
@@ -144,6 +153,9 @@ def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team,
                 _("因多次爽约，%(date)s 前不能预约。") % {"date": rules.local(banned_until).strftime("%Y-%m-%d")}, code="no_show_ban"
             )
         rules.check_quota(resource, booker, start, end)
+        if team is not None:
+            require_team_member(actor, team)
+            rules.check_team(resource, team, start, end)
     return create_booking(
         actor=actor, actor_role="system" if actor is None else ("manager" if privileged else "resident"), resource=resource,
         booker=booker, team=team, start=start, end=end, purpose=purpose, headcount=headcount, safety_plan=safety_plan, now=now,

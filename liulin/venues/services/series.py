@@ -17,7 +17,6 @@ from liulin.core import calendar, clock
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.permissions import can
 from liulin.core.text import clean_text
-from liulin.orgs.models import Membership as TeamMembership
 
 from .. import rules
 from ..models import HOLDING_STATES, BookingSeries
@@ -56,11 +55,7 @@ def _may_book_series(actor, resource, team):
     if actor is None or can(actor, "venues.manage", resource):
         return
     bookings.may_book(actor, resource)
-    member = TeamMembership.objects.filter(org=team).filter(user=actor).exists() or (
-        actor.resident_id is not None and TeamMembership.objects.filter(org=team, resident_id=actor.resident_id).exists()
-    )
-    if not member:
-        raise NotPermitted(_("只有该队伍的成员才能为队伍定期预约。"), code="not_team_member")
+    bookings.require_team_member(actor, team)
 
 
 def _at(day, time):
@@ -75,12 +70,15 @@ def preview_series(*, actor, resource, team, starts, ends, first_day, last_day, 
         raise Invalid(_("结束时间须晚于开始时间。"), code="invalid_interval", field="ends")
     buffer = datetime.timedelta(minutes=resource.buffer_minutes)
     claimed = rules.with_descendants(resource)
+    bound = actor is not None and not can(actor, "venues.manage", resource)  # a team's own booking
     found = []
     for day in _dates(first_day, last_day, every_days):
         start, end = _at(day, starts), _at(day, ends)
         try:
             rules.check_times(resource, start, end, now=now)
-        except Invalid as error:
+            if bound:
+                rules.check_team(resource, team, start, end)
+        except (Invalid, NotPermitted) as error:
             found.append(Occurrence(day, start, end, error.detail, error.code))
             continue
         if bookings.overlapping(claimed, start, end + buffer).exists():

@@ -127,3 +127,43 @@ def test_the_series_api(world, dance):
         assert refused.status_code == 409 and refused.json()["code"] == "series_conflicts"
         made = client.post("/api/v1/venues/series", json.dumps({**body, "skip": ["2026-10-01"]}), content_type="application/json")
     assert made.status_code == 201 and len(made.json()["booking_ids"]) == 4
+
+
+def test_a_team_blocked_on_a_weekday_sees_it_in_the_preview_and_cannot_book_it(world, dance):
+    from liulin.venues.models import TeamBlock
+
+    room, team = dance
+    # Thursdays 20:00-22:00 closed to this team (librebooking#366: groups blocked on given times).
+    TeamBlock.objects.create(resource=room, team=team, weekday=3, starts=datetime.time(20), ends=datetime.time(22), reason="合唱团专用")
+    dates = series.preview_series(actor=world.resident, resource=room, team=team, starts=SEVEN, ends=NINE, first_day=FIRST,
+                                  last_day=FIRST, now=NOW)
+    assert [o.code for o in dates] == ["team_blocked"]
+    with pytest.raises(NotPermitted) as refused:
+        bookings.book_facility(actor=world.resident, resource=room, team=team, start=at(datetime.date(2026, 9, 10), 19),
+                               end=at(datetime.date(2026, 9, 10), 20, 30), now=NOW)
+    assert refused.value.code == "team_blocked"
+    # Touching the block is fine; another team is not blocked.
+    bookings.book_facility(actor=world.resident, resource=room, team=team, start=at(datetime.date(2026, 9, 10), 19),
+                           end=at(datetime.date(2026, 9, 10), 20), now=NOW)
+
+
+def test_hours_a_week_per_team(world, dance):
+    room, team = dance
+    room.max_team_hours_per_week = 3
+    room.save()
+    other = make_resident(world.community)
+    TeamMembership.objects.create(org=team, resident=other.resident, name="队员", title="队员")
+    day = datetime.date(2026, 9, 8)
+    bookings.book_facility(actor=world.resident, resource=room, team=team, start=at(day, 9), end=at(day, 11), now=NOW)
+    with pytest.raises(NotPermitted) as refused:  # the team's hours count whoever books them
+        bookings.book_facility(actor=other, resource=room, team=team, start=at(day, 14), end=at(day, 16), now=NOW)
+    assert refused.value.code == "quota_team"
+    bookings.book_facility(actor=other, resource=room, team=team, start=at(day, 14), end=at(day, 15), now=NOW)
+
+
+def test_only_a_member_books_in_a_teams_name(world, dance):
+    room, team = dance
+    day = datetime.date(2026, 9, 8)
+    with pytest.raises(NotPermitted) as refused:
+        bookings.book_facility(actor=make_resident(world.community), resource=room, team=team, start=at(day, 9), end=at(day, 10), now=NOW)
+    assert refused.value.code == "not_team_member"
