@@ -46,7 +46,7 @@ def build_world(residents, resources):
     from liulin.core.roles import Role
     from liulin.people.models import Resident
     from liulin.territory.models import Area, Building, Estate, Facility, Grid, Household
-    from liulin.venues.models import Booking, BookingEvent, OpeningHours, Occupancy, Resource, WaitlistEntry
+    from liulin.venues.models import Booking, BookingEvent, Occupancy, OpeningHours, Resource, WaitlistEntry
 
     with transaction.atomic(), connection.cursor() as cursor:
         # The benchmark's own database: last run's bookings go (events are append-only elsewhere).
