@@ -130,6 +130,7 @@ def _mount():
     from liulin.territory.api import router as territory_router
     from liulin.votes.api import router as votes_router
     from liulin.volunteering.api import router as volunteering_router
+    from liulin.venues.api import router as venues_router
     from liulin.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
@@ -141,6 +142,7 @@ def _mount():
     api.add_router("/deliberation", deliberation_router)
     api.add_router("/votes", votes_router)
     api.add_router("/volunteering", volunteering_router)
+    api.add_router("/venues", venues_router)
 
 
 _mount()

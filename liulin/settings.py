@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "liulin.deliberation",
     "liulin.votes",
     "liulin.volunteering",
+    "liulin.venues",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

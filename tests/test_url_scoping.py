@@ -120,6 +120,19 @@ def _meeting_for(community, building, resident, text):
     return [meeting, attendance, poll, decision, item, matter, objection, case, party]
 
 
+def _booking_for(community, user, purpose):
+    """A venue of `community` and a booking of it whose purpose is a sentinel."""
+    from liulin.territory.models import Facility
+    from liulin.venues.models import Booking, Resource
+
+    facility = Facility.objects.create(community=community, name=f"{community.name}球场", kind="court")
+    venue = Resource.objects.create(facility=facility, community=community, name=facility.name)
+    start = datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC)
+    booking = Booking.objects.create(resource=venue, booker=user, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                                     purpose=purpose, state="confirmed", created_at=start)
+    return venue, booking
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -147,11 +160,12 @@ def world(db):
     ]
     party_there = _party_building_for(there, outsider)
     meeting_there = _meeting_for(there, there_building, outsider, f"{OTHER_COMMUNITY}议事")
+    venue_there, booking_there = _booking_for(there, make_user(Role.RESIDENT, resident=outsider), f"{OTHER_COMMUNITY}预约")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
                     grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there,
-                    *_volunteering_in(there, outsider)]
+                    *_volunteering_in(there, outsider), venue_there, booking_there]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     return {

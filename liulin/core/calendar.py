@@ -104,6 +104,12 @@ def statutory_workday(day):
     return day.weekday() < 5
 
 
+def statutory_holiday(day):
+    """Whether `day` is a statutory holiday (a day of a 法定节假日 break, weekends inside it
+    too) under the installed chinesecalendar; False for a year it does not know."""
+    return day in _STATUTORY_OFF and day not in _STATUTORY_ON
+
+
 def is_workday(day, calendar=None):
     """Whether `day` is worked on `calendar` (default: the default calendar)."""
     return _is_workday(day, overrides(calendar or default_calendar()))

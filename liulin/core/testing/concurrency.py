@@ -1,9 +1,10 @@
 """Real concurrent requests for race tests: every app proves its capacity, balance and
 "one per" rules with threads that start at the same moment, each on its own connection."""
 
+import sqlite3
 import threading
 
-from django.db import connections
+from django.db import connection, connections
 
 
 def run_at_once(calls, *, before=None, timeout=60):

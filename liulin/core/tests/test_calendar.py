@@ -200,3 +200,10 @@ def test_month_bounds_are_local_midnights():
     start, end = month_bounds(at(2026, 2, 1, 0, 30))
     assert (start, end) == (at(2026, 2, 1, 0, 0), at(2026, 3, 1, 0, 0))
     assert month_bounds(D(2026, 12, 31)) == (at(2026, 12, 1), at(2027, 1, 1))
+
+
+def test_statutory_holidays_include_the_weekend_inside_the_break_but_not_a_make_up_day():
+    assert calendar.statutory_holiday(datetime.date(2026, 10, 1))  # National Day, a Thursday
+    assert calendar.statutory_holiday(datetime.date(2026, 10, 3))  # a Saturday inside the break
+    assert not calendar.statutory_holiday(datetime.date(2026, 10, 10))  # the make-up Saturday, worked
+    assert not calendar.statutory_holiday(datetime.date(2026, 12, 9))  # an ordinary Wednesday

@@ -1,0 +1,139 @@
+"""Every read of venues a user triggers, scoped: managers and auditors see their community's
+resources, bookings and memberships; a resident sees the resources of his own community and
+his own bookings and memberships. The day grid shows free and taken slots, never who booked."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from liulin.core import calendar, clock
+from liulin.core.errors import NotFound
+from liulin.core.permissions import has_perm_anywhere, scope_q, scoped
+
+from . import rules
+from .models import Blackout, Booking, Membership, MembershipPlan, Occupancy, Resource
+
+
+def _resident_community(user):
+    resident = getattr(user, "resident", None)
+    household = getattr(resident, "household", None) if resident is not None else None
+    return household.community_id if household is not None else None
+
+
+def resources_for(user):
+    """The resources `user` may look at: his community's (a resident's household's)."""
+    if not has_perm_anywhere(user, "venues.view"):
+        return Resource.objects.none()
+    q = scope_q(user, "venues.view", Resource)
+    community = _resident_community(user)
+    if community is not None:
+        q |= Q(community_id=community)
+    return Resource.objects.filter(q).select_related("parent", "facility").order_by("parent_id", "name")
+
+
+def bookable_resources_for(user):
+    return resources_for(user).filter(bookable=True)
+
+
+def resource_for(user, pk):
+    found = resources_for(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("找不到该场地，或您无权查看。"))
+    return found
+
+
+def bookings_for(user, *, states=None):
+    qs = scoped(user, Booking.objects.select_related("resource", "booker"), "venues.view")
+    if states:
+        qs = qs.filter(state__in=states)
+    return qs.order_by("-starts_at", "-pk")
+
+
+def my_bookings(user):
+    return Booking.objects.filter(booker=user).select_related("resource").order_by("-starts_at", "-pk")
+
+
+def booking_for(user, pk):
+    found = bookings_for(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("找不到该预约，或您无权查看。"))
+    return found
+
+
+def awaiting_approval(user):
+    """Requests the user may decide, oldest first, his own left out (nobody approves his own)."""
+    qs = scoped(user, Booking.objects.select_related("resource", "booker"), "venues.approve")
+    return qs.filter(state=Booking.State.REQUESTED).exclude(booker=user).order_by("starts_at", "pk")
+
+
+def todays_bookings(user, *, now=None):
+    """The day's bookings the user manages, for check-in at the door."""
+    now = now or clock.now()
+    start = calendar.start_of_day(calendar.local_date(now))
+    qs = scoped(user, Booking.objects.select_related("resource", "booker"), "venues.check_in")
+    return qs.filter(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1)).order_by("starts_at", "pk")
+
+
+def memberships_for(user):
+    return scoped(user, Membership.objects.select_related("plan", "member", "resource"), "venues.view").order_by("-starts_on", "-pk")
+
+
+def membership_for(user, pk):
+    found = memberships_for(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("找不到该会员记录，或您无权查看。"))
+    return found
+
+
+def plans_for(user):
+    return MembershipPlan.objects.filter(active=True, resource__in=resources_for(user)).select_related("resource")
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime.datetime
+    end: datetime.datetime
+    state: str  # "free", "taken", "blocked" (a blackout), "past"
+
+    @property
+    def free(self):
+        return self.state == "free"
+
+
+def day_grid(resource, day, *, now=None):
+    """The resource's slots on `day` in its opening hours, each free, taken, blocked or past.
+    A slot is free when booking it would pass the overlap rule: nothing on the resource or
+    inside it within the slot plus the buffer. Three queries whatever the day holds."""
+    now = now or clock.now()
+    sessions = rules.sessions_on(resource, day)
+    if not sessions:
+        return []
+    first, last = sessions[0][0], sessions[-1][1]
+    buffer = datetime.timedelta(minutes=resource.buffer_minutes)
+    claimed = rules.with_descendants(resource)
+    held = list(
+        Occupancy.objects.filter(resource__in=claimed, starts_at__lt=last + buffer, ends_at__gt=first).values_list("starts_at", "ends_at")
+    )
+    blocked = list(
+        Blackout.objects.filter(resource__in=[resource, *rules.ancestors(resource)], starts_at__lt=last, ends_at__gt=first)
+        .values_list("starts_at", "ends_at")
+    )
+    step = datetime.timedelta(minutes=resource.slot_minutes)
+    slots = []
+    for opens, closes in sessions:
+        start = opens
+        while start + step <= closes:
+            end = start + step
+            if start < now:
+                state = "past"
+            elif any(a < end and start < b for a, b in blocked):
+                state = "blocked"
+            elif any(a < end + buffer and start < b for a, b in held):
+                state = "taken"
+            else:
+                state = "free"
+            slots.append(Slot(start, end, state))
+            start = end
+    return slots

@@ -1,0 +1,270 @@
+"""Every write to bookings: book, the workflow's steps, and the release of no-shows.
+
+`book_facility` is the public entry point for other apps (events, courses) that need a room:
+it takes a territory Facility (or a venues Resource) and books it under the same rules.
+
+No double booking holds in the database (models.Occupancy): the check here only finds the
+conflict first to name it; two requests racing past it meet the exclusion constraint
+(PostgreSQL) or the trigger (SQLite), and the loser gets the same `slot_taken` conflict.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from liulin.core import chain, clock
+from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.core.permissions import authorise, can, has_perm_anywhere, permitting_role
+from liulin.core.text import clean_text
+
+from .. import rules
+from ..models import HOLDING_STATES, Booking, BookingEvent, Occupancy, Resource
+from ..workflow import BOOKING_WORKFLOW
+
+NOT_FOUND = N_("找不到该预约，或您无权查看。")
+MAX_HEADCOUNT = 100_000
+
+
+def _resource_of(facility, resource):
+    if resource is not None:
+        return resource
+    try:
+        return facility.venue
+    except Resource.DoesNotExist:
+        raise Invalid(_("“%(name)s”不对外预约。") % {"name": facility.name}, code="not_bookable") from None
+
+
+def may_book(actor, resource):
+    """Residents of the resource's community with a real-name record book for themselves;
+    managers of the community book for anyone (events, courses). Returns whether the actor
+    books as a manager (then the notice and window rules do not bind him)."""
+    if actor is None:
+        return True
+    if can(actor, "venues.manage", resource):
+        return True
+    resident = getattr(actor, "resident", None)
+    if resident is None or not has_perm_anywhere(actor, "venues.view"):
+        raise NotPermitted(_("实名登记的本社区居民才能预约场地。"), code="real_name_required")
+    household = resident.household
+    if household is None or household.community_id != resource.community_id:
+        raise NotPermitted(_("只有本社区居民才能预约该场地。"), code="other_community")
+    return False
+
+
+def require_team_member(actor, team):
+    """Only a member of `team` books in its name (managers are not asked)."""
+    from liulin.orgs.models import Membership as TeamMembership
+
+    members = TeamMembership.objects.filter(org=team)
+    if not (members.filter(user=actor).exists() or (actor.resident_id and members.filter(resident_id=actor.resident_id).exists())):
+        raise NotPermitted(_("只有该队伍的成员才能以队伍名义预约。"), code="not_team_member")
+
+
+def overlapping(resources, start, end):
+    return Occupancy.objects.filter(resource__in=resources, starts_at__lt=end, ends_at__gt=start)
+
+
+def _slot_taken():
+    return Conflict(_("该时段已被预约，请选择其他时间。"), code="slot_taken")
+
+
+def _lock_person(user):
+    """Serialise one person's bookings (his quota) on PostgreSQL; SQLite's IMMEDIATE
+    transactions already run one writer at a time."""
+    if user is not None and connection.vendor == "postgresql":
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _occupy(booking, resource, start, end):
+    """Write the booking's occupancies: its resource and everything inside it, up to the end
+    plus the resource's buffer. The database refuses an overlap."""
+    held_until = end + datetime.timedelta(minutes=resource.buffer_minutes)
+    claimed = rules.with_descendants(resource)
+    if overlapping(claimed, start, held_until).exists():
+        raise _slot_taken()
+    rows = [Occupancy(booking=booking, resource=r, starts_at=start, ends_at=held_until) for r in claimed]
+    try:
+        with transaction.atomic():
+            Occupancy.objects.bulk_create(rows)
+    except IntegrityError:
+        raise _slot_taken() from None
+
+
+def _release(booking):
+    Occupancy.objects.filter(booking=booking).delete()
+
+
+def _role_of(actor, booking, perm):
+    if actor is None:
+        return "system"
+    return permitting_role(actor, perm, booking) or ""
+
+
+def book_facility(*, actor, facility=None, resource=None, start, end, purpose="", headcount=None, safety_plan="",
+                  team=None, booker=None, now=None, is_demo=False):
+    """Book `facility` (or `resource`) for [start, end). Confirmed at once, or awaiting
+    approval where the resource requires it. `booker` is whom a manager books for (default:
+    the actor). Raises Invalid, NotPermitted or Conflict (code "slot_taken").
+
+    A time already taken is refused by one read before the write transaction: in a morning
+    rush most attempts lose, and on SQLite every write transaction waits for the one before
+    it. The read decides nothing: a time it finds free is booked under the database's rule."""
+    resource = _resource_of(facility, resource)
+    start = clock.bounded(start, field="start")
+    end = clock.bounded(end, field="end")
+    if start.tzinfo is None or end.tzinfo is None:
+        raise Invalid(_("时间须带时区。"), code="naive_time", field="start")
+    if start < end:
+        held_until = end + datetime.timedelta(minutes=resource.buffer_minutes)
+        if overlapping(rules.with_descendants(resource), start, held_until).exists():
+            raise _slot_taken()
+    return _book(actor=actor, resource=resource, start=start, end=end, purpose=purpose, headcount=headcount,
+                 safety_plan=safety_plan, team=team, booker=booker, now=now or clock.now(), is_demo=is_demo)
+
+
+@transaction.atomic
+def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team, booker, now, is_demo):
+    if not resource.bookable:
+        raise Invalid(_("“%(name)s”不对外预约。") % {"name": resource.name}, code="not_bookable")
+    privileged = may_book(actor, resource)
+    booker = booker if (booker is not None and privileged) else actor
+    if booker is None:
+        raise Invalid(_("须指明预约人。"), code="booker_required")
+    purpose = clean_text(purpose or "", field="purpose").strip()[:200]
+    safety_plan = clean_text(safety_plan or "", field="safety_plan").strip()
+    if headcount is not None and not 0 < headcount <= MAX_HEADCOUNT:
+        raise Invalid(_("人数须为正数。"), code="invalid_headcount", field="headcount")
+    if resource.capacity is not None and headcount is not None and headcount > resource.capacity:
+        raise Invalid(_("人数超过场地容量（%(n)d 人）。") % {"n": resource.capacity}, code="over_capacity", field="headcount")
+    if resource.requires_approval:
+        missing = [name for name, value in (("purpose", purpose), ("headcount", headcount), ("safety_plan", safety_plan)) if not value]
+        if missing:
+            raise Invalid(_("预约该场地须填写用途、人数和安全预案。"), code="details_required", field=missing[0])
+    rules.check_times(resource, start, end, now=now)
+    rules.check_window(resource, start, now=now, privileged=privileged)
+    _lock_person(booker)
+    if not privileged:
+        banned_until = rules.no_show_ban_until(booker, resource.community, now=now)
+        if banned_until is not None:
+            raise NotPermitted(
+                _("因多次爽约，%(date)s 前不能预约。") % {"date": rules.local(banned_until).strftime("%Y-%m-%d")}, code="no_show_ban"
+            )
+        rules.check_quota(resource, booker, start, end)
+        if team is not None:
+            require_team_member(actor, team)
+            rules.check_team(resource, team, start, end)
+    return create_booking(
+        actor=actor, actor_role="system" if actor is None else ("manager" if privileged else "resident"), resource=resource,
+        booker=booker, team=team, start=start, end=end, purpose=purpose, headcount=headcount, safety_plan=safety_plan, now=now,
+        is_demo=is_demo,
+    )
+
+
+def create_booking(*, actor, actor_role, resource, booker, start, end, now, team=None, series=None, purpose="", headcount=None,
+                   safety_plan="", hold_until=None, is_demo=False):
+    """Write a booking whose rules were checked, its occupancies (the database refuses an
+    overlap) and its first event. Inside the caller's transaction. With `hold_until` it is
+    a hold for the first on the waiting list."""
+    if hold_until is not None:
+        state = Booking.State.HELD
+    else:
+        state = Booking.State.REQUESTED if resource.requires_approval else Booking.State.CONFIRMED
+    slots = max(1, -(-int((end - start).total_seconds()) // (resource.slot_minutes * 60)))
+    booking = Booking.objects.create(
+        resource=resource, booker=booker, team=team, series=series, starts_at=start, ends_at=end, purpose=purpose,
+        headcount=headcount, safety_plan=safety_plan, state=state, price_fen=resource.price_fen * slots, created_at=now, hold_until=hold_until,
+        is_demo=is_demo,
+    )
+    _occupy(booking, resource, start, end)
+    chain.new_chain(BookingEvent, booking)
+    chain.append(BookingEvent, booking, actor=actor, actor_role=actor_role, action="book", at=now,
+                 data={"state": state, "start": start, "end": end, "resource": resource.pk, "series": series.pk if series else None})
+    return booking
+
+
+def _locked(booking):
+    return Booking.objects.select_for_update().select_related("resource").get(pk=booking.pk)
+
+
+@transaction.atomic
+def act(*, actor, booking, action, reason="", now=None):
+    """Take `action` (a row of BOOKING_WORKFLOW) on `booking`."""
+    now = now or clock.now()
+    perm = BOOKING_WORKFLOW.perm(action)
+    if actor is not None:
+        authorise(actor, perm, booking, view="venues.view", not_found=NOT_FOUND, message=_("您的角色不能执行此操作。"))
+    current = _locked(booking)
+    step = BOOKING_WORKFLOW.transition_for(action, current.state)
+    reason = clean_text(reason or "", field="reason").strip()
+    if step.needs_reason and not reason:
+        raise Invalid(_("请填写原因。"), code="reason_required", field="reason")
+    if action in ("approve", "reject") and actor is not None and current.booker_id == actor.pk:
+        raise NotPermitted(_("不能审批自己提交的预约。"), code="own_booking")
+    fields = {"state": step.target}
+    if action == "check_in":
+        opens = current.starts_at - datetime.timedelta(minutes=15)
+        closes = current.starts_at + datetime.timedelta(minutes=15)
+        if not opens <= now <= closes:
+            raise Invalid(_("签到时间为开始前后 15 分钟内。"), code="check_in_closed")
+        fields["checked_in_at"] = now
+    if action == "accept_offer" and current.starts_at < now:
+        # A time that has begun is taken from now: the check-in window opens with it.
+        if now >= current.ends_at:
+            raise Invalid(_("该时段已经结束。"), code="over")
+        fields["starts_at"] = now
+        Occupancy.objects.filter(booking=current).update(starts_at=now)
+    if action == "lapse" and (current.hold_until is None or now < current.hold_until):
+        raise Invalid(_("保留时间未到。"), code="not_due")
+    if action == "mark_no_show" and now < current.starts_at + datetime.timedelta(minutes=15):
+        raise Invalid(_("开始 15 分钟后仍未签到才能登记爽约。"), code="too_soon")
+    # The conditional update is the guard on both databases: of two racing steps one finds
+    # the state already changed.
+    if not Booking.objects.filter(pk=current.pk, state=current.state).update(**fields):
+        raise Conflict(_("预约状态已变化，请刷新后再试。"), code="state_changed")
+    freed = step.target not in HOLDING_STATES
+    if freed:
+        _release(current)
+    chain.append(BookingEvent, current, actor=actor, actor_role=_role_of(actor, current, perm), action=action, at=now,
+                 data={"from": current.state, "to": step.target, "reason": reason})
+    if freed:
+        from . import waitlist  # offers the freed time to the next in line, in this transaction
+
+        waitlist.offer_next(resource=current.resource, start=current.starts_at, end=current.ends_at, now=now)
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    return booking
+
+
+def approve(*, actor, booking, now=None):
+    return act(actor=actor, booking=booking, action="approve", now=now)
+
+
+def reject(*, actor, booking, reason, now=None):
+    return act(actor=actor, booking=booking, action="reject", reason=reason, now=now)
+
+
+def cancel(*, actor, booking, reason="", now=None):
+    return act(actor=actor, booking=booking, action="cancel", reason=reason, now=now)
+
+
+def check_in(*, actor, booking, now=None):
+    return act(actor=actor, booking=booking, action="check_in", now=now)
+
+
+def release_no_shows(*, actor=None, now=None):
+    """Release every confirmed booking whose start passed 15 minutes ago without a check-in,
+    recording the no-show. Returns how many. Each in its own transaction, so one failure
+    leaves the rest done."""
+    now = now or clock.now()
+    due = Booking.objects.filter(state=Booking.State.CONFIRMED, starts_at__lte=now - datetime.timedelta(minutes=15))
+    released = 0
+    for booking in due.order_by("starts_at").iterator():
+        try:
+            act(actor=actor, booking=booking, action="mark_no_show", reason=_("开始 15 分钟后未签到，自动释放。"), now=now)
+        except Conflict:
+            continue  # checked in or cancelled meanwhile
+        released += 1
+    return released
