@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "liulin.people",
     "liulin.orgs",
     "liulin.whistle",
+    "liulin.activities",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("liulin.people.urls")),
     path("orgs/", include("liulin.orgs.urls")),
     path("whistle/", include("liulin.whistle.urls")),
+    path("activities/", include("liulin.activities.urls")),
     path("home/", include("liulin.dashboard.urls")),
     path("notifications/", include("liulin.core.notifications.urls")),
     path("attachments/", include("liulin.core.attachments.urls")),

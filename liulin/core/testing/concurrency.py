@@ -30,3 +30,28 @@ def run_at_once(calls, *, before=None, timeout=60):
     for t in threads:
         t.join(timeout=timeout)
     return results, errors
+
+
+def database_for_threads(tmp_path):
+    """`before` for run_at_once: PostgreSQL threads use the test database itself. SQLite's
+    in-memory test database serves threads through a shared cache that fails a second writer
+    at once ("table is locked") where a real file waits on its busy timeout; so the threads get
+    a copy of it in a file under `tmp_path`, as SQLite runs in production (WAL, IMMEDIATE).
+    Call it after the test's data is in; read the outcome through it too."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return lambda: None
+    path = str(tmp_path / "threads.sqlite3")
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    settings, wrapper = {**connection.settings_dict, "NAME": path}, type(connections["default"])
+
+    def use_file():
+        connections["default"] = wrapper(settings, "default")
+
+    return use_file
