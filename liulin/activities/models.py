@@ -101,6 +101,9 @@ class Activity(models.Model):
     capacity = models.PositiveIntegerField(_("名额"))
     reserved = models.PositiveIntegerField(_("预留名额"), default=0, help_text=_("留给到柜台办理或特殊人群的名额，不参与线上报名"))
     taken = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
+    # How many enrolments have arrived: each takes the next number as its ticket, in the same
+    # transaction as its place, so the waiting list is in the order the database served them.
+    arrivals = models.PositiveIntegerField(default=0, editable=False)
     hold_hours = models.PositiveSmallIntegerField(_("候补保留时长（小时）"), default=48)
     cancel_cutoff_hours = models.PositiveSmallIntegerField(_("提前取消截止（小时）"), default=24)
     min_age = models.PositiveSmallIntegerField(_("最低年龄"), null=True, blank=True)
@@ -215,6 +218,7 @@ class Enrolment(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="enrolments")
     resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+", verbose_name=_("报名人"))
     state = models.CharField(_("状态"), max_length=12, choices=State.choices)
+    ticket = models.PositiveIntegerField(_("报名序号"), editable=False)
     channel = models.CharField(_("报名方式"), max_length=8, choices=Channel.choices, default=Channel.SELF)
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
@@ -231,10 +235,11 @@ class Enrolment(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["activity", "state", "id"], name="activities_enr_queue"),
+            models.Index(fields=["activity", "state", "ticket"], name="activities_enr_queue"),
             models.Index(fields=["resident", "state"], name="activities_enr_person"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["activity", "ticket"], name="activities_one_ticket_each"),
             models.UniqueConstraint(
                 fields=["activity", "resident"], condition=Q(state__in=LIVE_STATES), name="activities_one_live_enrolment"
             ),

@@ -207,9 +207,10 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
     _check_timetable(activity, resident)
     restricted = restricted_until(resident, activity.community)
     state = E.WAITING if restricted else (E.CONFIRMED if _take_place(activity) else E.WAITING)
+    ticket = _next_ticket(activity)
     now = clock.now()
     enrolment = Enrolment(
-        activity=activity, resident=resident, state=state, channel=channel, enrolled_by=actor, created_at=now,
+        activity=activity, resident=resident, state=state, ticket=ticket, channel=channel, enrolled_by=actor, created_at=now,
         consent_by=consent_by, consent_at=now if consent_by else None, safety_pledge=bool(safety_pledge),
     )
     try:
@@ -225,6 +226,14 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
     return enrolment
 
 
+def _next_ticket(activity):
+    """The next arrival number. The UPDATE holds the activity's row until commit (PostgreSQL;
+    SQLite's IMMEDIATE transaction holds the whole database), so tickets follow the order in
+    which places were taken."""
+    Activity.objects.filter(pk=activity.pk).update(arrivals=F("arrivals") + 1)
+    return Activity.objects.filter(pk=activity.pk).values_list("arrivals", flat=True).get()
+
+
 def _clean_id(id_number):
     from liulin.people.services import clean_id_number
 
@@ -235,7 +244,7 @@ def waiting_position(enrolment):
     """1 for the first in line; None when not waiting."""
     if enrolment.state != E.WAITING:
         return None
-    ahead = Enrolment.objects.filter(activity_id=enrolment.activity_id, state=E.WAITING, id__lt=enrolment.id).count()
+    ahead = Enrolment.objects.filter(activity_id=enrolment.activity_id, state=E.WAITING, ticket__lt=enrolment.ticket).count()
     return ahead + 1
 
 
@@ -249,7 +258,7 @@ def _pass_place(activity, *, actor=None):
     now = clock.now()
     expires = now + datetime.timedelta(hours=activity.hold_hours)
     if activity.state == A.OPEN or activity.state == A.CLOSED:
-        waiting = Enrolment.objects.filter(activity=activity, state=E.WAITING).order_by("id").select_related("resident")
+        waiting = Enrolment.objects.filter(activity=activity, state=E.WAITING).order_by("ticket").select_related("resident")
         for candidate in waiting.iterator(chunk_size=50):
             if not Enrolment.objects.filter(pk=candidate.pk, state=E.WAITING).update(state=E.OFFERED, offer_expires_at=expires):
                 continue  # someone else's freed place reached him first
