@@ -122,6 +122,7 @@ api.add_decorator(_idempotent_posts, mode="view")
 
 def _mount():
     from liulin.accounts.api import router as accounts_router
+    from liulin.activities.api import router as activities_router
     from liulin.orgs.api import router as orgs_router
     from liulin.people.api import router as people_router
     from liulin.territory.api import router as territory_router
@@ -132,6 +133,7 @@ def _mount():
     api.add_router("/people", people_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/tickets", whistle_router)
+    api.add_router("/activities", activities_router)
 
 
 _mount()

@@ -23,6 +23,9 @@ from liulin.core import clock
 from liulin.core.chain import ChainedEvent
 
 
+WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
+
+
 class Term(models.Model):
     """A term of the elderly university, with its eligibility rules as data."""
 
@@ -152,6 +155,10 @@ class WeeklySlot(models.Model):
             models.CheckConstraint(condition=Q(weekday__lte=6), name="activities_slot_weekday"),
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="activities_slot_order"),
         ]
+
+    @property
+    def weekday_label(self):
+        return WEEKDAYS[self.weekday]
 
     def overlaps(self, other):
         return self.weekday == other.weekday and self.starts < other.ends and other.starts < self.ends
@@ -294,6 +301,10 @@ class TeamPractice(models.Model):
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="activities_practice_order"),
             models.UniqueConstraint(fields=["team", "weekday", "starts"], name="activities_practice_once"),
         ]
+
+    @property
+    def weekday_label(self):
+        return WEEKDAYS[self.weekday]
 
 
 class ActivityEvent(ChainedEvent):
