@@ -74,6 +74,23 @@ def _ticket_for(grid, text, requester_user=None, org=None):
     )
 
 
+def _activities_for(there, outsider, neighbour, here):
+    """An event of the other community with the outsider enrolled and checked in, and one here
+    with the neighbour enrolled: their rosters, codes and attendance must stay in scope."""
+    from liulin.activities.models import Activity, Attendance, Enrolment
+
+    start = datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC)
+    made = []
+    for community, person in ((there, outsider), (here, neighbour)):
+        activity = Activity.objects.create(community=community, kind="event", title=f"{OTHER_COMMUNITY}活动" if community == there else "甲活动",
+                                           starts_at=start, ends_at=start, capacity=5, taken=1, state="open")
+        enrolment = Enrolment.objects.create(activity=activity, resident=person, state="confirmed", ticket=1)
+        attendance = Attendance.objects.create(enrolment=enrolment, on=start.date(), by=make_user(Role.COMMUNITY_STAFF, community),
+                                               method="roll", adult_in=f"{OTHER_COMMUNITY}接送人")
+        made += [activity, enrolment, attendance] if community == there else [enrolment, attendance]
+    return made
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -102,7 +119,7 @@ def world(db):
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
-                    grid_there, grid2, there, org_there, *tickets[1:]]
+                    grid_there, grid2, there, org_there, *tickets[1:], *_activities_for(there, outsider, neighbour, here)]
     }
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,

@@ -7,4 +7,12 @@ app_name = "activities"
 urlpatterns = [
     path("", views.activity_list, name="list"),
     path("mine/", views.mine, name="mine"),
+    path("teams/", views.teams, name="teams"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("<int:pk>/counter/", views.enrol_at_counter, name="counter"),
+    path("<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("<int:pk>/do/<str:action>/", views.activity_action, name="act"),
+    path("enrolments/<int:pk>/<str:action>/", views.enrolment_action, name="enrolment_act"),
+    path("attendances/<int:pk>/sign-out/", views.sign_out, name="sign_out"),
 ]

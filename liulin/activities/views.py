@@ -1,12 +1,216 @@
+"""Pages of activities, phone first. Thin: a form parses the input, a selector reads
+(scoped), one service writes; a broken rule is shown on the form, never a crash page."""
+
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from liulin.core import clock, crypto
+from liulin.core.errors import DomainError, Invalid, NotFound, NotPermitted, add_to_form
+from liulin.core.permissions import can, scoped
+from liulin.people.models import Resident
+
+from . import selectors, services
+from .forms import CheckInForm, CounterForm, EnrolForm, ReasonForm, SignOutForm
+from .models import Activity, Enrolment
+from .workflow import ACTIVITY_WORKFLOW, ENROLMENT_WORKFLOW, PERSON_ACTIONS
 
 
+def _run(form, call):
+    try:
+        return call()
+    except (NotFound, NotPermitted):
+        raise
+    except DomainError as error:
+        add_to_form(form, error)
+        return None
+
+
+@never_cache
 @login_required
 def activity_list(request):
-    return render(request, "activities/list.html", {})
+    kind = request.GET.get("kind") if request.GET.get("kind") in Activity.Kind.values else None
+    activities = list(selectors.activities_for(request.user, kind=kind))
+    return render(request, "activities/list.html", {"activities": activities, "kind": kind, "kinds": Activity.Kind.choices})
+
+
+def _detail_context(request, activity, **extra):
+    people = list(selectors.people_i_act_for(request.user))
+    runs = selectors.can_run(request.user, activity)
+    context = {
+        "activity": activity,
+        "enrol_form": EnrolForm(people=people) if people else None,
+        "counter_form": CounterForm() if can(request.user, "activities.counter", activity) else None,
+        "runs": runs,
+        "actions": [t for t in ACTIVITY_WORKFLOW.available_actions(activity.state) if can(request.user, ACTIVITY_WORKFLOW.perm(t.action), activity)],
+        "reason_form": ReasonForm(),
+    }
+    context.update(extra)
+    return context
+
+
+@never_cache
+@login_required
+def activity_detail(request, pk):
+    activity = selectors.activity_for(request.user, pk)
+    return render(request, "activities/detail.html", _detail_context(request, activity))
 
 
 @login_required
+@require_POST
+def enrol(request, pk):
+    activity = selectors.activity_for(request.user, pk)
+    people = list(selectors.people_i_act_for(request.user))
+    form = EnrolForm(request.POST, people=people)
+    if form.is_valid():
+        resident = next(p for p in people if p.pk == form.cleaned_data["resident"])
+        enrolment = _run(form, lambda: services.enrol(actor=request.user, activity=activity, resident=resident,
+                                                       safety_pledge=form.cleaned_data["safety_pledge"]))
+        if enrolment is not None:
+            _say_enrolled(request, enrolment)
+            return redirect("activities:mine")
+    return render(request, "activities/detail.html", _detail_context(request, activity, enrol_form=form), status=400)
+
+
+@login_required
+@require_POST
+def enrol_at_counter(request, pk):
+    """Staff enrol a person who shows his ID card (no smartphone needed)."""
+    activity = selectors.activity_for(request.user, pk)
+    form = CounterForm(request.POST)
+    if form.is_valid():
+        def call():
+            number = services._clean_id(form.cleaned_data["id_number"])
+            resident = scoped(request.user, Resident.objects.select_related("household"), "people.view").filter(
+                id_hash=crypto.keyed_hash(number)).first()
+            if resident is None:
+                raise Invalid(_("没有找到登记了该身份证号的居民。"), code="unknown_id", field="id_number")
+            return services.enrol(actor=request.user, activity=activity, resident=resident, id_number=number,
+                                  consent_by=None, safety_pledge=form.cleaned_data["safety_pledge"])
+        enrolment = _run(form, call)
+        if enrolment is not None:
+            _say_enrolled(request, enrolment)
+            return redirect("activities:detail", pk=activity.pk)
+    return render(request, "activities/detail.html", _detail_context(request, activity, counter_form=form), status=400)
+
+
+def _say_enrolled(request, enrolment):
+    if enrolment.state == Enrolment.State.CONFIRMED:
+        messages.success(request, _("%(name)s 报名成功。") % {"name": enrolment.resident.name})
+    else:
+        messages.warning(request, _("%(name)s 已进入候补，排第 %(n)s 位；有名额时会为您保留。") % {
+            "name": enrolment.resident.name, "n": services.waiting_position(enrolment)})
+
+
+@never_cache
+@login_required
 def mine(request):
-    return render(request, "activities/mine.html", {})
+    enrolments = selectors.with_positions(selectors.my_enrolments(request.user)[:100])
+    for enrolment in enrolments:
+        enrolment.actions = [t for t in ENROLMENT_WORKFLOW.available_actions(enrolment.state) if t.action in PERSON_ACTIONS]
+        if enrolment.state == Enrolment.State.CONFIRMED:
+            enrolment.qr = segno.make(services.checkin_code(enrolment), error="m").svg_inline(scale=5, border=2, omitsize=True, title=enrolment.activity.title)
+    return render(request, "activities/mine.html", {"enrolments": enrolments})
+
+
+@login_required
+@require_POST
+def enrolment_action(request, pk, action):
+    if action not in PERSON_ACTIONS:
+        raise NotFound(_("没有这个操作。"))
+    enrolment = selectors.enrolment_for(request.user, pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.act_on_enrolment(actor=request.user, enrolment=enrolment, action=action, reason=form.cleaned_data.get("reason", ""))
+        messages.success(request, _("已办理。"))
+    except (NotFound, NotPermitted):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("activities:mine")
+
+
+@login_required
+@require_POST
+def activity_action(request, pk, action):
+    activity = selectors.activity_for(request.user, pk)
+    if action not in ACTIVITY_WORKFLOW.transitions:
+        raise NotFound(_("没有这个操作。"))
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.act_on_activity(actor=request.user, activity=activity, action=action, reason=form.cleaned_data.get("reason", ""))
+        messages.success(request, _("已办理。"))
+    except (NotFound, NotPermitted):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("activities:detail", pk=activity.pk)
+
+
+@never_cache
+@login_required
+def check_in(request, pk):
+    """The organiser's check-in page: a scanned or typed code, an ID number, or the roll."""
+    activity = selectors.activity_for(request.user, pk)
+    if not selectors.can_run(request.user, activity):
+        raise NotPermitted(_("只有组织者可以签到。"))
+    result = None
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST":
+        roll = request.POST.get("enrolment")
+        if roll:
+            enrolment = selectors.roster(request.user, activity).filter(pk=int(roll) if roll.isdigit() else 0).first()
+            if enrolment is None:
+                raise NotFound(_("本活动没有这位报名人。"))
+            form = CheckInForm()
+            result = _run(form, lambda: services.check_in(actor=request.user, activity=activity, enrolment=enrolment,
+                                                           adult=request.POST.get("adult", "")))
+        elif form.is_valid():
+            data = form.cleaned_data
+            result = _run(form, lambda: services.check_in(actor=request.user, activity=activity, code=data["code"],
+                                                           id_number=data["id_number"], adult=data["adult"]))
+            if result is not None:
+                form = CheckInForm()
+    today = clock.today()
+    roster = list(selectors.roster(request.user, activity).filter(state=Enrolment.State.CONFIRMED))
+    present = selectors.attendance_today(activity, today)
+    for enrolment in roster:
+        enrolment.today = present.get(enrolment.pk)
+    context = {"activity": activity, "form": form, "result": result, "roster": roster,
+               "present_count": len(present), "sign_out_form": SignOutForm()}
+    return render(request, "activities/checkin.html", context, status=200 if result is not None or request.method == "GET" else 400)
+
+
+@login_required
+@require_POST
+def sign_out(request, pk):
+    attendance = selectors.attendance_for(request.user, pk)
+    form = SignOutForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sign_out(actor=request.user, attendance=attendance, adult=form.cleaned_data["adult"])
+            messages.success(request, _("已签退。"))
+        except (NotFound, NotPermitted):
+            raise
+        except DomainError as error:
+            messages.error(request, error.detail)
+    else:
+        messages.error(request, _("请填写接走孩子的成年人姓名。"))
+    return redirect("activities:check_in", pk=attendance.enrolment.activity_id)
+
+
+@never_cache
+@login_required
+def teams(request):
+    found = list(selectors.teams_for(request.user))
+    practices = selectors.practices_of(found)
+    for team in found:
+        team.practices = practices.get(team.pk, [])
+    count, members, party = selectors.team_totals(found)
+    return render(request, "activities/teams.html", {"teams": found, "count": count, "members": members, "party": party})

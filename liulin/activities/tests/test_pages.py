@@ -1,0 +1,101 @@
+"""The pages: list, detail and enrol, my enrolments with the QR code and the person's steps,
+the organiser's check-in and roll-call, teams; bad input is a form error."""
+
+import pytest
+from django.test import Client
+
+from liulin.activities import services
+from liulin.activities.models import Attendance, Enrolment, FamilyLink
+from liulin.orgs.models import Membership, Organisation
+
+from .factories import Town
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_a_daughter_enrols_her_mother_and_sees_the_code():
+    town = Town()
+    klass = town.klass(course="智能手机", capacity=2)
+    mother, daughter = town.resident(age=80, name="李桂英"), town.resident(age=52, name="王丽")
+    FamilyLink.objects.create(resident=mother, relative=daughter, kind="family", verified_by=town.staff)
+    c = client_for(daughter.user)
+    assert "智能手机班" in c.get("/activities/").content.decode()
+    page = c.get(f"/activities/{klass.pk}/").content.decode()
+    assert "李桂英" in page and 'data-testid="enrol-form"' in page
+    r = c.post(f"/activities/{klass.pk}/enrol/", {"resident": mother.pk})
+    assert r.status_code == 302
+    mine = c.get("/activities/mine/").content.decode()
+    assert "李桂英" in mine and "<svg" in mine and "家属代报" in mine
+
+
+def test_enrol_form_shows_a_broken_rule_and_changes_nothing():
+    town = Town()
+    klass = town.klass()
+    young = town.resident(age=40)
+    r = client_for(young.user).post(f"/activities/{klass.pk}/enrol/", {"resident": young.pk})
+    assert r.status_code == 400 and "报名年龄须满" in r.content.decode()
+    assert not Enrolment.objects.exists()
+    r = client_for(young.user).post(f"/activities/{klass.pk}/enrol/", {"resident": 999999})
+    assert r.status_code == 400
+
+
+def test_waiting_position_and_leaving_the_list():
+    town = Town()
+    event = town.event(capacity=1)
+    a, b = town.resident(), town.resident()
+    services.enrol(actor=a.user, activity=event, resident=a)
+    waiting = services.enrol(actor=b.user, activity=event, resident=b)
+    c = client_for(b.user)
+    assert "候补第 1 位" in c.get("/activities/mine/").content.decode()
+    c.post(f"/activities/enrolments/{waiting.pk}/cancel/")
+    assert Enrolment.objects.get(pk=waiting.pk).state == "cancelled"
+
+
+def test_counter_enrolment_by_id_card():
+    town = Town()
+    event = town.event()
+    import datetime
+
+    from liulin.core import clock
+    from liulin.people.tests.factories import make_id_number
+
+    number = make_id_number(datetime.date(clock.today().year - 75, 1, 1), seq=3, region="439903")
+    elder = town.resident(age=75, with_user=False, id_number=number)
+    c = client_for(town.staff)
+    r = c.post(f"/activities/{event.pk}/counter/", {"id_number": number})
+    assert r.status_code == 302
+    assert Enrolment.objects.get(resident=elder).channel == "counter"
+    r = c.post(f"/activities/{event.pk}/counter/", {"id_number": "123"})
+    assert r.status_code == 400
+
+
+def test_check_in_page_code_repeat_and_roll_call():
+    town = Town()
+    event = town.event()
+    a, b = town.resident(name="张三"), town.resident(name="李四")
+    ea = services.enrol(actor=a.user, activity=event, resident=a)
+    eb = services.enrol(actor=b.user, activity=event, resident=b)
+    c = client_for(town.staff)
+    page = c.post(f"/activities/{event.pk}/check-in/", {"code": services.checkin_code(ea)}).content.decode()
+    assert "张三 签到成功" in page
+    page = c.post(f"/activities/{event.pk}/check-in/", {"code": services.checkin_code(ea)}).content.decode()
+    assert "张三 已签到过" in page and town.staff.name in page
+    c.post(f"/activities/{event.pk}/check-in/", {"enrolment": eb.pk})
+    assert Attendance.objects.count() == 2
+    assert c.post(f"/activities/{event.pk}/check-in/", {"code": "bogus"}).status_code == 400
+    assert client_for(a.user).get(f"/activities/{event.pk}/check-in/").status_code in (403, 404)
+
+
+def test_teams_page_counts_from_the_roll():
+    town = Town()
+    team = Organisation.objects.create(name="银燕腰鼓队", kind="culture_team", community=town.community)
+    for n in range(3):
+        Membership.objects.create(org=team, name=f"队员{n}", is_party_member=n == 0)
+    page = client_for(town.resident().user).get("/activities/teams/").content.decode()
+    assert "银燕腰鼓队" in page and "队员 3 人 · 党员 1 人" in page and "队员0" not in page
