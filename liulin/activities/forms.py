@@ -3,12 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EnrolForm(forms.Form):
-    resident = forms.TypedChoiceField(label=_("为谁报名"), coerce=int)
+    resident = forms.ModelChoiceField(label=_("为谁报名"), queryset=None, empty_label=None)
     safety_pledge = forms.BooleanField(label=_("家属同意并签署安全承诺（80 岁以上学员）"), required=False)
 
-    def __init__(self, *args, people=(), **kwargs):
+    def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resident"].choices = [(p.pk, p.name) for p in people]
+        self.fields["resident"].queryset = people
 
 
 class CounterForm(forms.Form):

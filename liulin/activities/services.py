@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 from django_tasks import task
 
@@ -42,7 +43,7 @@ E = Enrolment.State
 MINOR_AGE = 14  # under this age a guardian links, consents, and an adult signs in and out
 ELDER_CONSENT_AGE = 80  # a returning student over this age needs family consent and a safety pledge
 KIND_ENROLMENT = "activities.enrolment"
-kinds.register(KIND_ENROLMENT, N_("活动与课程报名"))
+kinds.register(KIND_ENROLMENT, gettext_lazy("活动与课程报名"))
 NOT_FOUND = N_("找不到该活动，或您无权查看。")
 
 

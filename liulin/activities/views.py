@@ -39,11 +39,11 @@ def activity_list(request):
 
 
 def _detail_context(request, activity, **extra):
-    people = list(selectors.people_i_act_for(request.user))
+    people = selectors.people_i_act_for(request.user)
     runs = selectors.can_run(request.user, activity)
     context = {
         "activity": activity,
-        "enrol_form": EnrolForm(people=people) if people else None,
+        "enrol_form": EnrolForm(people=people) if people.exists() else None,
         "counter_form": CounterForm() if can(request.user, "activities.counter", activity) else None,
         "runs": runs,
         "actions": [t for t in ACTIVITY_WORKFLOW.available_actions(activity.state) if can(request.user, ACTIVITY_WORKFLOW.perm(t.action), activity)],
@@ -64,10 +64,9 @@ def activity_detail(request, pk):
 @require_POST
 def enrol(request, pk):
     activity = selectors.activity_for(request.user, pk)
-    people = list(selectors.people_i_act_for(request.user))
-    form = EnrolForm(request.POST, people=people)
+    form = EnrolForm(request.POST, people=selectors.people_i_act_for(request.user).select_related("household"))
     if form.is_valid():
-        resident = next(p for p in people if p.pk == form.cleaned_data["resident"])
+        resident = form.cleaned_data["resident"]
         enrolment = _run(form, lambda: services.enrol(actor=request.user, activity=activity, resident=resident,
                                                        safety_pledge=form.cleaned_data["safety_pledge"]))
         if enrolment is not None:
