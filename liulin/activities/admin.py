@@ -4,7 +4,17 @@ services (capacity, waiting list and chain), so here they are read-only."""
 
 from django.contrib import admin
 
-from .models import Activity, Attendance, Course, Enrolment, FamilyLink, NoShowPolicy, TeamPractice, Term, WeeklySlot
+from .models import (
+    Activity,
+    Attendance,
+    Course,
+    Enrolment,
+    FamilyLink,
+    NoShowPolicy,
+    TeamPractice,
+    Term,
+    WeeklySlot,
+)
 
 
 @admin.register(Term)

@@ -131,7 +131,7 @@ def activity_action(request, activity_id: int, action: str, payload: ReasonIn):
     if action not in ACTIVITY_WORKFLOW.transitions:
         raise NotFound("没有这个操作。", code="unknown_action")
     activity = services.act_on_activity(actor=request.user, activity=_activity(request, activity_id), action=action,
-                                        reason=payload.reason)
+                                        reason=payload.reason, public_value=payload.public_value)
     return selectors.activity_for(request.user, activity.pk)
 
 

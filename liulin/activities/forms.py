@@ -30,6 +30,7 @@ class CheckInForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+    public_value = forms.CharField(label=_("抽签公开值"), max_length=200, required=False)
 
 
 class SignOutForm(forms.Form):

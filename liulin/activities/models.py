@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from liulin.core import clock
 from liulin.core.chain import ChainedEvent
 
-
 WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
 
@@ -38,6 +37,9 @@ class Term(models.Model):
     max_age = models.PositiveSmallIntegerField(_("最高年龄（新生）"), default=80)
     residents_only = models.BooleanField(_("仅限本社区居民"), default=True)
     max_classes = models.PositiveSmallIntegerField(_("每人最多报班数"), default=2)
+    renewal_attendance_percent = models.PositiveSmallIntegerField(
+        _("续报所需出勤率（%）"), default=50, help_text=_("上学期出勤达到此比例的老学员可在续报阶段优先报名")
+    )
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
@@ -77,6 +79,8 @@ class Activity(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("筹备中")
+        RENEWAL = "renewal", _("老学员续报中")
+        APPLYING = "applying", _("申请中（待抽签）")
         OPEN = "open", _("报名中")
         CLOSED = "closed", _("报名截止")
         FINISHED = "finished", _("已结束")
@@ -112,6 +116,12 @@ class Activity(models.Model):
     min_age = models.PositiveSmallIntegerField(_("最低年龄"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("最高年龄"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT)
+    # The lottery (services.lottery): a value published when applications open, the hash of
+    # the applicant list at the draw, and the seed made of both.
+    draw_public_value = models.CharField(_("抽签公开值"), max_length=200, blank=True)
+    draw_applicants_hash = models.CharField(max_length=64, blank=True, editable=False)
+    draw_seed = models.CharField(max_length=64, blank=True, editable=False)
+    drawn_at = models.DateTimeField(_("抽签时间"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
@@ -156,6 +166,9 @@ class WeeklySlot(models.Model):
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="activities_slot_order"),
         ]
 
+    def __str__(self):
+        return f"{self.weekday_label} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
     @property
     def weekday_label(self):
         return WEEKDAYS[self.weekday]
@@ -187,6 +200,9 @@ class FamilyLink(models.Model):
             models.CheckConstraint(condition=~Q(resident=F("relative")), name="activities_family_link_not_self"),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
 
 class NoShowPolicy(models.Model):
     """After `threshold` no-shows (a late cancellation counts, a timely one does not) within
@@ -202,12 +218,16 @@ class NoShowPolicy(models.Model):
         verbose_name_plural = verbose_name
         constraints = [models.CheckConstraint(condition=Q(threshold__gte=1), name="activities_noshow_threshold")]
 
+    def __str__(self):
+        return f"{self.threshold} / {self.lookback_days} → {self.restriction_days}"
 
-LIVE_STATES = ("confirmed", "waiting", "offered", "attended", "no_show")
+
+LIVE_STATES = ("applied", "confirmed", "waiting", "offered", "attended", "no_show")
 
 
 class Enrolment(models.Model):
     class State(models.TextChoices):
+        APPLIED = "applied", _("已申请待抽签")
         WAITING = "waiting", _("候补中")
         OFFERED = "offered", _("候补递补待确认")
         CONFIRMED = "confirmed", _("已报名")
@@ -235,6 +255,8 @@ class Enrolment(models.Model):
     consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True)
     safety_pledge = models.BooleanField(_("已签安全承诺"), default=False)
     late_cancel = models.BooleanField(_("逾期取消"), default=False)
+    tier = models.PositiveSmallIntegerField(_("抽签优先级"), default=0, help_text=_("0 优先：本学期尚未报其他班"))
+    draw_rank = models.PositiveIntegerField(_("抽签顺位"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
@@ -280,6 +302,9 @@ class Attendance(models.Model):
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["enrolment", "on"], name="activities_attend_once_a_day")]
 
+    def __str__(self):
+        return f"{self.on} {self.get_method_display()}"
+
 
 class TeamPractice(models.Model):
     """A culture or sports team's regular practice: where and when. Booking the place is
@@ -301,6 +326,9 @@ class TeamPractice(models.Model):
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="activities_practice_order"),
             models.UniqueConstraint(fields=["team", "weekday", "starts"], name="activities_practice_once"),
         ]
+
+    def __str__(self):
+        return f"{self.weekday_label} {self.starts:%H:%M}"
 
     @property
     def weekday_label(self):

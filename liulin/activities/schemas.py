@@ -32,6 +32,10 @@ class ActivityOut(Schema):
     hold_hours: int
     cancel_cutoff_hours: int
     slots: list[SlotOut]
+    draw_public_value: str
+    draw_applicants_hash: str
+    draw_seed: str
+    drawn_at: datetime | None
 
     @staticmethod
     def resolve_state_label(obj):
@@ -85,6 +89,7 @@ class ActivityIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field("", max_length=200)
+    public_value: str = Field("", max_length=200, description="开始报名申请时：抽签前公布的数值，抽签种子由它与申请名单生成")
 
 
 class EnrolIn(Schema):
@@ -109,6 +114,8 @@ class EnrolmentOut(Schema):
     consent_at: datetime | None
     late_cancel: bool
     checkin_code: str | None = Field(None, description="签到二维码的内容；仅本人及家属可见")
+    tier: int
+    draw_rank: int | None
 
     @staticmethod
     def resolve_activity_title(obj):

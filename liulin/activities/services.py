@@ -180,8 +180,43 @@ def _notify(enrolment, text, **params):
 def _take_place(activity):
     """Take one open place by a conditional UPDATE; True if taken."""
     return bool(
-        Activity.objects.filter(pk=activity.pk, state=A.OPEN, taken__lt=F("capacity") - F("reserved")).update(taken=F("taken") + 1)
+        Activity.objects.filter(pk=activity.pk, state__in=[A.OPEN, A.RENEWAL], taken__lt=F("capacity") - F("reserved"))
+        .update(taken=F("taken") + 1)
     )
+
+
+def attendance_share(enrolment):
+    """Percent of the class's sessions (days anyone was checked in) this student attended;
+    None when the class recorded no session."""
+    sessions = Attendance.objects.filter(enrolment__activity_id=enrolment.activity_id).values("on").distinct().count()
+    if not sessions:
+        return None
+    return 100 * Attendance.objects.filter(enrolment=enrolment).count() // sessions
+
+
+def is_returning(resident, activity):
+    """A returning student of `activity`'s course: enrolled in one of its classes in an
+    earlier term, and present at least the term's renewal share of its sessions."""
+    earlier = Enrolment.objects.filter(
+        resident=resident, activity__course_id=activity.course_id, activity__kind=Activity.Kind.CLASS,
+        activity__term__starts_on__lt=activity.term.starts_on, state__in=[E.CONFIRMED, E.ATTENDED],
+    )
+    for enrolment in earlier:
+        share = attendance_share(enrolment)
+        if share is None or share >= activity.term.renewal_attendance_percent:
+            return True
+    return False
+
+
+def priority_tier(resident, activity):
+    """The lottery's tiers: 0 for a student's first class this term, 1 for a further one, so
+    that more people get one class before anyone gets two."""
+    if activity.kind != Activity.Kind.CLASS:
+        return 0
+    other = Enrolment.objects.filter(
+        resident=resident, activity__term_id=activity.term_id, state__in=[E.APPLIED, E.CONFIRMED, E.WAITING, E.OFFERED]
+    ).exclude(activity=activity)
+    return 1 if other.exists() else 0
 
 
 @transaction.atomic
@@ -200,19 +235,25 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
             audit.record_access(actor=actor, target=resident, field="id_number_check", reason="enrol: no match")
             raise Invalid(_("身份证号与报名人不符。"), code="id_mismatch", field="id_number")
         audit.record_access(actor=actor, target=resident, field="id_number_check", reason="enrol: match")
-    if activity.state != A.OPEN:
+    if activity.state not in (A.OPEN, A.RENEWAL, A.APPLYING):
         raise Conflict(_("该活动当前不在报名中。"), code="not_open")
     if channel == Enrolment.Channel.FAMILY and consent_by is None:
         consent_by = actor.resident
     _check_eligible(activity, resident, consent_by=consent_by, safety_pledge=safety_pledge)
     _check_timetable(activity, resident)
+    if activity.state == A.RENEWAL and not is_returning(resident, activity):
+        raise Conflict(_("现在是老学员续报阶段，新学员请在报名申请开始后申请。"), code="renewal_only")
     restricted = restricted_until(resident, activity.community)
-    state = E.WAITING if restricted else (E.CONFIRMED if _take_place(activity) else E.WAITING)
+    if activity.state == A.APPLYING:
+        state = E.APPLIED  # the lottery decides; nobody gains by applying first
+    else:
+        state = E.WAITING if restricted else (E.CONFIRMED if _take_place(activity) else E.WAITING)
     ticket = _next_ticket(activity)
     now = clock.now()
     enrolment = Enrolment(
         activity=activity, resident=resident, state=state, ticket=ticket, channel=channel, enrolled_by=actor, created_at=now,
         consent_by=consent_by, consent_at=now if consent_by else None, safety_pledge=bool(safety_pledge),
+        tier=priority_tier(resident, activity) + (2 if restricted else 0),
     )
     try:
         with transaction.atomic():
@@ -430,7 +471,7 @@ def sign_out(*, actor, attendance, adult):
 
 
 @transaction.atomic
-def act_on_activity(*, actor, activity, action, reason=""):
+def act_on_activity(*, actor, activity, action, reason="", public_value=""):
     """Open, close, finish or cancel an activity. Finishing an event records each confirmed
     place as attended or no-show; cancelling releases every place."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -439,14 +480,28 @@ def act_on_activity(*, actor, activity, action, reason=""):
     reason = clean_text(reason or "").strip()
     if found.needs_reason and len(reason) < 2:
         raise Invalid(_("请填写原因。"), code="reason_required", field="reason")
+    if action in ("open_renewal", "open_applications", "draw") and activity.kind != Activity.Kind.CLASS:
+        raise Conflict(_("续报与抽签只用于老年大学班级。"), code="classes_only")
+    public_value = clean_text(public_value or "").strip()[:200]
+    if action == "open_applications":
+        if len(public_value) < 4:
+            raise Invalid(_("请填写抽签前公开的数值（如当日公布的彩票开奖号码），抽签种子由它与申请名单生成。"),
+                          code="public_value_required", field="public_value")
+        Activity.objects.filter(pk=activity.pk).update(draw_public_value=public_value)
+        activity.draw_public_value = public_value
     previous = activity.state
     Activity.objects.filter(pk=activity.pk).update(state=found.target)
     activity.state = found.target
-    _activity_event(activity, actor=actor, action=action, **{"from": previous, "to": found.target, "reason": reason[:200]})
-    if action == "finish":
+    extra = {"public_value": public_value} if action == "open_applications" else {}
+    _activity_event(activity, actor=actor, action=action, **{"from": previous, "to": found.target, "reason": reason[:200], **extra})
+    if action == "draw":
+        from .lottery import draw
+
+        draw(activity, actor=actor)
+    elif action == "finish":
         _settle(activity)
     elif action == "cancel_activity":
-        live = Enrolment.objects.filter(activity=activity, state__in=[E.CONFIRMED, E.WAITING, E.OFFERED]).select_related("resident", "activity")
+        live = Enrolment.objects.filter(activity=activity, state__in=[E.APPLIED, E.CONFIRMED, E.WAITING, E.OFFERED]).select_related("resident", "activity")
         for enrolment in live:
             _step(enrolment, "withdraw", actor=actor, reason=reason[:200])
             _notify(enrolment, N_("“{title}”已取消：{reason}"), reason=reason[:100])

@@ -143,7 +143,8 @@ def activity_action(request, pk, action):
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        services.act_on_activity(actor=request.user, activity=activity, action=action, reason=form.cleaned_data.get("reason", ""))
+        services.act_on_activity(actor=request.user, activity=activity, action=action, reason=form.cleaned_data.get("reason", ""),
+                                 public_value=form.cleaned_data.get("public_value", ""))
         messages.success(request, _("已办理。"))
     except (NotFound, NotPermitted):
         raise

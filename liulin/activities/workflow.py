@@ -1,7 +1,9 @@
 """The two state tables of activities, in one place.
 
 An activity (class or event): 筹备中 draft → 报名中 open → 报名截止 closed → 已结束 finished,
-or 已取消 cancelled with a reason. Finishing an event turns each confirmed place into
+or 已取消 cancelled with a reason. A class may first let its returning students renew
+(老学员续报中 renewal), then take applications (申请中 applying), and fill its places by a
+public lottery (draw) before first-come places and the waiting list (open). Finishing an event turns each confirmed place into
 已参加 attended (checked in) or 爽约 no-show, which the no-show policy remembers.
 
 An enrolment: 已报名 confirmed, or 候补中 waiting when no place is free (or the person may
@@ -36,10 +38,14 @@ PLATFORM = ()
 ACTIVITY_WORKFLOW = Workflow(
     "activities",
     [
-        transition("open", _("开放报名"), [A.DRAFT, A.CLOSED], A.OPEN, ORGANISERS),
+        transition("open_renewal", _("开始老学员续报"), [A.DRAFT], A.RENEWAL, ORGANISERS),
+        transition("open_applications", _("开始报名申请"), [A.DRAFT, A.RENEWAL], A.APPLYING, ORGANISERS),
+        transition("draw", _("公开抽签"), [A.APPLYING], A.OPEN, ORGANISERS),
+        transition("open", _("开放报名"), [A.DRAFT, A.RENEWAL, A.CLOSED], A.OPEN, ORGANISERS),
         transition("close", _("截止报名"), [A.OPEN], A.CLOSED, ORGANISERS),
         transition("finish", _("结束"), [A.OPEN, A.CLOSED], A.FINISHED, ORGANISERS),
-        transition("cancel_activity", _("取消活动"), [A.DRAFT, A.OPEN, A.CLOSED], A.CANCELLED, ORGANISERS, needs_reason=True),
+        transition("cancel_activity", _("取消活动"), [A.DRAFT, A.RENEWAL, A.APPLYING, A.OPEN, A.CLOSED], A.CANCELLED,
+                   ORGANISERS, needs_reason=True),
     ],
     state_label=lambda state: A(state).label,
     notes={"check_in": ORGANISERS, "manage": ORGANISERS},
@@ -50,12 +56,14 @@ ENROLMENT_WORKFLOW = Workflow(
     [
         transition("accept", _("确认递补"), [E.OFFERED], E.CONFIRMED, FOR_THE_PERSON),
         transition("decline", _("放弃递补"), [E.OFFERED], E.DECLINED, FOR_THE_PERSON),
-        transition("cancel", _("取消报名"), [E.CONFIRMED, E.WAITING], E.CANCELLED, FOR_THE_PERSON),
+        transition("cancel", _("取消报名"), [E.APPLIED, E.CONFIRMED, E.WAITING], E.CANCELLED, FOR_THE_PERSON),
+        transition("allot", _("抽中"), [E.APPLIED], E.CONFIRMED, PLATFORM),
+        transition("draw_wait", _("未抽中，进入候补"), [E.APPLIED], E.WAITING, PLATFORM),
         transition("offer", _("递补"), [E.WAITING], E.OFFERED, PLATFORM),
         transition("expire", _("递补逾期"), [E.OFFERED], E.EXPIRED, PLATFORM),
         transition("mark_attended", _("记为已参加"), [E.CONFIRMED], E.ATTENDED, PLATFORM),
         transition("mark_no_show", _("记为爽约"), [E.CONFIRMED], E.NO_SHOW, PLATFORM),
-        transition("withdraw", _("活动取消退出"), [E.CONFIRMED, E.WAITING, E.OFFERED], E.CANCELLED, PLATFORM),
+        transition("withdraw", _("活动取消退出"), [E.APPLIED, E.CONFIRMED, E.WAITING, E.OFFERED], E.CANCELLED, PLATFORM),
     ],
     state_label=lambda state: E(state).label,
 )

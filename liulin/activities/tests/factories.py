@@ -61,11 +61,14 @@ def _into(activity, state, staff):
     """Walk a new (draft) activity to `state` through the service."""
     paths = {
         Activity.State.DRAFT: [],
+        Activity.State.RENEWAL: ["open_renewal"],
+        Activity.State.APPLYING: ["open_applications"],
         Activity.State.OPEN: ["open"],
         Activity.State.CLOSED: ["open", "close"],
         Activity.State.FINISHED: ["open", "finish"],
         Activity.State.CANCELLED: ["cancel_activity"],
     }
     for action in paths[state]:
-        activity = services.act_on_activity(actor=staff, activity=activity, action=action, reason="测试")
+        activity = services.act_on_activity(actor=staff, activity=activity, action=action, reason="测试",
+                                            public_value="20251208-双色球-0312")
     return activity

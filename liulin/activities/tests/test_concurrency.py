@@ -65,7 +65,7 @@ def test_two_places_freed_at_once_reach_two_people(tmp_path):
     for p in waiting:
         services.enrol(actor=p.user, activity=event, resident=p)
     use = database_for_threads(tmp_path)
-    calls = [lambda p=p, e=e: services.act_on_enrolment(actor=p.user, enrolment=e, action="cancel") for p, e in zip(holders, held)]
+    calls = [lambda p=p, e=e: services.act_on_enrolment(actor=p.user, enrolment=e, action="cancel") for p, e in zip(holders, held, strict=True)]
     _, errors = run_at_once(calls, before=use)
     assert errors == []
     offered, still_waiting, taken = _read(use, lambda: (

@@ -38,14 +38,17 @@ def test_activity_table(action, role):
     town = Town()
     organiser = Organisation.objects.create(name="常青藤舞蹈队", kind="culture_team", community=town.community)
 
+    term = town.term()
+
     def build(state):
-        return town.event(state=state, organiser=organiser)
+        return town.klass(state=state, organiser=organiser, term=term, title=f"班级{state}")
 
     check_every_state(
         ACTIVITY_WORKFLOW, action, role, states=Activity.State,
         build=build,
         actor_for=lambda role, activity: _actor(town, role, organiser),
-        attempt=lambda user, activity, action: services.act_on_activity(actor=user, activity=activity, action=action, reason="天气原因"),
+        attempt=lambda user, activity, action: services.act_on_activity(actor=user, activity=activity, action=action, reason="天气原因",
+                                                                    public_value="20251208-0312"),
         state_of=lambda activity: Activity.objects.get(pk=activity.pk).state,
         events_of=lambda activity: activity.events.count(),
         visible=lambda role, state: role in SEES_ACTIVITIES,
