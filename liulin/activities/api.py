@@ -137,7 +137,7 @@ def activity_action(request, activity_id: int, action: str, payload: ReasonIn):
 
 @router.post("/{int:activity_id}/enrol", response={201: EnrolmentOut}, summary="报名（本人、家属代报或柜台代办）")
 def enrol(request, activity_id: int, payload: EnrolIn):
-    activity = _activity(request, activity_id)
+    activity = selectors.activity_for(request.user, activity_id, figures=False)
     resident = _resident(request, payload.resident_id, activity)
     consent_by = _resident(request, payload.consent_by_id) if payload.consent_by_id else None
     enrolment = services.enrol(actor=request.user, activity=activity, resident=resident, consent_by=consent_by,

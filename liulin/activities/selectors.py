@@ -57,8 +57,14 @@ def activities_for(user, *, kind=None, state=None):
     return _with_figures(qs).order_by("starts_at", "id")
 
 
-def activity_for(user, activity_id):
-    found = activities_for(user).filter(pk=activity_id).first()
+def activity_for(user, activity_id, *, figures=True):
+    """One activity the user may see; `figures=False` leaves out the waiting-list count (an
+    aggregate over its enrolments) where the caller needs only the row, as enrolment does."""
+    if figures:
+        found = activities_for(user).filter(pk=activity_id).first()
+    else:
+        q = _visible_q(user)
+        found = None if q == NOTHING else Activity.objects.filter(q, pk=activity_id).select_related("term").first()
     if found is None:
         raise NotFound(NOT_FOUND)
     return found
@@ -86,7 +92,7 @@ def people_i_act_for(user):
     q = Q(pk=own.pk) | Q(pk__in=linked)
     if own.household_id:
         q |= Q(household_id=own.household_id)
-    return Resident.objects.filter(q).order_by("birth_date", "id")
+    return Resident.objects.filter(q).select_related("household").order_by("birth_date", "id")
 
 
 def my_enrolments(user):

@@ -78,8 +78,8 @@ def age_on(resident, day):
 # --- the no-show policy ---------------------------------------------------------------------
 
 
-def policy_for(community):
-    return NoShowPolicy.objects.filter(community=community).first() or NoShowPolicy(community=community)
+def policy_for(community_id):
+    return NoShowPolicy.objects.filter(community_id=community_id).first() or NoShowPolicy(community_id=community_id)
 
 
 def restricted_until(resident, community, *, now=None):
@@ -87,10 +87,11 @@ def restricted_until(resident, community, *, now=None):
     (no-shows and late cancellations) within the lookback, the last strike's day plus
     `restriction_days`. Remembered across every activity of the community."""
     now = now or clock.now()
-    policy = policy_for(community)
+    community_id = getattr(community, "pk", community)
+    policy = policy_for(community_id)
     since = now - datetime.timedelta(days=policy.lookback_days)
     strikes = list(
-        Enrolment.objects.filter(resident=resident, activity__community=community, activity__starts_at__gte=since)
+        Enrolment.objects.filter(resident=resident, activity__community_id=community_id, activity__starts_at__gte=since)
         .filter(Q(state=E.NO_SHOW) | Q(state=E.CANCELLED, late_cancel=True))
         .order_by("-activity__starts_at")
         .values_list("activity__starts_at", flat=True)[: policy.threshold]
@@ -243,7 +244,7 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
     _check_timetable(activity, resident)
     if activity.state == A.RENEWAL and not is_returning(resident, activity):
         raise Conflict(_("现在是老学员续报阶段，新学员请在报名申请开始后申请。"), code="renewal_only")
-    restricted = restricted_until(resident, activity.community)
+    restricted = restricted_until(resident, activity.community_id)
     if activity.state == A.APPLYING:
         state = E.APPLIED  # the lottery decides; nobody gains by applying first
     else:
