@@ -8,7 +8,8 @@
 - Figures (places, waiting list, members, party members) are aggregates over the rows.
 """
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from liulin.core.errors import NotFound
 from liulin.core.permissions import NOTHING, active_assignments, scope_q, scoped
@@ -17,7 +18,7 @@ from liulin.orgs.models import Organisation
 from liulin.people.models import Resident
 
 from .models import Activity, Attendance, Enrolment, FamilyLink, TeamPractice, WeeklySlot
-from .services import NOT_FOUND, waiting_position
+from .services import NOT_FOUND
 
 E = Enrolment.State
 ANNOUNCED = [Activity.State.OPEN, Activity.State.CLOSED, Activity.State.FINISHED, Activity.State.CANCELLED]
@@ -105,11 +106,16 @@ def my_enrolments(user):
 
 
 def with_positions(enrolments):
-    """Set `.position` (1 = first in line) on each waiting enrolment, one query per activity."""
-    enrolments = list(enrolments)
-    for enrolment in enrolments:
-        enrolment.position = waiting_position(enrolment)
-    return enrolments
+    """The enrolments (a queryset) with `.position` (1 = first in line) on each waiting one,
+    counted in the same query."""
+    ahead = (
+        Enrolment.objects.filter(activity_id=OuterRef("activity_id"), state=E.WAITING, ticket__lt=OuterRef("ticket"))
+        .order_by().values("activity_id").annotate(n=Count("pk")).values("n")
+    )
+    rows = list(enrolments.annotate(ahead=Coalesce(Subquery(ahead), 0)))
+    for enrolment in rows:
+        enrolment.position = enrolment.ahead + 1 if enrolment.state == E.WAITING else None
+    return rows
 
 
 def enrolment_for(user, enrolment_id):

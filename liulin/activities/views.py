@@ -108,7 +108,8 @@ def _say_enrolled(request, enrolment):
 @never_cache
 @login_required
 def mine(request):
-    enrolments = selectors.with_positions(selectors.my_enrolments(request.user)[:100])
+    mine = selectors.my_enrolments(request.user)
+    enrolments = selectors.with_positions(mine.filter(pk__in=list(mine.values_list("pk", flat=True)[:100])))
     for enrolment in enrolments:
         enrolment.actions = [t for t in ENROLMENT_WORKFLOW.available_actions(enrolment.state) if t.action in PERSON_ACTIONS]
         if enrolment.state == Enrolment.State.CONFIRMED:

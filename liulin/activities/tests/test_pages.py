@@ -99,3 +99,28 @@ def test_teams_page_counts_from_the_roll():
         Membership.objects.create(org=team, name=f"队员{n}", is_party_member=n == 0)
     page = client_for(town.resident().user).get("/activities/teams/").content.decode()
     assert "银燕腰鼓队" in page and "队员 3 人 · 党员 1 人" in page and "队员0" not in page
+
+
+def _queries_for(client, url, django_assert_max_num_queries, n):
+    with django_assert_max_num_queries(n) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_read_a_fixed_number_of_queries(django_assert_max_num_queries):
+    town = Town()
+    person = town.resident()
+    c = client_for(person.user)
+    counts = []
+    for more in (2, 10):
+        for n in range(more):
+            event = town.event(title=f"活动{len(counts)}-{n}", capacity=1)
+            services.enrol(actor=person.user, activity=event, resident=person)
+            other = town.resident()
+            services.enrol(actor=other.user, activity=event, resident=other)  # waiting behind him
+        counts.append((
+            _queries_for(c, "/activities/", django_assert_max_num_queries, 30),
+            _queries_for(c, "/activities/mine/", django_assert_max_num_queries, 30),
+            _queries_for(client_for(town.staff), "/activities/teams/", django_assert_max_num_queries, 30),
+        ))
+    assert counts[0] == counts[1]  # twelve activities cost what two did
