@@ -359,3 +359,128 @@ class EnrolmentEvent(ChainedEvent):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enrolment", "seq"], name="activities_enr_event_seq")]
         ordering = ["enrolment_id", "seq"]
+
+
+# --- 好家风 selection ---------------------------------------------------------------------------
+
+
+class Selection(models.Model):
+    """A 好家风 (good family tradition) selection: nominations, review, a real-name public vote,
+    a jury, a weighted score, 公示 with objections, then publication. The weights, the number
+    of choices per ballot and the publicity period are data."""
+
+    class State(models.TextChoices):
+        NOMINATING = "nominating", _("推荐中")
+        REVIEWING = "reviewing", _("资格审核")
+        VOTING = "voting", _("群众投票")
+        PUBLICITY = "publicity", _("公示中")
+        PUBLISHED = "published", _("已公布")
+
+    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    title = models.CharField(_("名称"), max_length=80)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.NOMINATING)
+    choices_per_ballot = models.PositiveSmallIntegerField(_("每票可选家庭数"), default=3)
+    public_weight = models.PositiveSmallIntegerField(_("群众投票权重（%）"), default=60)
+    jury_weight = models.PositiveSmallIntegerField(_("评委评分权重（%）"), default=40)
+    winners = models.PositiveSmallIntegerField(_("评选名额"), default=10)
+    publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=5)
+    publicity_ends_at = models.DateTimeField(_("公示截止"), null=True, blank=True)
+    result = models.JSONField(_("公布结果"), default=list, blank=True, editable=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("好家风评比")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(condition=Q(public_weight__lte=100) & Q(jury_weight__lte=100), name="activities_sel_weights_pct"),
+            models.CheckConstraint(condition=Q(choices_per_ballot__gte=1), name="activities_sel_choices"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Nomination(models.Model):
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        ACCEPTED = "accepted", _("审核通过")
+        REJECTED = "rejected", _("未通过")
+
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="nominations")
+    household = models.ForeignKey("territory.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("家庭"))
+    family_name = models.CharField(_("家庭称呼"), max_length=40, help_text=_("公开展示的称呼，如“王家”"))
+    story = models.TextField(_("家风故事"), max_length=2000)
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("好家风推荐")
+        verbose_name_plural = verbose_name
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["selection", "household"], name="activities_nominated_once")]
+
+    def __str__(self):
+        return self.family_name
+
+
+class Ballot(models.Model):
+    """One real-name ballot: one per account per selection per day."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="ballots")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    at = models.DateTimeField(default=clock.now)
+    choices = models.ManyToManyField(Nomination, related_name="ballots")
+
+    class Meta:
+        verbose_name = _("投票")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["selection", "voter", "day"], name="activities_one_ballot_a_day")]
+
+    def __str__(self):
+        return f"{self.selection_id} {self.day}"
+
+
+class JuryScore(models.Model):
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="jury_scores")
+    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("评分"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "juror"], name="activities_one_score_per_juror"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="activities_score_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.nomination_id}: {self.score}"
+
+
+class Objection(models.Model):
+    """An objection raised during 公示; publication waits until every one is answered."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="objections")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("异议内容"), max_length=1000)
+    raised_at = models.DateTimeField(default=clock.now)
+    answer = models.TextField(_("处理答复"), blank=True)
+    upheld = models.BooleanField(_("异议成立"), null=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.nomination_id} #{self.pk}"
+
+
+class SelectionEvent(ChainedEvent):
+    subject_field = "selection"
+
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="events")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["selection", "seq"], name="activities_sel_event_seq")]
+        ordering = ["selection_id", "seq"]

@@ -10,8 +10,8 @@
 from liulin.core.permissions import grant, register_scope
 from liulin.core.roles import Role
 
-from .models import Activity, Enrolment
-from .workflow import ACTIVITY_WORKFLOW, ENROLMENT_WORKFLOW
+from .models import Activity, Enrolment, Nomination, Selection
+from .workflow import ACTIVITY_WORKFLOW, ENROLMENT_WORKFLOW, SELECTION_WORKFLOW
 
 register_scope(Activity, area_path="community__path", org="organiser")
 register_scope(
@@ -22,8 +22,12 @@ register_scope(
     user="enrolled_by",
 )
 
+register_scope(Selection, area_path="community__path")
+register_scope(Nomination, area_path="selection__community__path")
+
 ACTIVITY_WORKFLOW.grant_roles()
 ENROLMENT_WORKFLOW.grant_roles()
+SELECTION_WORKFLOW.grant_roles()
 
 for role in (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.TEACHER, Role.VOLUNTEER_LEADER, Role.AUDITOR):
     grant(role, "activities.view")

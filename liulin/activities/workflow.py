@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from liulin.core.roles import Role
 from liulin.core.workflow import IllegalTransition, Workflow, transition  # noqa: F401 (re-exported)
 
-from .models import Activity, Enrolment
+from .models import Activity, Enrolment, Selection
 
 A = Activity.State
 E = Enrolment.State
@@ -71,3 +71,19 @@ ENROLMENT_WORKFLOW = Workflow(
 # A person's own steps, taken through `services.act_on_enrolment`.
 PERSON_ACTIONS = ("accept", "decline", "cancel")
 HOLDS_PLACE = frozenset({E.CONFIRMED, E.OFFERED})
+
+S = Selection.State
+JURY = (R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY)
+
+# 好家风: 推荐中 → 资格审核 → 群众投票 → 公示中 (score computed from the ballots and jury) → 已公布.
+SELECTION_WORKFLOW = Workflow(
+    "activities",
+    [
+        transition("start_review", _("截止推荐，开始审核"), [S.NOMINATING], S.REVIEWING, JURY),
+        transition("start_voting", _("开始投票"), [S.REVIEWING], S.VOTING, JURY),
+        transition("start_publicity", _("计分并公示"), [S.VOTING], S.PUBLICITY, JURY),
+        transition("publish", _("公布结果"), [S.PUBLICITY], S.PUBLISHED, (R.COMMUNITY_SECRETARY,)),
+    ],
+    state_label=lambda state: S(state).label,
+    notes={"review": JURY, "score": JURY, "answer_objection": JURY},
+)

@@ -90,3 +90,24 @@ def test_rush_on_seven_classes_at_once(tmp_path):
          Enrolment.objects.filter(activity=k, state=E.WAITING).count()) for k in classes
     ])
     assert counts == [(5, 5, 1)] * 7 and results.count(E.CONFIRMED) == 35
+
+
+def test_one_ballot_a_day_even_when_tapped_at_once(tmp_path):
+    from liulin.activities import selection as sel
+    from liulin.activities.models import Ballot
+
+    town = Town()
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风")
+    person = town.resident()
+    nomination = sel.nominate(actor=person.user, selection=selection, household=person.household, family_name="王家",
+                              story="孝老爱亲，邻里和睦，热心公益。")
+    for step in ("start_review", "start_voting"):
+        if step == "start_voting":
+            sel.review(actor=town.staff, nomination=nomination, accept=True)
+        sel.act_on_selection(actor=town.staff, selection=selection, action=step)
+    voter = town.resident()
+    use = database_for_threads(tmp_path)
+    results, errors = run_at_once([lambda: sel.vote(actor=voter.user, selection=selection, nominations=[nomination])] * 4, before=use)
+    assert len([r for r in results if r is not None]) == 1
+    assert all(getattr(e, "code", "") == "voted_today" for e in errors) and len(errors) == 3
+    assert _read(use, lambda: Ballot.objects.filter(voter=voter.user).count()) == 1
