@@ -88,7 +88,13 @@ def _activities_for(there, outsider, neighbour, here):
         attendance = Attendance.objects.create(enrolment=enrolment, on=start.date(), by=make_user(Role.COMMUNITY_STAFF, community),
                                                method="roll", adult_in=f"{OTHER_COMMUNITY}接送人")
         made += [activity, enrolment, attendance] if community == there else [enrolment, attendance]
-    return made
+    from liulin.activities.models import Nomination, Selection
+
+    selection = Selection.objects.create(community=there, title="乙评比", state="voting")
+    nomination = Nomination.objects.create(selection=selection, household=outsider.household, family_name=f"{OTHER_COMMUNITY}家",
+                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=make_user(Role.RESIDENT, resident=outsider),
+                                           state="accepted")
+    return [*made, selection, nomination]
 
 
 @pytest.fixture

@@ -11,20 +11,31 @@ from liulin.core.permissions import get_or_404
 from liulin.people.models import Resident
 from liulin.territory.models import Facility
 
+from . import selection as selection_services
 from . import selectors, services
 from .models import Activity, Course, Term
 from .schemas import (
     ActivityIn,
     ActivityOut,
+    AnswerIn,
+    BallotOut,
     CheckInIn,
     CheckInOut,
     EnrolIn,
     EnrolmentOut,
     FamilyLinkIn,
     FamilyLinkOut,
+    NominateIn,
+    NominationOut,
+    ObjectionIn,
+    ObjectionOut,
     ReasonIn,
+    ReviewIn,
+    ScoreIn,
+    SelectionOut,
     SignOutIn,
     TeamOut,
+    VoteIn,
 )
 from .workflow import ACTIVITY_WORKFLOW, PERSON_ACTIONS
 
@@ -90,6 +101,80 @@ def family_link(request, payload: FamilyLinkIn):
     resident = get_or_404(request.user, Resident.objects.select_related("household"), "people.view", pk=payload.resident_id)
     relative = get_or_404(request.user, Resident.objects.all(), "people.view", pk=payload.relative_id)
     return Status(201, services.link_family(actor=request.user, resident=resident, relative=relative, kind=payload.kind))
+
+
+@router.get("/selections", response=list[SelectionOut], summary="好家风评比列表")
+def selection_list(request):
+    return list(selectors.selections_for(request.user)[:50])
+
+
+@router.get("/selections/{int:selection_id}", response=SelectionOut, summary="好家风评比详情")
+def selection_detail(request, selection_id: int):
+    return selectors.selection_for(request.user, selection_id)
+
+
+@router.get("/selections/{int:selection_id}/nominations", response=list[NominationOut], summary="候选家庭（审核通过的）")
+def selection_candidates(request, selection_id: int):
+    return list(selectors.candidates(selectors.selection_for(request.user, selection_id)))
+
+
+@router.post("/selections/{int:selection_id}/nominations", response={201: NominationOut}, summary="推荐好家风家庭")
+def selection_nominate(request, selection_id: int, payload: NominateIn):
+    from liulin.territory.models import Household
+
+    selection = selectors.selection_for(request.user, selection_id)
+    if payload.household_id is not None:
+        household = get_or_404(request.user, Household.objects.all(), "territory.view", pk=payload.household_id)
+    else:
+        resident = getattr(request.user, "resident", None)
+        if resident is None or not resident.household_id:
+            raise NotFound("您没有登记的家庭。", code="no_household")
+        household = resident.household
+    return Status(201, selection_services.nominate(actor=request.user, selection=selection, household=household,
+                                                   family_name=payload.family_name, story=payload.story))
+
+
+@router.post("/selections/{int:selection_id}/vote", response={201: BallotOut}, summary="实名投票（每人每天一票）")
+def selection_vote(request, selection_id: int, payload: VoteIn):
+    selection = selectors.selection_for(request.user, selection_id)
+    chosen = list(selectors.candidates(selection, all_states=True).filter(pk__in=payload.nomination_ids))
+    if len(chosen) != len(set(payload.nomination_ids)):
+        raise NotFound("找不到所选的家庭。", code="not_a_candidate")
+    return Status(201, selection_services.vote(actor=request.user, selection=selection, nominations=chosen))
+
+
+@router.post("/selections/{int:selection_id}/actions/{action}", response=SelectionOut, summary="推进评比：审核、投票、公示、公布")
+def selection_action(request, selection_id: int, action: str):
+    from .workflow import SELECTION_WORKFLOW
+
+    if action not in SELECTION_WORKFLOW.transitions:
+        raise NotFound("没有这个操作。", code="unknown_action")
+    return selection_services.act_on_selection(actor=request.user, selection=selectors.selection_for(request.user, selection_id),
+                                               action=action)
+
+
+@router.post("/selections/nominations/{int:nomination_id}/review", response=NominationOut, summary="资格审核")
+def selection_review(request, nomination_id: int, payload: ReviewIn):
+    return selection_services.review(actor=request.user, nomination=selectors.nomination_for(request.user, nomination_id),
+                                     accept=payload.accept, reason=payload.reason)
+
+
+@router.post("/selections/nominations/{int:nomination_id}/score", response={201: None}, summary="评委评分（0–100）")
+def selection_score(request, nomination_id: int, payload: ScoreIn):
+    selection_services.score(actor=request.user, nomination=selectors.nomination_for(request.user, nomination_id), value=payload.score)
+    return Status(201, None)
+
+
+@router.post("/selections/nominations/{int:nomination_id}/objections", response={201: ObjectionOut}, summary="公示期异议")
+def selection_object(request, nomination_id: int, payload: ObjectionIn):
+    return Status(201, selection_services.object_to(actor=request.user, nomination=selectors.nomination_for(request.user, nomination_id),
+                                                    text=payload.text))
+
+
+@router.post("/selections/objections/{int:objection_id}/answer", response=ObjectionOut, summary="答复异议")
+def selection_answer(request, objection_id: int, payload: AnswerIn):
+    return selection_services.answer_objection(actor=request.user, objection=selectors.objection_for(request.user, objection_id),
+                                               answer=payload.answer, upheld=payload.upheld)
 
 
 @router.post("/", response={201: ActivityOut}, summary="新建班级或活动（筹备中）")

@@ -35,3 +35,21 @@ class ReasonForm(forms.Form):
 
 class SignOutForm(forms.Form):
     adult = forms.CharField(label=_("接走孩子的成年人姓名"), max_length=32)
+
+
+class VoteForm(forms.Form):
+    nominations = forms.ModelMultipleChoiceField(label=_("选择家庭"), queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominations"].queryset = candidates
+
+
+class NominateForm(forms.Form):
+    family_name = forms.CharField(label=_("家庭称呼（公开展示，如“王家”）"), max_length=40)
+    story = forms.CharField(label=_("家风故事"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ObjectionForm(forms.Form):
+    nomination = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("异议的事实和理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

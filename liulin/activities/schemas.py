@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from ninja import Field, Schema
 
@@ -171,3 +171,67 @@ class TeamOut(Schema):
     member_count: int
     party_member_count: int
     practices: list[str]
+
+
+class SelectionOut(Schema):
+    id: int
+    title: str
+    state: str
+    state_label: str
+    choices_per_ballot: int
+    public_weight: int
+    jury_weight: int
+    winners: int
+    publicity_ends_at: datetime | None
+    result: list[dict] = Field(description="公示或公布的名单：家庭称呼、票数、评委均分、总分、名次（不含姓名）")
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return obj.get_state_display()
+
+
+class NominationOut(Schema):
+    id: int
+    family_name: str
+    story: str
+    state: str
+
+
+class NominateIn(Schema):
+    family_name: str = Field(max_length=40)
+    story: str = Field(max_length=2000)
+    household_id: int | None = Field(None, description="社区工作人员推荐其他家庭时填写；居民默认推荐本户")
+
+
+class VoteIn(Schema):
+    nomination_ids: list[int] = Field(max_length=50)
+
+
+class ReviewIn(Schema):
+    accept: bool
+    reason: str = Field("", max_length=200)
+
+
+class ScoreIn(Schema):
+    score: int = Field(ge=0, le=100)
+
+
+class ObjectionIn(Schema):
+    text: str = Field(max_length=1000)
+
+
+class AnswerIn(Schema):
+    answer: str = Field(max_length=1000)
+    upheld: bool
+
+
+class ObjectionOut(Schema):
+    id: int
+    nomination_id: int
+    upheld: bool | None
+    answered_at: datetime | None
+
+
+class BallotOut(Schema):
+    id: int
+    day: date

@@ -170,3 +170,52 @@ def team_totals(teams):
     """(teams, members, party members) of `teams`, summed from their annotated counts."""
     teams = list(teams)
     return len(teams), sum(t.member_count for t in teams), sum(t.party_member_count for t in teams)
+
+
+# --- 好家风 selection ----------------------------------------------------------------------------
+
+
+def selections_for(user):
+    from .models import Selection
+
+    q = scope_q(user, "activities.view", Selection)
+    community_id = _home_community_id(user)
+    if community_id is not None:
+        mine = Q(community_id=community_id)
+        q = mine if q == NOTHING else q | mine
+    if q == NOTHING:
+        return Selection.objects.none()
+    return (Selection.objects.filter(q) if q else Selection.objects.all()).order_by("-id")
+
+
+def selection_for(user, selection_id):
+    found = selections_for(user).filter(pk=selection_id).first()
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found
+
+
+def candidates(selection, *, all_states=False):
+    from .models import Nomination
+
+    qs = Nomination.objects.filter(selection=selection).order_by("id")
+    return qs if all_states else qs.filter(state=Nomination.State.ACCEPTED)
+
+
+def nomination_for(user, nomination_id):
+    from .models import Nomination
+
+    found = Nomination.objects.filter(pk=nomination_id, selection__in=selections_for(user)).select_related("selection").first()
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found
+
+
+def objection_for(user, objection_id):
+    from .models import Objection
+
+    found = Objection.objects.filter(pk=objection_id, nomination__selection__in=selections_for(user)).select_related(
+        "nomination__selection").first()
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found

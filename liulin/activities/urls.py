@@ -15,4 +15,10 @@ urlpatterns = [
     path("<int:pk>/do/<str:action>/", views.activity_action, name="act"),
     path("enrolments/<int:pk>/<str:action>/", views.enrolment_action, name="enrolment_act"),
     path("attendances/<int:pk>/sign-out/", views.sign_out, name="sign_out"),
+    path("selections/", views.selection_list, name="selections"),
+    path("selections/<int:pk>/", views.selection_detail, name="selection"),
+    path("selections/<int:pk>/vote/", views.selection_vote, name="selection_vote"),
+    path("selections/<int:pk>/nominate/", views.selection_nominate, name="selection_nominate"),
+    path("selections/<int:pk>/object/", views.selection_object, name="selection_object"),
+    path("selections/<int:pk>/do/<str:action>/", views.selection_action, name="selection_act"),
 ]

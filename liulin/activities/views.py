@@ -215,3 +215,106 @@ def teams(request):
         team.practices = practices.get(team.pk, [])
     count, members, party = selectors.team_totals(found)
     return render(request, "activities/teams.html", {"teams": found, "count": count, "members": members, "party": party})
+
+
+# --- 好家风 selection ----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def selection_list(request):
+    return render(request, "activities/selections.html", {"selections": selectors.selections_for(request.user)[:50]})
+
+
+def _selection_context(request, selection, **extra):
+    from .forms import NominateForm, ObjectionForm, VoteForm
+    from .workflow import SELECTION_WORKFLOW
+
+    candidates = selectors.candidates(selection)
+    context = {
+        "selection": selection,
+        "candidates": candidates,
+        "vote_form": VoteForm(candidates=candidates),
+        "nominate_form": NominateForm(),
+        "objection_form": ObjectionForm(),
+        "actions": [t for t in SELECTION_WORKFLOW.available_actions(selection.state)
+                    if can(request.user, SELECTION_WORKFLOW.perm(t.action), selection)],
+    }
+    context.update(extra)
+    return context
+
+
+@never_cache
+@login_required
+def selection_detail(request, pk):
+    selection = selectors.selection_for(request.user, pk)
+    return render(request, "activities/selection.html", _selection_context(request, selection))
+
+
+@login_required
+@require_POST
+def selection_vote(request, pk):
+    from . import selection as selection_services
+    from .forms import VoteForm
+
+    selection = selectors.selection_for(request.user, pk)
+    form = VoteForm(request.POST, candidates=selectors.candidates(selection))
+    if form.is_valid() and _run(form, lambda: selection_services.vote(actor=request.user, selection=selection,
+                                                                      nominations=list(form.cleaned_data["nominations"]))):
+        messages.success(request, _("投票成功，感谢参与。"))
+        return redirect("activities:selection", pk=selection.pk)
+    return render(request, "activities/selection.html", _selection_context(request, selection, vote_form=form), status=400)
+
+
+@login_required
+@require_POST
+def selection_nominate(request, pk):
+    from . import selection as selection_services
+    from .forms import NominateForm
+
+    selection = selectors.selection_for(request.user, pk)
+    form = NominateForm(request.POST)
+    resident = getattr(request.user, "resident", None)
+    if resident is None or not resident.household_id:
+        raise NotPermitted(_("只有本社区实名登记的居民可以参与。"))
+    if form.is_valid() and _run(form, lambda: selection_services.nominate(
+            actor=request.user, selection=selection, household=resident.household, **form.cleaned_data)):
+        messages.success(request, _("推荐已提交，等待审核。"))
+        return redirect("activities:selection", pk=selection.pk)
+    return render(request, "activities/selection.html", _selection_context(request, selection, nominate_form=form), status=400)
+
+
+@login_required
+@require_POST
+def selection_object(request, pk):
+    from . import selection as selection_services
+    from .forms import ObjectionForm
+
+    selection = selectors.selection_for(request.user, pk)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        nomination = selectors.nomination_for(request.user, form.cleaned_data["nomination"])
+        if nomination.selection_id == selection.pk and _run(form, lambda: selection_services.object_to(
+                actor=request.user, nomination=nomination, text=form.cleaned_data["text"])):
+            messages.success(request, _("异议已提交，社区将核实答复。"))
+            return redirect("activities:selection", pk=selection.pk)
+    return render(request, "activities/selection.html", _selection_context(request, selection, objection_form=form), status=400)
+
+
+@login_required
+@require_POST
+def selection_action(request, pk, action):
+    from . import selection as selection_services
+    from .workflow import SELECTION_WORKFLOW
+
+    selection = selectors.selection_for(request.user, pk)
+    if action not in SELECTION_WORKFLOW.transitions:
+        raise NotFound(_("没有这个操作。"))
+    try:
+        selection_services.act_on_selection(actor=request.user, selection=selection, action=action)
+        messages.success(request, _("已办理。"))
+    except (NotFound, NotPermitted):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("activities:selection", pk=selection.pk)

@@ -1,13 +1,16 @@
 """The API: scoped lists, enrol, the person's own steps, check-in, errors as {detail, code}."""
 
 import datetime
+import json
 
 import pytest
 from django.test import Client
 
 from liulin.activities import services
 from liulin.activities.models import Enrolment, FamilyLink
+from liulin.accounts.tests.factories import make_user
 from liulin.core import clock
+from liulin.core.roles import Role
 
 from .factories import Town
 
@@ -115,3 +118,33 @@ def test_guardian_link_by_staff_then_the_child_is_enrolled():
     r = client_for(parent.user).post(f"/api/v1/activities/{camp.pk}/enrol", {"resident_id": child.pk}, content_type=JSON)
     assert r.status_code == 201, r.json()
     assert FamilyLink.objects.count() == 1
+
+
+def test_selection_by_api_nominate_review_vote_and_the_published_list_has_no_names():
+    from liulin.activities import selection as sel
+
+    town = Town()
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风评比", choices_per_ballot=1,
+                                     publicity_days=0)
+    family = town.resident(name="赵大妈")
+    r = client_for(family.user).post(f"/api/v1/activities/selections/{selection.pk}/nominations",
+                                     {"family_name": "赵家", "story": "三代同堂，孝老爱亲，热心邻里事务。"}, content_type=JSON)
+    assert r.status_code == 201
+    nomination_id = r.json()["id"]
+    staff = client_for(town.staff)
+    assert staff.post(f"/api/v1/activities/selections/{selection.pk}/actions/start_review", {}, content_type=JSON).status_code == 200
+    assert client_for(family.user).post(f"/api/v1/activities/selections/nominations/{nomination_id}/review", {"accept": True},
+                                        content_type=JSON).status_code == 404
+    assert staff.post(f"/api/v1/activities/selections/nominations/{nomination_id}/review", {"accept": True},
+                      content_type=JSON).status_code == 200
+    staff.post(f"/api/v1/activities/selections/{selection.pk}/actions/start_voting", {}, content_type=JSON)
+    voter = client_for(town.resident().user)
+    assert voter.post(f"/api/v1/activities/selections/{selection.pk}/vote", {"nomination_ids": [nomination_id]},
+                      content_type=JSON).status_code == 201
+    again = voter.post(f"/api/v1/activities/selections/{selection.pk}/vote", {"nomination_ids": [nomination_id]}, content_type=JSON)
+    assert again.status_code == 409 and again.json()["code"] == "voted_today"
+    staff.post(f"/api/v1/activities/selections/{selection.pk}/actions/start_publicity", {}, content_type=JSON)
+    secretary = client_for(make_user(Role.COMMUNITY_SECRETARY, town.community))
+    body = secretary.post(f"/api/v1/activities/selections/{selection.pk}/actions/publish", {}, content_type=JSON).json()
+    assert body["state"] == "published" and body["result"][0]["family_name"] == "赵家" and body["result"][0]["votes"] == 1
+    assert "赵大妈" not in json.dumps(body, ensure_ascii=False)

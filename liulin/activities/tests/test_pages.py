@@ -124,3 +124,28 @@ def test_list_pages_read_a_fixed_number_of_queries(django_assert_max_num_queries
             _queries_for(client_for(town.staff), "/activities/teams/", django_assert_max_num_queries, 30),
         ))
     assert counts[0] == counts[1]  # twelve activities cost what two did
+
+
+def test_selection_page_vote_and_result():
+    from liulin.activities import selection as sel
+    from liulin.activities.models import Ballot
+
+    town = Town()
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="2025年好家风评比", choices_per_ballot=2)
+    family = town.resident()
+    c = client_for(family.user)
+    r = c.post(f"/activities/selections/{selection.pk}/nominate/", {"family_name": "钱家", "story": "勤俭持家，三代和睦，热心公益。"})
+    assert r.status_code == 302
+    staff = client_for(town.staff)
+    staff.post(f"/activities/selections/{selection.pk}/do/start_review/")
+    nomination = selection.nominations.get()
+    sel.review(actor=town.staff, nomination=nomination, accept=True)
+    staff.post(f"/activities/selections/{selection.pk}/do/start_voting/")
+    page = c.get(f"/activities/selections/{selection.pk}/").content.decode()
+    assert "钱家" in page and 'data-testid="vote-form"' in page
+    assert c.post(f"/activities/selections/{selection.pk}/vote/", {"nominations": [nomination.pk]}).status_code == 302
+    again = c.post(f"/activities/selections/{selection.pk}/vote/", {"nominations": [nomination.pk]})
+    assert again.status_code == 400 and "今天已经投过票" in again.content.decode()
+    assert Ballot.objects.count() == 1
+    staff.post(f"/activities/selections/{selection.pk}/do/start_publicity/")
+    assert "公示名单" in c.get(f"/activities/selections/{selection.pk}/").content.decode()
