@@ -6,9 +6,9 @@ import json
 import pytest
 from django.test import Client
 
+from liulin.accounts.tests.factories import make_user
 from liulin.activities import services
 from liulin.activities.models import Enrolment, FamilyLink
-from liulin.accounts.tests.factories import make_user
 from liulin.core import clock
 from liulin.core.roles import Role
 
