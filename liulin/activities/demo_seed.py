@@ -162,6 +162,48 @@ def seed_events(community, orgs, facilities):
         chain.append_many(ActivityEvent, [(a, {"actor": None, "action": "create", "data": {"demo": True}}) for a in made])
 
 
+SELECTION = "2025年中南社区好家风评比"
+STORIES = [
+    "三代同堂，孝老爱亲，二十年如一日照顾卧床的老人。",
+    "夫妻俩都是老党员，常年义务为邻居修理家电。",
+    "家训“勤俭持家、与人为善”，孩子考上大学后回社区做志愿者。",
+    "主动调解楼栋邻里纠纷，带头参与小区垃圾分类。",
+    "全家参加银发生辉志愿服务队，陪伴独居老人。",
+    "婆媳和睦，热心公益，疫情期间为楼栋老人代购物资。",
+]
+
+
+def seed_selection(community):
+    """A 好家风 selection open for the public vote: one nominated family per demo estate
+    (the head of a household of three or more people), stories invented for the demo."""
+    from liulin.people.models import Resident
+
+    from .models import Nomination, Selection, SelectionEvent
+
+    if Selection.objects.filter(community=community, title=SELECTION).exists():
+        return
+    staff = User.objects.filter(mobile="19900000002").first()
+    if staff is None:
+        return
+    selection = Selection.objects.create(community=community, title=SELECTION, state=Selection.State.VOTING, choices_per_ballot=3,
+                                         winners=3, is_demo=True)
+    heads, seen = [], set()
+    for head in (Resident.objects.filter(household__community=community, relation="head", is_demo=True)
+                 .select_related("household__building__estate").order_by("id")):
+        estate = head.household.building.estate_id
+        if estate not in seen and Resident.objects.filter(household=head.household).count() >= 3:
+            seen.add(estate)
+            heads.append(head)
+        if len(heads) == len(STORIES):
+            break
+    Nomination.objects.bulk_create([
+        Nomination(selection=selection, household=h.household, family_name=f"{h.name[0]}家", story=STORIES[i],
+                   nominated_by=staff, state=Nomination.State.ACCEPTED)
+        for i, h in enumerate(heads)
+    ])
+    chain.append_many(SelectionEvent, [(selection, {"actor": None, "action": "create", "data": {"demo": True}})])
+
+
 def seed(demo):
     community = demo.community
     orgs = {o.name: o for o in Organisation.objects.filter(community=community)} | demo.orgs
@@ -169,3 +211,4 @@ def seed(demo):
     seed_classes(community, orgs, facilities)
     seed_practices(community, orgs, facilities)
     seed_events(community, orgs, facilities)
+    seed_selection(community)

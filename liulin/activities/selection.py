@@ -18,6 +18,7 @@ from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import chain, clock
 from liulin.core.errors import Conflict, Invalid, NotPermitted
@@ -29,7 +30,7 @@ from .workflow import SELECTION_WORKFLOW
 
 S = Selection.State
 N = Nomination.State
-NOT_FOUND = "找不到该评比，或您无权查看。"
+NOT_FOUND = N_("找不到该评比，或您无权查看。")
 
 
 def _resident_of(user, selection):

@@ -27,3 +27,11 @@ def test_every_team_practises_somewhere_and_events_are_open(demo):  # noqa: F811
     assert TeamPractice.objects.values("team").distinct().count() == len(facts.CULTURE_TEAMS)
     events = Activity.objects.filter(kind=Activity.Kind.EVENT, state=Activity.State.OPEN)
     assert "智能手机分层分级培训课（初级）" in set(events.values_list("title", flat=True))
+
+
+def test_a_selection_open_for_the_vote(demo):  # noqa: F811
+    from liulin.activities.models import Nomination, Selection
+
+    selection = Selection.objects.get()
+    assert selection.state == Selection.State.VOTING and selection.is_demo
+    assert Nomination.objects.filter(selection=selection, state="accepted").count() == 6
