@@ -40,6 +40,9 @@ class Term(models.Model):
     renewal_attendance_percent = models.PositiveSmallIntegerField(
         _("续报所需出勤率（%）"), default=50, help_text=_("上学期出勤达到此比例的老学员可在续报阶段优先报名")
     )
+    certificate_attendance_percent = models.PositiveSmallIntegerField(
+        _("结业证书所需出勤率（%）"), default=80, help_text=_("班级结束后，出勤达到此比例的学员可下载结业证书")
+    )
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:

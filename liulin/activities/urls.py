@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/do/<str:action>/", views.activity_action, name="act"),
     path("enrolments/<int:pk>/<str:action>/", views.enrolment_action, name="enrolment_act"),
     path("attendances/<int:pk>/sign-out/", views.sign_out, name="sign_out"),
+    path("enrolments/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("selections/", views.selection_list, name="selections"),
     path("selections/<int:pk>/", views.selection_detail, name="selection"),
     path("selections/<int:pk>/vote/", views.selection_vote, name="selection_vote"),

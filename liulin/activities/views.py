@@ -112,7 +112,8 @@ def mine(request):
     enrolments = selectors.with_positions(mine.filter(pk__in=list(mine.values_list("pk", flat=True)[:100])))
     for enrolment in enrolments:
         enrolment.actions = [t for t in ENROLMENT_WORKFLOW.available_actions(enrolment.state) if t.action in PERSON_ACTIONS]
-        if enrolment.state == Enrolment.State.CONFIRMED:
+        enrolment.certificate = enrolment.activity.kind == Activity.Kind.CLASS and enrolment.activity.state == Activity.State.FINISHED
+        if enrolment.state == Enrolment.State.CONFIRMED and enrolment.activity.state in (Activity.State.OPEN, Activity.State.CLOSED):
             enrolment.qr = segno.make(services.checkin_code(enrolment), error="m").svg_inline(scale=5, border=2, omitsize=True, title=enrolment.activity.title)
     return render(request, "activities/mine.html", {"enrolments": enrolments})
 
@@ -318,3 +319,22 @@ def selection_action(request, pk, action):
     except DomainError as error:
         messages.error(request, error.detail)
     return redirect("activities:selection", pk=selection.pk)
+
+
+@never_cache
+@login_required
+def certificate(request, pk):
+    """The completion certificate (PDF) of a finished class, for the student or his family."""
+    from django.http import HttpResponse
+
+    from .certificates import certificate_pdf
+
+    enrolment = selectors.enrolment_for(request.user, pk)
+    try:
+        pdf = certificate_pdf(enrolment, community_name=enrolment.activity.community.name)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("activities:mine")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{enrolment.pk}.pdf"'
+    return response
