@@ -510,11 +510,38 @@ def act_on_activity(*, actor, activity, action, reason="", public_value=""):
     return activity
 
 
+_service_hours_hooks = []
+
+
+def register_service_hours_hook(hook):
+    """The volunteering register plugs in here: when an activity run by a team finishes,
+    `hook(activity=, team=, resident_ids=, hours=)` is called in the same transaction with
+    the people checked in and the activity's length, so a team that served (a performance
+    at the 敬老 day, a sports meeting it stewarded) has its hours recorded there. This app
+    keeps no hours of its own."""
+    if hook not in _service_hours_hooks:
+        _service_hours_hooks.append(hook)
+
+
+def _report_service_hours(activity, came):
+    if not _service_hours_hooks or activity.organiser_id is None:
+        return
+    organiser = activity.organiser
+    if organiser.kind not in ("culture_team", "volunteer_team"):
+        return
+    resident_ids = list(Enrolment.objects.filter(pk__in=came).values_list("resident_id", flat=True))
+    hours = round((activity.ends_at - activity.starts_at).total_seconds() / 3600, 2)
+    for hook in _service_hours_hooks:
+        hook(activity=activity, team=organiser, resident_ids=resident_ids, hours=hours)
+
+
 def _settle(activity):
     """An event's confirmed places become attended (checked in at least once) or no-show.
-    Offers and the waiting list lapse with it. A class keeps its attendance rows."""
+    Offers and the waiting list lapse with it. A class keeps its attendance rows. A team's
+    activity reports its people's hours to whoever registered for them."""
     confirmed = Enrolment.objects.filter(activity=activity, state=E.CONFIRMED)
     came = set(Attendance.objects.filter(enrolment__activity=activity).values_list("enrolment_id", flat=True))
+    _report_service_hours(activity, came)
     for enrolment in confirmed:
         if activity.kind == Activity.Kind.EVENT or enrolment.pk in came:
             _step(enrolment, "mark_attended" if enrolment.pk in came else "mark_no_show", actor=None)

@@ -129,3 +129,21 @@ def test_cancelling_an_event_releases_every_place(town):
     event.refresh_from_db()
     assert event.taken == 0
     assert set(Enrolment.objects.filter(activity=event).values_list("state", flat=True)) == {"cancelled"}
+
+
+def test_a_teams_finished_activity_reports_its_peoples_hours_to_the_registered_hook(town):
+    team = Organisation.objects.create(name="银燕腰鼓队", kind="culture_team", community=town.community)
+    event = town.event(organiser=team, title="敬老日腰鼓表演")
+    came, absent = town.resident(), town.resident()
+    e1 = services.enrol(actor=came.user, activity=event, resident=came)
+    services.enrol(actor=absent.user, activity=event, resident=absent)
+    services.check_in(actor=town.staff, activity=event, code=services.checkin_code(e1))
+    reported = []
+    hook = lambda **kw: reported.append(kw)  # noqa: E731
+    services.register_service_hours_hook(hook)
+    try:
+        services.act_on_activity(actor=town.staff, activity=event, action="finish")
+    finally:
+        services._service_hours_hooks.remove(hook)
+    assert len(reported) == 1
+    assert (reported[0]["team"], reported[0]["resident_ids"], reported[0]["hours"]) == (team, [came.pk], 3.0)
