@@ -37,7 +37,10 @@ def eligible(enrolment):
 def certificate_pdf(enrolment, *, community_name):
     ok, share = eligible(enrolment)
     if not ok:
-        raise Conflict(_("班级结束且出勤达到 %(n)s%% 后才能领取结业证书。") % {"n": enrolment.activity.term.certificate_attendance_percent},
+        term = enrolment.activity.term
+        if term is None:
+            raise Conflict(_("只有老年大学班级颁发结业证书。"), code="not_a_class")
+        raise Conflict(_("班级结束且出勤达到 %(n)s%% 后才能领取结业证书。") % {"n": term.certificate_attendance_percent},
                        code="not_eligible")
     if not Path(FONT).exists():
         raise Conflict(_("服务器缺少中文字体，暂不能生成证书。"), code="no_font")

@@ -48,3 +48,12 @@ def test_a_certificate_past_the_share_and_none_below_it():
     other.force_login(patchy.user)
     assert other.get(f"/activities/enrolments/{e_keen.pk}/certificate.pdf").status_code == 404
     assert other.get(f"/activities/enrolments/{e_patchy.pk}/certificate.pdf").status_code == 302
+
+
+def test_an_event_has_no_certificate():
+    town = Town()
+    event, person = town.event(), town.resident()
+    enrolment = services.enrol(actor=person.user, activity=event, resident=person)
+    with pytest.raises(Conflict) as refused:
+        certificate_pdf(enrolment, community_name="中南社区")
+    assert refused.value.code == "not_a_class"
