@@ -53,3 +53,46 @@ class NominateForm(forms.Form):
 class ObjectionForm(forms.Form):
     nomination = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(label=_("异议的事实和理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _when(label):
+    return forms.DateTimeField(label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                               input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+
+class ActivityForm(forms.Form):
+    """A new class or event (in draft) by community staff."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=())
+    title = forms.CharField(label=_("名称"), max_length=80)
+    description = forms.CharField(label=_("介绍"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_at = _when(_("开始时间"))
+    ends_at = _when(_("结束时间"))
+    capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=100000)
+    reserved = forms.IntegerField(label=_("预留名额"), min_value=0, max_value=100000, initial=0)
+    facility = forms.ModelChoiceField(label=_("场地"), queryset=None, required=False)
+    organiser = forms.ModelChoiceField(label=_("主办组织"), queryset=None, required=False)
+    course = forms.ModelChoiceField(label=_("课程"), queryset=None, required=False)
+    term = forms.ModelChoiceField(label=_("学期"), queryset=None, required=False)
+    weekday = forms.TypedChoiceField(label=_("上课时间"), coerce=int, required=False, empty_value=None, choices=())
+    slot_starts = forms.TimeField(label=_("开始"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    slot_ends = forms.TimeField(label=_("结束"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    min_age = forms.IntegerField(label=_("最低年龄"), min_value=0, max_value=130, required=False)
+    max_age = forms.IntegerField(label=_("最高年龄"), min_value=0, max_value=130, required=False)
+
+    def __init__(self, *args, facilities, organisers, courses, terms, **kwargs):
+        from .models import WEEKDAYS, Activity
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Activity.Kind.choices
+        self.fields["facility"].queryset = facilities
+        self.fields["organiser"].queryset = organisers
+        self.fields["course"].queryset = courses
+        self.fields["term"].queryset = terms
+        self.fields["weekday"].choices = [("", "—"), *[(i, label) for i, label in enumerate(WEEKDAYS)]]
+
+    def slots(self):
+        data = self.cleaned_data
+        if data.get("weekday") is None or not data.get("slot_starts") or not data.get("slot_ends"):
+            return []
+        return [(data["weekday"], data["slot_starts"], data["slot_ends"])]

@@ -7,6 +7,7 @@ app_name = "activities"
 urlpatterns = [
     path("", views.activity_list, name="list"),
     path("mine/", views.mine, name="mine"),
+    path("new/", views.activity_new, name="new"),
     path("teams/", views.teams, name="teams"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/enrol/", views.enrol, name="enrol"),

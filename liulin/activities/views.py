@@ -35,7 +35,10 @@ def _run(form, call):
 def activity_list(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in Activity.Kind.values else None
     activities = list(selectors.activities_for(request.user, kind=kind))
-    return render(request, "activities/list.html", {"activities": activities, "kind": kind, "kinds": Activity.Kind.choices})
+    from liulin.core.permissions import has_perm_anywhere
+
+    return render(request, "activities/list.html", {"activities": activities, "kind": kind, "kinds": Activity.Kind.choices,
+                                                     "may_create": has_perm_anywhere(request.user, "activities.create")})
 
 
 def _detail_context(request, activity, **extra):
@@ -338,3 +341,38 @@ def certificate(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{enrolment.pk}.pdf"'
     return response
+
+
+@never_cache
+@login_required
+def activity_new(request):
+    """Community staff create a class or an event (in draft) for their community."""
+    from liulin.orgs.models import Organisation
+    from liulin.territory.models import Area, Facility
+
+    from .forms import ActivityForm
+    from .models import Course, Term
+
+    areas = [a for a in scoped(request.user, Area.objects.filter(kind=Area.Kind.COMMUNITY), "activities.create")]
+    if not areas:
+        raise NotPermitted(_("您不能在此创建活动。"))
+    community = areas[0]
+    options = {
+        "facilities": Facility.objects.filter(community=community).order_by("name"),
+        "organisers": Organisation.objects.filter(community=community, is_active=True).order_by("kind", "name"),
+        "courses": Course.objects.filter(community=community),
+        "terms": Term.objects.filter(community=community),
+    }
+    form = ActivityForm(request.POST or None, **options)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        activity = _run(form, lambda: services.create_activity(
+            actor=request.user, community=community, kind=data["kind"], title=data["title"], description=data["description"],
+            starts_at=data["starts_at"], ends_at=data["ends_at"], capacity=data["capacity"], reserved=data["reserved"] or 0,
+            facility=data["facility"], organiser=data["organiser"], course=data["course"], term=data["term"],
+            min_age=data["min_age"], max_age=data["max_age"], slots=form.slots()))
+        if activity is not None:
+            messages.success(request, _("已创建，开放报名前可以再检查一遍。"))
+            return redirect("activities:detail", pk=activity.pk)
+    return render(request, "activities/new.html", {"form": form, "community": community},
+                  status=400 if request.method == "POST" else 200)

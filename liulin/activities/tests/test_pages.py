@@ -149,3 +149,28 @@ def test_selection_page_vote_and_result():
     assert Ballot.objects.count() == 1
     staff.post(f"/activities/selections/{selection.pk}/do/start_publicity/")
     assert "公示名单" in c.get(f"/activities/selections/{selection.pk}/").content.decode()
+
+
+def test_staff_create_a_class_by_the_form_and_bad_input_is_a_form_error():
+    import datetime as dt
+
+    from liulin.activities.models import Activity, Course
+
+    town = Town()
+    term = town.term()
+    course = Course.objects.create(community=town.community, name="书法")
+    c = client_for(town.staff)
+    assert c.get("/activities/new/").status_code == 200
+    start = dt.datetime.combine(term.starts_on, dt.time(9))
+    form = {"kind": "class", "title": "书法班", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + dt.timedelta(days=90)).strftime("%Y-%m-%dT%H:%M"), "capacity": 30, "reserved": 2,
+            "course": course.pk, "term": term.pk, "weekday": 2, "slot_starts": "09:00", "slot_ends": "10:30"}
+    r = c.post("/activities/new/", form)
+    assert r.status_code == 302
+    klass = Activity.objects.get(title="书法班")
+    assert (klass.state, klass.capacity, klass.reserved, klass.slots.count()) == ("draft", 30, 2, 1)
+    r = c.post("/activities/new/", {**form, "title": "缺课程", "course": ""})
+    assert r.status_code == 400 and not Activity.objects.filter(title="缺课程").exists()
+    r = c.post("/activities/new/", {**form, "title": "名额错", "reserved": 40})
+    assert r.status_code == 400
+    assert client_for(town.resident().user).get("/activities/new/").status_code == 403
