@@ -96,3 +96,17 @@ class ActivityForm(forms.Form):
         if data.get("weekday") is None or not data.get("slot_starts") or not data.get("slot_ends"):
             return []
         return [(data["weekday"], data["slot_starts"], data["slot_ends"])]
+
+
+class FamilyLinkForm(forms.Form):
+    """Staff verify a guardian or family tie from the documents shown: both ID numbers."""
+
+    resident_id_number = forms.CharField(label=_("孩子或长辈的身份证号"), max_length=18)
+    relative_id_number = forms.CharField(label=_("监护人或家属的身份证号"), max_length=18)
+    kind = forms.ChoiceField(label=_("关系"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        from .models import FamilyLink
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = FamilyLink.Kind.choices

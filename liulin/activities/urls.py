@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.activity_list, name="list"),
     path("mine/", views.mine, name="mine"),
     path("new/", views.activity_new, name="new"),
+    path("family-links/new/", views.family_link_new, name="family_link"),
     path("teams/", views.teams, name="teams"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/enrol/", views.enrol, name="enrol"),

@@ -376,3 +376,33 @@ def activity_new(request):
             return redirect("activities:detail", pk=activity.pk)
     return render(request, "activities/new.html", {"form": form, "community": community},
                   status=400 if request.method == "POST" else 200)
+
+
+@never_cache
+@login_required
+def family_link_new(request):
+    """Community staff register a verified guardian or family tie (from the household
+    register, a birth certificate or a letter of guardianship), found by both ID numbers."""
+    from liulin.territory.models import Area
+
+    from .forms import FamilyLinkForm
+
+    if not scoped(request.user, Area.objects.filter(kind=Area.Kind.COMMUNITY), "activities.link_family").exists():
+        raise NotPermitted(_("您不能核验该居民的亲属关系。"))
+    form = FamilyLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        def call():
+            people = scoped(request.user, Resident.objects.select_related("household"), "people.view")
+            found = []
+            for field in ("resident_id_number", "relative_id_number"):
+                number = services._clean_id(form.cleaned_data[field])
+                person = people.filter(id_hash=crypto.keyed_hash(number)).first()
+                if person is None:
+                    raise Invalid(_("没有找到登记了该身份证号的居民。"), code="unknown_id", field=field)
+                found.append(person)
+            return services.link_family(actor=request.user, resident=found[0], relative=found[1], kind=form.cleaned_data["kind"])
+        link = _run(form, call)
+        if link is not None:
+            messages.success(request, _("亲属关系已登记。"))
+            return redirect("activities:family_link")
+    return render(request, "activities/family_link.html", {"form": form}, status=400 if request.method == "POST" else 200)

@@ -174,3 +174,23 @@ def test_staff_create_a_class_by_the_form_and_bad_input_is_a_form_error():
     r = c.post("/activities/new/", {**form, "title": "名额错", "reserved": 40})
     assert r.status_code == 400
     assert client_for(town.resident().user).get("/activities/new/").status_code == 403
+
+
+def test_staff_register_a_guardian_by_both_id_numbers():
+    import datetime as dt
+
+    from liulin.core import clock
+    from liulin.people.tests.factories import make_id_number
+
+    town = Town()
+    child_id = make_id_number(dt.date(clock.today().year - 9, 1, 1), seq=11, region="439904")
+    parent_id = make_id_number(dt.date(clock.today().year - 38, 1, 1), seq=12, region="439904")
+    child = town.resident(age=9, with_user=False, id_number=child_id)
+    parent = town.resident(age=38, id_number=parent_id)
+    c = client_for(town.staff)
+    r = c.post("/activities/family-links/new/", {"resident_id_number": child_id, "relative_id_number": parent_id, "kind": "guardian"})
+    assert r.status_code == 302
+    assert FamilyLink.objects.filter(resident=child, relative=parent, kind="guardian").exists()
+    r = c.post("/activities/family-links/new/", {"resident_id_number": child_id, "relative_id_number": parent_id, "kind": "guardian"})
+    assert r.status_code == 400  # already registered
+    assert client_for(parent.user).get("/activities/family-links/new/").status_code == 403
