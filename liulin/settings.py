@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "liulin.votes",
     "liulin.volunteering",
     "liulin.venues",
+    "liulin.activities",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

@@ -133,6 +133,29 @@ def _booking_for(community, user, purpose):
     return venue, booking
 
 
+def _activities_for(there, outsider, neighbour, here):
+    """An event of the other community with the outsider enrolled and checked in, and one here
+    with the neighbour enrolled: their rosters, codes and attendance must stay in scope."""
+    from liulin.activities.models import Activity, Attendance, Enrolment
+
+    start = datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC)
+    made = []
+    for community, person in ((there, outsider), (here, neighbour)):
+        activity = Activity.objects.create(community=community, kind="event", title=f"{OTHER_COMMUNITY}活动" if community == there else "甲活动",
+                                           starts_at=start, ends_at=start, capacity=5, taken=1, state="open")
+        enrolment = Enrolment.objects.create(activity=activity, resident=person, state="confirmed", ticket=1)
+        attendance = Attendance.objects.create(enrolment=enrolment, on=start.date(), by=make_user(Role.COMMUNITY_STAFF, community),
+                                               method="roll", adult_in=f"{OTHER_COMMUNITY}接送人")
+        made += [activity, enrolment, attendance] if community == there else [enrolment, attendance]
+    from liulin.activities.models import Nomination, Selection
+
+    selection = Selection.objects.create(community=there, title="乙评比", state="voting")
+    nomination = Nomination.objects.create(selection=selection, household=outsider.household, family_name=f"{OTHER_COMMUNITY}家",
+                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=make_user(Role.RESIDENT, resident=outsider),
+                                           state="accepted")
+    return [*made, selection, nomination]
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -165,7 +188,8 @@ def world(db):
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
                     grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there,
-                    *_volunteering_in(there, outsider), venue_there, booking_there]
+                    *_volunteering_in(there, outsider), venue_there, booking_there,
+                    *_activities_for(there, outsider, neighbour, here)]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     return {

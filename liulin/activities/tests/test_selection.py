@@ -1,0 +1,178 @@
+"""好家风 selection: nomination, review, a real-name vote once a day, jury, a weighted score
+recomputable from the ballots, 公示 with objections, publication."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from liulin.accounts.tests.factories import make_user
+from liulin.activities import selection as sel
+from liulin.activities.models import Ballot, Nomination, Selection, SelectionEvent
+from liulin.activities.workflow import SELECTION_WORKFLOW
+from liulin.core import chain, clock
+from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.roles import Role
+from liulin.core.testing.workflow import check_every_state, workflow_cases
+
+from .factories import Town
+
+pytestmark = pytest.mark.django_db
+S = Selection.State
+
+
+@pytest.fixture
+def town():
+    return Town()
+
+
+def families(town, selection, n):
+    out = []
+    for i in range(n):
+        person = town.resident()
+        out.append(sel.nominate(actor=person.user, selection=selection, household=person.household,
+                                family_name=f"第{i}家", story="三代同堂，孝老爱亲，邻里互助二十年。"))
+    return out
+
+
+def to_voting(town, selection, nominations):
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_review")
+    for n in nominations:
+        sel.review(actor=town.staff, nomination=n, accept=True)
+    return sel.act_on_selection(actor=town.staff, selection=selection, action="start_voting")
+
+
+def test_the_whole_selection_and_a_score_recomputable_from_the_ballots(town):
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="2025年好家风评比",
+                                     choices_per_ballot=2, public_weight=60, jury_weight=40, winners=2)
+    a, b, c = families(town, selection, 3)
+    to_voting(town, selection, [a, b, c])
+    voters = [town.resident() for _ in range(4)]
+    for v in voters[:3]:
+        sel.vote(actor=v.user, selection=selection, nominations=[a, b])
+    sel.vote(actor=voters[3].user, selection=selection, nominations=[c])
+    juror = make_user(Role.COMMUNITY_STAFF, town.community)
+    sel.score(actor=juror, nomination=c, value=100)
+    sel.score(actor=juror, nomination=a, value=50)
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_publicity")
+    selection.refresh_from_db()
+    # a: 60% × 3/3 + 40% × 50 = 80; b: 60 + 0 = 60; c: 60% × 1/3 × 100 + 40 = 60 (tie, earlier first)
+    assert [(r["family_name"], r["total"]) for r in selection.result] == [("第0家", 80.0), ("第1家", 60.0)]
+    recomputed = [(r["nomination"], round(float(r["total"]), 2)) for r in sel.scores(selection)][:2]
+    assert recomputed == [(r["nomination"], r["total"]) for r in selection.result]
+    assert Ballot.objects.filter(selection=selection).count() == 4  # every ballot stored
+
+    objector = town.resident()
+    objection = sel.object_to(actor=objector.user, nomination=a, text="该户存在邻里纠纷未化解，请核实。")
+    secretary = make_user(Role.COMMUNITY_SECRETARY, town.community)
+    with time_machine.travel(clock.now() + datetime.timedelta(days=6)):
+        with pytest.raises(Conflict) as refused:
+            sel.act_on_selection(actor=secretary, selection=selection, action="publish")
+        assert refused.value.code == "objections_open"
+        sel.answer_objection(actor=town.staff, objection=objection, answer="经核实属实，取消评选资格。", upheld=True)
+        published = sel.act_on_selection(actor=secretary, selection=selection, action="publish")
+    assert [r["family_name"] for r in published.result] == ["第1家", "第2家"]
+    assert chain.verify(SelectionEvent, selection) is None
+
+
+def test_one_ballot_per_account_per_day_and_a_set_number_of_choices(town):
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风", choices_per_ballot=2)
+    a, b, c = families(town, selection, 3)
+    to_voting(town, selection, [a, b, c])
+    voter = town.resident()
+    with pytest.raises(Invalid):
+        sel.vote(actor=voter.user, selection=selection, nominations=[a, b, c])
+    with pytest.raises(Invalid):
+        sel.vote(actor=voter.user, selection=selection, nominations=[])
+    sel.vote(actor=voter.user, selection=selection, nominations=[a, b])
+    with pytest.raises(Conflict) as refused:
+        sel.vote(actor=voter.user, selection=selection, nominations=[c])
+    assert refused.value.code == "voted_today"
+    with time_machine.travel(clock.now() + datetime.timedelta(days=1)):
+        sel.vote(actor=voter.user, selection=selection, nominations=[c])
+    assert Ballot.objects.filter(voter=voter.user).count() == 2
+
+
+def test_only_real_name_residents_of_the_community_vote_and_only_for_candidates(town):
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风")
+    a, b = families(town, selection, 2)
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_review")
+    sel.review(actor=town.staff, nomination=a, accept=True)
+    sel.review(actor=town.staff, nomination=b, accept=False)
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_voting")
+    with pytest.raises(NotPermitted):
+        sel.vote(actor=Town().resident().user, selection=selection, nominations=[a])
+    with pytest.raises(NotPermitted):
+        sel.vote(actor=make_user(Role.COMMUNITY_STAFF, town.community), selection=selection, nominations=[a])
+    with pytest.raises(Invalid):
+        sel.vote(actor=town.resident().user, selection=selection, nominations=[b])
+
+
+def test_a_household_is_nominated_once_and_only_while_nominating(town):
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风")
+    person = town.resident()
+    sel.nominate(actor=person.user, selection=selection, household=person.household, family_name="李家", story="家和万事兴，热心公益十余年。")
+    with pytest.raises(Conflict):
+        sel.nominate(actor=person.user, selection=selection, household=person.household, family_name="李家", story="家和万事兴，热心公益十余年。")
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_review")
+    other = town.resident()
+    with pytest.raises(Conflict):
+        sel.nominate(actor=other.user, selection=selection, household=other.household, family_name="张家", story="勤俭持家，尊老爱幼几十年。")
+    assert Nomination.objects.filter(selection=selection).count() == 1
+
+
+def test_weights_must_add_up_and_publicity_must_run_its_days(town):
+    with pytest.raises(Invalid):
+        sel.create_selection(actor=town.staff, community=town.community, title="好家风", public_weight=70, jury_weight=40)
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风")
+    to_voting(town, selection, families(town, selection, 1))
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_publicity")
+    secretary = make_user(Role.COMMUNITY_SECRETARY, town.community)
+    with pytest.raises(Conflict) as refused:
+        sel.act_on_selection(actor=secretary, selection=selection, action="publish")
+    assert refused.value.code == "publicity_running"
+
+
+ROLES = [Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR, Role.RESIDENT, Role.TEACHER]
+
+
+@pytest.mark.parametrize(("action", "role"), workflow_cases(SELECTION_WORKFLOW, ROLES))
+def test_selection_table(action, role):
+    town = Town()
+    paths = {S.NOMINATING: [], S.REVIEWING: ["start_review"], S.VOTING: ["start_review", "start_voting"],
+             S.PUBLICITY: ["start_review", "start_voting", "start_publicity"],
+             S.PUBLISHED: ["start_review", "start_voting", "start_publicity", "publish"]}
+    secretary = make_user(Role.COMMUNITY_SECRETARY, town.community)
+
+    def build(state):
+        selection = sel.create_selection(actor=town.staff, community=town.community, title=f"好家风{state}", publicity_days=0)
+        for step in paths[state]:
+            selection = sel.act_on_selection(actor=secretary, selection=selection, action=step)
+        return selection
+
+    def actor_for(role, selection):
+        if role == Role.RESIDENT:
+            return town.resident().user
+        if role == Role.TEACHER:
+            from liulin.orgs.models import Organisation
+
+            return make_user(role, Organisation.objects.create(name=f"学校{Organisation.objects.count()}", kind="school",
+                                                               community=town.community))
+        return make_user(role, town.community)
+
+    check_every_state(
+        SELECTION_WORKFLOW, action, role, states=S, build=build, actor_for=actor_for,
+        attempt=lambda user, selection, action: sel.act_on_selection(actor=user, selection=selection, action=action),
+        state_of=lambda selection: Selection.objects.get(pk=selection.pk).state,
+        events_of=lambda selection: selection.events.count(),
+        visible=lambda role, state: role in (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR),
+    )
+
+
+def test_a_resident_cannot_review():
+    town = Town()
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风")
+    (a,) = families(town, selection, 1)
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_review")
+    with pytest.raises(NotFound):
+        sel.review(actor=town.resident().user, nomination=a, accept=True)
