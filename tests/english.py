@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 PAGES_PER_ROLE = 60
 # Not pages: sign-out, the admin, machine endpoints, files, the language switch itself.
-SKIP = re.compile(r"^/(accounts/logout|admin/|api/|open311/|static/|media/|i18n/|language/|healthz)|export|\.(xlsx|csv|pdf|png|json)$")
+SKIP = re.compile(r"^/(accounts/logout|admin/|api/|open311/|static/|media/|i18n/|language/|healthz)|export|/pdf/?$|\.(xlsx|csv|pdf|png|json|ics|svg)$")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 HIDDEN = {"script", "style", "template", "noscript", "title"}
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")

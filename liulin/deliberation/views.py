@@ -100,7 +100,7 @@ def _context(request, meeting):
     }
     if staff:
         context["sheet"] = list(selectors.attendances(meeting))
-        context["rsvp_form"] = forms.RsvpForm()
+        context["rsvp_form"] = forms.RsvpForm(auto_id=False)  # one form per invited party: no shared ids
         if meeting.state in SIGN_IN_STATES:
             url = request.build_absolute_uri(reverse("deliberation:sign_in", args=[meeting.pk, meeting.sign_in_token]))
             context["sign_in_url"] = url
@@ -114,7 +114,7 @@ def _context(request, meeting):
         if meeting.minutes_state == MinutesState.DRAFT and meeting.state != State.CANCELLED:
             context["minutes_form"] = forms.MinutesForm(initial={"minutes": meeting.minutes})
     elif any(i.org_id in context["my_orgs"] for i in context["invitations"]):
-        context["rsvp_form"] = forms.RsvpForm()
+        context["rsvp_form"] = forms.RsvpForm(auto_id=False)  # one form per invited party: no shared ids
     return context
 
 
