@@ -51,6 +51,13 @@ def fill(route, value):
     return "/" + PARAM.sub(str(value), route)
 
 
+def _login_of(resident):
+    """The resident's one account (a resident has at most one), made when first needed."""
+    from liulin.accounts.models import User
+
+    return User.objects.filter(resident=resident).first() or make_user(Role.RESIDENT, resident=resident)
+
+
 def _ticket_for(grid, text, requester_user=None, org=None):
     from liulin.whistle.models import Category, SlaPolicy, Ticket
 
@@ -83,7 +90,7 @@ def _party_building_for(community, resident):
     partnership = Partnership.objects.create(org=unit, community=community, scope="共建", liaison="联络人",
                                              starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31),
                                              receipt_no="GJ-scoping-walk")
-    user = make_user(Role.RESIDENT, resident=resident)
+    user = _login_of(resident)
     registration = Registration.objects.create(user=user, name=f"{OTHER_COMMUNITY}党员", community=community, org=unit,
                                                posts=["care"], state="confirmed")
     service = ServiceRecord.objects.create(registration=registration, community=community, org=unit, category="care",
@@ -151,7 +158,7 @@ def _activities_for(there, outsider, neighbour, here):
 
     selection = Selection.objects.create(community=there, title="乙评比", state="voting")
     nomination = Nomination.objects.create(selection=selection, household=outsider.household, family_name=f"{OTHER_COMMUNITY}家",
-                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=make_user(Role.RESIDENT, resident=outsider),
+                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=_login_of(outsider),
                                            state="accepted")
     return [*made, selection, nomination]
 
@@ -183,7 +190,7 @@ def world(db):
     ]
     party_there = _party_building_for(there, outsider)
     meeting_there = _meeting_for(there, there_building, outsider, f"{OTHER_COMMUNITY}议事")
-    venue_there, booking_there = _booking_for(there, make_user(Role.RESIDENT, resident=outsider), f"{OTHER_COMMUNITY}预约")
+    venue_there, booking_there = _booking_for(there, _login_of(outsider), f"{OTHER_COMMUNITY}预约")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,

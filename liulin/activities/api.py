@@ -18,7 +18,7 @@ from .schemas import (
     ActivityIn,
     ActivityOut,
     AnswerIn,
-    BallotOut,
+    SelectionBallotOut,
     CheckInIn,
     CheckInOut,
     EnrolIn,
@@ -27,15 +27,15 @@ from .schemas import (
     FamilyLinkOut,
     NominateIn,
     NominationOut,
-    ObjectionIn,
-    ObjectionOut,
-    ReasonIn,
+    SelectionObjectionIn,
+    SelectionObjectionOut,
+    ActivityReasonIn,
     ReviewIn,
     ScoreIn,
     SelectionOut,
     SignOutIn,
     TeamOut,
-    VoteIn,
+    SelectionVoteIn,
 )
 from .workflow import ACTIVITY_WORKFLOW, PERSON_ACTIONS
 
@@ -81,7 +81,7 @@ def my_enrolments(request):
 
 
 @router.post("/enrolments/{int:enrolment_id}/actions/{action}", response=EnrolmentOut, summary="确认/放弃递补，取消报名或退出候补")
-def enrolment_action(request, enrolment_id: int, action: str, payload: ReasonIn):
+def enrolment_action(request, enrolment_id: int, action: str, payload: ActivityReasonIn):
     if action not in PERSON_ACTIONS:
         raise NotFound("没有这个操作。", code="unknown_action")
     enrolment = selectors.enrolment_for(request.user, enrolment_id)
@@ -134,8 +134,8 @@ def selection_nominate(request, selection_id: int, payload: NominateIn):
                                                    family_name=payload.family_name, story=payload.story))
 
 
-@router.post("/selections/{int:selection_id}/vote", response={201: BallotOut}, summary="实名投票（每人每天一票）")
-def selection_vote(request, selection_id: int, payload: VoteIn):
+@router.post("/selections/{int:selection_id}/vote", response={201: SelectionBallotOut}, summary="实名投票（每人每天一票）")
+def selection_vote(request, selection_id: int, payload: SelectionVoteIn):
     selection = selectors.selection_for(request.user, selection_id)
     chosen = list(selectors.candidates(selection, all_states=True).filter(pk__in=payload.nomination_ids))
     if len(chosen) != len(set(payload.nomination_ids)):
@@ -165,13 +165,13 @@ def selection_score(request, nomination_id: int, payload: ScoreIn):
     return Status(201, None)
 
 
-@router.post("/selections/nominations/{int:nomination_id}/objections", response={201: ObjectionOut}, summary="公示期异议")
-def selection_object(request, nomination_id: int, payload: ObjectionIn):
+@router.post("/selections/nominations/{int:nomination_id}/objections", response={201: SelectionObjectionOut}, summary="公示期异议")
+def selection_object(request, nomination_id: int, payload: SelectionObjectionIn):
     return Status(201, selection_services.object_to(actor=request.user, nomination=selectors.nomination_for(request.user, nomination_id),
                                                     text=payload.text))
 
 
-@router.post("/selections/objections/{int:objection_id}/answer", response=ObjectionOut, summary="答复异议")
+@router.post("/selections/objections/{int:objection_id}/answer", response=SelectionObjectionOut, summary="答复异议")
 def selection_answer(request, objection_id: int, payload: AnswerIn):
     return selection_services.answer_objection(actor=request.user, objection=selectors.objection_for(request.user, objection_id),
                                                answer=payload.answer, upheld=payload.upheld)
@@ -212,7 +212,7 @@ def activity_detail(request, activity_id: int):
 
 
 @router.post("/{int:activity_id}/actions/{action}", response=ActivityOut, summary="开放、截止、结束或取消")
-def activity_action(request, activity_id: int, action: str, payload: ReasonIn):
+def activity_action(request, activity_id: int, action: str, payload: ActivityReasonIn):
     if action not in ACTIVITY_WORKFLOW.transitions:
         raise NotFound("没有这个操作。", code="unknown_action")
     activity = services.act_on_activity(actor=request.user, activity=_activity(request, activity_id), action=action,

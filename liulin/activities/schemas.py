@@ -3,7 +3,7 @@ from datetime import date, datetime, time
 from ninja import Field, Schema
 
 
-class SlotOut(Schema):
+class ActivitySlotOut(Schema):
     weekday: int
     starts: time
     ends: time
@@ -31,7 +31,7 @@ class ActivityOut(Schema):
     max_age: int | None
     hold_hours: int
     cancel_cutoff_hours: int
-    slots: list[SlotOut]
+    slots: list[ActivitySlotOut]
     draw_public_value: str
     draw_applicants_hash: str
     draw_seed: str
@@ -87,7 +87,7 @@ class ActivityIn(Schema):
     slots: list[SlotIn] = []
 
 
-class ReasonIn(Schema):
+class ActivityReasonIn(Schema):
     reason: str = Field("", max_length=200)
     public_value: str = Field("", max_length=200, description="开始报名申请时：抽签前公布的数值，抽签种子由它与申请名单生成")
 
@@ -203,7 +203,7 @@ class NominateIn(Schema):
     household_id: int | None = Field(None, description="社区工作人员推荐其他家庭时填写；居民默认推荐本户")
 
 
-class VoteIn(Schema):
+class SelectionVoteIn(Schema):
     nomination_ids: list[int] = Field(max_length=50)
 
 
@@ -216,7 +216,7 @@ class ScoreIn(Schema):
     score: int = Field(ge=0, le=100)
 
 
-class ObjectionIn(Schema):
+class SelectionObjectionIn(Schema):
     text: str = Field(max_length=1000)
 
 
@@ -225,13 +225,13 @@ class AnswerIn(Schema):
     upheld: bool
 
 
-class ObjectionOut(Schema):
+class SelectionObjectionOut(Schema):
     id: int
     nomination_id: int
     upheld: bool | None
     answered_at: datetime | None
 
 
-class BallotOut(Schema):
+class SelectionBallotOut(Schema):
     id: int
     day: date

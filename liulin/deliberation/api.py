@@ -19,7 +19,7 @@ from .schemas import (
     ActionItemOut,
     AmendmentIn,
     AmendmentOut,
-    AnswerIn,
+    ObjectionAnswerIn,
     AttendanceOut,
     BallotIn,
     BallotOut,
@@ -253,7 +253,7 @@ def matter_object(request, matter_id: int, payload: ObjectionIn):
 
 
 @router.post("/objections/{int:objection_id}/answer", response={200: ObjectionOut, **ERRORS}, summary="答复异议（3 日内）")
-def objection_answer(request, objection_id: int, payload: AnswerIn):
+def objection_answer(request, objection_id: int, payload: ObjectionAnswerIn):
     objection = matters.objection_for(request.user, objection_id)
     return matters.answer(actor=request.user, objection=objection, text=payload.text)
 

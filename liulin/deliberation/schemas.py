@@ -320,7 +320,7 @@ class ObjectionIn(Schema):
     text: str = Field(max_length=2000)
 
 
-class AnswerIn(Schema):
+class ObjectionAnswerIn(Schema):
     text: str = Field(max_length=2000)
 
 

@@ -16,7 +16,7 @@ from liulin.core.permissions import has_perm_anywhere
 
 from . import ical, selectors
 from .schemas import (
-    ActionIn,
+    VenueActionIn,
     BookingIn,
     BookingOut,
     DayOut,
@@ -82,7 +82,7 @@ def booking_detail(request, booking_id: int):
 
 
 @router.post("/bookings/{int:booking_id}/actions/{action}", response=BookingOut, summary="预约操作：批准、不批准、取消、签到、登记爽约")
-def booking_act(request, booking_id: int, action: str, payload: ActionIn):
+def booking_act(request, booking_id: int, action: str, payload: VenueActionIn):
     if action not in BOOKING_WORKFLOW.transitions:
         raise Invalid(_("未知的操作。"), code="unknown_action")
     booking = selectors.booking_for(request.user, booking_id)
@@ -111,7 +111,7 @@ def membership_create(request, payload: MembershipIn):
 
 
 @router.post("/memberships/{int:membership_id}/actions/{action}", response=MembershipOut, summary="会员操作：确认收款、取消、退款、暂停、恢复")
-def membership_act(request, membership_id: int, action: str, payload: ActionIn):
+def membership_act(request, membership_id: int, action: str, payload: VenueActionIn):
     if action not in MEMBERSHIP_WORKFLOW.transitions:
         raise Invalid(_("未知的操作。"), code="unknown_action")
     membership = selectors.membership_for(request.user, membership_id)

@@ -72,7 +72,7 @@ class BookingOut(Schema):
         return obj.booker_id == context["request"].user.pk
 
 
-class ActionIn(Schema):
+class VenueActionIn(Schema):
     reason: str = Field("", max_length=500)
     receipt_no: str = Field("", max_length=32)
     days: int | None = Field(None, ge=1, le=366, description="pause: how many days")

@@ -40,7 +40,7 @@ def my_records(request):
     return selectors.my_records(request.user).select_related("volunteer__user")
 
 
-@router.get("/me/points", response=list[s.EntryOut], summary="我的积分明细（最近 50 笔）")
+@router.get("/me/points", response=list[s.LedgerEntryOut], summary="我的积分明细（最近 50 笔）")
 def my_points(request):
     return selectors.my_entries(request.user)
 
@@ -50,14 +50,14 @@ def my_code(request):
     return {"code": selectors.member_code(_me(request))}
 
 
-@router.get("/teams", response=list[s.TeamOut], summary="本社区可申请加入的志愿队伍")
+@router.get("/teams", response=list[s.VolunteerTeamOut], summary="本社区可申请加入的志愿队伍")
 def teams_to_join(request):
     volunteer = selectors.my_volunteer(request.user)
     community = volunteer.community if volunteer else selectors.home_community(request.user)
     return list(selectors.teams_to_join(request.user, community)) if community else []
 
 
-@router.post("/teams/{int:team_id}/apply", response={201: s.MembershipOut, **ERRORS}, summary="申请加入志愿队伍")
+@router.post("/teams/{int:team_id}/apply", response={201: s.TeamMembershipOut, **ERRORS}, summary="申请加入志愿队伍")
 def apply(request, team_id: int):
     team = Organisation.objects.filter(pk=team_id, kind=Organisation.Kind.VOLUNTEER_TEAM, is_active=True).first()
     if team is None:
@@ -65,9 +65,9 @@ def apply(request, team_id: int):
     return Status(201, teams.apply_to_team(actor=request.user, team=team))
 
 
-@router.post("/teams/{int:team_id}/enrol", response={201: s.MembershipOut, **ERRORS},
+@router.post("/teams/{int:team_id}/enrol", response={201: s.TeamMembershipOut, **ERRORS},
              summary="登记没有手机的居民为队员（队长或社区工作人员）")
-def enrol(request, team_id: int, payload: s.EnrolIn):
+def enrol(request, team_id: int, payload: s.VolunteerEnrolIn):
     from liulin.people.models import Resident
 
     team = get_or_404(request.user, Organisation.objects.all(), "volunteering.decide_member", pk=team_id)
@@ -81,21 +81,21 @@ def applications(request):
     return selectors.applications_for(request.user)
 
 
-@router.post("/applications/{int:member_id}/decide", response={200: s.MembershipOut, **ERRORS}, summary="确认或不通过入队申请")
+@router.post("/applications/{int:member_id}/decide", response={200: s.TeamMembershipOut, **ERRORS}, summary="确认或不通过入队申请")
 def decide(request, member_id: int, payload: s.DecideIn):
     member = selectors.member_for(request.user, member_id)
     return teams.decide_member(actor=request.user, member=member, accept=payload.accept, reason=payload.reason)
 
 
-@router.get("/activities", response=list[s.ActivityOut], summary="活动（组织者与社区：辖区内；志愿者：可报名的）")
+@router.get("/activities", response=list[s.VolunteerActivityOut], summary="活动（组织者与社区：辖区内；志愿者：可报名的）")
 @paginate
 def activity_list(request, open_to_me: bool = False):
     rows = selectors.open_activities_for(request.user) if open_to_me else selectors.activities_for(request.user)
     return rows.prefetch_related("posts")
 
 
-@router.post("/activities", response={201: s.ActivityOut, **ERRORS}, summary="发布活动（含岗位与人数）")
-def activity_create(request, payload: s.ActivityIn):
+@router.post("/activities", response={201: s.VolunteerActivityOut, **ERRORS}, summary="发布活动（含岗位与人数）")
+def activity_create(request, payload: s.VolunteerActivityIn):
     team = get_or_404(request.user, Organisation.objects.all(), "volunteering.run_activity", pk=payload.team_id)
     activity = activities.create_activity(
         actor=request.user, team=team, title=payload.title, content=payload.content, place=payload.place,
@@ -104,7 +104,7 @@ def activity_create(request, payload: s.ActivityIn):
     return Status(201, activity)
 
 
-@router.get("/activities/{int:activity_id}", response={200: s.ActivityOut, **ERRORS}, summary="活动详情")
+@router.get("/activities/{int:activity_id}", response={200: s.VolunteerActivityOut, **ERRORS}, summary="活动详情")
 def activity_detail(request, activity_id: int):
     found = selectors.open_activities_for(request.user).filter(pk=activity_id).first()
     return found or selectors.activity_for(request.user, activity_id)

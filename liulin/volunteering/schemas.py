@@ -3,19 +3,19 @@ import datetime
 from ninja import Field, Schema
 
 
-class TeamOut(Schema):
+class VolunteerTeamOut(Schema):
     id: int
     name: str
 
 
-class MembershipOut(Schema):
+class TeamMembershipOut(Schema):
     id: int
-    team: TeamOut
+    team: VolunteerTeamOut
     state: str
     applied_at: datetime.datetime
 
 
-class ApplicationOut(MembershipOut):
+class ApplicationOut(TeamMembershipOut):
     volunteer_name: str = Field(alias="volunteer.name")
 
 
@@ -31,7 +31,7 @@ class SummaryOut(Schema):
     stars: int = Field(description="星级：100/300/600/1000/1500 小时为一至五星")
     next_star_hours: int | None
     points: int = Field(description="可用积分（可兑换，会过期）")
-    teams: list[MembershipOut]
+    teams: list[TeamMembershipOut]
 
 
 class PostOut(Schema):
@@ -46,9 +46,9 @@ class PostIn(Schema):
     capacity: int = Field(ge=1, le=1000)
 
 
-class ActivityOut(Schema):
+class VolunteerActivityOut(Schema):
     id: int
-    team: TeamOut
+    team: VolunteerTeamOut
     title: str
     kind: str
     content: str
@@ -60,7 +60,7 @@ class ActivityOut(Schema):
     posts: list[PostOut]
 
 
-class ActivityIn(Schema):
+class VolunteerActivityIn(Schema):
     team_id: int
     title: str = Field(max_length=64)
     content: str = Field(max_length=2000)
@@ -130,7 +130,7 @@ class RecordActionIn(Schema):
     minutes: int | None = Field(None, ge=1, le=720)
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     seq: int = Field(alias="posting.seq")
     at: datetime.datetime = Field(alias="posting.at")
     kind: str = Field(alias="posting.action")
@@ -273,5 +273,5 @@ class ChildAttendanceOut(Schema):
     signed_out_adult: str
 
 
-class EnrolIn(Schema):
+class VolunteerEnrolIn(Schema):
     resident_id: int

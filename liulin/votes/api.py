@@ -15,10 +15,10 @@ from liulin.orgs.models import Organisation
 from . import importing, presenters, publication, selectors, services
 from .schemas import (
     ActIn,
-    BallotIn,
+    OwnerBallotIn,
     CounterIn,
-    FiguresOut,
-    ObjectionIn,
+    VoteFiguresOut,
+    VoteObjectionIn,
     PaperIn,
     PaperOut,
     ProxyBallotIn,
@@ -31,7 +31,7 @@ from .schemas import (
     RollEntryOut,
     ServiceIn,
     VoteDetailOut,
-    VoteIn,
+    OwnersVoteIn,
     VoteOut,
 )
 from .workflow import WORKFLOW
@@ -45,7 +45,7 @@ def vote_list(request):
 
 
 @router.post("", response={201: VoteDetailOut, **ERRORS}, summary="业主委员会草拟表决")
-def vote_create(request, payload: VoteIn):
+def vote_create(request, payload: OwnersVoteIn):
     committee = get_or_404(request.user, Organisation.objects.all(), "orgs.view", pk=payload.committee_id)
     vote = services.create_vote(actor=request.user, committee=committee, title=payload.title, matter=payload.matter,
                                 opens_at=payload.opens_at, closes_at=payload.closes_at, description=payload.description)
@@ -67,7 +67,7 @@ def vote_act(request, vote_id: int, action: str, payload: ActIn):
 
 
 @router.post("/{int:vote_id}/ballot", response={201: ReceiptOut, **ERRORS}, summary="业主在线投票（为名册上本人全部房屋投一票）")
-def ballot_online(request, vote_id: int, payload: BallotIn):
+def ballot_online(request, vote_id: int, payload: OwnerBallotIn):
     vote = selectors.vote_for(request.user, vote_id)
     return Status(201, {"receipt_code": services.cast_online(actor=request.user, vote=vote, choice=payload.choice)})
 
@@ -112,12 +112,12 @@ def roll(request, vote_id: int, q: str = ""):
     return [presenters.roll_entry(e) for e in selectors.roll_search(vote, q[:64])]
 
 
-@router.get("/{int:vote_id}/participation", response={200: FiguresOut, **ERRORS}, summary="实时参与情况（面积与人数，对照法定比例）")
+@router.get("/{int:vote_id}/participation", response={200: VoteFiguresOut, **ERRORS}, summary="实时参与情况（面积与人数，对照法定比例）")
 def participation(request, vote_id: int):
     vote = selectors.vote_for(request.user, vote_id)
     presenters.require_staff(request.user, vote)
     found = selectors.participation(vote)
-    return FiguresOut.from_tally(found["figures"], found["decision"])
+    return VoteFiguresOut.from_tally(found["figures"], found["decision"])
 
 
 @router.get("/{int:vote_id}/result", response={200: ResultOut, **ERRORS}, summary="计票结果：严格口径与议事规则口径并列")
@@ -125,8 +125,8 @@ def result(request, vote_id: int):
     vote = selectors.vote_for(request.user, vote_id)
     presenters.require_result(vote)
     found = selectors.result(vote)
-    return {"strict": FiguresOut.from_tally(found["strict"], found["strict_decision"]),
-            "rules": FiguresOut.from_tally(found["rules"], found["rules_decision"]),
+    return {"strict": VoteFiguresOut.from_tally(found["strict"], found["strict_decision"]),
+            "rules": VoteFiguresOut.from_tally(found["rules"], found["rules_decision"]),
             "silent_served_area_cm2": found["silent_served"][0], "silent_served_owners": found["silent_served"][1]}
 
 
@@ -195,6 +195,6 @@ def register_import(request, estate_id: int, file: File[UploadedFile], commit: F
 
 
 @router.post("/{int:vote_id}/objections", response={201: None, **ERRORS}, summary="对公示结果提出异议（名册上的业主，异议期内）")
-def objection_file(request, vote_id: int, payload: ObjectionIn):
+def objection_file(request, vote_id: int, payload: VoteObjectionIn):
     services.file_objection(actor=request.user, vote=selectors.vote_for(request.user, vote_id), body=payload.body)
     return Status(201, None)

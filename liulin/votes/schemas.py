@@ -51,7 +51,7 @@ class VoteDetailOut(VoteOut):
     my_units: list[MyUnitOut] = Field(description="调用者作为业主在本次名册上的房屋及其已投的票")
 
 
-class VoteIn(Schema):
+class OwnersVoteIn(Schema):
     committee_id: int
     title: str = Field(max_length=120)
     matter: int = Field(ge=1, le=9, description="民法典第二百七十八条第一款第几项")
@@ -64,16 +64,16 @@ class ActIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class BallotIn(Schema):
+class OwnerBallotIn(Schema):
     choice: Literal["yes", "no", "abstain"]
 
 
-class CounterIn(BallotIn):
+class CounterIn(OwnerBallotIn):
     owner_id: int
     id_checked: bool = Field(description="已核验业主身份证件")
 
 
-class PaperIn(BallotIn):
+class PaperIn(OwnerBallotIn):
     owner_id: int
     receipt_code: str = Field(max_length=20, description="票根上的回执码")
 
@@ -110,7 +110,7 @@ class ReceiptCheckOut(Schema):
     units: list[ReceiptUnitOut]
 
 
-class FiguresOut(Schema):
+class VoteFiguresOut(Schema):
     total_area_cm2: int
     total_owners: int
     voted_area_cm2: int
@@ -127,7 +127,7 @@ class FiguresOut(Schema):
 
     @staticmethod
     def from_tally(figures, decision):
-        return FiguresOut(
+        return VoteFiguresOut(
             total_area_cm2=figures.total_area, total_owners=figures.total_owners, voted_area_cm2=figures.voted_area,
             voted_owners=figures.voted_owners, yes_area_cm2=figures.yes_area, yes_owners=figures.yes_owners,
             no_area_cm2=figures.no_area, no_owners=figures.no_owners, abstain_area_cm2=figures.abstain_area,
@@ -137,8 +137,8 @@ class FiguresOut(Schema):
 
 
 class ResultOut(Schema):
-    strict: FiguresOut = Field(description="严格按民法典第二百七十八条：只计实际参与表决的业主")
-    rules: FiguresOut = Field(description="按本小区议事规则计入已送达而未表决的业主")
+    strict: VoteFiguresOut = Field(description="严格按民法典第二百七十八条：只计实际参与表决的业主")
+    rules: VoteFiguresOut = Field(description="按本小区议事规则计入已送达而未表决的业主")
     silent_served_area_cm2: int
     silent_served_owners: int
 
@@ -164,7 +164,7 @@ class ProxyOut(Schema):
         return mask_name(obj.owner.name)
 
 
-class ProxyBallotIn(BallotIn):
+class ProxyBallotIn(OwnerBallotIn):
     owner_id: int
 
 
@@ -187,5 +187,5 @@ class RegisterPlanOut(Schema):
     errors: list[RegisterErrorOut]
 
 
-class ObjectionIn(Schema):
+class VoteObjectionIn(Schema):
     body: str = Field(max_length=5000)

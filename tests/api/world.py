@@ -31,6 +31,11 @@ class Town:
     case: object = None
     vote: object = None  # a counted owners' vote of the estate, its register one unit
     activity: object = None  # a volunteering activity of a volunteer team of the community
+    need: object = None  # party building: an open need and a collected wish
+    wish: object = None
+    resource: object = None  # venues: a court and a booking of it
+    booking: object = None
+    selection: object = None  # activities: a 好家风 selection
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -50,6 +55,11 @@ class Town:
             "case_id": self.case,
             "vote_id": self.vote,
             "activity_id": self.activity,
+            "need_id": self.need,
+            "wish_id": self.wish,
+            "resource_id": self.resource,
+            "booking_id": self.booking,
+            "selection_id": self.selection,
         }.get(param)
 
 
@@ -76,7 +86,30 @@ def make_town(*, with_users=False):
                                         payload={"category": "noise", "description": "夜间施工噪音"})
     _deliberation(town, filer)
     town.vote = _counted_vote(town.estate)
+    _neighbourhood(town)
     return town
+
+
+def _neighbourhood(town):
+    """A need, a wish, a booked court and a 好家风 selection of the town's community."""
+    import datetime
+
+    from liulin.activities.models import Selection
+    from liulin.partybuilding.models import Need, Wish
+    from liulin.territory.models import Facility
+    from liulin.venues.models import Booking, Resource
+
+    community = town.community
+    town.need = Need.objects.create(community=community, title="助老陪诊", source="staff")
+    town.wish = Wish.objects.create(community=community, title="轮椅", kind="goods", beneficiary_label="独居老人")
+    facility = Facility.objects.create(community=community, name=f"{community.name}球场", kind="court")
+    town.resource = Resource.objects.create(facility=facility, community=community, name=facility.name)
+    start = datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC)
+    booker = make_user(Role.RESIDENT, resident=ResidentFactory(household=town.household))
+    town.booking = Booking.objects.create(resource=town.resource, booker=booker, starts_at=start,
+                                          ends_at=start + datetime.timedelta(hours=1), purpose="打球", state="confirmed",
+                                          created_at=start)
+    town.selection = Selection.objects.create(community=community, title="好家风评选")
 
 
 def _deliberation(town, staff):
