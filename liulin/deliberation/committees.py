@@ -1,14 +1,15 @@
 """业主委员会: terms, 备案, committee meetings and their decisions.
 
-The rules (住房和城乡建设部《业主大会和业主委员会指导规则》, 建房〔2009〕274号):
-- art. 31: a committee has 5 to 11 members, an odd number; its term is at most 5 years;
-- art. 35: it files (备案) with the subdistrict and the housing authority within 30 days of
-  its election (the election day not counted, 民法典 art. 201);
-- art. 37: a meeting needs more than half of the members present, a member may not send a
-  proxy (委员不能委托代理人参加会议), a decision needs more than half of ALL members, and it
-  is published within 3 days of being made.
-The term's expiry is announced 3 months ahead (art. 40 asks the committee to prepare the
-election before its term ends).
+The rules (住房和城乡建设部《业主大会和业主委员会指导规则》, 建房〔2009〕274号; see
+docs/deliberation.md for the quoted text):
+- a committee has 5 to 11 members, an odd number; its term is at most 5 years;
+- it files (备案) with the subdistrict and the housing authority within 30 days of its
+  election (the election day not counted, 民法典 art. 201);
+- a meeting needs more than half of the members present, a member may not send a proxy
+  (委员不能委托代理人参加会议), a decision needs more than half of ALL members, and it is
+  published within 3 days of being made;
+- the election of the next term is held before the term ends: the committee and the
+  community are alerted 3 months ahead.
 """
 
 import datetime

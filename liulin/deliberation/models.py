@@ -603,8 +603,8 @@ class TermState(models.TextChoices):
 
 class CommitteeTerm(models.Model):
     """One term (届) of an estate's owners' committee: 5 to 11 members, an odd number
-    (业主大会和业主委员会指导规则 art. 31), at most five years, filed (备案) within 30 days
-    of the election (art. 35)."""
+    (业主大会和业主委员会指导规则), at most five years, filed (备案) within 30 days
+    of the election."""
 
     committee = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("业主委员会"))
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
@@ -668,7 +668,7 @@ class CommitteeSeat(models.Model):
 
 class CommitteeMeeting(models.Model):
     """A meeting of the committee's members. Only seats of the term sign in, each for
-    himself (no proxies); more than half of all members present (指导规则 art. 37)."""
+    himself (no proxies); more than half of all members present (指导规则)."""
 
     term = models.ForeignKey(CommitteeTerm, on_delete=models.PROTECT, related_name="meetings")
     held_at = models.DateTimeField(_("会议时间"))
@@ -705,7 +705,7 @@ class DecisionState(models.TextChoices):
 
 class CommitteeDecision(models.Model):
     """A motion put to a committee meeting. It passes with more than half of ALL members in
-    favour (not of those present) and is then published within 3 days (指导规则 art. 37)."""
+    favour (not of those present) and is then published within 3 days (指导规则)."""
 
     meeting = models.ForeignKey(CommitteeMeeting, on_delete=models.PROTECT, related_name="decisions")
     text = models.TextField(_("决定事项"))

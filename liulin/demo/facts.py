@@ -225,7 +225,7 @@ CULTURE_TEAMS = [
 ]
 
 # Owners' committees: the article's 24 members, 18 of them party members (75 %). The law
-# (住建部《业主大会和业主委员会指导规则》 art. 31) wants 5 to 11 members and an odd number,
+# (住建部《业主大会和业主委员会指导规则》) wants 5 to 11 members and an odd number,
 # so 4 per estate over all six estates cannot be right: four estates have a committee
 # (9 + 5 + 5 + 5 = 24 members, 6 + 4 + 4 + 4 = 18 party members) and the two smallest
 # (金峰苑, 桃花苑) have none yet, their affairs being taken by the residents' committee.
