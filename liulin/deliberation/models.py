@@ -696,6 +696,9 @@ class CommitteeAttendance(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "seat"], name="deliberation_committee_attends_once")]
 
+    def __str__(self):
+        return f"{self.meeting_id}:{self.seat_id}"
+
 
 class DecisionState(models.TextChoices):
     RECORDED = "recorded", _("待公布")
@@ -754,6 +757,9 @@ class CommitteeVote(models.Model):
             models.UniqueConstraint(fields=["decision", "attendance"], name="deliberation_committee_one_vote"),
             models.CheckConstraint(condition=Q(choice__in=["for", "against", "abstain"]), name="deliberation_committee_vote_valid"),
         ]
+
+    def __str__(self):
+        return self.choice
 
 
 class CommitteeEvent(ChainedEvent):
