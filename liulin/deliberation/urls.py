@@ -18,6 +18,7 @@ urlpatterns = [
     path("polls/<int:poll_pk>/close/", views.close_poll, name="close_poll"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("items/<int:item_pk>/<slug:action>/", views.item_act, name="item_act"),
+    path("<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("<int:pk>/minutes/<slug:action>/", views.minutes, name="minutes"),
     path("matters/", views.matter_list, name="matters"),
     path("matters/<int:pk>/", views.matter, name="matter"),

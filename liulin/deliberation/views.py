@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liulin.core import calendar, clock, workorders
+from liulin.core import calendar, clock, pdf, workorders
 from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, has_perm_anywhere
 
@@ -68,6 +68,23 @@ def new_meeting(request):
             messages.success(request, _("议事会议已创建，请发出通知。"))
             return redirect("deliberation:meeting", meeting.pk)
     return render(request, "deliberation/new.html", {"form": form})
+
+
+@login_required
+def minutes_pdf(request, pk):
+    """The final minutes and the sign-in sheet, printed: for those who run the meeting (the
+    sheet carries names), once the minutes are frozen."""
+    _require_reader(request.user)
+    found = selectors.meeting_for(request.user, pk)
+    if not can(request.user, "deliberation.convene", found):
+        raise NotPermitted(_("只有会议组织者可以打印纪要和签到表。"))
+    if found.minutes_state != MinutesState.FINAL:
+        messages.error(request, _("纪要定稿后才能打印。"))
+        return redirect("deliberation:meeting", found.pk)
+    return pdf.response(pdf.render("deliberation/minutes_pdf.html", {
+        "meeting": found, "agenda": list(found.agenda.all()), "amendments": list(found.amendments.all()),
+        "decisions": list(selectors.decisions_of(found)), "sheet": list(selectors.attendances(found)),
+        "counts": selectors.attendance_counts(found)}), filename=f"minutes-{found.pk}.pdf")
 
 
 def _context(request, meeting):

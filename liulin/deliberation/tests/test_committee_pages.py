@@ -48,3 +48,24 @@ def test_a_resident_cannot_open_the_committee_pages(world, committee):  # noqa: 
     resident = client_for(resident_user(world.building))
     assert resident.get(reverse("deliberation:committees")).status_code == 403
     assert resident.get(reverse("deliberation:committee_term", args=[term.pk])).status_code in (403, 404)
+
+
+def test_minutes_and_sign_in_sheet_print_once_final(world):
+    from liulin.deliberation import services
+    from liulin.deliberation.models import State
+
+    from .factories import meeting_in_state
+
+    meeting = meeting_in_state(world, State.HELD)
+    staff = client_for(world.staff)
+    url = reverse("deliberation:minutes_pdf", args=[meeting.pk])
+    r = staff.get(url)
+    assert r.status_code == 302  # draft minutes: back to the meeting with a message
+    services.write_minutes(actor=world.staff, meeting=meeting, text="议定：更换楼道灯。")
+    for action in ("open_amendments", "finalise"):
+        services.act_on_minutes(actor=world.staff, meeting=meeting, action=action)
+    r = staff.get(url)
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert r["Cache-Control"] == "no-store"
+    resident = client_for(resident_user(world.building))
+    assert resident.get(url).status_code in (403, 404)
