@@ -28,6 +28,13 @@ SKIPPED_PREFIXES = ("admin/", "static/", "i18n/", "accounts/logout", "api/v1/doc
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
+def _resident_user(resident):
+    """The resident's account: several of the foreign records below belong to one person."""
+    from liulin.accounts.models import User
+
+    return User.objects.filter(resident=resident).first() or make_user(Role.RESIDENT, resident=resident)
+
+
 def walk(patterns, prefix=""):
     for entry in patterns:
         route = str(entry.pattern)
@@ -83,7 +90,7 @@ def _party_building_for(community, resident):
     partnership = Partnership.objects.create(org=unit, community=community, scope="共建", liaison="联络人",
                                              starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31),
                                              receipt_no="GJ-scoping-walk")
-    user = make_user(Role.RESIDENT, resident=resident)
+    user = _resident_user(resident)
     registration = Registration.objects.create(user=user, name=f"{OTHER_COMMUNITY}党员", community=community, org=unit,
                                                posts=["care"], state="confirmed")
     service = ServiceRecord.objects.create(registration=registration, community=community, org=unit, category="care",
@@ -117,7 +124,21 @@ def _meeting_for(community, building, resident, text):
     case = MediationCase.objects.create(community=community, estate=building.estate, dispute_type="neighbour", source="application",
                                         summary=text, mediator=convener, accepted_at=start, due_at=start + datetime.timedelta(days=30))
     party = MediationParty.objects.create(case=case, role="applicant", name=text, resident=resident)
-    return [meeting, attendance, poll, decision, item, matter, objection, case, party]
+    from liulin.deliberation.models import CommitteeDecision, CommitteeMeeting, CommitteeSeat, CommitteeTerm
+
+    committee = Organisation.objects.create(name=f"业委会{community.pk}", kind="owners_committee", community=community,
+                                            estate=building.estate)
+    term = CommitteeTerm.objects.create(committee=committee, community=community, number=1, elected_on=start.date(),
+                                        starts_on=start.date(), ends_on=start.date() + datetime.timedelta(days=365), members=5,
+                                        created_by=convener)
+    seat = CommitteeSeat.objects.create(term=term, resident=resident, name=text, role="chair")
+    committee_meeting = CommitteeMeeting.objects.create(term=term, held_at=start, topic=text, members=5, present=3,
+                                                        recorded_by=convener)
+    committee_decision = CommitteeDecision.objects.create(
+        meeting=committee_meeting, text=text, members=5, in_favour=3, against=0, abstain=0, state="recorded",
+        decided_on=start.date(), publish_by=start.date() + datetime.timedelta(days=3))
+    return [meeting, attendance, poll, decision, item, matter, objection, case, party, term, seat, committee_meeting,
+            committee_decision]
 
 
 def _booking_for(community, user, purpose):
@@ -151,7 +172,7 @@ def _activities_for(there, outsider, neighbour, here):
 
     selection = Selection.objects.create(community=there, title="乙评比", state="voting")
     nomination = Nomination.objects.create(selection=selection, household=outsider.household, family_name=f"{OTHER_COMMUNITY}家",
-                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=make_user(Role.RESIDENT, resident=outsider),
+                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=_resident_user(outsider),
                                            state="accepted")
     return [*made, selection, nomination]
 
@@ -183,7 +204,7 @@ def world(db):
     ]
     party_there = _party_building_for(there, outsider)
     meeting_there = _meeting_for(there, there_building, outsider, f"{OTHER_COMMUNITY}议事")
-    venue_there, booking_there = _booking_for(there, make_user(Role.RESIDENT, resident=outsider), f"{OTHER_COMMUNITY}预约")
+    venue_there, booking_there = _booking_for(there, _resident_user(outsider), f"{OTHER_COMMUNITY}预约")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
