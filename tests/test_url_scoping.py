@@ -124,7 +124,21 @@ def _meeting_for(community, building, resident, text):
     case = MediationCase.objects.create(community=community, estate=building.estate, dispute_type="neighbour", source="application",
                                         summary=text, mediator=convener, accepted_at=start, due_at=start + datetime.timedelta(days=30))
     party = MediationParty.objects.create(case=case, role="applicant", name=text, resident=resident)
-    return [meeting, attendance, poll, decision, item, matter, objection, case, party]
+    from liulin.deliberation.models import CommitteeDecision, CommitteeMeeting, CommitteeSeat, CommitteeTerm
+
+    committee = Organisation.objects.create(name=f"业委会{community.pk}", kind="owners_committee", community=community,
+                                            estate=building.estate)
+    term = CommitteeTerm.objects.create(committee=committee, community=community, number=1, elected_on=start.date(),
+                                        starts_on=start.date(), ends_on=start.date() + datetime.timedelta(days=365), members=5,
+                                        created_by=convener)
+    seat = CommitteeSeat.objects.create(term=term, resident=resident, name=text, role="chair")
+    committee_meeting = CommitteeMeeting.objects.create(term=term, held_at=start, topic=text, members=5, present=3,
+                                                        recorded_by=convener)
+    committee_decision = CommitteeDecision.objects.create(
+        meeting=committee_meeting, text=text, members=5, in_favour=3, against=0, abstain=0, state="recorded",
+        decided_on=start.date(), publish_by=start.date() + datetime.timedelta(days=3))
+    return [meeting, attendance, poll, decision, item, matter, objection, case, party, term, seat, committee_meeting,
+            committee_decision]
 
 
 def _booking_for(community, user, purpose):

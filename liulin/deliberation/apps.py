@@ -14,11 +14,12 @@ class DeliberationConfig(AppConfig):
         from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
 
-        from . import mediation, permissions, selectors, services  # noqa: F401
+        from . import committees, mediation, permissions, selectors, services  # noqa: F401
 
         kinds.register(services.NOTICE_KIND, _("议事会议通知"))
         kinds.register(services.ITEM_KIND, _("议事落实事项"))
         kinds.register(mediation.REMINDER_KIND, _("人民调解提醒"))
+        kinds.register(committees.NOTICE_KIND, _("业主委员会任期提醒"))
         # A decision's work order reports back here when it moves (core.workorders).
         workorders.register_listener(services.ORIGIN, services.order_changed)
         # Staff and invited parties by their roles; a resident for his own estate's meetings.
@@ -29,3 +30,4 @@ class DeliberationConfig(AppConfig):
                              when=selectors.may_open)
         register_periodic("deliberation.remind_reviews", every=3600, func=services.remind_reviews)
         register_periodic("deliberation.remind_confirmations", every=3600, func=mediation.remind_confirmations)
+        register_periodic("deliberation.remind_terms", every=3600, func=committees.remind_terms)
