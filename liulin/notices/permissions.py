@@ -8,5 +8,5 @@ from .models import CatalogueItem, Notice
 from .workflow import NOTICE
 
 NOTICE.grant_roles()
-register_scope(Notice, area_path="community__path")
-register_scope(CatalogueItem, area_path="community__path")
+register_scope(Notice, area_path="community__path", grid="community__grids")
+register_scope(CatalogueItem, area_path="community__path", grid="community__grids")
