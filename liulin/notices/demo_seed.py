@@ -8,6 +8,7 @@ import datetime
 from liulin.core import clock
 
 from . import services
+from .defaults import ensure_kinds
 from .models import CatalogueItem, Notice, NoticeKind, Schedule
 
 SECRETARY = "19900000001"  # 社区书记 (demo/logins.py)
@@ -21,6 +22,7 @@ def seed(demo):
     from liulin.territory.models import Household
 
     secretary = demo.users[SECRETARY]
+    ensure_kinds(NoticeKind)
     kinds = {k.code: k for k in NoticeKind.objects.all()}
     today = clock.today()
     catalogue = CatalogueItem.objects.bulk_create([

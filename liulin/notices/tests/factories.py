@@ -11,6 +11,7 @@ from liulin.people.tests.factories import ResidentFactory
 from liulin.territory.tests.factories import BuildingFactory, HouseholdFactory
 
 from .. import services
+from ..defaults import ensure_kinds
 from ..models import NoticeKind, State
 
 
@@ -36,6 +37,7 @@ def make_world():
 
 
 def kind(code="dibao"):
+    ensure_kinds(NoticeKind)
     return NoticeKind.objects.get(code=code)
 
 
