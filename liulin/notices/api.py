@@ -12,7 +12,16 @@ from liulin.core.permissions import NOT_FOUND
 from liulin.core.schemas import ERRORS
 
 from . import selectors, services
-from .schemas import ActionIn, AnswerIn, CorrectionIn, NoticeIn, NoticeOut, ObjectionIn, ObjectionOut, ReceiptOut
+from .schemas import (
+    ActionIn,
+    AnswerIn,
+    CorrectionIn,
+    NoticeIn,
+    NoticeOut,
+    ObjectionIn,
+    ObjectionOut,
+    ReceiptOut,
+)
 
 router = Router(tags=["notices"])
 

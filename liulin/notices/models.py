@@ -194,3 +194,6 @@ class Receipt(models.Model):
             models.CheckConstraint(condition=Q(read_at__isnull=True) | Q(read_at__gte=models.F("delivered_at")),
                                    name="notices_read_after_delivered"),
         ]
+
+    def __str__(self):
+        return f"{self.notice_id}:{self.household_id}:{self.channel}"

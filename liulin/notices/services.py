@@ -5,22 +5,23 @@ objection answered, and record delivery and reading per household.
 docs/notices.md has the rules and their sources.
 """
 
-import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from liulin.core import calendar, chain, clock
+from liulin.core import chain, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.notifications import services as notifications
+from liulin.core.notifications.models import Notification
 from liulin.core.permissions import NOT_FOUND, can, permitting
 from liulin.core.text import clean_text
 from liulin.territory.models import Household
 
 from . import periods, selectors
-from .models import Channel, DayBasis, Notice, NoticeEvent, NoticeVersion, Objection, Receipt, State
+from .models import Channel, Notice, NoticeEvent, NoticeVersion, Objection, Receipt, State
 from .workflow import NOTICE
 
 NOTIFY_KIND = "notices.published"
@@ -212,8 +213,6 @@ def mark_read(*, actor, notice, now=None):
     if household is None or household.community_id != notice.community_id or notice.state not in selectors.VISIBLE_TO_RESIDENTS:
         return 0
     count = Receipt.objects.filter(notice=notice, household=household, read_at__isnull=True).update(read_at=now, read_by=actor)
-    from django.contrib.contenttypes.models import ContentType
-    from liulin.core.notifications.models import Notification
     Notification.objects.filter(user=actor, read_at__isnull=True, target_type=ContentType.objects.get_for_model(Notice),
                                 target_id=str(notice.pk)).update(read_at=now)
     return count

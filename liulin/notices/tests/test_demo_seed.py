@@ -5,7 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from liulin.accounts.models import User
 from liulin.demo.seed import seed_demo
+from liulin.notices.demo_seed import SECRETARY
 from liulin.notices.models import Notice, Receipt, State
 from liulin.notices.selectors import schedule
 from liulin.people.models import Resident
@@ -21,11 +23,10 @@ def test_demo_notices():
     page = Client().get(reverse("notices:public", args=[dibao.pk])).content.decode()
     assert "演示" in page
     for name, room in Resident.objects.filter(household__community=dibao.community).values_list("name", "household__room")[:200]:
-        assert name not in page
-    from liulin.accounts.models import User
-    staff = User.objects.filter(is_superuser=True).first()
-    if staff is not None:
-        assert any(overdue for *_, overdue in schedule(staff))
+        assert name not in page and f"{room}室" not in page
+    secretary = User.objects.get(mobile=SECRETARY)
+    overdue = {item.title for item, _last, _due, late in schedule(secretary) if late}
+    assert overdue == {"社区财务收支"}
     count = Notice.objects.count()
     seed_demo()
     assert Notice.objects.count() == count
