@@ -51,6 +51,13 @@ def fill(route, value):
     return "/" + PARAM.sub(str(value), route)
 
 
+def _account(resident):
+    """The resident's login: the one an earlier helper made, or a new one (one per resident)."""
+    from liulin.accounts.models import User
+
+    return User.objects.filter(resident=resident).first() or make_user(Role.RESIDENT, resident=resident)
+
+
 def _ticket_for(grid, text, requester_user=None, org=None):
     from liulin.whistle.models import Category, SlaPolicy, Ticket
 
@@ -172,7 +179,7 @@ def _activities_for(there, outsider, neighbour, here):
 
     selection = Selection.objects.create(community=there, title="乙评比", state="voting")
     nomination = Nomination.objects.create(selection=selection, household=outsider.household, family_name=f"{OTHER_COMMUNITY}家",
-                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=make_user(Role.RESIDENT, resident=outsider),
+                                           story=f"{OTHER_COMMUNITY}故事", nominated_by=_account(outsider),
                                            state="accepted")
     return [*made, selection, nomination]
 
@@ -204,7 +211,7 @@ def world(db):
     ]
     party_there = _party_building_for(there, outsider)
     meeting_there = _meeting_for(there, there_building, outsider, f"{OTHER_COMMUNITY}议事")
-    venue_there, booking_there = _booking_for(there, make_user(Role.RESIDENT, resident=outsider), f"{OTHER_COMMUNITY}预约")
+    venue_there, booking_there = _booking_for(there, _account(outsider), f"{OTHER_COMMUNITY}预约")
     foreign_ids = {
         obj.pk
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
