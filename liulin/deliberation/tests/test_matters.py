@@ -26,14 +26,15 @@ PATH = {
 
 
 def matter_in_state(world, state, *, at=None):
-    at = at or clock.now() - datetime.timedelta(days=60)
+    at = at or clock.now() - datetime.timedelta(days=90)
     if state == MatterState.REJECTED:
         return matters.propose(actor=world.staff, community=world.community, title="加装电梯", description="同心家园加装电梯",
                                vote=matters.Vote(due=5, present=5, in_favour=2), now=at)
     matter = matters.propose(actor=world.staff, community=world.community, title="加装电梯", description="同心家园加装电梯",
                              vote=PASSING, now=at)
     for n, action in enumerate(PATH[state]):
-        when = at + datetime.timedelta(days=8 * n)
+        # two weeks a step: the 7-day window, counted from the next day and moved past a holiday break, has run
+        when = at + datetime.timedelta(days=14 * n)
         matters.act(actor=world.staff, matter=matter, action=action, vote=PASSING, result="已完成加装并公示", now=when)
     return MajorMatter.objects.get(pk=matter.pk)
 
