@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "liulin.whistle",
     "liulin.partybuilding",
     "liulin.deliberation",
+    "liulin.notices",
     "liulin.votes",
     "liulin.volunteering",
     "liulin.venues",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("whistle/", include("liulin.whistle.urls")),
     path("partybuilding/", include("liulin.partybuilding.urls")),
     path("deliberation/", include("liulin.deliberation.urls")),
+    path("notices/", include("liulin.notices.urls")),
     path("votes/", include("liulin.votes.urls")),
     path("volunteering/", include("liulin.volunteering.urls")),
     path("venues/", include("liulin.venues.urls")),

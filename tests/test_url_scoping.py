@@ -141,6 +141,27 @@ def _meeting_for(community, building, resident, text):
             committee_decision]
 
 
+def _notices_for(community, household, text):
+    """A draft notice of `community` whose text is a sentinel, and a published one (its title
+    public by design) with an objection and a household's receipt carrying the sentinel."""
+    from liulin.notices.defaults import ensure_kinds
+    from liulin.notices.models import Notice, NoticeKind, NoticeVersion, Objection, Receipt
+
+    ensure_kinds(NoticeKind)
+    staff = make_user(Role.COMMUNITY_STAFF, community)
+    kind = NoticeKind.objects.get(code="dibao")
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    hidden = Notice.objects.create(community=community, kind=kind, created_by=staff)
+    NoticeVersion.objects.create(notice=hidden, number=1, title=text, body=text, created_by=staff)
+    public = Notice.objects.create(community=community, kind=kind, created_by=staff, state="published", published_at=start,
+                                   ends_at=start + datetime.timedelta(days=7), last_day=start.date())
+    NoticeVersion.objects.create(notice=public, number=1, title="乙公示", body="乙社区公示内容", created_by=staff)
+    objection = Objection.objects.create(notice=public, raised_by=staff, text=text, raised_at=start,
+                                         answer_due=start + datetime.timedelta(days=3))
+    Receipt.objects.create(notice=public, household=household, channel="in_app", delivered_at=start)
+    return [hidden, public, objection]
+
+
 def _booking_for(community, user, purpose):
     """A venue of `community` and a booking of it whose purpose is a sentinel."""
     from liulin.territory.models import Facility
@@ -213,6 +234,7 @@ def world(db):
                     *_activities_for(there, outsider, neighbour, here)]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
+    foreign_ids.update(obj.pk for obj in _notices_for(there, outsider.household, f"{OTHER_COMMUNITY}公示"))
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
         "foreign_ids": sorted(foreign_ids),
