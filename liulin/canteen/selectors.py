@@ -156,3 +156,38 @@ def alerts(canteen, month, *, now=None):
         if order.channel == Order.Channel.FAMILY and order.delivery and order.state != Order.State.DELIVERED and order.day < today:
             found.append({"kind": "undelivered", "order": order, "text": _("家属代订的送餐未确认送达")})
     return found
+
+
+def counter_residents(user, canteen):
+    """Residents the counter may serve: those of the canteen's community, for staff who hold
+    the counter of this canteen; nobody otherwise."""
+    from liulin.core.permissions import can
+
+    if not can(user, "canteen.counter", canteen):
+        return Resident.objects.none()
+    return Resident.objects.filter(household__community_id=canteen.community_id).select_related("household")
+
+
+def counter_find(user, canteen, *, id_number="", resident_id=None, name=""):
+    """The diner at the counter, by ID card (matched on its keyed hash), resident code (the
+    registry id on his code) or a staff search by name; (resident or None, how identified)."""
+    from liulin.core.crypto import keyed_hash
+    from liulin.people.services import clean_id_number
+
+    people = counter_residents(user, canteen)
+    if id_number:
+        return people.filter(id_hash=keyed_hash(clean_id_number(id_number))).first(), Order.Identified.ID_CARD
+    if resident_id:
+        return people.filter(pk=resident_id).first(), Order.Identified.RESIDENT_CODE
+    if name:
+        return None, Order.Identified.STAFF_SEARCH
+    return None, ""
+
+
+def counter_search(user, canteen, name):
+    from liulin.core.text import clean_text
+
+    name = clean_text(name or "").strip()[:32]
+    if not name:
+        return Resident.objects.none()
+    return counter_residents(user, canteen).filter(name__contains=name).order_by("name_pinyin")[:20]
