@@ -155,5 +155,5 @@ def record_status(request, canteen_id: int, payload: StatusIn):
     tag = CareTag.objects.filter(code=payload.tag).first()
     if tag is None:
         raise Invalid(_("没有这种身份。"), code="unknown_tag", field="tag")
-    return Status(201, services.record_status(actor=request.user, canteen=canteen, resident=resident, tag=tag, proof=payload.proof,)
-                                       valid_from=payload.valid_from, expires_on=payload.expires_on)
+    return Status(201, services.record_status(actor=request.user, canteen=canteen, resident=resident, tag=tag, proof=payload.proof,
+                                                      valid_from=payload.valid_from, expires_on=payload.expires_on))
