@@ -36,3 +36,7 @@ class CounterOrderForm(forms.Form):
 
 class ClaimForm(forms.Form):
     month = forms.DateField(label=_("月份（任一天）"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class QueueDayForm(forms.Form):
+    day = forms.DateField(label=_("送餐日期"), widget=forms.DateInput(attrs={"type": "date"}))

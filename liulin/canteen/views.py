@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from liulin.core.permissions import can
 
 from . import claims, selectors, services
 from .api import resolve_diner
-from .forms import ClaimForm, CounterFindForm, CounterOrderForm, OrderForm
+from .forms import ClaimForm, CounterFindForm, CounterOrderForm, OrderForm, QueueDayForm
 from .models import MealPeriod, Order
 from .workflow import ORDER_WORKFLOW
 
@@ -81,8 +82,10 @@ def order_act(request, order_id, action):
     except DomainError as error:
         messages.error(request, error.detail)
     back = request.POST.get("next")
-    if back in ("queue", "counter"):
-        return redirect(f"canteen:{back}", order.canteen_id)
+    if back == "queue":
+        return redirect(f"{reverse('canteen:queue', args=[order.canteen_id])}?day={order.day.isoformat()}")
+    if back == "counter":
+        return redirect("canteen:counter", order.canteen_id)
     return redirect("canteen:home")
 
 
@@ -135,10 +138,17 @@ def counter(request, canteen_id):
 @login_required
 def queue(request, canteen_id):
     canteen = selectors.canteen_for(request.user, canteen_id, "canteen.counter")
-    rows = list(selectors.delivery_queue(request.user, canteen, clock.today()))
+    form = QueueDayForm(request.GET or None, initial={"day": clock.today()})
+    day = clock.today()
+    if form.is_bound and form.is_valid():
+        try:
+            day = clock.bounded(form.cleaned_data["day"], field="day")
+        except DomainError as error:
+            add_to_form(form, error)
+    rows = list(selectors.delivery_queue(request.user, canteen, day))
     for order in rows:
         order.actions = _actions(request.user, order)
-    return render(request, "canteen/queue.html", {"canteen": canteen, "rows": rows})
+    return render(request, "canteen/queue.html", {"canteen": canteen, "rows": rows, "form": form, "day": day})
 
 
 @login_required

@@ -45,7 +45,7 @@ def test_daughter_orders_lunch_for_her_father_it_is_delivered_and_claimed(page, 
 
     page.context.clear_cookies()
     log_in(page, k.staff.mobile, PASSWORD)
-    page.goto(f"/canteen/{k.canteen.pk}/queue/")
+    page.goto(f"/canteen/{k.canteen.pk}/queue/?day={tomorrow.isoformat()}")
     assert_accessible(page)
     page.click(f"[data-testid=dispatch-{order.pk}]")
     page.click(f"[data-testid=deliver-{order.pk}]")
