@@ -126,6 +126,7 @@ def _mount():
     from liulin.deliberation.api import router as deliberation_router
     from liulin.notices.api import router as notices_router
     from liulin.activities.api import router as activities_router
+    from liulin.canteen.api import router as canteen_router
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
@@ -147,6 +148,7 @@ def _mount():
     api.add_router("/volunteering", volunteering_router)
     api.add_router("/venues", venues_router)
     api.add_router("/activities", activities_router)
+    api.add_router("/canteen", canteen_router)
 
 
 _mount()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "liulin.volunteering",
     "liulin.venues",
     "liulin.activities",
+    "liulin.canteen",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

@@ -198,6 +198,22 @@ def _activities_for(there, outsider, neighbour, here):
     return [*made, selection, nomination]
 
 
+def _canteen_for(there, outsider):
+    """A canteen of the other community, a subsidised order of the outsider and its claim."""
+    from liulin.canteen.models import Canteen, Claim, MealPeriod, Order
+
+    canteen = Canteen.objects.create(name="乙食堂", community=there)
+    lunch = MealPeriod.objects.create(canteen=canteen, code="lunch", name="午餐", starts=datetime.time(11), ends=datetime.time(13),
+                                      order_cutoff=datetime.time(9))
+    staff = make_user(Role.COMMUNITY_STAFF, there)
+    order = Order.objects.create(canteen=canteen, period=lunch, day=datetime.date(2026, 11, 2), resident=outsider, group="other",
+                                 channel="counter", identified_by="staff_search", ordered_by=staff, price_fen=1500, paid_fen=1500,
+                                 age=50, delivery=True)
+    claim = Claim.objects.create(canteen=canteen, month=datetime.date(2026, 11, 1), lines=0, price_total_fen=0,
+                                 subsidy_total_fen=0, sha256="0" * 64, generated_by=staff)
+    return [canteen, order, claim]
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -231,7 +247,7 @@ def world(db):
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
                     grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there,
                     *_volunteering_in(there, outsider), venue_there, booking_there,
-                    *_activities_for(there, outsider, neighbour, here)]
+                    *_activities_for(there, outsider, neighbour, here), *_canteen_for(there, outsider)]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     foreign_ids.update(obj.pk for obj in _notices_for(there, outsider.household, f"{OTHER_COMMUNITY}公示"))
