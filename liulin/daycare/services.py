@@ -80,7 +80,10 @@ def _require_carer(actor, enrolment, *, family_too=False):
 
 
 def _event(enrolment, *, actor, action, role="", **data):
-    return chain.append(EnrolmentEvent, enrolment, actor=actor, actor_role=role, action=action, data=data)
+    """Append to the enrolment's chain through a row locked in this transaction, so two steps
+    on one elder at once (a family QR and a carer's tap) queue rather than fork the chain."""
+    locked = Enrolment.objects.select_for_update().only("pk").get(pk=enrolment.pk)
+    return chain.append(EnrolmentEvent, locked, actor=actor, actor_role=role, action=action, data=data)
 
 
 # --- centres and places ------------------------------------------------------------------------
@@ -282,6 +285,7 @@ def log_care(*, actor, enrolment, kind, text, value=None, unit=""):
     return entry
 
 
+@transaction.atomic
 def reveal_health(*, actor, enrolment, reason):
     """The health notes, to the centre's care staff only; each reading is logged."""
     if not is_care_staff(actor, enrolment.centre):
