@@ -125,6 +125,7 @@ def _mount():
     from liulin.accounts.api import router as accounts_router
     from liulin.deliberation.api import router as deliberation_router
     from liulin.activities.api import router as activities_router
+    from liulin.daycare.api import router as daycare_router
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
@@ -145,6 +146,7 @@ def _mount():
     api.add_router("/volunteering", volunteering_router)
     api.add_router("/venues", venues_router)
     api.add_router("/activities", activities_router)
+    api.add_router("/daycare", daycare_router)
 
 
 _mount()
