@@ -58,6 +58,9 @@ class DayPlace(models.Model):
             models.CheckConstraint(condition=Q(weekday__lte=6), name="daycare_dayplace_weekday"),
         ]
 
+    def __str__(self):
+        return f"{self.centre_id} {self.get_weekday_display()} {self.taken}/{self.capacity}"
+
 
 class Enrolment(models.Model):
     class State(models.TextChoices):
@@ -121,6 +124,9 @@ class FamilyContact(models.Model):
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["enrolment", "user"], name="daycare_contact_once")]
 
+    def __str__(self):
+        return f"{self.relation} #{self.pk}"
+
 
 class Attendance(models.Model):
     class State(models.TextChoices):
@@ -150,6 +156,9 @@ class Attendance(models.Model):
                                    name="daycare_attendance_out_after_in"),
         ]
 
+    def __str__(self):
+        return f"#{self.enrolment_id} {self.day}"
+
 
 class AbsenceCall(models.Model):
     """A call to make to the family when an elder planned for the day has not arrived."""
@@ -164,6 +173,9 @@ class AbsenceCall(models.Model):
         verbose_name = _("缺勤电话")
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["enrolment", "day"], name="daycare_absence_once")]
+
+    def __str__(self):
+        return f"#{self.enrolment_id} {self.day}"
 
 
 class CareLog(models.Model):
@@ -193,6 +205,9 @@ class CareLog(models.Model):
             models.CheckConstraint(condition=~Q(kind="reading") | (Q(value__isnull=False) & ~Q(unit="")),
                                    name="daycare_log_reading_has_value"),
         ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class EnrolmentEvent(ChainedEvent):

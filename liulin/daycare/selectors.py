@@ -4,11 +4,11 @@ centre's staff list, a family proxy by his own elder."""
 import datetime
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from liulin.core import calendar, clock
 from liulin.core.errors import NotFound
 from liulin.core.permissions import scoped
-from django.utils.translation import gettext as _
 
 from .models import AbsenceCall, Attendance, CareLog, Centre, DayPlace, Enrolment
 from .services import NOT_FOUND

@@ -27,7 +27,16 @@ from liulin.core.permissions import can
 from liulin.core.roles import Role
 from liulin.core.text import clean_text
 
-from .models import AbsenceCall, Attendance, CareLog, Centre, DayPlace, Enrolment, EnrolmentEvent, FamilyContact
+from .models import (
+    AbsenceCall,
+    Attendance,
+    CareLog,
+    Centre,
+    DayPlace,
+    Enrolment,
+    EnrolmentEvent,
+    FamilyContact,
+)
 from .workflow import ATTENDANCE_WORKFLOW, ENROLMENT_WORKFLOW
 
 E = Enrolment.State

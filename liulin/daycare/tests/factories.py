@@ -1,15 +1,14 @@
 import datetime
+import itertools
 
 from liulin.accounts.tests.factories import make_user
 from liulin.core.roles import Role
 from liulin.daycare import services
 from liulin.daycare.models import Enrolment
-import itertools
-
 from liulin.people.tests.factories import ResidentFactory, make_id_number
+from liulin.territory.tests.factories import BuildingFactory, CommunityFactory, GridFactory, HouseholdFactory
 
 _seq = itertools.count(1)
-from liulin.territory.tests.factories import BuildingFactory, CommunityFactory, GridFactory, HouseholdFactory
 
 
 class Station:

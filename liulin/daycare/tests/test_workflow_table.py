@@ -67,8 +67,8 @@ def test_attendance_table(action, role):
 
 def station_enrolment(attendance):
     enrolment = attendance.enrolment
-    from liulin.daycare.models import FamilyContact
     from liulin.accounts.models import User
+    from liulin.daycare.models import FamilyContact
 
     enrolment.daughter = type("D", (), {"user": User.objects.get(pk=FamilyContact.objects.get(enrolment=enrolment).user_id)})
     return enrolment
