@@ -127,6 +127,7 @@ def _mount():
     from liulin.notices.api import router as notices_router
     from liulin.activities.api import router as activities_router
     from liulin.canteen.api import router as canteen_router
+    from liulin.daycare.api import router as daycare_router
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
@@ -149,6 +150,7 @@ def _mount():
     api.add_router("/venues", venues_router)
     api.add_router("/activities", activities_router)
     api.add_router("/canteen", canteen_router)
+    api.add_router("/daycare", daycare_router)
 
 
 _mount()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "liulin.venues",
     "liulin.activities",
     "liulin.canteen",
+    "liulin.daycare",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

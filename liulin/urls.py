@@ -18,6 +18,7 @@ urlpatterns = [
     path("venues/", include("liulin.venues.urls")),
     path("activities/", include("liulin.activities.urls")),
     path("canteen/", include("liulin.canteen.urls")),
+    path("daycare/", include("liulin.daycare.urls")),
     path("home/", include("liulin.dashboard.urls")),
     path("notifications/", include("liulin.core.notifications.urls")),
     path("attachments/", include("liulin.core.attachments.urls")),
