@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "liulin.volunteering",
     "liulin.venues",
     "liulin.activities",
+    "liulin.housing",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",
