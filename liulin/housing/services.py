@@ -73,10 +73,9 @@ def _authorise(actor, perm, obj):
 
 
 def _notify(resident, text, params, target):
-    user_id = getattr(resident, "user_id", None)
-    if user_id is None:
-        user = getattr(resident, "user", None)
-        user_id = getattr(user, "pk", None)
+    from django.contrib.auth import get_user_model
+
+    user_id = get_user_model().objects.filter(resident_id=getattr(resident, "pk", resident)).values_list("pk", flat=True).first()
     if user_id:
         send([Notice(kind=KIND, text=text, params=params, user_id=user_id, target=target)])
 

@@ -71,8 +71,9 @@ class Town:
         if state in (Application.State.WAITING, Application.State.OFFERED, Application.State.ACCEPTED, Application.State.HOUSED):
             changes.update(rank=1, draw_group=2)
         Application.objects.filter(pk=application.pk).update(**changes)
+        resident = application.applicant
         application.refresh_from_db()
-        application.applicant.user = application.applicant.user if hasattr(application.applicant, "user") else None
+        application.applicant = resident
         return application
 
     def lease_in(self, state, *, ends_in_days=60):
@@ -81,7 +82,10 @@ class Town:
         Round.objects.filter(pk=round_.pk).update(state=Round.State.DRAWN)
         today = clock.today()
         starts = today - datetime.timedelta(days=300)
-        lease = Lease.objects.create(apartment=application.offered_apartment, application=application, tenant=application.applicant,
+        apartment = Apartment.objects.create(community=self.community, building=self.building, number=f"B-{Lease.objects.count() + 1}",
+                                             layout=Apartment.Layout.STUDIO, area_dm2=3000, rent_fen=70000, deposit_fen=140000)
+        Application.objects.filter(pk=application.pk).update(offered_apartment=apartment)
+        lease = Lease.objects.create(apartment=apartment, application=application, tenant=application.applicant,
                                      state=state, starts_on=starts, term_months=12, ends_on=today + datetime.timedelta(days=ends_in_days),
                                      rent_fen=90000, deposit_fen=180000)
         return lease
