@@ -16,6 +16,7 @@ urlpatterns = [
     path("volunteering/", include("liulin.volunteering.urls")),
     path("venues/", include("liulin.venues.urls")),
     path("activities/", include("liulin.activities.urls")),
+    path("housing/", include("liulin.housing.urls")),
     path("home/", include("liulin.dashboard.urls")),
     path("notifications/", include("liulin.core.notifications.urls")),
     path("attachments/", include("liulin.core.attachments.urls")),

@@ -163,3 +163,14 @@ def test_invoices_and_arrears_alerts_at_set_months():
     assert services.arrears_alerts() == []  # once per level
     services.pay_invoice(actor=town.staff, invoice=Invoice.objects.filter(lease=lease).first())
     assert services.arrears() == [(lease, 2)]
+
+
+def test_anyone_downloads_the_draw_file_and_it_names_nobody(client):
+    town = Town()
+    round_, applications = _drawn(town, n=2)
+    response = client.get(f"/housing/rounds/{round_.pk}/draw.txt")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"applicants_hash: {round_.list_hash}" in text
+    assert all(a.applicant.name not in text for a in applications)
+    assert client.get("/housing/rounds/999999/draw.txt").status_code == 404
