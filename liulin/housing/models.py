@@ -189,6 +189,9 @@ class Document(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["application", "rule"], name="housing_document_once")]
 
+    def __str__(self):
+        return f"{self.application_id}:{self.rule_id}"
+
 
 class Draw(models.Model):
     """A published lottery of a round. A re-run keeps every earlier draw (superseded, with
@@ -208,6 +211,9 @@ class Draw(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["round"], condition=Q(current=True), name="housing_one_current_draw")]
+
+    def __str__(self):
+        return f"{self.round_id} {self.drawn_at:%Y-%m-%d}"
 
 
 class Lease(models.Model):
@@ -258,6 +264,9 @@ class Invoice(models.Model):
         ordering = ["lease_id", "month"]
         constraints = [models.UniqueConstraint(fields=["lease", "month"], name="housing_invoice_once")]
 
+    def __str__(self):
+        return f"{self.lease_id} {self.month:%Y-%m}"
+
 
 class Inspection(models.Model):
     class Kind(models.TextChoices):
@@ -273,6 +282,9 @@ class Inspection(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lease", "kind"], name="housing_inspection_once")]
 
+    def __str__(self):
+        return f"{self.lease_id} {self.kind}"
+
 
 class Defect(models.Model):
     """A defect found at an inspection; its photos are attachments (stage "defect"); it is
@@ -283,6 +295,9 @@ class Defect(models.Model):
     work_order_id = models.BigIntegerField(null=True, blank=True)
     work_order_number = models.CharField(max_length=32, blank=True)
     work_order_state = models.CharField(max_length=32, blank=True)
+
+    def __str__(self):
+        return self.description
 
 
 class RoundEvent(ChainedEvent):

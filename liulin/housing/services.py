@@ -28,11 +28,27 @@ from liulin.core.tasks import schedule_at
 from liulin.core.text import clean_text
 
 from .models import (
-    Apartment, Application, ApplicationEvent, Defect, Document, Draw, Inspection, Invoice, Lease, LeaseEvent, Round,
-    RoundEvent, Rule, Tier,
+    Apartment,
+    Application,
+    ApplicationEvent,
+    Defect,
+    Document,
+    Draw,
+    Inspection,
+    Invoice,
+    Lease,
+    LeaseEvent,
+    Round,
+    RoundEvent,
+    Rule,
+    Tier,
 )
 from .workflow import (
-    APPLICATION_DUTIES, APPLICATION_WORKFLOW, LEASE_WORKFLOW, PERSON_ACTIONS, ROUND_DUTIES, ROUND_WORKFLOW,
+    APPLICATION_DUTIES,
+    APPLICATION_WORKFLOW,
+    LEASE_WORKFLOW,
+    ROUND_DUTIES,
+    ROUND_WORKFLOW,
 )
 
 AS = Application.State

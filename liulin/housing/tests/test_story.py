@@ -10,7 +10,7 @@ from django.core.management import call_command
 from liulin.core import clock, lottery
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.housing import services
-from liulin.housing.models import Application, Draw, Invoice, Lease, Round
+from liulin.housing.models import Application, Draw, Invoice, Lease
 
 from .factories import GOOD, Town
 
