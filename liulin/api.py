@@ -84,6 +84,13 @@ def too_large(request, exc):
     return domain_error(request, TooLarge(_("请求内容过大。")))
 
 
+@api.exception_handler(OverflowError)
+def out_of_range(request, exc):
+    """A number larger than the database stores (SQLite refuses past 2**63) is bad input; the
+    request's transaction has rolled back, so nothing changed."""
+    return api.create_response(request, {"detail": _("数值超出允许的范围。"), "code": "out_of_range"}, status=400)
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc):
     if isinstance(exc.__cause__, DomainError):  # Ninja wraps what the body parser refused
