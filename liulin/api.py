@@ -130,15 +130,15 @@ api.add_decorator(_idempotent_posts, mode="view")
 
 def _mount():
     from liulin.accounts.api import router as accounts_router
-    from liulin.deliberation.api import router as deliberation_router
     from liulin.activities.api import router as activities_router
+    from liulin.deliberation.api import router as deliberation_router
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
     from liulin.territory.api import router as territory_router
-    from liulin.votes.api import router as votes_router
-    from liulin.volunteering.api import router as volunteering_router
     from liulin.venues.api import router as venues_router
+    from liulin.volunteering.api import router as volunteering_router
+    from liulin.votes.api import router as votes_router
     from liulin.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
