@@ -17,8 +17,8 @@ from .models import Activity, Course, Term
 from .schemas import (
     ActivityIn,
     ActivityOut,
+    ActivityReasonIn,
     AnswerIn,
-    SelectionBallotOut,
     CheckInIn,
     CheckInOut,
     EnrolIn,
@@ -27,15 +27,15 @@ from .schemas import (
     FamilyLinkOut,
     NominateIn,
     NominationOut,
-    SelectionObjectionIn,
-    SelectionObjectionOut,
-    ActivityReasonIn,
     ReviewIn,
     ScoreIn,
+    SelectionBallotOut,
+    SelectionObjectionIn,
+    SelectionObjectionOut,
     SelectionOut,
+    SelectionVoteIn,
     SignOutIn,
     TeamOut,
-    SelectionVoteIn,
 )
 from .workflow import ACTIVITY_WORKFLOW, PERSON_ACTIONS
 

@@ -16,7 +16,6 @@ from liulin.core.permissions import has_perm_anywhere
 
 from . import ical, selectors
 from .schemas import (
-    VenueActionIn,
     BookingIn,
     BookingOut,
     DayOut,
@@ -30,6 +29,7 @@ from .schemas import (
     ResourceOut,
     SeriesIn,
     SeriesOut,
+    VenueActionIn,
     WaitIn,
     WaitOut,
 )

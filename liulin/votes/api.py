@@ -15,10 +15,9 @@ from liulin.orgs.models import Organisation
 from . import importing, presenters, publication, selectors, services
 from .schemas import (
     ActIn,
-    OwnerBallotIn,
     CounterIn,
-    VoteFiguresOut,
-    VoteObjectionIn,
+    OwnerBallotIn,
+    OwnersVoteIn,
     PaperIn,
     PaperOut,
     ProxyBallotIn,
@@ -31,7 +30,8 @@ from .schemas import (
     RollEntryOut,
     ServiceIn,
     VoteDetailOut,
-    OwnersVoteIn,
+    VoteFiguresOut,
+    VoteObjectionIn,
     VoteOut,
 )
 from .workflow import WORKFLOW

@@ -6,7 +6,7 @@ import pytest
 
 from liulin.activities import services
 from liulin.activities.models import Activity, Enrolment
-from liulin.core.testing.concurrency import threads_database, run_at_once
+from liulin.core.testing.concurrency import run_at_once, threads_database
 
 from .factories import Town
 

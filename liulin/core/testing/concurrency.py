@@ -40,10 +40,6 @@ def threads_database(tmp_path):
     at once ("table is locked") where a real file waits on its busy timeout; so the threads
     get a copy of it in a file, as SQLite runs in production (WAL, IMMEDIATE). Call it once
     the test's data is in; read the outcome through the threads too (`read_in_threads`)."""
-    import sqlite3
-
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         return lambda: None
     path = str(tmp_path / "threads.sqlite3")

@@ -4,7 +4,7 @@
 import pytest
 
 from liulin.core.errors import Conflict
-from liulin.core.testing.concurrency import threads_database, run_at_once
+from liulin.core.testing.concurrency import run_at_once, threads_database
 from liulin.deliberation import services
 from liulin.deliberation.models import Attendance, Ballot, MeetingEvent, State
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from liulin.core.errors import Conflict
-from liulin.core.testing.concurrency import threads_database, run_at_once
+from liulin.core.testing.concurrency import run_at_once, threads_database
 from liulin.venues.models import Booking, Membership, Occupancy
 from liulin.venues.services import bookings, gym
 from liulin.venues.tests.factories import World, at, make_resident
