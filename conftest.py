@@ -23,6 +23,19 @@ def _forget_remembered_config():
     forget_all()
 
 
+@pytest.fixture(autouse=True)
+def _rate_windows_held_still(monkeypatch):
+    """Rate limits count in clock windows: a test that makes four requests against "3/m"
+    must not see a minute end between the third and the fourth. Each test's requests fall in
+    the window of the moment it started; tests of windows ending pass `now=` themselves."""
+    import time
+
+    from liulin.core import limits
+
+    started = time.time()
+    monkeypatch.setattr(limits, "clock", lambda: started)
+
+
 @pytest.fixture
 def community(db):
     from liulin.territory.tests.factories import CommunityFactory
