@@ -2,7 +2,7 @@
 print a table and write bench/out/results.json.
 
 Sizes (environment): BENCH_TICKETS, BENCH_OPEN and the other `generate.Params` fields
-(BENCH_SEED, BENCH_DISTRICTS ...); BENCH_ONLY=worklists,kpis,sweep,intake,multinode picks
+(BENCH_SEED, BENCH_DISTRICTS ...); BENCH_ONLY=worklists,kpis,dashboard,sweep,intake,multinode picks
 benchmarks; BENCH_CLIENTS and BENCH_INTAKE_SECONDS for the HTTP load (wrk).
 BENCH_KEEP_EVENTS=0 (with BENCH_ONLY=kpis) counts each chunk's events into the KPI rollups
 and deletes them, for sizes whose events the disk cannot hold."""
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-ALL = ("worklists", "kpis", "sweep", "intake", "multinode")
+ALL = ("worklists", "kpis", "dashboard", "sweep", "intake", "multinode")
 DEFAULTS = {"postgresql": {"tickets": 500_000, "open": 125_000}, "sqlite": {"tickets": 100_000, "open": 25_000}}
 
 
@@ -49,7 +49,7 @@ def main():
     log(f"bench: {params.tickets:,} tickets ({params.open:,} open) on {vendor}")
     only = [x for x in os.environ.get("BENCH_ONLY", ",".join(ALL)).split(",") if x]
     keep_events = os.environ.get("BENCH_KEEP_EVENTS", "1") != "0"
-    if not keep_events and set(only) - {"kpis"}:
+    if not keep_events and set(only) - {"kpis", "dashboard"}:
         sys.exit("BENCH_KEEP_EVENTS=0 loads tickets and their KPI rollups only: use it with BENCH_ONLY=kpis")
     t0 = time.monotonic()
     results["data"] = generate.ensure(params, keep_events=keep_events, log=log)
@@ -79,6 +79,11 @@ def main():
 
         log("kpis:")
         figures.update(kpis.run(personas, now=now, log=log))
+    if "dashboard" in only:
+        from . import dashboard
+
+        log("dashboard:")
+        figures.update(dashboard.run(personas, now=now, log=log))
     if "sweep" in only:
         from . import sweep
 

@@ -131,7 +131,10 @@ api.add_decorator(_idempotent_posts, mode="view")
 def _mount():
     from liulin.accounts.api import router as accounts_router
     from liulin.activities.api import router as activities_router
+    from liulin.canteen.api import router as canteen_router
+    from liulin.daycare.api import router as daycare_router
     from liulin.deliberation.api import router as deliberation_router
+    from liulin.notices.api import router as notices_router
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
@@ -148,10 +151,13 @@ def _mount():
     api.add_router("/tickets", whistle_router)
     api.add_router("/partybuilding", partybuilding_router)
     api.add_router("/deliberation", deliberation_router)
+    api.add_router("/notices", notices_router)
     api.add_router("/votes", votes_router)
     api.add_router("/volunteering", volunteering_router)
     api.add_router("/venues", venues_router)
     api.add_router("/activities", activities_router)
+    api.add_router("/canteen", canteen_router)
+    api.add_router("/daycare", daycare_router)
 
 
 _mount()

@@ -24,8 +24,8 @@ PAGES = {
     "grid_worker": ["dashboard:staff_home", "whistle:worklist", "whistle:patrol"],
     "property_staff": ["whistle:worklist"],
     "officer": ["whistle:summons"],
-    "staff": ["dashboard:staff_home", "people:resident_list", "whistle:queue", "whistle:board", "whistle:kpi", "whistle:kpi_ranking"],
-    "secretary": ["whistle:home", "whistle:whistles", "whistle:ranking", "whistle:kpi", "notifications:inbox"],
+    "staff": ["dashboard:staff_home", "dashboard:cockpit", "people:resident_list", "whistle:queue", "whistle:board", "whistle:kpi", "whistle:kpi_ranking"],
+    "secretary": ["dashboard:cockpit", "whistle:home", "whistle:whistles", "whistle:ranking", "whistle:kpi", "notifications:inbox"],
 }
 
 

@@ -124,7 +124,42 @@ def _meeting_for(community, building, resident, text):
     case = MediationCase.objects.create(community=community, estate=building.estate, dispute_type="neighbour", source="application",
                                         summary=text, mediator=convener, accepted_at=start, due_at=start + datetime.timedelta(days=30))
     party = MediationParty.objects.create(case=case, role="applicant", name=text, resident=resident)
-    return [meeting, attendance, poll, decision, item, matter, objection, case, party]
+    from liulin.deliberation.models import CommitteeDecision, CommitteeMeeting, CommitteeSeat, CommitteeTerm
+
+    committee = Organisation.objects.create(name=f"业委会{community.pk}", kind="owners_committee", community=community,
+                                            estate=building.estate)
+    term = CommitteeTerm.objects.create(committee=committee, community=community, number=1, elected_on=start.date(),
+                                        starts_on=start.date(), ends_on=start.date() + datetime.timedelta(days=365), members=5,
+                                        created_by=convener)
+    seat = CommitteeSeat.objects.create(term=term, resident=resident, name=text, role="chair")
+    committee_meeting = CommitteeMeeting.objects.create(term=term, held_at=start, topic=text, members=5, present=3,
+                                                        recorded_by=convener)
+    committee_decision = CommitteeDecision.objects.create(
+        meeting=committee_meeting, text=text, members=5, in_favour=3, against=0, abstain=0, state="recorded",
+        decided_on=start.date(), publish_by=start.date() + datetime.timedelta(days=3))
+    return [meeting, attendance, poll, decision, item, matter, objection, case, party, term, seat, committee_meeting,
+            committee_decision]
+
+
+def _notices_for(community, household, text):
+    """A draft notice of `community` whose text is a sentinel, and a published one (its title
+    public by design) with an objection and a household's receipt carrying the sentinel."""
+    from liulin.notices.defaults import ensure_kinds
+    from liulin.notices.models import Notice, NoticeKind, NoticeVersion, Objection, Receipt
+
+    ensure_kinds(NoticeKind)
+    staff = make_user(Role.COMMUNITY_STAFF, community)
+    kind = NoticeKind.objects.get(code="dibao")
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    hidden = Notice.objects.create(community=community, kind=kind, created_by=staff)
+    NoticeVersion.objects.create(notice=hidden, number=1, title=text, body=text, created_by=staff)
+    public = Notice.objects.create(community=community, kind=kind, created_by=staff, state="published", published_at=start,
+                                   ends_at=start + datetime.timedelta(days=7), last_day=start.date())
+    NoticeVersion.objects.create(notice=public, number=1, title="乙公示", body="乙社区公示内容", created_by=staff)
+    objection = Objection.objects.create(notice=public, raised_by=staff, text=text, raised_at=start,
+                                         answer_due=start + datetime.timedelta(days=3))
+    Receipt.objects.create(notice=public, household=household, channel="in_app", delivered_at=start)
+    return [hidden, public, objection]
 
 
 def _booking_for(community, user, purpose):
@@ -163,6 +198,22 @@ def _activities_for(there, outsider, neighbour, here):
     return [*made, selection, nomination]
 
 
+def _canteen_for(there, outsider):
+    """A canteen of the other community, a subsidised order of the outsider and its claim."""
+    from liulin.canteen.models import Canteen, Claim, MealPeriod, Order
+
+    canteen = Canteen.objects.create(name="乙食堂", community=there)
+    lunch = MealPeriod.objects.create(canteen=canteen, code="lunch", name="午餐", starts=datetime.time(11), ends=datetime.time(13),
+                                      order_cutoff=datetime.time(9))
+    staff = make_user(Role.COMMUNITY_STAFF, there)
+    order = Order.objects.create(canteen=canteen, period=lunch, day=datetime.date(2026, 11, 2), resident=outsider, group="other",
+                                 channel="counter", identified_by="staff_search", ordered_by=staff, price_fen=1500, paid_fen=1500,
+                                 age=50, delivery=True)
+    claim = Claim.objects.create(canteen=canteen, month=datetime.date(2026, 11, 1), lines=0, price_total_fen=0,
+                                 subsidy_total_fen=0, sha256="0" * 64, generated_by=staff)
+    return [canteen, order, claim]
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -196,9 +247,10 @@ def world(db):
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
                     grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there,
                     *_volunteering_in(there, outsider), venue_there, booking_there,
-                    *_activities_for(there, outsider, neighbour, here)]
+                    *_activities_for(there, outsider, neighbour, here), *_canteen_for(there, outsider)]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
+    foreign_ids.update(obj.pk for obj in _notices_for(there, outsider.household, f"{OTHER_COMMUNITY}公示"))
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
         "foreign_ids": sorted(foreign_ids),

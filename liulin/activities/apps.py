@@ -9,7 +9,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from liulin.core.plugins import register_nav
+        from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
 
         from . import permissions  # noqa: F401
@@ -17,4 +17,10 @@ class ActivitiesConfig(AppConfig):
 
         register_nav("activities", label=_("活动"), url_name="activities:list", perm=None, order=35,
                      when=lambda user: getattr(user, "is_authenticated", False))
+        register_home_action("activities", label=_("课程与活动"), url_name="activities:list",
+                             perm="activities.enrolment_view", order=20)
+        from . import selectors
+
+        register_tile("activities", template="activities/tiles/cockpit.html", data=selectors.cockpit_tile,
+                      perm="activities.view", order=50, page="cockpit")
         register_periodic("activities.sweep_offers", every=300, func=sweep_offers)

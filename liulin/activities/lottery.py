@@ -19,30 +19,14 @@ The same inputs always give the same ranks; `manage.py verify_draw <activity id>
 them from the stored list and says whether the published result holds.
 """
 
-import hashlib
-
 from django.db.models import F
 
 from liulin.core import clock
+from liulin.core.lottery import applicants_hash, ranking, seed_of
 
 from .models import Activity, Enrolment
 
 E = Enrolment.State
-
-
-def applicants_hash(rows):
-    """rows: (enrolment id, resident id, tier)."""
-    lines = "\n".join(f"{pk}:{resident}:{tier}" for pk, resident, tier in sorted(rows))
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
-def seed_of(public_value, list_hash):
-    return hashlib.sha256(f"{public_value}|{list_hash}".encode()).hexdigest()
-
-
-def ranking(seed, rows):
-    """The enrolment ids of `rows` in lottery order."""
-    return [pk for pk, _resident, tier in sorted(rows, key=lambda r: (r[2], hashlib.sha256(f"{seed}:{r[0]}".encode()).hexdigest()))]
 
 
 def draw(activity, *, actor):

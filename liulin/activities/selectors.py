@@ -219,3 +219,18 @@ def objection_for(user, objection_id):
     if found is None:
         raise NotFound(NOT_FOUND)
     return found
+
+
+def cockpit_tile(user):
+    """The 数据驾驶舱's enrolment figures over the enrolments the user may see: places taken
+    (enrolled or attended), waiting, and attendance against no-shows; activities open now."""
+    held = (Enrolment.State.CONFIRMED, Enrolment.State.ATTENDED)
+    figures = scoped(user, Enrolment.objects.all(), "activities.enrolment_view").aggregate(
+        enrolled=Count("pk", filter=Q(state__in=held)),
+        waiting=Count("pk", filter=Q(state__in=[Enrolment.State.APPLIED, Enrolment.State.WAITING,
+                                                Enrolment.State.OFFERED])),
+        attended=Count("pk", filter=Q(state=Enrolment.State.ATTENDED)),
+        no_show=Count("pk", filter=Q(state=Enrolment.State.NO_SHOW)))
+    figures["open_activities"] = scoped(user, Activity.objects.filter(
+        state__in=[Activity.State.RENEWAL, Activity.State.APPLYING, Activity.State.OPEN]), "activities.view").count()
+    return figures

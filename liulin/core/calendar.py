@@ -132,6 +132,40 @@ def _overrides(calendar_id):
     return dict(CalendarOverride.objects.filter(calendar_id=calendar_id).values_list("date", "is_workday"))
 
 
+# --- legal periods ----------------------------------------------------------------------
+
+
+def period_last_day(start, days, *, working=False, calendar=None):
+    """The last day of a period of `days` days begun at `start`, as the Civil Code counts it:
+    the day it begins is not counted, counting starts the next local day (art. 201); a last day
+    that is not worked (weekend, statutory holiday) moves to the next working day, while a 调休
+    make-up workday stays (art. 203). With `working`, only working days are counted."""
+    day_overrides = overrides(calendar or default_calendar())
+    day = local_date(start)
+    one = datetime.timedelta(days=1)
+    if working:
+        counted = 0
+        for _ in range(MAX_DAYS):
+            day += one
+            counted += _is_workday(day, day_overrides)
+            if counted >= days:
+                return day
+    else:
+        day += datetime.timedelta(days=days)
+        for _ in range(MAX_DAYS):
+            if _is_workday(day, day_overrides):
+                return day
+            day += one
+    raise Invalid("工作日历在十年内没有工作日，请检查日历设置。", code="calendar_without_workdays")
+
+
+def period_end(start, days, *, working=False, calendar=None):
+    """(last day, the moment the period ends: local midnight after its last day — art. 203
+    says a period ends at 24:00 of its last day)."""
+    last = period_last_day(start, days, working=working, calendar=calendar)
+    return last, start_of_day(last + datetime.timedelta(days=1))
+
+
 # --- working hours ----------------------------------------------------------------------
 
 

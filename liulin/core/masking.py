@@ -20,3 +20,8 @@ def mask_id(id_number: str) -> str:
     if not id_number:
         return ""
     return f"{id_number[:4]}{'*' * (len(id_number) - 5)}{id_number[-1]}"
+
+
+def mask_name(name: str) -> str:
+    """张三丰 -> 张**: the family name only (claims, public lists, certificates)."""
+    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""

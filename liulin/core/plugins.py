@@ -38,6 +38,7 @@ class Tile:
     perm: str | None = None
     order: int = 100
     when: Any = None
+    page: str = "home"  # "home": the staff home page; "cockpit": the 数据驾驶舱
 
 
 _nav: dict[str, NavEntry] = {}
@@ -51,8 +52,10 @@ def register_nav(key, *, label, url_name, perm=None, order=100, when=None):
     _nav[key] = NavEntry(key, label, url_name, perm, order, when)
 
 
-def register_tile(key, *, template, data, perm=None, order=100, when=None):
-    _tiles[key] = Tile(key, template, data, perm, order, when)
+def register_tile(key, *, template, data, perm=None, order=100, when=None, page="home"):
+    """Offer a tile on a page of figures: the staff home (`page="home"`) or the 数据驾驶舱
+    (`page="cockpit"`). Keys are per page, so one app may offer a tile on each."""
+    _tiles[(page, key)] = Tile(key, template, data, perm, order, when, page)
 
 
 def register_landing(role, *, url_name, order=100):
@@ -88,7 +91,7 @@ def home_actions_for(user):
     return [a for a in sorted(_home_actions.values(), key=lambda a: (a.order, a.key)) if _shown(a, user)]
 
 
-def tiles_for(user):
-    """The tiles `user` sees on the home page, in order, each as {"key", "template", "data"}."""
-    tiles = sorted(_tiles.values(), key=lambda t: (t.order, t.key))
+def tiles_for(user, page="home"):
+    """The tiles `user` sees on `page`, in order, each as {"key", "template", "data"}."""
+    tiles = sorted((t for t in _tiles.values() if t.page == page), key=lambda t: (t.order, t.key))
     return [{"key": t.key, "template": t.template, "data": t.data(user)} for t in tiles if _shown(t, user)]

@@ -18,6 +18,10 @@ class DashboardConfig(AppConfig):
         register_tile("people", template="dashboard/tiles/people.html", data=selectors.people_tile, order=10)
         register_tile("orgs", template="dashboard/tiles/orgs.html", data=selectors.orgs_tile, order=20)
         register_tile("facilities", template="dashboard/tiles/facilities.html", data=selectors.facilities_tile, order=30)
+        # The 数据驾驶舱 (dashboard:cockpit) opens with the people and their care groups; each
+        # app adds its own figures there (register_tile(..., page="cockpit")).
+        register_tile("people", template="dashboard/tiles/people.html", data=selectors.people_tile, order=10,
+                      page="cockpit")
         # The community's own staff land on this overview; a resident on his own page.
         register_landing(Role.COMMUNITY_SECRETARY, url_name="dashboard:staff_home", order=10)
         register_landing(Role.COMMUNITY_STAFF, url_name="dashboard:staff_home", order=10)

@@ -129,6 +129,11 @@ def staff_overview(user):
     return {"scopes": staff_scopes(user), "tiles": tiles_for(user)}
 
 
+def cockpit(user):
+    """The 数据驾驶舱: the tiles the apps registered for it, as the user's scope counts them."""
+    return {"scopes": staff_scopes(user), "tiles": tiles_for(user, page="cockpit")}
+
+
 RELATION_ORDER = [value for value, _label in Resident.Relation.choices]
 
 

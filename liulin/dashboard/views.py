@@ -16,6 +16,15 @@ def staff_home(request):
 
 
 @login_required
+def cockpit(request):
+    """数据驾驶舱: every app's figures for whatever the user's roles cover (a community, a
+    subdistrict or a district), each tile counted by its own app over the user's scope."""
+    if not has_staff_role(request.user):
+        return redirect("dashboard:resident_home")
+    return render(request, "dashboard/cockpit.html", selectors.cockpit(request.user))
+
+
+@login_required
 def resident_home(request):
     """A resident's own page: what he came to do first (report a problem, call his grid
     worker), then his household, its members (phones masked) and his care tags."""

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ActionItem, Meeting
+from .models import ActionItem, CommitteeDecision, CommitteeTerm, Meeting
 
 
 @admin.register(Meeting)
@@ -26,3 +26,19 @@ class ActionItemAdmin(MeetingAdmin):
     list_display = ("title", "meeting", "due_date", "state", "work_order_number")
     list_filter = ("state",)
     search_fields = ("title", "work_order_number")
+
+
+@admin.register(CommitteeTerm)
+class CommitteeTermAdmin(MeetingAdmin):
+    """Read-only: a term changes through committees.py (events, alerts)."""
+
+    list_display = ("committee", "number", "members", "elected_on", "ends_on", "state", "filed_on")
+    list_filter = ("state",)
+    search_fields = ("committee__name",)
+
+
+@admin.register(CommitteeDecision)
+class CommitteeDecisionAdmin(MeetingAdmin):
+    list_display = ("text", "meeting", "in_favour", "members", "state", "publish_by", "published_at")
+    list_filter = ("state",)
+    search_fields = ("text",)

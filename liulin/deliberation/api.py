@@ -13,7 +13,7 @@ from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
 from liulin.territory.models import Area, Building, Estate, Facility
 
-from . import matters, mediation, selectors, services
+from . import committees, matters, mediation, selectors, services
 from .schemas import (
     ActionIn,
     ActionItemOut,
@@ -25,8 +25,12 @@ from .schemas import (
     CaseActionIn,
     CaseIn,
     CaseOut,
+    CommitteeDecisionOut,
+    CommitteeMeetingIn,
+    CommitteeMeetingOut,
     DecisionIn,
     DecisionOut,
+    FilingIn,
     FollowUpIn,
     InvitationOut,
     ItemActionIn,
@@ -50,6 +54,8 @@ from .schemas import (
     SignInForIn,
     SignInIn,
     StepOut,
+    TermIn,
+    TermOut,
 )
 
 router = Router(tags=["deliberation"])
@@ -309,3 +315,63 @@ def case_signature(request, case_id: int, party_id: int):
 def case_follow_up(request, case_id: int, payload: FollowUpIn):
     case = mediation.case_for(request.user, case_id)
     return Status(201, mediation.follow_up(actor=request.user, case=case, notes=payload.notes, performance=payload.performance))
+
+
+# --- 业主委员会 -------------------------------------------------------------------------------
+
+
+@router.get("/committee-terms", response={200: list[TermOut], **ERRORS}, summary="业主委员会任期（社区、审计、本会委员可见）")
+@paginate
+def term_list(request):
+    return committees.terms_for(request.user).prefetch_related("seats")
+
+
+@router.post("/committee-terms", response={201: TermOut, **ERRORS}, summary="登记一届业主委员会（5—11 人单数，任期不超过 5 年）")
+def term_create(request, payload: TermIn):
+    from liulin.orgs.models import Organisation
+
+    committee = _one(Organisation.objects.filter(kind=Organisation.Kind.OWNERS_COMMITTEE), payload.committee_id)
+    residents = {r.pk: r for r in Resident.objects.filter(pk__in=[s.resident_id for s in payload.seats])
+                 .select_related("household__building")}
+    if len(residents) != len({s.resident_id for s in payload.seats}):
+        raise NotFound(gettext(NOT_FOUND))
+    term = committees.register_term(actor=request.user, committee=committee, number=payload.number,
+                                    elected_on=payload.elected_on, starts_on=payload.starts_on, ends_on=payload.ends_on,
+                                    seats=[(residents[s.resident_id], s.role) for s in payload.seats])
+    return Status(201, term)
+
+
+@router.get("/committee-terms/{int:term_id}", response={200: TermOut, **ERRORS}, summary="任期详情")
+def term_detail(request, term_id: int):
+    return committees.term_for(request.user, term_id)
+
+
+@router.post("/committee-terms/{int:term_id}/filing", response={200: TermOut, **ERRORS},
+             summary="记录备案（选举后 30 日内，逾期照登并标明逾期）")
+def term_file(request, term_id: int, payload: FilingIn):
+    term = committees.term_for(request.user, term_id)
+    committees.file_term(actor=request.user, term=term, filed_on=payload.filed_on, reference=payload.reference)
+    return committees.term_for(request.user, term_id)
+
+
+@router.get("/committee-terms/{int:term_id}/meetings", response={200: list[CommitteeMeetingOut], **ERRORS},
+            summary="业主委员会会议与决定")
+@paginate
+def term_meetings(request, term_id: int):
+    return committees.term_for(request.user, term_id).meetings.prefetch_related("decisions").order_by("-held_at", "-pk")
+
+
+@router.post("/committee-terms/{int:term_id}/meetings", response={201: CommitteeMeetingOut, **ERRORS},
+             summary="记录委员会会议（过半数委员本人出席；决定须全体委员过半数同意）")
+def term_meeting_create(request, term_id: int, payload: CommitteeMeetingIn):
+    term = committees.term_for(request.user, term_id)
+    meeting = committees.hold_meeting(actor=request.user, term=term, topic=payload.topic, held_at=payload.held_at,
+                                      present=payload.present, motions=[(m.text, m.votes) for m in payload.motions])
+    return Status(201, meeting)
+
+
+@router.post("/committee-decisions/{int:decision_id}/publish", response={200: CommitteeDecisionOut, **ERRORS},
+             summary="公布决定（作出之日起 3 日内）")
+def committee_decision_publish(request, decision_id: int):
+    decision = _one(committees.decisions_for(request.user), decision_id)
+    return committees.publish_decision(actor=request.user, decision=decision)

@@ -11,17 +11,23 @@ class DeliberationConfig(AppConfig):
 
         from liulin.core import workorders
         from liulin.core.notifications import kinds
-        from liulin.core.plugins import register_nav
+        from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
 
-        from . import mediation, permissions, selectors, services  # noqa: F401
+        from . import committees, mediation, permissions, selectors, services  # noqa: F401
 
         kinds.register(services.NOTICE_KIND, _("议事会议通知"))
         kinds.register(services.ITEM_KIND, _("议事落实事项"))
         kinds.register(mediation.REMINDER_KIND, _("人民调解提醒"))
+        kinds.register(committees.NOTICE_KIND, _("业主委员会任期提醒"))
         # A decision's work order reports back here when it moves (core.workorders).
         workorders.register_listener(services.ORIGIN, services.order_changed)
         # Staff and invited parties by their roles; a resident for his own estate's meetings.
         register_nav("deliberation", label=_("议事"), url_name="deliberation:home", order=40, when=selectors.may_open)
+        register_tile("deliberation", template="deliberation/tiles/cockpit.html", data=selectors.cockpit_tile,
+                      perm="deliberation.view", order=30, page="cockpit")
+        register_home_action("deliberation", label=_("小区议事"), url_name="deliberation:home", order=50,
+                             when=selectors.may_open)
         register_periodic("deliberation.remind_reviews", every=3600, func=services.remind_reviews)
         register_periodic("deliberation.remind_confirmations", every=3600, func=mediation.remind_confirmations)
+        register_periodic("deliberation.remind_terms", every=3600, func=committees.remind_terms)

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from liulin.core import chain, clock
 from liulin.demo import facts
-from liulin.demo.roster import owners_committee
+from liulin.demo.roster import estate_branch, owners_committee
 from liulin.orgs.models import Membership
 from liulin.people.models import Resident
 from liulin.territory.models import Facility
@@ -25,6 +25,9 @@ from .models import (
     Ballot,
     BallotChoice,
     Capacity,
+    CommitteeDecision,
+    CommitteeMeeting,
+    CommitteeTerm,
     Decision,
     Invitation,
     ItemState,
@@ -62,6 +65,8 @@ ESTATE_MATTERS = [
 
 def seed(demo):
     community = demo.community
+    if not CommitteeTerm.objects.filter(community=community, is_demo=True).exists():
+        seed_committees(demo)
     if not MajorMatter.objects.filter(community=community, is_demo=True).exists():
         seed_matter(demo)
     if not MediationCase.objects.filter(community=community, is_demo=True).exists():
@@ -74,8 +79,11 @@ def seed(demo):
     first_building = {}
     for (estate_name, _), building in sorted(demo.buildings.items(), key=lambda kv: kv[1].pk):
         first_building.setdefault(estate_name, building)
-    chairs = dict(Membership.objects.filter(org__name__in=[owners_committee(e) for e in estates], title="主任")
-                  .values_list("org__name", "name"))
+    # The committee's chair where the estate has a committee, else its party branch secretary.
+    chairs = dict(Membership.objects.filter(org__name__in=[estate_branch(e) for e in estates], title="支部书记")
+                  .values_list("org__estate__name", "name"))
+    chairs.update(Membership.objects.filter(org__name__in=[owners_committee(e) for e in estates], title="主任")
+                  .values_list("org__estate__name", "name"))
     bar = Facility.objects.filter(community=community, name="居民议事吧").first()
     residents = defaultdict(list)
     for r in (Resident.objects.filter(household__community=community, household__isnull=False)
@@ -91,7 +99,7 @@ def seed(demo):
         meetings.append(Meeting(
             kind=Kind.BUILDING, title=title, community=community, estate=estate, building=first_building[estate_name],
             place=f"{first_building[estate_name].name}架空层", starts_at=start, ends_at=start + datetime.timedelta(hours=1),
-            quorum=QUORUM, chair=chairs.get(owners_committee(estate_name), ""), convener=secretary, state=State.HELD,
+            quorum=QUORUM, chair=chairs.get(estate_name, ""), convener=secretary, state=State.HELD,
             minutes=f"小楼议事：{title}。议定：{item_title}，验收标准：{acceptance}。", minutes_state=MinutesState.FINAL,
             is_demo=True, created_at=start - datetime.timedelta(days=3), updated_at=start + datetime.timedelta(hours=1)))
         plans.append((estate, item_title, acceptance, done))
@@ -242,3 +250,55 @@ def seed_case(demo):
     mediation.follow_up(actor=chair, case=case, notes="防水已修复，赔偿款尚未付清。", performance="partly",
                         now=start + datetime.timedelta(days=15))
     MediationCase.objects.filter(pk=case.pk).update(is_demo=True)
+
+
+# Each committee's current term: (estate, number, elected how many days ago, filed on day n
+# or None, term in months). 中南佳苑's ends within 3 months (its expiry alert is due);
+# 望湘景苑's was elected 20 days ago and awaits its 备案 (due on day 30).
+COMMITTEE_TERMS = [
+    ("同心家园", 2, 700, 12, 60),
+    ("中南佳苑", 1, 1750, 25, 60),
+    ("中传花园", 2, 400, 30, 60),
+    ("望湘景苑", 1, 20, None, 60),
+]
+SEAT_ROLES = {"主任": "chair", "副主任": "vice_chair"}
+
+
+def seed_committees(demo):
+    """The owners' committees' terms from the roster's members (facts.COMMITTEES), through
+    the services; a committee meeting of 同心家园 with a decision published on day 2."""
+    from liulin.core import calendar
+
+    from . import committees
+
+    secretary, chair = demo.users[SECRETARY], demo.users[CHAIR]
+    today = clock.today()
+    members = defaultdict(list)
+    for m in (Membership.objects.filter(org__kind="owners_committee", org__community=demo.community, resident__isnull=False)
+              .select_related("org", "resident__household__building").order_by("org_id", "pk")):
+        members[m.org.estate_id].append(m)
+    orgs = {org.estate.name: org for org in demo.orgs.values() if org.kind == "owners_committee"}
+    for estate_name, number, days_ago, filed_day, months in COMMITTEE_TERMS:
+        org = orgs[estate_name]
+        elected = today - datetime.timedelta(days=days_ago)
+        ends = calendar.add_months(elected, months) - datetime.timedelta(days=1)
+        term = committees.register_term(
+            actor=secretary, committee=org, number=number, elected_on=elected, starts_on=elected, ends_on=ends,
+            seats=[(m.resident, SEAT_ROLES.get(m.title, "member")) for m in members[org.estate_id]],
+            now=clock.now() - datetime.timedelta(days=days_ago))
+        if filed_day is not None:
+            committees.file_term(actor=secretary, term=term, filed_on=elected + datetime.timedelta(days=filed_day),
+                                 reference=f"高塘岭业备〔{elected.year}〕{number:02d}号（演示）")
+        if estate_name == facts.COMMITTEES[0][0]:
+            seats = list(term.seats.all())
+            present = seats[:7]
+            held_at = clock.now() - datetime.timedelta(days=12)
+            meeting = committees.hold_meeting(
+                actor=chair, term=term, topic="续聘物业服务企业（演示）", held_at=held_at, present=present,
+                motions=[("提请业主大会续聘物业公司三年", {s: "abstain" if i == 6 else "for" for i, s in enumerate(present)}),
+                         ("地面停车位收费上调", {s: "for" if i < 3 else "against" for i, s in enumerate(present)})])
+            decision = meeting.decisions.get(state="recorded")
+            committees.publish_decision(actor=chair, decision=decision, now=held_at + datetime.timedelta(days=2))
+            CommitteeMeeting.objects.filter(pk=meeting.pk).update(is_demo=True)
+            CommitteeDecision.objects.filter(meeting=meeting).update(is_demo=True)
+    CommitteeTerm.objects.filter(community=demo.community).update(is_demo=True)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from liulin.core import chain, clock
+from liulin.core import calendar, chain, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import NOT_FOUND, can, permitting, scope_q
 from liulin.core.text import clean_text
@@ -173,7 +173,8 @@ def act(*, actor, matter, action, vote=None, result="", now=None):
         else:
             changes["state"] = transition.target
         if action == "publicise":
-            changes.update(publicised_at=now, objections_until=now + datetime.timedelta(days=PUBLICATION_DAYS))
+            # counted as the Civil Code counts periods: from the next day, past days off (core.calendar)
+            changes.update(publicised_at=now, objections_until=calendar.period_end(now, PUBLICATION_DAYS)[1])
         if action == "implement":
             if now < locked.objections_until:
                 raise Conflict(_("公示期未满 %(n)s 天，不能组织实施。") % {"n": PUBLICATION_DAYS}, code="window_open")
@@ -201,7 +202,7 @@ def object_to(*, actor, matter, text, now=None):
         if locked.state != MatterState.PUBLICISED or now >= locked.objections_until:
             raise Conflict(_("现在不在异议期内。"), code="objections_closed")
         objection = Objection.objects.create(matter=locked, raised_by=actor, text=text, raised_at=now,
-                                             answer_due=now + datetime.timedelta(days=ANSWER_DAYS))
+                                             answer_due=calendar.period_end(now, ANSWER_DAYS)[1])
         chain.append(MatterEvent, locked, actor=actor, actor_role="resident", action="object", data={"objection": objection.pk},
                      at=now)
     return objection

@@ -591,3 +591,181 @@ class CaseEvent(ChainedEvent):
     class Meta:
         ordering = ["case", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="deliberation_case_event_seq_unique")]
+
+
+# --- 业主委员会: terms, 备案, committee meetings and their decisions ------------------------
+
+
+class TermState(models.TextChoices):
+    ELECTED = "elected", _("待备案")
+    FILED = "filed", _("已备案")
+
+
+class CommitteeTerm(models.Model):
+    """One term (届) of an estate's owners' committee: 5 to 11 members, an odd number
+    (业主大会和业主委员会指导规则), at most five years, filed (备案) within 30 days
+    of the election."""
+
+    committee = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("业主委员会"))
+    community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    number = models.PositiveSmallIntegerField(_("届次"))
+    elected_on = models.DateField(_("选举日期"))
+    starts_on = models.DateField(_("任期开始"))
+    ends_on = models.DateField(_("任期届满"))
+    members = models.PositiveSmallIntegerField(_("委员人数"))
+    state = models.CharField(_("状态"), max_length=16, choices=TermState.choices, default=TermState.ELECTED)
+    filed_on = models.DateField(_("备案日期"), null=True, blank=True)
+    filing_reference = models.CharField(_("备案回执号"), max_length=64, blank=True)
+    expiry_alerted = models.BooleanField(default=False)
+    filing_alerted = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("业主委员会任期")
+        verbose_name_plural = verbose_name
+        ordering = ["committee_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "number"], name="deliberation_term_number_unique"),
+            models.CheckConstraint(condition=Q(members__in=[5, 7, 9, 11]), name="deliberation_committee_5_to_11_odd"),
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="deliberation_term_ends_after_start"),
+            models.CheckConstraint(condition=Q(starts_on__gte=models.F("elected_on")), name="deliberation_term_starts_on_election"),
+            models.CheckConstraint(condition=Q(state__in=TermState.values), name="deliberation_term_state_valid"),
+            models.CheckConstraint(condition=Q(state="elected", filed_on__isnull=True)
+                                   | Q(state="filed", filed_on__isnull=False, filed_on__gte=models.F("elected_on")),
+                                   name="deliberation_filed_term_dated"),
+        ]
+
+    def __str__(self):
+        return f"{self.committee} 第{self.number}届"
+
+
+class SeatRole(models.TextChoices):
+    CHAIR = "chair", _("主任")
+    VICE_CHAIR = "vice_chair", _("副主任")
+    MEMBER = "member", _("委员")
+
+
+class CommitteeSeat(models.Model):
+    term = models.ForeignKey(CommitteeTerm, on_delete=models.CASCADE, related_name="seats")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+", verbose_name=_("委员"))
+    name = models.CharField(_("姓名"), max_length=64)
+    role = models.CharField(_("职务"), max_length=16, choices=SeatRole.choices, default=SeatRole.MEMBER)
+    is_party_member = models.BooleanField(_("党员"), default=False)
+
+    class Meta:
+        ordering = ["term", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "resident"], name="deliberation_seat_once_per_term"),
+            models.UniqueConstraint(fields=["term"], condition=Q(role="chair"), name="deliberation_one_chair_per_term"),
+            models.CheckConstraint(condition=Q(role__in=SeatRole.values), name="deliberation_seat_role_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CommitteeMeeting(models.Model):
+    """A meeting of the committee's members. Only seats of the term sign in, each for
+    himself (no proxies); more than half of all members present (指导规则)."""
+
+    term = models.ForeignKey(CommitteeTerm, on_delete=models.PROTECT, related_name="meetings")
+    held_at = models.DateTimeField(_("会议时间"))
+    topic = models.CharField(_("议题"), max_length=200)
+    members = models.PositiveSmallIntegerField()
+    present = models.PositiveSmallIntegerField(_("出席委员"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-held_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(present__gt=models.F("members") / 2) & Q(present__lte=models.F("members")),
+                                   name="deliberation_committee_majority_present"),
+        ]
+
+    def __str__(self):
+        return self.topic
+
+
+class CommitteeAttendance(models.Model):
+    meeting = models.ForeignKey(CommitteeMeeting, on_delete=models.CASCADE, related_name="attendances")
+    seat = models.ForeignKey(CommitteeSeat, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "seat"], name="deliberation_committee_attends_once")]
+
+    def __str__(self):
+        return f"{self.meeting_id}:{self.seat_id}"
+
+
+class DecisionState(models.TextChoices):
+    RECORDED = "recorded", _("待公布")
+    PUBLISHED = "published", _("已公布")
+    REJECTED = "rejected", _("未通过")
+
+
+class CommitteeDecision(models.Model):
+    """A motion put to a committee meeting. It passes with more than half of ALL members in
+    favour (not of those present) and is then published within 3 days (指导规则)."""
+
+    meeting = models.ForeignKey(CommitteeMeeting, on_delete=models.PROTECT, related_name="decisions")
+    text = models.TextField(_("决定事项"))
+    members = models.PositiveSmallIntegerField()
+    in_favour = models.PositiveSmallIntegerField(_("同意"))
+    against = models.PositiveSmallIntegerField(_("反对"))
+    abstain = models.PositiveSmallIntegerField(_("弃权"))
+    state = models.CharField(_("状态"), max_length=16, choices=DecisionState.choices)
+    decided_on = models.DateField(_("作出日期"))
+    publish_by = models.DateField(_("公布期限"))
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=DecisionState.values), name="deliberation_decision_state_valid"),
+            models.CheckConstraint(condition=Q(in_favour__lte=models.F("members") - models.F("against") - models.F("abstain")),
+                                   name="deliberation_committee_votes_within_members"),
+            models.CheckConstraint(condition=~Q(state="rejected") | Q(in_favour__lte=models.F("members") / 2),
+                                   name="deliberation_rejected_lacks_majority"),
+            models.CheckConstraint(condition=Q(state="rejected") | Q(in_favour__gt=models.F("members") / 2),
+                                   name="deliberation_decision_majority_of_all"),
+            models.CheckConstraint(condition=~Q(state="published") | Q(published_at__isnull=False),
+                                   name="deliberation_published_decision_dated"),
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class CommitteeVote(models.Model):
+    """Each present member's own vote: one per seat per decision, only from an attendance."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", _("同意")
+        AGAINST = "against", _("反对")
+        ABSTAIN = "abstain", _("弃权")
+
+    decision = models.ForeignKey(CommitteeDecision, on_delete=models.CASCADE, related_name="votes")
+    attendance = models.ForeignKey(CommitteeAttendance, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "attendance"], name="deliberation_committee_one_vote"),
+            models.CheckConstraint(condition=Q(choice__in=["for", "against", "abstain"]), name="deliberation_committee_vote_valid"),
+        ]
+
+    def __str__(self):
+        return self.choice
+
+
+class CommitteeEvent(ChainedEvent):
+    subject_field = "term"
+    term = models.ForeignKey(CommitteeTerm, on_delete=models.PROTECT, related_name="events")
+
+    class Meta:
+        ordering = ["term", "seq"]
+        constraints = [models.UniqueConstraint(fields=["term", "seq"], name="deliberation_committee_event_seq_unique")]

@@ -10,8 +10,8 @@ and votes there.
 
 from liulin.core.permissions import register_scope
 
-from .models import ActionItem, MajorMatter, MediationCase, Meeting
-from .workflow import CASE, ITEM, MATTER, MEETING, MINUTES
+from .models import ActionItem, CommitteeDecision, CommitteeTerm, MajorMatter, MediationCase, Meeting
+from .workflow import CASE, DECISION, ITEM, MATTER, MEETING, MINUTES, TERM
 
 ORG_PATHS = ("invitations__org", "estate__organisations")
 
@@ -26,3 +26,7 @@ CASE.grant_roles()
 ITEM.grant_roles()
 register_scope(MajorMatter, area_path="community__path")
 register_scope(MediationCase, area_path="community__path", org="estate__organisations")
+TERM.grant_roles()
+DECISION.grant_roles()
+register_scope(CommitteeTerm, area_path="community__path", org="committee")
+register_scope(CommitteeDecision, area_path="meeting__term__community__path", org="meeting__term__committee")

@@ -409,3 +409,105 @@ class NotesIn(Schema):
 class FollowUpIn(Schema):
     notes: str = Field(max_length=4000)
     performance: Literal["performed", "partly", "not_performed"]
+
+
+# --- 业主委员会 -------------------------------------------------------------------------------
+
+
+class SeatIn(Schema):
+    resident_id: int
+    role: Literal["chair", "vice_chair", "member"] = "member"
+
+
+class TermIn(Schema):
+    committee_id: int
+    number: int = Field(ge=1, le=100)
+    elected_on: date
+    starts_on: date
+    ends_on: date
+    seats: list[SeatIn] = Field(min_length=1, max_length=30, description="5、7、9 或 11 名委员，其中一名主任")
+
+
+class FilingIn(Schema):
+    filed_on: date
+    reference: str = Field(max_length=64)
+
+
+class SeatOut(Schema):
+    id: int
+    name: str
+    role: str
+    is_party_member: bool
+
+
+class CommitteeDecisionOut(Schema):
+    id: int
+    text: str
+    members: int
+    in_favour: int
+    against: int
+    abstain: int
+    state: str
+    decided_on: date
+    publish_by: date
+    published_at: datetime | None
+
+
+class CommitteeMeetingOut(Schema):
+    id: int
+    held_at: datetime
+    topic: str
+    members: int
+    present: int
+    decisions: list[CommitteeDecisionOut]
+
+
+class TermOut(Schema):
+    id: int
+    committee_id: int
+    committee: str
+    number: int
+    elected_on: date
+    starts_on: date
+    ends_on: date
+    members: int
+    state: str
+    filed_on: date | None
+    filing_due: date
+    filed_late: bool
+    expiry_notice_on: date
+    seats: list[SeatOut]
+
+    @staticmethod
+    def resolve_committee(obj):
+        return obj.committee.name
+
+    @staticmethod
+    def resolve_filing_due(obj):
+        from .committees import filing_due
+
+        return filing_due(obj)
+
+    @staticmethod
+    def resolve_filed_late(obj):
+        from .committees import filed_late
+
+        return filed_late(obj)
+
+    @staticmethod
+    def resolve_expiry_notice_on(obj):
+        from .committees import expiry_notice_on
+
+        return expiry_notice_on(obj)
+
+
+class MotionIn(Schema):
+    text: str = Field(max_length=2000)
+    votes: dict[int, Literal["for", "against", "abstain"]] = Field(description="出席委员的席位 id → 本人表决")
+
+
+class CommitteeMeetingIn(Schema):
+    topic: str = Field(max_length=200)
+    held_at: datetime
+    present: list[int] = Field(max_length=11, description="本人出席的席位 id（不得委托代理）")
+    motions: list[MotionIn] = Field([], max_length=20)

@@ -252,3 +252,22 @@ def buildings_of(meeting):
     qs = Building.objects.filter(estate_id=meeting.estate_id) if meeting.estate_id else Building.objects.filter(
         community_id=meeting.community_id)
     return qs.select_related("estate").order_by("estate__name", "name")
+
+
+def cockpit_tile(user):
+    """The 数据驾驶舱's 议事 figures over the meetings the user may see: meetings held (and
+    cancelled), decisions taken, and what became of the action items (done, ordered, open)."""
+    from django.db.models import Count, Q
+
+    from liulin.core.permissions import scoped
+
+    from .models import ActionItem, Decision, ItemState, State
+
+    meetings = scoped(user, Meeting.objects.all(), "deliberation.view")
+    held = meetings.aggregate(held=Count("pk", filter=Q(state=State.HELD)),
+                              upcoming=Count("pk", filter=Q(state__in=[State.NOTICED, State.IN_SESSION])))
+    decisions = Decision.objects.filter(meeting__in=meetings.values("pk")).count()
+    items = scoped(user, ActionItem.objects.all(), "deliberation.view").aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(state=ItemState.DONE)),
+        ordered=Count("pk", filter=Q(state=ItemState.ORDERED)), open=Count("pk", filter=Q(state=ItemState.OPEN)))
+    return {"held": held["held"], "upcoming": held["upcoming"], "decisions": decisions, "items": items}

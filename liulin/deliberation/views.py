@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liulin.core import clock, workorders
+from liulin.core import calendar, clock, pdf, workorders
 from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, has_perm_anywhere
 
-from . import forms, matters, mediation, selectors, services
+from . import committees, forms, matters, mediation, selectors, services
 from .models import Kind, MinutesState, PollState, State
 from .workflow import CASE, ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
 
@@ -37,6 +37,7 @@ def home(request):
         "overdue": list(selectors.overdue_items(request.user)[:50]),
         "may_convene": has_perm_anywhere(request.user, "deliberation.convene"),
         "may_mediate": has_perm_anywhere(request.user, "deliberation_case.view_case"),
+        "may_see_committees": has_perm_anywhere(request.user, "deliberation_term.view_term"),
     })
 
 
@@ -67,6 +68,23 @@ def new_meeting(request):
             messages.success(request, _("议事会议已创建，请发出通知。"))
             return redirect("deliberation:meeting", meeting.pk)
     return render(request, "deliberation/new.html", {"form": form})
+
+
+@login_required
+def minutes_pdf(request, pk):
+    """The final minutes and the sign-in sheet, printed: for those who run the meeting (the
+    sheet carries names), once the minutes are frozen."""
+    _require_reader(request.user)
+    found = selectors.meeting_for(request.user, pk)
+    if not can(request.user, "deliberation.convene", found):
+        raise NotPermitted(_("只有会议组织者可以打印纪要和签到表。"))
+    if found.minutes_state != MinutesState.FINAL:
+        messages.error(request, _("纪要定稿后才能打印。"))
+        return redirect("deliberation:meeting", found.pk)
+    return pdf.response(pdf.render("deliberation/minutes_pdf.html", {
+        "meeting": found, "agenda": list(found.agenda.all()), "amendments": list(found.amendments.all()),
+        "decisions": list(selectors.decisions_of(found)), "sheet": list(selectors.attendances(found)),
+        "counts": selectors.attendance_counts(found)}), filename=f"minutes-{found.pk}.pdf")
 
 
 def _context(request, meeting):
@@ -475,3 +493,104 @@ def case_follow_up(request, pk):
     form = forms.FollowUpForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {"notes": "", "performance": ""}
     return _back_to_case(request, found, lambda: mediation.follow_up(actor=request.user, case=found, **data), _("已记录回访。"))
+
+
+# --- 业主委员会 -------------------------------------------------------------------------------
+
+
+def _require_term_view(user):
+    if not has_perm_anywhere(user, "deliberation_term.view_term"):
+        raise NotPermitted(_("您的角色不能查看业主委员会。"))
+
+
+@login_required
+def committee_terms(request):
+    _require_term_view(request.user)
+    today = clock.today()
+    terms = list(committees.terms_for(request.user)[:100])
+    counts = committees.composition(terms)
+    rows = [{"term": t, "seats": counts.get(t.pk, (0, 0)), "filing_due": committees.filing_due(t),
+             "filed_late": committees.filed_late(t), "expiry_notice_on": committees.expiry_notice_on(t),
+             "unfiled_overdue": t.state == "elected" and committees.filing_due(t) < today,
+             "expiring": committees.expiry_notice_on(t) <= today <= t.ends_on} for t in terms]
+    return render(request, "deliberation/committees.html", {
+        "rows": rows, "today": today,
+        "unpublished": list(committees.unpublished_overdue(request.user, today=today)[:50]),
+    })
+
+
+@login_required
+def committee_term(request, pk):
+    _require_term_view(request.user)
+    term = committees.term_for(request.user, pk)
+    seats = list(term.seats.all())
+    meetings = list(term.meetings.prefetch_related("decisions").order_by("-held_at", "-pk")[:50])
+    may_meet = can(request.user, "deliberation_term.meet", term)
+    return render(request, "deliberation/committee.html", {
+        "term": term, "seats": seats, "meetings": meetings, "today": clock.today(),
+        "party": sum(s.is_party_member for s in seats),
+        "filing_due": committees.filing_due(term), "filed_late": committees.filed_late(term),
+        "expiry_notice_on": committees.expiry_notice_on(term),
+        "may_file": term.state == "elected" and can(request.user, "deliberation_term.file", term),
+        "may_meet": may_meet, "may_publish": may_meet,
+        "choices": [("for", _("同意")), ("against", _("反对")), ("abstain", _("弃权"))],
+    })
+
+
+def _back_to_term(request, term, step, done):
+    try:
+        step()
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, done)
+    return redirect("deliberation:committee_term", term.pk)
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def committee_file(request, pk):
+    term = committees.term_for(request.user, pk)
+    filed_on = _date(request.POST.get("filed_on"))
+    if filed_on is None:
+        messages.error(request, _("请填写备案日期。"))
+        return redirect("deliberation:committee_term", term.pk)
+    return _back_to_term(request, term, lambda: committees.file_term(
+        actor=request.user, term=term, filed_on=filed_on, reference=request.POST.get("reference", "")), _("已记录备案。"))
+
+
+@login_required
+@require_POST
+def committee_meeting(request, pk):
+    term = committees.term_for(request.user, pk)
+    seats = {str(s.pk): s for s in term.seats.all()}
+    present = [seats[k] for k in request.POST.getlist("present") if k in seats]
+    held_on = _date(request.POST.get("held_on"))
+    if held_on is None:
+        messages.error(request, _("请填写会议日期。"))
+        return redirect("deliberation:committee_term", term.pk)
+    held_at = datetime.datetime.combine(held_on, datetime.time(19), tzinfo=calendar.local_zone())
+    motion = request.POST.get("motion", "").strip()
+    votes = {s: request.POST.get(f"vote-{s.pk}") for s in present if request.POST.get(f"vote-{s.pk}")}
+    return _back_to_term(request, term, lambda: committees.hold_meeting(
+        actor=request.user, term=term, topic=request.POST.get("topic", ""), held_at=min(held_at, clock.now()),
+        present=present, motions=[(motion, votes)] if motion else []), _("已记录会议。"))
+
+
+@login_required
+@require_POST
+def committee_publish(request, pk):
+    decision = committees.decisions_for(request.user).filter(pk=pk).first()
+    if decision is None:
+        raise NotFound(_("找不到该记录，或您无权查看。"))
+    return _back_to_term(request, decision.meeting.term,
+                         lambda: committees.publish_decision(actor=request.user, decision=decision), _("已公布。"))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from liulin.core.roles import Role
 from liulin.core.workflow import Workflow, transition
 
-from .models import CaseState, ItemState, MatterState, MinutesState, State
+from .models import CaseState, DecisionState, ItemState, MatterState, MinutesState, State, TermState
 
 STAFF = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
 
@@ -82,3 +82,16 @@ CASE = Workflow("deliberation_case", [
     "view_case": MEDIATORS + (Role.AUDITOR,), "accept": MEDIATORS, "session": MEDIATORS, "sign": MEDIATORS,
     "follow_up": MEDIATORS,
 })
+
+
+# 业主委员会: staff register a term and record its 备案; the committee's members record
+# their meetings and decisions and publish them; auditors read.
+COMMITTEE_RECORDERS = STAFF + (Role.COMMITTEE_MEMBER,)
+TERM = Workflow("deliberation_term", [
+    transition("file", _("备案"), [TermState.ELECTED], TermState.FILED, STAFF),
+], state_label=lambda state: TermState(state).label, notes={
+    "view_term": COMMITTEE_RECORDERS + (Role.AUDITOR,), "register": STAFF, "meet": COMMITTEE_RECORDERS,
+})
+DECISION = Workflow("deliberation_committee_decision", [
+    transition("publish", _("公布决定"), [DecisionState.RECORDED], DecisionState.PUBLISHED, COMMITTEE_RECORDERS),
+], state_label=lambda state: DecisionState(state).label)

@@ -224,6 +224,16 @@ CULTURE_TEAMS = [
     ("葫芦丝乐队", 12, 4),
 ]
 
-# Owners' committees: 4 members per estate, 3 of them party members (24 and 18 in all).
-COMMITTEE_SIZE = 4
-COMMITTEE_PARTY = 3
+# Owners' committees: the article's 24 members, 18 of them party members (75 %). The law
+# (住建部《业主大会和业主委员会指导规则》) wants 5 to 11 members and an odd number,
+# so 4 per estate over all six estates cannot be right: four estates have a committee
+# (9 + 5 + 5 + 5 = 24 members, 6 + 4 + 4 + 4 = 18 party members) and the two smallest
+# (金峰苑, 桃花苑) have none yet, their affairs being taken by the residents' committee.
+# (estate, members, of whom party members)
+COMMITTEES = [
+    ("同心家园", 9, 6),
+    ("中南佳苑", 5, 4),
+    ("中传花园", 5, 4),
+    ("望湘景苑", 5, 4),
+]
+COMMITTEE_TITLES = ["主任", "副主任", "委员"]

@@ -45,7 +45,7 @@ def _partners_and_units(community, areas):
 def _committees(community, estates):
     return {
         owners_committee(estate.name): _org(owners_committee(estate.name), Kind.OWNERS_COMMITTEE, community, estate=estate)
-        for estate in estates.values()
+        for estate in estates.values() if estate.name in {name for name, _size, _party in facts.COMMITTEES}
     }
 
 

@@ -83,14 +83,19 @@ def _party_organisation(r):
 
 
 def _owners_committees(r, party_by_estate):
-    """Each estate's committee is chaired by a party member, who also leads the estate's branch."""
+    """The estates with a committee (facts.COMMITTEES) have it chaired by a party member, who
+    also leads the estate's branch; elsewhere a party member of working age leads the branch."""
+    sizes = {estate: (size, party) for estate, size, party in facts.COMMITTEES}
     for estate, *_ in facts.ESTATES:
         eligible = r.where(lambda p, e=estate: p.estate == e and 35 <= p.age <= 75)
-        party = _pick(r.rng, [i for i in eligible if r.people[i].is_party_member], facts.COMMITTEE_PARTY)
-        others = _pick(r.rng, [i for i in eligible if not r.people[i].is_party_member],
-                       facts.COMMITTEE_SIZE - facts.COMMITTEE_PARTY)
-        r.add(owners_committee(estate), party + others, ["主任", "副主任", "委员"], 2019)
-        chair = party[0]
+        if estate in sizes:
+            size, party_count = sizes[estate]
+            party = _pick(r.rng, [i for i in eligible if r.people[i].is_party_member], party_count)
+            others = _pick(r.rng, [i for i in eligible if not r.people[i].is_party_member], size - party_count)
+            r.add(owners_committee(estate), party + others, facts.COMMITTEE_TITLES, 2019)
+            chair = party[0]
+        else:
+            chair = _pick(r.rng, [i for i in eligible if r.people[i].is_party_member], 1)[0]
         rest = [i for i in party_by_estate[estate] if i != chair]
         r.add(estate_branch(estate), [chair, *rest], ["支部书记", "党员"], 2005)
 

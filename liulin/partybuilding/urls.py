@@ -8,6 +8,7 @@ urlpatterns = [
     path("c/<int:community_id>/", views.public_lists, name="public"),
     path("c/<int:community_id>/wishes/", views.public_wishes, name="public_wishes"),
     path("c/<int:community_id>/wishes/<int:pk>/", views.public_wish, name="public_wish"),
+    path("wishes/mine/", views.my_wishes, name="my_wishes"),
     path("wishes/new/", views.wish_new, name="wish_new"),
     path("w/<int:pk>/", views.wish_detail, name="wish"),
     path("w/<int:pk>/step/", views.wish_step, name="wish_step"),

@@ -577,3 +577,12 @@ def figures(request):
     return render(request, "partybuilding/figures.html", {"figures": selectors.figures(request.user)})
 
 
+
+
+@login_required
+def my_wishes(request):
+    """A resident's way in from his home page: the public 微心愿 list of his own community."""
+    community = _community_of(request.user)
+    if community is None:
+        raise Http404
+    return redirect("partybuilding:public_wishes", community_id=community.pk)

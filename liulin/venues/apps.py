@@ -10,13 +10,18 @@ class VenuesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from liulin.core.notifications import kinds
-        from liulin.core.plugins import register_nav
+        from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
 
         from . import permissions  # noqa: F401
         from .services import bookings, gym, waitlist
 
         register_nav("venues", label=_("场馆"), url_name="venues:index", order=40)
+        register_home_action("venues", label=_("场地预约"), url_name="venues:index", perm="venues.view", order=30)
+        from . import selectors
+
+        register_tile("venues", template="venues/tiles/cockpit.html", data=selectors.cockpit_tile,
+                      perm="venues.manage", order=60, page="cockpit")
         # A booking not checked in 15 minutes after its start is released as a no-show.
         register_periodic("venues.release_no_shows", every=60, func=lambda: bookings.release_no_shows(actor=None))
         register_periodic("venues.release_expired_holds", every=60, func=lambda: waitlist.release_expired_holds())

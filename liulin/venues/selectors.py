@@ -137,3 +137,18 @@ def day_grid(resource, day, *, now=None):
             slots.append(Slot(start, end, state))
             start = end
     return slots
+
+
+def cockpit_tile(user):
+    """The 数据驾驶舱's booking figures over the bookings the user manages: this month's
+    bookings that hold their time, checked in, released as no-shows, and waiting approval."""
+    from django.db.models import Count
+
+    first = calendar.month_start(clock.today())
+    start, end = calendar.start_of_day(first), calendar.start_of_day(calendar.add_months(first, 1))
+    month = scoped(user, Booking.objects.filter(starts_at__gte=start, starts_at__lt=end), "venues.manage")
+    return month.aggregate(
+        held=Count("pk", filter=Q(state__in=[Booking.State.CONFIRMED, Booking.State.CHECKED_IN, Booking.State.HELD])),
+        checked_in=Count("pk", filter=Q(state=Booking.State.CHECKED_IN)),
+        no_show=Count("pk", filter=Q(state=Booking.State.NO_SHOW)),
+        requested=Count("pk", filter=Q(state=Booking.State.REQUESTED)))

@@ -9,7 +9,7 @@ class VolunteeringConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from liulin.core.plugins import register_landing, register_nav, register_tile
+        from liulin.core.plugins import register_home_action, register_landing, register_nav, register_tile
         from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
@@ -18,6 +18,10 @@ class VolunteeringConfig(AppConfig):
         register_nav("volunteering", label=_("志愿服务"), url_name="volunteering:home", order=40)
         register_tile("volunteering", template="volunteering/tiles/staff.html", data=selectors.staff_tile,
                       perm="volunteering.report", order=40)
+        register_tile("volunteering", template="volunteering/tiles/staff.html", data=selectors.staff_tile,
+                      perm="volunteering.report", order=40, page="cockpit")
+        register_home_action("volunteering", label=_("志愿与积分"), url_name="volunteering:home",
+                             perm="volunteering.view", order=40)
         register_landing(Role.VOLUNTEER_LEADER, url_name="volunteering:lead", order=40)
         # Points past their validity expire, and the chain's latest hash is published, daily.
         register_periodic("volunteering.daily", every=24 * 3600, command="volunteering_daily")

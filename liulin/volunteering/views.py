@@ -6,13 +6,13 @@ middleware's, rule breaks are shown on the form or as a message."""
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from liulin.core import pdf
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, get_or_404, has_perm_anywhere, scoped
 from liulin.orgs.models import Organisation
@@ -527,11 +527,8 @@ def certificate_pdf(request, number):
     if found is None:
         found = get_or_404(request.user, Certificate.objects.all(), "volunteering.view", number=number)
     url = request.build_absolute_uri(reverse("volunteering:verify", args=[found.number, found.code]))
-    pdf = certificates.render_pdf(certificate=found, verify_url=url, qr_data_uri=qr_data_uri(url))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{found.number}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf.response(certificates.render_pdf(certificate=found, verify_url=url, qr_data_uri=qr_data_uri(url)),
+                        filename=f"certificate-{found.number}.pdf")
 
 
 def verify(request, number=None, code=None):

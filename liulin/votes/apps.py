@@ -10,7 +10,7 @@ class VotesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from liulin.core.attachments.selectors import register_owner
-        from liulin.core.plugins import register_nav
+        from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
 
         from . import notifications, permissions  # noqa: F401
@@ -18,6 +18,11 @@ class VotesConfig(AppConfig):
         from .services import sweep_deadlines
 
         register_nav("votes", label=_("业主表决"), url_name="votes:list", perm="votes.view", order=45)
+        register_home_action("votes", label=_("业主投票"), url_name="votes:list", perm="votes.view", order=60)
+        from . import selectors
+
+        register_tile("votes", template="votes/tiles/cockpit.html", data=selectors.cockpit_tile,
+                      perm="votes.view", order=70, page="cockpit")
         # A proxy's document is seen by whoever may register proxies for its vote (staff).
         register_owner(Proxy, perm="votes.register_proxy")
         notifications.register_kinds()

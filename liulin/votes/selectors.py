@@ -177,3 +177,17 @@ def objections_for(user, vote):
     if can(user, "votes.view", vote):
         return rows
     return rows.filter(filed_by=user) if getattr(user, "is_authenticated", False) else rows.none()
+
+
+def cockpit_tile(user):
+    """The 数据驾驶舱's owners' votes over the votes the user may see: open now, counted or
+    published, and ballots cast in all (one per unit, as the register counts them)."""
+    from django.db.models import Count
+
+    from liulin.core.permissions import scoped
+
+    votes = scoped(user, Vote.objects.exclude(state=State.CANCELLED), "votes.view")
+    figures = votes.aggregate(open=Count("pk", filter=Q(state=State.OPEN)),
+                              done=Count("pk", filter=Q(state__in=[State.COUNTED, State.PUBLISHED])))
+    figures["ballots"] = Ballot.objects.filter(vote__in=votes.values("pk")).count()
+    return figures

@@ -11,7 +11,7 @@ class WhistleConfig(AppConfig):
 
         from liulin.core import redaction
         from liulin.core.attachments.selectors import register_owner
-        from liulin.core.plugins import register_home_action, register_landing, register_nav
+        from liulin.core.plugins import register_home_action, register_landing, register_nav, register_tile
         from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
@@ -24,8 +24,13 @@ class WhistleConfig(AppConfig):
         register_owner(Ticket, perm="whistle.view")  # a ticket's photos: to whoever sees the ticket
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names
         register_nav("whistle", label=_("雷锋哨"), url_name="whistle:home", perm="whistle.view", order=30)
+        from .selectors.cockpit import cockpit_tile
+
+        register_tile("whistle", template="whistle/tiles/cockpit.html", data=cockpit_tile, perm="whistle.view",
+                      order=20, page="cockpit")
         # A resident's home opens with the way to report a problem (one tap, not three).
         register_home_action("whistle", label=_("我要反映"), url_name="whistle:file", perm="whistle.file", order=10)
+        register_home_action("whistle_mine", label=_("我的诉求"), url_name="whistle:mine", perm="whistle.file", order=11)
         # Who works tickets lands on them: the operator at the console, the handling units and
         # grid workers on their worklist, its counts at the top.
         register_landing(Role.HOTLINE_OPERATOR, url_name="whistle:console", order=20)

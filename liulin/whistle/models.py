@@ -41,6 +41,7 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", "Open311"
     DELIBERATION = "deliberation", _("议事结果")
     PROACTIVE = "proactive", _("未诉先办")
+    HOUSING = "housing", _("公寓验房")
 
 
 class State(models.TextChoices):

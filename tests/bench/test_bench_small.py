@@ -277,3 +277,13 @@ def test_the_generators_working_time_is_the_calendars(db):
         for minutes in (30, 240, 2400):
             expected = add_working_minutes(moment, minutes)
             assert worktime.add(int(moment.timestamp()), minutes) == int(expected.timestamp()), (moment, minutes)
+
+
+def test_the_dashboard_page_at_a_tiny_city(city):
+    from bench import dashboard
+
+    now = datetime.datetime.fromisoformat(PARAMS.now)
+    figures = dashboard.run(personas(), now=now, repeat=2, log=print)
+    assert set(figures) == {"dashboard cockpit (community)", "dashboard cockpit (district)"}
+    for f in figures.values():
+        assert f["count"] == 2 and f["rows"] >= 2 and f["queries"] <= 30

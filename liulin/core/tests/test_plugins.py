@@ -19,7 +19,7 @@ def extra_entry():
     plugins.register_tile("extra", template="core/_nav.html", data=lambda user: {"n": 1}, perm="people.export", order=5)
     yield
     plugins._nav.pop("extra")
-    plugins._tiles.pop("extra")
+    plugins._tiles.pop(("home", "extra"))
 
 
 def _keys(entries):
@@ -74,3 +74,14 @@ def test_a_home_action_shows_for_roles_holding_its_permission():
 def test_a_resident_is_offered_to_report_a_problem_first():
     resident = make_user(Role.RESIDENT, resident=ResidentFactory())
     assert _keys(plugins.home_actions_for(resident))[0] == "whistle"
+
+
+def test_a_tile_shows_only_on_its_own_page(extra_entry):
+    plugins.register_tile("extra", template="core/_nav.html", data=lambda user: {"n": 2}, page="cockpit")
+    try:
+        secretary = make_user(Role.COMMUNITY_SECRETARY, GridFactory().community)
+        home = {t["key"]: t["data"] for t in plugins.tiles_for(secretary)}
+        cockpit = {t["key"]: t["data"] for t in plugins.tiles_for(secretary, page="cockpit")}
+        assert home["extra"] == {"n": 1} and cockpit["extra"] == {"n": 2}
+    finally:
+        plugins._tiles.pop(("cockpit", "extra"))

@@ -4,9 +4,12 @@ a second run writes nothing."""
 
 import pytest
 
-from liulin.core import chain
+from liulin.core import chain, clock
+from liulin.deliberation import committees
 from liulin.deliberation.models import (
     ActionItem,
+    CommitteeDecision,
+    CommitteeTerm,
     Kind,
     MajorMatter,
     MatterState,
@@ -36,6 +39,12 @@ def test_demo_meetings():
     assert matter.state == MatterState.REVIEWED and matter.votes.count() == 3
     case = MediationCase.objects.get(is_demo=True)
     assert case.state == "signed" and case.parties.filter(signed_at__isnull=False).count() == 2
+    terms = CommitteeTerm.objects.filter(is_demo=True)
+    assert sorted(terms.values_list("members", flat=True)) == [5, 5, 5, 9]
+    assert sum(committees.composition(terms)[t.pk][1] for t in terms) == 18
+    assert terms.filter(state="elected").count() == 1
+    assert [t.committee.estate.name for t in terms if committees.expiry_notice_on(t) <= clock.today()] == ["中南佳苑"]
+    assert CommitteeDecision.objects.filter(is_demo=True, state="published").count() == 1
     before = (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count(), MediationCase.objects.count())
     seed_demo()
     assert (Meeting.objects.count(), MeetingEvent.objects.count(), MajorMatter.objects.count(),

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from liulin.core import chain, clock
+from liulin.core import calendar, chain, clock
 from liulin.core.errors import Conflict, Invalid, NotFound
 from liulin.core.roles import Role
 from liulin.core.testing.workflow import check_every_state, workflow_cases
@@ -26,14 +26,15 @@ PATH = {
 
 
 def matter_in_state(world, state, *, at=None):
-    at = at or clock.now() - datetime.timedelta(days=60)
+    at = at or clock.now() - datetime.timedelta(days=90)
     if state == MatterState.REJECTED:
         return matters.propose(actor=world.staff, community=world.community, title="加装电梯", description="同心家园加装电梯",
                                vote=matters.Vote(due=5, present=5, in_favour=2), now=at)
     matter = matters.propose(actor=world.staff, community=world.community, title="加装电梯", description="同心家园加装电梯",
                              vote=PASSING, now=at)
     for n, action in enumerate(PATH[state]):
-        when = at + datetime.timedelta(days=8 * n)
+        # two weeks a step: the 7-day window, counted from the next day and moved past a holiday break, has run
+        when = at + datetime.timedelta(days=14 * n)
         matters.act(actor=world.staff, matter=matter, action=action, vote=PASSING, result="已完成加装并公示", now=when)
     return MajorMatter.objects.get(pk=matter.pk)
 
@@ -102,24 +103,28 @@ def test_a_vote_cannot_count_more_than_were_present(world):
 
 
 def test_objection_window_and_answers(world):
-    published = clock.now()
+    # Tuesday 5 March 2024, 10:00: the window counts from 6 March, 7 days, ends at 24:00 on 12 March
+    # (Civil Code arts. 201, 203; periods across holidays are tested in liulin/notices/tests/test_periods.py)
+    published = calendar.start_of_day(datetime.date(2024, 3, 5)) + datetime.timedelta(hours=10)
+    window_end = calendar.start_of_day(datetime.date(2024, 3, 13))
     matter = matter_in_state(world, MatterState.RESOLVED)
     matters.act(actor=world.staff, matter=matter, action="publicise", now=published)
+    assert MajorMatter.objects.get(pk=matter.pk).objections_until == window_end
     resident = resident_user(world.building)
     objection = matters.object_to(actor=resident, matter=matter, text="费用分摊不合理", now=published + datetime.timedelta(days=1))
-    assert objection.answer_due == published + datetime.timedelta(days=4)
-    assert list(matters.overdue_objections(world.staff, now=published + datetime.timedelta(days=4, seconds=1))) == [objection]
+    # raised Wednesday 6 March: 3 days from the 7th end on Saturday the 9th, moved to Monday the 11th
+    assert objection.answer_due == calendar.start_of_day(datetime.date(2024, 3, 12))
+    assert list(matters.overdue_objections(world.staff, now=objection.answer_due + datetime.timedelta(seconds=1))) == [objection]
     with pytest.raises(Conflict) as e:
-        matters.act(actor=world.staff, matter=matter, action="implement", now=published + datetime.timedelta(days=7) -
-                    datetime.timedelta(seconds=1))
+        matters.act(actor=world.staff, matter=matter, action="implement", now=window_end - datetime.timedelta(seconds=1))
     assert e.value.code == "window_open"
     with pytest.raises(Conflict) as e:
-        matters.act(actor=world.staff, matter=matter, action="implement", now=published + datetime.timedelta(days=7))
+        matters.act(actor=world.staff, matter=matter, action="implement", now=window_end)
     assert e.value.code == "objections_unanswered"
     with pytest.raises(Conflict):
-        matters.object_to(actor=resident, matter=matter, text="太晚了", now=published + datetime.timedelta(days=7))
+        matters.object_to(actor=resident, matter=matter, text="太晚了", now=window_end)
     matters.answer(actor=world.staff, objection=objection, text="按面积分摊，已公示依据", now=published + datetime.timedelta(days=2))
-    matters.act(actor=world.staff, matter=matter, action="implement", now=published + datetime.timedelta(days=7))
+    matters.act(actor=world.staff, matter=matter, action="implement", now=window_end)
     with pytest.raises(Invalid):
         matters.act(actor=world.staff, matter=matter, action="publish_result", result="")
     matters.act(actor=world.staff, matter=matter, action="publish_result", result="电梯已投用")

@@ -3,7 +3,7 @@ from itertools import combinations
 
 import pytest
 from django.apps import apps
-from django.db.models import F
+from django.db.models import Count, F
 from shapely.geometry import Point, shape
 
 from liulin.core import crypto
@@ -78,7 +78,9 @@ def test_owners_committees_24_members_18_party(demo):
     assert (total, party) == (24, 18)
     assert percent(party, total) == 75
     committees = Organisation.objects.filter(kind=Kind.OWNERS_COMMITTEE)
-    assert committees.count() == committees.values("estate").distinct().count() == 6
+    assert committees.count() == committees.values("estate").distinct().count() == 4
+    # 5 to 11 members and an odd number on every committee (业主大会和业主委员会指导规则).
+    assert sorted(members.values("org").annotate(n=Count("pk")).values_list("n", flat=True)) == [5, 5, 5, 9]
     # Every committee member lives in the estate whose committee he sits on.
     assert not members.exclude(resident__household__building__estate=F("org__estate")).exists()
 

@@ -2,7 +2,9 @@
 // background, tiles only when the deployment names a tile server (data-tiles). Three uses:
 //   pick  - in a form with lat/lon inputs: tapping the map fills them (they stay the no-JS way);
 //   show  - one place (data-lat, data-lon), e.g. a ticket's;
-//   queue - the tickets listed on the page (JSON in #queue-markers), each a link to its ticket.
+//   queue - the tickets listed on the page (JSON in #queue-markers), each a link to its ticket;
+//   shade - the grids coloured by a figure (JSON in the element named by data-figures: rows of
+//           {code, name, open, total}); tapping a grid names its figures and jumps to its row.
 // Every page works without this file.
 (function () {
   "use strict";
@@ -148,6 +150,30 @@
     document.body.addEventListener("htmx:afterSwap", function () { if (shapes) refresh(); });
   }
 
+  function shade(box) {
+    var node = document.getElementById(box.dataset.figures);
+    var rows = {};
+    var top = 0;
+    try { (node ? JSON.parse(node.textContent) : []).forEach(function (r) { rows[r.code] = r; top = Math.max(top, r.open); }); }
+    catch (e) { rows = {}; }
+    var map = baseMap(box);
+    features(box.dataset.mapUrl).then(function (data) {
+      var bounds = L.latLngBounds([]);
+      (data.grids || []).forEach(function (grid) {
+        var row = rows[grid.code] || { open: 0, total: 0, name: grid.name };
+        var share = top ? row.open / top : 0;
+        var layer = L.geoJSON(grid.boundary, {
+          style: { color: "#7a0012", weight: 2, fillColor: "#b3001b", fillOpacity: 0.08 + 0.6 * share }
+        }).addTo(map);
+        layer.bindTooltip(grid.name + " · " + t("在办 ", "open ") + row.open + " / " + t("累计 ", "total ") + row.total);
+        layer.on("click", function () { window.location.hash = "grid-" + grid.code; });
+        bounds.extend(layer.getBounds());
+      });
+      box.dataset.count = String((data.grids || []).length);
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 18 });
+    });
+  }
+
   function init() {
     document.querySelectorAll("form[data-map-url]").forEach(function (form) {
       var lat = form.querySelector('[name="lat"]');
@@ -172,7 +198,7 @@
     document.querySelectorAll(".map[data-map]").forEach(function (box) {
       if (box.dataset.started) return;
       box.dataset.started = "1";
-      ({ pick: pick, show: show, queue: queue })[box.dataset.map](box);
+      ({ pick: pick, show: show, queue: queue, shade: shade })[box.dataset.map](box);
     });
   }
 

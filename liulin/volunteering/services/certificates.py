@@ -56,8 +56,7 @@ def render_pdf(*, certificate, verify_url, qr_data_uri):
     image when it has uploaded one, and the QR code to the public verification page."""
     import base64
 
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
+    from liulin.core import pdf
 
     from ..models import Rules
 
@@ -67,6 +66,5 @@ def render_pdf(*, certificate, verify_url, qr_data_uri):
         with rules.seal.open("rb") as image:
             kind = "png" if rules.seal.name.lower().endswith(".png") else "jpeg"
             seal = f"data:image/{kind};base64,{base64.b64encode(image.read()).decode()}"
-    html = render_to_string("volunteering/certificate_pdf.html", {
+    return pdf.render("volunteering/certificate_pdf.html", {
         "certificate": certificate, "verify_url": verify_url, "qr": qr_data_uri, "seal": seal})
-    return HTML(string=html).write_pdf()

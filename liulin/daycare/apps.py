@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class DaycareConfig(AppConfig):
+    name = "liulin.daycare"
+    label = "daycare"
+    verbose_name = "日间照料"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from liulin.core.plugins import register_nav
+        from liulin.core.tasks import register_periodic
+
+        from . import permissions  # noqa: F401
+        from .services import raise_absence_calls
+
+        register_nav("daycare", label=_("日间照料"), url_name="daycare:home", perm=None, order=37,
+                     when=lambda user: getattr(user, "is_authenticated", False))
+        # Every five minutes, so the calls are raised between 09:30 and 09:35, well before 10:00.
+        register_periodic("daycare.absence_calls", every=300, func=raise_absence_calls)

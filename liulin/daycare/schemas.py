@@ -1,0 +1,92 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class CentreOut(Schema):
+    id: int
+    name: str
+    address: str
+
+
+class PlaceOut(Schema):
+    weekday: int
+    capacity: int
+    taken: int
+
+
+class AttendanceOut(Schema):
+    id: int
+    day: date
+    state: str
+    method: str
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+
+
+class EnrolmentOut(Schema):
+    id: int
+    centre_id: int
+    state: str
+    days: list[int]
+    elder_name: str = Field(description="空：调用者无权看到长辈姓名（如审计）")
+    today: AttendanceOut | None = None
+
+
+class EnrolIn(Schema):
+    elder_id: int
+    days: list[int]
+    care_tags: str = Field("", max_length=200)
+    care_plan: str = Field("", max_length=2000)
+    health_notes: str = Field("", max_length=2000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class CodeIn(Schema):
+    code: str = Field(..., max_length=200)
+
+
+class CareLogIn(Schema):
+    kind: str = Field(..., max_length=10)
+    text: str = Field(..., max_length=200)
+    value: Decimal | None = Field(None, max_digits=7, decimal_places=2)
+    unit: str = Field("", max_length=12)
+
+
+class CareLogOut(Schema):
+    id: int
+    day: date
+    at: datetime
+    kind: str
+    text: str
+    value: Decimal | None
+    unit: str
+
+
+class HealthOut(Schema):
+    health_notes: str
+
+
+class ReportRowOut(Schema):
+    enrolment_id: int
+    planned: int
+    came: int
+    meals: int
+    readings: int
+    incidents: int
+
+
+class ReportOut(Schema):
+    month: date
+    elders: int
+    planned: int
+    came: int
+    meals: int
+    readings: int
+    incidents: int
+    calls: int
+    rows: list[ReportRowOut]

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class HousingConfig(AppConfig):
+    name = "liulin.housing"
+    label = "housing"
+    verbose_name = "青年人才公寓"
+
+    def ready(self):
+        from liulin.core import workorders
+        from liulin.core.tasks import register_periodic
+
+        from . import permissions  # noqa: F401
+        from .services import arrears_alerts, defect_order_changed, sweep_offers
+
+        workorders.register_listener("housing.defect", defect_order_changed)
+
+        register_periodic("housing.sweep_offers", every=300, func=sweep_offers)
+        register_periodic("housing.arrears_alerts", every=86400, func=arrears_alerts)

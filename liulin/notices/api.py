@@ -1,0 +1,83 @@
+"""公示 API (/api/v1/notices): notices with their versions, actions, corrections, objections
+and answers, and the per-household receipts. Reads through the selectors, writes through the
+services; errors {detail, code}."""
+
+from django.utils.translation import gettext
+from ninja import Router
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from liulin.core.errors import NotFound
+from liulin.core.permissions import NOT_FOUND
+from liulin.core.schemas import ERRORS
+
+from . import selectors, services
+from .schemas import (
+    ActionIn,
+    AnswerIn,
+    CorrectionIn,
+    NoticeIn,
+    NoticeOut,
+    ObjectionIn,
+    ObjectionOut,
+    ReceiptOut,
+)
+
+router = Router(tags=["notices"])
+
+
+def _one(queryset, pk, **lookup):
+    found = queryset.filter(pk=pk, **lookup).first() if pk is not None else queryset.filter(**lookup).first()
+    if found is None:
+        raise NotFound(gettext(NOT_FOUND))
+    return found
+
+
+@router.get("/", response={200: list[NoticeOut], **ERRORS}, summary="公示（居民只见本社区已发布的）")
+@paginate
+def notice_list(request):
+    return selectors.notices_for(request.user).prefetch_related("versions")
+
+
+@router.post("/", response={201: NoticeOut, **ERRORS}, summary="新建公示草稿")
+def notice_create(request, payload: NoticeIn):
+    community = _one(selectors.communities_for_publishing(request.user), payload.community_id)
+    kind = _one(selectors.kinds(), None, code=payload.kind)
+    notice = services.create_notice(actor=request.user, community=community, kind=kind, title=payload.title, body=payload.body)
+    return Status(201, selectors.notice_for(request.user, notice.pk))
+
+
+@router.get("/{int:notice_id}", response={200: NoticeOut, **ERRORS}, summary="公示详情与各版本")
+def notice_detail(request, notice_id: int):
+    return selectors.notice_for(request.user, notice_id)
+
+
+@router.post("/{int:notice_id}/actions/{action}", response={200: NoticeOut, **ERRORS},
+             summary="publish 发布（公示期起算）；discard 作废草稿；finalise 期满且异议均已答复后办结")
+def notice_act(request, notice_id: int, action: str, payload: ActionIn):
+    services.act(actor=request.user, notice=selectors.notice_for(request.user, notice_id), action=action, reason=payload.reason)
+    return selectors.notice_for(request.user, notice_id)
+
+
+@router.post("/{int:notice_id}/corrections", response={201: NoticeOut, **ERRORS}, summary="更正：发布新版本，旧版本保留，公示期重新起算")
+def notice_correct(request, notice_id: int, payload: CorrectionIn):
+    services.correct(actor=request.user, notice=selectors.notice_for(request.user, notice_id), title=payload.title,
+                     body=payload.body, reason=payload.reason)
+    return Status(201, selectors.notice_for(request.user, notice_id))
+
+
+@router.post("/{int:notice_id}/objections", response={201: ObjectionOut, **ERRORS}, summary="公示期内提出异议")
+def notice_object(request, notice_id: int, payload: ObjectionIn):
+    notice = selectors.notice_for(request.user, notice_id)
+    return Status(201, services.object_to(actor=request.user, notice=notice, text=payload.text))
+
+
+@router.post("/objections/{int:objection_id}/answer", response={200: ObjectionOut, **ERRORS}, summary="答复异议")
+def objection_answer(request, objection_id: int, payload: AnswerIn):
+    return services.answer(actor=request.user, objection=selectors.objection_for(request.user, objection_id), text=payload.text)
+
+
+@router.get("/{int:notice_id}/receipts", response={200: list[ReceiptOut], **ERRORS}, summary="送达与阅读回执（居民只见本户）")
+@paginate
+def notice_receipts(request, notice_id: int):
+    return selectors.receipts_of(request.user, selectors.notice_for(request.user, notice_id))

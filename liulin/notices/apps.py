@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class NoticesConfig(AppConfig):
+    name = "liulin.notices"
+    label = "notices"
+    verbose_name = "公示"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from liulin.core.notifications import kinds
+        from liulin.core.plugins import register_nav
+
+        from . import permissions, selectors, services  # noqa: F401
+
+        kinds.register(services.NOTIFY_KIND, _("公示"))
+        register_nav("notices", label=_("公示"), url_name="notices:home", order=45, when=selectors.may_open)

@@ -1,0 +1,218 @@
+"""Every write of 公示: create a draft, publish it for its kind's period, correct it by a new
+version, take and answer objections, finalise it only when the period has run out with every
+objection answered, and record delivery and reading per household.
+
+docs/notices.md has the rules and their sources.
+"""
+
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from liulin.core import chain, clock
+from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.notifications import services as notifications
+from liulin.core.notifications.models import Notification
+from liulin.core.permissions import NOT_FOUND, can, permitting
+from liulin.core.text import clean_text
+from liulin.territory.models import Household
+
+from . import periods, selectors
+from .models import Channel, Notice, NoticeEvent, NoticeVersion, Objection, Receipt, State
+from .workflow import NOTICE
+
+NOTIFY_KIND = "notices.published"
+
+
+def _text(value, *, field, label, max_length):
+    value = clean_text(str(value or ""), field=field).strip()
+    if not value:
+        raise Invalid(_("请填写%(label)s。") % {"label": label}, code="required", field=field)
+    if len(value) > max_length:
+        raise Invalid(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": max_length}, code="too_long", field=field)
+    return value
+
+
+def _role(actor, perm, notice):
+    found = permitting(actor, perm, notice)
+    return found[0] if found else ""
+
+
+def _require(actor, action, notice):
+    perm = NOTICE.perm(action)
+    if not selectors.notices_for_staff(actor).filter(pk=notice.pk).exists() and not selectors.notices_for(actor).filter(pk=notice.pk).exists():
+        raise NotFound(_(NOT_FOUND))
+    if not can(actor, perm, notice):
+        raise NotPermitted(_("您的角色不能执行此操作。"))
+    return perm
+
+
+def answer_due(raised_at, kind):
+    """When an objection raised at `raised_at` must be answered: the kind's answer days,
+    counted like a period (from the next day, last day moved past days off)."""
+    return periods.period_end(raised_at, kind.answer_days, kind.answer_basis)[1]
+
+
+# --- the notice -----------------------------------------------------------------------------
+
+
+def create_notice(*, actor, community, kind, title, body, catalogue_item=None, is_demo=False, now=None):
+    now = now or clock.now()
+    title = _text(title, field="title", label=_("标题"), max_length=80)
+    body = _text(body, field="body", label=_("公示内容"), max_length=20000)
+    if catalogue_item is not None and catalogue_item.community_id != community.pk:
+        raise Invalid(_("该目录事项不属于这个社区。"), code="wrong_community", field="catalogue_item")
+    with transaction.atomic():
+        notice = Notice.objects.create(community=community, kind=kind, catalogue_item=catalogue_item, created_by=actor,
+                                       created_at=now, is_demo=is_demo)
+        if not can(actor, NOTICE.perm("create"), notice):
+            raise NotPermitted(_("您不能在该社区发布公示。"))
+        NoticeVersion.objects.create(notice=notice, number=1, title=title, body=body, created_by=actor, created_at=now)
+        chain.new_chain(NoticeEvent, notice)
+        chain.append(NoticeEvent, notice, actor=actor, actor_role=_role(actor, NOTICE.perm("create"), notice), action="create",
+                     data={"to": State.DRAFT, "kind": kind.code}, at=now)
+    return notice
+
+
+def act(*, actor, notice, action, reason="", now=None):
+    """A NOTICE table action: publish (the period starts), discard (a draft, with a reason),
+    finalise (only after the period, every objection answered). There is no action that ends a
+    publication early."""
+    now = now or clock.now()
+    if action not in NOTICE.transitions:
+        raise Invalid(_("未知的操作。"), code="unknown_action")
+    perm = _require(actor, action, notice)
+    reason = clean_text(reason or "", field="reason").strip()[:200]
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("kind").get(pk=notice.pk)
+        transition = NOTICE.transition_for(action, locked.state)
+        if transition.needs_reason and not reason:
+            raise Invalid(_("请填写理由。"), code="reason_required", field="reason")
+        changes = {"state": transition.target}
+        data = {"from": locked.state, "to": transition.target}
+        if action == "publish":
+            last, ends = periods.period_end(now, locked.kind.period_days, locked.kind.period_basis)
+            changes.update(published_at=now, ends_at=ends, last_day=last)
+            data.update(ends_at=ends.isoformat(), period_days=locked.kind.period_days, basis=locked.kind.period_basis)
+        if action == "finalise":
+            if now < locked.ends_at:
+                raise Conflict(_("公示期至 %(day)s 届满，期满前不能办结。") % {"day": locked.last_day.isoformat()}, code="window_open")
+            if locked.objections.filter(answered_at__isnull=True).exists():
+                raise Conflict(_("还有异议未答复，不能办结。"), code="objections_open")
+            changes["finalised_at"] = now
+        if reason:
+            data["reason"] = reason
+        if Notice.objects.filter(pk=locked.pk, state=locked.state).update(**changes) != 1:
+            raise Conflict(_("公示状态已变化，请刷新。"), code="stale")
+        chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action=action, data=data, at=now)
+        if action == "publish":
+            _deliver_in_app(locked, now)
+    for name, value in changes.items():
+        setattr(notice, name, value)
+    return notice
+
+
+def correct(*, actor, notice, title, body, reason, now=None):
+    """A correction is a new version; the earlier ones stay visible. A published notice's
+    period starts again from the correction, and every household is told again."""
+    now = now or clock.now()
+    perm = _require(actor, "correct", notice)
+    title = _text(title, field="title", label=_("标题"), max_length=80)
+    body = _text(body, field="body", label=_("公示内容"), max_length=20000)
+    reason = _text(reason, field="reason", label=_("更正理由"), max_length=200)
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("kind").get(pk=notice.pk)
+        if locked.state not in (State.DRAFT, State.PUBLISHED):
+            raise Conflict(_("“%(state)s”状态下不能更正。") % {"state": State(locked.state).label}, code="illegal_transition")
+        number = locked.versions.count() + 1
+        version = NoticeVersion.objects.create(notice=locked, number=number, title=title, body=body, reason=reason,
+                                               created_by=actor, created_at=now)
+        data = {"version": number, "reason": reason}
+        if locked.state == State.PUBLISHED:
+            last, ends = periods.period_end(now, locked.kind.period_days, locked.kind.period_basis)
+            Notice.objects.filter(pk=locked.pk).update(published_at=now, ends_at=ends, last_day=last)
+            notice.published_at, notice.ends_at, notice.last_day = now, ends, last
+            data["ends_at"] = ends.isoformat()
+            Receipt.objects.filter(notice=locked).update(read_at=None, read_by=None)
+            _deliver_in_app(locked, now)
+        chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="correct", data=data, at=now)
+    return version
+
+
+# --- objections ----------------------------------------------------------------------------
+
+
+def object_to(*, actor, notice, text, now=None):
+    """Anyone who sees a published notice may object while its period runs."""
+    now = now or clock.now()
+    if not selectors.notices_for(actor).filter(pk=notice.pk).exists():
+        raise NotFound(_(NOT_FOUND))
+    text = _text(text, field="text", label=_("异议"), max_length=2000)
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("kind").get(pk=notice.pk)
+        if locked.state != State.PUBLISHED or now >= locked.ends_at:
+            raise Conflict(_("现在不在公示期内，不能提出异议。"), code="objections_closed")
+        objection = Objection.objects.create(notice=locked, raised_by=actor, text=text, raised_at=now,
+                                             answer_due=answer_due(now, locked.kind))
+        chain.append(NoticeEvent, locked, actor=actor, actor_role="resident" if actor.resident_id else "",
+                     action="object", data={"objection": objection.pk}, at=now)
+    return objection
+
+
+def answer(*, actor, objection, text, now=None):
+    now = now or clock.now()
+    notice = objection.notice
+    perm = _require(actor, "answer", notice)
+    text = _text(text, field="answer", label=_("答复"), max_length=2000)
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+        if Objection.objects.filter(pk=objection.pk, answered_at__isnull=True).update(answer=text, answered_at=now, answered_by=actor) != 1:
+            raise Conflict(_("该异议已答复。"), code="already_answered")
+        chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="answer",
+                     data={"objection": objection.pk, "late": now > objection.answer_due}, at=now)
+    objection.answer, objection.answered_at, objection.answered_by = text, now, actor
+    return objection
+
+
+# --- delivery and reading --------------------------------------------------------------------
+
+
+def _deliver_in_app(notice, now):
+    """An in-app receipt for every household of the community (one insert), and a message to
+    each of their residents' accounts (core.notifications: their own channels follow)."""
+    households = list(Household.objects.filter(community_id=notice.community_id).values_list("pk", flat=True))
+    Receipt.objects.bulk_create([Receipt(notice=notice, household_id=pk, channel=Channel.IN_APP, delivered_at=now) for pk in households],
+                                ignore_conflicts=True)
+    Receipt.objects.filter(notice=notice, channel=Channel.IN_APP).update(delivered_at=now)
+    title = notice.versions.order_by("-number").values_list("title", flat=True).first()
+    users = get_user_model().objects.filter(resident__household__community_id=notice.community_id, is_active=True).values_list("pk", flat=True)
+    notifications.send([notifications.Notice(kind=NOTIFY_KIND, text=gettext_noop("新公示：{title}"), params={"title": title},
+                                             user_id=pk, target=notice, url=f"/notices/{notice.pk}/") for pk in users])
+
+
+def record_delivery(*, notice, household, channel, now=None):
+    """An outside channel (e-mail, SMS provider, webhook) confirmed delivery to a household."""
+    now = now or clock.now()
+    if channel not in Channel.values:
+        raise Invalid(_("未知的送达渠道。"), code="unknown_channel", field="channel")
+    if household.community_id != notice.community_id:
+        raise Invalid(_("该户不在公示所在社区。"), code="wrong_community", field="household")
+    receipt, _created = Receipt.objects.get_or_create(notice=notice, household=household, channel=channel,
+                                                      defaults={"delivered_at": now})
+    return receipt
+
+
+def mark_read(*, actor, notice, now=None):
+    """A resident opened the notice: his household's receipts record it read (the first
+    reading counts), and his messages about it are marked read."""
+    now = now or clock.now()
+    household = selectors.household_of(actor)
+    if household is None or household.community_id != notice.community_id or notice.state not in selectors.VISIBLE_TO_RESIDENTS:
+        return 0
+    count = Receipt.objects.filter(notice=notice, household=household, read_at__isnull=True).update(read_at=now, read_by=actor)
+    Notification.objects.filter(user=actor, read_at__isnull=True, target_type=ContentType.objects.get_for_model(Notice),
+                                target_id=str(notice.pk)).update(read_at=now)
+    return count
