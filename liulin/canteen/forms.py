@@ -5,8 +5,9 @@ from .models import DinerGroup
 
 
 class OrderForm(forms.Form):
-    resident = forms.TypedChoiceField(label=_("为谁订"), coerce=int)
-    period = forms.TypedChoiceField(label=_("餐次"), coerce=int)
+    # Names of people and of the canteen's meal periods are data.
+    resident = forms.TypedChoiceField(label=_("为谁订"), coerce=int, widget=forms.Select(attrs={"translate": "no"}))
+    period = forms.TypedChoiceField(label=_("餐次"), coerce=int, widget=forms.Select(attrs={"translate": "no"}))
     day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     delivery = forms.BooleanField(label=_("送餐上门（符合条件的老人）"), required=False)
 
@@ -25,7 +26,7 @@ class CounterFindForm(forms.Form):
 class CounterOrderForm(forms.Form):
     resident = forms.IntegerField(widget=forms.HiddenInput)
     identified_by = forms.CharField(widget=forms.HiddenInput)
-    period = forms.TypedChoiceField(label=_("餐次"), coerce=int)
+    period = forms.TypedChoiceField(label=_("餐次"), coerce=int, widget=forms.Select(attrs={"translate": "no"}))
     group = forms.ChoiceField(label=_("就餐人群"), choices=[("", _("按年龄自动"))] + list(DinerGroup.choices), required=False)
     delivery = forms.BooleanField(label=_("送餐上门"), required=False)
 

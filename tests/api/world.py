@@ -36,6 +36,12 @@ class Town:
     resource: object = None  # venues: a court and a booking of it
     booking: object = None
     selection: object = None  # activities: a 好家风 selection
+    term: object = None  # an owners' committee's term
+    notice: object = None  # a draft 公示
+    canteen: object = None  # the canteen and a monthly subsidy claim
+    claim: object = None
+    centre: object = None  # a day-care centre and an elder enrolled in it
+    enrolment: object = None
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -60,6 +66,12 @@ class Town:
             "resource_id": self.resource,
             "booking_id": self.booking,
             "selection_id": self.selection,
+            "term_id": self.term,
+            "notice_id": self.notice,
+            "canteen_id": self.canteen,
+            "claim_id": self.claim,
+            "centre_id": self.centre,
+            "enrolment_id": self.enrolment,
         }.get(param)
 
 
@@ -87,7 +99,34 @@ def make_town(*, with_users=False):
     _deliberation(town, filer)
     town.vote = _counted_vote(town.estate)
     _neighbourhood(town)
+    _services(town, filer)
     return town
+
+
+def _services(town, staff):
+    """An owners' committee term, a draft notice, the canteen with a claim, a day-care centre
+    with an enrolled elder, all of the town's community."""
+    import datetime
+
+    from liulin.canteen.models import Canteen, Claim
+    from liulin.daycare.models import Centre, Enrolment
+    from liulin.deliberation.models import CommitteeTerm
+    from liulin.notices.defaults import ensure_kinds
+    from liulin.notices.models import Notice, NoticeKind
+
+    community = town.community
+    committee = OrganisationFactory(community=community, estate=town.estate, kind=Organisation.Kind.OWNERS_COMMITTEE)
+    day = datetime.date(2026, 11, 1)
+    town.term = CommitteeTerm.objects.create(committee=committee, community=community, number=1, elected_on=day,
+                                             starts_on=day, ends_on=day.replace(year=2031), members=5, created_by=staff)
+    ensure_kinds(NoticeKind)
+    town.notice = Notice.objects.create(community=community, kind=NoticeKind.objects.get(code="dibao"), created_by=staff)
+    town.canteen = Canteen.objects.create(name=f"{community.name}食堂", community=community)
+    town.claim = Claim.objects.create(canteen=town.canteen, month=day, lines=0, price_total_fen=0, subsidy_total_fen=0,
+                                      sha256="0" * 64, generated_by=staff)
+    town.centre = Centre.objects.create(community=community, name=f"{community.name}日间照料中心")
+    elder = ResidentFactory(household=town.household)
+    town.enrolment = Enrolment.objects.create(centre=town.centre, elder=elder, days="01234", enrolled_by=staff)
 
 
 def _neighbourhood(town):
