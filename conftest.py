@@ -23,17 +23,17 @@ def _forget_remembered_config():
     forget_all()
 
 
-@pytest.fixture(autouse=True)
-def _rate_windows_held_still(monkeypatch):
+@pytest.fixture
+def rate_window_held(monkeypatch):
     """Rate limits count in clock windows: a test that makes four requests against "3/m"
-    must not see a minute end between the third and the fourth. Each test's requests fall in
-    the window of the moment it started; tests of windows ending pass `now=` themselves."""
+    must not see a minute end between the third and the fourth. Its requests all fall ten
+    seconds into the window of the moment it started (so the window's entries outlive it)."""
     import time
 
     from liulin.core import limits
 
-    started = time.time()
-    monkeypatch.setattr(limits, "clock", lambda: started)
+    start = time.time() // 60 * 60 + 10
+    monkeypatch.setattr(limits, "clock", lambda: start)
 
 
 @pytest.fixture

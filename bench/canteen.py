@@ -107,7 +107,7 @@ def district_claim(made, table, lines):
     from liulin.canteen.models import Order
 
     month = datetime.date.today().replace(day=1)
-    for canteen, lunch, staff, numbers in made:
+    for canteen, lunch, staff, _numbers in made:
         from liulin.people.models import Resident
 
         ids = list(Resident.objects.filter(household__community=canteen.community).values_list("pk", flat=True))

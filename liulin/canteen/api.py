@@ -16,7 +16,19 @@ from liulin.people.models import CareTag, Resident
 
 from . import claims, selectors, services
 from .models import MealPeriod, Order
-from .schemas import AlertOut, CanteenOut, ClaimIn, ClaimOut, ConsentIn, IdOut, MenuOut, OrderIn, OrderOut, QuoteOut, StatusIn
+from .schemas import (
+    AlertOut,
+    CanteenClaimIn,
+    CanteenConsentIn,
+    CanteenOut,
+    ClaimOut,
+    IdOut,
+    MenuOut,
+    OrderIn,
+    OrderOut,
+    QuoteOut,
+    StatusIn,
+)
 from .workflow import ORDER_WORKFLOW
 
 router = Router(tags=["canteen"])
@@ -108,7 +120,7 @@ def delivery_queue(request, canteen_id: int, day: datetime.date | None = None):
 
 
 @router.post("/{int:canteen_id}/claims", response={201: ClaimOut}, summary="生成月度补贴申领")
-def generate_claim(request, canteen_id: int, payload: ClaimIn):
+def generate_claim(request, canteen_id: int, payload: CanteenClaimIn):
     canteen = selectors.canteen_for(request.user, canteen_id, "canteen.claim_view")
     return Status(201, services.generate_claim(actor=request.user, canteen=canteen, month=clock.bounded(payload.month, field="month")))
 
@@ -139,7 +151,7 @@ def alerts(request, canteen_id: int, month: datetime.date | None = None):
 
 
 @router.post("/{int:canteen_id}/consents", response={201: IdOut}, summary="登记老人授权家属代订")
-def record_consent(request, canteen_id: int, payload: ConsentIn):
+def record_consent(request, canteen_id: int, payload: CanteenConsentIn):
     canteen = selectors.canteen_for(request.user, canteen_id)
     elder = get_or_404(request.user, Resident.objects.all(), "people.view", pk=payload.elder_id)
     family = Resident.objects.filter(pk=payload.family_id).first()

@@ -25,7 +25,18 @@ from liulin.core import chain, clock
 from liulin.people.models import Resident
 
 from . import rules, services
-from .models import Canteen, CareStatus, DinerGroup, MealPeriod, MenuDay, Order, OrderEvent, Price, ProxyConsent, SubsidyTable
+from .models import (
+    Canteen,
+    CareStatus,
+    DinerGroup,
+    MealPeriod,
+    MenuDay,
+    Order,
+    OrderEvent,
+    Price,
+    ProxyConsent,
+    SubsidyTable,
+)
 
 NAME = "中南小苑"
 OPERATOR = "中南小苑餐饮管理有限公司"

@@ -97,6 +97,9 @@ class MenuDay(models.Model):
         ordering = ["day", "period__sort"]
         constraints = [models.UniqueConstraint(fields=["period", "day"], name="canteen_one_menu_per_meal")]
 
+    def __str__(self):
+        return f"{self.day} {self.period_id}"
+
     @property
     def dish_list(self):
         return [line.strip() for line in self.dishes.splitlines() if line.strip()]
@@ -172,6 +175,9 @@ class CareStatus(models.Model):
         ordering = ["resident", "-expires_on"]
         constraints = [models.CheckConstraint(condition=Q(expires_on__gte=F("valid_from")), name="canteen_status_dates_ordered")]
 
+    def __str__(self):
+        return f"{self.tag_id} · {self.valid_from}–{self.expires_on}"
+
 
 class ProxyConsent(models.Model):
     """An elder's consent, recorded by staff, that a family member may order meals for him."""
@@ -191,6 +197,9 @@ class ProxyConsent(models.Model):
             models.UniqueConstraint(fields=["elder", "family"], condition=Q(revoked_at__isnull=True), name="canteen_one_live_consent"),
             models.CheckConstraint(condition=~Q(elder=F("family")), name="canteen_consent_not_self"),
         ]
+
+    def __str__(self):
+        return f"consent {self.pk}"
 
 
 class Order(models.Model):
@@ -291,3 +300,6 @@ class Claim(models.Model):
         verbose_name = _("补贴申领")
         verbose_name_plural = verbose_name
         ordering = ["-month", "-generated_at"]
+
+    def __str__(self):
+        return f"{self.canteen_id} · {self.month:%Y-%m}"

@@ -74,7 +74,7 @@ class OrderOut(Schema):
         return obj.get_state_display()
 
 
-class ClaimIn(Schema):
+class CanteenClaimIn(Schema):
     month: datetime.date
 
 
@@ -94,7 +94,7 @@ class AlertOut(Schema):
     text: str
 
 
-class ConsentIn(Schema):
+class CanteenConsentIn(Schema):
     elder_id: int
     family_id: int
     relation: str = Field("", max_length=16)

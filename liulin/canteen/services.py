@@ -20,7 +20,18 @@ from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import can, permitting_role
 from liulin.core.text import clean_text
 
-from .models import CareStatus, Delivery, DinerGroup, MenuDay, Order, OrderEvent, Price, ProxyConsent, SubsidyRule, SubsidyTable
+from .models import (
+    CareStatus,
+    Delivery,
+    DinerGroup,
+    MenuDay,
+    Order,
+    OrderEvent,
+    Price,
+    ProxyConsent,
+    SubsidyRule,
+    SubsidyTable,
+)
 from .workflow import ORDER_WORKFLOW
 
 SENIOR_AGE = 60  # the senior price list (老年优享餐) starts here; subsidies follow the table

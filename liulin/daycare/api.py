@@ -14,17 +14,17 @@ from liulin.people.models import Resident
 from . import selectors, services
 from .models import Attendance
 from .schemas import (
-    AttendanceOut,
     CareLogIn,
     CareLogOut,
     CentreOut,
-    CodeIn,
-    EnrolIn,
-    EnrolmentOut,
+    DaycareAttendanceOut,
+    DaycareCodeIn,
+    DaycareEnrolIn,
+    DaycareEnrolmentOut,
+    DaycareReasonIn,
+    DaycareReportOut,
     HealthOut,
     PlaceOut,
-    ReasonIn,
-    ReportOut,
 )
 
 router = Router(tags=["daycare"])
@@ -47,20 +47,20 @@ def places(request, centre_id: int):
     return selectors.places(selectors.centre_for(request.user, centre_id))
 
 
-@router.get("/centres/{int:centre_id}/today", response=list[EnrolmentOut], summary="今日计划到站的长辈")
+@router.get("/centres/{int:centre_id}/today", response=list[DaycareEnrolmentOut], summary="今日计划到站的长辈")
 def today(request, centre_id: int):
     centre = selectors.centre_for(request.user, centre_id)
     return [_out(request.user, e, e.today) for e in selectors.today_board(centre)]
 
 
-@router.get("/centres/{int:centre_id}/waiting", response=list[EnrolmentOut], summary="候补名单（按登记先后）")
+@router.get("/centres/{int:centre_id}/waiting", response=list[DaycareEnrolmentOut], summary="候补名单（按登记先后）")
 def waiting(request, centre_id: int):
     centre = selectors.centre_for(request.user, centre_id)
     return [_out(request.user, e) for e in selectors.waiting_list(centre)[:200]]
 
 
-@router.post("/centres/{int:centre_id}/enrolments", response={201: EnrolmentOut, **ERRORS}, summary="登记长辈（满额则候补）")
-def enrol(request, centre_id: int, payload: EnrolIn):
+@router.post("/centres/{int:centre_id}/enrolments", response={201: DaycareEnrolmentOut, **ERRORS}, summary="登记长辈（满额则候补）")
+def enrol(request, centre_id: int, payload: DaycareEnrolIn):
     centre = selectors.centre_for(request.user, centre_id)
     elder = get_or_404(request.user, Resident.objects.all(), "people.view", pk=payload.elder_id)
     enrolment = services.enrol(actor=request.user, centre=centre, elder=elder, days=payload.days, care_tags=payload.care_tags,
@@ -68,36 +68,36 @@ def enrol(request, centre_id: int, payload: EnrolIn):
     return Status(201, _out(request.user, enrolment))
 
 
-@router.get("/enrolments/mine", response=list[EnrolmentOut], summary="我家长辈（家属）")
+@router.get("/enrolments/mine", response=list[DaycareEnrolmentOut], summary="我家长辈（家属）")
 def mine(request):
     today_rows = {a.enrolment_id: a for a in Attendance.objects.filter(
         enrolment__in=selectors.family_enrolments(request.user), day=clock.today())}
     return [_out(request.user, e, today_rows.get(e.pk)) for e in selectors.family_enrolments(request.user)]
 
 
-@router.post("/enrolments/{int:enrolment_id}/actions/{action}", response={200: EnrolmentOut, **ERRORS}, summary="入托、暂停、恢复、结束")
-def act(request, enrolment_id: int, action: str, payload: ReasonIn):
+@router.post("/enrolments/{int:enrolment_id}/actions/{action}", response={200: DaycareEnrolmentOut, **ERRORS}, summary="入托、暂停、恢复、结束")
+def act(request, enrolment_id: int, action: str, payload: DaycareReasonIn):
     if action not in services.ENROLMENT_WORKFLOW.transitions:
         raise NotFound("没有这个操作。", code="unknown_action")
     enrolment = selectors.enrolment_for(request.user, enrolment_id)
     return _out(request.user, services.act(actor=request.user, enrolment=enrolment, action=action, reason=payload.reason))
 
 
-@router.post("/enrolments/{int:enrolment_id}/check-in", response={201: AttendanceOut, **ERRORS}, summary="照护人员签到")
+@router.post("/enrolments/{int:enrolment_id}/check-in", response={201: DaycareAttendanceOut, **ERRORS}, summary="照护人员签到")
 def check_in(request, enrolment_id: int):
     enrolment = selectors.enrolment_for(request.user, enrolment_id)
     return Status(201, services.check_in(actor=request.user, enrolment=enrolment))
 
 
-@router.post("/check-in", response={201: AttendanceOut, **ERRORS}, summary="家属扫码签到（二维码中的签到码）")
-def check_in_by_code(request, payload: CodeIn):
+@router.post("/check-in", response={201: DaycareAttendanceOut, **ERRORS}, summary="家属扫码签到（二维码中的签到码）")
+def check_in_by_code(request, payload: DaycareCodeIn):
     enrolment = services.enrolment_from_code(payload.code)
     if not services.may_see(request.user, enrolment):
         raise NotFound("二维码无效。")
     return Status(201, services.check_in(actor=request.user, enrolment=enrolment))
 
 
-@router.post("/attendances/{int:attendance_id}/check-out", response={200: AttendanceOut, **ERRORS}, summary="离站")
+@router.post("/attendances/{int:attendance_id}/check-out", response={200: DaycareAttendanceOut, **ERRORS}, summary="离站")
 def check_out(request, attendance_id: int):
     attendance = Attendance.objects.filter(pk=attendance_id, enrolment__in=selectors.enrolments_for(request.user)).first()
     if attendance is None:
@@ -118,12 +118,12 @@ def log(request, enrolment_id: int, payload: CareLogIn):
 
 
 @router.post("/enrolments/{int:enrolment_id}/health", response={200: HealthOut, **ERRORS}, summary="查看健康备注（仅照护人员，留痕）")
-def health(request, enrolment_id: int, payload: ReasonIn):
+def health(request, enrolment_id: int, payload: DaycareReasonIn):
     enrolment = selectors.enrolment_for(request.user, enrolment_id)
     return {"health_notes": services.reveal_health(actor=request.user, enrolment=enrolment, reason=payload.reason)}
 
 
-@router.get("/centres/{int:centre_id}/report", response=ReportOut, summary="月度出勤与服务报表")
+@router.get("/centres/{int:centre_id}/report", response=DaycareReportOut, summary="月度出勤与服务报表")
 def report(request, centre_id: int, month: str = ""):
     import datetime
 

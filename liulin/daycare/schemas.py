@@ -16,7 +16,7 @@ class PlaceOut(Schema):
     taken: int
 
 
-class AttendanceOut(Schema):
+class DaycareAttendanceOut(Schema):
     id: int
     day: date
     state: str
@@ -25,16 +25,16 @@ class AttendanceOut(Schema):
     checked_out_at: datetime | None
 
 
-class EnrolmentOut(Schema):
+class DaycareEnrolmentOut(Schema):
     id: int
     centre_id: int
     state: str
     days: list[int]
     elder_name: str = Field(description="空：调用者无权看到长辈姓名（如审计）")
-    today: AttendanceOut | None = None
+    today: DaycareAttendanceOut | None = None
 
 
-class EnrolIn(Schema):
+class DaycareEnrolIn(Schema):
     elder_id: int
     days: list[int]
     care_tags: str = Field("", max_length=200)
@@ -42,11 +42,11 @@ class EnrolIn(Schema):
     health_notes: str = Field("", max_length=2000)
 
 
-class ReasonIn(Schema):
+class DaycareReasonIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class CodeIn(Schema):
+class DaycareCodeIn(Schema):
     code: str = Field(..., max_length=200)
 
 
@@ -80,7 +80,7 @@ class ReportRowOut(Schema):
     incidents: int
 
 
-class ReportOut(Schema):
+class DaycareReportOut(Schema):
     month: date
     elders: int
     planned: int

@@ -13,14 +13,14 @@ from liulin.core.schemas import ERRORS
 
 from . import selectors, services
 from .schemas import (
-    ActionIn,
-    AnswerIn,
     CorrectionIn,
     NoticeIn,
     NoticeOut,
-    ObjectionIn,
-    ObjectionOut,
-    ReceiptOut,
+    NoticesActionIn,
+    NoticesAnswerIn,
+    NoticesObjectionIn,
+    NoticesObjectionOut,
+    NoticesReceiptOut,
 )
 
 router = Router(tags=["notices"])
@@ -54,7 +54,7 @@ def notice_detail(request, notice_id: int):
 
 @router.post("/{int:notice_id}/actions/{action}", response={200: NoticeOut, **ERRORS},
              summary="publish 发布（公示期起算）；discard 作废草稿；finalise 期满且异议均已答复后办结")
-def notice_act(request, notice_id: int, action: str, payload: ActionIn):
+def notice_act(request, notice_id: int, action: str, payload: NoticesActionIn):
     services.act(actor=request.user, notice=selectors.notice_for(request.user, notice_id), action=action, reason=payload.reason)
     return selectors.notice_for(request.user, notice_id)
 
@@ -66,18 +66,18 @@ def notice_correct(request, notice_id: int, payload: CorrectionIn):
     return Status(201, selectors.notice_for(request.user, notice_id))
 
 
-@router.post("/{int:notice_id}/objections", response={201: ObjectionOut, **ERRORS}, summary="公示期内提出异议")
-def notice_object(request, notice_id: int, payload: ObjectionIn):
+@router.post("/{int:notice_id}/objections", response={201: NoticesObjectionOut, **ERRORS}, summary="公示期内提出异议")
+def notice_object(request, notice_id: int, payload: NoticesObjectionIn):
     notice = selectors.notice_for(request.user, notice_id)
     return Status(201, services.object_to(actor=request.user, notice=notice, text=payload.text))
 
 
-@router.post("/objections/{int:objection_id}/answer", response={200: ObjectionOut, **ERRORS}, summary="答复异议")
-def objection_answer(request, objection_id: int, payload: AnswerIn):
+@router.post("/objections/{int:objection_id}/answer", response={200: NoticesObjectionOut, **ERRORS}, summary="答复异议")
+def objection_answer(request, objection_id: int, payload: NoticesAnswerIn):
     return services.answer(actor=request.user, objection=selectors.objection_for(request.user, objection_id), text=payload.text)
 
 
-@router.get("/{int:notice_id}/receipts", response={200: list[ReceiptOut], **ERRORS}, summary="送达与阅读回执（居民只见本户）")
+@router.get("/{int:notice_id}/receipts", response={200: list[NoticesReceiptOut], **ERRORS}, summary="送达与阅读回执（居民只见本户）")
 @paginate
 def notice_receipts(request, notice_id: int):
     return selectors.receipts_of(request.user, selectors.notice_for(request.user, notice_id))

@@ -48,7 +48,7 @@ class NoticeIn(Schema):
     body: str = Field(max_length=20000)
 
 
-class ActionIn(Schema):
+class NoticesActionIn(Schema):
     reason: str = Field("", max_length=200)
 
 
@@ -58,15 +58,15 @@ class CorrectionIn(Schema):
     reason: str = Field(max_length=200)
 
 
-class ObjectionIn(Schema):
+class NoticesObjectionIn(Schema):
     text: str = Field(max_length=2000)
 
 
-class AnswerIn(Schema):
+class NoticesAnswerIn(Schema):
     text: str = Field(max_length=2000)
 
 
-class ObjectionOut(Schema):
+class NoticesObjectionOut(Schema):
     id: int
     text: str
     raised_at: datetime
@@ -75,7 +75,7 @@ class ObjectionOut(Schema):
     answered_at: datetime | None
 
 
-class ReceiptOut(Schema):
+class NoticesReceiptOut(Schema):
     household_id: int
     channel: str
     delivered_at: datetime

@@ -141,7 +141,7 @@ def _assert_limited(response):
     assert 1 <= int(response["Retry-After"]) <= 3600
 
 
-def test_api_token_has_a_request_limit(client, settings, community):
+def test_api_token_has_a_request_limit(client, settings, community, rate_window_held):
     from liulin.accounts.tests.factories import make_user
     from liulin.apitokens.services import create_token
     from liulin.core.roles import Role
@@ -155,7 +155,7 @@ def test_api_token_has_a_request_limit(client, settings, community):
     _assert_limited(client.get("/api/v1/accounts/me", **headers))
 
 
-def test_api_session_user_has_a_request_limit(client, settings, community):
+def test_api_session_user_has_a_request_limit(client, settings, community, rate_window_held):
     from liulin.accounts.tests.factories import make_user
     from liulin.core.roles import Role
 

@@ -139,7 +139,7 @@ def test_jurisdiction_id_is_checked_when_configured(client, place, form, setting
     assert not Ticket.objects.exists()
 
 
-def test_rate_limit_per_address_and_per_key(client, place, form, settings):
+def test_rate_limit_per_address_and_per_key(client, place, form, settings, rate_window_held):
     settings.OPEN311_RATE_LIMIT = "3/m"
     codes = [client.get("/open311/v2/services.json").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]

@@ -88,7 +88,7 @@ def test_responses_are_never_cached(staff_client, town):
         assert "no-store" in response["Cache-Control"]
 
 
-def test_reveals_are_limited_per_user_per_hour(staff_client, settings, town):
+def test_reveals_are_limited_per_user_per_hour(staff_client, settings, town, rate_window_held):
     settings.LIULIN_REVEAL_RATE_LIMIT = "2/h"
     url = f"{BASE}/{town['zhang'].pk}/reveal"
     statuses = [post_json(staff_client, url, {"field": "mobile", "reason": "回访"}).status_code for _ in range(2)]

@@ -156,7 +156,7 @@ def test_htmx_history_restore_gets_the_whole_page_and_no_local_copy(staff_client
     assert 'hx-history="false"' in html  # htmx must not keep registry pages in localStorage
 
 
-def test_the_reveal_page_is_limited_per_user_per_hour(staff_client, town, settings):
+def test_the_reveal_page_is_limited_per_user_per_hour(staff_client, town, settings, rate_window_held):
     settings.LIULIN_REVEAL_RATE_LIMIT = "1/h"
     assert staff_client.post(reveal_url(town["zhang"]), {"field": "mobile", "reason": "回访"}).status_code == 200
     limited = staff_client.post(reveal_url(town["zhang"]), {"field": "mobile", "reason": "回访"})
