@@ -153,6 +153,9 @@ class Response(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "household"], name="property_one_response_per_household")]
 
+    def __str__(self):
+        return f"{self.survey_id}/{self.household_id}"
+
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
@@ -165,6 +168,9 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["response", "dimension"], name="property_answer_once"),
             models.CheckConstraint(condition=Q(score__lte=5), name="property_answer_score"),
         ]
+
+    def __str__(self):
+        return f"{self.dimension_id}={self.score}"
 
 
 class SurveyEvent(ChainedEvent):
@@ -193,6 +199,9 @@ class Supervisor(models.Model):
         constraints = [models.UniqueConstraint(fields=["estate", "user"], condition=Q(ended_at__isnull=True),
                                                name="property_supervisor_once")]
 
+    def __str__(self):
+        return f"{self.estate_id}/{self.user_id}"
+
     def save(self, *args, **kwargs):
         if self.estate_id and not self.community_id:
             self.community_id = self.estate.community_id
@@ -212,6 +221,9 @@ class Inspection(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.estate_id} {self.at:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
         if self.estate_id and not self.community_id:

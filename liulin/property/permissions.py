@@ -18,10 +18,10 @@ from .workflow import SURVEY
 
 SURVEY.grant_roles()
 
-register_scope(ServiceContract, area_path="community__path", org="company")
-register_scope(Survey, area_path="community__path", org="company")
+register_scope(ServiceContract, area_path="community__path", grid="estate__buildings__grid", org="company")
+register_scope(Survey, area_path="community__path", grid="estate__buildings__grid", org="company")
 register_scope(Supervisor, area_path="community__path")
-register_scope(Inspection, area_path="community__path", org="contract__company", user="inspector")
+register_scope(Inspection, area_path="community__path", grid="estate__buildings__grid", org="contract__company", user="inspector")
 register_scope(InspectionItem, area_path="inspection__community__path", org="inspection__contract__company",
                user="inspection__inspector")
 

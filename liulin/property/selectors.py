@@ -99,6 +99,17 @@ def response_of(user, survey):
     return survey.responses.filter(household=household).first()
 
 
+def answered_surveys(user, surveys):
+    """The ids of those of `surveys` the user's household answered (one query)."""
+    from .models import Response
+
+    household = household_of(user)
+    if household is None or not surveys:
+        return set()
+    return set(Response.objects.filter(household=household, survey__in=[s.pk for s in surveys])
+               .values_list("survey_id", flat=True))
+
+
 def dimensions(survey):
     return list(Dimension.objects.filter(survey=survey))
 
