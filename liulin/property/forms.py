@@ -5,10 +5,12 @@ from liulin.core import clock
 
 from .models import Scale
 
+DATA_SELECT = {"translate": "no"}  # estate and company names are data
+
 
 class ContractForm(forms.Form):
-    estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
-    company = forms.ModelChoiceField(label=_("物业公司"), queryset=None)
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None, widget=forms.Select(attrs=DATA_SELECT))
+    company = forms.ModelChoiceField(label=_("物业公司"), queryset=None, widget=forms.Select(attrs=DATA_SELECT))
     starts_on = forms.DateField(label=_("合同开始"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("合同结束"), widget=forms.DateInput(attrs={"type": "date"}))
     fee = forms.CharField(label=_("物业费（元/平方米·月）"), max_length=12, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -36,7 +38,7 @@ class ContractForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
-    estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None, widget=forms.Select(attrs=DATA_SELECT))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     scale = forms.ChoiceField(label=_("评分方式"), choices=Scale.choices)
     target_pct = forms.IntegerField(label=_("满意率目标（%）"), min_value=1, max_value=100, initial=80)
@@ -48,7 +50,7 @@ class SurveyForm(forms.Form):
 
 
 class SupervisorForm(forms.Form):
-    estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None, widget=forms.Select(attrs=DATA_SELECT))
     mobile = forms.CharField(label=_("居民账号手机号"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
 
     def __init__(self, *args, estates, **kwargs):

@@ -8,6 +8,7 @@ docs/property.md has the rules and their sources.
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liulin.core import chain, clock, workorders
@@ -53,7 +54,8 @@ def _manage(actor, estate):
     if not selectors.estates_to_manage(actor).filter(pk=estate.pk).exists():
         from liulin.core.permissions import scoped
 
-        if scoped(actor, Estate.objects.filter(pk=estate.pk), "property.view").exists():
+        if (scoped(actor, Estate.objects.filter(pk=estate.pk), "property.view").exists()
+                or selectors.contracts_for(actor).filter(estate=estate).exists()):
             raise NotPermitted(_("您的角色不能执行此操作。"))
         raise NotFound(_(NOT_FOUND))
 
@@ -246,7 +248,7 @@ def record_inspection(*, actor, estate, checks, category=None, notes="", now=Non
     now = now or clock.now()
     if not Supervisor.objects.filter(estate=estate, user=actor, ended_at__isnull=True).exists():
         raise NotPermitted(_("只有本小区的物业监督员可以记录巡查。"))
-    contract = selectors.contract_in_force(estate, clock.localdate(now) if hasattr(clock, "localdate") else now.date())
+    contract = selectors.contract_in_force(estate, timezone.localdate(now))
     if contract is None:
         raise Conflict(_("该小区没有在期的物业服务合同。"), code="no_contract")
     items = {item.pk: item for item in contract.scope_items.all()}
