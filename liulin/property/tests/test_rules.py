@@ -48,7 +48,7 @@ def test_contract_rules():
                                  starts_on=datetime.date(YEAR + 5, 1, 1), ends_on=datetime.date(YEAR + 6, 1, 1), fee_fen=100)
     assert [i.name for i in place.contract.scope_items.all()][0] == "楼道及公共区域保洁"
     assert list(selectors.contracts_for(place.users["property_staff"])) == [place.contract]
-    assert list(selectors.contracts_for(other.users["property_staff"])) == []
+    assert list(selectors.contracts_for(other.users["property_staff"])) == [other.contract]
 
 
 def test_one_survey_per_estate_and_year_and_a_contract_needed():
