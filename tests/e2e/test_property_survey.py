@@ -35,6 +35,7 @@ def test_owner_rates_and_supervisor_inspects(page, screenshot):
     assert_accessible(page)
     page.click("[data-testid=submit-answer]")
     expect(page.locator("[data-testid=answered]")).to_be_visible()
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.context.clear_cookies()
@@ -62,4 +63,5 @@ def test_owner_rates_and_supervisor_inspects(page, screenshot):
     page.click("[data-testid=submit-inspection]")
     expect(page.locator("[data-testid=work-order]")).to_be_visible()
     assert InspectionItem.objects.get(passed=False).work_order_number
+    page.wait_for_load_state("load")  # the stylesheet in, before measuring the width
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
