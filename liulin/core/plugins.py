@@ -8,7 +8,7 @@ user's roles allow (docs/architecture.md, "How an app plugs in").
     register_tile("orgs", template="dashboard/tiles/orgs.html", data=org_figures, order=20)
     register_landing(Role.GRID_WORKER, url_name="whistle:worklist", order=30)
     register_home_action("whistle", label=_("我要反映"), url_name="whistle:file", perm="whistle.file", order=10)
-    register_unit_figure("property", label=_("物业满意度"), figures=published_satisfaction, order=10)
+    register_unit_figure("property", label=_("业主满意度（年度测评）"), figures=satisfaction_beside_units, order=10)
 
 A unit figure is a public column shown beside each unit's 三率 on the public page: `figures(org_ids)`
 returns {org id: text} for the units it has a figure for (a property company's published
