@@ -138,6 +138,7 @@ def _mount():
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
     from liulin.people.api import router as people_router
+    from liulin.property.api import router as property_router
     from liulin.territory.api import router as territory_router
     from liulin.venues.api import router as venues_router
     from liulin.volunteering.api import router as volunteering_router
@@ -158,6 +159,7 @@ def _mount():
     api.add_router("/activities", activities_router)
     api.add_router("/canteen", canteen_router)
     api.add_router("/daycare", daycare_router)
+    api.add_router("/property", property_router)
 
 
 _mount()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "liulin.canteen",
     "liulin.daycare",
     "liulin.housing",
+    "liulin.property",
     "liulin.dashboard",
     "liulin.apitokens",
     "liulin.open311",

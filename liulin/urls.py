@@ -20,6 +20,7 @@ urlpatterns = [
     path("canteen/", include("liulin.canteen.urls")),
     path("daycare/", include("liulin.daycare.urls")),
     path("housing/", include("liulin.housing.urls")),
+    path("property/", include("liulin.property.urls")),
     path("home/", include("liulin.dashboard.urls")),
     path("notifications/", include("liulin.core.notifications.urls")),
     path("attachments/", include("liulin.core.attachments.urls")),

@@ -162,6 +162,34 @@ def _notices_for(community, household, text):
     return [hidden, public, objection]
 
 
+def _property_for(estate, company, resident, text):
+    """A service contract of the other estate, its survey with a household's answer and a
+    supervisor's inspection, the private text (comment, notes) carrying the sentinel."""
+    from liulin.property.models import (
+        Inspection,
+        InspectionItem,
+        Response,
+        ScopeItem,
+        ServiceContract,
+        Supervisor,
+        Survey,
+    )
+
+    staff = make_user(Role.COMMUNITY_STAFF, estate.community)
+    start = datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC)
+    contract = ServiceContract.objects.create(estate=estate, company=company, starts_on=datetime.date(2026, 1, 1),
+                                              ends_on=datetime.date(2027, 12, 31), fee_fen=150, created_at=start)
+    item = ScopeItem.objects.create(contract=contract, name="保洁")
+    survey = Survey.objects.create(estate=estate, company=company, contract=contract, year=2026, state="open",
+                                   created_by=staff, created_at=start)
+    response = Response.objects.create(survey=survey, household=resident.household, answered_at=start, comment=text)
+    supervisor_user = _login_of(resident)
+    supervisor = Supervisor.objects.create(estate=estate, user=supervisor_user, appointed_at=start)
+    inspection = Inspection.objects.create(contract=contract, estate=estate, inspector=supervisor_user, at=start, notes=text)
+    line = InspectionItem.objects.create(inspection=inspection, scope_item=item, passed=False, note=text)
+    return [contract, survey, response, supervisor, inspection, line]
+
+
 def _booking_for(community, user, purpose):
     """A venue of `community` and a booking of it whose purpose is a sentinel."""
     from liulin.territory.models import Facility
@@ -251,6 +279,7 @@ def world(db):
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     foreign_ids.update(obj.pk for obj in _notices_for(there, outsider.household, f"{OTHER_COMMUNITY}公示"))
+    foreign_ids.update(obj.pk for obj in _property_for(there_building.estate, org_there, outsider, f"{OTHER_COMMUNITY}物业"))
     return {
         "here": here, "grid1": grid1, "org_here": org_here, "resident_user": resident_user,
         "foreign_ids": sorted(foreign_ids),

@@ -8,6 +8,11 @@ user's roles allow (docs/architecture.md, "How an app plugs in").
     register_tile("orgs", template="dashboard/tiles/orgs.html", data=org_figures, order=20)
     register_landing(Role.GRID_WORKER, url_name="whistle:worklist", order=30)
     register_home_action("whistle", label=_("我要反映"), url_name="whistle:file", perm="whistle.file", order=10)
+    register_unit_figure("property", label=_("业主满意度（年度测评）"), figures=satisfaction_beside_units, order=10)
+
+A unit figure is a public column shown beside each unit's 三率 on the public page: `figures(org_ids)`
+returns {org id: text} for the units it has a figure for (a property company's published
+owners' satisfaction), so the page that lists the units needs to know no app by name.
 
 `perm` is held anywhere (`has_perm_anywhere`); `when(user)` narrows further (the resident
 registry is not offered to someone who is only a resident). A tile's `data(user)` returns
@@ -45,6 +50,7 @@ _nav: dict[str, NavEntry] = {}
 _tiles: dict[str, Tile] = {}
 _landings: dict[str, tuple[int, str]] = {}
 _home_actions: dict[str, NavEntry] = {}
+_unit_figures: dict[str, tuple] = {}
 
 
 def register_nav(key, *, label, url_name, perm=None, order=100, when=None):
@@ -67,6 +73,18 @@ def register_landing(role, *, url_name, order=100):
 def register_home_action(key, *, label, url_name, perm=None, order=100, when=None):
     """Offer a big button at the top of a resident's home page (the first thing he came to do)."""
     _home_actions[key] = NavEntry(key, label, url_name, perm, order, when)
+
+
+def register_unit_figure(key, *, label, figures, order=100):
+    """Offer a column beside each unit's 三率: `figures(org_ids)` -> {org id: text}. The
+    figures are public (the page needs no login): only published, unit-level numbers."""
+    _unit_figures[key] = (order, label, figures)
+
+
+def unit_figures(org_ids):
+    """[(label, {org id: text})] of every registered unit figure, in order."""
+    org_ids = list(org_ids)
+    return [(label, figures(org_ids)) for _order, label, figures in sorted(_unit_figures.values(), key=lambda f: f[0])]
 
 
 def landing_for(roles):

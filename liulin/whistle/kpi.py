@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils.translation import gettext, gettext_lazy
 
+from liulin.core import plugins
 from liulin.core.calendar import month_start
 from liulin.core.errors import Invalid
 from liulin.core.permissions import NOTHING, active_assignments, scope_q
@@ -304,6 +305,16 @@ def ranking(user, month, by="handling_org", *, list_size=None, threshold=None):
     black.sort(key=lambda r: r.rank, reverse=True)
     unranked = [r for r in rows if r.composite is None]
     return Ranking(month=month, by=by, rows=ranked, red=red, black=black, unranked=unranked)
+
+
+def beside_units(rows):
+    """The columns other apps show beside each unit's 三率 (core.plugins unit figures, e.g. a
+    property company's published owners' satisfaction): their labels, and each row's values
+    in `row.beside`, in the same order."""
+    figures = plugins.unit_figures([row.key for row in rows])
+    for row in rows:
+        row.beside = [values.get(row.key, "") for _label, values in figures]
+    return [label for label, _values in figures]
 
 
 def public_rows(*, period_start, period_end, area=None):

@@ -42,6 +42,7 @@ class Channel(models.TextChoices):
     DELIBERATION = "deliberation", _("议事结果")
     PROACTIVE = "proactive", _("未诉先办")
     HOUSING = "housing", _("公寓验房")
+    PROPERTY = "property", _("物业监督")
 
 
 class State(models.TextChoices):

@@ -12,7 +12,8 @@ from liulin.core.errors import Invalid
 from .models import Category, Channel, State, Ticket
 from .workflow import TERMINAL_STATES
 
-CHANNEL_OF_ORIGIN = {"deliberation.actionitem": Channel.DELIBERATION, "housing.defect": Channel.HOUSING}
+CHANNEL_OF_ORIGIN = {"deliberation.actionitem": Channel.DELIBERATION, "housing.defect": Channel.HOUSING,
+                     "property.inspection": Channel.PROPERTY}
 ORIGIN_OF_CHANNEL = {channel: origin for origin, channel in CHANNEL_OF_ORIGIN.items()}
 DONE_STATES = frozenset({State.VERIFIED, State.CLOSED})
 

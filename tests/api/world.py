@@ -42,6 +42,9 @@ class Town:
     claim: object = None
     centre: object = None  # a day-care centre and an elder enrolled in it
     enrolment: object = None
+    contract: object = None  # 物业监督: a service contract, its survey and an inspection
+    survey: object = None
+    inspection: object = None
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -72,6 +75,9 @@ class Town:
             "claim_id": self.claim,
             "centre_id": self.centre,
             "enrolment_id": self.enrolment,
+            "contract_id": self.contract,
+            "survey_id": self.survey,
+            "inspection_id": self.inspection,
         }.get(param)
 
 
@@ -127,6 +133,22 @@ def _services(town, staff):
     town.centre = Centre.objects.create(community=community, name=f"{community.name}日间照料中心")
     elder = ResidentFactory(household=town.household)
     town.enrolment = Enrolment.objects.create(centre=town.centre, elder=elder, days="01234", enrolled_by=staff)
+    _property(town, staff, day)
+
+
+def _property(town, staff, day):
+    """A service contract of the town's estate with its property company, a published survey
+    and an inspection by a supervisor."""
+    import datetime
+
+    from liulin.property.models import Inspection, ServiceContract, Survey
+
+    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    town.contract = ServiceContract.objects.create(estate=town.estate, company=town.org, starts_on=day,
+                                                   ends_on=day.replace(year=2028), fee_fen=150, created_at=moment)
+    town.survey = Survey.objects.create(estate=town.estate, company=town.org, contract=town.contract, year=2026,
+                                        state="published", created_by=staff, created_at=moment, published_at=moment)
+    town.inspection = Inspection.objects.create(contract=town.contract, estate=town.estate, inspector=staff, at=moment)
 
 
 def _neighbourhood(town):

@@ -250,4 +250,5 @@ def public(request):
     if form.is_bound and form.is_valid():
         month = form.cleaned_data["month"] or month
     rows = kpi.public_rows(period_start=month, period_end=month)
-    return render(request, "whistle/kpi_public.html", {"form": _showing(form, month=month), "month": month, "rows": rows})
+    return render(request, "whistle/kpi_public.html", {"form": _showing(form, month=month), "month": month, "rows": rows,
+                                                       "beside": kpi.beside_units(rows)})

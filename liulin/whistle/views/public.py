@@ -16,10 +16,12 @@ RECENT = 30
 @require_GET
 def transparency(request):
     month = month_start(clock.today())
+    rows = kpi.public_rows(period_start=month, period_end=month)
     context = {
         "recent": publication.recent(RECENT),
         "counts": selectors.public_counts(),
-        "kpi_rows": kpi.public_rows(period_start=month, period_end=month),
+        "kpi_rows": rows,
+        "beside": kpi.beside_units(rows),
         "kpi_month": month,
     }
     return render(request, "whistle/public.html", context)
