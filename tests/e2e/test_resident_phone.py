@@ -75,14 +75,14 @@ def test_resident_pages_fit_a_narrow_phone(page, screenshot, elder):
     switch_user(page, town.resident_user, PASSWORD)
     page.goto("/")
     expect(page.locator("html")).to_have_class("elder" if elder else "")
-    buttons = page.locator("main .big-buttons a")
-    expect(buttons.first).to_have_text("我要反映")
-    expect(buttons.nth(1)).to_have_attribute("href", "tel:0731-88880001")
+    report = page.get_by_test_id("home-whistle")  # the first of the home's services
+    expect(page.locator("[data-testid=home-services] a").first).to_have_text("我要反映")
+    expect(page.get_by_test_id("call-grid-worker")).to_have_attribute("href", "tel:0731-88880001")
     measure(page, "home", elder=elder)
     assert_accessible(page)
     screenshot(page, f"resident-home-{mode}")
 
-    buttons.first.click()
+    report.click()
     expect(page).to_have_url(re.compile(r"/whistle/new/$"))
     measure(page, "file", elder=elder)
     assert_accessible(page)

@@ -1,4 +1,5 @@
 import datetime
+import importlib
 
 from liulin.accounts.tests.factories import make_user
 from liulin.canteen.models import (
@@ -17,6 +18,7 @@ from liulin.people.models import CareTag
 from liulin.people.tests.factories import ResidentFactory, make_id_number
 from liulin.territory.tests.factories import BuildingFactory, CommunityFactory, GridFactory, HouseholdFactory
 
+_care_tags_migration = importlib.import_module("liulin.people.migrations.0002_seed_default_care_tags")
 PRICES = {DinerGroup.STAFF: 1500, DinerGroup.OUTDOOR: 1000, DinerGroup.SENIOR: STANDARD_PRICE_FEN, DinerGroup.OTHER: 1500}
 
 
@@ -24,6 +26,11 @@ class Kitchen:
     """One community with the canteen, its periods and prices, the subsidy table v1, and staff."""
 
     def __init__(self, *, delivery_fee_fen=300):
+        # The default care tags come from a data migration, which transaction=True (browser)
+        # tests flush: put them back (idempotent).
+        from django.apps import apps
+
+        _care_tags_migration.seed_care_tags(apps, None)
         self.community = CommunityFactory()
         self.grid = GridFactory(community=self.community)
         self.building = BuildingFactory(grid=self.grid)

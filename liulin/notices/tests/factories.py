@@ -30,6 +30,7 @@ def resident_user(building):
 
 
 def make_world():
+    ensure_kinds(NoticeKind)  # a data migration's rows, which browser tests' flushes remove
     building = BuildingFactory()
     residents = [resident_user(building), resident_user(building)]
     return World(building.community, building, make_user(Role.COMMUNITY_STAFF, building.community),
