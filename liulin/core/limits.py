@@ -16,6 +16,7 @@ window ends; the API, the pages and Open311 send them as `Retry-After`.
 """
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -70,7 +73,12 @@ def _count(key, timeout):
         except ValueError:  # no entry yet in this window (or it just expired)
             if cache.add(key, 1, timeout=timeout):
                 return 1
-    return cache.incr(key)
+    # The entry kept vanishing between incr and add (the database cache's add fails quietly
+    # on a locked table, and its "expired" is to the second where get's is exact): a limiter
+    # must not turn a request into a server error, so the window's count starts again.
+    logger.warning("rate limit %s: the count could not be kept; starting it again", key)
+    cache.set(key, 1, timeout=timeout)
+    return 1
 
 
 def clock():

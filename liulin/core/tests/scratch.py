@@ -20,7 +20,7 @@ def manage(url, *args, env=None, **kwargs):
     """Run `manage.py args` against the database at `url`; its CompletedProcess."""
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment(url, env),
-        capture_output=True, text=True, check=True, timeout=120, **kwargs,
+        capture_output=True, text=True, check=True, timeout=900, **kwargs,  # migrating every app takes a while on a busy machine
     )
 
 

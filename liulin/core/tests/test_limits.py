@@ -37,6 +37,17 @@ def test_a_window_allows_its_count_then_names_the_wait():
 
 
 @pytest.mark.django_db
+def test_a_count_the_cache_keeps_losing_starts_again_rather_than_failing(monkeypatch):
+    """Seen under load: the entry was gone for incr and add refused to create it, three times
+    over; the request then failed with a server error instead of being counted."""
+    monkeypatch.setattr(limits.cache, "incr", lambda *a, **kw: (_ for _ in ()).throw(ValueError("gone")))
+    monkeypatch.setattr(limits.cache, "add", lambda *a, **kw: False)
+    assert limits.hit("t", "lost", "3/m", now=1_700_000_000.0) == 0
+    monkeypatch.undo()
+    assert limits.cache.get(limits._key("t", "lost", 1_700_000_000 // 60)) == 1
+
+
+@pytest.mark.django_db
 def test_the_count_keeps_its_expiry_when_incremented():
     """Django's own DatabaseCache.incr re-sets the entry with the default timeout (5 minutes):
     an hour's window would forget its count. Ours keeps the entry's expiry."""
