@@ -200,7 +200,8 @@ def test_offer_accept_sign_invoice_and_inspection_through_the_pages(client):
     lease.refresh_from_db()
     assert lease.state == Lease.State.ACTIVE and Application.objects.get(pk=first.pk).state == Application.State.HOUSED
     invoice = Invoice.objects.create(lease=lease, month=datetime.date(2026, 1, 1), amount_fen=lease.rent_fen)
-    assert client.post(f"/housing/invoices/{invoice.pk}/pay/").status_code == 404 or not Invoice.objects.get(pk=invoice.pk).paid_at
+    assert client.post(f"/housing/invoices/{invoice.pk}/pay/").status_code == 403  # the tenant does not record his own payment
+    assert Invoice.objects.get(pk=invoice.pk).paid_at is None
     client.force_login(town.staff)
     assert "1 期未缴" in client.get("/housing/leases/").content.decode()
     client.post(f"/housing/invoices/{invoice.pk}/pay/")
