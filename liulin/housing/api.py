@@ -93,8 +93,9 @@ def round_act(request, round_id: int, action: str, payload: HousingRoundActionIn
 def make_offers(request, round_id: int):
     round_ = selectors.round_for(request.user, round_id)
     _must_manage(request.user, round_)
-    made = services.make_offers(round=round_, actor=request.user)
-    return [{"application_id": a.pk, "apartment": apt.number, "deadline": None} for a, apt in made]
+    made = {a.pk for a, _apartment in services.make_offers(round=round_, actor=request.user)}
+    return [{"application_id": a.pk, "apartment": a.offered_apartment.number, "deadline": a.offer_deadline}
+            for a in selectors.offers(round_) if a.pk in made]
 
 
 @router.get("/rounds/{int:round_id}/applications", response=list[HousingApplicationOut],
