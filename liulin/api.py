@@ -134,6 +134,7 @@ def _mount():
     from liulin.canteen.api import router as canteen_router
     from liulin.daycare.api import router as daycare_router
     from liulin.deliberation.api import router as deliberation_router
+    from liulin.housing.api import router as housing_router
     from liulin.notices.api import router as notices_router
     from liulin.orgs.api import router as orgs_router
     from liulin.partybuilding.api import router as partybuilding_router
@@ -160,6 +161,7 @@ def _mount():
     api.add_router("/canteen", canteen_router)
     api.add_router("/daycare", daycare_router)
     api.add_router("/property", property_router)
+    api.add_router("/housing", housing_router)
 
 
 _mount()

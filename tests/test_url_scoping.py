@@ -242,6 +242,40 @@ def _canteen_for(there, outsider):
     return [canteen, order, claim]
 
 
+def _housing_for(there, outsider):
+    """A drawn housing round of the other community; the outsider's application (its reason
+    a sentinel), his lease, an invoice and an inspection whose defect and notes are sentinels."""
+    from liulin.housing.models import (
+        Apartment,
+        Application,
+        Defect,
+        Draw,
+        Inspection,
+        Invoice,
+        Lease,
+        Round,
+        Tier,
+    )
+
+    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    round_ = Round.objects.create(community=there, title="乙人才公寓", state="drawn")
+    tier = Tier.objects.create(round=round_, code="c", label="青年人才", group=0)
+    apartment = Apartment.objects.create(community=there, number="乙-101", layout="studio", area_dm2=3000, rent_fen=90000,
+                                         deposit_fen=180000)
+    application = Application.objects.create(round=round_, applicant=outsider, tier=tier, state="housed", submitted_at=moment,
+                                             rank=1, draw_group=0, offered_apartment=apartment, reason=f"{OTHER_COMMUNITY}原因",
+                                             answers={"note": OTHER_COMMUNITY})
+    Draw.objects.create(round=round_, public_value="1 2 3", list_hash="0" * 64, seed="0" * 64, algorithm="x",
+                        ranks=[[application.pk, outsider.pk, 0]], drawn_at=moment)
+    lease = Lease.objects.create(apartment=apartment, application=application, tenant=outsider, state="active",
+                                 starts_on=moment.date(), term_months=12, ends_on=moment.date().replace(year=2027), rent_fen=90000,
+                                 deposit_fen=180000, reason=f"{OTHER_COMMUNITY}合同")
+    invoice = Invoice.objects.create(lease=lease, month=datetime.date(2026, 11, 1), amount_fen=90000)
+    inspection = Inspection.objects.create(lease=lease, kind="move_in", at=moment, notes=f"{OTHER_COMMUNITY}验房")
+    defect = Defect.objects.create(inspection=inspection, description=f"{OTHER_COMMUNITY}问题")
+    return [round_, apartment, application, lease, invoice, inspection, defect]
+
+
 @pytest.fixture
 def world(db):
     here = CommunityFactory(name="甲社区")
@@ -275,7 +309,8 @@ def world(db):
         for obj in [neighbour, in_grid2, outsider, outsider.household, there_building, there_building.estate,
                     grid_there, grid2, there, org_there, *tickets[1:], *party_there, *meeting_there,
                     *_volunteering_in(there, outsider), venue_there, booking_there,
-                    *_activities_for(there, outsider, neighbour, here), *_canteen_for(there, outsider)]
+                    *_activities_for(there, outsider, neighbour, here), *_canteen_for(there, outsider),
+                    *_housing_for(there, outsider)]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
     foreign_ids.update(obj.pk for obj in _notices_for(there, outsider.household, f"{OTHER_COMMUNITY}公示"))

@@ -7,12 +7,17 @@ class HousingConfig(AppConfig):
     verbose_name = "青年人才公寓"
 
     def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
         from liulin.core import workorders
+        from liulin.core.plugins import register_nav
         from liulin.core.tasks import register_periodic
 
         from . import permissions  # noqa: F401
         from .services import arrears_alerts, defect_order_changed, sweep_offers
 
+        register_nav("housing", label=_("人才公寓"), url_name="housing:home", perm=None, order=39,
+                     when=lambda user: getattr(user, "is_authenticated", False))
         workorders.register_listener("housing.defect", defect_order_changed)
 
         register_periodic("housing.sweep_offers", every=300, func=sweep_offers)

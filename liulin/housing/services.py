@@ -272,7 +272,7 @@ def provide_document(*, actor, application, rule_key, upload=None, now=None):
         raise Conflict(_("当前状态不能补充材料。"), code="not_editable")
     saved = None
     if upload is not None:
-        cleaned = attachments.clean(upload, accept=frozenset({attachments.IMAGE, attachments.PDF}), field="file")
+        cleaned = attachments.clean(upload, accept=frozenset({attachments.IMAGE, attachments.DOCUMENT}), field="file")
         saved = attachments.save_clean(owner=document, cleaned=cleaned, stage="document", actor=actor, now=now)
     try:
         Document.objects.filter(pk=document.pk).update(provided=True)

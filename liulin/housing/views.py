@@ -1,18 +1,318 @@
-"""Public outputs of housing: the published lottery file anyone downloads to re-run the draw
-(ids, groups and lots; no names or rooms)."""
+"""Pages of housing. Applicants and tenants on a phone: the open rounds, the application with
+its document checklist, the state, rank and offer, accepting and signing, the lease and its
+invoices and inspections. The housing manager: rounds and their steps, the review queue
+(htmx: a decision replaces its row), the 公示, the list's hash, the draw, offers, leases,
+invoices and arrears, inspections whose defects become 雷锋哨 work orders. Anyone: a drawn
+round's published ranks (no names) and the draw file. Thin: selectors read, services write."""
 
-from django.http import Http404, HttpResponse
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from . import services
-from .models import Draw
+from liulin.core import lottery as public_lottery
+from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
+
+from . import selectors, services
+from .forms import ApplyForm, DocumentForm, DrawForm, InspectionForm, ReasonForm
+from .models import Application, Lease, Round
+from .workflow import APPLICATION_WORKFLOW, LEASE_WORKFLOW
+
+AS = Application.State
+RS = Round.State
+
+PERSON_ACTIONS = ("resubmit", "withdraw", "accept", "decline")
+REVIEW_ACTIONS = ("approve", "reject", "send_back")
+
+
+def _refuse_or_say(request, error):
+    if isinstance(error, NotFound | NotPermitted):
+        raise error
+    messages.error(request, error.detail)
+
+
+def _must_manage(user, obj):
+    if not selectors.manages(user, obj):
+        raise NotFound(_(services.NOT_FOUND))
+
+
+@login_required
+def home(request):
+    user = request.user
+    rounds = list(selectors.rounds_for(user)[:50])
+    managed = selectors.run_round_ids(user, rounds)
+    return render(request, "housing/home.html", {
+        "open_rounds": [r for r in rounds if r.state == RS.OPEN],
+        "rounds": [r for r in rounds if r.pk in managed],
+        "drawn": [r for r in rounds if r.state == RS.DRAWN and r.pk not in managed],
+        "applications": list(selectors.my_applications(user)),
+        "leases": list(selectors.my_leases(user)),
+        "manages": bool(managed),
+    })
+
+
+@login_required
+def round_detail(request, pk):
+    user = request.user
+    round_ = selectors.round_for(user, pk)
+    manager = selectors.manages(user, round_)
+    context = {
+        "round": round_, "manager": manager, "rules": list(round_.rules.all()), "tiers": list(round_.tiers.all()),
+        "mine": selectors.my_application_in(user, round_), "draw": selectors.current_draw(round_),
+    }
+    if manager:
+        context.update(counts=selectors.state_counts(round_), reason_form=ReasonForm(), draw_form=DrawForm(),
+                       offers=list(selectors.offers(round_)), free=selectors.free_count(round_),
+                       states=AS.choices)
+    return render(request, "housing/round.html", context)
+
+
+@login_required
+def apply(request, pk):
+    user = request.user
+    round_ = selectors.round_for(user, pk)
+    resident = getattr(user, "resident", None)
+    if round_.state != RS.OPEN or resident is None:
+        messages.error(request, _("本批次不在受理期，或您的账号未关联居民信息。"))
+        return redirect("housing:round", round_.pk)
+    mine = selectors.my_application_in(user, round_)
+    if mine is not None:
+        return redirect("housing:application", mine.pk)
+    form = ApplyForm(request.POST or None, round=round_)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.submit_application(actor=user, round=round_, applicant=resident,
+                                                      tier=form.cleaned_data["tier"], answers=form.answers())
+        except (NotFound, NotPermitted):
+            raise
+        except DomainError as error:
+            field = error.field and f"answer_{error.field}"
+            error.field = field if field in form.fields else error.field
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("申请已提交，请上传材料清单中的证明文件。"))
+            return redirect("housing:application", application.pk)
+    return render(request, "housing/apply.html", {"round": round_, "form": form})
+
+
+@login_required
+@require_POST
+def round_act(request, pk):
+    user = request.user
+    round_ = selectors.round_for(user, pk)
+    _must_manage(user, round_)
+    action = request.POST.get("action", "")
+    if action in ("draw", "rerun"):
+        form = DrawForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请填写公开随机值。"))
+            return redirect("housing:round", round_.pk)
+        kwargs = {"public_value": form.cleaned_data["public_value"], "reason": form.cleaned_data["reason"]}
+    else:
+        form = ReasonForm(request.POST)
+        kwargs = {"reason": form.cleaned_data["reason"]} if form.is_valid() else {}
+    try:
+        services.act_on_round(actor=user, round=round_, action=action, **kwargs)
+        messages.success(request, _("已完成。"))
+    except DomainError as error:
+        _refuse_or_say(request, error)
+    return redirect("housing:round", round_.pk)
+
+
+@login_required
+@require_POST
+def round_offers(request, pk):
+    user = request.user
+    round_ = selectors.round_for(user, pk)
+    _must_manage(user, round_)
+    made = services.make_offers(round=round_, actor=user)
+    messages.success(request, _("已通知 %(n)s 位轮候人选房。") % {"n": len(made)})
+    return redirect("housing:round", round_.pk)
+
+
+@login_required
+def review(request, pk):
+    user = request.user
+    round_ = selectors.round_for(user, pk)
+    _must_manage(user, round_)
+    state = request.GET.get("state", AS.SUBMITTED)
+    state = state if state in AS.values or state == "all" else AS.SUBMITTED
+    rows = list(selectors.review_queue(round_, None if state == "all" else state)[:200])
+    return render(request, "housing/review.html", {
+        "round": round_, "rows": rows, "state": state, "states": AS.choices, "reviewing": _reviewing(round_),
+    })
+
+
+def _reviewing(round_):
+    return round_.state in (RS.OPEN, RS.REVIEWING, RS.PUBLICITY)
+
+
+def ranks(request, pk):
+    """The published ranks of a drawn round: anyone may read and re-run them. No names."""
+    round_ = selectors.published_round(pk)
+    draw = selectors.current_draw(round_)
+    rows = [{"rank": i, "application": app, "applicant": person, "group": group, "lot": public_lottery.lot(draw.seed, app)}
+            for i, (app, person, group) in enumerate(draw.ranks, start=1)] if draw else []
+    return render(request, "housing/ranks.html", {"round": round_, "draw": draw, "rows": rows,
+                                                  "earlier": selectors.earlier_draws(round_)})
+
+
+@login_required
+def application_detail(request, pk):
+    user = request.user
+    application = selectors.application_for(user, pk)
+    manager = selectors.manages(user, application.round)
+    own = getattr(getattr(user, "resident", None), "pk", None) == application.applicant_id
+    rules = {rule.key: rule for rule in application.round.rules.all()}
+    answers = [(rules[k], v) for k, v in application.answers.items() if k in rules]
+    editable = application.state in (AS.SUBMITTED, AS.RETURNED)
+    return render(request, "housing/application.html", {
+        "a": application, "manager": manager, "own": own, "answers": answers,
+        "documents": selectors.documents_with_files(application), "editable": editable and (own or manager),
+        "document_form": DocumentForm(), "person_actions": [t for t in APPLICATION_WORKFLOW.available_actions(application.state)
+                                                            if t.action in PERSON_ACTIONS] if own else [],
+        "review_actions": [t for t in APPLICATION_WORKFLOW.available_actions(application.state) if t.action in REVIEW_ACTIONS]
+        if manager and _reviewing(application.round) else [],
+        "lease": application.leases.filter(state__in=Lease.LIVE).first() if own or manager else None,
+    })
+
+
+@login_required
+@require_POST
+def application_act(request, pk):
+    user = request.user
+    application = selectors.application_for(user, pk)
+    form = ReasonForm(request.POST)
+    action = request.POST.get("action", "")
+    result, failed = None, None
+    if not form.is_valid():
+        failed = _("请检查填写的内容。")
+    else:
+        try:
+            result = services.act_on_application(actor=user, application=application, action=action,
+                                                  reason=form.cleaned_data["reason"])
+        except (NotFound, NotPermitted):
+            raise
+        except DomainError as error:
+            failed = error.detail
+    if request.headers.get("HX-Request") and request.POST.get("row"):
+        row = selectors.review_queue(application.round).get(pk=application.pk)
+        return render(request, "housing/_review_row.html", {"r": row, "failed": failed, "reviewing": True})
+    if failed:
+        messages.error(request, failed)
+    else:
+        messages.success(request, _("已完成。"))
+    if isinstance(result, Lease):
+        return redirect("housing:lease", result.pk)
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/housing/") else reverse("housing:application", args=[application.pk]))
+
+
+@login_required
+@require_POST
+def document_upload(request, pk, key):
+    user = request.user
+    application = selectors.application_for(user, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        try:
+            services.provide_document(actor=user, application=application, rule_key=key, upload=form.cleaned_data["file"])
+            messages.success(request, _("材料已上传。"))
+        except DomainError as error:
+            _refuse_or_say(request, error)
+    return redirect("housing:application", application.pk)
+
+
+@login_required
+def leases(request):
+    user = request.user
+    rows = list(selectors.managed_leases(user)[:300])
+    if not rows and not selectors.managed_rounds(user).exists():
+        raise NotFound(_(services.NOT_FOUND))
+    return render(request, "housing/leases.html", {"rows": rows, "arrears": [r for r in rows if r.unpaid]})
+
+
+@login_required
+def lease_detail(request, pk):
+    user = request.user
+    lease = selectors.lease_for(user, pk)
+    manager = selectors.manages(user, lease.apartment)
+    own = getattr(getattr(user, "resident", None), "pk", None) == lease.tenant_id
+    available = LEASE_WORKFLOW.available_actions(lease.state)
+    return render(request, "housing/lease.html", {
+        "lease": lease, "manager": manager, "own": own, "invoices": selectors.invoices(lease),
+        "inspections": selectors.inspections(lease),
+        "can_sign": lease.state == Lease.State.PENDING and (own or manager),
+        "manager_actions": [t for t in available if t.action in ("cancel", "end", "terminate")] if manager else [],
+        "inspection_form": InspectionForm() if manager else None,
+    })
+
+
+@login_required
+@require_POST
+def lease_act(request, pk):
+    user = request.user
+    lease = selectors.lease_for(user, pk)
+    form = ReasonForm(request.POST)
+    action = request.POST.get("action", "")
+    if action == "renew":
+        messages.error(request, _("续租须复核资格，请通过接口提交申报情况。"))
+        return redirect("housing:lease", lease.pk)
+    try:
+        services.act_on_lease(actor=user, lease=lease, action=action,
+                              reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        messages.success(request, _("合同已签订。") if action == "sign" else _("已完成。"))
+    except DomainError as error:
+        _refuse_or_say(request, error)
+    return redirect("housing:lease", lease.pk)
+
+
+@login_required
+@require_POST
+def lease_inspect(request, pk):
+    user = request.user
+    lease = selectors.lease_for(user, pk)
+    _must_manage(user, lease.apartment)
+    form = InspectionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容。"))
+        return redirect("housing:lease", lease.pk)
+    try:
+        services.record_inspection(actor=user, lease=lease, kind=form.cleaned_data["kind"], defects=form.defects(),
+                                   category=form.cleaned_data["category"] or None, notes=form.cleaned_data["notes"])
+        messages.success(request, _("验房已记录。"))
+    except DomainError as error:
+        _refuse_or_say(request, error)
+    return redirect("housing:lease", lease.pk)
+
+
+@login_required
+@require_POST
+def invoice_pay(request, pk):
+    user = request.user
+    invoice = selectors.invoice_for(user, pk)
+    try:
+        services.pay_invoice(actor=user, invoice=invoice)
+        messages.success(request, _("已登记缴费。"))
+    except DomainError as error:
+        _refuse_or_say(request, error)
+    return redirect("housing:lease", invoice.lease_id)
 
 
 @require_GET
 def draw_file(request, round_id):
-    draw = Draw.objects.filter(round_id=round_id, current=True).select_related("round").first()
+    """The published lottery file anyone downloads to re-run the draw (ids, groups and lots;
+    no names or rooms)."""
+    round_ = selectors.published_round(round_id)
+    draw = selectors.current_draw(round_)
     if draw is None:
-        raise Http404
+        raise NotFound(_(services.NOT_FOUND))
     response = HttpResponse(services.draw_file(draw), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="housing-draw-{round_id}.txt"'
     return response
+

@@ -45,6 +45,9 @@ class Town:
     contract: object = None  # 物业监督: a service contract, its survey and an inspection
     survey: object = None
     inspection: object = None
+    round: object = None  # housing: a round with an application and its lease
+    application: object = None
+    lease: object = None
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -78,6 +81,9 @@ class Town:
             "contract_id": self.contract,
             "survey_id": self.survey,
             "inspection_id": self.inspection,
+            "round_id": self.round,
+            "application_id": self.application,
+            "lease_id": self.lease,
         }.get(param)
 
 
@@ -134,6 +140,7 @@ def _services(town, staff):
     elder = ResidentFactory(household=town.household)
     town.enrolment = Enrolment.objects.create(centre=town.centre, elder=elder, days="01234", enrolled_by=staff)
     _property(town, staff, day)
+    _housing(town)
 
 
 def _property(town, staff, day):
@@ -149,6 +156,25 @@ def _property(town, staff, day):
     town.survey = Survey.objects.create(estate=town.estate, company=town.org, contract=town.contract, year=2026,
                                         state="published", created_by=staff, created_at=moment, published_at=moment)
     town.inspection = Inspection.objects.create(contract=town.contract, estate=town.estate, inspector=staff, at=moment)
+
+
+def _housing(town):
+    """A drawn housing round of the town's community, an application housed in an apartment
+    and its lease."""
+    import datetime
+
+    from liulin.housing.models import Apartment, Application, Lease, Round, Tier
+
+    moment = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    town.round = Round.objects.create(community=town.community, title="人才公寓", state="drawn")
+    tier = Tier.objects.create(round=town.round, code="c", label="青年人才", group=0)
+    apartment = Apartment.objects.create(community=town.community, number="A-101", layout="studio", area_dm2=3000,
+                                         rent_fen=90000, deposit_fen=180000)
+    town.application = Application.objects.create(round=town.round, applicant=town.resident, tier=tier, state="housed",
+                                                  submitted_at=moment, rank=1, draw_group=0, offered_apartment=apartment)
+    town.lease = Lease.objects.create(apartment=apartment, application=town.application, tenant=town.resident, state="active",
+                                      starts_on=moment.date(), term_months=12, ends_on=moment.date().replace(year=2027),
+                                      rent_fen=90000, deposit_fen=180000)
 
 
 def _neighbourhood(town):
