@@ -132,6 +132,7 @@ def _mount():
     from liulin.accounts.api import router as accounts_router
     from liulin.activities.api import router as activities_router
     from liulin.canteen.api import router as canteen_router
+    from liulin.counselling.api import router as counselling_router
     from liulin.daycare.api import router as daycare_router
     from liulin.deliberation.api import router as deliberation_router
     from liulin.notices.api import router as notices_router
@@ -158,6 +159,7 @@ def _mount():
     api.add_router("/activities", activities_router)
     api.add_router("/canteen", canteen_router)
     api.add_router("/daycare", daycare_router)
+    api.add_router("/counselling", counselling_router)
 
 
 _mount()
