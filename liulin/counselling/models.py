@@ -97,3 +97,6 @@ class Note(models.Model):
         verbose_name = _("咨询记录")
         verbose_name_plural = verbose_name
         ordering = ["written_at", "pk"]
+
+    def __str__(self):
+        return f"#{self.pk}"
