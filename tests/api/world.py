@@ -42,6 +42,8 @@ class Town:
     claim: object = None
     centre: object = None  # a day-care centre and an elder enrolled in it
     enrolment: object = None
+    slot: object = None  # counselling: a counsellor's slot and a resident's appointment in it
+    appointment: object = None
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -72,6 +74,8 @@ class Town:
             "claim_id": self.claim,
             "centre_id": self.centre,
             "enrolment_id": self.enrolment,
+            "slot_id": self.slot,
+            "appointment_id": self.appointment,
         }.get(param)
 
 
@@ -127,6 +131,21 @@ def _services(town, staff):
     town.centre = Centre.objects.create(community=community, name=f"{community.name}日间照料中心")
     elder = ResidentFactory(household=town.household)
     town.enrolment = Enrolment.objects.create(centre=town.centre, elder=elder, days="01234", enrolled_by=staff)
+    _counselling(town)
+
+
+def _counselling(town):
+    """A counsellor's slot in a room of the town's community, booked by one of its residents."""
+    import datetime
+
+    from liulin.counselling.models import Appointment, Slot
+
+    start = datetime.datetime(2026, 11, 3, 9, tzinfo=datetime.UTC)
+    counsellor = town.users.get(Role.COUNSELLOR) or make_user(Role.COUNSELLOR, town.community)
+    client = make_user(Role.RESIDENT, resident=ResidentFactory(household=town.household))
+    town.slot = Slot.objects.create(counsellor=counsellor, community=town.community, room=town.resource, starts_at=start,
+                                    ends_at=start + datetime.timedelta(minutes=50), created_at=start)
+    town.appointment = Appointment.objects.create(slot=town.slot, client=client, created_at=start)
 
 
 def _neighbourhood(town):
