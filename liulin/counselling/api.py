@@ -3,9 +3,11 @@ resident lists the free ones of his community and books one), appointments (the 
 the counsellor's clients'), their steps, and the counsellor's encrypted notes. Every answer
 naming a client is written to the access log. Errors are {detail, code}."""
 
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
+from liulin.core.errors import NotFound
 from liulin.core.schemas import ERRORS
 
 from . import selectors, services
@@ -46,9 +48,7 @@ def my_slots(request):
 def open_slot(request, payload: CounsellingSlotIn):
     room = selectors.rooms_for(request.user).filter(pk=payload.room_id).first()
     if room is None:
-        from liulin.core.errors import NotFound
-
-        raise NotFound("找不到该咨询室，或您无权查看。")
+        raise NotFound(_("找不到该咨询室，或您无权查看。"))
     slot = services.open_slot(actor=request.user, room=room, start=payload.start, minutes=payload.minutes)
     return Status(201, _slot(slot))
 
