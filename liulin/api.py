@@ -132,6 +132,7 @@ def _mount():
     from liulin.accounts.api import router as accounts_router
     from liulin.activities.api import router as activities_router
     from liulin.canteen.api import router as canteen_router
+    from liulin.counselling.api import router as counselling_router
     from liulin.daycare.api import router as daycare_router
     from liulin.deliberation.api import router as deliberation_router
     from liulin.housing.api import router as housing_router
@@ -162,6 +163,7 @@ def _mount():
     api.add_router("/daycare", daycare_router)
     api.add_router("/property", property_router)
     api.add_router("/housing", housing_router)
+    api.add_router("/counselling", counselling_router)
 
 
 _mount()

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "liulin.activities",
     "liulin.canteen",
     "liulin.daycare",
+    "liulin.counselling",
     "liulin.housing",
     "liulin.property",
     "liulin.dashboard",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("activities/", include("liulin.activities.urls")),
     path("canteen/", include("liulin.canteen.urls")),
     path("daycare/", include("liulin.daycare.urls")),
+    path("counselling/", include("liulin.counselling.urls")),
     path("housing/", include("liulin.housing.urls")),
     path("property/", include("liulin.property.urls")),
     path("home/", include("liulin.dashboard.urls")),

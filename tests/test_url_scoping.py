@@ -226,6 +226,20 @@ def _activities_for(there, outsider, neighbour, here):
     return [*made, selection, nomination]
 
 
+def _counselling_for(there, room, outsider):
+    """A counsellor's slot in a room of the other community and the outsider's appointment in it."""
+    from liulin.counselling.models import Appointment, Slot
+
+    start = datetime.datetime(2026, 11, 3, 9, tzinfo=datetime.UTC)
+    counsellor = make_user(Role.COUNSELLOR, there, name=f"{OTHER_COMMUNITY}咨询师")
+    client = _login_of(outsider)
+    client.name = f"{OTHER_COMMUNITY}来访者"
+    client.save(update_fields=["name"])
+    slot = Slot.objects.create(counsellor=counsellor, community=there, room=room, starts_at=start,
+                               ends_at=start + datetime.timedelta(minutes=50), created_at=start)
+    return [slot, Appointment.objects.create(slot=slot, client=client, created_at=start)]
+
+
 def _canteen_for(there, outsider):
     """A canteen of the other community, a subsidised order of the outsider and its claim."""
     from liulin.canteen.models import Canteen, Claim, MealPeriod, Order
@@ -313,6 +327,7 @@ def world(db):
                     *_housing_for(there, outsider)]
     }
     foreign_ids.add(_vote_for(there_building.estate, f"{OTHER_COMMUNITY}表决").pk)
+    foreign_ids.update(obj.pk for obj in _counselling_for(there, venue_there, outsider))
     foreign_ids.update(obj.pk for obj in _notices_for(there, outsider.household, f"{OTHER_COMMUNITY}公示"))
     foreign_ids.update(obj.pk for obj in _property_for(there_building.estate, org_there, outsider, f"{OTHER_COMMUNITY}物业"))
     return {

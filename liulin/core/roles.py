@@ -18,12 +18,14 @@ class Role(models.TextChoices):
     TEACHER = "teacher", _("老年大学教师")
     VENUE_MANAGER = "venue_manager", _("场馆管理员")
     AUDITOR = "auditor", _("审计（只读）")
+    COUNSELLOR = "counsellor", _("心理咨询师")
 
 
 # Which kind of scope each role is assigned on. A territory role names an area (district,
 # subdistrict or community); a grid role names a grid; an organisation role names an
 # organisation; a resident's scope is his own household.
-TERRITORY_ROLES = {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR, Role.VENUE_MANAGER}
+TERRITORY_ROLES = {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR, Role.VENUE_MANAGER,
+                   Role.COUNSELLOR}
 GRID_ROLES = {Role.GRID_WORKER}
 ORG_ROLES = {
     Role.PROPERTY_STAFF,

@@ -51,6 +51,8 @@ ACCOUNTS = [
     # A second department: the demo's 住建局 verifies (核单) property and municipal work orders
     # (whistle/demo_seed.py DEMO_VERIFIERS), so its officer has a worklist of his own.
     DemoAccount("19900000016", Role.DEPARTMENT_OFFICER, org=facts.DEPARTMENTS[1][0], member_title="联络员"),
+    # The 心理咨询室's counsellor (counselling/demo_seed.py opens her slots).
+    DemoAccount("19900000017", Role.COUNSELLOR, "何静宜", area=facts.COMMUNITY_CODE),
 ]
 
 

@@ -85,7 +85,8 @@ register_scope(Summons, area_path="whistle__community__path", org="department")
 for role in (*ORG_ROLES, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR):
     grant(role, "whistle.view_summons")
 
-VIEWERS = [r for r in Role if r not in (Role.TEACHER, Role.VENUE_MANAGER, Role.VOLUNTEER_LEADER)]
+# A counsellor's role covers his community for counselling alone: no work orders.
+VIEWERS = [r for r in Role if r not in (Role.TEACHER, Role.VENUE_MANAGER, Role.VOLUNTEER_LEADER, Role.COUNSELLOR)]
 for role in VIEWERS:
     grant(role, "whistle.view")
 # Each action of the state table, and each note beside it, to the roles the table names.

@@ -48,6 +48,8 @@ class Town:
     round: object = None  # housing: a round with an application and its lease
     application: object = None
     lease: object = None
+    slot: object = None  # counselling: a counsellor's slot and a resident's appointment in it
+    appointment: object = None
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -84,6 +86,8 @@ class Town:
             "round_id": self.round,
             "application_id": self.application,
             "lease_id": self.lease,
+            "slot_id": self.slot,
+            "appointment_id": self.appointment,
         }.get(param)
 
 
@@ -141,6 +145,7 @@ def _services(town, staff):
     town.enrolment = Enrolment.objects.create(centre=town.centre, elder=elder, days="01234", enrolled_by=staff)
     _property(town, staff, day)
     _housing(town)
+    _counselling(town)
 
 
 def _property(town, staff, day):
@@ -175,6 +180,20 @@ def _housing(town):
     town.lease = Lease.objects.create(apartment=apartment, application=town.application, tenant=town.resident, state="active",
                                       starts_on=moment.date(), term_months=12, ends_on=moment.date().replace(year=2027),
                                       rent_fen=90000, deposit_fen=180000)
+
+
+def _counselling(town):
+    """A counsellor's slot in a room of the town's community, booked by one of its residents."""
+    import datetime
+
+    from liulin.counselling.models import Appointment, Slot
+
+    start = datetime.datetime(2026, 11, 3, 9, tzinfo=datetime.UTC)
+    counsellor = town.users.get(Role.COUNSELLOR) or make_user(Role.COUNSELLOR, town.community)
+    client = make_user(Role.RESIDENT, resident=ResidentFactory(household=town.household))
+    town.slot = Slot.objects.create(counsellor=counsellor, community=town.community, room=town.resource, starts_at=start,
+                                    ends_at=start + datetime.timedelta(minutes=50), created_at=start)
+    town.appointment = Appointment.objects.create(slot=town.slot, client=client, created_at=start)
 
 
 def _neighbourhood(town):

@@ -71,6 +71,7 @@ LANDINGS = {
     Role.GRID_WORKER: "whistle:worklist",
     Role.VOLUNTEER_LEADER: "volunteering:lead",
     Role.PARTNER_CONTACT: "partybuilding:home",
+    Role.COUNSELLOR: "counselling:home",
 }
 
 

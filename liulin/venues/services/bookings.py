@@ -104,10 +104,13 @@ def _role_of(actor, booking, perm):
 
 
 def book_facility(*, actor, facility=None, resource=None, start, end, purpose="", headcount=None, safety_plan="",
-                  team=None, booker=None, now=None, is_demo=False):
+                  team=None, booker=None, now=None, is_demo=False, for_service=False):
     """Book `facility` (or `resource`) for [start, end). Confirmed at once, or awaiting
     approval where the resource requires it. `booker` is whom a manager books for (default:
     the actor). Raises Invalid, NotPermitted or Conflict (code "slot_taken").
+
+    `for_service`: a service of the community books a room it runs that is not lent out to
+    the public (the 心理咨询室 for counselling); only a system booking (`actor=None`) may.
 
     A time already taken is refused by one read before the write transaction: in a morning
     rush most attempts lose, and on SQLite every write transaction waits for the one before
@@ -122,12 +125,13 @@ def book_facility(*, actor, facility=None, resource=None, start, end, purpose=""
         if overlapping(rules.with_descendants(resource), start, held_until).exists():
             raise _slot_taken()
     return _book(actor=actor, resource=resource, start=start, end=end, purpose=purpose, headcount=headcount,
-                 safety_plan=safety_plan, team=team, booker=booker, now=now or clock.now(), is_demo=is_demo)
+                 safety_plan=safety_plan, team=team, booker=booker, now=now or clock.now(), is_demo=is_demo,
+                 for_service=for_service and actor is None)
 
 
 @transaction.atomic
-def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team, booker, now, is_demo):
-    if not resource.bookable:
+def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team, booker, now, is_demo, for_service=False):
+    if not resource.bookable and not for_service:
         raise Invalid(_("“%(name)s”不对外预约。") % {"name": resource.name}, code="not_bookable")
     privileged = may_book(actor, resource)
     booker = booker if (booker is not None and privileged) else actor
