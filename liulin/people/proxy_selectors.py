@@ -66,3 +66,8 @@ def community_acts(user, *, service=""):
     if service:
         events = events.filter(service=service)
     return events.order_by("-at", "-id")
+
+
+def acts_by(user):
+    """The acts the user did for others under their consents (the proxy's own record)."""
+    return _events().filter(action="act", actor=user).order_by("-at", "-id")

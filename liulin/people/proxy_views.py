@@ -62,7 +62,7 @@ def proxies(request):
         raise NotPermitted(_("账号未关联居民档案，请联系社区。"))
     return render(request, "people/proxies.html", {
         "form": form, "given": proxy_selectors.given_by(request.user), "held": proxy_selectors.held_by(request.user),
-        "today": _today(),
+        "done": proxy_selectors.acts_by(request.user)[:20], "today": _today(),
     }, status=400 if form is not None and form.errors else 200)
 
 
