@@ -8,12 +8,10 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import gettext_noop
 
         from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
-
-        from django.utils.translation import gettext_noop
-
         from liulin.people import proxies
 
         from . import permissions  # noqa: F401

@@ -16,7 +16,19 @@ from liulin.people.models import CareTag, Resident
 
 from . import claims, selectors, services
 from .models import MealPeriod, Order
-from .schemas import AlertOut, CanteenOut, ClaimIn, ClaimOut, ConsentIn, IdOut, MenuOut, OrderIn, OrderOut, QuoteOut, StatusIn
+from .schemas import (
+    AlertOut,
+    CanteenOut,
+    ClaimIn,
+    ClaimOut,
+    ConsentIn,
+    IdOut,
+    MenuOut,
+    OrderIn,
+    OrderOut,
+    QuoteOut,
+    StatusIn,
+)
 from .workflow import ORDER_WORKFLOW
 
 router = Router(tags=["canteen"])

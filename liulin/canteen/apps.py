@@ -8,11 +8,9 @@ class CanteenConfig(AppConfig):
 
     def ready(self):
         from django.utils.translation import gettext_lazy as _
-
-        from liulin.core.plugins import register_nav
-
         from django.utils.translation import gettext_noop
 
+        from liulin.core.plugins import register_nav
         from liulin.people import proxies
 
         from . import permissions  # noqa: F401

@@ -26,7 +26,17 @@ from liulin.people import proxies, proxy_services
 from liulin.people.models import Proxy, Resident
 
 from . import rules, services
-from .models import Canteen, CareStatus, DinerGroup, MealPeriod, MenuDay, Order, OrderEvent, Price, SubsidyTable
+from .models import (
+    Canteen,
+    CareStatus,
+    DinerGroup,
+    MealPeriod,
+    MenuDay,
+    Order,
+    OrderEvent,
+    Price,
+    SubsidyTable,
+)
 
 NAME = "中南小苑"
 OPERATOR = "中南小苑餐饮管理有限公司"

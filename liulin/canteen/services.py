@@ -22,7 +22,17 @@ from liulin.core.permissions import can, permitting_role
 from liulin.core.text import clean_text
 from liulin.people import proxies, proxy_services
 
-from .models import CareStatus, Delivery, DinerGroup, MenuDay, Order, OrderEvent, Price, SubsidyRule, SubsidyTable
+from .models import (
+    CareStatus,
+    Delivery,
+    DinerGroup,
+    MenuDay,
+    Order,
+    OrderEvent,
+    Price,
+    SubsidyRule,
+    SubsidyTable,
+)
 from .workflow import ORDER_WORKFLOW
 
 PROXY_SERVICE = "canteen"  # the code this app registers with people.proxies

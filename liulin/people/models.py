@@ -199,6 +199,9 @@ class ProxyScope(models.Model):
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["proxy", "service"], name="people_proxy_scope_once")]
 
+    def __str__(self):
+        return self.service
+
 
 class ProxyEvent(ChainedEvent):
     """The chained record of a consent: granted, each act on the elder's behalf (service, what

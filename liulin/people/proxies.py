@@ -20,6 +20,7 @@ the service's own change commit or roll back together.
 """
 
 from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse

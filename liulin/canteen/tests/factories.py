@@ -1,9 +1,8 @@
 import datetime
 
 from liulin.accounts.tests.factories import make_user
-from liulin.canteen.models import Canteen, CareStatus, MealPeriod, Price, SubsidyTable
+from liulin.canteen.models import Canteen, CareStatus, DinerGroup, MealPeriod, Price, SubsidyTable
 from liulin.canteen.rules import STANDARD_PRICE_FEN, rule_rows
-from liulin.canteen.models import DinerGroup
 from liulin.core.roles import Role
 from liulin.orgs.tests.factories import OrganisationFactory
 from liulin.people import proxy_services

@@ -3,7 +3,6 @@ database; the hash is stable and changes when a line does; xlsx and PDF carry th
 for implausible patterns."""
 
 import datetime
-import io
 
 import pytest
 import time_machine
