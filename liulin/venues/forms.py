@@ -43,7 +43,7 @@ class BookForm(forms.Form):
             self.elders = {str(a.pk): a for a in accounts.exclude(pk=user.pk).order_by("name", "pk")}
         if self.elders:
             self.fields["for_whom"] = forms.ChoiceField(
-                label=_("为谁预约"), required=False, choices=[("", _("我本人"))] + [(pk, a.name) for pk, a in self.elders.items()])
+                label=_("为谁预约"), required=False, widget=forms.Select(attrs={"translate": "no"}), choices=[("", _("我本人"))] + [(pk, a.name) for pk, a in self.elders.items()])
         minutes = resource.slot_minutes
         self.fields["slots"].choices = [(n, _("%(m)d 分钟") % {"m": n * minutes}) for n in range(1, 9)]
         if not resource.requires_approval:

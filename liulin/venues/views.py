@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from liulin.core import calendar, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import has_perm_anywhere
+from liulin.people import proxies
 
 from . import ical, rules, selectors
 from .forms import BookForm, DayForm, ReasonForm, ReceiptForm, SeriesForm
@@ -61,6 +62,8 @@ def day(request, resource_id):
         "free_count": sum(1 for s in slots if s.free),
         "parts": [r for r in selectors.resources_for(request.user) if r.parent_id == resource.pk],
         "ancestors": rules.ancestors(resource),
+        # Someone who books for an elder (people.proxies) picks for whom on the form first.
+        "choose_booker": proxies.elders_for(request.user, "venues").exists(),
     })
 
 

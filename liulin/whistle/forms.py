@@ -205,7 +205,7 @@ class ResidentFileForm(IntakeForm):
         self.elder = None
         if self.elders:
             self.fields["for_whom"] = forms.ChoiceField(
-                label=_("为谁反映"), required=False, choices=[("", _("我本人"))] + [(pk, e.name) for pk, e in self.elders.items()],
+                label=_("为谁反映"), required=False, widget=forms.Select(attrs={"translate": "no"}), choices=[("", _("我本人"))] + [(pk, e.name) for pk, e in self.elders.items()],
                 help_text=_("老人授权您代办时，可以为老人反映；“我家”指老人的家。"))
             self.order_fields(["for_whom", *self.field_order])
         if self.household is None and not self.elders:
