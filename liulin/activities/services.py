@@ -110,7 +110,7 @@ def restricted_until(resident, community, *, now=None):
 # --- eligibility ------------------------------------------------------------------------------
 
 
-def _check_eligible(activity, resident, *, consent_by, safety_pledge):
+def _check_eligible(activity, resident, *, consent_by, safety_pledge, proxy=None):
     day = timezone.localdate(activity.starts_at)
     age = age_on(resident, day)
     community_id = resident.household.community_id if resident.household_id else None
@@ -140,9 +140,14 @@ def _check_eligible(activity, resident, *, consent_by, safety_pledge):
         ).exists():
             raise Invalid(_("未满 14 岁须由已核验的监护人同意后报名。"), code="guardian_required")
     elif consent_by is not None and not FamilyLink.objects.filter(resident=resident, relative=consent_by).exists() \
-            and consent_by.household_id != resident.household_id:
+            and consent_by.household_id != resident.household_id and not _named_by(proxy, consent_by):
         raise Invalid(_("同意人须是已登记的家属。"), code="consent_not_family")
     return age
+
+
+def _named_by(proxy, resident):
+    """Does the elder's consent (people.Proxy) name `resident` as her proxy?"""
+    return proxy is not None and resident is not None and proxy.proxy_resident_id == resident.pk
 
 
 def _check_timetable(activity, resident):
@@ -243,9 +248,10 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
         audit.record_access(actor=actor, target=resident, field="id_number_check", reason="enrol: match")
     if activity.state not in (A.OPEN, A.RENEWAL, A.APPLYING):
         raise Conflict(_("该活动当前不在报名中。"), code="not_open")
+    proxy = proxies.proxy_for(actor, resident, PROXY_SERVICE) if channel == Enrolment.Channel.FAMILY else None
     if channel == Enrolment.Channel.FAMILY and consent_by is None:
         consent_by = actor.resident
-    _check_eligible(activity, resident, consent_by=consent_by, safety_pledge=safety_pledge)
+    _check_eligible(activity, resident, consent_by=consent_by, safety_pledge=safety_pledge, proxy=proxy)
     _check_timetable(activity, resident)
     if activity.state == A.RENEWAL and not is_returning(resident, activity):
         raise Conflict(_("现在是老学员续报阶段，新学员请在报名申请开始后申请。"), code="renewal_only")
@@ -270,7 +276,6 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
     _event(enrolment, actor=actor, action="enrol", role=channel, state=state, channel=channel,
            restricted_until=restricted.isoformat() if restricted else None,
            consent_at=now.isoformat() if consent_by else None)
-    proxy = proxies.proxy_for(actor, resident, PROXY_SERVICE) if channel == Enrolment.Channel.FAMILY else None
     if proxy is not None:  # both names: the enrolment's resident and enrolled_by, and the consent's record
         proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("报名"), target=enrolment,
                            summary=activity.title, now=now)

@@ -42,6 +42,7 @@ class Town:
     claim: object = None
     centre: object = None  # a day-care centre and an elder enrolled in it
     enrolment: object = None
+    proxy: object = None  # a proxy consent of that elder (people.Proxy)
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -72,6 +73,7 @@ class Town:
             "claim_id": self.claim,
             "centre_id": self.centre,
             "enrolment_id": self.enrolment,
+            "proxy_id": self.proxy,
         }.get(param)
 
 
@@ -127,6 +129,10 @@ def _services(town, staff):
     town.centre = Centre.objects.create(community=community, name=f"{community.name}日间照料中心")
     elder = ResidentFactory(household=town.household)
     town.enrolment = Enrolment.objects.create(centre=town.centre, elder=elder, days="01234", enrolled_by=staff)
+    from liulin.people.models import Proxy
+
+    town.proxy = Proxy.objects.create(elder=elder, proxy_resident=ResidentFactory(household=town.household), relation="child",
+                                      valid_until=day.replace(year=2028), consent_proof="授权书 1", recorded_by=staff)
 
 
 def _neighbourhood(town):
