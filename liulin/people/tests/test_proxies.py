@@ -198,3 +198,41 @@ def test_the_proxy_and_the_elder_are_told_of_grant_and_revoke(fam):
     assert Notification.objects.filter(user__in=[fam.elder_user, fam.daughter_user], kind=proxies.KIND).count() == 2
     proxy_services.revoke(actor=fam.daughter_user, proxy=consent)
     assert Notification.objects.filter(user=fam.elder_user, kind=proxies.KIND).count() == 2
+
+
+def test_staff_record_at_the_counter_with_the_proof_and_others_cannot(fam, client):
+    url = f"/people/{fam.elder.pk}/proxies/"
+    data = {"proxy_mobile": fam.daughter_user.mobile, "relation": "child", "services": ["canteen", "whistle"],
+            "valid_until": (TODAY + datetime.timedelta(days=30)).isoformat()}
+    client.force_login(fam.staff)
+    assert client.post(url, data).status_code == 400  # the proof is required at the counter
+    assert client.post(url, {**data, "consent_proof": "授权书 2026-031"}).status_code == 302
+    consent = Proxy.objects.get(elder=fam.elder)
+    assert consent.recorded_by == fam.staff and consent.consent_proof == "授权书 2026-031"
+    for outsider in (fam.other_staff, fam.stranger):
+        client.force_login(outsider)
+        assert client.get(url).status_code in (403, 404)
+        assert client.post(f"/people/proxies/{consent.pk}/revoke/").status_code == 404
+    client.force_login(fam.elder_user)
+    assert "李女儿" in client.get("/people/proxies/").content.decode()
+    assert client.post(f"/people/proxies/{consent.pk}/revoke/").status_code == 302
+    consent.refresh_from_db()
+    assert consent.end_reason == Proxy.End.REVOKED
+
+
+def test_the_api_grants_lists_and_revokes(fam, client):
+    client.force_login(fam.elder_user)
+    made = client.post("/api/v1/people/proxies", {
+        "proxy_mobile": fam.daughter_user.mobile, "relation": "child", "services": ["canteen"],
+        "valid_until": (TODAY + datetime.timedelta(days=10)).isoformat()}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert body["services"] == ["canteen"] and body["live"] and body["proxy_name"] == "李女儿"
+    client.force_login(fam.daughter_user)
+    assert [p["id"] for p in client.get("/api/v1/people/proxies").json()] == [body["id"]]
+    client.force_login(fam.stranger)
+    assert client.post(f"/api/v1/people/proxies/{body['id']}/revoke").json()["code"] == "not_found"
+    client.force_login(fam.elder_user)
+    assert client.post(f"/api/v1/people/proxies/{body['id']}/revoke").json()["end_reason"] == "revoked"
+    events = client.get(f"/api/v1/people/proxies/{body['id']}/events").json()["items"]
+    assert [e["action"] for e in events] == ["revoke", "grant"]
