@@ -8,12 +8,16 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import gettext_noop
 
         from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
+        from liulin.people import proxies
 
         from . import permissions  # noqa: F401
         from .services import sweep_offers
+
+        proxies.register_service("activities", label=gettext_noop("课程与活动报名"), order=25)
 
         register_nav("activities", label=_("活动"), url_name="activities:list", perm=None, order=35,
                      when=lambda user: getattr(user, "is_authenticated", False))

@@ -15,6 +15,7 @@ from liulin.core.errors import NotFound
 from liulin.core.permissions import NOTHING, active_assignments, scope_q, scoped
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
+from liulin.people import proxies
 from liulin.people.models import Resident
 
 from .models import Activity, Attendance, Enrolment, FamilyLink, TeamPractice, WeeklySlot
@@ -85,14 +86,15 @@ def roster(user, activity):
 
 
 def people_i_act_for(user):
-    """The residents `user` may enrol as a resident: himself, his household, linked relatives."""
+    """The residents `user` may enrol as a resident: himself, his household, linked relatives,
+    and those whose consent covers activities."""
     own = getattr(user, "resident", None)
-    if own is None:
-        return Resident.objects.none()
-    linked = FamilyLink.objects.filter(relative=own).values("resident_id")
-    q = Q(pk=own.pk) | Q(pk__in=linked)
-    if own.household_id:
-        q |= Q(household_id=own.household_id)
+    q = Q(pk__in=proxies.elders_for(user, "activities").values("pk"))  # consents in people.proxies
+    if own is not None:
+        linked = FamilyLink.objects.filter(relative=own).values("resident_id")
+        q |= Q(pk=own.pk) | Q(pk__in=linked)
+        if own.household_id:
+            q |= Q(household_id=own.household_id)
     return Resident.objects.filter(q).select_related("household").order_by("birth_date", "id")
 
 

@@ -33,6 +33,7 @@ from liulin.core.notifications.services import Notice, send
 from liulin.core.permissions import authorise, can
 from liulin.core.tasks import schedule_at
 from liulin.core.text import clean_text
+from liulin.people import proxies
 
 from .models import Activity, ActivityEvent, Attendance, Enrolment, EnrolmentEvent, FamilyLink, NoShowPolicy
 from .workflow import ACTIVITY_WORKFLOW, ENROLMENT_WORKFLOW
@@ -42,6 +43,7 @@ E = Enrolment.State
 
 MINOR_AGE = 14  # under this age a guardian links, consents, and an adult signs in and out
 ELDER_CONSENT_AGE = 80  # a returning student over this age needs family consent and a safety pledge
+PROXY_SERVICE = "activities"  # the code registered with people.proxies
 KIND_ENROLMENT = "activities.enrolment"
 kinds.register(KIND_ENROLMENT, gettext_lazy("活动与课程报名"))
 NOT_FOUND = N_("找不到该活动，或您无权查看。")
@@ -51,16 +53,19 @@ NOT_FOUND = N_("找不到该活动，或您无权查看。")
 
 
 def acts_for(user, resident):
-    """How `user` may act for `resident` as a resident: "self", "family" (same household or a
-    verified family link), or None."""
+    """How `user` may act for `resident` as a resident: "self", "family" (same household, a
+    verified family link, or her consent in people.proxies), or None."""
     own = getattr(user, "resident", None)
-    if own is None:
-        return None
-    if own.pk == resident.pk:
-        return Enrolment.Channel.SELF
-    if own.household_id and own.household_id == resident.household_id:
-        return Enrolment.Channel.FAMILY
-    if FamilyLink.objects.filter(resident=resident, relative=own).exists():
+    if own is not None:
+        if own.pk == resident.pk:
+            return Enrolment.Channel.SELF
+        if own.household_id and own.household_id == resident.household_id:
+            return Enrolment.Channel.FAMILY
+        if FamilyLink.objects.filter(resident=resident, relative=own).exists():
+            return Enrolment.Channel.FAMILY
+    # The resident's recorded consent covering activities (people.proxies): a family member
+    # elsewhere, or her grid worker.
+    if proxies.proxy_for(user, resident, PROXY_SERVICE) is not None:
         return Enrolment.Channel.FAMILY
     return None
 
@@ -105,7 +110,7 @@ def restricted_until(resident, community, *, now=None):
 # --- eligibility ------------------------------------------------------------------------------
 
 
-def _check_eligible(activity, resident, *, consent_by, safety_pledge):
+def _check_eligible(activity, resident, *, consent_by, safety_pledge, proxy=None):
     day = timezone.localdate(activity.starts_at)
     age = age_on(resident, day)
     community_id = resident.household.community_id if resident.household_id else None
@@ -135,9 +140,14 @@ def _check_eligible(activity, resident, *, consent_by, safety_pledge):
         ).exists():
             raise Invalid(_("未满 14 岁须由已核验的监护人同意后报名。"), code="guardian_required")
     elif consent_by is not None and not FamilyLink.objects.filter(resident=resident, relative=consent_by).exists() \
-            and consent_by.household_id != resident.household_id:
+            and consent_by.household_id != resident.household_id and not _named_by(proxy, consent_by):
         raise Invalid(_("同意人须是已登记的家属。"), code="consent_not_family")
     return age
+
+
+def _named_by(proxy, resident):
+    """Does the elder's consent (people.Proxy) name `resident` as her proxy?"""
+    return proxy is not None and resident is not None and proxy.proxy_resident_id == resident.pk
 
 
 def _check_timetable(activity, resident):
@@ -238,9 +248,10 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
         audit.record_access(actor=actor, target=resident, field="id_number_check", reason="enrol: match")
     if activity.state not in (A.OPEN, A.RENEWAL, A.APPLYING):
         raise Conflict(_("该活动当前不在报名中。"), code="not_open")
+    proxy = proxies.proxy_for(actor, resident, PROXY_SERVICE) if channel == Enrolment.Channel.FAMILY else None
     if channel == Enrolment.Channel.FAMILY and consent_by is None:
         consent_by = actor.resident
-    _check_eligible(activity, resident, consent_by=consent_by, safety_pledge=safety_pledge)
+    _check_eligible(activity, resident, consent_by=consent_by, safety_pledge=safety_pledge, proxy=proxy)
     _check_timetable(activity, resident)
     if activity.state == A.RENEWAL and not is_returning(resident, activity):
         raise Conflict(_("现在是老学员续报阶段，新学员请在报名申请开始后申请。"), code="renewal_only")
@@ -265,6 +276,9 @@ def enrol(*, actor, activity, resident, consent_by=None, safety_pledge=False, id
     _event(enrolment, actor=actor, action="enrol", role=channel, state=state, channel=channel,
            restricted_until=restricted.isoformat() if restricted else None,
            consent_at=now.isoformat() if consent_by else None)
+    if proxy is not None:  # both names: the enrolment's resident and enrolled_by, and the consent's record
+        proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("报名"), target=enrolment,
+                           summary=activity.title, now=now)
     enrolment.restricted_until = restricted
     return enrolment
 

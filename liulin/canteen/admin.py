@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Canteen, CareStatus, MealPeriod, MenuDay, Price, ProxyConsent, SubsidyRule, SubsidyTable
+from .models import Canteen, CareStatus, MealPeriod, MenuDay, Price, SubsidyRule, SubsidyTable
 
 
 class PeriodInline(admin.TabularInline):
@@ -54,8 +54,3 @@ class CareStatusAdmin(admin.ModelAdmin):
     readonly_fields = ["recorded_by"]
 
 
-@admin.register(ProxyConsent)
-class ProxyConsentAdmin(admin.ModelAdmin):
-    list_display = ["elder", "family", "relation", "consented_at", "revoked_at"]
-    raw_id_fields = ["elder", "family"]
-    readonly_fields = ["recorded_by"]

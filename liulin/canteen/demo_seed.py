@@ -7,8 +7,8 @@ the meal times, the prices other than the 12-yuan standard meal, the dishes, the
 month of orders are invented for the demo. Care statuses with proof are made for the demo
 residents who carry the matching care tags in the registry, valid for the current year.
 
-The story: the demo resident living alone (account 19900000014) has consented that the demo
-family account (19900000015) may order for him; last month's lunches of the community's
+The story: the demo resident living alone (account 19900000014) has consented (a kernel proxy
+consent covering every service) that the demo family account (19900000015) acts for him; last month's lunches of the community's
 elders make the month's claim.
 
 Idempotent: the canteen is found by name and community, periods by code, the table by
@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from liulin.accounts.models import User
 from liulin.core import chain, clock
-from liulin.people.models import Resident
+from liulin.people import proxies, proxy_services
+from liulin.people.models import Proxy, Resident
 
 from . import rules, services
 from .models import (
@@ -34,7 +35,6 @@ from .models import (
     Order,
     OrderEvent,
     Price,
-    ProxyConsent,
     SubsidyTable,
 )
 
@@ -98,9 +98,14 @@ def _statuses(community, staff, today):
 def _consent(staff):
     elder = User.objects.filter(mobile="19900000014").select_related("resident").first()
     family = User.objects.filter(mobile="19900000015").select_related("resident").first()
-    if staff and elder and family and elder.resident_id and family.resident_id:
-        ProxyConsent.objects.create(elder_id=elder.resident_id, family_id=family.resident_id, relation="女儿", recorded_by=staff,
-                                    is_demo=True)
+    if not (staff and elder and family and elder.resident_id and family.resident_id):
+        return
+    if Proxy.objects.filter(elder_id=elder.resident_id, proxy_user=family, revoked_at__isnull=True).exists():
+        return
+    # The kernel consent (docs/proxies.md): every service registered, for a year, on a signed form.
+    proxy_services.grant(actor=staff, elder=elder.resident, proxy_user=family, relation=Proxy.Relation.CHILD,
+                         services=[s.code for s in proxies.services()], valid_until=clock.today() + datetime.timedelta(days=365),
+                         consent_proof="演示：书面代办授权书 DEMO-0001", is_demo=True)
 
 
 def _last_month(canteen, lunch, table, elders, staff, today):

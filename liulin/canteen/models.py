@@ -179,29 +179,6 @@ class CareStatus(models.Model):
         return f"{self.tag_id} · {self.valid_from}–{self.expires_on}"
 
 
-class ProxyConsent(models.Model):
-    """An elder's consent, recorded by staff, that a family member may order meals for him."""
-
-    elder = models.ForeignKey("people.Resident", on_delete=models.CASCADE, related_name="+", verbose_name=_("老人"))
-    family = models.ForeignKey("people.Resident", on_delete=models.CASCADE, related_name="+", verbose_name=_("家属"))
-    relation = models.CharField(_("关系"), max_length=16)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    consented_at = models.DateTimeField(_("同意时间"), default=clock.now)
-    revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
-    is_demo = models.BooleanField(_("演示数据"), default=False)
-
-    class Meta:
-        verbose_name = _("代订授权")
-        verbose_name_plural = verbose_name
-        constraints = [
-            models.UniqueConstraint(fields=["elder", "family"], condition=Q(revoked_at__isnull=True), name="canteen_one_live_consent"),
-            models.CheckConstraint(condition=~Q(elder=F("family")), name="canteen_consent_not_self"),
-        ]
-
-    def __str__(self):
-        return f"consent {self.pk}"
-
-
 class Order(models.Model):
     class State(models.TextChoices):
         ORDERED = "ordered", _("已下单")
@@ -230,7 +207,10 @@ class Order(models.Model):
     channel = models.CharField(_("点餐方式"), max_length=8, choices=Channel.choices)
     identified_by = models.CharField(_("身份核验方式"), max_length=16, choices=Identified.choices)
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    consent = models.ForeignKey(ProxyConsent, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    # The elder's consent (people.Proxy, docs/proxies.md) a family order was placed under;
+    # `ordered_by` is the family member, `resident` the elder: both names on the order.
+    proxy = models.ForeignKey("people.Proxy", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("代办授权"))
     price_fen = models.PositiveIntegerField(_("餐价（分）"))
     subsidy_fen = models.PositiveIntegerField(_("补贴（分）"), default=0)
     delivery_fee_fen = models.PositiveIntegerField(_("送餐费（分）"), default=0)
@@ -268,7 +248,7 @@ class Order(models.Model):
                 | (Q(subsidised=False) & Q(subsidy_fen=0)),
                 name="canteen_subsidy_has_rule",
             ),
-            models.CheckConstraint(condition=~Q(channel="family") | Q(consent__isnull=False), name="canteen_family_order_has_consent"),
+            models.CheckConstraint(condition=~Q(channel="family") | Q(proxy__isnull=False), name="canteen_family_order_has_proxy"),
             models.CheckConstraint(condition=~Q(state="delivered") | Q(delivery=True), name="canteen_delivered_only_if_delivery"),
         ]
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from liulin.core import clock
 from liulin.core.masking import mask_name
 from liulin.core.permissions import get_or_404, scoped
+from liulin.people import proxies
 from liulin.people.models import Resident
 
-from .models import Canteen, CareStatus, Claim, MenuDay, Order, ProxyConsent
+from .models import Canteen, CareStatus, Claim, MenuDay, Order
 from .services import month_bounds
 
 RAPID_MINUTES = 10  # two meals of one person ordered closer than this are flagged
@@ -52,16 +53,13 @@ def my_orders(user):
     own = getattr(user, "resident", None)
     q = Q(ordered_by=user)
     if own is not None:
-        q |= Q(resident=own) | Q(resident_id__in=ProxyConsent.objects.filter(family=own, revoked_at__isnull=True).values("elder_id"))
+        q |= Q(resident=own)
+    q |= Q(resident__in=proxies.elders_for(user, "canteen"))
     return Order.objects.filter(q).select_related("period", "resident").order_by("-day", "period__sort", "-id")
 
 
 def elders_i_order_for(user):
-    own = getattr(user, "resident", None)
-    if own is None:
-        return Resident.objects.none()
-    ids = ProxyConsent.objects.filter(family=own, revoked_at__isnull=True).values("elder_id")
-    return Resident.objects.filter(pk__in=ids).order_by("name_pinyin")
+    return proxies.elders_for(user, "canteen")
 
 
 def delivery_queue(user, canteen, day):

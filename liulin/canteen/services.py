@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
-from liulin.core import audit, chain, clock
+from liulin.core import audit, calendar, chain, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import can, permitting_role
 from liulin.core.text import clean_text
+from liulin.people import proxies, proxy_services
 
 from .models import (
     CareStatus,
@@ -28,12 +30,12 @@ from .models import (
     Order,
     OrderEvent,
     Price,
-    ProxyConsent,
     SubsidyRule,
     SubsidyTable,
 )
 from .workflow import ORDER_WORKFLOW
 
+PROXY_SERVICE = "canteen"  # the code this app registers with people.proxies
 SENIOR_AGE = 60  # the senior price list (老年优享餐) starts here; subsidies follow the table
 
 
@@ -104,10 +106,8 @@ def quote(*, resident, period, day, group=None):
 
 
 def live_consent(actor, elder):
-    own = getattr(actor, "resident", None)
-    if own is None:
-        return None
-    return ProxyConsent.objects.filter(elder=elder, family=own, revoked_at__isnull=True).first()
+    """The elder's live consent (people.Proxy, docs/proxies.md) covering the canteen, or None."""
+    return proxies.proxy_for(actor, elder, PROXY_SERVICE)
 
 
 def _check_channel(actor, *, canteen, resident, channel, identified_by):
@@ -123,10 +123,8 @@ def _check_channel(actor, *, canteen, resident, channel, identified_by):
             raise NotPermitted(_("手机预订只能为本人订餐；为家人订餐请先办理代订授权。"))
         return None
     if channel == Order.Channel.FAMILY:
-        consent = live_consent(actor, resident)
-        if consent is None:
-            raise NotPermitted(_("老人尚未授权您代订。"))
-        return consent
+        # revoked, expired or without "canteen" in its scopes: refused, with the kernel's code
+        return proxies.acting_for(actor, resident, PROXY_SERVICE)
     raise Invalid(_("点餐方式不对。"), code="invalid_channel", field="channel")
 
 
@@ -158,7 +156,7 @@ def place_order(*, actor, period, day, resident, channel, identified_by=None, de
         with transaction.atomic():
             order = Order.objects.create(
                 canteen=canteen, period=period, day=day, resident=resident, group=q.group, channel=channel,
-                identified_by=identified_by, ordered_by=actor, consent=consent, price_fen=q.price_fen,
+                identified_by=identified_by, ordered_by=actor, proxy=consent, price_fen=q.price_fen,
                 subsidy_fen=q.subsidy_fen, delivery_fee_fen=fee, paid_fen=q.price_fen - q.subsidy_fen + fee,
                 subsidised=subsidised, rule_table=q.table, rule=q.rule, status_code=q.status, age=q.age,
                 delivery=bool(delivery), created_at=now,
@@ -166,6 +164,9 @@ def place_order(*, actor, period, day, resident, channel, identified_by=None, de
             chain.append(OrderEvent, order, actor=actor, action="order", at=now, data={
                 "channel": channel, "price_fen": q.price_fen, "subsidy_fen": q.subsidy_fen,
                 "rule_version": q.table.version if q.table else None, "delivery": bool(delivery)})
+            if consent is not None:
+                proxies.record_act(proxy=consent, actor=actor, service=PROXY_SERVICE, action=N_("订餐"), target=order,
+                                   summary=f"{day:%m-%d} {period.name}", now=now)
     except IntegrityError as error:
         if "canteen_one_subsidised_meal_per_period" in str(error) or "UNIQUE" in str(error).upper():
             raise Conflict(_("该老人本餐次已订过一份补贴餐。"), code="already_subsidised") from error
@@ -231,28 +232,29 @@ def record_status(*, actor, canteen, resident, tag, proof, valid_from, expires_o
     return status
 
 
-def record_consent(*, actor, canteen, elder, family, relation):
+RELATIONS = {"女儿": "child", "儿子": "child", "子女": "child", "配偶": "spouse", "老伴": "spouse", "孙子": "grandchild",
+             "孙女": "grandchild", "兄弟": "sibling", "姐妹": "sibling"}
+
+
+def record_consent(*, actor, canteen, elder, family, relation, consent_proof="", valid_until=None):
+    """Staff record at the canteen an elder's consent that `family` orders meals for her: a
+    kernel consent (people.Proxy) with the scope "canteen", for a year unless said otherwise.
+    The general page (people:proxies) records consents covering more services."""
     if not can(actor, "canteen.eligibility", canteen):
         raise NotPermitted(_("只有社区工作人员可以登记代订授权。"))
-    if elder.pk == family.pk:
-        raise Invalid(_("不能授权给本人。"), code="consent_self", field="family")
-    relation = clean_text(relation, field="relation").strip()[:16] or _("家属")
-    try:
-        with transaction.atomic():
-            consent = ProxyConsent.objects.create(elder=elder, family=family, relation=relation, recorded_by=actor)
-            audit.record(actor=actor, action="canteen.record_consent", target=consent)
-    except IntegrityError as error:
-        raise Conflict(_("已有有效的代订授权。"), code="consent_exists") from error
-    return consent
+    relation = clean_text(relation or "", field="relation").strip()
+    proof = clean_text(consent_proof or "", field="consent_proof").strip() or _("食堂登记代订授权（%(canteen)s，%(relation)s）") % {
+        "canteen": canteen.name, "relation": relation or _("家属")}
+    return proxy_services.grant(
+        actor=actor, elder=elder, proxy_resident=family, relation=RELATIONS.get(relation, "relative"), services=[PROXY_SERVICE],
+        valid_until=valid_until or calendar.local_date(clock.now()) + datetime.timedelta(days=365), consent_proof=proof,
+    )
 
 
 def revoke_consent(*, actor, canteen, consent):
-    if not can(actor, "canteen.eligibility", canteen) and getattr(getattr(actor, "resident", None), "pk", None) != consent.elder_id:
-        raise NotPermitted(_("只有老人本人或社区工作人员可以撤回授权。"))
-    updated = ProxyConsent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
-    if updated:
-        audit.record(actor=actor, action="canteen.revoke_consent", target=consent)
-    return updated == 1
+    """Revoke the consent (the elder, the family member, or staff): the kernel's revoke."""
+    proxy_services.revoke(actor=actor, proxy=consent)
+    return True
 
 
 # --- menus -------------------------------------------------------------------------------------

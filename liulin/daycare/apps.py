@@ -8,12 +8,16 @@ class DaycareConfig(AppConfig):
 
     def ready(self):
         from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import gettext_noop
 
         from liulin.core.plugins import register_nav
         from liulin.core.tasks import register_periodic
+        from liulin.people import proxies
 
         from . import permissions  # noqa: F401
         from .services import raise_absence_calls
+
+        proxies.register_service("daycare", label=gettext_noop("日间照料（签到、查看记录）"), order=40)
 
         register_nav("daycare", label=_("日间照料"), url_name="daycare:home", perm=None, order=37,
                      when=lambda user: getattr(user, "is_authenticated", False))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from liulin.core import calendar, clock
 from liulin.core.errors import NotFound
 from liulin.core.permissions import scoped
+from liulin.people import proxies
 
 from .models import AbsenceCall, Attendance, CareLog, Centre, DayPlace, Enrolment
 from .services import NOT_FOUND
@@ -35,7 +36,9 @@ def family_enrolments(user):
     """The elders `user` is a consented family proxy of."""
     if not getattr(user, "is_authenticated", False):
         return Enrolment.objects.none()
-    return (Enrolment.objects.filter(contacts__user=user, contacts__consented_at__isnull=False)
+    # A family contact with an account, or the elder's consent covering day care (people.proxies).
+    by_consent = Q(elder__in=proxies.elders_for(user, "daycare").values("pk"))
+    return (Enrolment.objects.filter(Q(contacts__user=user, contacts__consented_at__isnull=False) | by_consent)
             .exclude(state=E.ENDED).select_related("centre", "elder").distinct())
 
 

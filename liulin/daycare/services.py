@@ -26,6 +26,7 @@ from liulin.core.notifications.services import Notice, send
 from liulin.core.permissions import can
 from liulin.core.roles import Role
 from liulin.core.text import clean_text
+from liulin.people import proxies
 
 from .models import (
     AbsenceCall,
@@ -47,6 +48,7 @@ NOT_FOUND = N_("找不到该长辈的托老登记，或您无权查看。")
 # family and the grid worker hear of it before 10:00.
 ABSENCE_CUTOFF = datetime.time(9, 30)
 QR_SALT = "daycare.checkin"
+PROXY_SERVICE = "daycare"  # the code registered with people.proxies
 
 
 # --- who may act ------------------------------------------------------------------------------
@@ -57,8 +59,12 @@ def is_care_staff(user, centre):
 
 
 def is_family(user, enrolment):
-    return bool(getattr(user, "pk", None)) and FamilyContact.objects.filter(
-        enrolment=enrolment, user_id=user.pk, consented_at__isnull=False).exists()
+    """A family contact with an account who consented, or anyone the elder's consent covering
+    day care names (people.proxies)."""
+    if not getattr(user, "pk", None):
+        return False
+    return FamilyContact.objects.filter(enrolment=enrolment, user_id=user.pk, consented_at__isnull=False).exists() or (
+        proxies.proxy_for(user, enrolment.elder, PROXY_SERVICE) is not None)
 
 
 def manages(user, centre):
@@ -248,6 +254,10 @@ def check_in(*, actor, enrolment, method=Attendance.Method.STAFF):
     AbsenceCall.objects.filter(enrolment=enrolment, day=attendance.day, done_at__isnull=True).update(
         done_at=now, outcome=_("已到站"))
     _event(enrolment, actor=actor, action="check_in", role=role, method=method)
+    proxy = proxies.proxy_for(actor, enrolment.elder, PROXY_SERVICE) if role == "family" else None
+    if proxy is not None:  # both names: the attendance's checked_in_by and elder, and the consent's record
+        proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("日间照料签到"), target=attendance,
+                           summary=enrolment.centre.name, now=now)
     return attendance
 
 

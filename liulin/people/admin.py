@@ -12,7 +12,7 @@ from liulin.core.errors import Invalid
 from liulin.core.masking import mask_phone
 
 from . import services
-from .models import CareTag, Resident
+from .models import CareTag, Proxy, Resident
 
 SERVICE_FIELDS = [
     "name", "gender", "birth_date", "household", "relation", "care_tags", "is_party_member", "party_branch", "notes",
@@ -129,3 +129,21 @@ class ResidentAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Care tags were set by the service; nothing else hangs off a resident here."""
+
+
+@admin.register(Proxy)
+class ProxyAdmin(admin.ModelAdmin):
+    """Read-only: consents are granted and revoked through people.proxy_services (events, notices)."""
+
+    list_display = ["elder", "proxy_user", "proxy_resident", "relation", "valid_until", "revoked_at", "end_reason"]
+    list_filter = ["relation", "end_reason"]
+    raw_id_fields = ["elder", "proxy_user", "proxy_resident", "recorded_by", "revoked_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

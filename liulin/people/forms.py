@@ -141,3 +141,39 @@ class ImportUploadForm(forms.Form):
 
 class ImportConfirmForm(forms.Form):
     token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$", widget=forms.HiddenInput)
+
+
+class ProxyGrantForm(forms.Form):
+    """An elder's consent that someone acts for her: who (the login phone of the family
+    member's or grid worker's account), the relation, which services, until when. At the
+    counter staff also write the proof (the signed form's number)."""
+
+    proxy_mobile = forms.RegexField(label=_("代办人手机号（账号）"), regex=r"^1\d{10}$", max_length=11,
+                                    error_messages={"invalid": _("请输入 11 位手机号。")})
+    relation = forms.ChoiceField(label=_("关系"))
+    services = forms.MultipleChoiceField(label=_("可代办的服务"), widget=forms.CheckboxSelectMultiple)
+    valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    consent_proof = forms.CharField(label=_("授权凭证"), max_length=200, required=False,
+                                    help_text=_("书面授权书编号，或老人当面确认的记录。"))
+
+    def __init__(self, *args, staff=False, **kwargs):
+        from .models import Proxy
+        from .proxies import services
+
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].choices = Proxy.Relation.choices
+        self.fields["services"].choices = [(s.code, _(s.label)) for s in services()]
+        if staff:
+            self.fields["consent_proof"].required = True
+        else:
+            del self.fields["consent_proof"]
+
+
+class ProxyAuditForm(forms.Form):
+    service = forms.ChoiceField(label=_("服务"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .proxies import services
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", _("全部"))] + [(s.code, _(s.label)) for s in services()]

@@ -1,7 +1,7 @@
 """API shapes of the resident registry. Phone and ID number only ever leave masked here;
 the plain value is returned by the reveal endpoint alone, once, and logged."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
@@ -59,3 +59,82 @@ class IdCheckIn(Schema):
 
 class IdCheckOut(Schema):
     match: bool = Field(description="与登记的身份证号是否一致（不返回登记的号码）")
+
+
+class PeopleProxyServiceOut(Schema):
+    code: str
+    label: str
+
+
+class PeopleProxyIn(Schema):
+    elder_id: int | None = Field(None, description="委托人（居民）；不填为本人。工作人员为无手机的老人登记时填写")
+    proxy_mobile: str = Field(pattern=r"^1\d{10}$", description="代办人账号的手机号")
+    relation: str = Field(max_length=16, description="child 子女 / spouse 配偶 / grandchild 孙子女 / sibling / relative / grid_worker 网格员 / other")
+    services: list[str] = Field(max_length=20, description="可代办的服务代码，见 /people/proxy-services")
+    valid_until: date = Field(description="有效期至（含当天）")
+    consent_proof: str = Field("", max_length=200, description="授权凭证：工作人员登记时必填（书面授权书编号等）")
+
+
+class PeopleProxyOut(Schema):
+    id: int
+    elder_id: int
+    elder_name: str
+    proxy_user_id: int | None
+    proxy_name: str
+    relation: str
+    services: list[str]
+    valid_until: date
+    consent_proof: str
+    granted_at: datetime
+    revoked_at: datetime | None
+    end_reason: str
+    live: bool
+
+    @staticmethod
+    def resolve_elder_name(obj):
+        return obj.elder.name
+
+    @staticmethod
+    def resolve_services(obj):
+        return sorted(obj.service_codes)
+
+    @staticmethod
+    def resolve_live(obj):
+        from liulin.core import calendar, clock
+
+        return obj.live_on(calendar.local_date(clock.now()))
+
+
+class PeopleProxyEventOut(Schema):
+    id: int
+    proxy_id: int
+    elder_id: int
+    elder_name: str
+    actor_name: str
+    at: datetime
+    action: str = Field(description="grant 授权 / act 代办 / revoke 撤回 / end 更新或到期")
+    service: str
+    what: str
+    summary: str
+    target_type: str
+    target_id: str
+
+    @staticmethod
+    def resolve_elder_id(obj):
+        return obj.proxy.elder_id
+
+    @staticmethod
+    def resolve_elder_name(obj):
+        return obj.proxy.elder.name
+
+    @staticmethod
+    def resolve_actor_name(obj):
+        return obj.actor.name if obj.actor_id else ""
+
+    @staticmethod
+    def resolve_what(obj):
+        return obj.data.get("what", "")
+
+    @staticmethod
+    def resolve_summary(obj):
+        return obj.data.get("summary", "")

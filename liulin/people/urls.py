@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import proxy_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("import/", views.import_residents, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("export.xlsx", views.export_residents, name="export"),
+    path("proxies/", proxy_views.proxies, name="proxies"),
+    path("proxies/acts/", proxy_views.proxy_acts, name="proxy_acts"),
+    path("proxies/audit/", proxy_views.proxy_audit, name="proxy_audit"),
+    path("proxies/<int:pk>/revoke/", proxy_views.proxy_revoke, name="proxy_revoke"),
+    path("<int:pk>/proxies/", proxy_views.resident_proxies, name="resident_proxies"),
 ]

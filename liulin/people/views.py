@@ -76,6 +76,7 @@ def _detail(request, resident, *, reveal_form=None, revealed=None, id_check_form
         "id_check_form": (id_check_form or IdCheckForm()) if may_check_id else None,
         "id_checked": id_checked,
         "can_edit": can(request.user, "people.change", resident),
+        "can_proxy": can(request.user, "people.proxy_manage", resident),
     }
     return render(request, "people/resident_detail.html", context, status=status)
 

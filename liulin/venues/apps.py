@@ -17,6 +17,11 @@ class VenuesConfig(AppConfig):
         from .services import bookings, gym, waitlist
 
         register_nav("venues", label=_("场馆"), url_name="venues:index", order=40)
+        from django.utils.translation import gettext_noop
+
+        from liulin.people import proxies
+
+        proxies.register_service("venues", label=gettext_noop("场地预约"), order=30)
         register_home_action("venues", label=_("场地预约"), url_name="venues:index", perm="venues.view", order=30)
         from . import selectors
 

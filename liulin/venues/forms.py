@@ -29,9 +29,21 @@ class BookForm(forms.Form):
     headcount = forms.IntegerField(label=_("人数"), min_value=1, max_value=100_000, required=False)
     safety_plan = forms.CharField(label=_("安全预案"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False)
 
-    def __init__(self, *args, resource, **kwargs):
+    def __init__(self, *args, resource, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
+        # Elders (with an account) who consented that this user books for them (people.proxies).
+        self.elders = {}
+        if user is not None:
+            from django.contrib.auth import get_user_model
+
+            from liulin.people import proxies
+
+            accounts = get_user_model().objects.filter(resident__in=proxies.elders_for(user, "venues"), is_active=True)
+            self.elders = {str(a.pk): a for a in accounts.exclude(pk=user.pk).order_by("name", "pk")}
+        if self.elders:
+            self.fields["for_whom"] = forms.ChoiceField(
+                label=_("为谁预约"), required=False, widget=forms.Select(attrs={"translate": "no"}), choices=[("", _("我本人"))] + [(pk, a.name) for pk, a in self.elders.items()])
         minutes = resource.slot_minutes
         self.fields["slots"].choices = [(n, _("%(m)d 分钟") % {"m": n * minutes}) for n in range(1, 9)]
         if not resource.requires_approval:
@@ -44,6 +56,10 @@ class BookForm(forms.Form):
             return clock.bounded(start)
         except Invalid as error:
             raise forms.ValidationError(error.detail) from None
+
+    def booker(self):
+        """The elder's account chosen in "for whom", or None (the user himself)."""
+        return self.elders.get(self.cleaned_data.get("for_whom") or "")
 
     def interval(self):
         start = self.cleaned_data["start"]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from liulin.core import calendar, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import has_perm_anywhere
+from liulin.people import proxies
 
 from . import ical, rules, selectors
 from .forms import BookForm, DayForm, ReasonForm, ReceiptForm, SeriesForm
@@ -61,6 +62,8 @@ def day(request, resource_id):
         "free_count": sum(1 for s in slots if s.free),
         "parts": [r for r in selectors.resources_for(request.user) if r.parent_id == resource.pk],
         "ancestors": rules.ancestors(resource),
+        # Someone who books for an elder (people.proxies) picks for whom on the form first.
+        "choose_booker": proxies.elders_for(request.user, "venues").exists(),
     })
 
 
@@ -69,7 +72,7 @@ def book(request, resource_id):
     """GET: the form for a slot (details for a hall). POST: book it."""
     _require_viewer(request.user)
     resource = selectors.resource_for(request.user, resource_id)
-    form = BookForm(request.POST if request.method == "POST" else request.GET or None, resource=resource)
+    form = BookForm(request.POST if request.method == "POST" else request.GET or None, resource=resource, user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -78,7 +81,7 @@ def book(request, resource_id):
                 booking = bookings.book_facility(
                     actor=request.user, resource=resource, start=start, end=end,
                     purpose=form.cleaned_data["purpose"], headcount=form.cleaned_data["headcount"],
-                    safety_plan=form.cleaned_data["safety_plan"],
+                    safety_plan=form.cleaned_data["safety_plan"], booker=form.booker(),
                 )
             except (Invalid, Conflict, NotPermitted) as error:
                 if not resource.requires_approval:
@@ -91,6 +94,8 @@ def book(request, resource_id):
                 else:
                     messages.success(request, _("预约成功：%(name)s %(time)s。") % {
                         "name": resource.name, "time": rules.local(start).strftime("%m-%d %H:%M")})
+                if booking.booker_id != request.user.pk:  # booked in an elder's name: hers to see; the proxy's record
+                    return redirect("people:proxies")
                 return redirect("venues:booking", booking_id=booking.pk)
         status = 400
     start = form.cleaned_data.get("start") if form.is_bound and form.is_valid() else None

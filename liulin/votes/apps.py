@@ -18,6 +18,12 @@ class VotesConfig(AppConfig):
         from .services import sweep_deadlines
 
         register_nav("votes", label=_("业主表决"), url_name="votes:list", perm="votes.view", order=45)
+        from django.utils.translation import gettext_noop
+
+        from liulin.people import proxies
+
+        # A general consent lets the holder register the written proxy of each vote herself.
+        proxies.register_service("votes", label=gettext_noop("业主表决（登记书面委托、代为投票）"), order=50)
         register_home_action("votes", label=_("业主投票"), url_name="votes:list", perm="votes.view", order=60)
         from . import selectors
 

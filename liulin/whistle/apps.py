@@ -20,6 +20,11 @@ class WhistleConfig(AppConfig):
         from .routing import TERMS_FILE
 
         notifications.register_kinds()
+        from django.utils.translation import gettext_noop
+
+        from liulin.people import proxies
+
+        proxies.register_service("whistle", label=gettext_noop("反映问题（雷锋哨）"), order=20)
         workorders.register()  # other apps file work orders through core.workorders
         register_owner(Ticket, perm="whistle.view")  # a ticket's photos: to whoever sees the ticket
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names

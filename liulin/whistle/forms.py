@@ -195,16 +195,31 @@ class ResidentFileForm(IntakeForm):
     field_order = ["category", "description", "where", "building", "room", "lat", "lon", "address", "photos", "publish_description"]
 
     def __init__(self, *args, user, **kwargs):
+        from liulin.people import proxies
+
         super().__init__(*args, user=user, **kwargs)
         resident = getattr(user, "resident", None)
         self.household = resident.household if resident is not None and resident.household_id else None
-        if self.household is None:
+        # Elders who consented that this resident files for them (people.proxies, "whistle").
+        self.elders = {str(e.pk): e for e in proxies.elders_for(user, "whistle").select_related("household")}
+        self.elder = None
+        if self.elders:
+            self.fields["for_whom"] = forms.ChoiceField(
+                label=_("为谁反映"), required=False, widget=forms.Select(attrs={"translate": "no"}), choices=[("", _("我本人"))] + [(pk, e.name) for pk, e in self.elders.items()],
+                help_text=_("老人授权您代办时，可以为老人反映；“我家”指老人的家。"))
+            self.order_fields(["for_whom", *self.field_order])
+        if self.household is None and not self.elders:
             self.fields["where"].choices = self.fields["where"].choices[1:]
             self.initial.setdefault("where", self.WHERE_BUILDING)
 
     def clean(self):
         data = super().clean()
+        self.elder = self.elders.get(data.get("for_whom") or "")
+        if self.elder is not None:
+            self.household = self.elder.household if self.elder.household_id else None
         where = data.get("where")
+        if where == self.WHERE_HOME and self.household is None:
+            self.add_error("where", _("没有登记的住址，请选择楼栋或位置。"))
         if where == self.WHERE_BUILDING and not data.get("building"):
             self.add_error("building", _("请选择楼栋。"))
         if where == self.WHERE_POINT and data.get("lat") is None:
@@ -222,6 +237,8 @@ class ResidentFileForm(IntakeForm):
             "photos": data.get("photos") or (),
             "address": data.get("address", ""),
         }
+        if self.elder is not None:
+            kwargs["requester"] = self.elder
         if data["where"] == self.WHERE_HOME:
             kwargs["household"] = self.household
         elif data["where"] == self.WHERE_BUILDING:

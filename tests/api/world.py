@@ -50,6 +50,7 @@ class Town:
     lease: object = None
     slot: object = None  # counselling: a counsellor's slot and a resident's appointment in it
     appointment: object = None
+    proxy: object = None  # a proxy consent of that elder (people.Proxy)
 
     # The object a GET detail endpoint's path parameter names.
     def object_for(self, param):
@@ -88,6 +89,7 @@ class Town:
             "lease_id": self.lease,
             "slot_id": self.slot,
             "appointment_id": self.appointment,
+            "proxy_id": self.proxy,
         }.get(param)
 
 
@@ -129,6 +131,7 @@ def _services(town, staff):
     from liulin.deliberation.models import CommitteeTerm
     from liulin.notices.defaults import ensure_kinds
     from liulin.notices.models import Notice, NoticeKind
+    from liulin.people.models import Proxy
 
     community = town.community
     committee = OrganisationFactory(community=community, estate=town.estate, kind=Organisation.Kind.OWNERS_COMMITTEE)
@@ -143,6 +146,8 @@ def _services(town, staff):
     town.centre = Centre.objects.create(community=community, name=f"{community.name}日间照料中心")
     elder = ResidentFactory(household=town.household)
     town.enrolment = Enrolment.objects.create(centre=town.centre, elder=elder, days="01234", enrolled_by=staff)
+    town.proxy = Proxy.objects.create(elder=elder, proxy_resident=ResidentFactory(household=town.household), relation="child",
+                                      valid_until=day.replace(year=2028), consent_proof="授权书 1", recorded_by=staff)
     _property(town, staff, day)
     _housing(town)
     _counselling(town)

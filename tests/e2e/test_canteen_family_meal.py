@@ -38,7 +38,7 @@ def test_daughter_orders_lunch_for_her_father_it_is_delivered_and_claimed(page, 
     page.wait_for_url("**/canteen/")
     order = Order.objects.get(resident=father)
     expect(page.locator(f"[data-testid=order-{order.pk}]")).to_contain_text("¥9.00")
-    assert (order.channel, order.subsidy_fen, order.delivery, order.consent.family_id) == ("family", 900, True, daughter.pk)
+    assert (order.channel, order.subsidy_fen, order.delivery, order.proxy.proxy_resident_id) == ("family", 900, True, daughter.pk)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
     screenshot(page, "canteen-family-order")

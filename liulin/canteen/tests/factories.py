@@ -2,18 +2,11 @@ import datetime
 import importlib
 
 from liulin.accounts.tests.factories import make_user
-from liulin.canteen.models import (
-    Canteen,
-    CareStatus,
-    DinerGroup,
-    MealPeriod,
-    Price,
-    ProxyConsent,
-    SubsidyTable,
-)
+from liulin.canteen.models import Canteen, CareStatus, DinerGroup, MealPeriod, Price, SubsidyTable
 from liulin.canteen.rules import STANDARD_PRICE_FEN, rule_rows
 from liulin.core.roles import Role
 from liulin.orgs.tests.factories import OrganisationFactory
+from liulin.people import proxy_services
 from liulin.people.models import CareTag
 from liulin.people.tests.factories import ResidentFactory, make_id_number
 from liulin.territory.tests.factories import BuildingFactory, CommunityFactory, GridFactory, HouseholdFactory
@@ -61,6 +54,8 @@ class Kitchen:
         return CareStatus.objects.create(resident=resident, tag=CareTag.objects.get(code=code), proof="证 4301-001",
                                          valid_from=valid_from, expires_on=expires_on, recorded_by=self.staff)
 
-    def consent(self, elder, family):
-        return ProxyConsent.objects.create(elder=elder, family=family, relation="女儿", recorded_by=self.staff)
+    def consent(self, elder, family, *, services=("canteen",), days=365):
+        """The elder's kernel consent (people.Proxy) that `family` acts for her, recorded by staff."""
+        return proxy_services.grant(actor=self.staff, elder=elder, proxy_resident=family, relation="child", services=list(services),
+                                    valid_until=datetime.date.today() + datetime.timedelta(days=days), consent_proof="授权书 001")
 

@@ -78,7 +78,7 @@ def test_family_order_needs_live_consent_and_counter_orders_only_today(k):
             services.place_order(actor=son.user, period=k.lunch, day=DAY, resident=elder, channel="family")
         consent = k.consent(elder, son)
         made = services.place_order(actor=son.user, period=k.lunch, day=DAY, resident=elder, channel="family")
-        assert made.consent == consent and made.identified_by == "family"
+        assert made.proxy == consent and made.identified_by == "family"
         services.revoke_consent(actor=elder.user, canteen=k.canteen, consent=consent)
         with pytest.raises(services.NotPermitted):
             services.place_order(actor=son.user, period=k.dinner, day=DAY, resident=elder, channel="family")

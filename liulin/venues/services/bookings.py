@@ -19,6 +19,7 @@ from liulin.core import chain, clock
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.permissions import authorise, can, has_perm_anywhere, permitting_role
 from liulin.core.text import clean_text
+from liulin.people import proxies
 
 from .. import rules
 from ..models import HOLDING_STATES, Booking, BookingEvent, Occupancy, Resource
@@ -26,6 +27,7 @@ from ..workflow import BOOKING_WORKFLOW
 
 NOT_FOUND = N_("找不到该预约，或您无权查看。")
 MAX_HEADCOUNT = 100_000
+PROXY_SERVICE = "venues"  # the code registered with people.proxies: booking in an elder's name
 
 
 def _resource_of(facility, resource):
@@ -133,8 +135,15 @@ def book_facility(*, actor, facility=None, resource=None, start, end, purpose=""
 def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team, booker, now, is_demo, for_service=False):
     if not resource.bookable and not for_service:
         raise Invalid(_("“%(name)s”不对外预约。") % {"name": resource.name}, code="not_bookable")
-    privileged = may_book(actor, resource)
-    booker = booker if (booker is not None and privileged) else actor
+    proxy = None
+    if booker is not None and actor is not None and booker.pk != actor.pk and not can(actor, "venues.manage", resource):
+        # A family member (or grid worker) books in the elder's name under her consent
+        # (people.proxies, "venues"): the elder's residency, quota and bans apply.
+        proxy = proxies.acting_for(actor, getattr(booker, "resident", None), PROXY_SERVICE)
+        privileged = may_book(booker, resource)
+    else:
+        privileged = may_book(actor, resource)
+        booker = booker if (booker is not None and privileged) else actor
     if booker is None:
         raise Invalid(_("须指明预约人。"), code="booker_required")
     purpose = clean_text(purpose or "", field="purpose").strip()[:200]
@@ -160,11 +169,16 @@ def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team,
         if team is not None:
             require_team_member(actor, team)
             rules.check_team(resource, team, start, end)
-    return create_booking(
-        actor=actor, actor_role="system" if actor is None else ("manager" if privileged else "resident"), resource=resource,
+    role = "system" if actor is None else ("proxy" if proxy is not None else "manager" if privileged else "resident")
+    booking = create_booking(
+        actor=actor, actor_role=role, resource=resource,
         booker=booker, team=team, start=start, end=end, purpose=purpose, headcount=headcount, safety_plan=safety_plan, now=now,
         is_demo=is_demo,
     )
+    if proxy is not None:  # both names: the booking's booker and its first event's actor, and the consent's record
+        proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("预约场地"), target=booking,
+                           summary=f"{resource.name} {rules.local(start):%m-%d %H:%M}", now=now)
+    return booking
 
 
 def create_booking(*, actor, actor_role, resource, booker, start, end, now, team=None, series=None, purpose="", headcount=None,

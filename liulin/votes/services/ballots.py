@@ -3,9 +3,11 @@
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import chain, clock
 from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.people import proxies as kernel_proxies
 
 from ..models import (
     Ballot,
@@ -194,4 +196,8 @@ def cast_as_proxy(*, actor, vote, owner, choice, now=None):
         code = new_receipt_code()
         _place(locked, owner, entries, choice=choice, channel=Channel.ONLINE, entered_by=actor, actor_role="proxy",
                receipt=code, now=now, via_proxy=True)
+        consent = kernel_proxies.proxy_for(actor, owner.resident, "votes") if owner.resident_id else None
+        if consent is not None:  # the owner is told that her proxy voted (never how: the ballot is secret)
+            kernel_proxies.record_act(proxy=consent, actor=actor, service="votes", action=N_("代为投票"), target=locked,
+                                      summary=locked.title, now=now)
     return code

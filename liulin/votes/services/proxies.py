@@ -2,9 +2,11 @@
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import chain, clock
 from liulin.core.errors import Conflict, Invalid
+from liulin.people import proxies as kernel_proxies
 
 from ..models import (
     Proxy,
@@ -14,10 +16,23 @@ from ..models import (
 from ..workflow import WORKFLOW
 from .common import _lock, _role_of, rules_for
 
+PROXY_SERVICE = "votes"  # the code registered with people.proxies
+
+
+def _general_consent(actor, owner, holder):
+    """The owner's general consent (people.Proxy with "votes") naming `holder`, when the holder
+    registers the written proxy herself: then it is required (NotPermitted without it)."""
+    if holder is None or actor is None or holder.pk != actor.pk:
+        return None
+    return kernel_proxies.acting_for(actor, owner.resident, PROXY_SERVICE)
+
 
 def register_proxy(*, actor, vote, owner, holder, document, now=None):
-    """Staff register an owner's written proxy (the signed 委托书, a scan or photo) for this
-    vote. One active proxy per owner; at most the estate's cap per holder."""
+    """Register an owner's written proxy (the signed 委托书, a scan or photo) for this vote:
+    staff at the office, or the holder herself when the owner's general consent
+    (people.proxies, "votes") names her, so that registering the form is one step. The
+    written form per vote is what the law asks; the general consent never replaces it. One
+    active proxy per owner; at most the estate's cap per holder."""
     from liulin.core.attachments import services as attachments
 
     now = now or clock.now()
@@ -26,7 +41,10 @@ def register_proxy(*, actor, vote, owner, holder, document, now=None):
     try:
         with transaction.atomic():
             locked = _lock(vote)
-            role = _role_of(actor, WORKFLOW.perm("register_proxy"), locked)
+            consent = _general_consent(actor, owner, holder)
+            role = "proxy" if consent is not None else _role_of(actor, WORKFLOW.perm("register_proxy"), locked)
+            if consent is None and owner.resident_id and holder is not None:
+                consent = kernel_proxies.proxy_for(holder, owner.resident, PROXY_SERVICE)
             if locked.state not in (State.NOTICED, State.OPEN):
                 raise Conflict(_("只能在公告后、截止前登记委托。"), code="not_open")
             if owner.estate_id != locked.estate_id:
@@ -43,7 +61,10 @@ def register_proxy(*, actor, vote, owner, holder, document, now=None):
                 raise Conflict(_("该业主已有有效委托，须先撤销。"), code="proxy_exists") from None
             written = attachments.save_clean(owner=proxy, cleaned=cleaned, stage="proxy", actor=actor, now=now)
             chain.append(VoteEvent, locked, actor=actor, actor_role=role, action="register_proxy",
-                         data={"owner": owner.pk, "proxy": proxy.pk}, at=now)
+                         data={"owner": owner.pk, "proxy": proxy.pk, "consent": consent.pk if consent else None}, at=now)
+            if consent is not None:  # the owner is told; her record of who acted for her shows it
+                kernel_proxies.record_act(proxy=consent, actor=actor, service=PROXY_SERVICE, action=N_("登记表决委托书"),
+                                          target=proxy, summary=locked.title, now=now)
     except BaseException:
         if written is not None:
             attachments.discard([written])

@@ -23,6 +23,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from liulin.core import clock
 from liulin.core.attachments import services as attachments
@@ -30,6 +31,7 @@ from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.memo import memoized
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere, holds_perm, roles_with, scoped
 from liulin.core.roles import Role
+from liulin.people import proxies
 from liulin.people.models import CareTag, Resident
 from liulin.people.selectors import residents_with_phone
 from liulin.territory.models import Area, Building, Grid, Household
@@ -40,6 +42,7 @@ from ..workflow import OPEN_STATES
 from . import transitions
 
 MAX_DESCRIPTION = 4000
+PROXY_SERVICE = "whistle"  # the code registered with people.proxies: filing a request for an elder
 PHOTO_STAGE = "intake"  # the requester's photos; "result" would be the handler's
 NUMBER_PREFIX = "LF"
 NUMBER_DIGITS = 5  # the id, zero-padded; longer ids simply make longer numbers
@@ -113,15 +116,25 @@ def visible_grid_ids(actor):
 
 
 def _resident_parties(actor, requester, household):
-    """A resident files for himself, about his own home or a public place."""
+    """A resident files for himself, about his own home or a public place; or, with her
+    consent covering "whistle" (people.proxies), for an elder: then she is the requester (her
+    account follows the ticket), he the filer, and the act is recorded for her."""
     own = getattr(actor, "resident", None)
     if own is None:
         raise NotPermitted(gettext("账号未关联居民档案，请联系社区。"), code="no_resident_record")
     if requester is not None and requester.pk != own.pk:
-        raise NotPermitted(gettext("居民只能为自己提交诉求。"), code="not_own_request", field="requester")
+        try:
+            proxy = proxies.acting_for(actor, requester, PROXY_SERVICE)
+        except NotPermitted as error:
+            if error.code == "proxy_none":
+                raise NotPermitted(gettext("居民只能为自己提交诉求。"), code="not_own_request", field="requester") from None
+            raise
+        if household is not None and household.pk != requester.household_id:
+            raise NotPermitted(gettext("只能为老人自己家提交诉求。"), code="not_own_household", field="household")
+        return requester, proxies.elder_account(requester), proxy
     if household is not None and household.pk != own.household_id:
         raise NotPermitted(gettext("居民只能为自己家提交诉求。"), code="not_own_household", field="household")
-    return own, actor
+    return own, actor, None
 
 
 def _staff_parties(actor, requester, household, building, visible):
@@ -311,6 +324,7 @@ class Filing:
     photos: list = field(default_factory=list)
     raised: "Raised | None" = None  # the urgency raised for a vulnerable requester
     spot: "routing.Spot | None" = None  # where a free-text address was located
+    proxy: "object | None" = None  # the elder's consent (people.Proxy) a family member filed under
 
 
 def prepare(
@@ -353,10 +367,11 @@ def prepare(
         building = spot.building
         if spot.lon is not None and spot.lat is not None:
             lon, lat = spot.lon, spot.lat
+    proxy = None
     if staff:
         requester, requester_user = _staff_parties(actor, requester, household, building, visible)
     else:
-        requester, requester_user = _resident_parties(actor, requester, household)
+        requester, requester_user, proxy = _resident_parties(actor, requester, household)
     if household is not None:
         building = household.building
     if staff and building is None and lon is not None and spot is None:  # located by the point alone; checked before routing writes
@@ -398,7 +413,7 @@ def prepare(
         updated_at=now,
         is_demo=is_demo,
     )
-    return Filing(ticket, found, cleaned, raised, spot)
+    return Filing(ticket, found, cleaned, raised, spot, proxy)
 
 
 def _create(filing, *, actor, now):
@@ -454,6 +469,10 @@ def insert_filings(filings, *, now):
     built = events.append_events(steps + dispatches)
     rollups.apply_events(built)
     notifications.notify_transitions(built[len(steps):])
+    for filing in filings:
+        if filing.proxy is not None:  # both names: the ticket's requester and filed_by, and the consent's record
+            proxies.record_act(proxy=filing.proxy, actor=filing.ticket.filed_by, service=PROXY_SERVICE, action=N_("提交诉求"),
+                               target=filing.ticket, summary=filing.ticket.number, now=now)
     tasks.schedule_checks([ticket for ticket, _ in dispatches])
     return tickets
 

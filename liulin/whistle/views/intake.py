@@ -4,6 +4,7 @@ Each form carries a client request id generated when the page is rendered, so a 
 submit (or a retry after a dropped connection) returns the first ticket, never a second.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -179,6 +180,10 @@ def resident_file(request):
             context = {"form": form, "likely": likely, "asked": True, "photos_dropped": bool(form.cleaned_data.get("photos"))}
             return render(request, "whistle/resident_file.html", context)
         ticket = _file(request, form)
+        if ticket is not None and form.elder is not None:
+            # Filed for an elder: the ticket is hers (she follows it); the filer's record is the proxy page.
+            messages.success(request, _("已为 %(name)s 提交诉求，编号 %(number)s。") % {"name": form.elder.name, "number": ticket.number})
+            return redirect("people:proxies")
         if ticket is not None:
             return redirect("whistle:filed", pk=ticket.pk)
     return render(request, "whistle/resident_file.html", {"form": form}, status=400 if form.errors else 200)
