@@ -277,7 +277,10 @@ def release_no_shows(*, actor=None, now=None):
     recording the no-show. Returns how many. Each in its own transaction, so one failure
     leaves the rest done."""
     now = now or clock.now()
-    due = Booking.objects.filter(state=Booking.State.CONFIRMED, starts_at__lte=now - datetime.timedelta(minutes=15))
+    # Only rooms lent out to residents: a room the community keeps for its own services
+    # (the counselling room) is held by the service, which checks no one in at the door.
+    due = Booking.objects.filter(state=Booking.State.CONFIRMED, starts_at__lte=now - datetime.timedelta(minutes=15),
+                                 resource__bookable=True)
     released = 0
     for booking in due.order_by("starts_at").iterator():
         try:

@@ -104,6 +104,17 @@ def test_a_no_show_is_released_fifteen_minutes_after_the_start_and_remembered(wo
     assert again.state == Booking.State.CONFIRMED
 
 
+def test_a_room_kept_for_a_service_is_not_released(world, now):
+    """The counselling room is not lent out: its bookings are the service's, with no door check-in."""
+    world.badminton.bookable = False
+    world.badminton.save(update_fields=["bookable"])
+    booking = bookings.book_facility(actor=None, resource=world.badminton, start=at(DAY, 9), end=at(DAY, 10), now=now,
+                                     booker=world.resident, purpose="已预约", for_service=True)
+    assert bookings.release_no_shows(now=at(DAY, 9, 30)) == 0
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.CONFIRMED
+
+
 def test_a_checked_in_booking_is_not_released(world, now):
     booking = bookings.book_facility(actor=world.resident, resource=world.badminton, start=at(DAY, 9), end=at(DAY, 10), now=now)
     bookings.check_in(actor=world.resident, booking=booking, now=at(DAY, 9, 5))
