@@ -11,7 +11,9 @@ from liulin.demo.seed import seed_demo
 
 from .conftest import assert_accessible, log_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The whole demo needs the rows data migrations leave, which an earlier browser test's flush
+# removed: serialized_rollback puts the database back as `migrate` left it first.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 RESIDENT = "19900000015"  # the demo family's resident: a home in an estate with an owners' vote
 SERVICES = {
