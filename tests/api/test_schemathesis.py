@@ -119,6 +119,12 @@ def test_every_operation_is_fuzzed():
 
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
 def test_api_v1_per_role(role, db, settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite" and role not in BROAD_ROLES:
+        # What differs per role is permission and scope, which no database changes; what a
+        # database refuses (NUL, overflowing dates) is the hostile-strings test's, run on both.
+        pytest.skip("the narrower roles are fuzzed on SQLite")
     settings.ALLOWED_HOSTS = ["*"]
     town = make_town()
     _, raw = tokens.create_token(actor=None, user=_user(role, town), name="fuzz", scopes=["write"])
