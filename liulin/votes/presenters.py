@@ -3,15 +3,12 @@
 from django.utils.translation import gettext as _
 
 from liulin.core.errors import NotFound, NotPermitted
+from liulin.core.masking import mask_name
 from liulin.core.permissions import can
 
 from . import selectors
 from .models import Choice, State
 from .workflow import WORKFLOW
-
-
-def mask_name(name):
-    return (name[:1] + "*" * max(1, len(name) - 1)) if name else ""
 
 
 def actions_for(user, vote):

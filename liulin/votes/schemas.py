@@ -159,7 +159,7 @@ class ProxyOut(Schema):
 
     @staticmethod
     def resolve_owner_name(obj):
-        from .presenters import mask_name
+        from liulin.core.masking import mask_name
 
         return mask_name(obj.owner.name)
 

@@ -10,14 +10,10 @@ from django.utils.translation import gettext as _
 
 from liulin.core import audit, clock
 from liulin.core.errors import Invalid
+from liulin.core.masking import mask_name
 from liulin.core.permissions import authorise
 
 from ..models import Certificate, ServiceRecord
-
-
-def mask_name(name):
-    """张三丰 -> 张**: the family name only."""
-    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
 
 
 def issue_certificate(*, actor, volunteer, period_from, period_to):
