@@ -41,3 +41,72 @@ def community(db):
     from liulin.territory.tests.factories import CommunityFactory
 
     return CommunityFactory()
+
+
+# --- Rows the migrations wrote, back after a transactional test ----------------------------
+# A transaction=True test ends with a flush that empties every table, including the rows the
+# data migrations seeded (whistle categories, care tags, notice kinds...). pytest-django orders
+# those tests last so nothing runs after them, but xdist's worksteal hands an idle worker
+# tests from another's queue: a plain test could then meet an empty database. The contents
+# as migrated are taken once per worker, and put back before a plain test that follows a flush.
+
+_as_migrated: dict[str, str] = {}
+_flushed = False
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or \
+        "transactional_db" in names or "live_server" in names
+
+
+def _uses_db(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remember_as_migrated(request, django_db_blocker):
+    items = request.session.items
+    if not (any(map(_is_transactional, items)) and any(_uses_db(i) and not _is_transactional(i) for i in items)):
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            _as_migrated[alias] = connections[alias].creation.serialize_db_to_string()
+
+
+def _put_back_as_migrated(django_db_blocker):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias, contents in _as_migrated.items():
+            # The test's own flush ran post_migrate (new content types under new ids): empty
+            # again without it, so the serialized rows keep the ids they had.
+            call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
+            connections[alias].creation.deserialize_db_from_string(contents)
+    ContentType.objects.clear_cache()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    global _flushed
+    if _flushed and _as_migrated and _uses_db(item) and not _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        _put_back_as_migrated(item.config.stash[blocking_manager_key])
+        _flushed = False
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    global _flushed
+    try:
+        return (yield)
+    finally:
+        _flushed = _flushed or _is_transactional(item)

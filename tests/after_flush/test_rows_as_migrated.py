@@ -1,0 +1,20 @@
+"""A plain test that runs after a transactional one (worksteal makes that order possible) still
+finds the rows the data migrations seeded, with content types under their first ids."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from liulin.people.models import CareTag
+from liulin.whistle.models import Category
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_ends_with_a_flush():
+    assert Category.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_plain_test_after_it_finds_the_migrated_rows():
+    assert Category.objects.exists()
+    assert CareTag.objects.exists()
+    assert ContentType.objects.get_for_model(Category) == ContentType.objects.get(app_label="whistle", model="category")
