@@ -115,3 +115,20 @@ def monthly_report(centre, month):
     totals["elders"] = len(rows)
     totals["calls"] = AbsenceCall.objects.filter(enrolment__centre=centre, day__gte=start, day__lt=end).count()
     return {"start": start, "rows": rows, "totals": totals}
+
+
+def cockpit_tile(user):
+    """The 数据驾驶舱's day-care figures over the centres `user` may see: elders in care and
+    waiting, today's planned and arrived, open calls to families, and this month's attendance
+    days and incidents."""
+    today = clock.today()
+    enrolments = Enrolment.objects.filter(centre__in=centres_for(user))
+    figures = enrolments.aggregate(
+        active=Count("pk", filter=Q(state=E.ACTIVE)), waiting=Count("pk", filter=Q(state=E.WAITING)),
+        planned_today=Count("pk", filter=Q(state=E.ACTIVE, days__contains=str(today.weekday()))))
+    attended = Attendance.objects.filter(enrolment__in=enrolments, day__gte=calendar.month_start(today), day__lte=today)
+    figures |= attended.aggregate(arrived_today=Count("pk", filter=Q(day=today)), month_days=Count("pk"))
+    figures["open_calls"] = AbsenceCall.objects.filter(enrolment__in=enrolments, done_at__isnull=True).count()
+    figures["month_incidents"] = CareLog.objects.filter(
+        enrolment__in=enrolments, kind=CareLog.Kind.INCIDENT, day__gte=calendar.month_start(today), day__lte=today).count()
+    return figures

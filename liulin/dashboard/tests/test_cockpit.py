@@ -13,6 +13,9 @@ from liulin.accounts.models import User
 from liulin.activities.models import Activity, Enrolment
 from liulin.core import clock
 from liulin.core.calendar import local_date, month_start
+from liulin.daycare import services as daycare
+from liulin.daycare.models import AbsenceCall, Attendance, CareLog
+from liulin.daycare.models import Enrolment as CareEnrolment
 from liulin.deliberation.models import ActionItem, Decision, Meeting
 from liulin.people.models import Resident
 from liulin.territory.models import Grid
@@ -44,7 +47,7 @@ def community_rows(queryset, path):
 
 
 def test_every_app_has_a_tile(tiles):
-    assert list(tiles) == ["people", "whistle", "deliberation", "volunteering", "activities", "venues", "votes"]
+    assert list(tiles) == ["people", "whistle", "deliberation", "volunteering", "activities", "daycare", "venues", "votes"]
 
 
 def test_people_tile_recounts(tiles, demo):
@@ -126,6 +129,28 @@ def test_activities_tile_recounts(tiles, demo):
     assert (tile["attended"], tile["no_show"]) == (states["attended"], states["no_show"])
     assert tile["open_activities"] == Activity.objects.filter(
         community=demo.community, state__in=["renewal", "applying", "open"]).count()
+
+
+def test_daycare_tile_recounts(client, demo):
+    secretary = User.objects.get(mobile=SECRETARY)  # on the demo centre's care staff
+    today = clock.today()
+    active = [e for e in CareEnrolment.objects.filter(centre__community=demo.community) if e.state == "active"]
+    daycare.check_in(actor=secretary, enrolment=active[0])
+    daycare.log_care(actor=secretary, enrolment=active[0], kind=CareLog.Kind.INCIDENT, text="起身时头晕（测试）")
+    AbsenceCall.objects.create(enrolment=active[1], day=today)
+    client.force_login(secretary)
+    tile = {t["key"]: t["data"] for t in client.get(reverse("dashboard:cockpit")).context["tiles"]}["daycare"]
+    enrolments = list(CareEnrolment.objects.filter(centre__community=demo.community))
+    attendances = list(Attendance.objects.filter(enrolment__in=enrolments))
+    assert tile["active"] == len(active) > 0
+    assert tile["waiting"] == sum(e.state == "waiting" for e in enrolments)
+    assert tile["planned_today"] == sum(str(today.weekday()) in e.days for e in active)
+    assert tile["arrived_today"] == sum(a.day == today for a in attendances) == 1
+    assert tile["open_calls"] == AbsenceCall.objects.filter(done_at__isnull=True).count() == 1
+    assert tile["month_days"] == sum((a.day.year, a.day.month) == (today.year, today.month) for a in attendances)
+    assert tile["month_incidents"] == sum(
+        log.kind == "incident" and (log.day.year, log.day.month) == (today.year, today.month)
+        for log in CareLog.objects.filter(enrolment__in=enrolments)) == 1
 
 
 def test_venues_tile_recounts(tiles, demo):
