@@ -126,6 +126,13 @@ def sign_up(request, activity_id: int, payload: s.SignUpIn):
     return Status(201, activities.sign_up(actor=request.user, activity=activity, post=post))
 
 
+@router.post("/signups/{int:signup_id}/cancel", response={200: s.SignUpOut, **ERRORS},
+             summary="取消报名（本人，或活动组织者；签到前）")
+def cancel_sign_up(request, signup_id: int):
+    signup = selectors.signup_for(request.user, signup_id)
+    return activities.cancel_sign_up(actor=request.user, signup=signup)
+
+
 @router.post("/activities/{int:activity_id}/code", response={200: s.CodeOut, **ERRORS}, summary="组织者生成签到或签退二维码内容")
 def activity_code(request, activity_id: int, payload: s.CodeIn):
     activity = selectors.activity_for(request.user, activity_id)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-code/", views.my_code, name="my_code"),
     path("teams/<int:team_id>/join/", views.join, name="join"),
     path("activities/<int:activity_id>/posts/<int:post_id>/sign-up/", views.sign_up, name="sign_up"),
+    path("signups/<int:signup_id>/cancel/", views.cancel_sign_up, name="cancel_sign_up"),
     path("scan/<str:code>/", views.scan, name="scan"),
     path("records/<int:record_id>/act/", views.record_action, name="record_action"),
     path("lead/", views.lead, name="lead"),

@@ -106,6 +106,21 @@ def sign_up(request, activity_id, post_id):
 
 
 @login_required
+@require_POST
+def cancel_sign_up(request, signup_id):
+    signup = selectors.my_signups(request.user).filter(pk=signup_id).first()
+    if signup is None:
+        raise NotFound(_("找不到该报名。"))
+    try:
+        activities.cancel_sign_up(actor=request.user, signup=signup)
+    except RULE_BREAKS as error:
+        _refused(request, error)
+    else:
+        _done(request, _("已取消报名，岗位已让给其他志愿者。"))
+    return redirect("volunteering:home")
+
+
+@login_required
 @never_cache
 def scan(request, code):
     """Where the phone's camera lands after scanning the organiser's code. GET asks, POST acts."""

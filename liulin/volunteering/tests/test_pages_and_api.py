@@ -266,3 +266,31 @@ def test_a_resident_finds_his_communitys_teams_and_applies_by_api():
     applied = api.post(f"/api/v1/volunteering/teams/{world.team.pk}/apply", content_type=JSON)
     assert applied.status_code == 201 and applied.json()["state"] == "applied"
     assert {t["id"] for t in api.get("/api/v1/volunteering/teams").json()} == {world.other_team.pk}
+
+
+def test_a_volunteer_cancels_before_check_in_and_the_place_frees_up():
+    world = make_world(2)
+    first, second = world.volunteers[:2]
+    activity = make_activity(world, starts_at=clock.now() + datetime.timedelta(days=1))
+    post = activity.posts.get()
+    signup = activities.sign_up(actor=first.user, activity=activity, post=post)
+    # On the page: his own sign-up has a cancel button; another's cannot be cancelled by him.
+    me = client_for(first.user)
+    assert f'data-testid="cancel-signup-{signup.pk}"' in me.get(reverse("volunteering:home")).content.decode()
+    other = activities.sign_up(actor=second.user, activity=activity, post=post)
+    assert me.post(reverse("volunteering:cancel_sign_up", args=[other.pk])).status_code == 404
+    assert me.post(reverse("volunteering:cancel_sign_up", args=[signup.pk])).status_code == 302
+    assert SignUp.objects.get(pk=signup.pk).state == "cancelled"
+    post.refresh_from_db()
+    assert post.taken == 1
+    # By API, the organiser cancels the other one; a second cancel changes nothing.
+    lead = client_for(world.leader)
+    done = lead.post(f"/api/v1/volunteering/signups/{other.pk}/cancel", content_type=JSON)
+    assert done.status_code == 200 and done.json()["state"] == "cancelled"
+    again = lead.post(f"/api/v1/volunteering/signups/{other.pk}/cancel", content_type=JSON)
+    assert again.status_code == 409 and again.json()["code"] == "state_changed"
+    post.refresh_from_db()
+    assert post.taken == 0
+    # Another team's leader does not find it.
+    assert client_for(world.other_leader).post(f"/api/v1/volunteering/signups/{signup.pk}/cancel",
+                                               content_type=JSON).status_code == 404
