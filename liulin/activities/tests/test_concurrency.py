@@ -109,5 +109,5 @@ def test_one_ballot_a_day_even_when_tapped_at_once(tmp_path):
     use = threads_database(tmp_path)
     results, errors = run_at_once([lambda: sel.vote(actor=voter.user, selection=selection, nominations=[nomination])] * 4, before=use)
     assert len([r for r in results if r is not None]) == 1
-    assert all(getattr(e, "code", "") == "voted_today" for e in errors) and len(errors) == 3
+    assert all(getattr(e, "code", "") == "voted_today" for e in errors) and len(errors) == 3, errors
     assert _read(use, lambda: Ballot.objects.filter(voter=voter.user).count()) == 1
