@@ -167,6 +167,12 @@ def waitlist_join(request, payload: WaitIn):
     return Status(201, waitlist.join_waitlist(actor=request.user, resource=resource, start=payload.start, end=payload.end))
 
 
+@router.post("/waitlist/series", response={201: list[WaitOut]},
+             summary="定期预约：候补每个已被预约的日期（空出时为队伍保留）")
+def waitlist_series(request, payload: SeriesIn):
+    return Status(201, waitlist.join_waitlist_for_series(actor=request.user, **_series_fields(request, payload)))
+
+
 @router.post("/memberships/{int:membership_id}/pay", response={201: PaymentOut}, summary="在线付款（开始）")
 def membership_pay(request, membership_id: int, provider: str = "test"):
     membership = selectors.membership_for(request.user, membership_id)

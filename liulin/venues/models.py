@@ -231,6 +231,9 @@ class WaitlistEntry(models.Model):
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("场地"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("候补人"))
+    # A team waiting for the taken dates of its weekly practice: the offered booking is the team's.
+    team = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("队伍"))
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.WAITING)

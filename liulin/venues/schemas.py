@@ -162,6 +162,7 @@ class WaitIn(Schema):
 class WaitOut(Schema):
     id: int
     resource_id: int
+    team_id: int | None
     starts_at: datetime
     ends_at: datetime
     state: str

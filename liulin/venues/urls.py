@@ -10,6 +10,7 @@ urlpatterns = [
     path("resources/<int:resource_id>/series/", views.series_form, name="series"),
     path("resources/<int:resource_id>/wait/", views.wait, name="wait"),
     path("resources/<int:resource_id>/door/", views.door, name="door"),
+    path("resources/<int:resource_id>/door/sign/", views.door_sign, name="door_sign"),
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking"),
     path("bookings/<int:booking_id>/<slug:action>/", views.booking_act, name="booking_act"),
     path("approvals/", views.approvals, name="approvals"),

@@ -4,6 +4,7 @@ Thin: selectors read, services write; a refused booking comes back as a message 
 
 import datetime
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from liulin.core import calendar, clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to_form
-from liulin.core.permissions import has_perm_anywhere
+from liulin.core.permissions import can, has_perm_anywhere
 from liulin.people import proxies
 
 from . import ical, rules, selectors
@@ -64,6 +65,7 @@ def day(request, resource_id):
         "ancestors": rules.ancestors(resource),
         # Someone who books for an elder (people.proxies) picks for whom on the form first.
         "choose_booker": proxies.elders_for(request.user, "venues").exists(),
+        "manages": can(request.user, "venues.manage", resource),
     })
 
 
@@ -130,6 +132,10 @@ def series_form(request, resource_id):
             fields = {"resource": resource, "team": data["team"], "starts": data["starts"], "ends": data["ends"],
                       "first_day": data["first_day"], "last_day": data["last_day"]}
             try:
+                if "wait" in request.POST:
+                    entries = waitlist.join_waitlist_for_series(actor=request.user, **fields)
+                    messages.success(request, _("已候补 %(n)d 个被占用的日期，空出时为队伍保留。") % {"n": len(entries)})
+                    return redirect("venues:index")
                 if "confirm" in request.POST:
                     made = series.book_series(actor=request.user, skip=data["skip"], purpose=str(data["team"]), **fields)
                     messages.success(request, _("已预约 %(n)d 次练习。") % {"n": made.bookings.count()})
@@ -138,7 +144,9 @@ def series_form(request, resource_id):
                 status = 200
             except (Invalid, Conflict, NotPermitted) as error:
                 add_to_form(form, error)
-    return render(request, "venues/series.html", {"resource": resource, "form": form, "preview": preview}, status=status)
+    taken = any(o.code == "slot_taken" for o in preview or ())
+    return render(request, "venues/series.html", {"resource": resource, "form": form, "preview": preview, "taken": taken},
+                  status=status)
 
 
 @login_required
@@ -212,6 +220,18 @@ def door(request, resource_id):
             messages.success(request, _("签到成功，祝您使用愉快。"))
             return redirect("venues:booking", booking_id=booking.pk)
     return render(request, "venues/door.html", {"resource": resource, "booking": booking})
+
+
+@login_required
+def door_sign(request, resource_id):
+    """The sign a venue manager prints for the door: the resource's name and a QR code of its
+    check-in page (`door`), as an SVG that prints sharp at any size."""
+    resource = selectors.resource_for(request.user, resource_id)
+    if not can(request.user, "venues.manage", resource):
+        raise NotPermitted(_("只有场馆管理员可以打印签到码。"))
+    url = request.build_absolute_uri(reverse("venues:door", args=[resource.pk]))
+    qr = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff", title=resource.name)
+    return render(request, "venues/door_sign.html", {"resource": resource, "qr": qr, "url": url})
 
 
 @login_required

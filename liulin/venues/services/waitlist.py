@@ -42,6 +42,32 @@ def join_waitlist(*, actor, resource, start, end, now=None):
 
 
 @transaction.atomic
+def join_waitlist_for_series(*, actor, resource, team, starts, ends, first_day, last_day, every_days=7, now=None):
+    """A team waits for every date of its weekly time that is taken now: one entry per date,
+    each offered to the team when freed (a date closed or blacked out is not waited for). The
+    dates free now are for booking as a series; none taken is refused (`slot_free`)."""
+    from .series import preview_series
+
+    now = now or clock.now()
+    dates = preview_series(actor=actor, resource=resource, team=team, starts=starts, ends=ends, first_day=first_day,
+                           last_day=last_day, every_days=every_days, now=now)
+    taken = [o for o in dates if o.code == "slot_taken"]
+    if not taken:
+        raise Invalid(_("这些日期没有被占用的，可以直接预约。"), code="slot_free")
+    waiting = set(WaitlistEntry.objects.filter(resource=resource, user=actor, state=WaitlistEntry.State.WAITING,
+                                               starts_at__in=[o.start for o in taken]).values_list("starts_at", flat=True))
+    try:
+        with transaction.atomic():
+            WaitlistEntry.objects.bulk_create([
+                WaitlistEntry(resource=resource, user=actor, team=team, starts_at=o.start, ends_at=o.end, created_at=now)
+                for o in taken if o.start not in waiting])
+    except IntegrityError:  # the same request twice at once
+        raise Conflict(_("您已在该时段的候补名单中。"), code="already_waiting") from None
+    return list(WaitlistEntry.objects.filter(resource=resource, user=actor, state=WaitlistEntry.State.WAITING,
+                                             starts_at__in=[o.start for o in taken]).order_by("starts_at"))
+
+
+@transaction.atomic
 def withdraw(*, actor, entry):
     if entry.user_id != actor.pk:
         raise NotPermitted(_("只能退出自己的候补。"), code="not_yours")
@@ -62,8 +88,8 @@ def offer_next(*, resource, start, end, now):
         try:
             with transaction.atomic():
                 booking = bookings.create_booking(
-                    actor=None, actor_role="system", resource=entry.resource, booker=entry.user, start=begin, end=entry.ends_at,
-                    now=now, hold_until=hold_until,
+                    actor=None, actor_role="system", resource=entry.resource, booker=entry.user, team=entry.team,
+                    start=begin, end=entry.ends_at, now=now, hold_until=hold_until,
                 )
         except Conflict:
             continue  # still taken for this one (another part, a buffer): the next may fit

@@ -203,3 +203,19 @@ def test_check_in_by_the_door_code(world):
         assert 'data-testid="door-check-in"' in client.get(url).content.decode()
         client.post(url)
     assert Booking.objects.get(pk=booking.pk).state == Booking.State.CHECKED_IN
+
+
+def test_the_manager_prints_the_door_sign_whose_code_opens_the_check_in_page(world):
+    import segno  # noqa: F401  (the image is segno's SVG)
+
+    manager = logged_in(world.manager)
+    day = manager.get(reverse("venues:day", args=[world.badminton.pk])).content.decode()
+    sign_url = reverse("venues:door_sign", args=[world.badminton.pk])
+    assert 'data-testid="door-sign-link"' in day
+    sign = manager.get(sign_url).content.decode()
+    door = "http://testserver" + reverse("venues:door", args=[world.badminton.pk])
+    assert "<svg" in sign and door in sign
+    # A resident neither sees the link nor opens the sign.
+    resident = logged_in(world.resident)
+    assert 'data-testid="door-sign-link"' not in resident.get(reverse("venues:day", args=[world.badminton.pk])).content.decode()
+    assert resident.get(sign_url).status_code == 403

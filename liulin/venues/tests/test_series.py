@@ -4,11 +4,12 @@ refusing the series until skipped, the series cancelled or moved from a date on.
 import datetime
 
 import pytest
+from django.urls import reverse
 
-from liulin.core.errors import Conflict, NotPermitted
+from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.orgs.models import Membership as TeamMembership
 from liulin.orgs.models import Organisation
-from liulin.venues.models import Booking, BookingSeries, OpeningHours
+from liulin.venues.models import Booking, BookingSeries, OpeningHours, WaitlistEntry
 from liulin.venues.services import bookings, series
 from liulin.venues.tests.factories import at, make_resident, make_resource
 
@@ -167,3 +168,50 @@ def test_only_a_member_books_in_a_teams_name(world, dance):
     with pytest.raises(NotPermitted) as refused:
         bookings.book_facility(actor=make_resident(world.community), resource=room, team=team, start=at(day, 9), end=at(day, 10), now=NOW)
     assert refused.value.code == "not_team_member"
+
+
+def test_a_team_waits_for_the_taken_dates_and_a_freed_one_is_held_for_the_team(world, dance):
+    from liulin.venues.services import waitlist
+
+    room, team = dance
+    other = bookings.book_facility(actor=world.manager, resource=room, start=at(datetime.date(2026, 9, 24), 20),
+                                   end=at(datetime.date(2026, 9, 24), 21), purpose="党课", now=NOW)
+    with pytest.raises(Invalid) as free:  # nothing taken on the first date alone: book it instead
+        waitlist.join_waitlist_for_series(actor=world.resident, resource=room, team=team, starts=SEVEN, ends=NINE,
+                                          first_day=FIRST, last_day=FIRST, now=NOW)
+    assert free.value.code == "slot_free"
+    entries = waitlist.join_waitlist_for_series(actor=world.resident, resource=room, team=team, starts=SEVEN, ends=NINE,
+                                                first_day=FIRST, last_day=LAST, now=NOW)
+    # Only the taken Thursday is waited for: not the free ones, not the holiday.
+    assert [(e.starts_at, e.team_id) for e in entries] == [(at(datetime.date(2026, 9, 24), 19), team.pk)]
+    again = waitlist.join_waitlist_for_series(actor=world.resident, resource=room, team=team, starts=SEVEN, ends=NINE,
+                                              first_day=FIRST, last_day=LAST, now=NOW)
+    assert [e.pk for e in again] == [entries[0].pk]  # asking twice waits once
+    bookings.act(actor=world.manager, booking=other, action="cancel", reason="改期", now=NOW)
+    held = Booking.objects.get(state="held", resource=room)
+    assert (held.team_id, held.booker_id, held.starts_at) == (team.pk, world.resident.pk, at(datetime.date(2026, 9, 24), 19))
+
+
+def test_the_series_waitlist_by_api(world, dance, client):
+    room, team = dance
+    bookings.book_facility(actor=world.manager, resource=room, start=at(datetime.date(2026, 9, 24), 20),
+                           end=at(datetime.date(2026, 9, 24), 21), purpose="党课", now=NOW)
+    client.force_login(world.resident)
+    body = {"resource_id": room.pk, "team_id": team.pk, "starts": "19:00", "ends": "21:00",
+            "first_day": "2026-09-17", "last_day": "2026-10-15"}
+    import time_machine
+
+    with time_machine.travel(NOW, tick=False):
+        made = client.post("/api/v1/venues/waitlist/series", body, content_type="application/json")
+        assert made.status_code == 201 and [e["team_id"] for e in made.json()] == [team.pk]
+        stranger = client.post("/api/v1/venues/waitlist/series", {**body, "team_id": 999999}, content_type="application/json")
+        assert stranger.status_code == 400 and stranger.json()["code"] == "unknown_team"
+        # On the page: the preview offers to wait for the taken date, and waiting is one button.
+        form = {"team": team.pk, "starts": "19:00", "ends": "21:00", "first_day": "2026-10-08", "last_day": "2026-10-15"}
+        page = client.post(reverse("venues:series", args=[room.pk]), form).content.decode()
+        assert 'data-testid="wait-series"' not in page  # nothing taken on these dates
+        other = {**form, "first_day": "2026-09-17", "last_day": "2026-10-15"}
+        assert 'data-testid="wait-series"' in client.post(reverse("venues:series", args=[room.pk]), other).content.decode()
+        WaitlistEntry.objects.all().delete()
+        assert client.post(reverse("venues:series", args=[room.pk]), {**other, "wait": "1"}).status_code == 302
+        assert WaitlistEntry.objects.filter(team=team, state="waiting").count() == 1
