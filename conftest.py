@@ -79,8 +79,10 @@ def _remember_as_migrated(request, django_db_blocker):
 
 
 def _put_back_as_migrated(django_db_blocker):
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connections
 
     with django_db_blocker.unblock():
@@ -88,7 +90,13 @@ def _put_back_as_migrated(django_db_blocker):
             # The test's own flush ran post_migrate (new content types under new ids): empty
             # again without it, so the serialized rows keep the ids they had.
             call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
-            connections[alias].creation.deserialize_db_from_string(contents)
+            connection = connections[alias]
+            connection.creation.deserialize_db_from_string(contents)
+            # The flush restarted PostgreSQL's sequences at 1, below the ids just loaded.
+            statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
     ContentType.objects.clear_cache()
 
 
