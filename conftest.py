@@ -49,6 +49,8 @@ def community(db):
 # those tests last so nothing runs after them, but xdist's worksteal hands an idle worker
 # tests from another's queue: a plain test could then meet an empty database. The contents
 # as migrated are taken once per worker, and put back before a plain test that follows a flush.
+# A serialized_rollback test reloads them itself, but onto the content types the flush's
+# post_migrate made under other ids: the table is emptied for it first.
 
 _as_migrated: dict[str, str] = {}
 _flushed = False
@@ -78,18 +80,23 @@ def _remember_as_migrated(request, django_db_blocker):
             _as_migrated[alias] = connections[alias].creation.serialize_db_to_string()
 
 
+def _flush_without_post_migrate(alias):
+    """Empty every table without post_migrate: the test's own flush ran it (new content types
+    under new ids), and rows about to be loaded must keep the ids they had."""
+    from django.core.management import call_command
+
+    call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
+
+
 def _put_back_as_migrated(django_db_blocker):
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
-    from django.core.management import call_command
     from django.core.management.color import no_style
     from django.db import connections
 
     with django_db_blocker.unblock():
         for alias, contents in _as_migrated.items():
-            # The test's own flush ran post_migrate (new content types under new ids): empty
-            # again without it, so the serialized rows keep the ids they had.
-            call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
+            _flush_without_post_migrate(alias)
             connection = connections[alias]
             connection.creation.deserialize_db_from_string(contents)
             # The flush restarted PostgreSQL's sequences at 1, below the ids just loaded.
@@ -100,14 +107,28 @@ def _put_back_as_migrated(django_db_blocker):
     ContentType.objects.clear_cache()
 
 
+def _wants_serialized_rollback(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback")) or \
+        "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
     global _flushed
-    if _flushed and _as_migrated and _uses_db(item) and not _is_transactional(item):
+    if _flushed and _uses_db(item):
+        from django.db import connections
         from pytest_django.plugin import blocking_manager_key
 
-        _put_back_as_migrated(item.config.stash[blocking_manager_key])
-        _flushed = False
+        blocker = item.config.stash[blocking_manager_key]
+        if _as_migrated and not _is_transactional(item):
+            _put_back_as_migrated(blocker)
+            _flushed = False
+        elif _wants_serialized_rollback(item):
+            # Django loads its own copy of the migrated rows at the test's start, with their ids.
+            with blocker.unblock():
+                for alias in connections:
+                    _flush_without_post_migrate(alias)
     return (yield)
 
 

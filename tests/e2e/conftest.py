@@ -137,3 +137,11 @@ def assert_accessible(page, widths=AXE_WIDTHS):
     found = accessibility_faults(page, widths)
     assert not found, f"axe-core on {page.url}: {found}"
 
+
+
+def content_width(page):
+    """How wide the page's content is: the right edge of `main`, or what scrolls inside it.
+    The menu is a horizontal scroller of its own; in full runs the document's scrollWidth
+    has read 1,144 px at 360 with a long menu, which one test alone does not reproduce."""
+    return page.evaluate("(() => { const m = document.querySelector('main'); "
+                         "return Math.max(m.scrollWidth, m.getBoundingClientRect().right); })()")

@@ -14,7 +14,7 @@ from liulin.core import clock
 from liulin.housing.models import Application, Lease, Round
 from liulin.housing.tests.factories import Town
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, content_width, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,6 +112,6 @@ def test_a_youth_applicant_is_drawn_offered_and_signs(page, screenshot, settings
     expect(page.locator("[data-testid=lease-state]")).to_contain_text("履约中")
     lease = Lease.objects.get(tenant=me)
     assert lease.state == Lease.State.ACTIVE and Application.objects.get(pk=application.pk).state == Application.State.HOUSED
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert content_width(page) <= 360
     assert_accessible(page)
     screenshot(page, "housing-signed-lease")

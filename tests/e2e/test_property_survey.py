@@ -11,7 +11,7 @@ from liulin.property.models import InspectionItem
 from liulin.property.tests.factories import Estate
 from liulin.whistle.tests.factories import CategoryFactory
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, content_width, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +36,7 @@ def test_owner_rates_and_supervisor_inspects(page, screenshot):
     page.click("[data-testid=submit-answer]")
     expect(page.locator("[data-testid=answered]")).to_be_visible()
     page.wait_for_load_state("load")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert content_width(page) <= 360
 
     page.context.clear_cookies()
     log_in(page, place.staff.mobile, PASSWORD)
@@ -64,4 +64,4 @@ def test_owner_rates_and_supervisor_inspects(page, screenshot):
     expect(page.locator("[data-testid=work-order]")).to_be_visible()
     assert InspectionItem.objects.get(passed=False).work_order_number
     page.wait_for_load_state("load")  # the stylesheet in, before measuring the width
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert content_width(page) <= 360
