@@ -143,7 +143,8 @@ def test_api_v1_per_role(role, db, settings):
     from django.db import connection
 
     if connection.vendor != "sqlite" and role not in BROAD_ROLES:
-        # What a database refuses (NUL, overflowing dates) is the hostile-strings test's, run on both.
+        # What differs per role is permission and scope, which no database changes; what a
+        # database refuses (NUL, overflowing dates) is the hostile-strings test's, run on both.
         pytest.skip("the narrower roles are fuzzed on SQLite")
     settings.ALLOWED_HOSTS = ["*"]
     town = make_town()
