@@ -117,6 +117,15 @@ def test_a_live_consent_acts_with_both_names_and_the_elder_is_told(world, servic
     assert "张丽" in told.message
 
 
+def test_taking_the_elder_home_from_day_care_is_a_proxy_act_too(world):
+    consent = world.grant(["daycare"])
+    attendance, _, _ = world.act("daycare")
+    daycare.check_out(actor=world.daughter, attendance=attendance)
+    acts = ProxyEvent.objects.filter(proxy=consent, action="act").order_by("pk")
+    assert [(a.service, a.actor, a.target_id) for a in acts] == [("daycare", world.daughter, str(attendance.pk))] * 2
+    assert [a.data.get("what") for a in acts] == ["日间照料签到", "日间照料离站"]
+
+
 @pytest.mark.parametrize("service", SERVICES)
 @pytest.mark.parametrize("how", ["out_of_scope", "revoked", "expired", "none"])
 def test_a_dead_or_narrow_consent_is_refused(world, service, how):

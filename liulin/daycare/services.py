@@ -271,6 +271,11 @@ def check_out(*, actor, attendance):
     attendance.checked_out_by = actor
     attendance.save(update_fields=["state", "checked_out_at", "checked_out_by"])
     _event(attendance.enrolment, actor=actor, action="check_out", role=role)
+    elder = attendance.enrolment.elder
+    proxy = proxies.proxy_for(actor, elder, PROXY_SERVICE) if role == "family" else None
+    if proxy is not None:  # as at check-in: the consent's record names both
+        proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("日间照料离站"), target=attendance,
+                           summary=attendance.enrolment.centre.name, now=attendance.checked_out_at)
     return attendance
 
 
