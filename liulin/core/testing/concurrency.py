@@ -46,6 +46,9 @@ def threads_database(tmp_path):
     connection.ensure_connection()
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # WAL once, here: the copy starts in rollback-journal mode, and threads that each switched
+    # it on connecting could meet another's lock mid-switch ("database is locked" at once).
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     settings, wrapper = {**connection.settings_dict, "NAME": path}, type(connections["default"])
 
