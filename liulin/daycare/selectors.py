@@ -126,9 +126,9 @@ def cockpit_tile(user):
     figures = enrolments.aggregate(
         active=Count("pk", filter=Q(state=E.ACTIVE)), waiting=Count("pk", filter=Q(state=E.WAITING)),
         planned_today=Count("pk", filter=Q(state=E.ACTIVE, days__contains=str(today.weekday()))))
-    attended = Attendance.objects.filter(enrolment__in=enrolments, day__gte=calendar.month_start(today), day__lte=today)
-    figures |= attended.aggregate(arrived_today=Count("pk", filter=Q(day=today)), month_days=Count("pk"))
+    this_month = Q(enrolment__in=enrolments, day__gte=calendar.month_start(today), day__lte=today)
+    figures |= Attendance.objects.filter(this_month).aggregate(arrived_today=Count("pk", filter=Q(day=today)),
+                                                               month_days=Count("pk"))
     figures["open_calls"] = AbsenceCall.objects.filter(enrolment__in=enrolments, done_at__isnull=True).count()
-    figures["month_incidents"] = CareLog.objects.filter(
-        enrolment__in=enrolments, kind=CareLog.Kind.INCIDENT, day__gte=calendar.month_start(today), day__lte=today).count()
+    figures["month_incidents"] = CareLog.objects.filter(this_month, kind=CareLog.Kind.INCIDENT).count()
     return figures

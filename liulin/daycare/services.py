@@ -254,10 +254,8 @@ def check_in(*, actor, enrolment, method=Attendance.Method.STAFF):
     AbsenceCall.objects.filter(enrolment=enrolment, day=attendance.day, done_at__isnull=True).update(
         done_at=now, outcome=_("已到站"))
     _event(enrolment, actor=actor, action="check_in", role=role, method=method)
-    proxy = proxies.proxy_for(actor, enrolment.elder, PROXY_SERVICE) if role == "family" else None
-    if proxy is not None:  # both names: the attendance's checked_in_by and elder, and the consent's record
-        proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("日间照料签到"), target=attendance,
-                           summary=enrolment.centre.name, now=now)
+    if role == "family":
+        _record_family_act(actor, attendance, enrolment, N_("日间照料签到"), now)
     return attendance
 
 
@@ -271,12 +269,19 @@ def check_out(*, actor, attendance):
     attendance.checked_out_by = actor
     attendance.save(update_fields=["state", "checked_out_at", "checked_out_by"])
     _event(attendance.enrolment, actor=actor, action="check_out", role=role)
-    elder = attendance.enrolment.elder
-    proxy = proxies.proxy_for(actor, elder, PROXY_SERVICE) if role == "family" else None
-    if proxy is not None:  # as at check-in: the consent's record names both
-        proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("日间照料离站"), target=attendance,
-                           summary=attendance.enrolment.centre.name, now=attendance.checked_out_at)
+    if role == "family":
+        _record_family_act(actor, attendance, attendance.enrolment, N_("日间照料离站"), attendance.checked_out_at)
     return attendance
+
+
+def _record_family_act(actor, attendance, enrolment, action, now):
+    """A family member acting under the elder's consent (people.proxies): both names, the
+    attendance's and the consent's record, and the elder is told. A family contact with no
+    consent on file has nothing to record."""
+    proxy = proxies.proxy_for(actor, enrolment.elder, PROXY_SERVICE)
+    if proxy is not None:
+        proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=action, target=attendance,
+                           summary=enrolment.centre.name, now=now)
 
 
 def family_users(enrolment):
