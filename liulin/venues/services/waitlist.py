@@ -17,6 +17,7 @@ from liulin.core.notifications.services import notify
 from .. import rules
 from ..models import Booking, WaitlistEntry
 from . import bookings
+from .series import preview_series
 
 KIND_OFFER = "venues.offer"
 
@@ -46,8 +47,6 @@ def join_waitlist_for_series(*, actor, resource, team, starts, ends, first_day, 
     """A team waits for every date of its weekly time that is taken now: one entry per date,
     each offered to the team when freed (a date closed or blacked out is not waited for). The
     dates free now are for booking as a series; none taken is refused (`slot_free`)."""
-    from .series import preview_series
-
     now = now or clock.now()
     dates = preview_series(actor=actor, resource=resource, team=team, starts=starts, ends=ends, first_day=first_day,
                            last_day=last_day, every_days=every_days, now=now)

@@ -206,8 +206,6 @@ def test_check_in_by_the_door_code(world):
 
 
 def test_the_manager_prints_the_door_sign_whose_code_opens_the_check_in_page(world):
-    import segno  # noqa: F401  (the image is segno's SVG)
-
     manager = logged_in(world.manager)
     day = manager.get(reverse("venues:day", args=[world.badminton.pk])).content.decode()
     sign_url = reverse("venues:door_sign", args=[world.badminton.pk])

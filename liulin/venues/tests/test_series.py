@@ -4,13 +4,14 @@ refusing the series until skipped, the series cancelled or moved from a date on.
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.orgs.models import Membership as TeamMembership
 from liulin.orgs.models import Organisation
 from liulin.venues.models import Booking, BookingSeries, OpeningHours, WaitlistEntry
-from liulin.venues.services import bookings, series
+from liulin.venues.services import bookings, series, waitlist
 from liulin.venues.tests.factories import at, make_resident, make_resource
 
 pytestmark = pytest.mark.django_db
@@ -171,8 +172,6 @@ def test_only_a_member_books_in_a_teams_name(world, dance):
 
 
 def test_a_team_waits_for_the_taken_dates_and_a_freed_one_is_held_for_the_team(world, dance):
-    from liulin.venues.services import waitlist
-
     room, team = dance
     other = bookings.book_facility(actor=world.manager, resource=room, start=at(datetime.date(2026, 9, 24), 20),
                                    end=at(datetime.date(2026, 9, 24), 21), purpose="党课", now=NOW)
@@ -199,8 +198,6 @@ def test_the_series_waitlist_by_api(world, dance, client):
     client.force_login(world.resident)
     body = {"resource_id": room.pk, "team_id": team.pk, "starts": "19:00", "ends": "21:00",
             "first_day": "2026-09-17", "last_day": "2026-10-15"}
-    import time_machine
-
     with time_machine.travel(NOW, tick=False):
         made = client.post("/api/v1/venues/waitlist/series", body, content_type="application/json")
         assert made.status_code == 201 and [e["team_id"] for e in made.json()] == [team.pk]
