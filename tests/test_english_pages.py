@@ -5,7 +5,7 @@ follows, faster, so the normal suite catches a string that escaped translation.
 """
 
 import pytest
-from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 from liulin.accounts.models import User
@@ -16,8 +16,7 @@ from .english import crawl
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
-                       reason="translation does not depend on the database: crawled on SQLite"),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="translation does not depend on the database: crawled on SQLite"),
 ]
 
 

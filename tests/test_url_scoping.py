@@ -13,7 +13,7 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from liulin.accounts.tests.factories import make_user
@@ -404,11 +404,11 @@ def _vote_for(estate, title):
 # where a broad role's walk takes minutes, the roles scoped by area (staff) and by person
 # (resident) walk.
 POSTGRES_ROLES = {Role.COMMUNITY_STAFF, Role.RESIDENT}
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
 
 
 @pytest.mark.parametrize("role", [
-    pytest.param(role, marks=pytest.mark.skipif(ON_POSTGRES and role not in POSTGRES_ROLES, reason="walked on SQLite"))
+    pytest.param(role, marks=pytest.mark.skipif(connection.vendor != "sqlite" and role not in POSTGRES_ROLES,
+                                           reason="walked on SQLite"))
     for role in Role])
 def test_no_route_leaks_another_scope(client, world, role):
     user, forbidden = user_for(role, world)

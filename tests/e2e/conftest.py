@@ -138,7 +138,6 @@ def assert_accessible(page, widths=AXE_WIDTHS):
     assert not found, f"axe-core on {page.url}: {found}"
 
 
-
 def content_width(page):
     """How wide the page's content is: the right edge of `main`, or what scrolls inside it.
     The menu is a horizontal scroller of its own; in full runs the document's scrollWidth
