@@ -18,6 +18,7 @@ from .schemas import (
     NoticeOut,
     NoticesActionIn,
     NoticesAnswerIn,
+    NoticesItemOut,
     NoticesObjectionIn,
     NoticesObjectionOut,
     NoticesReceiptOut,
@@ -69,12 +70,19 @@ def notice_correct(request, notice_id: int, payload: CorrectionIn):
 @router.post("/{int:notice_id}/objections", response={201: NoticesObjectionOut, **ERRORS}, summary="公示期内提出异议")
 def notice_object(request, notice_id: int, payload: NoticesObjectionIn):
     notice = selectors.notice_for(request.user, notice_id)
-    return Status(201, services.object_to(actor=request.user, notice=notice, text=payload.text))
+    return Status(201, services.object_to(actor=request.user, notice=notice, text=payload.text, item=payload.item))
+
+
+@router.get("/{int:notice_id}/items", response={200: list[NoticesItemOut], **ERRORS},
+            summary="异议可针对的对象（由其他应用发布的公示，如评选的各推荐家庭；为空则针对整条公示）")
+def notice_items(request, notice_id: int):
+    return [{"ref": ref, "label": label} for ref, label in services.items_of(selectors.notice_for(request.user, notice_id))]
 
 
 @router.post("/objections/{int:objection_id}/answer", response={200: NoticesObjectionOut, **ERRORS}, summary="答复异议")
 def objection_answer(request, objection_id: int, payload: NoticesAnswerIn):
-    return services.answer(actor=request.user, objection=selectors.objection_for(request.user, objection_id), text=payload.text)
+    return services.answer(actor=request.user, objection=selectors.objection_for(request.user, objection_id), text=payload.text,
+                           upheld=payload.upheld)
 
 
 @router.get("/{int:notice_id}/receipts", response={200: list[NoticesReceiptOut], **ERRORS}, summary="送达与阅读回执（居民只见本户）")

@@ -9,10 +9,14 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from liulin.core import publication
         from liulin.core.notifications import kinds
         from liulin.core.plugins import register_nav
 
         from . import permissions, selectors, services  # noqa: F401
 
         kinds.register(services.NOTIFY_KIND, _("公示"))
+        # other apps publish through core.publication; this app runs their notices
+        publication.register_provider(publication.PublicationProvider(
+            publish=services.publish_for, status=services.publication_status, finalise=services.finalise_for))
         register_nav("notices", label=_("公示"), url_name="notices:home", order=45, when=selectors.may_open)

@@ -95,6 +95,12 @@ class Notice(models.Model):
     ends_at = models.DateTimeField(_("公示期满"), null=True, blank=True)
     last_day = models.DateField(_("公示期最后一日"), null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
+    # A notice another app published through core.publication: which app's matter, and where it
+    # is; its period may be longer than the kind's (never shorter).
+    origin = models.CharField(_("来源"), max_length=40, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject_url = models.CharField(max_length=200, blank=True)
+    period_days = models.PositiveSmallIntegerField(_("公示期（天）"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now, editable=False)
     is_demo = models.BooleanField(default=False)
@@ -110,10 +116,19 @@ class Notice(models.Model):
                 name="notices_published_has_period"),
             models.CheckConstraint(condition=~Q(state="finalised") | Q(finalised_at__gte=models.F("ends_at")),
                                    name="notices_finalised_after_period"),
+            models.UniqueConstraint(fields=["origin", "subject_id"], condition=~Q(origin=""), name="notices_one_per_subject"),
+            models.CheckConstraint(condition=Q(origin="") | Q(subject_id__isnull=False), name="notices_origin_has_subject"),
+            models.CheckConstraint(condition=Q(period_days__isnull=True) | (Q(period_days__gte=1) & Q(period_days__lte=366)),
+                                   name="notices_period_days_range"),
         ]
 
     def __str__(self):
         return f"{self.pk}"
+
+    @property
+    def days(self):
+        """The period this notice runs: its own where its app set a longer one, else its kind's."""
+        return self.period_days or self.kind.period_days
 
 
 class NoticeVersion(models.Model):
@@ -151,9 +166,14 @@ class Objection(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("异议"))
+    # What the objection is about where the publishing app lists items (a nomination, an
+    # application), and whether the answer found it upheld: the app acts on upheld items.
+    item = models.CharField(_("异议对象"), max_length=40, blank=True)
+    item_label = models.CharField(_("异议对象"), max_length=100, blank=True)
     raised_at = models.DateTimeField(default=clock.now)
     answer_due = models.DateTimeField()
     answer = models.TextField(_("答复"), blank=True)
+    upheld = models.BooleanField(_("异议成立"), null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -161,6 +181,7 @@ class Objection(models.Model):
         ordering = ["notice", "raised_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""), name="notices_answer_has_text"),
+            models.CheckConstraint(condition=Q(upheld__isnull=True) | Q(answered_at__isnull=False), name="notices_upheld_when_answered"),
             models.CheckConstraint(condition=Q(answer_due__gt=models.F("raised_at")), name="notices_answer_due_after_raised"),
         ]
 

@@ -21,6 +21,8 @@ class NoticeOut(Schema):
     last_day: date | None
     ends_at: datetime | None
     finalised_at: datetime | None
+    origin: str
+    subject_url: str
     open_objections: int
     versions: list[VersionOut]
 
@@ -60,19 +62,29 @@ class CorrectionIn(Schema):
 
 class NoticesObjectionIn(Schema):
     text: str = Field(max_length=2000)
+    item: str = Field("", max_length=40, description="where the notice lists items (GET /{id}/items), the one objected to")
 
 
 class NoticesAnswerIn(Schema):
     text: str = Field(max_length=2000)
+    upheld: bool | None = Field(None, description="required when the objection names an item")
 
 
 class NoticesObjectionOut(Schema):
     id: int
     text: str
+    item: str
+    item_label: str
     raised_at: datetime
     answer_due: datetime
     answer: str
+    upheld: bool | None
     answered_at: datetime | None
+
+
+class NoticesItemOut(Schema):
+    ref: str
+    label: str
 
 
 class NoticesReceiptOut(Schema):

@@ -5,14 +5,13 @@ objection answered, and record delivery and reading per household.
 docs/notices.md has the rules and their sources.
 """
 
-
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from liulin.core import chain, clock
+from liulin.core import chain, clock, publication
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.notifications import services as notifications
 from liulin.core.notifications.models import Notification
@@ -21,7 +20,7 @@ from liulin.core.text import clean_text
 from liulin.territory.models import Household
 
 from . import periods, selectors
-from .models import Channel, Notice, NoticeEvent, NoticeVersion, Objection, Receipt, State
+from .models import Channel, Notice, NoticeEvent, NoticeKind, NoticeVersion, Objection, Receipt, State
 from .workflow import NOTICE
 
 NOTIFY_KIND = "notices.published"
@@ -94,14 +93,10 @@ def act(*, actor, notice, action, reason="", now=None):
         changes = {"state": transition.target}
         data = {"from": locked.state, "to": transition.target}
         if action == "publish":
-            last, ends = periods.period_end(now, locked.kind.period_days, locked.kind.period_basis)
-            changes.update(published_at=now, ends_at=ends, last_day=last)
-            data.update(ends_at=ends.isoformat(), period_days=locked.kind.period_days, basis=locked.kind.period_basis)
+            changes.update(_period(locked, now))
+            data.update(ends_at=changes["ends_at"].isoformat(), period_days=locked.days, basis=locked.kind.period_basis)
         if action == "finalise":
-            if now < locked.ends_at:
-                raise Conflict(_("公示期至 %(day)s 届满，期满前不能办结。") % {"day": locked.last_day.isoformat()}, code="window_open")
-            if locked.objections.filter(answered_at__isnull=True).exists():
-                raise Conflict(_("还有异议未答复，不能办结。"), code="objections_open")
+            _require_finalisable(locked, now)
             changes["finalised_at"] = now
         if reason:
             data["reason"] = reason
@@ -113,6 +108,19 @@ def act(*, actor, notice, action, reason="", now=None):
     for name, value in changes.items():
         setattr(notice, name, value)
     return notice
+
+
+def _period(notice, now):
+    """The period of a notice published (or corrected) at `now`: its days from the next day."""
+    last, ends = periods.period_end(now, notice.days, notice.kind.period_basis)
+    return {"published_at": now, "ends_at": ends, "last_day": last}
+
+
+def _require_finalisable(notice, now):
+    if now < notice.ends_at:
+        raise Conflict(_("公示期至 %(day)s 届满，期满前不能办结。") % {"day": notice.last_day.isoformat()}, code="window_open")
+    if notice.objections.filter(answered_at__isnull=True).exists():
+        raise Conflict(_("还有异议未答复，不能办结。"), code="objections_open")
 
 
 def correct(*, actor, notice, title, body, reason, now=None):
@@ -132,10 +140,11 @@ def correct(*, actor, notice, title, body, reason, now=None):
                                                created_by=actor, created_at=now)
         data = {"version": number, "reason": reason}
         if locked.state == State.PUBLISHED:
-            last, ends = periods.period_end(now, locked.kind.period_days, locked.kind.period_basis)
-            Notice.objects.filter(pk=locked.pk).update(published_at=now, ends_at=ends, last_day=last)
-            notice.published_at, notice.ends_at, notice.last_day = now, ends, last
-            data["ends_at"] = ends.isoformat()
+            period = _period(locked, now)
+            Notice.objects.filter(pk=locked.pk).update(**period)
+            for name, value in period.items():
+                setattr(notice, name, value)
+            data["ends_at"] = period["ends_at"].isoformat()
             Receipt.objects.filter(notice=locked).update(read_at=None, read_by=None)
             _deliver_in_app(locked, now)
         chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="correct", data=data, at=now)
@@ -145,36 +154,122 @@ def correct(*, actor, notice, title, body, reason, now=None):
 # --- objections ----------------------------------------------------------------------------
 
 
-def object_to(*, actor, notice, text, now=None):
-    """Anyone who sees a published notice may object while its period runs."""
+def object_to(*, actor, notice, text, item="", now=None):
+    """Anyone who sees a published notice may object while its period runs, unless the app that
+    published it narrows who may (the owners on a vote's roll); where the app lists items (the
+    nominations of a selection) the objection names one."""
     now = now or clock.now()
     if not selectors.notices_for(actor).filter(pk=notice.pk).exists():
         raise NotFound(_(NOT_FOUND))
     text = _text(text, field="text", label=_("异议"), max_length=2000)
+    origin = publication.origin(notice.origin)
+    if origin and origin.may_object and not origin.may_object(actor, notice.subject_id):
+        raise NotPermitted(str(origin.objectors or _("您不能对此公示提出异议。")), code="may_not_object")
+    item, item_label = _item(origin, notice, item)
     with transaction.atomic():
         locked = Notice.objects.select_for_update(of=("self",)).select_related("kind").get(pk=notice.pk)
         if locked.state != State.PUBLISHED or now >= locked.ends_at:
             raise Conflict(_("现在不在公示期内，不能提出异议。"), code="objections_closed")
-        objection = Objection.objects.create(notice=locked, raised_by=actor, text=text, raised_at=now,
-                                             answer_due=answer_due(now, locked.kind))
+        objection = Objection.objects.create(notice=locked, raised_by=actor, text=text, item=item, item_label=item_label,
+                                             raised_at=now, answer_due=answer_due(now, locked.kind))
         chain.append(NoticeEvent, locked, actor=actor, actor_role="resident" if actor.resident_id else "",
-                     action="object", data={"objection": objection.pk}, at=now)
+                     action="object", data={"objection": objection.pk, **({"item": item} if item else {})}, at=now)
     return objection
 
 
-def answer(*, actor, objection, text, now=None):
+def items_of(notice):
+    """[(ref, label)] an objection to `notice` must name one of, or [] when it is about the whole."""
+    origin = publication.origin(notice.origin)
+    return [(str(ref), str(label)) for ref, label in origin.items(notice.subject_id)] if origin and origin.items else []
+
+
+def _item(origin, notice, item):
+    if not (origin and origin.items):
+        return "", ""
+    labels = dict(items_of(notice))
+    item = str(item or "").strip()
+    if item not in labels:
+        raise Invalid(_("请选择异议针对的对象。"), code="item_required", field="item")
+    return item, labels[item][:100]
+
+
+def answer(*, actor, objection, text, upheld=None, now=None):
+    """Answer an objection. One that names an item (a nomination) is found upheld or not, and
+    the publishing app acts on the upheld ones at its final step."""
     now = now or clock.now()
     notice = objection.notice
     perm = _require(actor, "answer", notice)
     text = _text(text, field="answer", label=_("答复"), max_length=2000)
+    if objection.item and upheld is None:
+        raise Invalid(_("请选择异议是否成立。"), code="upheld_required", field="upheld")
+    upheld = bool(upheld) if objection.item else None
     with transaction.atomic():
         locked = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
-        if Objection.objects.filter(pk=objection.pk, answered_at__isnull=True).update(answer=text, answered_at=now, answered_by=actor) != 1:
+        if Objection.objects.filter(pk=objection.pk, answered_at__isnull=True).update(
+                answer=text, upheld=upheld, answered_at=now, answered_by=actor) != 1:
             raise Conflict(_("该异议已答复。"), code="already_answered")
-        chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="answer",
-                     data={"objection": objection.pk, "late": now > objection.answer_due}, at=now)
-    objection.answer, objection.answered_at, objection.answered_by = text, now, actor
+        data = {"objection": objection.pk, "late": now > objection.answer_due, **({"upheld": upheld} if objection.item else {})}
+        chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="answer", data=data, at=now)
+    objection.answer, objection.upheld, objection.answered_at, objection.answered_by = text, upheld, now, actor
     return objection
+
+
+# --- published by other apps (core.publication) ---------------------------------------------
+# The app that publishes has authorised its actor for its own step; the notice records who, and
+# for which app (the actor's role on the chain is the origin).
+
+
+def publish_for(*, actor, origin, subject_id, community, title, body, url="", days=None, now=None):
+    now = now or clock.now()
+    kind = NoticeKind.objects.get(code=publication.origin(origin).kind)
+    title = _text(title, field="title", label=_("标题"), max_length=80)
+    body = _text(body, field="body", label=_("公示内容"), max_length=20000)
+    period_days = days if days and days > kind.period_days else None
+    last, ends = periods.period_end(now, period_days or kind.period_days, kind.period_basis)
+    with transaction.atomic():
+        notice = Notice.objects.create(community_id=getattr(community, "pk", community), kind=kind, created_by=actor,
+                                       created_at=now, origin=origin, subject_id=subject_id, subject_url=url[:200],
+                                       period_days=period_days, state=State.PUBLISHED, published_at=now, ends_at=ends,
+                                       last_day=last)
+        NoticeVersion.objects.create(notice=notice, number=1, title=title, body=body, created_by=actor, created_at=now)
+        chain.new_chain(NoticeEvent, notice)
+        chain.append(NoticeEvent, notice, actor=actor, actor_role=origin, action="publish",
+                     data={"to": State.PUBLISHED, "kind": kind.code, "origin": origin, "subject": subject_id,
+                           "ends_at": ends.isoformat(), "period_days": notice.days, "basis": kind.period_basis}, at=now)
+        _deliver_in_app(notice, now)
+    return _publication(notice, [])
+
+
+def publication_status(ids):
+    notices = Notice.objects.filter(pk__in=ids)
+    objections = {}
+    for notice_id, item, answered, upheld in Objection.objects.filter(notice__in=ids).values_list(
+            "notice_id", "item", "answered_at", "upheld"):
+        objections.setdefault(notice_id, []).append((item, answered, upheld))
+    return {n.pk: _publication(n, objections.get(n.pk, [])) for n in notices}
+
+
+def finalise_for(*, actor, origin, notice_id, now=None):
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("kind").get(pk=notice_id, origin=origin)
+        if locked.state != State.FINALISED:
+            if locked.state != State.PUBLISHED:
+                raise Conflict(_("该公示未在公示中。"), code="not_published")
+            _require_finalisable(locked, now)
+            Notice.objects.filter(pk=locked.pk, state=State.PUBLISHED).update(state=State.FINALISED, finalised_at=now)
+            chain.append(NoticeEvent, locked, actor=actor, actor_role=origin, action="finalise",
+                         data={"from": State.PUBLISHED, "to": State.FINALISED}, at=now)
+            locked.state, locked.finalised_at = State.FINALISED, now
+    return publication_status([locked.pk])[locked.pk]
+
+
+def _publication(notice, objections):
+    return publication.Publication(
+        id=notice.pk, url=f"/notices/{notice.pk}/", state=notice.state, state_label=State(notice.state).label,
+        published_at=notice.published_at, ends_at=notice.ends_at, last_day=notice.last_day, objections=len(objections),
+        open_objections=sum(1 for _item, answered, _upheld in objections if answered is None),
+        upheld=frozenset(item for item, _answered, upheld in objections if upheld))
 
 
 # --- delivery and reading --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liulin.core import calendar, clock
+from liulin.core import calendar, clock, publication
 from liulin.core.errors import DomainError, add_to_form
 from liulin.core.permissions import can, has_perm_anywhere
 from liulin.core.redaction import redact
@@ -73,7 +73,8 @@ def detail(request, pk):
         "notice": notice, "current": versions[0] if versions else None, "older": versions[1:], "staff": staff,
         "actions": NOTICE.available_actions(notice.state) if staff else [],
         "objections": list(selectors.objections_of(request.user, notice)),
-        "may_object": notice.state == State.PUBLISHED and now < notice.ends_at,
+        "may_object": notice.state == State.PUBLISHED and now < notice.ends_at, "items": services.items_of(notice),
+        "origin": publication.origin(notice.origin),
         "summary": selectors.receipt_summary(notice) if staff else None, "now": now,
     })
 
@@ -118,7 +119,8 @@ def correct(request, pk):
 def object_to(request, pk):
     notice = selectors.notice_for(request.user, pk)
     try:
-        objection = services.object_to(actor=request.user, notice=notice, text=request.POST.get("text", ""))
+        objection = services.object_to(actor=request.user, notice=notice, text=request.POST.get("text", ""),
+                                       item=request.POST.get("item", ""))
     except DomainError as error:
         if error.status == 404:
             raise
@@ -132,7 +134,8 @@ def object_to(request, pk):
 def answer(request, pk):
     objection = selectors.objection_for(request.user, pk)
     try:
-        services.answer(actor=request.user, objection=objection, text=request.POST.get("answer", ""))
+        upheld = {"yes": True, "no": False}.get(request.POST.get("upheld", ""))
+        services.answer(actor=request.user, objection=objection, text=request.POST.get("answer", ""), upheld=upheld)
     except DomainError as error:
         if error.status == 404:
             raise
