@@ -43,9 +43,6 @@ from .schemas import (
     MeetingOut,
     MinutesIn,
     NotesIn,
-    ObjectionAnswerIn,
-    ObjectionIn,
-    ObjectionOut,
     PartyOut,
     PollIn,
     PollOut,
@@ -239,7 +236,7 @@ def matter_create(request, payload: MatterIn):
     return Status(201, matter)
 
 
-@router.get("/matters/{int:matter_id}", response={200: MatterOut, **ERRORS}, summary="四议两公开事项详情：各环节表决、异议与答复")
+@router.get("/matters/{int:matter_id}", response={200: MatterOut, **ERRORS}, summary="四议两公开事项详情：各环节表决；决议公开的公示（期限、异议）在 /api/v1/notices/{notice_id}")
 def matter_detail(request, matter_id: int):
     return matters.matter_for(request.user, matter_id)
 
@@ -250,18 +247,6 @@ def matter_act(request, matter_id: int, action: str, payload: MatterActionIn):
     matter = matters.matter_for(request.user, matter_id)
     matters.act(actor=request.user, matter=matter, action=action, vote=_vote(payload.vote), result=payload.result)
     return matters.matter_for(request.user, matter_id)
-
-
-@router.post("/matters/{int:matter_id}/objections", response={201: ObjectionOut, **ERRORS}, summary="公示期内提出异议")
-def matter_object(request, matter_id: int, payload: ObjectionIn):
-    matter = matters.matter_for(request.user, matter_id)
-    return Status(201, matters.object_to(actor=request.user, matter=matter, text=payload.text))
-
-
-@router.post("/objections/{int:objection_id}/answer", response={200: ObjectionOut, **ERRORS}, summary="答复异议（3 日内）")
-def objection_answer(request, objection_id: int, payload: ObjectionAnswerIn):
-    objection = matters.objection_for(request.user, objection_id)
-    return matters.answer(actor=request.user, objection=objection, text=payload.text)
 
 
 # --- 人民调解 ---------------------------------------------------------------------------------

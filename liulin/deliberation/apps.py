@@ -9,12 +9,12 @@ class DeliberationConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from liulin.core import workorders
+        from liulin.core import publication, workorders
         from liulin.core.notifications import kinds
         from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
 
-        from . import committees, mediation, permissions, selectors, services  # noqa: F401
+        from . import committees, matters, mediation, permissions, selectors, services  # noqa: F401
 
         kinds.register(services.NOTICE_KIND, _("议事会议通知"))
         kinds.register(services.ITEM_KIND, _("议事落实事项"))
@@ -22,6 +22,8 @@ class DeliberationConfig(AppConfig):
         kinds.register(committees.NOTICE_KIND, _("业主委员会任期提醒"))
         # A decision's work order reports back here when it moves (core.workorders).
         workorders.register_listener(services.ORIGIN, services.order_changed)
+        # A decision's 决议公开 runs in the 公示栏 (core.publication).
+        publication.register_origin(publication.Origin(matters.ORIGIN, kind=matters.NOTICE_KIND, label=_("四议两公开事项")))
         # Staff and invited parties by their roles; a resident for his own estate's meetings.
         register_nav("deliberation", label=_("议事"), url_name="deliberation:home", order=40, when=selectors.may_open)
         register_tile("deliberation", template="deliberation/tiles/cockpit.html", data=selectors.cockpit_tile,

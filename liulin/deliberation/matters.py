@@ -1,10 +1,11 @@
 """四议两公开: the writes and reads of a major matter.
 
 党组织提议 → 两委商议 → 党员大会审议 → 居民(代表)会议决议, each stage recording its vote and
-gating the next; then 决议公开 for at least 7 days, objections answered within 3 days;
-implementation starts only when the window has passed with every objection answered; the
-matter closes only when its implementation result is published. docs/deliberation.md has
-the thresholds and their sources.
+gating the next; then 决议公开 through the 公示栏 (core.publication: the notice kind
+"four_two", at least 7 days, objections answered within 3 days); implementation starts only
+when that notice's period has passed with every objection answered; the matter closes only
+when its implementation result is published. docs/deliberation.md has the thresholds and
+their sources.
 """
 
 import datetime
@@ -14,16 +15,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from liulin.core import calendar, chain, clock
+from liulin.core import chain, clock, publication
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.permissions import NOT_FOUND, can, permitting, scope_q
 from liulin.core.text import clean_text
 
-from .models import MajorMatter, MatterEvent, MatterState, Objection, Stage, StageVote
+from .models import MajorMatter, MatterEvent, MatterState, Stage, StageVote
 from .workflow import MATTER, NEXT_STAGE
 
-PUBLICATION_DAYS = 7  # 决议公开 at least 7 days
-ANSWER_DAYS = 3  # an objection is answered within 3 days
+ORIGIN = "deliberation.matter"  # its 决议公开 in the 公示栏, under the notice kind below
+NOTICE_KIND = "four_two"
 PUBLIC_STATES = frozenset({MatterState.PUBLICISED, MatterState.IMPLEMENTING, MatterState.CLOSED})
 STAGE_OF_ACTION = {"discuss": Stage.DISCUSS, "review": Stage.REVIEW, "resolve": Stage.RESOLVE}
 
@@ -103,18 +104,6 @@ def matter_for(user, pk):
     return matter
 
 
-def objection_for(user, pk):
-    objection = Objection.objects.filter(pk=pk, matter__in=matters_for(user)).select_related("matter").first()
-    if objection is None:
-        raise NotFound(_(NOT_FOUND))
-    return objection
-
-
-def overdue_objections(user, *, now=None):
-    now = now or clock.now()
-    return Objection.objects.filter(matter__in=matters_for(user), answered_at__isnull=True, answer_due__lt=now)
-
-
 # --- writes -------------------------------------------------------------------------------
 
 
@@ -173,13 +162,14 @@ def act(*, actor, matter, action, vote=None, result="", now=None):
         else:
             changes["state"] = transition.target
         if action == "publicise":
-            # counted as the Civil Code counts periods: from the next day, past days off (core.calendar)
-            changes.update(publicised_at=now, objections_until=calendar.period_end(now, PUBLICATION_DAYS)[1])
+            notice = publication.publish(actor=actor, origin=ORIGIN, subject_id=locked.pk, community=locked.community_id,
+                                         title=(_("决议公开：%(title)s") % {"title": locked.title})[:80], body=_decision_text(locked),
+                                         url=f"/deliberation/matters/{locked.pk}/", now=now)
+            changes.update(publicised_at=now, notice_id=notice.id)
+            data["notice"] = notice.id
         if action == "implement":
-            if now < locked.objections_until:
-                raise Conflict(_("公示期未满 %(n)s 天，不能组织实施。") % {"n": PUBLICATION_DAYS}, code="window_open")
-            if locked.objections.filter(answered_at__isnull=True).exists():
-                raise Conflict(_("还有异议未答复，不能组织实施。"), code="objections_unanswered")
+            # refused while the 公示 runs (window_open) or an objection is unanswered (objections_open)
+            publication.finalise(actor=actor, origin=ORIGIN, notice_id=locked.notice_id, now=now)
         if action == "publish_result":
             changes.update(result=_text(result, field="result", label=_("实施结果"), max_length=4000), result_published_at=now)
         if MajorMatter.objects.filter(pk=locked.pk, state=locked.state).update(**changes) != 1:
@@ -191,34 +181,11 @@ def act(*, actor, matter, action, vote=None, result="", now=None):
     return matter
 
 
-def object_to(*, actor, matter, text, now=None):
-    """A resident of the community (or anyone who sees it) objects while the decision is published."""
-    now = now or clock.now()
-    if not matters_for(actor).filter(pk=matter.pk).exists():
-        raise NotFound(_(NOT_FOUND))
-    text = _text(text, field="text", label=_("异议"), max_length=2000)
-    with transaction.atomic():
-        locked = MajorMatter.objects.select_for_update(of=("self",)).get(pk=matter.pk)
-        if locked.state != MatterState.PUBLICISED or now >= locked.objections_until:
-            raise Conflict(_("现在不在异议期内。"), code="objections_closed")
-        objection = Objection.objects.create(matter=locked, raised_by=actor, text=text, raised_at=now,
-                                             answer_due=calendar.period_end(now, ANSWER_DAYS)[1])
-        chain.append(MatterEvent, locked, actor=actor, actor_role="resident", action="object", data={"objection": objection.pk},
-                     at=now)
-    return objection
-
-
-def answer(*, actor, objection, text, now=None):
-    now = now or clock.now()
-    matter = objection.matter
-    _require(actor, MATTER.perm("answer"), matter)
-    text = _text(text, field="answer", label=_("答复"), max_length=2000)
-    with transaction.atomic():
-        locked = MajorMatter.objects.select_for_update(of=("self",)).get(pk=matter.pk)
-        if Objection.objects.filter(pk=objection.pk, answered_at__isnull=True).update(answer=text, answered_at=now,
-                                                                                    answered_by=actor) != 1:
-            raise Conflict(_("该异议已答复。"), code="already_answered")
-        chain.append(MatterEvent, locked, actor=actor, actor_role=_role(actor, MATTER.perm("answer"), locked), action="answer",
-                     data={"objection": objection.pk, "late": now > objection.answer_due}, at=now)
-    objection.answer, objection.answered_at = text, now
-    return objection
+def _decision_text(matter):
+    """What the 公示 says: the matter, and each stage's vote as counted."""
+    lines = [matter.description, "", _("各环节表决：")]
+    for vote in matter.votes.order_by("pk"):
+        lines.append(_("%(stage)s（%(day)s）：应到 %(due)s，实到 %(present)s，赞成 %(yes)s，反对 %(no)s，弃权 %(abstain)s") % {
+            "stage": vote.get_stage_display(), "day": vote.held_on.isoformat(), "due": vote.due, "present": vote.present,
+            "yes": vote.in_favour, "no": vote.against, "abstain": vote.abstain})
+    return "\n".join(lines)

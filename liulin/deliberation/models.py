@@ -366,8 +366,9 @@ class Stage(models.TextChoices):
 
 class MajorMatter(models.Model):
     """A major matter of the community under 四议两公开: four stages, each gating the next and
-    storing its vote, then the decision published with an objection window, and the
-    implementation result published before it closes."""
+    storing its vote, then the decision published in the 公示栏 (`notice_id`, through
+    core.publication: the notices app keeps its period and objections), and the implementation
+    result published before it closes."""
 
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
     title = models.CharField(_("事项"), max_length=80)
@@ -376,7 +377,7 @@ class MajorMatter(models.Model):
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("居民会议"))
     publicised_at = models.DateTimeField(null=True, blank=True)
-    objections_until = models.DateTimeField(null=True, blank=True)
+    notice_id = models.PositiveBigIntegerField(_("公示"), null=True, blank=True)
     result = models.TextField(_("实施结果"), blank=True)
     result_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -390,8 +391,8 @@ class MajorMatter(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=MatterState.values), name="deliberation_matter_state_valid"),
-            models.CheckConstraint(condition=Q(objections_until__isnull=True) | Q(objections_until__gt=models.F("publicised_at")),
-                                   name="deliberation_objection_window_after_publication"),
+            models.CheckConstraint(condition=Q(notice_id__isnull=True) | Q(publicised_at__isnull=False),
+                                   name="deliberation_notice_when_publicised"),
             models.CheckConstraint(condition=~Q(state="closed") | (Q(result_published_at__isnull=False) & ~Q(result="")),
                                    name="deliberation_closed_matter_has_result"),
         ]
@@ -434,28 +435,6 @@ class StageVote(models.Model):
 
     def __str__(self):
         return f"{self.matter_id}:{self.stage}"
-
-
-class Objection(models.Model):
-    """An objection raised during the publication window, to be answered within 3 days."""
-
-    matter = models.ForeignKey(MajorMatter, on_delete=models.PROTECT, related_name="objections")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("异议"))
-    raised_at = models.DateTimeField(default=clock.now)
-    answer_due = models.DateTimeField()
-    answer = models.TextField(_("答复"), blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ["matter", "raised_at", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""), name="deliberation_answer_has_text"),
-        ]
-
-    def __str__(self):
-        return self.text[:40]
 
 
 # --- 人民调解 ---------------------------------------------------------------------------------

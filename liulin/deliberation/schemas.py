@@ -280,15 +280,6 @@ class StageVoteOut(Schema):
     held_on: date
 
 
-class ObjectionOut(Schema):
-    id: int
-    text: str
-    raised_at: datetime
-    answer_due: datetime
-    answer: str
-    answered_at: datetime | None
-
-
 class MatterOut(Schema):
     id: int
     community_id: int
@@ -297,11 +288,10 @@ class MatterOut(Schema):
     state: str
     state_label: str
     publicised_at: datetime | None
-    objections_until: datetime | None
+    notice_id: int | None = Field(None, description="决议公开的公示：GET /api/v1/notices/{notice_id}（公示期、异议与答复）")
     result: str
     result_published_at: datetime | None
     votes: list[StageVoteOut]
-    objections: list[ObjectionOut]
 
     @staticmethod
     def resolve_state_label(obj):
@@ -310,18 +300,6 @@ class MatterOut(Schema):
     @staticmethod
     def resolve_votes(obj):
         return list(obj.votes.all())
-
-    @staticmethod
-    def resolve_objections(obj):
-        return list(obj.objections.all())
-
-
-class ObjectionIn(Schema):
-    text: str = Field(max_length=2000)
-
-
-class ObjectionAnswerIn(Schema):
-    text: str = Field(max_length=2000)
 
 
 # --- 人民调解 ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liulin.core import calendar, clock, pdf, workorders
+from liulin.core import calendar, clock, pdf, publication, workorders
 from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, has_perm_anywhere
 
@@ -329,13 +329,10 @@ def matter_list(request):
 def matter(request, pk):
     _require_reader(request.user)
     found = matters.matter_for(request.user, pk)
-    staff = can(request.user, "deliberation_matter.answer", found)
-    actions = [t for t in MATTER.available_actions(found.state) if staff]
+    actions = [t for t in MATTER.available_actions(found.state) if can(request.user, MATTER.perm(t.action), found)]
     return render(request, "deliberation/matter.html", {
-        "matter": found, "staff": staff, "actions": actions, "vote_form": forms.VoteForm(),
-        "votes": list(found.votes.all()), "objections": list(found.objections.all()),
-        "may_object": found.state == "publicised" and clock.now() < found.objections_until,
-        "now": clock.now(),
+        "matter": found, "actions": actions, "vote_form": forms.VoteForm(), "votes": list(found.votes.all()),
+        "notice": publication.status_of(found.notice_id), "now": clock.now(),
     })
 
 
@@ -364,34 +361,6 @@ def matter_act(request, pk, action):
         return _back_to_matter(request, found, error)
     messages.success(request, _("已完成：%(action)s。") % {"action": MATTER.transitions[action].label})
     return _back_to_matter(request, found)
-
-
-@login_required
-@require_POST
-def matter_object(request, pk):
-    found = matters.matter_for(request.user, pk)
-    try:
-        matters.object_to(actor=request.user, matter=found, text=request.POST.get("text", ""))
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        return _back_to_matter(request, found, error)
-    messages.success(request, _("异议已提交，社区将在 3 日内答复。"))
-    return _back_to_matter(request, found)
-
-
-@login_required
-@require_POST
-def objection_answer(request, pk):
-    objection = matters.objection_for(request.user, pk)
-    try:
-        matters.answer(actor=request.user, objection=objection, text=request.POST.get("answer", ""))
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        return _back_to_matter(request, objection.matter, error)
-    messages.success(request, _("已答复。"))
-    return _back_to_matter(request, objection.matter)
 
 
 # --- 人民调解 ---------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ ITEM = Workflow("deliberation_item", [
 
 
 # 四议两公开: each vote stage leads to the next stage when its vote passes, else to 未通过
-# (target None: the service decides from the vote). Objections and answers change no state.
+# (target None: the service decides from the vote). The 公示 and its objections are
+# the notices app's (core.publication); `implement` waits for its period and answers.
 MATTER = Workflow("deliberation_matter", [
     transition("discuss", _("两委商议"), [MatterState.PROPOSED], None, STAFF),
     transition("review", _("党员大会审议"), [MatterState.DISCUSSED], None, STAFF),
@@ -61,7 +62,7 @@ MATTER = Workflow("deliberation_matter", [
     transition("publicise", _("决议公开"), [MatterState.RESOLVED], MatterState.PUBLICISED, STAFF),
     transition("implement", _("组织实施"), [MatterState.PUBLICISED], MatterState.IMPLEMENTING, STAFF),
     transition("publish_result", _("实施结果公开"), [MatterState.IMPLEMENTING], MatterState.CLOSED, STAFF),
-], state_label=lambda state: MatterState(state).label, notes={"propose": STAFF, "answer": STAFF})
+], state_label=lambda state: MatterState(state).label, notes={"propose": STAFF})
 
 NEXT_STAGE = {"discuss": MatterState.DISCUSSED, "review": MatterState.REVIEWED, "resolve": MatterState.RESOLVED}
 

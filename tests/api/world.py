@@ -234,8 +234,7 @@ def _deliberation(town, staff):
                                           state="held")
     town.poll = Poll.objects.create(meeting=town.meeting, question="修灯？", state="closed", closed_at=start)
     town.matter = MajorMatter.objects.create(community=town.community, title="加装电梯", description="说明", created_by=staff,
-                                             state="publicised", publicised_at=start,
-                                             objections_until=start + datetime.timedelta(days=7))
+                                             state="publicised", publicised_at=start)
     town.case = MediationCase.objects.create(community=town.community, estate=town.estate, dispute_type="neighbour",
                                              source="application", summary="漏水", mediator=staff, accepted_at=start,
                                              due_at=start + datetime.timedelta(days=30))

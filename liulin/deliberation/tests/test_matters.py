@@ -1,5 +1,6 @@
 """四议两公开: every edge for every role, each stage's thresholds at their exact boundaries, the
-7-day objection window, answers within 3 days, and closing only with the result published."""
+decision's 公示 in the notices app (7 days, answers within 3 days) gating implementation, and
+closing only with the result published."""
 
 import datetime
 
@@ -12,6 +13,8 @@ from liulin.core.testing.workflow import check_every_state, workflow_cases
 from liulin.deliberation import matters
 from liulin.deliberation.models import MajorMatter, MatterEvent, MatterState, Stage
 from liulin.deliberation.workflow import MATTER, NEXT_STAGE
+from liulin.notices import services as notices
+from liulin.notices.models import Notice
 
 from .factories import resident_user
 from .test_workflow_tables import actor_for
@@ -102,34 +105,43 @@ def test_a_vote_cannot_count_more_than_were_present(world):
     assert e.value.code == "invalid_vote"
 
 
-def test_objection_window_and_answers(world):
-    # Tuesday 5 March 2024, 10:00: the window counts from 6 March, 7 days, ends at 24:00 on 12 March
+def test_the_decision_is_publicised_in_the_notices_and_implementation_waits_for_it(world):
+    # Tuesday 5 March 2024, 10:00: the 公示 counts from 6 March, 7 days, ends at 24:00 on 12 March
     # (Civil Code arts. 201, 203; periods across holidays are tested in liulin/notices/tests/test_periods.py)
     published = calendar.start_of_day(datetime.date(2024, 3, 5)) + datetime.timedelta(hours=10)
     window_end = calendar.start_of_day(datetime.date(2024, 3, 13))
     matter = matter_in_state(world, MatterState.RESOLVED)
     matters.act(actor=world.staff, matter=matter, action="publicise", now=published)
-    assert MajorMatter.objects.get(pk=matter.pk).objections_until == window_end
+    notice = Notice.objects.get(pk=MajorMatter.objects.get(pk=matter.pk).notice_id)
+    assert (notice.origin, notice.subject_id, notice.kind.code, notice.ends_at) == (matters.ORIGIN, matter.pk, "four_two", window_end)
+    assert matter.title in notice.versions.get().title and "应到" in notice.versions.get().body
     resident = resident_user(world.building)
-    objection = matters.object_to(actor=resident, matter=matter, text="费用分摊不合理", now=published + datetime.timedelta(days=1))
+    objection = notices.object_to(actor=resident, notice=notice, text="费用分摊不合理", now=published + datetime.timedelta(days=1))
     # raised Wednesday 6 March: 3 days from the 7th end on Saturday the 9th, moved to Monday the 11th
     assert objection.answer_due == calendar.start_of_day(datetime.date(2024, 3, 12))
-    assert list(matters.overdue_objections(world.staff, now=objection.answer_due + datetime.timedelta(seconds=1))) == [objection]
     with pytest.raises(Conflict) as e:
         matters.act(actor=world.staff, matter=matter, action="implement", now=window_end - datetime.timedelta(seconds=1))
     assert e.value.code == "window_open"
     with pytest.raises(Conflict) as e:
         matters.act(actor=world.staff, matter=matter, action="implement", now=window_end)
-    assert e.value.code == "objections_unanswered"
-    with pytest.raises(Conflict):
-        matters.object_to(actor=resident, matter=matter, text="太晚了", now=window_end)
-    matters.answer(actor=world.staff, objection=objection, text="按面积分摊，已公示依据", now=published + datetime.timedelta(days=2))
+    assert e.value.code == "objections_open"
+    assert MajorMatter.objects.get(pk=matter.pk).state == MatterState.PUBLICISED
+    notices.answer(actor=world.staff, objection=objection, text="按面积分摊，已公示依据", now=published + datetime.timedelta(days=2))
     matters.act(actor=world.staff, matter=matter, action="implement", now=window_end)
+    assert Notice.objects.get(pk=notice.pk).state == "finalised"
     with pytest.raises(Invalid):
         matters.act(actor=world.staff, matter=matter, action="publish_result", result="")
     matters.act(actor=world.staff, matter=matter, action="publish_result", result="电梯已投用")
     assert MajorMatter.objects.get(pk=matter.pk).state == MatterState.CLOSED
     assert chain.verify(MatterEvent, matter) is None
+
+
+def test_the_matter_page_shows_its_notice(world, client):
+    matter = matter_in_state(world, MatterState.RESOLVED)
+    matters.act(actor=world.staff, matter=matter, action="publicise")
+    client.force_login(world.staff)
+    page = client.get(f"/deliberation/matters/{matter.pk}/").content.decode()
+    assert f'href="/notices/{MajorMatter.objects.get(pk=matter.pk).notice_id}/"' in page
 
 
 def test_residents_see_a_matter_only_once_published(world):
