@@ -115,11 +115,10 @@ def _meeting_for(community, building, resident, text):
     decision = Decision.objects.create(meeting=meeting, text=text, voters_present=1, decided_by=convener)
     item = ActionItem.objects.create(decision=decision, meeting=meeting, title=text, owner=convener, acceptance=text,
                                      due_date=start.date(), review_date=start.date())
-    from liulin.deliberation.models import MajorMatter, Objection
+    from liulin.deliberation.models import MajorMatter
 
     matter = MajorMatter.objects.create(community=community, title=text, description=text, created_by=convener,
-                                        state="publicised", publicised_at=start, objections_until=start + datetime.timedelta(days=7))
-    objection = Objection.objects.create(matter=matter, raised_by=convener, text=text, answer_due=start)
+                                        state="publicised", publicised_at=start)
     from liulin.deliberation.models import MediationCase, MediationParty
 
     case = MediationCase.objects.create(community=community, estate=building.estate, dispute_type="neighbour", source="application",
@@ -138,7 +137,7 @@ def _meeting_for(community, building, resident, text):
     committee_decision = CommitteeDecision.objects.create(
         meeting=committee_meeting, text=text, members=5, in_favour=3, against=0, abstain=0, state="recorded",
         decided_on=start.date(), publish_by=start.date() + datetime.timedelta(days=3))
-    return [meeting, attendance, poll, decision, item, matter, objection, case, party, term, seat, committee_meeting,
+    return [meeting, attendance, poll, decision, item, matter, case, party, term, seat, committee_meeting,
             committee_decision]
 
 

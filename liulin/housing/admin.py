@@ -11,7 +11,7 @@ class ApartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
-    list_display = ("title", "state", "objections_until", "list_hash")
+    list_display = ("title", "state", "notice_id", "list_hash")
     readonly_fields = ("state", "list_hash", "list_published_at")
 
 

@@ -36,7 +36,7 @@ router = Router(tags=["housing"])
 
 
 def _round(round_, detail=False):
-    out = {f: getattr(round_, f) for f in ("id", "community_id", "title", "state", "publicity_starts_on", "objections_until",
+    out = {f: getattr(round_, f) for f in ("id", "community_id", "title", "state", "notice_id",
                                            "list_hash", "list_published_at", "offer_days")}
     if detail:
         out["rules"] = [{"key": r.key, "label": r.label, "kind": r.kind, "limit": r.limit, "document": r.document}

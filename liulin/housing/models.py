@@ -49,8 +49,9 @@ class Apartment(models.Model):
 
 
 class Round(models.Model):
-    """One call for applications: open → 审核 → 公示 (objection window) → 名单确定 (hash
-    published) → 已抽签 (public value entered, ranks published)."""
+    """One call for applications: open → 审核 → 公示 (the qualified list in the 公示栏,
+    `notice_id`, through core.publication) → 名单确定 (hash published) → 已抽签 (public value
+    entered, ranks published)."""
 
     class State(models.TextChoices):
         OPEN = "open", _("受理申请")
@@ -62,8 +63,7 @@ class Round(models.Model):
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
     title = models.CharField(_("名称"), max_length=100)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
-    publicity_starts_on = models.DateField(_("公示开始"), null=True, blank=True)
-    objections_until = models.DateField(_("异议截止"), null=True, blank=True)
+    notice_id = models.PositiveBigIntegerField(_("资格公示"), null=True, blank=True)
     list_hash = models.CharField(_("申请人名单哈希"), max_length=64, blank=True)
     list_published_at = models.DateTimeField(_("名单哈希公布时间"), null=True, blank=True)
     offer_days = models.PositiveSmallIntegerField(_("选房答复期限（天）"), default=7)

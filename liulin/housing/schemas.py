@@ -26,8 +26,7 @@ class HousingRoundOut(Schema):
     community_id: int
     title: str
     state: str
-    publicity_starts_on: date | None
-    objections_until: date | None
+    notice_id: int | None = Field(None, description="资格公示：GET /api/v1/notices/{notice_id}（公示期、异议与答复）")
     list_hash: str = Field(description="名单确定时公布的申请人名单 SHA-256")
     list_published_at: datetime | None
     offer_days: int

@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 from django_tasks import task
 
-from liulin.core import calendar, chain, clock, workorders
+from liulin.core import calendar, chain, clock, publication, workorders
 from liulin.core import lottery as public_lottery
 from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from liulin.core.masking import mask_name
 from liulin.core.notifications import kinds
 from liulin.core.notifications.services import Notice, send
 from liulin.core.permissions import authorise, can, permitting
@@ -59,7 +60,8 @@ KIND = "housing"
 kinds.register(KIND, gettext_lazy("人才公寓"))
 NOT_FOUND = N_("找不到该记录，或您无权查看。")
 
-OBJECTION_WORKDAYS = 5  # the 公示's objection window, in working days (core.calendar)
+ORIGIN = "housing.qualification"  # the qualified list's 公示 in the 公示栏 (core.publication)
+NOTICE_KIND = "housing_qualification"
 RENEWAL_WINDOW_DAYS = 90  # a lease may be renewed in its last 90 days
 ARREARS_MONTHS = (1, 2, 3)  # alerts when this many monthly invoices are overdue
 DEFAULT_TERM_MONTHS = 36
@@ -142,12 +144,15 @@ def act_on_round(*, actor, round, action, reason="", public_value="", now=None):
         if action == "publish":
             if Application.objects.filter(round=locked, state=AS.SUBMITTED).exists():
                 raise Conflict(_("还有申请未审核。"), code="unreviewed")
-            until = calendar.local_date(calendar.add_working_days(now, OBJECTION_WORKDAYS))
-            changes.update(publicity_starts_on=calendar.local_date(now), objections_until=until)
-            data["objections_until"] = until.isoformat()
+            notice = publication.publish(actor=actor, origin=ORIGIN, subject_id=locked.pk, community=locked.community_id,
+                                         title=(_("资格审核公示：%(title)s") % {"title": locked.title})[:80],
+                                         body=_qualified_list_text(locked), url=f"/housing/rounds/{locked.pk}/", now=now)
+            changes["notice_id"] = data["notice"] = notice.id
         elif action == "finalise":
-            if locked.objections_until and calendar.local_date(now) <= locked.objections_until:
-                raise Conflict(_("异议期尚未结束。"), code="objection_window_open")
+            # refused while the 公示 runs (window_open) or an objection is unanswered (objections_open)
+            found = publication.finalise(actor=actor, origin=ORIGIN, notice_id=locked.notice_id, now=now)
+            if Application.objects.filter(round=locked, pk__in=[int(pk) for pk in found.upheld], state=AS.QUALIFIED).exists():
+                raise Conflict(_("有异议成立的申请仍为审核通过，请先作不予通过处理。"), code="upheld_not_rejected")
             qualified = list(Application.objects.filter(round=locked, state=AS.QUALIFIED).select_related("tier"))
             for application in qualified:
                 Application.objects.filter(pk=application.pk).update(draw_group=application.tier.group)
@@ -161,6 +166,21 @@ def act_on_round(*, actor, round, action, reason="", public_value="", now=None):
     for name, value in changes.items():
         setattr(round, name, value)
     return round
+
+
+def qualified_items(round_id):
+    """What an objection to a round's 公示 names: one of its qualified applications, by number,
+    masked name and tier (the list as published)."""
+    return [(a.pk, _("第 %(n)s 号 %(name)s（%(tier)s）") % {"n": a.pk, "name": mask_name(a.applicant.name), "tier": a.tier.label})
+            for a in Application.objects.filter(round_id=round_id, state=AS.QUALIFIED).select_related("applicant", "tier")
+            .order_by("pk")]
+
+
+def _qualified_list_text(round_):
+    lines = [_("经资格审核，以下申请人符合 %(title)s 申请条件，现予公示（姓名已隐去部分）：") % {"title": round_.title}]
+    lines += [label for _pk, label in qualified_items(round_.pk)]
+    lines.append(_("对名单有异议的，请在公示期内在本公示下提出，并写明针对的申请人与事实理由。"))
+    return "\n".join(lines)
 
 
 def _draw(round_, *, actor, public_value, reason, now, rerun):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from liulin.core import lottery as public_lottery
+from liulin.core import publication
 from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 
 from . import selectors, services
@@ -62,6 +63,7 @@ def round_detail(request, pk):
     context = {
         "round": round_, "manager": manager, "rules": list(round_.rules.all()), "tiers": list(round_.tiers.all()),
         "mine": selectors.my_application_in(user, round_), "draw": selectors.current_draw(round_),
+        "notice": publication.status_of(round_.notice_id),
     }
     if manager:
         context.update(counts=selectors.state_counts(round_), reason_form=ReasonForm(), draw_form=DrawForm(),

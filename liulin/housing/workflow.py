@@ -1,13 +1,13 @@
 """The three state tables of housing.
 
-A round: 受理申请 open → 资格审核 reviewing → 资格公示 publicity (the qualified list, with an
-objection window of working days) → 名单确定 final (the applicant list's hash is published)
+A round: 受理申请 open → 资格审核 reviewing → 资格公示 publicity (the qualified list on 公示 in
+the notices app, kind housing_qualification, through core.publication) → 名单确定 final (the applicant list's hash is published)
 → 已抽签 drawn (the public value entered, the ranks published). A re-run of the draw keeps
 the earlier result and needs a reason.
 
 An application: submitted → approved (qualified), rejected with a reason, or sent back for
-documents (returned) and resubmitted. An objection upheld during the 公示 rejects a
-qualified application. The draw ranks the qualified (waiting); offers go down the waiting
+documents (returned) and resubmitted. An objection to the 公示 names a qualified application;
+one found upheld must be rejected (by a reviewer, with a reason) before the list is fixed. The draw ranks the qualified (waiting); offers go down the waiting
 list in rank order (offered), each answered by a deadline (accepted / declined / expired);
 signing the lease houses the applicant. Steps with no roles are the platform's.
 

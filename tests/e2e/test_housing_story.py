@@ -13,6 +13,7 @@ from liulin.accounts.tests.factories import PASSWORD
 from liulin.core import clock
 from liulin.housing.models import Application, Lease, Round
 from liulin.housing.tests.factories import Town
+from liulin.notices.models import Notice
 
 from .conftest import assert_accessible, content_width, log_in
 
@@ -74,12 +75,14 @@ def test_a_youth_applicant_is_drawn_offered_and_signs(page, screenshot, settings
         page.click(f"[data-testid=approve-{a.pk}]")
         expect(page.locator(f"[data-testid=row-state-{a.pk}]")).to_contain_text("资格审核通过")
 
-    # The qualified list is published; when the objection window has passed it is fixed and its hash published.
+    # The qualified list goes on 公示 in the 公示栏; when its period has passed it is fixed and its hash published.
     _as(page, town.staff)
     page.goto(f"/housing/rounds/{round_.pk}/")
     page.click("[data-testid=publish]")
     expect(page.locator("[data-testid=round-state]")).to_contain_text("资格公示")
-    Round.objects.filter(pk=round_.pk).update(objections_until=clock.today() - datetime.timedelta(days=1))
+    expect(page.locator("[data-testid=round-notice]")).to_be_visible()
+    Notice.objects.filter(pk=Round.objects.get(pk=round_.pk).notice_id).update(
+        ends_at=clock.now() - datetime.timedelta(days=1), published_at=clock.now() - datetime.timedelta(days=8))
     page.reload()
     page.click("[data-testid=finalise]")
     expect(page.locator("[data-testid=list-hash]")).to_contain_text(Round.objects.get(pk=round_.pk).list_hash)

@@ -1,7 +1,7 @@
 import datetime
 
 from liulin.accounts.tests.factories import make_user
-from liulin.core import clock, lottery
+from liulin.core import clock, lottery, publication
 from liulin.core.roles import Role
 from liulin.housing import services
 from liulin.housing.models import Apartment, Application, Lease, Round
@@ -37,8 +37,11 @@ class Town:
         round_ = services.create_round(actor=self.staff, community=self.community, title="2026 年第一批青年人才公寓",
                                        rules=RULES, tiers=TIERS)
         if state != Round.State.OPEN:
-            Round.objects.filter(pk=round_.pk).update(state=state, objections_until=clock.today() - datetime.timedelta(days=1),
-                                                      list_hash=lottery.applicants_hash([]))
+            notice = None
+            if state not in (Round.State.OPEN, Round.State.REVIEWING):  # its 公示 published a month ago, its period over
+                notice = publication.publish(actor=self.staff, origin=services.ORIGIN, subject_id=round_.pk, community=self.community,
+                                             title=round_.title, body="合格名单", now=clock.now() - datetime.timedelta(days=30))
+            Round.objects.filter(pk=round_.pk).update(state=state, notice_id=notice and notice.id, list_hash=lottery.applicants_hash([]))
             round_.refresh_from_db()
         return round_
 

@@ -9,8 +9,11 @@ from django.core.management import call_command
 
 from liulin.core import clock, lottery
 from liulin.core.errors import Conflict, Invalid, NotPermitted
+from liulin.core.masking import mask_name
 from liulin.housing import services
-from liulin.housing.models import Application, Draw, Invoice, Lease
+from liulin.housing.models import Application, Draw, Invoice, Lease, Round
+from liulin.notices import services as notices
+from liulin.notices.models import Notice
 
 from .factories import GOOD, Town
 
@@ -87,20 +90,38 @@ def test_the_downloaded_file_reproduces_without_the_database(tmp_path):
         call_command("verify_lottery", file=str(path), stdout=io.StringIO())
 
 
-def test_finalising_waits_for_the_objection_window():
+def test_the_qualified_list_goes_on_notice_and_finalising_waits_for_it():
     town = Town()
     round_ = town.round()
-    a = town.apply(round_)
+    a, b = town.apply(round_), town.apply(round_)
     services.act_on_round(actor=town.staff, round=round_, action="close")
-    services.act_on_application(actor=town.reviewer, application=a, action="approve")
+    for application in (a, b):
+        services.act_on_application(actor=town.reviewer, application=application, action="approve")
     services.act_on_round(actor=town.staff, round=round_, action="publish")
+    notice = Notice.objects.get(pk=Round.objects.get(pk=round_.pk).notice_id)
+    assert (notice.origin, notice.kind.code, notice.state) == (services.ORIGIN, "housing_qualification", "published")
+    body = notice.versions.get().body
+    assert a.applicant.name not in body and mask_name(a.applicant.name) in body  # the list as published: names masked
     with pytest.raises(Conflict) as refused:
-        services.act_on_round(actor=town.staff, round=round_, action="finalise")
-    assert refused.value.code == "objection_window_open"
-    later = clock.now() + datetime.timedelta(days=14)
-    services.act_on_round(actor=town.staff, round=round_, action="finalise", now=later)
+        services.act_on_round(actor=town.staff, round=round_, action="finalise", now=notice.ends_at - datetime.timedelta(seconds=1))
+    assert refused.value.code == "window_open"
+
+    # A neighbour objects to one applicant; it is found upheld, so the list cannot be fixed with him on it.
+    objection = notices.object_to(actor=town.resident().user, notice=notice, text="该申请人在本市已有住房", item=str(b.pk))
+    with pytest.raises(Conflict) as refused:
+        services.act_on_round(actor=town.staff, round=round_, action="finalise", now=notice.ends_at)
+    assert refused.value.code == "objections_open"
+    notices.answer(actor=town.secretary, objection=objection, text="经核查属实", upheld=True)
+    with pytest.raises(Conflict) as refused:
+        services.act_on_round(actor=town.staff, round=round_, action="finalise", now=notice.ends_at)
+    assert refused.value.code == "upheld_not_rejected"
+    assert Notice.objects.get(pk=notice.pk).state == "published"  # the refusal changed nothing
+    services.act_on_application(actor=town.reviewer, application=b, action="reject", reason="公示异议成立：本市已有住房")
+    services.act_on_round(actor=town.staff, round=round_, action="finalise", now=notice.ends_at)
+    assert Round.objects.get(pk=round_.pk).state == Round.State.FINAL
+    assert Application.objects.filter(round=round_, draw_group__isnull=False).get().pk == a.pk
     with pytest.raises(NotPermitted):  # who fixed the list does not draw
-        services.act_on_round(actor=town.staff, round=round_, action="draw", public_value="双色球 2026140 期", now=later)
+        services.act_on_round(actor=town.staff, round=round_, action="draw", public_value="双色球 2026140 期", now=notice.ends_at)
 
 
 def test_rerun_keeps_the_earlier_draw_and_needs_a_reason_and_another_person():
