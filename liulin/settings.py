@@ -202,6 +202,9 @@ STATICFILES_DIRS = [
     BASE_DIR / "liulin" / "static",  # the project's own css/js ("liulin" itself is not an app)
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    # The QR decoder for camera check-in where the browser has no BarcodeDetector; the package
+    # ships its ES modules at its top level (decode.js imports ./index.js), no dist folder.
+    ("vendor/qr", BASE_DIR / "node_modules" / "qr"),
 ]
 # Static files are served by WhiteNoise, gzip- (and brotli-, with the package) compressed
 # when the browser asks. `make run` collects and compresses them first and sets

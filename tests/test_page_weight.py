@@ -3,6 +3,7 @@
 weak signal, every page of every role. docs/decisions.md, "KPI chart" and "Static files"."""
 
 import gzip
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from liulin.activities.tests.factories import Town
 from liulin.whistle.tests.intake_fixtures import make_town
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +82,20 @@ def test_every_main_page_of_every_role_loads_at_most_150_kb_of_js_and_css(client
     over = {page: size for page, size in weights.items() if size > BUDGET}
     assert not over, f"pages over {BUDGET} bytes of gzipped JS+CSS: {over}"
     assert weights[("staff", "whistle:kpi")] < 30 * 1024  # the chart is plain SVG (js/kpi.js), no chart library
+
+
+def test_the_check_in_page_with_its_camera_decoder_stays_within_the_budget(client):
+    """The check-in scanner fetches the `qr` decoder (an ES module and the module it imports)
+    only on a browser without BarcodeDetector, once the camera is opened; counted here as if
+    it were always loaded, the page still fits."""
+    town = Town()
+    event = town.event()
+    client.force_login(town.staff)
+    html = client.get(reverse("activities:check_in", args=[event.pk])).content.decode()
+    decoder = re.search(r'data-decoder="([^"]+)"', html).group(1)
+    module = finders.find(decoder[len("/" + settings.STATIC_URL.lstrip("/")):])
+    imported = re.findall(r"""from ['"]\./([\w.-]+\.js)['"]""", open(module, encoding="utf-8").read())
+    assert imported == ["index.js"]
+    urls = {*assets_of(html), decoder, decoder.rsplit("/", 1)[0] + "/index.js"}
+    weight = sum(gzipped_size(url) for url in urls)
+    assert weight < BUDGET, weight

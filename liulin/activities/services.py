@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 from django_tasks import task
 
-from liulin.core import audit, chain, clock, crypto
+from liulin.core import audit, chain, clock, crypto, service_hours
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.notifications import kinds
 from liulin.core.notifications.services import Notice, send
@@ -514,7 +514,7 @@ def act_on_activity(*, actor, activity, action, reason="", public_value=""):
 
         draw(activity, actor=actor)
     elif action == "finish":
-        _settle(activity)
+        _settle(activity, actor)
     elif action == "cancel_activity":
         live = Enrolment.objects.filter(activity=activity, state__in=[E.APPLIED, E.CONFIRMED, E.WAITING, E.OFFERED]).select_related("resident", "activity")
         for enrolment in live:
@@ -524,38 +524,32 @@ def act_on_activity(*, actor, activity, action, reason="", public_value=""):
     return activity
 
 
-_service_hours_hooks = []
+TEAM_KINDS = ("culture_team", "volunteer_team")  # orgs.Organisation kinds whose activities are service
 
 
-def register_service_hours_hook(hook):
-    """The volunteering register plugs in here: when an activity run by a team finishes,
-    `hook(activity=, team=, resident_ids=, hours=)` is called in the same transaction with
-    the people checked in and the activity's length, so a team that served (a performance
-    at the 敬老 day, a sports meeting it stewarded) has its hours recorded there. This app
-    keeps no hours of its own."""
-    if hook not in _service_hours_hooks:
-        _service_hours_hooks.append(hook)
-
-
-def _report_service_hours(activity, came):
-    if not _service_hours_hooks or activity.organiser_id is None:
-        return
+def _report_service_hours(activity, came, actor):
+    """A team's activity tells the platform who came and when it ran (core.service_hours), so
+    a team that served (a performance at the 敬老 day, a sports meeting it stewarded) has its
+    members' hours recorded where the hours register plugs in. This app keeps no hours."""
     organiser = activity.organiser
-    if organiser.kind not in ("culture_team", "volunteer_team"):
+    if not service_hours.listening() or organiser is None or organiser.kind not in TEAM_KINDS:
         return
-    resident_ids = list(Enrolment.objects.filter(pk__in=came).values_list("resident_id", flat=True))
-    hours = round((activity.ends_at - activity.starts_at).total_seconds() / 3600, 2)
-    for hook in _service_hours_hooks:
-        hook(activity=activity, team=organiser, resident_ids=resident_ids, hours=hours)
+    resident_ids = Enrolment.objects.filter(pk__in=came).order_by("resident_id").values_list("resident_id", flat=True)
+    service_hours.report(service_hours.TeamService(
+        origin=f"activities.activity:{activity.pk}", team_id=organiser.pk, community_id=activity.community_id,
+        title=activity.title, description=activity.description,
+        place=activity.facility.name if activity.facility_id else activity.community.name,
+        starts_at=activity.starts_at, ends_at=activity.ends_at, resident_ids=tuple(resident_ids), actor=actor,
+    ))
 
 
-def _settle(activity):
+def _settle(activity, actor):
     """An event's confirmed places become attended (checked in at least once) or no-show.
     Offers and the waiting list lapse with it. A class keeps its attendance rows. A team's
-    activity reports its people's hours to whoever registered for them."""
+    activity reports who came (core.service_hours)."""
     confirmed = Enrolment.objects.filter(activity=activity, state=E.CONFIRMED)
     came = set(Attendance.objects.filter(enrolment__activity=activity).values_list("enrolment_id", flat=True))
-    _report_service_hours(activity, came)
+    _report_service_hours(activity, came, actor)
     for enrolment in confirmed:
         if activity.kind == Activity.Kind.EVENT or enrolment.pk in came:
             _step(enrolment, "mark_attended" if enrolment.pk in came else "mark_no_show", actor=None)

@@ -9,11 +9,13 @@ class VolunteeringConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from liulin.core import service_hours
         from liulin.core.plugins import register_home_action, register_landing, register_nav, register_tile
         from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
         from . import permissions, selectors  # noqa: F401
+        from .services import team_hours
 
         register_nav("volunteering", label=_("志愿服务"), url_name="volunteering:home", order=40)
         register_tile("volunteering", template="volunteering/tiles/staff.html", data=selectors.staff_tile,
@@ -25,3 +27,6 @@ class VolunteeringConfig(AppConfig):
         register_landing(Role.VOLUNTEER_LEADER, url_name="volunteering:lead", order=40)
         # Points past their validity expire, and the chain's latest hash is published, daily.
         register_periodic("volunteering.daily", every=24 * 3600, command="volunteering_daily")
+        # A team's members checked in at an activity another app ran (a culture team's
+        # performance in `activities`) have their hours recorded here (services/team_hours.py).
+        service_hours.register_recorder(team_hours.record_team_service)

@@ -133,6 +133,10 @@ class Activity(models.Model):
                                   verbose_name=_("组织者"))
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # An activity another app ran and reported through core.service_hours (a culture team's
+    # performance in `activities`): its origin, e.g. "activities.activity:12"; blank for the
+    # register's own activities. Once per origin, so a repeated report records nothing new.
+    origin = models.CharField(_("来源活动"), max_length=64, blank=True, default="", editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
@@ -140,7 +144,10 @@ class Activity(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["-starts_at", "-pk"]
         indexes = [models.Index(fields=["team", "-starts_at"]), models.Index(fields=["community", "-starts_at"])]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="volunteering_activity_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="volunteering_activity_ends_after_start"),
+            models.UniqueConstraint(fields=["origin"], condition=~Q(origin=""), name="volunteering_activity_origin_once"),
+        ]
 
     def __str__(self):
         return self.title
@@ -219,6 +226,7 @@ class ServiceRecord(models.Model):
     class Source(models.TextChoices):
         ATTENDANCE = "attendance", _("签到签退")
         MANUAL = "manual", _("组织者补录")
+        TEAM_EVENT = "team_event", _("队伍活动签到")  # checked in at a team's activity run elsewhere (core.service_hours)
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records", verbose_name=_("志愿者"))
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="records", verbose_name=_("活动"))

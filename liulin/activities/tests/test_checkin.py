@@ -9,7 +9,7 @@ import time_machine
 from liulin.accounts.tests.factories import make_user
 from liulin.activities import services
 from liulin.activities.models import Attendance, Enrolment, FamilyLink
-from liulin.core import clock
+from liulin.core import clock, service_hours
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
@@ -131,7 +131,7 @@ def test_cancelling_an_event_releases_every_place(town):
     assert set(Enrolment.objects.filter(activity=event).values_list("state", flat=True)) == {"cancelled"}
 
 
-def test_a_teams_finished_activity_reports_its_peoples_hours_to_the_registered_hook(town):
+def test_a_teams_finished_activity_reports_who_came_through_the_kernel(town):
     team = Organisation.objects.create(name="银燕腰鼓队", kind="culture_team", community=town.community)
     event = town.event(organiser=team, title="敬老日腰鼓表演")
     came, absent = town.resident(), town.resident()
@@ -139,11 +139,28 @@ def test_a_teams_finished_activity_reports_its_peoples_hours_to_the_registered_h
     services.enrol(actor=absent.user, activity=event, resident=absent)
     services.check_in(actor=town.staff, activity=event, code=services.checkin_code(e1))
     reported = []
-    hook = lambda **kw: reported.append(kw)  # noqa: E731
-    services.register_service_hours_hook(hook)
+    service_hours.register_recorder(reported.append)
     try:
         services.act_on_activity(actor=town.staff, activity=event, action="finish")
     finally:
-        services._service_hours_hooks.remove(hook)
+        service_hours.unregister_recorder(reported.append)
     assert len(reported) == 1
-    assert (reported[0]["team"], reported[0]["resident_ids"], reported[0]["hours"]) == (team, [came.pk], 3.0)
+    service = reported[0]
+    assert (service.origin, service.team_id, service.resident_ids, service.actor) == (
+        f"activities.activity:{event.pk}", team.pk, (came.pk,), town.staff)
+    assert (service.title, service.starts_at, service.ends_at, service.place) == (
+        "敬老日腰鼓表演", event.starts_at, event.ends_at, town.community.name)
+
+
+def test_an_activity_not_run_by_a_team_reports_no_service(town):
+    event = town.event(title="青少年夏令营")
+    person = town.resident()
+    enrolment = services.enrol(actor=person.user, activity=event, resident=person)
+    services.check_in(actor=town.staff, activity=event, code=services.checkin_code(enrolment))
+    reported = []
+    service_hours.register_recorder(reported.append)
+    try:
+        services.act_on_activity(actor=town.staff, activity=event, action="finish")
+    finally:
+        service_hours.unregister_recorder(reported.append)
+    assert reported == []

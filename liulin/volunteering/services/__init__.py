@@ -1,2 +1,2 @@
 """Every write of volunteering, one module per entity (ledger, teams, activities, records,
-shop, certificates, youth): keyword-only, the acting user first, one transaction each."""
+team_hours, shop, certificates, youth): keyword-only, the acting user first, one transaction each."""

@@ -1,8 +1,10 @@
-"""The hours register (民政部令第67号): records come from attendance, or by hand from the
-organiser with a reason and never beyond the activity's length; an organiser confirms them,
-the volunteer may dispute, the organiser upholds or corrects; every step is a link of the
-record's chain. Points follow confirmed minutes: when a record reaches "confirmed" the
-difference between the points its minutes earn and the points it already earned is posted.
+"""The hours register (民政部令第67号): records come from attendance (the register's own
+check-in and check-out, or a check-in at a team's activity another app ran: team_hours), or
+by hand from the organiser with a reason and never beyond the activity's length; an
+organiser confirms them, the volunteer may dispute, the organiser upholds or corrects; every
+step is a link of the record's chain. Points follow confirmed minutes: when a record reaches
+"confirmed" the difference between the points its minutes earn and the points it already
+earned is posted.
 
 Nobody confirms or decides on his own hours; whoever added hours by hand does not confirm
 them (workflow.SEPARATED_DUTIES)."""
@@ -57,6 +59,15 @@ def record_attendance(*, signup):
                          recorded_by=activity.organiser)
     chain.append(RecordEvent, record, actor=signup.checked_out_by, actor_role="", action="record",
                  data={**_snapshot(record), "signup": signup.pk})
+    return record
+
+
+def record_team_event(*, activity, volunteer, minutes, actor, origin):
+    """The record of a member checked in at a team's activity run by another app and reported
+    through core.service_hours (services.team_hours): the activity's length, pending, recorded
+    by whoever finished it."""
+    record = _new_record(activity, volunteer, minutes, source=ServiceRecord.Source.TEAM_EVENT, recorded_by=actor)
+    chain.append(RecordEvent, record, actor=actor, actor_role="", action="record", data={**_snapshot(record), "origin": origin})
     return record
 
 
