@@ -128,4 +128,6 @@ def status_of(notice_id):
 def finalise(*, actor, origin, notice_id, now=None):
     """Close the notice for the app's final step: refused (Conflict) while its period runs or an
     objection is unanswered; a notice already finalised is returned as it is."""
+    if not notice_id:
+        raise Conflict(gettext("该事项尚未公示。"), code="not_published")
     return provider().finalise(actor=actor, origin=origin, notice_id=notice_id, now=now)

@@ -223,7 +223,7 @@ def publish_for(*, actor, origin, subject_id, community, title, body, url="", da
     now = now or clock.now()
     kind = NoticeKind.objects.get(code=publication.origin(origin).kind)
     title = _text(title, field="title", label=_("标题"), max_length=80)
-    body = _text(body, field="body", label=_("公示内容"), max_length=20000)
+    body = _text(body, field="body", label=_("公示内容"), max_length=200_000)  # a long list an app publishes
     period_days = days if days and days > kind.period_days else None
     last, ends = periods.period_end(now, period_days or kind.period_days, kind.period_basis)
     with transaction.atomic():

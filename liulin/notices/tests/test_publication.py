@@ -94,6 +94,12 @@ def test_the_apps_final_step_waits_for_the_period_and_every_answer(world, origin
     assert [e.actor_role for e in NoticeEvent.objects.filter(notice_id=found.id, action__in=["publish", "finalise"])] == [ORIGIN, ORIGIN]
 
 
+def test_finalising_a_matter_never_published_is_refused(world, origin):
+    with pytest.raises(Conflict) as refused:
+        publication.finalise(actor=world.staff, origin=ORIGIN, notice_id=None)
+    assert refused.value.code == "not_published"
+
+
 def test_a_notice_written_by_hand_takes_objections_about_the_whole_notice(world):
     from .factories import notice_in_state
 
