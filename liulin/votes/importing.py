@@ -22,12 +22,11 @@ from django.utils.translation import gettext as _
 
 from liulin.core import audit
 from liulin.core.errors import DomainError, Invalid, NotPermitted, TooLarge
-from liulin.core.permissions import scoped
-from liulin.orgs.models import Organisation
 from liulin.territory.models import Household
 
 from .models import Owner, Unit
 from .rules import format_area, parse_area
+from .selectors import keeps_register
 
 logger = logging.getLogger("liulin.votes.importing")
 
@@ -314,16 +313,9 @@ def _compare(plan):
     plan.after_owners = len(heads)
 
 
-def register_committees(user):
-    """The owners' committees whose estate's register `user` keeps: the committee itself, or
-    community staff of its community (`votes.manage_register`, checked on the committee)."""
-    committees = Organisation.objects.filter(kind=Organisation.Kind.OWNERS_COMMITTEE, estate__isnull=False)
-    return scoped(user, committees, "votes.manage_register")
-
-
 def authorise_register(actor, estate):
     """The estate's owners' committee, or community staff of its community, keep its register."""
-    if actor is None or not register_committees(actor).filter(estate=estate).exists():
+    if actor is None or not keeps_register(actor, estate.pk):
         raise NotPermitted(_("只有本小区业主委员会或社区工作人员可以导入业主名册。"))
 
 
@@ -369,3 +361,30 @@ def commit_register(*, actor, plan):
         audit.record(actor=actor, action="votes.import_register", target=estate, new_units=len(creates),
                      changed_units=len(updates), new_owners=len(new))
     return plan
+
+
+def template_workbook():
+    """The register template: the columns on the first sheet (the one the import reads), what
+    goes in each on the second, and example rows on the third. An open temporary file."""
+    from liulin.core.xlsx import write_sheets
+
+    guide = [
+        ["房号", _("必填"), _("专有部分的编号，在本小区内唯一，如 1栋1单元101。再次导入时按房号更新。"), "1栋1单元101"],
+        ["面积（平方米）", _("必填"), _("专有部分面积，单位平方米，最多四位小数，须大于零。"), "89.56"],
+        ["面积来源", _("可空"), _("不动产登记簿、实测 或 买卖合同；空为不动产登记簿。"), "不动产登记簿"],
+        ["业主", _("必填"), _("业主姓名；共有人写全体共有人并指定一人表决。"), "王一"],
+        ["业主编号", _("可空"), _("同一业主的多套房屋填同一编号（计一人，面积合计）；空则按一套一人。"), "A001"],
+        ["业主类型", _("可空"), _("业主、共有人 或 建设单位；空为业主。建设单位未售出的房屋合计为一人。"), "业主"],
+    ]
+    examples = [
+        ["1栋1单元101", 89.56, "不动产登记簿", "王一", "A001", "业主"],
+        ["1栋1单元102", 118.32, "实测", "王一", "A001", "业主"],
+        ["1栋1单元201", 136.75, "买卖合同", "李二、赵三（李二表决）", "", "共有人"],
+        ["3栋1单元601", 95, "", "某房地产开发有限公司", "", "建设单位"],
+    ]
+    out, _count = write_sheets([
+        (_("业主名册"), TEMPLATE_COLUMNS, []),
+        (_("填写说明"), [_("列"), _("是否必填"), _("说明"), _("示例")], guide),
+        (_("示例"), TEMPLATE_COLUMNS, examples),
+    ])
+    return out
