@@ -109,6 +109,8 @@ def test_import_through_the_api():
     url = f"/api/v1/votes/registers/{world.estate.pk}/import"
     dry = chair.post(url, {"file": upload()})
     assert dry.status_code == 200 and dry.json()["new_units"] == 5 and not dry.json()["committed"]
+    assert dry.json()["owners_by_kind"] == {"person": 1, "co_owners": 1, "developer": 1}
+    assert (dry.json()["after_units"], dry.json()["after_owners"]) == (9, 7)
     assert not Unit.objects.filter(label="2栋101").exists()
     done = chair.post(url, {"file": upload(), "commit": "true"})
     assert done.json()["committed"] and Unit.objects.filter(label="2栋101").exists()
@@ -216,3 +218,25 @@ def test_a_developer_without_a_number_is_renamed_by_the_sheet():
     assert (plan.changed_owners, plan.unchanged_units, plan.new_owners) == (1, 1, 0)
     commit_register(actor=world.chair, plan=plan)
     assert Owner.objects.get(estate=world.estate, kind=Owner.Kind.DEVELOPER).name == "新名称建设单位"
+
+
+def test_the_api_refuses_a_huge_file_and_a_secretary(monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from liulin.accounts.tests.factories import make_user
+    from liulin.core.roles import Role
+    from liulin.votes import importing
+
+    world = make_world()
+    url = f"/api/v1/votes/registers/{world.estate.pk}/import"
+    upload = lambda: SimpleUploadedFile("r.xlsx", sheet(ROWS).getvalue())  # noqa: E731
+    secretary = Client()
+    secretary.force_login(make_user(Role.COMMUNITY_SECRETARY, world.estate.community))
+    assert secretary.post(url, {"file": upload(), "commit": "true"}).status_code == 404
+    chair = Client()
+    chair.force_login(world.chair)
+    monkeypatch.setattr(importing, "MAX_BYTES", 1024)
+    response = chair.post(url, {"file": upload(), "commit": "true"})
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    assert not Unit.objects.filter(label="2栋101").exists()
