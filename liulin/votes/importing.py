@@ -48,8 +48,10 @@ KINDS = {"": Owner.Kind.PERSON, "业主": Owner.Kind.PERSON, "共有人": Owner.
          "建设单位": Owner.Kind.DEVELOPER, "开发商": Owner.Kind.DEVELOPER}
 DEVELOPER_CODE = "developer"
 # C0 control characters other than tab, newline and CR, as they come out of a cell: raw, or
-# as Excel writes them into the file (_x0001_).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_x00[01][0-9A-Fa-f]_")
+# as Excel writes them into the file (_x0001_). Excel writes a cell's tab, line feed and
+# carriage return the same way (_x000D_ ends many a cell typed on Windows): those are whitespace.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_x00(?!0[9ADad]_)[01][0-9A-Fa-f]_")
+WHITESPACE_ESCAPE = re.compile(r"_x000([9ADad])_")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc)
 
@@ -129,11 +131,11 @@ def read_upload(upload):
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise TooLarge(_("文件太大（上限 %(mb)d MB），请分批导入。") % {"mb": MAX_BYTES // (1024 * 1024)}, field="file")
-    check_workbook_bytes(data)
+    _check_workbook_bytes(data)
     return data
 
 
-def check_workbook_bytes(data):
+def _check_workbook_bytes(data):
     if not data.strip(b"\x00 \t\r\n"):
         raise Invalid(_("文件是空的。"), code="empty_file", field="file")
     if data.startswith(OLE_MAGIC):
@@ -147,7 +149,7 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return WHITESPACE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)).strip()
 
 
 def _area_text(value):

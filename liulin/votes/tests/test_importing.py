@@ -143,11 +143,13 @@ def test_control_characters_and_overlong_values_are_row_errors_not_silently_chan
         ["3栋4", 10, "", "丁" * 65, "", ""],
         ["3栋5", 10, "", "戊", "C" * 33, ""],
         ["3栋6", 10, "", "己\n", "", ""],  # a trailing line break is only whitespace
+        ["3栋7_x000D_", 10, "", "庚_x000d_\n", "", ""],  # and so is Excel's carriage return
+        ["3栋8", 10, "", "辛_x000B_", "", ""],  # a vertical tab is not
     ]), estate=world.estate)
     found = _errors(plan)
     assert "控制字符" in found[(2, "房号")] and "控制字符" in found[(3, "业主")]
-    assert {(4, "房号"), (5, "业主"), (6, "业主编号")} <= set(found)
-    assert [(r.label, r.name) for r in plan.rows] == [("3栋6", "己")]
+    assert {(4, "房号"), (5, "业主"), (6, "业主编号"), (9, "业主")} <= set(found)
+    assert [(r.label, r.name) for r in plan.rows] == [("3栋6", "己"), ("3栋7", "庚")]
 
 
 @pytest.mark.parametrize("content, code", [
