@@ -7,7 +7,7 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from liulin.core.errors import Invalid, NotFound, NotPermitted
+from liulin.core.errors import Invalid, NotFound
 from liulin.core.permissions import get_or_404
 from liulin.core.schemas import ERRORS
 from liulin.orgs.models import Organisation
@@ -176,21 +176,15 @@ def ballot_proxy(request, vote_id: int, payload: ProxyBallotIn):
 @router.post("/registers/{int:estate_id}/import", response={200: RegisterPlanOut, **ERRORS},
              summary="导入业主名册（xlsx）；commit=false 为试导入，只检查不写入")
 def register_import(request, estate_id: int, file: File[UploadedFile], commit: Form[bool] = False):
-    from liulin.territory.models import Estate
-
-    estate = Estate.objects.filter(pk=estate_id).first()
-    try:
-        if estate is None:
-            raise NotPermitted("")
-        importing.authorise_register(request.user, estate)
-    except NotPermitted:
-        raise NotFound(_("找不到该小区，或您无权维护其业主名册。")) from None
-    plan = importing.plan_register(file, estate=estate)
+    estate = selectors.register_estate(request.user, estate_id)
+    plan = importing.plan_register(importing.read_upload(file), estate=estate)
     if commit:
         importing.commit_register(actor=request.user, plan=plan)
     return {"committed": commit, "units": len(plan.rows), "total_area_cm2": plan.total_area_cm2, "owners": plan.heads,
-            "new_units": plan.new_units, "changed_units": plan.changed_units, "unchanged_units": plan.unchanged_units,
-            "untouched_units": plan.untouched_units, "new_owners": plan.new_owners,
+            "owners_by_kind": plan.heads_by_kind, "new_units": plan.new_units, "changed_units": plan.changed_units,
+            "unchanged_units": plan.unchanged_units, "untouched_units": plan.untouched_units, "new_owners": plan.new_owners,
+            "changed_owners": plan.changed_owners, "reassigned_units": plan.reassigned_units,
+            "after_units": plan.after_units, "after_area_cm2": plan.after_area_cm2, "after_owners": plan.after_owners,
             "errors": [{"row": r, "column": c, "message": m} for r, c, m in plan.errors]}
 
 

@@ -67,3 +67,28 @@ class ProxyForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     body = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class RegisterUploadForm(forms.Form):
+    """The owners' register as an xlsx; `cleaned_data["file"]` is its bytes once checked."""
+
+    file = forms.FileField(label=_("业主名册（Excel .xlsx）"), allow_empty_file=True,
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument"
+                                                                            ".spreadsheetml.sheet"}))
+
+    def clean_file(self):
+        from liulin.core.errors import DomainError
+
+        from .importing import read_upload
+
+        try:
+            return read_upload(self.cleaned_data["file"])
+        except DomainError as error:
+            raise forms.ValidationError(error.detail, code=error.code) from None
+
+
+class RegisterConfirmForm(forms.Form):
+    """Which previewed upload is confirmed: its token and the SHA-256 the preview was made from."""
+
+    token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$", widget=forms.HiddenInput)
+    sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)

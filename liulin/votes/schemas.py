@@ -184,6 +184,12 @@ class RegisterPlanOut(Schema):
     unchanged_units: int
     untouched_units: int = Field(description="名册中有、表格中没有的房屋（保持不变）")
     new_owners: int
+    owners_by_kind: dict[str, int] = Field(description="表格中按类型的业主人数：person 业主、co_owners 共有人、developer 建设单位")
+    changed_owners: int = Field(description="表格改了姓名或类型的已有业主")
+    reassigned_units: int = Field(description="表格交给另一位业主的已有房屋")
+    after_units: int = Field(description="导入后名册的房屋数")
+    after_area_cm2: int = Field(description="导入后名册的总面积（平方厘米）")
+    after_owners: int = Field(description="导入后名册的业主人数（按人数规则）")
     errors: list[RegisterErrorOut]
 
 

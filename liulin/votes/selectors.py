@@ -191,3 +191,54 @@ def cockpit_tile(user):
                               done=Count("pk", filter=Q(state__in=[State.COUNTED, State.PUBLISHED])))
     figures["ballots"] = Ballot.objects.filter(vote__in=votes.values("pk")).count()
     return figures
+
+
+# --- the owners' register (业主名册) -----------------------------------------------------
+
+def register_committees(user):
+    """The owners' committees whose estate's register `user` keeps: the committee itself, or
+    community staff of its community (`votes.manage_register`, checked on the committee)."""
+    from liulin.core.permissions import scoped
+    from liulin.orgs.models import Organisation
+
+    committees = Organisation.objects.filter(kind=Organisation.Kind.OWNERS_COMMITTEE, estate__isnull=False)
+    return scoped(user, committees, "votes.manage_register")
+
+
+def register_estates(user):
+    """The estates whose register `user` keeps, each with its register's units, area (cm²) and
+    owners (heads: one per owner holding a unit)."""
+    from django.db.models import Count, Sum
+
+    from liulin.territory.models import Estate
+
+    return (Estate.objects.filter(pk__in=register_committees(user).values("estate_id"))
+            .annotate(register_units=Count("units"), register_area_cm2=Sum("units__area_cm2"),
+                      register_owners=Count("units__owner", distinct=True))
+            .order_by("name", "pk"))
+
+
+def register_estate(user, estate_id):
+    """One estate whose register `user` keeps; NotFound for any other, so none leaks."""
+    estate = register_estates(user).filter(pk=estate_id).first()
+    if estate is None:
+        raise NotFound(_(NOT_FOUND))
+    return estate
+
+
+def keeps_register(user, estate_id):
+    return register_committees(user).filter(estate_id=estate_id).exists()
+
+
+def register_by_kind(estate):
+    """{owner kind: heads} of the estate's register, each owner holding a unit counted once."""
+    from django.db.models import Count
+
+    rows = Owner.objects.filter(estate=estate, units__isnull=False).values("kind").annotate(n=Count("pk", distinct=True))
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def votes_in_progress(user, estate):
+    """The estate's votes that are noticed, open or closed, as `user` sees them: a register
+    changed now goes into the roll of a noticed vote when it opens, never into an open one's."""
+    return list(votes_for(user).filter(estate=estate, state__in=(State.NOTICED, State.OPEN, State.CLOSED)).order_by("opens_at"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import register_views, views
 
 app_name = "votes"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("<int:vote_id>/objections/", views.objection_file, name="objection"),
     path("<int:vote_id>/service/", views.service_record, name="service"),
     path("proxies/<int:proxy_id>/revoke/", views.proxy_revoke, name="proxy_revoke"),
+    path("registers/", register_views.register_list, name="registers"),
+    path("registers/template.xlsx", register_views.register_template, name="register_template"),
+    path("registers/<int:estate_id>/", register_views.register_import, name="register"),
+    path("registers/<int:estate_id>/confirm/", register_views.register_confirm, name="register_confirm"),
 ]

@@ -47,7 +47,8 @@ def vote_list(request):
     owned = set(selectors.owned_estate_ids(request.user))
     for vote in votes:
         vote.mine = vote.estate_id in owned and vote.state == State.OPEN
-    return render(request, "votes/list.html", {"votes": votes, "may_create": _committees(request.user).exists()})
+    return render(request, "votes/list.html", {"votes": votes, "may_create": _committees(request.user).exists(),
+                                               "keeps_register": selectors.register_committees(request.user).exists()})
 
 
 @login_required
@@ -93,6 +94,7 @@ def _detail_context(request, vote):
         "quorum": QUORUM[vote.matter], "approval": APPROVAL[vote.matter], "receipt_form": ReceiptForm(),
         "reason_form": ReasonForm(), "total_area": format_area(vote.total_area_cm2),
         "proxies": presenters.proxies_shown(user, vote),
+        "keeps_register": staff and selectors.keeps_register(user, vote.estate_id),
     }
     if vote.state == State.PUBLISHED:
         context["objections"] = list(selectors.objections_for(user, vote))
