@@ -31,7 +31,6 @@ from .schemas import (
     ServiceIn,
     VoteDetailOut,
     VoteFiguresOut,
-    VoteObjectionIn,
     VoteOut,
 )
 from .workflow import WORKFLOW
@@ -192,9 +191,3 @@ def register_import(request, estate_id: int, file: File[UploadedFile], commit: F
             "new_units": plan.new_units, "changed_units": plan.changed_units, "unchanged_units": plan.unchanged_units,
             "untouched_units": plan.untouched_units, "new_owners": plan.new_owners,
             "errors": [{"row": r, "column": c, "message": m} for r, c, m in plan.errors]}
-
-
-@router.post("/{int:vote_id}/objections", response={201: None, **ERRORS}, summary="对公示结果提出异议（名册上的业主，异议期内）")
-def objection_file(request, vote_id: int, payload: VoteObjectionIn):
-    services.file_objection(actor=request.user, vote=selectors.vote_for(request.user, vote_id), body=payload.body)
-    return Status(201, None)

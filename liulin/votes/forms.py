@@ -63,7 +63,3 @@ class ProxyForm(forms.Form):
     owner = forms.IntegerField(widget=forms.HiddenInput)
     holder_mobile = forms.CharField(label=_("受托人手机号（须已注册账号）"), max_length=11)
     document = forms.FileField(label=_("签字的委托书（PDF 或照片）"))
-
-
-class ObjectionForm(forms.Form):
-    body = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)

@@ -20,7 +20,7 @@ class VoteOut(Schema):
     closes_at: datetime
     channel_rule: str
     non_voter_rule: str
-    objection_until: datetime | None
+    notice_id: int | None = Field(None, description="结果公示：GET /api/v1/notices/{notice_id}（公示期、异议与答复；名册上的业主提出异议）")
     passed: bool | None
 
     @staticmethod
@@ -185,7 +185,3 @@ class RegisterPlanOut(Schema):
     untouched_units: int = Field(description="名册中有、表格中没有的房屋（保持不变）")
     new_owners: int
     errors: list[RegisterErrorOut]
-
-
-class VoteObjectionIn(Schema):
-    body: str = Field(max_length=5000)
