@@ -4,7 +4,7 @@ every change is chained."""
 
 from django.contrib import admin
 
-from .models import Ballot, EstateRules, Objection, Owner, Proxy, Unit, Vote
+from .models import Ballot, EstateRules, Owner, Proxy, Unit, Vote
 
 
 @admin.register(EstateRules)
@@ -68,8 +68,3 @@ class ProxyAdmin(ReadOnlyAdmin):
     list_display = ["vote", "owner", "holder", "granted_at", "revoked_at"]
     list_select_related = ["vote", "owner", "holder"]
 
-
-@admin.register(Objection)
-class ObjectionAdmin(ReadOnlyAdmin):
-    list_display = ["vote", "owner", "filed_at"]
-    list_select_related = ["vote", "owner"]

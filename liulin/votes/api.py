@@ -31,7 +31,6 @@ from .schemas import (
     ServiceIn,
     VoteDetailOut,
     VoteFiguresOut,
-    VoteObjectionIn,
     VoteOut,
 )
 from .workflow import WORKFLOW
@@ -186,9 +185,3 @@ def register_import(request, estate_id: int, file: File[UploadedFile], commit: F
             "changed_owners": plan.changed_owners, "reassigned_units": plan.reassigned_units,
             "after_units": plan.after_units, "after_area_cm2": plan.after_area_cm2, "after_owners": plan.after_owners,
             "errors": [{"row": r, "column": c, "message": m} for r, c, m in plan.errors]}
-
-
-@router.post("/{int:vote_id}/objections", response={201: None, **ERRORS}, summary="对公示结果提出异议（名册上的业主，异议期内）")
-def objection_file(request, vote_id: int, payload: VoteObjectionIn):
-    services.file_objection(actor=request.user, vote=selectors.vote_for(request.user, vote_id), body=payload.body)
-    return Status(201, None)

@@ -9,11 +9,12 @@ class VotesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from liulin.core import publication
         from liulin.core.attachments.selectors import register_owner
         from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
 
-        from . import notifications, permissions  # noqa: F401
+        from . import notifications, permissions, result_notice  # noqa: F401
         from .models import Proxy
         from .services import sweep_deadlines
 
@@ -33,3 +34,7 @@ class VotesConfig(AppConfig):
         register_owner(Proxy, perm="votes.register_proxy")
         notifications.register_kinds()
         register_periodic("votes.deadlines", every=60, func=sweep_deadlines)
+        # A result's 公示 runs in the 公示栏 (core.publication); only owners on the vote's roll object.
+        publication.register_origin(publication.Origin(
+            result_notice.ORIGIN, kind=result_notice.NOTICE_KIND, label=_("业主表决"), may_object=result_notice.may_object,
+            objectors=_("只有本次表决名册上的业主可以提出异议。")))

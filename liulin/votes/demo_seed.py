@@ -9,7 +9,8 @@ one head), and three flats of the last building are unsold (the developer: one h
 
 The votes, all figures computed from the generated rows:
 - 续聘物业服务企业 (art. 278 (4)), finished and published: ballots from most owners, online
-  for owners with an account and at the counter or on paper (typed twice) for the others.
+  for owners with an account and at the counter or on paper (typed twice) for the others;
+  its result is a notice in the 公示栏 whose period has run, for community staff to finalise.
 - 使用维修资金维修电梯 (art. 278 (5)), open now: about two fifths have voted; the demo
   resident accounts have not, so they can.
 Every ballot and step is a link of the vote's hash chain, as in production. Idempotent: an
@@ -26,7 +27,7 @@ from liulin.demo.roster import owners_committee
 from liulin.people.models import Resident
 from liulin.territory.models import Household
 
-from . import notifications
+from . import notifications, result_notice
 from .models import (
     Ballot,
     Channel,
@@ -41,7 +42,7 @@ from .models import (
     VoteEvent,
 )
 from .rules import Matter, decide
-from .services import new_receipt_code, receipt_hash
+from .services import new_receipt_code, receipt_hash, rules_for
 from .tally import recount
 
 REGISTER_ESTATES = [facts.ESTATES[0][0], facts.ESTATES[1][0]]
@@ -155,8 +156,12 @@ def seed_vote(demo, estate, *, title, matter, opens_at, closes_at, share, yes_sh
         vote.passed = decide(matter, figures).passed
         vote.counted_at = closes_at + timedelta(hours=2)
         vote.published_at = closes_at + timedelta(days=1)
-        vote.objection_until = vote.published_at + timedelta(days=7)
         vote.save()
+        # its result on 公示 in the 公示栏, as publishing does; the period has run and community
+        # staff finalise it there
+        vote.notice_id = result_notice.publish(actor=chair, vote=vote, days=rules_for(estate).objection_days,
+                                               now=vote.published_at).id
+        vote.save(update_fields=["notice_id"])
         steps += [
             {"actor": None, "actor_role": "system", "action": "close", "at": closes_at, "data": {}},
             {"actor": chair, "actor_role": "committee_member", "action": "count", "at": vote.counted_at,
@@ -164,7 +169,7 @@ def seed_vote(demo, estate, *, title, matter, opens_at, closes_at, share, yes_sh
                       "yes_owners": figures.yes_owners, "no_area_cm2": figures.no_area, "no_owners": figures.no_owners,
                       "passed": vote.passed}},
             {"actor": chair, "actor_role": "committee_member", "action": "publish_result", "at": vote.published_at,
-             "data": {"objection_until": vote.objection_until}},
+             "data": {"notice": vote.notice_id}},
         ]
     chain.new_chain(VoteEvent, vote)
     chain.append_many(VoteEvent, [(vote, step) for step in steps])

@@ -65,10 +65,6 @@ class ProxyForm(forms.Form):
     document = forms.FileField(label=_("签字的委托书（PDF 或照片）"))
 
 
-class ObjectionForm(forms.Form):
-    body = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-
-
 class RegisterUploadForm(forms.Form):
     """The owners' register as an xlsx; `cleaned_data["file"]` is its bytes once checked."""
 

@@ -39,7 +39,9 @@ class EstateRules(models.Model):
     channel_rule = models.CharField(_("多渠道投票"), max_length=20, choices=ChannelRule.choices, default=ChannelRule.ONLINE_PREVAILS)
     non_voter_rule = models.CharField(_("未表决业主"), max_length=20, choices=NonVoterRule.choices, default=NonVoterRule.EXCLUDED)
     notice_days = models.PositiveSmallIntegerField(_("公告提前天数"), default=15)
-    objection_days = models.PositiveSmallIntegerField(_("结果公示天数"), default=7)
+    # Lengthens the 公示 of a result beyond its notice kind's period (owners_decision), never shortens it.
+    objection_days = models.PositiveSmallIntegerField(_("结果公示天数"), default=7,
+                                                      help_text=_("短于公示类别规定的公示期时，按公示类别的期限。"))
     proxy_cap = models.PositiveSmallIntegerField(_("每人最多受托户数"), default=3)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
@@ -143,7 +145,9 @@ class Vote(models.Model):
     noticed_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
     counted_at = models.DateTimeField(_("计票时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
-    objection_until = models.DateTimeField(_("异议期至"), null=True, blank=True)
+    # The result's 公示 in the 公示栏 (core.publication): the notices app keeps its period and
+    # the owners' objections.
+    notice_id = models.PositiveBigIntegerField(_("结果公示"), null=True, blank=True)
     # Frozen when the vote opens (the roll's totals) and when it is counted (the tally).
     total_area_cm2 = models.PositiveBigIntegerField(default=0)
     total_owners = models.PositiveIntegerField(default=0)
@@ -168,6 +172,8 @@ class Vote(models.Model):
             models.CheckConstraint(condition=Q(voted_owners__lte=F("total_owners")), name="vote_voted_owners_within_total"),
             models.CheckConstraint(condition=Q(yes_area_cm2__lte=F("voted_area_cm2")) & Q(yes_owners__lte=F("voted_owners")),
                                    name="vote_yes_within_voted"),
+            models.CheckConstraint(condition=Q(notice_id__isnull=True) | Q(published_at__isnull=False),
+                                   name="vote_notice_when_published"),
         ]
 
     def __str__(self):
@@ -281,25 +287,6 @@ class Proxy(models.Model):
 
     def __str__(self):
         return f"{self.vote_id} · {self.owner_id} → {self.holder_id}"
-
-
-class Objection(models.Model):
-    """An owner's objection to a published result, filed within the objection period."""
-
-    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="objections")
-    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("异议内容"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        verbose_name = _("结果异议")
-        verbose_name_plural = verbose_name
-        ordering = ["vote_id", "filed_at", "pk"]
-        constraints = [models.CheckConstraint(condition=~Q(body=""), name="objection_has_a_body")]
-
-    def __str__(self):
-        return f"{self.vote_id} · {self.owner_id}"
 
 
 class VoteEvent(ChainedEvent):

@@ -20,7 +20,7 @@ class VoteOut(Schema):
     closes_at: datetime
     channel_rule: str
     non_voter_rule: str
-    objection_until: datetime | None
+    notice_id: int | None = Field(None, description="结果公示：GET /api/v1/notices/{notice_id}（公示期、异议与答复；名册上的业主提出异议）")
     passed: bool | None
 
     @staticmethod
@@ -191,7 +191,3 @@ class RegisterPlanOut(Schema):
     after_area_cm2: int = Field(description="导入后名册的总面积（平方厘米）")
     after_owners: int = Field(description="导入后名册的业主人数（按人数规则）")
     errors: list[RegisterErrorOut]
-
-
-class VoteObjectionIn(Schema):
-    body: str = Field(max_length=5000)

@@ -168,17 +168,6 @@ def holder_by_mobile(mobile):
     return User.objects.filter(mobile=(mobile or "").strip(), is_active=True).first()
 
 
-def objections_for(user, vote):
-    """Objections to a result: all of them for the committee and staff who see the vote,
-    else the user's own."""
-    from .models import Objection
-
-    rows = Objection.objects.filter(vote=vote).select_related("owner").order_by("filed_at", "pk")
-    if can(user, "votes.view", vote):
-        return rows
-    return rows.filter(filed_by=user) if getattr(user, "is_authenticated", False) else rows.none()
-
-
 def cockpit_tile(user):
     """The 数据驾驶舱's owners' votes over the votes the user may see: open now, counted or
     published, and ballots cast in all (one per unit, as the register counts them)."""

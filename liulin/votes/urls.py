@@ -15,7 +15,6 @@ urlpatterns = [
     path("<int:vote_id>/receipt/", views.receipt_check, name="receipt"),
     path("<int:vote_id>/record.json", views.record_download, name="record"),
     path("<int:vote_id>/proxies/", views.proxies, name="proxies"),
-    path("<int:vote_id>/objections/", views.objection_file, name="objection"),
     path("<int:vote_id>/service/", views.service_record, name="service"),
     path("proxies/<int:proxy_id>/revoke/", views.proxy_revoke, name="proxy_revoke"),
     path("registers/", register_views.register_list, name="registers"),

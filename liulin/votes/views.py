@@ -11,17 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liulin.core import clock
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, scoped
 from liulin.orgs.models import Organisation
 
-from . import presenters, publication, selectors, services
+from . import presenters, publication, result_notice, selectors, services
 from .forms import (
     ChoiceForm,
     ConfirmForm,
     CounterForm,
-    ObjectionForm,
     PaperForm,
     ProxyForm,
     ReasonForm,
@@ -97,11 +95,7 @@ def _detail_context(request, vote):
         "keeps_register": staff and selectors.keeps_register(user, vote.estate_id),
     }
     if vote.state == State.PUBLISHED:
-        context["objections"] = list(selectors.objections_for(user, vote))
-        for objection in context["objections"]:
-            objection.owner_masked = presenters.mask_name(objection.owner.name)
-        open_for_objections = vote.objection_until is not None and clock.now() <= vote.objection_until
-        context["objection_form"] = ObjectionForm() if owner and open_for_objections else None
+        context["notice"] = result_notice.status(vote)
     if staff and vote.state in (State.OPEN, State.CLOSED):
         context.update(_figures_context(vote))
     if vote.state in selectors.RESULT_STATES:
@@ -299,23 +293,6 @@ def proxy_revoke(request, proxy_id):
     else:
         messages.success(request, _("已撤销委托。"))
     return redirect("votes:detail", vote_id=proxy.vote_id)
-
-
-@login_required
-@require_POST
-def objection_file(request, vote_id):
-    vote = selectors.vote_for(request.user, vote_id)
-    form = ObjectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.file_objection(actor=request.user, vote=vote, body=form.cleaned_data["body"])
-        except (Invalid, Conflict, NotPermitted) as error:
-            messages.error(request, error.detail)
-        else:
-            messages.success(request, _("已提交异议，业主委员会将予答复。"))
-    else:
-        messages.error(request, _("请写明异议内容。"))
-    return redirect("votes:detail", vote_id=vote.pk)
 
 
 @login_required

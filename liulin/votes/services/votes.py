@@ -1,5 +1,6 @@
 """Setting up a vote and moving it through its table (core.workflow): notice, open (the roll
-frozen, the ballot sent), close, count, publish; the deadline sweep; objections and service."""
+frozen, the ballot sent), close, count, publish (the result on 公示 in the 公示栏, where owners
+on the roll object: result_notice); the deadline sweep; service of the ballot."""
 
 from datetime import timedelta
 
@@ -12,11 +13,9 @@ from liulin.core.permissions import authorise
 from liulin.core.text import clean_text
 from liulin.orgs.models import Organisation
 
-from .. import notifications
+from .. import notifications, result_notice
 from .. import tally as tallying
 from ..models import (
-    Objection,
-    Owner,
     RollEntry,
     State,
     Unit,
@@ -71,6 +70,10 @@ def act(*, actor, vote, action, reason="", now=None):
             raise Invalid(_("请填写理由。"), code="reason_required", field="reason")
         data = {"reason": reason} if reason else {}
         data.update(_GUARDS[action](locked, now))
+        if action == "publish_result":
+            # the result on 公示 in the 公示栏, for the kind's period or the estate's longer one
+            notice = result_notice.publish(actor=actor, vote=locked, days=rules_for(locked.estate).objection_days, now=now)
+            locked.notice_id = data["notice"] = notice.id
         locked.state = step.target
         locked.save(update_fields=[*_CHANGED[action], "state"])
         chain.append(VoteEvent, locked, actor=actor, actor_role=role, action=action, data=data, at=now)
@@ -128,8 +131,7 @@ def _count(vote, now):
 
 def _publish_result(vote, now):
     vote.published_at = now
-    vote.objection_until = now + timedelta(days=rules_for(vote.estate).objection_days)
-    return {"objection_until": vote.objection_until}
+    return {}
 
 
 def _cancel(vote, now):
@@ -145,7 +147,7 @@ _CHANGED = {
     "open": ["total_area_cm2", "total_owners"],
     "close": [],
     "count": ["voted_area_cm2", "voted_owners", "yes_area_cm2", "yes_owners", "no_area_cm2", "no_owners", "passed", "counted_at"],
-    "publish_result": ["published_at", "objection_until"],
+    "publish_result": ["published_at", "notice_id"],
     "cancel": [],
 }
 
@@ -174,25 +176,6 @@ def _sweep_one(vote, action, now):
         logger.warning("votes sweep: %s of vote %s refused: %s", action, vote.pk, error.detail)
         return 0
     return 1
-
-
-def file_objection(*, actor, vote, body, now=None):
-    """An owner on the roll objects to the published result, within the objection period.
-    The chain records that an owner objected (not what he wrote)."""
-    now = now or clock.now()
-    body = clean_text(body or "", field="body").strip()
-    if not body:
-        raise Invalid(_("请写明异议内容。"), code="body_required", field="body")
-    with transaction.atomic():
-        locked = _lock(vote)
-        owner = Owner.objects.filter(estate_id=locked.estate_id, user=actor).first() if actor else None
-        if owner is None or not RollEntry.objects.filter(vote=locked, owner=owner).exists():
-            raise NotPermitted(_("只有本次表决名册上的业主可以提出异议。"), code="not_on_roll")
-        if locked.state != State.PUBLISHED or locked.objection_until is None or now > locked.objection_until:
-            raise Conflict(_("不在结果公示的异议期内。"), code="not_in_objection_period")
-        objection = Objection.objects.create(vote=locked, owner=owner, body=body[:5000], filed_by=actor, filed_at=now)
-        chain.append(VoteEvent, locked, actor=None, actor_role="owner", action="object", data={"owner": owner.pk}, at=now)
-    return objection
 
 
 def record_service(*, actor, vote, owner, how, now=None):

@@ -258,24 +258,6 @@ def test_the_tally_equals_a_recount_from_scratch(attempts):
         transaction.set_rollback(True)
 
 
-def test_objections_only_from_owners_on_the_roll_within_the_period():
-    world = make_world()
-    o = world.owners
-    vote = finished(world, [(o[0], "yes"), (o[1], "yes"), (o[2], "no")])
-    objection = services.file_objection(actor=o[2].user, vote=vote, body="第 3 栋的票数有误", now=AFTER)
-    assert objection.owner == o[2]
-    assert vote.events.filter(action="object").get().data == {"owner": o[2].pk}
-    with pytest.raises(NotPermitted):
-        services.file_objection(actor=world.chair, vote=vote, body="x", now=AFTER)
-    with pytest.raises(Invalid):
-        services.file_objection(actor=o[0].user, vote=vote, body="  ", now=AFTER)
-    with pytest.raises(Conflict):
-        services.file_objection(actor=o[0].user, vote=vote, body="晚了", now=vote.objection_until + timedelta(seconds=1))
-    assert publication.verify_document(publication.export(vote))[0] == []
-    assert list(selectors.objections_for(world.chair, vote)) == [objection]
-    assert list(selectors.objections_for(o[0].user, vote)) == []
-
-
 def test_opening_sends_the_ballot_and_a_read_notice_is_service():
     from liulin.core.notifications.models import Notification
     from liulin.votes.notifications import KIND_BALLOT

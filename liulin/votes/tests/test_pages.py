@@ -167,5 +167,5 @@ def test_admin_lists_open_for_every_votes_model():
     admin_client = client_for(UserFactory(is_superuser=True, is_staff=True))
     world = make_world()
     drive(world, new_vote(world), State.OPEN)
-    for model in ("estaterules", "owner", "unit", "vote", "ballot", "proxy", "objection"):
+    for model in ("estaterules", "owner", "unit", "vote", "ballot", "proxy"):
         assert admin_client.get(f"/admin/votes/{model}/").status_code == 200, model
