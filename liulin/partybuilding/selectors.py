@@ -239,7 +239,8 @@ def member_quarter(registration, year, quarter):
                                       fulfilled_at__date__lt=end).only("id", "title", "beneficiary_label", "fulfilled_at")
                   .order_by("fulfilled_at"))
     minutes = sum(s.minutes for s in services)
-    return {"registration": registration, "year": year, "quarter": quarter, "start": start, "end": end, "services": services,
+    return {"registration": registration, "year": year, "quarter": quarter, "start": start, "end": end,
+            "last_day": end - datetime.timedelta(days=1), "services": services,
             "wishes": wishes, "minutes": minutes, "hours": round(minutes / 60, 1),
             "evaluation": registration.evaluations.filter(year=year).first()}
 

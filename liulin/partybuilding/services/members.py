@@ -148,8 +148,9 @@ def evaluate_member(*, actor, registration, year, grade, comment=""):
 @transaction.atomic
 def send_quarterly_reports(*, actor, org, year, quarter):
     """Tell the unit's party organisation (its contacts, and its webhook) that the quarter's
-    report of each of its confirmed members is ready; the report itself is computed from the
-    rows when read (selectors.member_quarter). Returns how many members were reported."""
+    report of each of its confirmed members is ready, linking the report's PDF; the report
+    itself is computed from the rows when read (selectors.member_quarter). Returns how many
+    members were reported."""
     from django.urls import reverse
 
     if not 1 <= int(quarter) <= 4:
@@ -163,7 +164,8 @@ def send_quarterly_reports(*, actor, org, year, quarter):
     contacts = partner_contacts(org.pk)
     notices = []
     for registration in registrations:
-        url = reverse("partybuilding:member_report", args=[registration.pk, int(year), int(quarter)])
+        # The link is the printed report (PDF): what the unit's party organisation files.
+        url = reverse("partybuilding:member_report_pdf", args=[registration.pk, int(year), int(quarter)])
         params = {"name": registration.name, "year": int(year), "quarter": int(quarter)}
         text_ = N_("在职党员{name}{year}年第{quarter}季度社区服务报告已生成。")
         notices += [Notice(kind=KIND_REPORT, text=text_, params=params, user_id=u, target=registration, url=url) for u in contacts]
