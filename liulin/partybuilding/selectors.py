@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from liulin.core.permissions import get_or_404, scoped
 
 from .models import (
+    Evaluation,
     LinkActivity,
     LinkKind,
     Need,
@@ -107,6 +108,17 @@ def own_registrations(user):
     if not getattr(user, "is_authenticated", False):
         return Registration.objects.none()
     return Registration.objects.filter(user=user).select_related("org", "community").order_by("-registered_at")
+
+
+def evaluations_for(user, *, year=None, registration_id=None):
+    """The annual evaluations the user may see: staff their community's, a partner contact his
+    unit's members', a member his own."""
+    qs = scoped(user, Evaluation.objects.select_related("registration__org"), VIEW)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if registration_id is not None:
+        qs = qs.filter(registration_id=registration_id)
+    return qs.order_by("-year", "registration__name", "id")
 
 
 def services_for(user, *, state=None):

@@ -4,6 +4,7 @@ logged with a photo and confirmed by the beneficiary or a grid worker; the quart
 to the employer; the community's annual evaluation."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
@@ -130,18 +131,29 @@ def service_step(*, actor, record, action, reason="", now=None):
 
 @transaction.atomic
 def evaluate_member(*, actor, registration, year, grade, comment=""):
+    """The community's annual evaluation of a member: by its staff, for a year from the one he
+    registered in up to this one, once per member and year (a unique constraint: a second
+    evaluation, even a simultaneous one, is `already_evaluated`). A registration his unit
+    never confirmed is not evaluated."""
     authorise(actor, "evaluate", registration)
     if grade not in Evaluation.Grade.values:
         raise Invalid(_("请选择评定等次。"), code="invalid_grade", field="grade")
-    if not 2000 <= int(year) <= clock.today().year:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise Invalid(_("年度不正确。"), code="invalid_year", field="year") from None
+    registered = timezone.localdate(registration.registered_at).year
+    if not max(2000, registered) <= year <= clock.today().year:
         raise Invalid(_("年度不正确。"), code="invalid_year", field="year")
+    if registration.state in (Registration.State.PENDING, Registration.State.REJECTED):
+        raise Conflict(_("报到经单位确认后才能评议。"), code="not_confirmed")
     try:
         with transaction.atomic():
-            evaluation = Evaluation.objects.create(registration=registration, year=int(year), grade=grade,
+            evaluation = Evaluation.objects.create(registration=registration, year=year, grade=grade,
                                                    comment=text(comment, field="comment"), evaluated_by=actor)
     except IntegrityError:
         raise Conflict(_("该党员本年度已评议。"), code="already_evaluated") from None
-    audit.record(actor=actor, action="partybuilding.evaluate", target=registration, year=int(year), grade=grade)
+    audit.record(actor=actor, action="partybuilding.evaluate", target=registration, year=year, grade=grade)
     return evaluation
 
 
