@@ -1,13 +1,19 @@
 """The printed reports (PDF through core.pdf) and their sending to the members' units."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from liulin.accounts.tests.factories import make_user
 from liulin.core import pdf
 from liulin.core.notifications.models import Notification
+from liulin.core.roles import Role
+from liulin.core.tasks import periodic_jobs
 from liulin.partybuilding import services
-from liulin.partybuilding.models import Category
+from liulin.partybuilding.models import Category, ReportDispatch
 
 from .factories import DAY
 
@@ -87,3 +93,79 @@ def test_the_units_yearly_report_prints_as_a_pdf(world, client, printed):
     assert client.get(url).status_code == 404
     client.force_login(world.staff)
     assert client.get(reverse("partybuilding:unit_report_pdf", args=[partnership.pk, 1999])).status_code == 404
+
+
+# --- the quarter's reports sent by themselves ----------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _at(*day, hour=9):
+    return datetime.datetime(*day, hour, tzinfo=SHANGHAI)
+
+
+def _run_the_job():
+    periodic_jobs()["partybuilding.send_quarterly_reports"].run()
+
+
+def _reports_to(user):
+    return list(Notification.objects.filter(user=user, kind="partybuilding.report").order_by("id").values_list("url", flat=True))
+
+
+def test_the_quarter_just_ended_is_sent_to_every_unit_once(world, time_machine):
+    q1 = reverse("partybuilding:member_report_pdf", args=[world.registration.pk, 2026, 1])
+    time_machine.move_to(_at(2026, 3, 31, hour=23), tick=False)  # the quarter is not over yet
+    _run_the_job()
+    assert not ReportDispatch.objects.exists() and _reports_to(world.contact) == []
+
+    time_machine.move_to(_at(2026, 4, 1, hour=0), tick=False)
+    _run_the_job()
+    assert _reports_to(world.contact) == [q1]
+    assert {(d.org_id, d.year, d.quarter, d.members, d.automatic, d.sent_by_id) for d in ReportDispatch.objects.all()} == {
+        (world.org.pk, 2026, 1, 1, True, None), (world.other_org.pk, 2026, 1, 0, True, None)}
+    # Run again, later that day and on the last day of the window: nothing new.
+    for moment in (_at(2026, 4, 1, hour=15), _at(2026, 4, 7, hour=23)):
+        time_machine.move_to(moment, tick=False)
+        _run_the_job()
+    assert _reports_to(world.contact) == [q1] and ReportDispatch.objects.count() == 2
+    # A unit that joins after the job ran is sent its quarter on the next run, inside the window.
+    from .factories import member, partner_unit
+
+    late = partner_unit(world.community, "后报到单位党支部")
+    late_contact = make_user(Role.PARTNER_CONTACT, late)
+    _late_member, late_registration = member(world.grid, late)
+    _run_the_job()
+    assert _reports_to(late_contact) == [reverse("partybuilding:member_report_pdf", args=[late_registration.pk, 2026, 1])]
+
+    # Past the window (7 days by default), nothing is sent; nor mid-quarter.
+    Notification.objects.all().delete()
+    for moment in (_at(2026, 4, 8), _at(2026, 5, 15)):
+        time_machine.move_to(moment, tick=False)
+        _run_the_job()
+    assert not Notification.objects.exists() and ReportDispatch.objects.filter(quarter=2).count() == 0
+
+
+def test_a_unit_whose_quarter_staff_already_sent_is_left_alone(world, time_machine, settings):
+    settings.LIULIN_QUARTER_REPORT_DAYS = 3
+    time_machine.move_to(_at(2026, 6, 20), tick=False)  # sent during the quarter: not its final report
+    services.send_quarterly_reports(actor=world.staff, org=world.org, year=2026, quarter=2)
+    time_machine.move_to(_at(2026, 7, 1, hour=10), tick=False)
+    services.send_quarterly_reports(actor=world.staff, org=world.other_org, year=2026, quarter=2)
+    time_machine.move_to(_at(2026, 7, 2), tick=False)
+    _run_the_job()
+    sent = {(d.org_id, d.automatic) for d in ReportDispatch.objects.filter(year=2026, quarter=2)}
+    assert sent == {(world.org.pk, False), (world.org.pk, True), (world.other_org.pk, False)}
+    assert ReportDispatch.objects.get(org=world.other_org).sent_by == world.staff
+    time_machine.move_to(_at(2026, 7, 4), tick=False)  # the third day is the last with LIULIN_QUARTER_REPORT_DAYS = 3
+    assert services.send_due_quarterly_reports() == 0
+
+
+def test_the_fourth_quarter_is_sent_in_the_new_year_and_a_second_node_sends_nothing(world, time_machine):
+    time_machine.move_to(_at(2027, 1, 2), tick=False)
+    assert services.send_due_quarterly_reports() == 2
+    assert _reports_to(world.contact) == [reverse("partybuilding:member_report_pdf", args=[world.registration.pk, 2026, 4])]
+    # Another node that read the units before this one wrote its rows loses on the constraint.
+    from liulin.partybuilding.services.members import dispatch_automatic
+
+    assert dispatch_automatic(org=world.org, year=2026, quarter=4) is False
+    assert len(_reports_to(world.contact)) == 1
