@@ -137,8 +137,10 @@ def service_step(*, actor, record, action, reason="", now=None):
          changes=changes)
     if action == "service_confirm":
         payload = {"record_id": locked.pk, "user_id": locked.registration.user_id, "community_id": locked.community_id,
-                   "minutes": locked.minutes, "served_on": locked.served_on}
-        transaction.on_commit(lambda: signals.service_confirmed.send(sender=ServiceRecord, **payload))
+                   "org_id": locked.org_id, "minutes": locked.minutes, "served_on": locked.served_on,
+                   "content": locked.description[:200], "confirmed_by_id": actor.pk, "is_demo": locked.is_demo}
+        # robust: the confirmation has committed; a receiver's failure is logged, not raised at the confirmer.
+        transaction.on_commit(lambda: signals.service_confirmed.send(sender=ServiceRecord, **payload), robust=True)
     return locked
 
 
