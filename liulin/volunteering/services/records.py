@@ -10,6 +10,7 @@ Nobody confirms or decides on his own hours; whoever added hours by hand does no
 them (workflow.SEPARATED_DUTIES)."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.permissions import authorise, permitting_role
 from liulin.core.text import clean_text
 
-from ..models import Activity, Posting, RecordEvent, ServiceRecord, TeamMember
+from ..models import Activity, Posting, RecordEvent, ServiceRecord, TeamMember, Volunteer
 from ..workflow import SEPARATED_DUTIES, WORKFLOW
 from . import ledger
 
@@ -157,7 +158,13 @@ def record_from_party_service(*, ref, user_id, community_id, org_id, minutes, se
     confirmer = User.objects.filter(pk=confirmed_by_id).first() if confirmed_by_id else None
     now = clock.now()
     with transaction.atomic():
+        known = Q(user=member)  # as register_volunteer finds him: his own record, or one his team enrolled
+        if getattr(member, "resident_id", None):
+            known |= Q(resident_id=member.resident_id, user__isnull=True)
+        is_new = not Volunteer.objects.filter(known).exists()
         volunteer = register_volunteer(actor=member, community=community)
+        if is_new and is_demo:  # made for the demo's party service: demo data like it
+            Volunteer.objects.filter(pk=volunteer.pk).update(is_demo=True)
         record = ServiceRecord(
             volunteer=volunteer, activity=None, team_id=org_id, community_id=community_id, served_on=served_on,
             content=(clean_text(content or "").strip() or _("在职党员社区服务"))[:200], place=community.name[:64],

@@ -61,3 +61,13 @@ def test_a_refused_party_service_credits_nothing(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         partybuilding.service_step(actor=world.beneficiary, record=service, action="service_reject", reason="没有这回事")
     assert not ServiceRecord.objects.exists()
+
+
+def test_the_demos_party_service_is_demo_data_here_too(django_capture_on_commit_callbacks):
+    world = party_world()
+    service = partybuilding.log_service(actor=world.member, registration=world.registration, category=Category.CARE, served_on=DAY,
+                                        minutes=60, description="微心愿：修轮椅", beneficiary=world.beneficiary.resident, is_demo=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        partybuilding.service_step(actor=world.grid_worker, record=service, action="service_confirm")
+    hours = ServiceRecord.objects.select_related("volunteer").get()
+    assert hours.is_demo and hours.volunteer.is_demo
