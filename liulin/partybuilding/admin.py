@@ -63,3 +63,9 @@ class WishAdmin(ReadOnlyAdmin):
 class LinkActivityAdmin(ReadOnlyAdmin):
     list_display = ["title", "partnership", "kind", "held_on", "participants"]
     list_filter = ["kind"]
+
+
+@admin.register(models.ReportDispatch)
+class ReportDispatchAdmin(ReadOnlyAdmin):
+    list_display = ["org", "year", "quarter", "members", "automatic", "sent_by", "sent_at"]
+    list_filter = ["automatic", "year", "quarter"]

@@ -8,6 +8,7 @@ from ninja.responses import Status
 
 from liulin.core.errors import Invalid, NotFound
 from liulin.core.permissions import has_perm_anywhere
+from liulin.core.schemas import ERRORS
 from liulin.orgs.models import Organisation
 from liulin.territory.models import Area
 
@@ -15,6 +16,8 @@ from . import selectors, services
 from .schemas import (
     AssignIn,
     ClaimIn,
+    EvaluationIn,
+    EvaluationOut,
     FiguresOut,
     NeedIn,
     NeedOut,
@@ -179,6 +182,19 @@ def registration_create(request, payload: RegistrationIn):
 def registration_step(request, registration_id: int, payload: StepIn):
     registration = selectors.registration_for(request.user, registration_id)
     return services.registration_step(actor=request.user, registration=registration, action=payload.action, reason=payload.reason)
+
+
+@router.get("/evaluations", response={200: list[EvaluationOut], **ERRORS}, summary="在职党员年度评议（按角色范围）")
+@paginate
+def evaluation_list(request, year: int | None = None, registration_id: int | None = None):
+    return selectors.evaluations_for(request.user, year=year, registration_id=registration_id)
+
+
+@router.post("/evaluations", response={201: EvaluationOut, **ERRORS}, summary="社区对在职党员的年度评议（每人每年一次）")
+def evaluation_create(request, payload: EvaluationIn):
+    registration = selectors.registration_for(request.user, payload.registration_id)
+    return Status(201, services.evaluate_member(actor=request.user, registration=registration, year=payload.year,
+                                                grade=payload.grade, comment=payload.comment))
 
 
 @router.get("/services", response=list[ServiceOut], summary="党员服务记录")

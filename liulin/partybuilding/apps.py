@@ -30,6 +30,8 @@ class PartybuildingConfig(AppConfig):
         register_owner(models.ServiceRecord, perm="partybuilding.view")
         register_owner(models.Wish, perm="partybuilding.view")
         register_periodic("partybuilding.raise_unclaimed_wishes", every=3600, func=_raise_unclaimed)
+        # In the first days of a quarter, each unit's reports of the quarter just ended, once.
+        register_periodic("partybuilding.send_quarterly_reports", every=3600, func=_send_quarterly_reports)
 
 
 def _lives_here(user):
@@ -41,3 +43,9 @@ def _raise_unclaimed():
     from .services.wishes import raise_unclaimed_wishes
 
     raise_unclaimed_wishes()
+
+
+def _send_quarterly_reports():
+    from .services.members import send_due_quarterly_reports
+
+    send_due_quarterly_reports()

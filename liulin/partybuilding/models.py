@@ -402,6 +402,33 @@ class Evaluation(models.Model):
         return f"{self.registration} · {self.year}"
 
 
+class ReportDispatch(models.Model):
+    """A quarter's reports sent to a unit's party organisation: from the unit's page by a
+    person (`sent_by`), or by the periodic job in the first days after the quarter ends
+    (`automatic`), which sends each unit's quarter once: its row is the claim, under a unique
+    constraint, so a second run or another node sends nothing."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("共建单位"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    members = models.PositiveIntegerField(_("报告党员人数"), default=0)
+    automatic = models.BooleanField(_("自动发送"), default=False)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("发送时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("季度报告发送记录")
+        verbose_name_plural = verbose_name
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="pb_dispatch_quarter_range"),
+            models.UniqueConstraint(fields=["org", "year", "quarter"], condition=Q(automatic=True), name="pb_dispatch_automatic_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.org_id} · {self.year} Q{self.quarter}"
+
+
 # --- events: every state change, hash-chained per subject (core.chain) ---------------------
 
 

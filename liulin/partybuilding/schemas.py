@@ -3,7 +3,7 @@ a wish shows its public label; a need its category and state."""
 
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class StepIn(Schema):
@@ -100,6 +100,25 @@ class RegistrationOut(Schema):
     posts: list[str]
     state: str
     registered_at: datetime
+
+
+class EvaluationIn(Schema):
+    registration_id: int
+    year: int = Field(ge=2000, le=2999)
+    grade: str = Field(description="excellent 优秀、good 合格、poor 不合格")
+    comment: str = Field("", max_length=2000)
+
+
+class EvaluationOut(Schema):
+    id: int
+    registration_id: int
+    name: str = Field(alias="registration.name")
+    org_id: int = Field(alias="registration.org_id")
+    org_name: str = Field(alias="registration.org.name")
+    year: int
+    grade: str
+    comment: str
+    evaluated_at: datetime
 
 
 class ServiceOut(Schema):

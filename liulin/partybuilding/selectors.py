@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from liulin.core.permissions import get_or_404, scoped
 
 from .models import (
+    Evaluation,
     LinkActivity,
     LinkKind,
     Need,
@@ -107,6 +108,17 @@ def own_registrations(user):
     if not getattr(user, "is_authenticated", False):
         return Registration.objects.none()
     return Registration.objects.filter(user=user).select_related("org", "community").order_by("-registered_at")
+
+
+def evaluations_for(user, *, year=None, registration_id=None):
+    """The annual evaluations the user may see: staff their community's, a partner contact his
+    unit's members', a member his own."""
+    qs = scoped(user, Evaluation.objects.select_related("registration__org"), VIEW)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if registration_id is not None:
+        qs = qs.filter(registration_id=registration_id)
+    return qs.order_by("-year", "registration__name", "id")
 
 
 def services_for(user, *, state=None):
@@ -239,7 +251,8 @@ def member_quarter(registration, year, quarter):
                                       fulfilled_at__date__lt=end).only("id", "title", "beneficiary_label", "fulfilled_at")
                   .order_by("fulfilled_at"))
     minutes = sum(s.minutes for s in services)
-    return {"registration": registration, "year": year, "quarter": quarter, "start": start, "end": end, "services": services,
+    return {"registration": registration, "year": year, "quarter": quarter, "start": start, "end": end,
+            "last_day": end - datetime.timedelta(days=1), "services": services,
             "wishes": wishes, "minutes": minutes, "hours": round(minutes / 60, 1),
             "evaluation": registration.evaluations.filter(year=year).first()}
 

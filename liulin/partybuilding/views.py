@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liulin.core import clock
+from liulin.core import clock, pdf
 from liulin.core.attachments.selectors import for_owner
 from liulin.core.errors import Conflict, Invalid, NotPermitted, add_to_form
 from liulin.core.permissions import active_assignments, can, has_perm_anywhere
@@ -441,6 +441,19 @@ def member_report(request, pk, year, quarter):
     return render(request, "partybuilding/report.html", selectors.member_quarter(registration, year, quarter))
 
 
+@login_required
+def member_report_pdf(request, pk, year, quarter):
+    """The same quarterly report as a PDF (WeasyPrint, Noto CJK), for the unit's party
+    organisation to file; the notification of `send_quarterly_reports` links here."""
+    _require_view(request.user)
+    if not 1 <= quarter <= 4 or not 2000 <= year <= 2999:
+        raise Http404
+    registration = selectors.registration_for(request.user, pk)
+    report = selectors.member_quarter(registration, year, quarter)
+    return pdf.response(pdf.render("partybuilding/report_pdf.html", {**report, "printed_on": clock.today()}),
+                        filename=f"partybuilding-member-{registration.pk}-{year}-q{quarter}.pdf")
+
+
 # --- services -----------------------------------------------------------------------------------------
 
 
@@ -569,6 +582,17 @@ def unit_report(request, pk, year):
         raise Http404
     partnership = selectors.partnership_for(request.user, pk)
     return render(request, "partybuilding/unit_report.html", selectors.unit_year(request.user, partnership, year))
+
+
+@login_required
+def unit_report_pdf(request, pk, year):
+    _require_view(request.user)
+    if not 2000 <= year <= 2999:
+        raise Http404
+    partnership = selectors.partnership_for(request.user, pk)
+    report = selectors.unit_year(request.user, partnership, year)
+    return pdf.response(pdf.render("partybuilding/unit_report_pdf.html", {**report, "printed_on": clock.today()}),
+                        filename=f"partybuilding-unit-{partnership.pk}-{year}.pdf")
 
 
 @login_required

@@ -14,7 +14,7 @@ class VolunteeringConfig(AppConfig):
         from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
-        from . import permissions, selectors  # noqa: F401
+        from . import hooks, permissions, selectors  # noqa: F401
         from .services import team_hours
 
         register_nav("volunteering", label=_("志愿服务"), url_name="volunteering:home", order=40)
@@ -30,3 +30,5 @@ class VolunteeringConfig(AppConfig):
         # A team's members checked in at an activity another app ran (a culture team's
         # performance in `activities`) have their hours recorded here (services/team_hours.py).
         service_hours.register_recorder(team_hours.record_team_service)
+        # A party member's service confirmed in 党建引领惠邻 is credited to the hours register.
+        hooks.connect()

@@ -215,7 +215,9 @@ class SignUp(models.Model):
 class ServiceRecord(models.Model):
     """One entry of the hours register (志愿服务记录, 民政部令第67号 第八条): who served, what,
     where, when, for how long, recorded by whom. Minutes never exceed the activity's length
-    (`cap_minutes`), by a check."""
+    (`cap_minutes`), by a check. A record without an activity is a service confirmed in
+    another app and credited here through its hook (`source_ref` names it, once): an
+    in-service party member's service (党建引领惠邻), whose `team` is his unit."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("待确认")
@@ -227,9 +229,11 @@ class ServiceRecord(models.Model):
         ATTENDANCE = "attendance", _("签到签退")
         MANUAL = "manual", _("组织者补录")
         TEAM_EVENT = "team_event", _("队伍活动签到")  # checked in at a team's activity run elsewhere (core.service_hours)
+        PARTYBUILDING = "partybuilding", _("在职党员服务")
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records", verbose_name=_("志愿者"))
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="records", verbose_name=_("活动"))
+    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="records",
+                                 verbose_name=_("活动"))
     team = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", editable=False)
     community = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+", editable=False)
     served_on = models.DateField(_("服务日期"))
@@ -239,6 +243,7 @@ class ServiceRecord(models.Model):
     cap_minutes = models.PositiveIntegerField(editable=False)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     reason = models.CharField(_("补录理由"), max_length=200, blank=True)
+    source_ref = models.CharField(_("来源记录"), max_length=64, null=True, blank=True, unique=True, editable=False)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=clock.now)
@@ -257,6 +262,9 @@ class ServiceRecord(models.Model):
             models.CheckConstraint(condition=~Q(source="manual") | ~Q(reason=""), name="volunteering_manual_record_has_reason"),
             models.UniqueConstraint(fields=["activity", "volunteer"], condition=~Q(state="voided"),
                                     name="volunteering_one_record_per_activity"),
+            models.CheckConstraint(condition=Q(activity__isnull=False, source__in=["attendance", "manual", "team_event"])
+                                   | Q(activity__isnull=True, source="partybuilding", source_ref__isnull=False),
+                                   name="volunteering_record_from_an_activity_or_a_hook"),
         ]
 
     def __str__(self):

@@ -107,7 +107,7 @@ class RecordOut(Schema):
     id: int
     volunteer_id: int
     volunteer_name: str = Field(alias="volunteer.name")
-    activity_id: int
+    activity_id: int | None = Field(description="空：由其他应用确认后记入的服务（在职党员服务，source = partybuilding）")
     served_on: datetime.date
     content: str
     place: str

@@ -1,7 +1,7 @@
 """The wheelchair wish, in a phone-sized browser: a grid worker collects it for an elder,
 the community publishes it, an in-service party member of a partner unit claims it and
 delivers it with a photo, the elder confirms it in 长辈版, and it appears in the member's
-quarterly report that his unit's contact reads."""
+quarterly report that his unit's contact reads, and prints as a PDF."""
 
 import io
 
@@ -87,3 +87,6 @@ def test_wheelchair_wish_from_collection_to_the_quarterly_report(page, screensho
     page.goto(f"/partybuilding/m/{world.registration.pk}/{today.year}/{(today.month - 1) // 3 + 1}/")
     expect(page.locator("[data-testid=report-wishes]")).to_contain_text("修轮椅")
     screenshot(page, "partybuilding-quarterly-report")
+    # The printed report his unit files: the PDF the page links to.
+    printed = page.request.get(page.locator("[data-testid=report-pdf]").get_attribute("href"))
+    assert printed.ok and printed.headers["content-type"] == "application/pdf" and printed.body().startswith(b"%PDF")

@@ -17,6 +17,7 @@ from .members import (
     log_service,
     register_member,
     registration_step,
+    send_due_quarterly_reports,
     send_quarterly_reports,
     service_step,
 )
@@ -26,6 +27,6 @@ from .wishes import claim_wish, collect_wish, confirm_wish, deliver_wish, raise_
 __all__ = [
     "assign_resource", "claim_need", "claim_wish", "collect_wish", "confirm_wish", "deliver_wish", "evaluate_member", "join_project",
     "log_service", "offer_resource", "project_step", "raise_need", "raise_need_from_ticket", "raise_unclaimed_wishes",
-    "record_activity", "register_member", "registration_step", "report_in", "send_quarterly_reports", "service_step",
-    "wish_step", "withdraw_need",
+    "record_activity", "register_member", "registration_step", "report_in", "send_due_quarterly_reports", "send_quarterly_reports",
+    "service_step", "wish_step", "withdraw_need",
 ]

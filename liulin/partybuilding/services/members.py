@@ -3,11 +3,16 @@ lives, confirmed by his employer's party organisation (a partner unit's contact)
 logged with a photo and confirmed by the beneficiary or a grid worker; the quarterly report
 to the employer; the community's annual evaluation."""
 
+import datetime
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from liulin.core import audit, clock
+from liulin.core import audit, calendar, clock
 from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.notifications.services import Notice, send
@@ -15,7 +20,15 @@ from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 
 from .. import signals
-from ..models import Category, Evaluation, Registration, RegistrationEvent, ServiceEvent, ServiceRecord
+from ..models import (
+    Category,
+    Evaluation,
+    Registration,
+    RegistrationEvent,
+    ReportDispatch,
+    ServiceEvent,
+    ServiceRecord,
+)
 from ..workflow import REGISTRATION, SERVICE
 from ._common import authorise, day, first_event, lock, move, text
 
@@ -23,6 +36,7 @@ PHOTO_STAGE = "service"
 MAX_PHOTOS = 6
 KIND_REGISTRATION = "partybuilding.registration"
 KIND_REPORT = "partybuilding.report"
+DEFAULT_REPORT_DAYS = 7
 
 
 def partner_contacts(org_id):
@@ -123,54 +137,119 @@ def service_step(*, actor, record, action, reason="", now=None):
          changes=changes)
     if action == "service_confirm":
         payload = {"record_id": locked.pk, "user_id": locked.registration.user_id, "community_id": locked.community_id,
-                   "minutes": locked.minutes, "served_on": locked.served_on}
-        transaction.on_commit(lambda: signals.service_confirmed.send(sender=ServiceRecord, **payload))
+                   "org_id": locked.org_id, "minutes": locked.minutes, "served_on": locked.served_on,
+                   "content": locked.description[:200], "confirmed_by_id": actor.pk, "is_demo": locked.is_demo}
+        # robust: the confirmation has committed; a receiver's failure is logged, not raised at the confirmer.
+        transaction.on_commit(lambda: signals.service_confirmed.send(sender=ServiceRecord, **payload), robust=True)
     return locked
 
 
 @transaction.atomic
 def evaluate_member(*, actor, registration, year, grade, comment=""):
+    """The community's annual evaluation of a member: by its staff, for a year from the one he
+    registered in up to this one, once per member and year (a unique constraint: a second
+    evaluation, even a simultaneous one, is `already_evaluated`). A registration his unit
+    never confirmed is not evaluated."""
     authorise(actor, "evaluate", registration)
     if grade not in Evaluation.Grade.values:
         raise Invalid(_("请选择评定等次。"), code="invalid_grade", field="grade")
-    if not 2000 <= int(year) <= clock.today().year:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise Invalid(_("年度不正确。"), code="invalid_year", field="year") from None
+    registered = timezone.localdate(registration.registered_at).year
+    if not max(2000, registered) <= year <= clock.today().year:
         raise Invalid(_("年度不正确。"), code="invalid_year", field="year")
+    if registration.state in (Registration.State.PENDING, Registration.State.REJECTED):
+        raise Conflict(_("报到经单位确认后才能评议。"), code="not_confirmed")
     try:
         with transaction.atomic():
-            evaluation = Evaluation.objects.create(registration=registration, year=int(year), grade=grade,
+            evaluation = Evaluation.objects.create(registration=registration, year=year, grade=grade,
                                                    comment=text(comment, field="comment"), evaluated_by=actor)
     except IntegrityError:
         raise Conflict(_("该党员本年度已评议。"), code="already_evaluated") from None
-    audit.record(actor=actor, action="partybuilding.evaluate", target=registration, year=int(year), grade=grade)
+    audit.record(actor=actor, action="partybuilding.evaluate", target=registration, year=year, grade=grade)
     return evaluation
 
 
 @transaction.atomic
 def send_quarterly_reports(*, actor, org, year, quarter):
     """Tell the unit's party organisation (its contacts, and its webhook) that the quarter's
-    report of each of its confirmed members is ready; the report itself is computed from the
-    rows when read (selectors.member_quarter). Returns how many members were reported."""
-    from django.urls import reverse
-
+    report of each of its confirmed members is ready, linking the report's PDF; the report
+    itself is computed from the rows when read (selectors.member_quarter). The sending is
+    recorded (ReportDispatch). Returns how many members were reported."""
     if not 1 <= int(quarter) <= 4:
         raise Invalid(_("季度须为 1 到 4。"), code="invalid_quarter", field="quarter")
-    registrations = list(Registration.objects.filter(org=org, state=Registration.State.CONFIRMED))
     if actor is not None:
         partnership = org.partnerships.first()
         if partnership is None:
             raise Invalid(_("该单位尚未向社区报到。"), code="not_a_partner", field="org")
         authorise(actor, "report", partnership)
+    members = _tell_unit(org, int(year), int(quarter))
+    ReportDispatch.objects.create(org=org, year=int(year), quarter=int(quarter), members=members, sent_by=actor)
+    audit.record(actor=actor, action="partybuilding.quarterly_reports", target=org, year=int(year), quarter=int(quarter),
+                 members=members)
+    return members
+
+
+def _tell_unit(org, year, quarter):
+    """The notices of one unit's quarter: one per confirmed member to each of the unit's
+    contacts and to its webhook, linking his report's PDF. Returns how many members."""
+    from django.urls import reverse
+
+    registrations = list(Registration.objects.filter(org=org, state=Registration.State.CONFIRMED))
     contacts = partner_contacts(org.pk)
     notices = []
     for registration in registrations:
-        url = reverse("partybuilding:member_report", args=[registration.pk, int(year), int(quarter)])
-        params = {"name": registration.name, "year": int(year), "quarter": int(quarter)}
+        # The link is the printed report (PDF): what the unit's party organisation files.
+        url = reverse("partybuilding:member_report_pdf", args=[registration.pk, year, quarter])
+        params = {"name": registration.name, "year": year, "quarter": quarter}
         text_ = N_("在职党员{name}{year}年第{quarter}季度社区服务报告已生成。")
         notices += [Notice(kind=KIND_REPORT, text=text_, params=params, user_id=u, target=registration, url=url) for u in contacts]
         notices.append(Notice(kind=KIND_REPORT, text=text_, params=params, org_id=org.pk, target=registration, url=url))
     send(notices)
-    audit.record(actor=actor, action="partybuilding.quarterly_reports", target=org, year=int(year), quarter=int(quarter),
-                 members=len(registrations))
     return len(registrations)
 
 
+def report_days():
+    return int(getattr(settings, "LIULIN_QUARTER_REPORT_DAYS", DEFAULT_REPORT_DAYS))
+
+
+def quarter_just_ended(today):
+    """(year, quarter) of the quarter before the one `today` is in, and the day this one began."""
+    began = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    last = began - datetime.timedelta(days=1)
+    return last.year, (last.month - 1) // 3 + 1, began
+
+
+def send_due_quarterly_reports(*, now=None, days=None):
+    """The periodic job: in the first `days` days of a quarter (LIULIN_QUARTER_REPORT_DAYS,
+    default 7), send every partner unit's reports of the quarter just ended, once. A unit's
+    automatic dispatch row is inserted first, under a unique constraint, with its notices in
+    the same transaction: a second run, or another node's, sends nothing. A unit whose reports
+    a person already sent after the quarter ended is left alone. Returns the units sent to."""
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    year, quarter, began = quarter_just_ended(today)
+    if (today - began).days >= (report_days() if days is None else days):
+        return 0
+    done = ReportDispatch.objects.filter(year=year, quarter=quarter).filter(
+        Q(automatic=True) | Q(sent_at__gte=calendar.start_of_day(began))).values("org_id")
+    units = (Organisation.objects.filter(kind=Organisation.Kind.PARTNER_UNIT, is_active=True, partnerships__isnull=False)
+             .exclude(pk__in=done).distinct().order_by("pk"))
+    return sum(1 for org in units if dispatch_automatic(org=org, year=year, quarter=quarter, now=now))
+
+
+@transaction.atomic
+def dispatch_automatic(*, org, year, quarter, now=None):
+    """Send one unit's quarter unless it was sent automatically already. True when sent."""
+    try:
+        with transaction.atomic():
+            dispatch = ReportDispatch.objects.create(org=org, year=year, quarter=quarter, automatic=True, sent_at=now or clock.now())
+    except IntegrityError:
+        return False
+    dispatch.members = _tell_unit(org, year, quarter)
+    dispatch.save(update_fields=["members"])
+    audit.record(actor=None, action="partybuilding.quarterly_reports", target=org, year=year, quarter=quarter,
+                 members=dispatch.members, automatic=True)
+    return True

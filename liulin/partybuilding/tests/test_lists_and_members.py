@@ -187,7 +187,7 @@ def test_quarterly_report_and_evaluation(world):
     assert selectors.member_quarter(world.registration, 2026, 2)["minutes"] == 0
     assert services.send_quarterly_reports(actor=world.contact, org=world.org, year=2026, quarter=1) == 1
     notice = Notification.objects.get(user=world.contact, kind="partybuilding.report")
-    assert notice.url.endswith(f"/{world.registration.pk}/2026/1/")
+    assert notice.url.endswith(f"/{world.registration.pk}/2026/1/pdf/")
 
 
 def test_figures_are_counted_from_rows(world):

@@ -10,6 +10,7 @@ Nobody confirms or decides on his own hours; whoever added hours by hand does no
 them (workflow.SEPARATED_DUTIES)."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.permissions import authorise, permitting_role
 from liulin.core.text import clean_text
 
-from ..models import Activity, Posting, RecordEvent, ServiceRecord, TeamMember
+from ..models import Activity, Posting, RecordEvent, ServiceRecord, TeamMember, Volunteer
 from ..workflow import SEPARATED_DUTIES, WORKFLOW
 from . import ledger
 
@@ -137,6 +138,49 @@ def act(*, actor, record, action, reason="", minutes=None):
     return record
 
 
+def record_from_party_service(*, ref, user_id, community_id, org_id, minutes, served_on, content, confirmed_by_id=None,
+                              is_demo=False):
+    """An in-service party member's service, confirmed in 党建引领惠邻 by the person served or
+    a grid worker, enters this register confirmed: once per service (`ref`, unique), under his
+    volunteer record (made if he has none), his unit as its team. Its hours count toward stars
+    and certificates like any other; they earn no 雷锋超市 points, which follow the community's
+    own activities and rules. Returns the record (the one already made, for a repeated ref)."""
+    from liulin.accounts.models import User
+    from liulin.territory.models import Area
+
+    from .teams import register_volunteer
+
+    found = ServiceRecord.objects.filter(source_ref=ref).first()
+    if found is not None:
+        return found
+    member = User.objects.get(pk=user_id)
+    community = Area.objects.get(pk=community_id)
+    confirmer = User.objects.filter(pk=confirmed_by_id).first() if confirmed_by_id else None
+    now = clock.now()
+    with transaction.atomic():
+        known = Q(user=member)  # as register_volunteer finds him: his own record, or one his team enrolled
+        if getattr(member, "resident_id", None):
+            known |= Q(resident_id=member.resident_id, user__isnull=True)
+        is_new = not Volunteer.objects.filter(known).exists()
+        volunteer = register_volunteer(actor=member, community=community)
+        if is_new and is_demo:  # made for the demo's party service: demo data like it
+            Volunteer.objects.filter(pk=volunteer.pk).update(is_demo=True)
+        record = ServiceRecord(
+            volunteer=volunteer, activity=None, team_id=org_id, community_id=community_id, served_on=served_on,
+            content=(clean_text(content or "").strip() or _("在职党员社区服务"))[:200], place=community.name[:64],
+            minutes=minutes, cap_minutes=minutes, source=ServiceRecord.Source.PARTYBUILDING, source_ref=ref,
+            state=S.CONFIRMED, recorded_by=member, recorded_at=now, confirmed_by=confirmer, confirmed_at=now, is_demo=is_demo)
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            return ServiceRecord.objects.get(source_ref=ref)
+        chain.new_chain(RecordEvent, record)
+        chain.append(RecordEvent, record, actor=confirmer, actor_role="", action="record_party_service",
+                     data={**_snapshot(record), "ref": ref})
+    return record
+
+
 def points_earned(record):
     """The points a record has earned so far (its postings, read from the ledger)."""
     account = ledger.account_of(record.volunteer)
@@ -146,6 +190,8 @@ def points_earned(record):
 
 def _settle_points(actor, record, event):
     activity = record.activity
+    if activity is None:  # hours credited from another app (a party member's service): no points
+        return
     rate = activity.points_per_hour if activity.points_per_hour is not None else ledger.rules_for(activity.community).points_per_hour
     due = ledger.points_for(record.minutes, rate) - points_earned(record)
     if not due:
