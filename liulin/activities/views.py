@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from liulin.core import clock, crypto
+from liulin.core import clock, crypto, publication
 from liulin.core.errors import DomainError, Invalid, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, scoped
 from liulin.people.models import Resident
@@ -240,6 +240,7 @@ def _selection_context(request, selection, **extra):
         "candidates": candidates,
         "vote_form": VoteForm(candidates=candidates),
         "nominate_form": NominateForm(),
+        "notice": publication.status_of(selection.notice_id),
         "actions": [t for t in SELECTION_WORKFLOW.available_actions(selection.state)
                     if can(request.user, SELECTION_WORKFLOW.perm(t.action), selection)],
     }

@@ -210,6 +210,18 @@ def test_fewer_days_than_the_kind_do_not_shorten_the_notice(town):
     assert Notice.objects.get(pk=Selection.objects.get(pk=selection.pk).notice_id).ends_at == ENDS
 
 
+def test_the_selection_page_shows_its_notice_and_links_to_it(town, client):
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风")
+    to_voting(town, selection, families(town, selection, 1))
+    sel.act_on_selection(actor=town.staff, selection=selection, action="start_publicity")
+    notice_id = Selection.objects.get(pk=selection.pk).notice_id
+    client.force_login(town.resident().user)
+    page = client.get(f"/activities/selections/{selection.pk}/").content.decode()
+    assert f'href="/notices/{notice_id}/"' in page and 'data-testid="selection-notice"' in page
+    notice_page = client.get(f"/notices/{notice_id}/").content.decode()
+    assert f'href="/activities/selections/{selection.pk}/"' in notice_page and "第0家" in notice_page
+
+
 ROLES = [Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.AUDITOR, Role.RESIDENT, Role.TEACHER]
 
 
