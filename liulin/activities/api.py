@@ -18,7 +18,6 @@ from .schemas import (
     ActivityIn,
     ActivityOut,
     ActivityReasonIn,
-    AnswerIn,
     CheckInIn,
     CheckInOut,
     EnrolIn,
@@ -30,8 +29,6 @@ from .schemas import (
     ReviewIn,
     ScoreIn,
     SelectionBallotOut,
-    SelectionObjectionIn,
-    SelectionObjectionOut,
     SelectionOut,
     SelectionVoteIn,
     SignOutIn,
@@ -108,7 +105,8 @@ def selection_list(request):
     return list(selectors.selections_for(request.user)[:50])
 
 
-@router.get("/selections/{int:selection_id}", response=SelectionOut, summary="好家风评比详情")
+@router.get("/selections/{int:selection_id}", response=SelectionOut,
+            summary="好家风评比详情；公示（期限、异议与答复）在 /api/v1/notices/{notice_id}")
 def selection_detail(request, selection_id: int):
     return selectors.selection_for(request.user, selection_id)
 
@@ -163,18 +161,6 @@ def selection_review(request, nomination_id: int, payload: ReviewIn):
 def selection_score(request, nomination_id: int, payload: ScoreIn):
     selection_services.score(actor=request.user, nomination=selectors.nomination_for(request.user, nomination_id), value=payload.score)
     return Status(201, None)
-
-
-@router.post("/selections/nominations/{int:nomination_id}/objections", response={201: SelectionObjectionOut}, summary="公示期异议")
-def selection_object(request, nomination_id: int, payload: SelectionObjectionIn):
-    return Status(201, selection_services.object_to(actor=request.user, nomination=selectors.nomination_for(request.user, nomination_id),
-                                                    text=payload.text))
-
-
-@router.post("/selections/objections/{int:objection_id}/answer", response=SelectionObjectionOut, summary="答复异议")
-def selection_answer(request, objection_id: int, payload: AnswerIn):
-    return selection_services.answer_objection(actor=request.user, objection=selectors.objection_for(request.user, objection_id),
-                                               answer=payload.answer, upheld=payload.upheld)
 
 
 @router.post("/", response={201: ActivityOut}, summary="新建班级或活动（筹备中）")

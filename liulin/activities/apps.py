@@ -10,14 +10,20 @@ class ActivitiesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
         from django.utils.translation import gettext_noop
 
+        from liulin.core import publication
         from liulin.core.plugins import register_home_action, register_nav, register_tile
         from liulin.core.tasks import register_periodic
         from liulin.people import proxies
 
-        from . import permissions  # noqa: F401
+        from . import permissions, selection  # noqa: F401
         from .services import sweep_offers
 
         proxies.register_service("activities", label=gettext_noop("课程与活动报名"), order=25)
+        # A 好家风 selection's ranking goes on 公示 in the 公示栏 (core.publication): residents of the
+        # community object there to a family on it, and the community's staff answer.
+        publication.register_origin(publication.Origin(
+            selection.ORIGIN, kind=selection.NOTICE_KIND, label=_("好家风评比"), may_object=selection.may_object,
+            objectors=_("只有本社区实名登记的居民可以对评选结果提出异议。"), items=selection.ranked_nominations))
 
         register_nav("activities", label=_("活动"), url_name="activities:list", perm=None, order=35,
                      when=lambda user: getattr(user, "is_authenticated", False))

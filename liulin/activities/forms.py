@@ -50,11 +50,6 @@ class NominateForm(forms.Form):
     story = forms.CharField(label=_("家风故事"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ObjectionForm(forms.Form):
-    nomination = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(label=_("异议的事实和理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 def _when(label):
     return forms.DateTimeField(label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])

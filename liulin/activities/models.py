@@ -369,8 +369,10 @@ class EnrolmentEvent(ChainedEvent):
 
 class Selection(models.Model):
     """A 好家风 (good family tradition) selection: nominations, review, a real-name public vote,
-    a jury, a weighted score, 公示 with objections, then publication. The weights, the number
-    of choices per ballot and the publicity period are data."""
+    a jury, a weighted score, the ranking on 公示 in the 公示栏 (`notice_id`, through
+    core.publication: the notices app keeps its period and objections), then publication. The
+    weights, the number of choices per ballot and the days of 公示 (at least the notice kind's)
+    are data."""
 
     class State(models.TextChoices):
         NOMINATING = "nominating", _("推荐中")
@@ -387,7 +389,7 @@ class Selection(models.Model):
     jury_weight = models.PositiveSmallIntegerField(_("评委评分权重（%）"), default=40)
     winners = models.PositiveSmallIntegerField(_("评选名额"), default=10)
     publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=5)
-    publicity_ends_at = models.DateTimeField(_("公示截止"), null=True, blank=True)
+    notice_id = models.PositiveBigIntegerField(_("公示"), null=True, blank=True)
     result = models.JSONField(_("公布结果"), default=list, blank=True, editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
@@ -397,6 +399,8 @@ class Selection(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(public_weight__lte=100) & Q(jury_weight__lte=100), name="activities_sel_weights_pct"),
             models.CheckConstraint(condition=Q(choices_per_ballot__gte=1), name="activities_sel_choices"),
+            models.CheckConstraint(condition=Q(notice_id__isnull=True) | Q(state__in=["publicity", "published"]),
+                                   name="activities_sel_notice_when_publicised"),
         ]
 
     def __str__(self):
@@ -458,25 +462,6 @@ class JuryScore(models.Model):
 
     def __str__(self):
         return f"{self.nomination_id}: {self.score}"
-
-
-class Objection(models.Model):
-    """An objection raised during 公示; publication waits until every one is answered."""
-
-    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="objections")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("异议内容"), max_length=1000)
-    raised_at = models.DateTimeField(default=clock.now)
-    answer = models.TextField(_("处理答复"), blank=True)
-    upheld = models.BooleanField(_("异议成立"), null=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("公示异议")
-        verbose_name_plural = verbose_name
-
-    def __str__(self):
-        return f"{self.nomination_id} #{self.pk}"
 
 
 class SelectionEvent(ChainedEvent):

@@ -182,7 +182,7 @@ class SelectionOut(Schema):
     public_weight: int
     jury_weight: int
     winners: int
-    publicity_ends_at: datetime | None
+    notice_id: int | None = Field(None, description="排名的公示：GET /api/v1/notices/{notice_id}（公示期、异议与答复）")
     result: list[dict] = Field(description="公示或公布的名单：家庭称呼、票数、评委均分、总分、名次（不含姓名）")
 
     @staticmethod
@@ -214,22 +214,6 @@ class ReviewIn(Schema):
 
 class ScoreIn(Schema):
     score: int = Field(ge=0, le=100)
-
-
-class SelectionObjectionIn(Schema):
-    text: str = Field(max_length=1000)
-
-
-class AnswerIn(Schema):
-    answer: str = Field(max_length=1000)
-    upheld: bool
-
-
-class SelectionObjectionOut(Schema):
-    id: int
-    nomination_id: int
-    upheld: bool | None
-    answered_at: datetime | None
 
 
 class SelectionBallotOut(Schema):

@@ -1,5 +1,5 @@
 """The 好家风 (good family tradition) selection: nomination → review → a real-name public
-vote → a weighted score → 公示 with objections → published.
+vote → a weighted score → 公示 in the 公示栏 with objections → published.
 
 - Residents of the community nominate a household (once per household per selection).
 - Community staff review each nomination (accepted or rejected) and form the jury (0–100).
@@ -8,29 +8,33 @@ vote → a weighted score → 公示 with objections → published.
 - The score of a family is `public_weight`% × its votes as a share of the most-voted
   family's + `jury_weight`% × its mean jury score, computed from the stored ballots and
   scores every time (`scores`), never kept as a running figure.
-- Starting 公示 stores the ranking; during `publicity_days` residents may object; the result
-  is published only after the period and once every objection is answered; a family whose
-  objection is upheld leaves the list.
+- Starting 公示 stores the ranking and publishes it through core.publication (the notice kind
+  "selection", lengthened to `publicity_days` where the community posts longer): residents of
+  the community object there to a family on the ranking, and the community's staff answer
+  each as upheld or not. The result is published only after the notice's period and once
+  every objection is answered (the notice is finalised); a family whose objection was upheld
+  leaves the list.
 """
 
-import datetime
 from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from liulin.core import chain, clock
+from liulin.core import chain, clock, publication
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.permissions import authorise, can
 from liulin.core.text import clean_text
 
-from .models import Ballot, JuryScore, Nomination, Objection, Selection, SelectionEvent
+from .models import Ballot, JuryScore, Nomination, Selection, SelectionEvent
 from .workflow import SELECTION_WORKFLOW
 
 S = Selection.State
 N = Nomination.State
 NOT_FOUND = N_("找不到该评比，或您无权查看。")
+ORIGIN = "activities.selection"  # its 公示 in the 公示栏, under the notice kind below
+NOTICE_KIND = "selection"
 
 
 def _resident_of(user, selection):
@@ -41,8 +45,27 @@ def _resident_of(user, selection):
     return resident
 
 
-def _event(selection, *, actor, action, **data):
-    return chain.append(SelectionEvent, selection, actor=actor, action=action, data=data)
+def may_object(user, selection_id):
+    """Origin.may_object: who may object to the ranking on 公示 — the same real-name residents
+    of the community who nominate and vote (`_resident_of`)."""
+    selection = Selection.objects.filter(pk=selection_id).first()
+    if selection is None:
+        return False
+    try:
+        _resident_of(user, selection)
+    except NotPermitted:
+        return False
+    return True
+
+
+def ranked_nominations(selection_id):
+    """Origin.items: an objection names a family on the ranking as published, (nomination, 家庭称呼)."""
+    result = Selection.objects.filter(pk=selection_id).values_list("result", flat=True).first() or []
+    return [(row["nomination"], row["family_name"]) for row in result]
+
+
+def _event(selection, *, actor, action, at=None, **data):
+    return chain.append(SelectionEvent, selection, actor=actor, action=action, data=data, **({"at": at} if at else {}))
 
 
 @transaction.atomic
@@ -164,55 +187,45 @@ def _result(selection, excluding=()):
             for i, r in enumerate(scores(selection, excluding=excluding)[: selection.winners], start=1)]
 
 
+def _ranking_text(selection, ranking):
+    """What the 公示 says: how the score is made and the ranking by family name (as the family
+    chose it) with its figures; no person's name, no address."""
+    lines = [_("总分 = 群众投票 %(p)s%% + 评委评分 %(j)s%%，按总分排名，评选名额 %(n)s 个。") % {
+        "p": selection.public_weight, "j": selection.jury_weight, "n": selection.winners}, ""]
+    for row in ranking:
+        lines.append(_("%(rank)s. %(family)s：%(votes)s 票，评委均分 %(jury)s，总分 %(total)s") % {
+            "rank": row["rank"], "family": row["family_name"], "votes": row["votes"], "jury": row["jury"], "total": row["total"]})
+    if not ranking:
+        lines.append(_("没有审核通过的家庭。"))
+    return "\n".join(lines)
+
+
 @transaction.atomic
-def act_on_selection(*, actor, selection, action):
+def act_on_selection(*, actor, selection, action, now=None):
     selection = Selection.objects.select_for_update().get(pk=selection.pk)
     authorise(actor, SELECTION_WORKFLOW.perm(action), selection, not_found=NOT_FOUND)
     found = SELECTION_WORKFLOW.transition_for(action, selection.state)
-    now = clock.now()
+    now = now or clock.now()
     changes = {"state": found.target}
+    data = {}
     if action == "start_publicity":
         changes["result"] = _result(selection)
-        changes["publicity_ends_at"] = now + datetime.timedelta(days=selection.publicity_days)
+        notice = publication.publish(
+            actor=actor, origin=ORIGIN, subject_id=selection.pk, community=selection.community_id,
+            title=(_("好家风评选结果公示：%(title)s") % {"title": selection.title})[:80],
+            body=_ranking_text(selection, changes["result"]), url=f"/activities/selections/{selection.pk}/",
+            days=selection.publicity_days, now=now)
+        changes["notice_id"] = data["notice"] = notice.id
     if action == "publish":
-        if now < selection.publicity_ends_at:
-            raise Conflict(_("公示期未满。"), code="publicity_running")
-        if Objection.objects.filter(nomination__selection=selection, answered_at__isnull=True).exists():
-            raise Conflict(_("还有未答复的公示异议。"), code="objections_open")
-        upheld = Objection.objects.filter(nomination__selection=selection, upheld=True).values_list("nomination_id", flat=True)
-        changes["result"] = _result(selection, excluding=list(upheld))
+        # refused while the 公示 runs (window_open) or an objection is unanswered (objections_open)
+        notice = publication.finalise(actor=actor, origin=ORIGIN, notice_id=selection.notice_id, now=now)
+        upheld = sorted(int(ref) for ref in notice.upheld)
+        changes["result"] = _result(selection, excluding=upheld)
+        if upheld:
+            data["upheld"] = upheld
     previous = selection.state
     Selection.objects.filter(pk=selection.pk).update(**changes)
     for name, value in changes.items():
         setattr(selection, name, value)
-    _event(selection, actor=actor, action=action, **{"from": previous, "to": found.target})
+    _event(selection, actor=actor, action=action, at=now, **{"from": previous, "to": found.target}, **data)
     return selection
-
-
-@transaction.atomic
-def object_to(*, actor, nomination, text):
-    selection = Selection.objects.get(pk=nomination.selection_id)
-    _resident_of(actor, selection)
-    if selection.state != S.PUBLICITY or clock.now() >= selection.publicity_ends_at:
-        raise Conflict(_("现在不在公示期内。"), code="not_in_publicity")
-    text = clean_text(text or "").strip()[:1000]
-    if len(text) < 5:
-        raise Invalid(_("请写明异议的事实和理由。"), field="text")
-    objection = Objection.objects.create(nomination=nomination, raised_by=actor, text=text)
-    _event(Selection.objects.select_for_update().get(pk=selection.pk), actor=actor, action="object", objection=objection.pk)
-    return objection
-
-
-@transaction.atomic
-def answer_objection(*, actor, objection, answer, upheld):
-    selection = Selection.objects.select_for_update().get(pk=objection.nomination.selection_id)
-    authorise(actor, SELECTION_WORKFLOW.perm("answer_objection"), selection, not_found=NOT_FOUND)
-    answer = clean_text(answer or "").strip()[:1000]
-    if len(answer) < 2:
-        raise Invalid(_("请填写答复。"), field="answer")
-    if not Objection.objects.filter(pk=objection.pk, answered_at__isnull=True).update(answer=answer, upheld=bool(upheld),
-                                                                                        answered_at=clock.now()):
-        raise Conflict(_("该异议已答复。"), code="already_answered")
-    _event(selection, actor=actor, action="answer_objection", objection=objection.pk, upheld=bool(upheld))
-    objection.refresh_from_db()
-    return objection

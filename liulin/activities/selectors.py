@@ -213,16 +213,6 @@ def nomination_for(user, nomination_id):
     return found
 
 
-def objection_for(user, objection_id):
-    from .models import Objection
-
-    found = Objection.objects.filter(pk=objection_id, nomination__selection__in=selections_for(user)).select_related(
-        "nomination__selection").first()
-    if found is None:
-        raise NotFound(NOT_FOUND)
-    return found
-
-
 def cockpit_tile(user):
     """The 数据驾驶舱's enrolment figures over the enrolments the user may see: places taken
     (enrolled or attended), waiting, and attendance against no-shows; activities open now."""

@@ -22,6 +22,5 @@ urlpatterns = [
     path("selections/<int:pk>/", views.selection_detail, name="selection"),
     path("selections/<int:pk>/vote/", views.selection_vote, name="selection_vote"),
     path("selections/<int:pk>/nominate/", views.selection_nominate, name="selection_nominate"),
-    path("selections/<int:pk>/object/", views.selection_object, name="selection_object"),
     path("selections/<int:pk>/do/<str:action>/", views.selection_action, name="selection_act"),
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from liulin.core import clock, crypto
+from liulin.core import clock, crypto, publication
 from liulin.core.errors import DomainError, Invalid, NotFound, NotPermitted, add_to_form
 from liulin.core.permissions import can, scoped
 from liulin.people.models import Resident
@@ -231,7 +231,7 @@ def selection_list(request):
 
 
 def _selection_context(request, selection, **extra):
-    from .forms import NominateForm, ObjectionForm, VoteForm
+    from .forms import NominateForm, VoteForm
     from .workflow import SELECTION_WORKFLOW
 
     candidates = selectors.candidates(selection)
@@ -240,7 +240,7 @@ def _selection_context(request, selection, **extra):
         "candidates": candidates,
         "vote_form": VoteForm(candidates=candidates),
         "nominate_form": NominateForm(),
-        "objection_form": ObjectionForm(),
+        "notice": publication.status_of(selection.notice_id),
         "actions": [t for t in SELECTION_WORKFLOW.available_actions(selection.state)
                     if can(request.user, SELECTION_WORKFLOW.perm(t.action), selection)],
     }
@@ -286,23 +286,6 @@ def selection_nominate(request, pk):
         messages.success(request, _("推荐已提交，等待审核。"))
         return redirect("activities:selection", pk=selection.pk)
     return render(request, "activities/selection.html", _selection_context(request, selection, nominate_form=form), status=400)
-
-
-@login_required
-@require_POST
-def selection_object(request, pk):
-    from . import selection as selection_services
-    from .forms import ObjectionForm
-
-    selection = selectors.selection_for(request.user, pk)
-    form = ObjectionForm(request.POST)
-    if form.is_valid():
-        nomination = selectors.nomination_for(request.user, form.cleaned_data["nomination"])
-        if nomination.selection_id == selection.pk and _run(form, lambda: selection_services.object_to(
-                actor=request.user, nomination=nomination, text=form.cleaned_data["text"])):
-            messages.success(request, _("异议已提交，社区将核实答复。"))
-            return redirect("activities:selection", pk=selection.pk)
-    return render(request, "activities/selection.html", _selection_context(request, selection, objection_form=form), status=400)
 
 
 @login_required

@@ -76,6 +76,8 @@ S = Selection.State
 JURY = (R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY)
 
 # 好家风: 推荐中 → 资格审核 → 群众投票 → 公示中 (score computed from the ballots and jury) → 已公布.
+# The 公示 and its objections are the notices app's (core.publication): the community's staff
+# answer them in the 公示栏, and `publish` waits for its period and every answer.
 SELECTION_WORKFLOW = Workflow(
     "activities",
     [
@@ -85,5 +87,5 @@ SELECTION_WORKFLOW = Workflow(
         transition("publish", _("公布结果"), [S.PUBLICITY], S.PUBLISHED, (R.COMMUNITY_SECRETARY,)),
     ],
     state_label=lambda state: S(state).label,
-    notes={"review": JURY, "score": JURY, "answer_objection": JURY},
+    notes={"review": JURY, "score": JURY},
 )

@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+import time_machine
 from django.test import Client
 
 from liulin.accounts.tests.factories import make_user
@@ -124,8 +125,7 @@ def test_selection_by_api_nominate_review_vote_and_the_published_list_has_no_nam
     from liulin.activities import selection as sel
 
     town = Town()
-    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风评比", choices_per_ballot=1,
-                                     publicity_days=0)
+    selection = sel.create_selection(actor=town.staff, community=town.community, title="好家风评比", choices_per_ballot=1)
     family = town.resident(name="赵大妈")
     r = client_for(family.user).post(f"/api/v1/activities/selections/{selection.pk}/nominations",
                                      {"family_name": "赵家", "story": "三代同堂，孝老爱亲，热心邻里事务。"}, content_type=JSON)
@@ -143,8 +143,14 @@ def test_selection_by_api_nominate_review_vote_and_the_published_list_has_no_nam
                       content_type=JSON).status_code == 201
     again = voter.post(f"/api/v1/activities/selections/{selection.pk}/vote", {"nomination_ids": [nomination_id]}, content_type=JSON)
     assert again.status_code == 409 and again.json()["code"] == "voted_today"
-    staff.post(f"/api/v1/activities/selections/{selection.pk}/actions/start_publicity", {}, content_type=JSON)
-    secretary = client_for(make_user(Role.COMMUNITY_SECRETARY, town.community))
-    body = secretary.post(f"/api/v1/activities/selections/{selection.pk}/actions/publish", {}, content_type=JSON).json()
+    notice_id = staff.post(f"/api/v1/activities/selections/{selection.pk}/actions/start_publicity", {},
+                           content_type=JSON).json()["notice_id"]
+    notice = client_for(family.user).get(f"/api/v1/notices/{notice_id}").json()  # objections are filed and answered there
+    assert "赵家" in json.dumps(notice, ensure_ascii=False) and "赵大妈" not in json.dumps(notice, ensure_ascii=False)
+    secretary = make_user(Role.COMMUNITY_SECRETARY, town.community)
+    early = client_for(secretary).post(f"/api/v1/activities/selections/{selection.pk}/actions/publish", {}, content_type=JSON)
+    assert early.status_code == 409 and early.json()["code"] == "window_open"
+    with time_machine.travel(clock.now() + datetime.timedelta(days=30)):  # past the period (signed in afresh then)
+        body = client_for(secretary).post(f"/api/v1/activities/selections/{selection.pk}/actions/publish", {}, content_type=JSON).json()
     assert body["state"] == "published" and body["result"][0]["family_name"] == "赵家" and body["result"][0]["votes"] == 1
     assert "赵大妈" not in json.dumps(body, ensure_ascii=False)

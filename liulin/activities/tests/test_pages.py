@@ -148,7 +148,9 @@ def test_selection_page_vote_and_result():
     assert again.status_code == 400 and "今天已经投过票" in again.content.decode()
     assert Ballot.objects.count() == 1
     staff.post(f"/activities/selections/{selection.pk}/do/start_publicity/")
-    assert "公示名单" in c.get(f"/activities/selections/{selection.pk}/").content.decode()
+    page = c.get(f"/activities/selections/{selection.pk}/").content.decode()
+    selection.refresh_from_db()
+    assert "公示名单" in page and f'href="/notices/{selection.notice_id}/"' in page
 
 
 def test_staff_create_a_class_by_the_form_and_bad_input_is_a_form_error():
