@@ -66,7 +66,9 @@ class Origin:
     an objection, configured in admin). `may_object(user, subject_id)` narrows who may object
     (the owners on a vote's roll), `objectors` says who in words; by default anyone who sees the
     notice may. `items(subject_id)` lists what an objection must name, as (ref, label) pairs
-    (the nominations of a selection); without it an objection is about the whole notice."""
+    (the nominations of a selection); without it an objection is about the whole notice.
+    `readers(user)` gives the subject ids a user may read beyond the residents of the community
+    who read every published notice (an owner on a vote's roll who lives elsewhere)."""
 
     code: str
     kind: str
@@ -74,6 +76,7 @@ class Origin:
     may_object: Any = None
     objectors: Any = ""
     items: Any = None
+    readers: Any = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,10 @@ def register_origin(origin):
 def origin(code):
     """The registered Origin of `code`, or None (a notice written by hand in the 公示栏)."""
     return _origins.get(code) if code else None
+
+
+def origins():
+    return list(_origins.values())
 
 
 def provider():

@@ -4,7 +4,7 @@ notices of his own community and his household's receipts."""
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
-from liulin.core import calendar, clock
+from liulin.core import calendar, clock, publication
 from liulin.core.errors import NotFound
 from liulin.core.permissions import NOT_FOUND, has_perm_anywhere, scope_q
 
@@ -36,6 +36,9 @@ def notices_for(user):
     resident = resident_q(user)
     if resident is not None:
         q |= resident
+    for origin in publication.origins():
+        if origin.readers and getattr(user, "is_authenticated", False):  # e.g. an owner on a vote's roll living elsewhere
+            q |= Q(origin=origin.code, subject_id__in=origin.readers(user), state__in=VISIBLE_TO_RESIDENTS)
     return (Notice.objects.filter(q).select_related("community", "kind")
             .annotate(open_objections=Count("objections", filter=Q(objections__answered_at__isnull=True)))
             .order_by("-created_at", "-pk"))

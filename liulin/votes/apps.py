@@ -37,4 +37,4 @@ class VotesConfig(AppConfig):
         # A result's 公示 runs in the 公示栏 (core.publication); only owners on the vote's roll object.
         publication.register_origin(publication.Origin(
             result_notice.ORIGIN, kind=result_notice.NOTICE_KIND, label=_("业主表决"), may_object=result_notice.may_object,
-            objectors=_("只有本次表决名册上的业主可以提出异议。")))
+            readers=result_notice.readers, objectors=_("只有本次表决名册上的业主可以提出异议。")))

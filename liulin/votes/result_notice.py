@@ -35,6 +35,14 @@ def may_object(user, vote_id):
     return Owner.objects.filter(user=user, roll_entries__vote_id=vote_id).exists()
 
 
+def readers(user):
+    """The votes whose result notice `user` reads though he may not live in the community: those
+    he sees in the votes app (an owner of the estate, its committee, staff)."""
+    from .selectors import votes_for
+
+    return votes_for(user).values("pk")
+
+
 def publish(*, actor, vote, days, now):
     """Called by `publish_result` inside its transaction, with the vote's row held."""
     return publication.publish(actor=actor, origin=ORIGIN, subject_id=vote.pk, community=vote.estate.community_id,

@@ -126,8 +126,9 @@ def test_only_owners_on_the_roll_object_and_only_inside_the_period():
         with pytest.raises(NotPermitted) as refused:
             notices.object_to(actor=outsider, notice=notice, text="我也有意见", now=PUBLISHED + datetime.timedelta(days=1))
         assert (refused.value.code, refused.value.detail) == ("may_not_object", "只有本次表决名册上的业主可以提出异议。")
-    # the committee member, who is no resident here, does not see the community's 公示栏 at all
-    with pytest.raises(NotFound):
+    # the committee member, no resident here, reads the notice of the vote he ran but owns nothing on its roll
+    assert notice_selectors.notices_for(world.chair).filter(pk=notice.pk).exists()
+    with pytest.raises(NotPermitted):
         notices.object_to(actor=world.chair, notice=notice, text="x", now=PUBLISHED + datetime.timedelta(days=1))
     with pytest.raises(Invalid):
         notices.object_to(actor=o[0].user, notice=notice, text="  ", now=PUBLISHED + datetime.timedelta(days=1))
@@ -144,6 +145,19 @@ def test_only_owners_on_the_roll_object_and_only_inside_the_period():
     # the objections are the notice's: the vote's chain and record are as they were
     assert not VoteEvent.objects.filter(vote=vote, action="object").exists()
     assert publication.verify_document(publication.export(vote))[0] == []
+
+
+def test_an_owner_on_the_roll_who_lives_elsewhere_reads_the_notice_and_objects():
+    world = make_world()  # the owners' accounts are no residents of the estate's community
+    vote, notice = published(world)
+    owner = world.owners[0].user
+    assert notice_selectors.notices_for(owner).filter(pk=notice.pk).exists()
+    objection = notices.object_to(actor=owner, notice=notice, text="我的面积登记有误", now=PUBLISHED + datetime.timedelta(days=1))
+    assert objection.notice_id == notice.pk
+    stranger = resident_of(BuildingFactory())  # a resident of another community, no owner here
+    assert not notice_selectors.notices_for(stranger).filter(pk=notice.pk).exists()
+    with pytest.raises(NotFound):
+        notices.object_to(actor=stranger, notice=notice, text="x", now=PUBLISHED + datetime.timedelta(days=1))
 
 
 def test_staff_finalise_the_notice_after_its_period_with_every_objection_answered():
