@@ -14,8 +14,8 @@ class VolunteeringConfig(AppConfig):
         from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
-        from . import hooks, permissions, selectors  # noqa: F401
-        from .services import team_hours
+        from . import permissions, selectors  # noqa: F401
+        from .services import records, team_hours
 
         register_nav("volunteering", label=_("志愿服务"), url_name="volunteering:home", order=40)
         register_tile("volunteering", template="volunteering/tiles/staff.html", data=selectors.staff_tile,
@@ -31,4 +31,4 @@ class VolunteeringConfig(AppConfig):
         # performance in `activities`) have their hours recorded here (services/team_hours.py).
         service_hours.register_recorder(team_hours.record_team_service)
         # A party member's service confirmed in 党建引领惠邻 is credited to the hours register.
-        hooks.connect()
+        service_hours.register_recorder(records.record_person_service, kind=service_hours.PersonService)

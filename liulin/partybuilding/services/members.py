@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from liulin.core import audit, calendar, clock
+from liulin.core import audit, calendar, clock, service_hours
 from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.notifications.services import Notice, send
 from liulin.core.roles import Role
 from liulin.orgs.models import Organisation
 
-from .. import signals
 from ..models import (
     Category,
     Evaluation,
@@ -124,8 +123,9 @@ def log_service(*, actor, registration, category, served_on, minutes, descriptio
 
 @transaction.atomic
 def service_step(*, actor, record, action, reason="", now=None):
-    """Confirm or refuse a logged service; never by the member who gave it. A confirmation
-    is announced after commit (signals.service_confirmed) for an hours register to credit."""
+    """Confirm or refuse a logged service; never by the member who gave it. A confirmation is
+    reported to the hours register (core.service_hours) in the same transaction: a service is
+    confirmed with its hours credited or not at all."""
     if action not in SERVICE.transitions:
         raise Invalid(_("未知的操作。"), code="unknown_action", field="action")
     role, _unit = authorise(actor, action, record)
@@ -136,11 +136,10 @@ def service_step(*, actor, record, action, reason="", now=None):
     move(ServiceRecord, ServiceEvent, locked, SERVICE, action, actor=actor, role=role, reason=text(reason, field="reason"),
          changes=changes)
     if action == "service_confirm":
-        payload = {"record_id": locked.pk, "user_id": locked.registration.user_id, "community_id": locked.community_id,
-                   "org_id": locked.org_id, "minutes": locked.minutes, "served_on": locked.served_on,
-                   "content": locked.description[:200], "confirmed_by_id": actor.pk, "is_demo": locked.is_demo}
-        # robust: the confirmation has committed; a receiver's failure is logged, not raised at the confirmer.
-        transaction.on_commit(lambda: signals.service_confirmed.send(sender=ServiceRecord, **payload), robust=True)
+        service_hours.report(service_hours.PersonService(
+            origin=f"partybuilding.service:{locked.pk}", user_id=locked.registration.user_id, community_id=locked.community_id,
+            org_id=locked.org_id, minutes=locked.minutes, served_on=locked.served_on, content=locked.description[:200],
+            confirmed_by_id=actor.pk, is_demo=locked.is_demo))
     return locked
 
 

@@ -3,11 +3,11 @@ import datetime
 import pytest
 
 from liulin.accounts.tests.factories import make_user
-from liulin.core import chain
+from liulin.core import chain, service_hours
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.notifications.models import Notification
 from liulin.core.roles import Role
-from liulin.partybuilding import selectors, services, signals
+from liulin.partybuilding import selectors, services
 from liulin.partybuilding.models import (
     Category,
     LinkKind,
@@ -138,13 +138,9 @@ def test_partner_contact_sees_his_units_members_and_records_only(world):
     assert set(selectors.registrations_for(world.staff)) == {world.registration, other_registration}
 
 
-def test_service_confirmed_by_the_beneficiary_announces_the_hours(world, django_capture_on_commit_callbacks):
+def test_service_confirmed_by_the_beneficiary_reports_the_hours(world, django_capture_on_commit_callbacks):
     heard = []
-
-    def receiver(sender, **payload):
-        heard.append(payload)
-
-    signals.service_confirmed.connect(receiver)
+    service_hours.register_recorder(heard.append, kind=service_hours.PersonService)
     try:
         record = services.log_service(actor=world.member, registration=world.registration, category=Category.CARE, served_on=DAY,
                                       minutes=90, description="修轮椅", beneficiary=world.beneficiary.resident, photos=[photo()])
@@ -153,8 +149,8 @@ def test_service_confirmed_by_the_beneficiary_announces_the_hours(world, django_
         with django_capture_on_commit_callbacks(execute=True):
             services.service_step(actor=world.beneficiary, record=record, action="service_confirm")
     finally:
-        signals.service_confirmed.disconnect(receiver)
-    assert [(p["record_id"], p["minutes"], p["user_id"]) for p in heard] == [(record.pk, 90, world.member.pk)]
+        service_hours.unregister_recorder(heard.append, kind=service_hours.PersonService)
+    assert [(p.origin, p.minutes, p.user_id) for p in heard] == [(f"partybuilding.service:{record.pk}", 90, world.member.pk)]
     assert ServiceRecord.objects.get(pk=record.pk).confirmed_by == world.beneficiary
 
 

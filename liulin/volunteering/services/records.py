@@ -138,6 +138,13 @@ def act(*, actor, record, action, reason="", minutes=None):
     return record
 
 
+def record_person_service(service):
+    """A person's service confirmed in another app (core.service_hours.PersonService)."""
+    return record_from_party_service(ref=service.origin, user_id=service.user_id, community_id=service.community_id,
+                                     org_id=service.org_id, minutes=service.minutes, served_on=service.served_on,
+                                     content=service.content, confirmed_by_id=service.confirmed_by_id, is_demo=service.is_demo)
+
+
 def record_from_party_service(*, ref, user_id, community_id, org_id, minutes, served_on, content, confirmed_by_id=None,
                               is_demo=False):
     """An in-service party member's service, confirmed in 党建引领惠邻 by the person served or

@@ -4,11 +4,12 @@ record without an activity and without points; the member disputes it like any o
 
 import pytest
 
+from liulin.core import service_hours
 from liulin.partybuilding import services as partybuilding
 from liulin.partybuilding.models import Category
 from liulin.partybuilding.tests.factories import DAY
 from liulin.partybuilding.tests.factories import make_world as party_world
-from liulin.volunteering import hooks, selectors
+from liulin.volunteering import selectors
 from liulin.volunteering.models import ServiceRecord
 from liulin.volunteering.services import ledger, records
 
@@ -34,8 +35,9 @@ def test_a_confirmed_party_service_is_credited_once_without_points(django_captur
     assert records.verify_record(hours) is None
     assert ledger.account_of(hours.volunteer).balance == 0
     # The same confirmation heard twice (a replay) credits nothing more.
-    hooks.credit_party_service(sender=None, record_id=service.pk, user_id=world.member.pk, community_id=world.community.pk,
-                               org_id=world.org.pk, minutes=90, served_on=DAY, content="陪老人就医")
+    service_hours.report(service_hours.PersonService(
+        origin=f"partybuilding.service:{service.pk}", user_id=world.member.pk, community_id=world.community.pk, org_id=world.org.pk,
+        minutes=90, served_on=DAY, content="陪老人就医", confirmed_by_id=world.beneficiary.pk))
     assert ServiceRecord.objects.count() == 1
     # The member finds the hours among his own, through the API.
     client.force_login(world.member)

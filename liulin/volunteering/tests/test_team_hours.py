@@ -53,8 +53,9 @@ class Performance:
         return reported
 
 
-def test_the_volunteering_register_listens_for_team_service():
-    assert team_hours.record_team_service in service_hours._recorders
+def test_the_volunteering_register_listens_for_team_and_person_service():
+    assert team_hours.record_team_service in service_hours._recorders[service_hours.TeamService]
+    assert records.record_person_service in service_hours._recorders[service_hours.PersonService]
 
 
 def test_a_teams_served_event_records_the_hours_of_its_members_who_came_once():
