@@ -3,7 +3,8 @@ and answers, and the per-household receipts. Reads through the selectors, writes
 services; errors {detail, code}."""
 
 from django.utils.translation import gettext
-from ninja import Router
+from ninja import File, Router
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -21,6 +22,7 @@ from .schemas import (
     NoticesItemOut,
     NoticesObjectionIn,
     NoticesObjectionOut,
+    NoticesPhotoOut,
     NoticesReceiptOut,
 )
 
@@ -83,6 +85,12 @@ def notice_items(request, notice_id: int):
 def objection_answer(request, objection_id: int, payload: NoticesAnswerIn):
     return services.answer(actor=request.user, objection=selectors.objection_for(request.user, objection_id), text=payload.text,
                            upheld=payload.upheld)
+
+
+@router.post("/{int:notice_id}/posting-photos", response={201: NoticesPhotoOut, **ERRORS},
+             summary="上传公示栏张贴照片（张贴凭证；公示发布后）")
+def notice_record_posting(request, notice_id: int, photo: File[UploadedFile]):
+    return Status(201, services.record_posting(actor=request.user, notice=selectors.notice_for(request.user, notice_id), upload=photo))
 
 
 @router.get("/{int:notice_id}/receipts", response={200: list[NoticesReceiptOut], **ERRORS}, summary="送达与阅读回执（居民只见本户）")

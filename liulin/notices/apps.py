@@ -10,12 +10,14 @@ class NoticesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from liulin.core import publication
+        from liulin.core.attachments.selectors import register_owner
         from liulin.core.notifications import kinds
         from liulin.core.plugins import register_nav
 
-        from . import permissions, selectors, services  # noqa: F401
+        from . import models, permissions, selectors, services, workflow  # noqa: F401
 
         kinds.register(services.NOTIFY_KIND, _("公示"))
+        register_owner(models.Notice, perm=workflow.NOTICE.perm("view"))  # the posting photos: to staff who see the notice
         # other apps publish through core.publication; this app runs their notices
         publication.register_provider(publication.PublicationProvider(
             publish=services.publish_for, status=services.publication_status, finalise=services.finalise_for))

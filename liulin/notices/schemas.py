@@ -92,3 +92,15 @@ class NoticesReceiptOut(Schema):
     channel: str
     delivered_at: datetime
     read_at: datetime | None
+
+
+class NoticesPhotoOut(Schema):
+    id: int
+    url: str = Field(description="the photo, for a user who sees the notice as staff")
+    uploaded_at: datetime
+
+    @staticmethod
+    def resolve_url(obj):
+        from django.urls import reverse
+
+        return reverse("attachments:file", args=[obj.pk])

@@ -83,6 +83,13 @@ def overdue_objections(user, *, now=None):
     return Objection.objects.filter(notice__in=notices_for_staff(user), answered_at__isnull=True, answer_due__lt=now)
 
 
+def posting_photos(notice):
+    """The photos of the paper notice on the board (staff only: the caller has checked)."""
+    from liulin.core.attachments.selectors import for_owner
+
+    return for_owner(notice, stage="posting")
+
+
 def receipts_of(user, notice):
     """Staff: every household's receipts of the notice; a resident: his household's."""
     found = Receipt.objects.filter(notice=notice).select_related("household").order_by("household_id", "channel")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from liulin.core import chain, clock, publication
+from liulin.core.attachments import services as attachments
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.notifications import services as notifications
 from liulin.core.notifications.models import Notification
@@ -149,6 +150,26 @@ def correct(*, actor, notice, title, body, reason, now=None):
             _deliver_in_app(locked, now)
         chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="correct", data=data, at=now)
     return version
+
+
+# --- proof of posting ----------------------------------------------------------------------
+
+POSTING_PHOTO = "posting"  # the attachments' stage: a photo of the paper notice on the board
+
+
+def record_posting(*, actor, notice, upload, now=None):
+    """A photo of the paper notice on the community's board, as proof that it was posted: kept
+    with the notice (core.attachments, cleaned of its metadata) and named on its chain."""
+    now = now or clock.now()
+    perm = _require(actor, "record_posting", notice)
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+        if locked.state not in (State.PUBLISHED, State.FINALISED):
+            raise Conflict(_("公示发布后才能上传张贴照片。"), code="not_published")
+        photo = attachments.attach(owner=locked, upload=upload, stage=POSTING_PHOTO, actor=actor, field="photo", now=now)
+        chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="record_posting",
+                     data={"attachment": photo.pk}, at=now)
+    return photo
 
 
 # --- objections ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/correct/", views.correct, name="correct"),
     path("<int:pk>/object/", views.object_to, name="object"),
+    path("<int:pk>/posting/", views.record_posting, name="record_posting"),
     path("<int:pk>/receipts/", views.receipts, name="receipts"),
     path("objections/<int:pk>/answer/", views.answer, name="answer"),
     path("public/<int:pk>/", views.public, name="public"),

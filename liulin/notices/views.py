@@ -76,6 +76,8 @@ def detail(request, pk):
         "may_object": notice.state == State.PUBLISHED and now < notice.ends_at, "items": services.items_of(notice),
         "origin": publication.origin(notice.origin),
         "summary": selectors.receipt_summary(notice) if staff else None, "now": now,
+        "posting_photos": list(selectors.posting_photos(notice)) if staff else [],
+        "may_record_posting": staff and notice.state in (State.PUBLISHED, State.FINALISED),
     })
 
 
@@ -111,6 +113,20 @@ def correct(request, pk):
             raise
         return _back(request, notice, error)
     messages.success(request, _("已发布更正版本，原版本仍可查看。"))
+    return _back(request, notice)
+
+
+@login_required
+@require_POST
+def record_posting(request, pk):
+    notice = selectors.notice_for(request.user, pk)
+    try:
+        services.record_posting(actor=request.user, notice=notice, upload=request.FILES.get("photo"))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _back(request, notice, error)
+    messages.success(request, _("张贴照片已保存。"))
     return _back(request, notice)
 
 

@@ -20,5 +20,5 @@ NOTICE = Workflow("notices", [
     transition("discard", _("作废草稿"), [State.DRAFT], State.DISCARDED, STAFF, needs_reason=True),
     transition("finalise", _("公示期满办结"), [State.PUBLISHED], State.FINALISED, STAFF),
 ], state_label=lambda state: State(state).label,
-    notes={"create": STAFF, "correct": STAFF, "answer": STAFF, "view": (*STAFF, Role.GRID_WORKER, Role.AUDITOR),
+    notes={"create": STAFF, "correct": STAFF, "answer": STAFF, "record_posting": STAFF, "view": (*STAFF, Role.GRID_WORKER, Role.AUDITOR),
            "manage_catalogue": STAFF})

@@ -5,6 +5,7 @@ version with the old kept, receipts per household, and scoping."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from liulin.accounts.tests.factories import make_user
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
@@ -184,3 +185,39 @@ def test_bad_input_changes_nothing(world):
     with pytest.raises(Invalid):
         services.act(actor=world.staff, notice=notice, action="end_early")
     assert not notice.objections.exists()
+
+
+def _jpeg(name="board.jpg"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 60)).save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def test_a_photo_of_the_paper_notice_is_kept_as_proof_of_posting(world, client):
+    from liulin.core.attachments.models import Attachment
+
+    draft_notice = draft(world)
+    with pytest.raises(Conflict) as refused:
+        services.record_posting(actor=world.staff, notice=draft_notice, upload=_jpeg())
+    assert refused.value.code == "not_published"
+    notice = notice_in_state(world, State.PUBLISHED)
+    with pytest.raises(NotPermitted):  # a resident sees the notice but keeps no proof of its posting
+        services.record_posting(actor=world.residents[0], notice=notice, upload=_jpeg())
+    with pytest.raises(Invalid):
+        services.record_posting(actor=world.staff, notice=notice, upload=SimpleUploadedFile("x.jpg", b"not a picture"))
+    assert not Attachment.objects.exists()
+    photo = services.record_posting(actor=world.staff, notice=notice, upload=_jpeg())
+    assert list(selectors.posting_photos(notice)) == [photo]
+    assert NoticeEvent.objects.filter(notice=notice, action="record_posting", data__attachment=photo.pk).exists()
+    client.force_login(world.staff)
+    assert client.get(f"/attachments/{photo.pk}/").status_code == 200
+    assert f"/attachments/{photo.pk}/" in client.get(f"/notices/{notice.pk}/").content.decode()
+    client.force_login(world.residents[0])
+    assert client.get(f"/attachments/{photo.pk}/").status_code == 404
+    assert client.post(f"/notices/{notice.pk}/posting/", {"photo": _jpeg()}).status_code == 302
+    assert Attachment.objects.count() == 1
