@@ -17,6 +17,7 @@ class NoticesConfig(AppConfig):
         from . import models, permissions, selectors, services, workflow  # noqa: F401
 
         kinds.register(services.NOTIFY_KIND, _("公示"))
+        kinds.on_delivered(services.NOTIFY_KIND, services.delivered_by_channel)  # proof of service per household
         register_owner(models.Notice, perm=workflow.NOTICE.perm("view"))  # the posting photos: to staff who see the notice
         # other apps publish through core.publication; this app runs their notices
         publication.register_provider(publication.PublicationProvider(

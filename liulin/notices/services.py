@@ -321,6 +321,17 @@ def record_delivery(*, notice, household, channel, now=None):
     return receipt
 
 
+def delivered_by_channel(delivery):
+    """An e-mail, SMS or webhook telling a resident of a new notice was delivered
+    (core.notifications): his household's receipt by that channel."""
+    notification = delivery.notification
+    household = selectors.household_of(notification.user)
+    notice = Notice.objects.filter(pk=notification.target_id).first() if notification.target_id else None
+    if household is None or notice is None or household.community_id != notice.community_id:
+        return None
+    return record_delivery(notice=notice, household=household, channel=delivery.channel, now=delivery.sent_at)
+
+
 def mark_read(*, actor, notice, now=None):
     """A resident opened the notice: his household's receipts record it read (the first
     reading counts), and his messages about it are marked read."""

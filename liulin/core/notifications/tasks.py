@@ -13,7 +13,7 @@ from django_tasks import task
 
 from liulin.core import clock
 
-from . import sms, webhooks
+from . import kinds, sms, webhooks
 from .models import Attempt, Channel, Delivery
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ def deliver(delivery_id):
     with transaction.atomic():
         Attempt.objects.create(delivery=delivery, at=now, ok=ok, response_code=code, error=error)
         delivery.save(update_fields=["status", "sent_at", "attempts"])
+        if ok:
+            kinds.delivered(delivery)  # e.g. a 公示's receipt for the household
     if delay is not None:
         deliver.using(run_after=now + delay).enqueue(delivery.pk)
     return delivery.status

@@ -221,3 +221,25 @@ def test_a_photo_of_the_paper_notice_is_kept_as_proof_of_posting(world, client):
     assert client.get(f"/attachments/{photo.pk}/").status_code == 404
     assert client.post(f"/notices/{notice.pk}/posting/", {"photo": _jpeg()}).status_code == 302
     assert Attachment.objects.count() == 1
+
+
+def test_an_sms_delivered_about_a_notice_is_the_households_receipt(world, settings, tmp_path, django_capture_on_commit_callbacks):
+    from liulin.core.notifications import services as notifications
+    from liulin.core.notifications.models import Delivery
+    from liulin.core.notifications.tasks import deliver
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.LIULIN_SMS_PROVIDER = "liulin.core.notifications.sms.FileSmsProvider"
+    settings.LIULIN_SMS_FILE = str(tmp_path / "sms.jsonl")
+    reader = world.residents[0]
+    reader.mobile = "13912345678"
+    reader.save(update_fields=["mobile"])
+    notifications.set_preferences(user=reader, choices={services.NOTIFY_KIND: {"sms"}})
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = notice_in_state(world, State.PUBLISHED)
+    delivery = Delivery.objects.get(channel="sms", notification__user=reader)
+    assert not Receipt.objects.filter(notice=notice, channel=Channel.SMS).exists()  # queued is not delivered
+    assert deliver.call(delivery.pk) == "sent"
+    receipt = Receipt.objects.get(notice=notice, channel=Channel.SMS)
+    assert (receipt.household, receipt.delivered_at) == (reader.resident.household, Delivery.objects.get(pk=delivery.pk).sent_at)
+    assert deliver.call(delivery.pk) is None and Receipt.objects.filter(notice=notice, channel=Channel.SMS).count() == 1
