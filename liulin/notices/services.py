@@ -162,14 +162,21 @@ def record_posting(*, actor, notice, upload, now=None):
     with the notice (core.attachments, cleaned of its metadata) and named on its chain."""
     now = now or clock.now()
     perm = _require(actor, "record_posting", notice)
-    with transaction.atomic():
-        locked = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
-        if locked.state not in (State.PUBLISHED, State.FINALISED):
-            raise Conflict(_("公示发布后才能上传张贴照片。"), code="not_published")
-        photo = attachments.attach(owner=locked, upload=upload, stage=POSTING_PHOTO, actor=actor, field="photo", now=now)
-        chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="record_posting",
-                     data={"attachment": photo.pk}, at=now)
-    return photo
+    cleaned = attachments.clean(upload, field="photo")
+    written = None
+    try:
+        with transaction.atomic():
+            locked = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+            if locked.state not in (State.PUBLISHED, State.FINALISED):
+                raise Conflict(_("公示发布后才能上传张贴照片。"), code="not_published")
+            written = attachments.save_clean(owner=locked, cleaned=cleaned, stage=POSTING_PHOTO, actor=actor, now=now)
+            chain.append(NoticeEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action="record_posting",
+                         data={"attachment": written.pk}, at=now)
+    except BaseException:
+        if written is not None:  # the row rolled back: its file goes too
+            attachments.discard([written])
+        raise
+    return written
 
 
 # --- objections ----------------------------------------------------------------------------
