@@ -65,6 +65,12 @@ class ProxyForm(forms.Form):
     document = forms.FileField(label=_("签字的委托书（PDF 或照片）"))
 
 
+class FamilyProxyForm(forms.Form):
+    vote = forms.IntegerField(widget=forms.HiddenInput)
+    owner = forms.IntegerField(widget=forms.HiddenInput)
+    document = forms.FileField(label=_("签字的委托书（PDF 或照片）"))
+
+
 class RegisterUploadForm(forms.Form):
     """The owners' register as an xlsx; `cleaned_data["file"]` is its bytes once checked."""
 

@@ -161,6 +161,21 @@ def held_owner(user, vote, owner_id):
     return proxy.owner
 
 
+def votes_to_register_for(user):
+    """[(vote, owner, active proxy or None)]: the noticed and open votes of the estates where
+    someone whose general consent ("votes", people.proxies) names `user` is an owner, so that
+    she registers the owner's written proxy herself."""
+    from liulin.people import proxies as kernel_proxies
+
+    owners = list(Owner.objects.filter(resident__in=kernel_proxies.elders_for(user, "votes")).select_related("estate"))
+    by_estate = {}
+    for owner in owners:
+        by_estate.setdefault(owner.estate_id, []).append(owner)
+    votes = Vote.objects.filter(estate_id__in=by_estate, state__in=(State.NOTICED, State.OPEN)).order_by("closes_at", "pk")
+    held = {(p.vote_id, p.owner_id): p for p in Proxy.objects.filter(vote__in=votes, owner__in=owners, revoked_at__isnull=True)}
+    return [(vote, owner, held.get((vote.pk, owner.pk))) for vote in votes for owner in by_estate[vote.estate_id]]
+
+
 def holder_by_mobile(mobile):
     """The account a proxy is given to, found by its mobile number (staff registering a proxy)."""
     from liulin.accounts.models import User

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:vote_id>/proxies/", views.proxies, name="proxies"),
     path("<int:vote_id>/service/", views.service_record, name="service"),
     path("proxies/<int:proxy_id>/revoke/", views.proxy_revoke, name="proxy_revoke"),
+    path("proxies/family/", views.proxy_for_family, name="proxy_for_family"),
     path("registers/", register_views.register_list, name="registers"),
     path("registers/template.xlsx", register_views.register_template, name="register_template"),
     path("registers/<int:estate_id>/", register_views.register_import, name="register"),

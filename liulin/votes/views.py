@@ -20,6 +20,7 @@ from .forms import (
     ChoiceForm,
     ConfirmForm,
     CounterForm,
+    FamilyProxyForm,
     PaperForm,
     ProxyForm,
     ReasonForm,
@@ -46,7 +47,8 @@ def vote_list(request):
     for vote in votes:
         vote.mine = vote.estate_id in owned and vote.state == State.OPEN
     return render(request, "votes/list.html", {"votes": votes, "may_create": _committees(request.user).exists(),
-                                               "keeps_register": selectors.register_committees(request.user).exists()})
+                                               "keeps_register": selectors.register_committees(request.user).exists(),
+                                               "for_family": bool(selectors.votes_to_register_for(request.user))})
 
 
 @login_required
@@ -280,6 +282,31 @@ def proxies(request, vote_id):
     context = _entry_context(request, vote, form=form)
     context["proxies"] = presenters.proxies_shown(request.user, vote)
     return render(request, "votes/proxies.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def proxy_for_family(request):
+    """A family member named in an owner's general consent registers the owner's signed
+    written proxy for a vote herself, in one step; then she votes by it."""
+    rows = selectors.votes_to_register_for(request.user)
+    form = None
+    if request.method == "POST":
+        form = FamilyProxyForm(request.POST, request.FILES)
+        chosen = {(vote.pk, owner.pk): (vote, owner) for vote, owner, _held in rows}
+        if form.is_valid():
+            vote, owner = chosen.get((form.cleaned_data["vote"], form.cleaned_data["owner"]), (None, None))
+            try:
+                if vote is None:
+                    raise NotPermitted(_("您没有该业主对本次表决的代办授权。"), code="proxy_none")
+                services.register_proxy(actor=request.user, vote=vote, owner=owner, holder=request.user,
+                                        document=form.cleaned_data["document"])
+            except (Invalid, Conflict, NotPermitted) as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("已登记委托，您现在可以代为投票。"))
+                return redirect("votes:detail", vote_id=vote.pk)
+    return render(request, "votes/proxy_for_family.html", {"rows": rows, "form": form},
+                  status=400 if form is not None and form.errors else 200)
 
 
 @login_required

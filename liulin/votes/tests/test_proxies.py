@@ -140,3 +140,39 @@ def test_proxies_through_the_api():
     proxy_id = made.json()["id"]
     assert owner.post(f"/api/v1/votes/proxies/{proxy_id}/revoke").status_code == 204
     assert not Proxy.objects.filter(revoked_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_daughter_named_in_the_general_consent_registers_the_written_proxy_herself(client):
+    from liulin.accounts.tests.factories import make_user
+    from liulin.core import clock
+    from liulin.core.roles import Role
+    from liulin.people import proxy_services
+    from liulin.people.tests.factories import ResidentFactory
+    from liulin.votes.models import Owner, VoteEvent
+
+    world = make_world()
+    vote = open_vote(world)
+    owner = world.owners[0]
+    mother = ResidentFactory()
+    Owner.objects.filter(pk=owner.pk).update(resident=mother)
+    daughter = make_user(Role.RESIDENT, resident=ResidentFactory(household=mother.household))
+    client.force_login(daughter)
+    assert client.get("/votes/proxies/family/").content.decode().count("data-testid=\"family-vote-") == 0
+    refused = client.post("/votes/proxies/family/", {"vote": vote.pk, "owner": owner.pk, "document": document()})
+    assert refused.status_code == 400 and not Proxy.objects.exists()  # no consent, no registration
+
+    mother_user = make_user(Role.RESIDENT, resident=mother)  # she grants it on her own phone
+    proxy_services.grant(actor=mother_user, elder=mother, proxy_user=daughter, relation="child", services=["votes"],
+                         valid_until=clock.today() + timedelta(days=30))
+    page = client.get("/votes/").content.decode()
+    assert "/votes/proxies/family/" in page
+    assert f'data-testid="family-vote-{vote.pk}-{owner.pk}"' in client.get("/votes/proxies/family/").content.decode()
+    done = client.post("/votes/proxies/family/", {"vote": vote.pk, "owner": owner.pk, "document": document()})
+    assert done.status_code == 302
+    proxy = Proxy.objects.get()
+    assert (proxy.owner, proxy.holder, proxy.registered_by) == (owner, daughter, daughter)
+    assert VoteEvent.objects.filter(vote=vote, action="register_proxy", actor_role="proxy").exists()
+    assert "已登记委托" in client.get("/votes/proxies/family/").content.decode()
+    again = client.post("/votes/proxies/family/", {"vote": vote.pk, "owner": owner.pk, "document": document()})
+    assert again.status_code == 400 and Proxy.objects.count() == 1  # one active proxy per owner
