@@ -21,6 +21,7 @@ from liulin.core.text import clean_text
 from liulin.territory.models import Household
 
 from . import periods, selectors
+from .defaults import ensure_kinds
 from .models import Channel, Notice, NoticeEvent, NoticeKind, NoticeVersion, Objection, Receipt, State
 from .workflow import NOTICE
 
@@ -249,7 +250,11 @@ def answer(*, actor, objection, text, upheld=None, now=None):
 
 def publish_for(*, actor, origin, subject_id, community, title, body, url="", days=None, now=None):
     now = now or clock.now()
-    kind = NoticeKind.objects.get(code=publication.origin(origin).kind)
+    code = publication.origin(origin).kind
+    kind = NoticeKind.objects.filter(code=code).first()
+    if kind is None:  # the default kinds come with a data migration; a database emptied since gets them back
+        ensure_kinds(NoticeKind)
+        kind = NoticeKind.objects.get(code=code)
     title = _text(title, field="title", label=_("标题"), max_length=80)
     body = _text(body, field="body", label=_("公示内容"), max_length=200_000)  # a long list an app publishes
     period_days = days if days and days > kind.period_days else None
