@@ -49,6 +49,20 @@ def round_for(user, pk):
     return found
 
 
+def communities_for_rounds(user):
+    """The communities in which `user` may open a call for applications (staff, secretary)."""
+    from liulin.territory.models import Area
+
+    if not getattr(user, "is_authenticated", False):
+        return Area.objects.none()
+    return scoped(user, Area.objects.filter(kind=Area.Kind.COMMUNITY), "housing.create").order_by("path")
+
+
+def round_list(user):
+    """The rounds `user` may read, with their applications counted (one query)."""
+    return rounds_for(user).annotate(applications_count=Count("applications"))
+
+
 def run_round_ids(user, rounds):
     """The ids among `rounds` that `user` runs (staff, secretary), in one query."""
     if not getattr(user, "is_authenticated", False) or not rounds:

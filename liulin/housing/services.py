@@ -9,6 +9,7 @@ apartment get one lease and one clean refusal.
 """
 
 import datetime
+import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -106,17 +107,108 @@ def check_rules(rules, answers):
 # --- rounds -----------------------------------------------------------------------------------
 
 
+MAX_RULES = 30  # eligibility rules of one round
+MAX_TIERS = 10  # talent tiers of one round
+MAX_LIMIT = 10**12  # a rule's limit (whole numbers: months, years, fen)
+MAX_GROUP = 99  # a tier's priority group
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")  # a rule's key, a tier's code: they name answers in the API and URLs
+
+
+def _whole(value, *, low, high):
+    """`value` as an int in [low, high], or None (a bool is not a number here)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and low <= value <= high else None
+
+
+def clean_round_rules(rules):
+    """The rules [(key, label, kind, limit, document)] checked: a code of lower-case letters,
+    digits and underscores, unique in the round; a condition; a known kind; a whole-number
+    limit for 不超过 / 不少于 (none for 须满足 / 须不满足). Errors name the row
+    (`field` "rules.<i>.<column>")."""
+    rules = list(rules or [])
+    if not rules:
+        raise Invalid(_("请至少填写一条申请条件。"), code="rules_required", field="rules")
+    if len(rules) > MAX_RULES:
+        raise Invalid(_("申请条件不能超过 %(n)s 条。") % {"n": MAX_RULES}, code="too_many_rules", field="rules")
+    cleaned, seen = [], set()
+    for i, (key, label, kind, limit, document) in enumerate(rules):
+        key = str(key or "").strip()
+        if not CODE.match(key):
+            raise Invalid(_("第 %(n)s 条条件的代码须以小写英文字母开头，只含小写字母、数字和下划线，至多 32 位。") % {"n": i + 1},
+                          code="invalid_key", field=f"rules.{i}.key")
+        if key in seen:
+            raise Invalid(_("条件代码“%(key)s”重复。") % {"key": key}, code="duplicate_key", field=f"rules.{i}.key")
+        seen.add(key)
+        label = _text(label, field=f"rules.{i}.label", max_length=100)
+        if not label:
+            raise Invalid(_("请填写第 %(n)s 条条件的内容。") % {"n": i + 1}, code="label_required", field=f"rules.{i}.label")
+        if kind not in Rule.Kind.values:
+            raise Invalid(_("第 %(n)s 条条件的规则不对。") % {"n": i + 1}, code="invalid_kind", field=f"rules.{i}.kind")
+        if kind in (Rule.Kind.MAX, Rule.Kind.MIN):
+            limit = _whole(limit, low=0, high=MAX_LIMIT)
+            if limit is None:
+                raise Invalid(_("第 %(n)s 条条件须填写限值（不小于 0 的整数）。") % {"n": i + 1}, code="limit_required",
+                              field=f"rules.{i}.limit")
+        else:
+            limit = None
+        document = _text(document, field=f"rules.{i}.document", max_length=100)
+        cleaned.append((key, label, kind, limit, document))
+    return cleaned
+
+
+def clean_round_tiers(tiers):
+    """The tiers [(code, label, group)] checked: a unique code, a name, a priority group 0-99."""
+    tiers = list(tiers or [])
+    if not tiers:
+        raise Invalid(_("请至少填写一个人才层次。"), code="tiers_required", field="tiers")
+    if len(tiers) > MAX_TIERS:
+        raise Invalid(_("人才层次不能超过 %(n)s 个。") % {"n": MAX_TIERS}, code="too_many_tiers", field="tiers")
+    cleaned, seen = [], set()
+    for i, (code, label, group) in enumerate(tiers):
+        code = str(code or "").strip()
+        if not CODE.match(code):
+            raise Invalid(_("第 %(n)s 个人才层次的代码须以小写英文字母开头，只含小写字母、数字和下划线，至多 32 位。") % {"n": i + 1},
+                          code="invalid_code", field=f"tiers.{i}.code")
+        if code in seen:
+            raise Invalid(_("人才层次代码“%(code)s”重复。") % {"code": code}, code="duplicate_code", field=f"tiers.{i}.code")
+        seen.add(code)
+        label = _text(label, field=f"tiers.{i}.label", max_length=100)
+        if not label:
+            raise Invalid(_("请填写第 %(n)s 个人才层次的名称。") % {"n": i + 1}, code="label_required", field=f"tiers.{i}.label")
+        group = _whole(group, low=0, high=MAX_GROUP)
+        if group is None:
+            raise Invalid(_("第 %(n)s 个人才层次的优先组须为 0 至 %(max)s 的整数。") % {"n": i + 1, "max": MAX_GROUP},
+                          code="invalid_group", field=f"tiers.{i}.group")
+        cleaned.append((code, label, group))
+    return cleaned
+
+
 def create_round(*, actor, community, title, rules, tiers, offer_days=7, is_demo=False):
-    """rules: [(key, label, kind, limit, document)]; tiers: [(code, label, group)]."""
+    """A call for applications in `community` with its eligibility rules and talent tiers as
+    data. rules: [(key, label, kind, limit, document)]; tiers: [(code, label, group)]. Every
+    row is checked before anything is written (clean_round_rules, clean_round_tiers); the
+    creation event carries the rules and tiers as published."""
     if actor is not None:
         authorise(actor, "housing.create", community, view="housing.create", not_found=NOT_FOUND)
-    title = _text(title, field="title", required=True, max_length=100)
+    if getattr(community, "kind", None) != "community":
+        raise Invalid(_("申请批次须属于一个社区。"), code="community_required", field="community")
+    title = _text(title, field="title", required=False, max_length=100)
+    if not title:
+        raise Invalid(_("请填写批次名称。"), code="title_required", field="title")
+    days = _whole(offer_days, low=1, high=60)
+    if days is None:
+        raise Invalid(_("选房答复期限须为 1 至 60 天。"), code="invalid_offer_days", field="offer_days")
+    rules, tiers = clean_round_rules(rules), clean_round_tiers(tiers)
     with transaction.atomic():
-        round_ = Round.objects.create(community=community, title=title, offer_days=offer_days, is_demo=is_demo)
+        round_ = Round.objects.create(community=community, title=title, offer_days=days, is_demo=is_demo)
         Rule.objects.bulk_create([Rule(round=round_, key=k, label=lb, kind=kind, limit=limit, document=doc)
                                   for k, lb, kind, limit, doc in rules])
         Tier.objects.bulk_create([Tier(round=round_, code=c, label=lb, group=g) for c, lb, g in tiers])
-        chain.append(RoundEvent, round_, actor=actor, actor_role=_role(actor, "housing.create", community), action="create", data={})
+        chain.append(RoundEvent, round_, actor=actor, actor_role=_role(actor, "housing.create", community), action="create",
+                     data={"title": title, "offer_days": days, "rules": [list(r) for r in rules], "tiers": [list(t) for t in tiers]})
     return round_
 
 

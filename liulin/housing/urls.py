@@ -6,6 +6,8 @@ app_name = "housing"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/apply/", views.apply, name="apply"),
     path("rounds/<int:pk>/act/", views.round_act, name="round_act"),

@@ -18,7 +18,7 @@ from liulin.core import publication
 from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 
 from . import selectors, services
-from .forms import ApplyForm, DocumentForm, DrawForm, InspectionForm, ReasonForm
+from .forms import ApplyForm, DocumentForm, DrawForm, InspectionForm, NewRound, ReasonForm
 from .models import Application, Lease, Round
 from .workflow import APPLICATION_WORKFLOW, LEASE_WORKFLOW
 
@@ -45,14 +45,57 @@ def home(request):
     user = request.user
     rounds = list(selectors.rounds_for(user)[:50])
     managed = selectors.run_round_ids(user, rounds)
+    can_create = selectors.communities_for_rounds(user).exists()
     return render(request, "housing/home.html", {
         "open_rounds": [r for r in rounds if r.state == RS.OPEN],
         "rounds": [r for r in rounds if r.pk in managed],
         "drawn": [r for r in rounds if r.state == RS.DRAWN and r.pk not in managed],
         "applications": list(selectors.my_applications(user)),
         "leases": list(selectors.my_leases(user)),
-        "manages": bool(managed),
+        "manages": bool(managed) or can_create,
+        "can_create": can_create,
     })
+
+
+@login_required
+def round_list(request):
+    """Every round the user may read; managers see each one's applications counted and open a new one."""
+    user = request.user
+    rows = list(selectors.round_list(user)[:200])
+    return render(request, "housing/rounds.html", {
+        "rows": rows, "managed": selectors.run_round_ids(user, rows),
+        "can_create": selectors.communities_for_rounds(user).exists(),
+    })
+
+
+@login_required
+def round_new(request):
+    """A new call for applications: title, answer days, and its conditions and tiers as rows."""
+    user = request.user
+    communities = selectors.communities_for_rounds(user)
+    if not communities.exists():
+        raise NotFound(_(services.NOT_FOUND))
+    if request.method != "POST":
+        return render(request, "housing/round_new.html", {"new": NewRound(communities=communities)})
+    more = request.POST.get("more", "")
+    if more:  # more blank rows, what was typed kept
+        new = NewRound(NewRound.with_more_rows(request.POST, more), communities=communities)
+        new.is_valid()
+        return render(request, "housing/round_new.html", {"new": new})
+    new = NewRound(request.POST, communities=communities)
+    if new.is_valid():
+        data = new.form.cleaned_data
+        try:
+            round_ = services.create_round(actor=user, community=data["community"], title=data["title"],
+                                           offer_days=data["offer_days"], rules=new.rule_rows(), tiers=new.tier_rows())
+        except (NotFound, NotPermitted):
+            raise
+        except DomainError as error:
+            new.add_error(error)
+        else:
+            messages.success(request, _("申请批次已发布，居民现在可以申请。"))
+            return redirect("housing:round", round_.pk)
+    return render(request, "housing/round_new.html", {"new": new}, status=200)
 
 
 @login_required
@@ -234,7 +277,7 @@ def document_upload(request, pk, key):
 def leases(request):
     user = request.user
     rows = list(selectors.managed_leases(user)[:300])
-    if not rows and not selectors.managed_rounds(user).exists():
+    if not rows and not selectors.managed_rounds(user).exists() and not selectors.communities_for_rounds(user).exists():
         raise NotFound(_(services.NOT_FOUND))
     return render(request, "housing/leases.html", {"rows": rows, "arrears": [r for r in rows if r.unpaid]})
 
