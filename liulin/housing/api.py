@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from liulin.core import lottery as public_lottery
-from liulin.core.errors import NotFound
+from liulin.core.errors import Invalid, NotFound, NotPermitted
 from liulin.core.permissions import get_or_404
 from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
@@ -29,6 +29,7 @@ from .schemas import (
     HousingReasonIn,
     HousingRoundActionIn,
     HousingRoundDetailOut,
+    HousingRoundIn,
     HousingRoundOut,
 )
 
@@ -73,6 +74,28 @@ def _must_manage(user, obj):
 @router.get("/rounds", response=list[HousingRoundOut], summary="我可查看的申请批次（辖区或本人所在社区）")
 def rounds(request):
     return [_round(r) for r in selectors.rounds_for(request.user)[:200]]
+
+
+@router.post("/rounds", response={201: HousingRoundDetailOut, **ERRORS}, summary="新建申请批次：申请条件与人才层次作为数据，逐行校验")
+def create_round(request, payload: HousingRoundIn):
+    communities = selectors.communities_for_rounds(request.user)
+    if payload.community_id is not None:
+        community = communities.filter(pk=payload.community_id).first()
+        if community is None:
+            raise NotFound(_(services.NOT_FOUND))
+    else:
+        found = list(communities[:2])
+        if not found:
+            raise NotPermitted(_("您的角色不能新建申请批次。"))
+        if len(found) > 1:
+            raise Invalid(_("请指定社区（community_id）。"), code="community_required", field="community_id")
+        community = found[0]
+    round_ = services.create_round(
+        actor=request.user, community=community, title=payload.title, offer_days=payload.offer_days,
+        rules=[(r.key, r.label, r.kind, r.limit, r.document) for r in payload.rules],
+        tiers=[(t.code, t.label, t.group) for t in payload.tiers],
+    )
+    return Status(201, _round(selectors.round_for(request.user, round_.pk), detail=True))
 
 
 @router.get("/rounds/{int:round_id}", response=HousingRoundDetailOut, summary="批次详情：申请条件与人才层次")

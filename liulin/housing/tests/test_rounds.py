@@ -206,3 +206,45 @@ def test_the_round_list_does_not_query_per_row(client):
     for _ in range(3):
         town.apply(town.round())
     assert count() == few
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def _body(**changes):
+    return {"title": "2026 年第二批", "offer_days": 7,
+            "rules": [{"key": k, "label": lb, "kind": kind, "limit": limit, "document": doc} for k, lb, kind, limit, doc in RULES],
+            "tiers": [{"code": c, "label": lb, "group": g} for c, lb, g in TIERS], **changes}
+
+
+def test_the_api_opens_a_round_in_the_managers_community(client):
+    town = Town()
+    client.force_login(town.staff)
+    response = client.post("/api/v1/housing/rounds", _body(), content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["community_id"] == town.community.pk and body["state"] == "open"
+    assert [r["limit"] for r in body["rules"]] == [None, 20_000_000, 6] and [t["code"] for t in body["tiers"]] == ["a", "b", "c"]
+    named = client.post("/api/v1/housing/rounds", _body(community_id=town.community.pk), content_type="application/json")
+    assert named.status_code == 201
+    assert Round.objects.count() == 2
+
+
+def test_the_api_refuses_bad_rows_and_other_people_and_changes_nothing(client):
+    town, there = Town(), Town()
+    client.force_login(town.staff)
+    bad = _body(rules=[{"key": "income_fen", "label": "收入", "kind": "max", "limit": None}])
+    response = client.post("/api/v1/housing/rounds", bad, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "limit_required" and response.json()["field"] == "rules.0.limit"
+    response = client.post("/api/v1/housing/rounds", _body(tiers=[]), content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "tiers_required"
+    response = client.post("/api/v1/housing/rounds", _body(rules="none"), content_type="application/json")
+    assert response.status_code == 422
+    response = client.post("/api/v1/housing/rounds", _body(community_id=there.community.pk), content_type="application/json")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    client.force_login(town.resident().user)
+    response = client.post("/api/v1/housing/rounds", _body(), content_type="application/json")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    response = client.post("/api/v1/housing/rounds", _body(community_id=town.community.pk), content_type="application/json")
+    assert response.status_code == 404
+    assert not Round.objects.exists() and not Rule.objects.exists()
