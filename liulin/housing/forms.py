@@ -18,13 +18,12 @@ from .models import Inspection, Rule
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
 
 
-class ApplyForm(forms.Form):
-    tier = forms.ChoiceField(label=_("人才层次"))
+class RuleAnswersForm(forms.Form):
+    """A question per rule of `round`; `answers()` gives them as the rules read them."""
 
-    def __init__(self, *args, round, **kwargs):
+    def __init__(self, *args, round, answers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rules = list(round.rules.all())
-        self.fields["tier"].choices = [("", "—")] + [(t.code, t.label) for t in round.tiers.all()]
         for rule in self.rules:
             name = f"answer_{rule.key}"
             if rule.kind in (Rule.Kind.YES, Rule.Kind.NO):
@@ -35,6 +34,17 @@ class ApplyForm(forms.Form):
             else:
                 self.fields[name] = forms.IntegerField(label=rule.label, min_value=0, max_value=10**9)
             self.fields[name].rule = rule
+            if answers and rule.key in answers:
+                self.initial[name] = self._shown(rule, answers[rule.key])
+
+    @staticmethod
+    def _shown(rule, value):
+        """A stored answer as its field shows it (yes / no, yuan for fen)."""
+        if rule.kind in (Rule.Kind.YES, Rule.Kind.NO):
+            return "yes" if value is True else "no" if value is False else ""
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None
+        return value // 100 if rule.key.endswith("_fen") else value
 
     def answers(self):
         found = {}
@@ -50,6 +60,28 @@ class ApplyForm(forms.Form):
 
     def rule_fields(self):
         return [self[f"answer_{rule.key}"] for rule in self.rules]
+
+    def field_of(self, error):
+        """The form field a domain error names (a rule's key, or term_months), if any."""
+        name = error.field and f"answer_{error.field}"
+        return name if name in self.fields else error.field if error.field in self.fields else None
+
+
+class ApplyForm(RuleAnswersForm):
+    tier = forms.ChoiceField(label=_("人才层次"))
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, round=round, **kwargs)
+        self.fields["tier"].choices = [("", "—")] + [(t.code, t.label) for t in round.tiers.all()]
+        self.order_fields(["tier"])
+
+
+class RenewalForm(RuleAnswersForm):
+    """The answers as they stand now and the term asked for: the tenant's request, and the
+    manager's renewal (prefilled from the open request, or the lease's application)."""
+
+    term_months = forms.IntegerField(label=_("续租期限（月）"), min_value=1, max_value=60, initial=36,
+                                     help_text=_("1 至 60 个月（不超过 5 年）。"))
 
 
 class RoundForm(forms.Form):

@@ -8,7 +8,9 @@
   names) and its draw file.
 """
 
-from django.db.models import Count, Prefetch, Q
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from liulin.core import calendar, clock
@@ -16,8 +18,19 @@ from liulin.core.attachments.models import Attachment
 from liulin.core.errors import NotFound
 from liulin.core.permissions import can, scoped
 
-from .models import Apartment, Application, Defect, Document, Draw, Inspection, Invoice, Lease, Round
-from .services import NOT_FOUND, free_apartments
+from .models import (
+    Apartment,
+    Application,
+    Defect,
+    Document,
+    Draw,
+    Inspection,
+    Invoice,
+    Lease,
+    RenewalRequest,
+    Round,
+)
+from .services import NOT_FOUND, RENEWAL_WINDOW_DAYS, free_apartments
 
 AS = Application.State
 
@@ -207,6 +220,12 @@ def invoice_for(user, pk):
     return found
 
 
+def overdue_months(lease, now=None):
+    """How many of the lease's monthly invoices of past months are unpaid."""
+    this_month = calendar.month_start(calendar.local_date(now or clock.now()))
+    return Invoice.objects.filter(lease=lease, paid_at__isnull=True, month__lt=this_month).count()
+
+
 def arrears_for(user, now=None):
     """[(lease, months overdue)] of the active leases of `user`'s area with unpaid invoices of
     past months, counted in one query."""
@@ -215,3 +234,29 @@ def arrears_for(user, now=None):
               .annotate(overdue=Count("invoices", filter=Q(invoices__paid_at__isnull=True, invoices__month__lt=this_month)))
               .filter(overdue__gt=0))
     return [(lease, lease.overdue) for lease in leases]
+
+
+# --- renewals ---------------------------------------------------------------------------------
+
+
+def renewal_requests(lease):
+    """The lease's renewal requests, newest first (the lease was read through a selector)."""
+    return list(RenewalRequest.objects.filter(lease=lease).order_by("-id"))
+
+
+def renewal_request_for(user, pk):
+    """A renewal request of a lease `user` may read (his own as tenant, or his area's)."""
+    found = RenewalRequest.objects.filter(pk=pk, lease__in=leases_for(user)).select_related("lease").first()
+    if found is None:
+        raise NotFound(_(NOT_FOUND))
+    return found
+
+
+def renewals_due(user, today=None):
+    """The active leases of `user`'s area in their renewal window, soonest end first, each
+    with `requested` (an open renewal request) and `unpaid` invoices counted - one query."""
+    today = today or clock.today()
+    open_request = RenewalRequest.objects.filter(lease=OuterRef("pk"), state=RenewalRequest.State.REQUESTED)
+    return (managed_leases(user).filter(state=Lease.State.ACTIVE, ends_on__gt=today,
+                                        ends_on__lte=today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS))
+            .annotate(requested=Exists(open_request)).order_by("-requested", "ends_on", "id"))

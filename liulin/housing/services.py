@@ -40,6 +40,7 @@ from .models import (
     Invoice,
     Lease,
     LeaseEvent,
+    RenewalRequest,
     Round,
     RoundEvent,
     Rule,
@@ -49,6 +50,7 @@ from .workflow import (
     APPLICATION_DUTIES,
     APPLICATION_WORKFLOW,
     LEASE_WORKFLOW,
+    RENEWAL_WORKFLOW,
     ROUND_DUTIES,
     ROUND_WORKFLOW,
 )
@@ -56,6 +58,7 @@ from .workflow import (
 AS = Application.State
 RS = Round.State
 LS = Lease.State
+RRS = RenewalRequest.State
 
 KIND = "housing"
 kinds.register(KIND, gettext_lazy("人才公寓"))
@@ -91,12 +94,18 @@ def _authorise(actor, perm, obj):
     authorise(actor, perm, obj, view="housing.view", not_found=NOT_FOUND)
 
 
-def _notify(resident, text, params, target):
+def _notify(resident, text, params, target, url=""):
     from django.contrib.auth import get_user_model
 
     user_id = get_user_model().objects.filter(resident_id=getattr(resident, "pk", resident)).values_list("pk", flat=True).first()
     if user_id:
-        send([Notice(kind=KIND, text=text, params=params, user_id=user_id, target=target)])
+        send([Notice(kind=KIND, text=text, params=params, user_id=user_id, target=target, url=url)])
+
+
+def _lease_url(lease):
+    from django.urls import reverse
+
+    return reverse("housing:lease", args=[lease.pk])
 
 
 def check_rules(rules, answers):
@@ -518,8 +527,108 @@ def sweep_offers(now=None):
 # --- leases -----------------------------------------------------------------------------------
 
 
+def renewal_opens_on(lease):
+    """The first day of the lease's renewal window (its last RENEWAL_WINDOW_DAYS days)."""
+    return lease.ends_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
 def in_renewal_window(lease, today):
-    return lease.ends_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS) <= today < lease.ends_on
+    return renewal_opens_on(lease) <= today < lease.ends_on
+
+
+def _renewal_answers(rules, answers, *, term_months):
+    """The answers kept (the rules' keys only) and the term, or Invalid naming the failed rules."""
+    if not isinstance(answers, dict):
+        raise Invalid(_("申报情况格式不对。"), code="invalid_answers", field="answers")
+    keys = {rule.key for rule in rules}
+    answers = {k: v for k, v in answers.items() if k in keys}
+    failed = check_rules(rules, answers)
+    if failed:
+        raise Invalid(_("续租资格复核未通过：%(rules)s") % {"rules": "、".join(str(label) for _k, label in failed)},
+                      code="not_eligible", field=failed[0][0])
+    months = DEFAULT_TERM_MONTHS if term_months is None else term_months
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
+        raise Invalid(_("租期须为 1 至 60 个月。"), code="invalid_term", field="term_months")
+    return answers, months
+
+
+def request_renewal(*, actor, lease, answers, term_months=None, now=None):
+    """The tenant asks to renew his active lease, in its renewal window, with his answers to
+    the round's rules as they stand now (answers failing a rule are refused, the rules
+    named). One open request per lease (a database constraint). Returns the request."""
+    now = now or clock.now()
+    _authorise(actor, "housing.request_renewal", lease)
+    own = getattr(actor, "resident", None)
+    if actor is not None and (own is None or own.pk != lease.tenant_id):
+        raise NotPermitted(_("只有承租人本人可以申请续租。"))
+    today = calendar.local_date(now)
+    with transaction.atomic():
+        locked = Lease.objects.select_for_update().select_related("application__round").get(pk=lease.pk)
+        if locked.state != LS.ACTIVE:
+            raise Conflict(_("合同不在履约中，不能申请续租。"), code="lease_not_active")
+        if not in_renewal_window(locked, today):
+            raise Conflict(_("不在续租期内（到期前 %(days)s 天内）。") % {"days": RENEWAL_WINDOW_DAYS}, code="not_in_window")
+        answers, months = _renewal_answers(list(locked.application.round.rules.all()), answers, term_months=term_months)
+        try:
+            with transaction.atomic():
+                request = RenewalRequest.objects.create(lease=locked, answers=answers, term_months=months, requested_by=actor,
+                                                        requested_at=now)
+        except IntegrityError:
+            raise Conflict(_("已申请续租，正在办理中。"), code="already_requested") from None
+        chain.append(LeaseEvent, locked, actor=actor, actor_role=_role(actor, "housing.request_renewal", locked),
+                     action="request_renewal", data={"request": request.pk, "term_months": months, "answers": answers}, at=now)
+    return request
+
+
+def act_on_renewal_request(*, actor, request, action, reason="", now=None):
+    """Refuse (the manager, with a reason the tenant is told) or withdraw (the tenant) an open
+    renewal request. Renewing is the lease's `renew` (act_on_lease), which closes it."""
+    now = now or clock.now()
+    transition = RENEWAL_WORKFLOW.transitions.get(action)
+    if transition is None or not transition.roles:
+        raise Invalid(_("未知的操作。"), code="unknown_action")
+    perm = RENEWAL_WORKFLOW.perm(action)
+    _authorise(actor, perm, request)
+    with transaction.atomic():
+        locked = RenewalRequest.objects.select_for_update().select_related("lease").get(pk=request.pk)
+        own = getattr(actor, "resident", None)
+        if action == "withdraw_renewal" and actor is not None and (own is None or own.pk != locked.lease.tenant_id):
+            raise NotPermitted(_("只有承租人本人可以撤回续租申请。"))
+        RENEWAL_WORKFLOW.transition_for(action, locked.state)
+        reason = _text(reason, field="reason", required=transition.needs_reason)
+        changes = {"state": transition.target, "decided_at": now}
+        if transition.needs_reason:
+            changes["reason"] = reason
+        RenewalRequest.objects.filter(pk=locked.pk, state=locked.state).update(**changes)
+        lease = Lease.objects.select_for_update().get(pk=locked.lease_id)
+        chain.append(LeaseEvent, lease, actor=actor, actor_role=_role(actor, perm, locked), action=action,
+                     data={"request": locked.pk, "from": locked.state, "to": transition.target, "reason": reason}, at=now)
+    for name, value in changes.items():
+        setattr(request, name, value)
+    if action == "refuse_renewal":
+        _notify(lease.tenant_id, N_("您的续租申请未获办理。原因：{reason}"), {"reason": reason}, lease, url=_lease_url(lease))
+    return request
+
+
+def renewal_reminders(now=None):
+    """Tell each tenant whose active lease has entered its renewal window that he may ask to
+    renew (once per lease, remembered in the lease's chain). Returns the leases told."""
+    now = now or clock.now()
+    today = calendar.local_date(now)
+    told = LeaseEvent.objects.filter(lease=OuterRef("pk"), action="renewal_window")
+    due = list(Lease.objects.filter(state=LS.ACTIVE, ends_on__gt=today, ends_on__lte=today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS))
+               .exclude(Exists(told)).select_related("apartment"))
+    reminded = []
+    for lease in due:
+        with transaction.atomic():
+            locked = Lease.objects.select_for_update().get(pk=lease.pk)
+            if locked.state != LS.ACTIVE or locked.events.filter(action="renewal_window").exists():
+                continue
+            chain.append(LeaseEvent, locked, actor=None, action="renewal_window", data={"ends_on": locked.ends_on.isoformat()}, at=now)
+        _notify(lease.tenant_id, N_("您的公寓 {number} 租期至 {ends_on}，已进入续租期，如需续租请在到期前申请。"),
+                {"number": lease.apartment.number, "ends_on": f"{lease.ends_on:%Y-%m-%d}"}, lease, url=_lease_url(lease))
+        reminded.append(lease)
+    return reminded
 
 
 def act_on_lease(*, actor, lease, action, reason="", answers=None, term_months=None, now=None):
@@ -546,13 +655,7 @@ def act_on_lease(*, actor, lease, action, reason="", answers=None, term_months=N
         if action == "renew":
             if not in_renewal_window(locked, today):
                 raise Conflict(_("不在续租期内（到期前 %(days)s 天内）。") % {"days": RENEWAL_WINDOW_DAYS}, code="not_in_window")
-            failed = check_rules(locked.application.round.rules.all(), answers or {})
-            if failed:
-                raise Invalid(_("续租资格复核未通过：%(rules)s") % {"rules": "、".join(str(label) for _k, label in failed)},
-                              code="not_eligible")
-            months = term_months or DEFAULT_TERM_MONTHS
-            if not isinstance(months, int) or not 1 <= months <= 60:
-                raise Invalid(_("租期须为 1 至 60 个月。"), code="invalid_term", field="term_months")
+            answers, months = _renewal_answers(list(locked.application.round.rules.all()), answers or {}, term_months=term_months)
         Lease.objects.filter(pk=locked.pk, state=locked.state).update(**changes)
         if action == "renew":
             renewal = Lease.objects.create(
@@ -561,14 +664,28 @@ def act_on_lease(*, actor, lease, action, reason="", answers=None, term_months=N
                 rent_fen=locked.apartment.rent_fen, deposit_fen=locked.deposit_fen, is_demo=locked.is_demo,
             )
             data["renewal"] = renewal.pk
+            request = RenewalRequest.objects.filter(lease=locked, state=RRS.REQUESTED).first()
+            if request is not None:
+                RenewalRequest.objects.filter(pk=request.pk, state=RRS.REQUESTED).update(state=RRS.RENEWED, decided_at=now)
+                data["request"] = request.pk
             chain.append(LeaseEvent, renewal, actor=actor, actor_role=_role(actor, perm, locked), action="create",
-                         data={"previous": locked.pk, "answers": answers or {}}, at=now)
+                         data={"previous": locked.pk, "answers": answers}, at=now)
+        elif action in ("end", "terminate"):
+            # An open renewal request is moot once the lease ends: closed as refused, the lease's step as its reason.
+            closed = list(RenewalRequest.objects.filter(lease=locked, state=RRS.REQUESTED).values_list("pk", flat=True))
+            if closed:
+                RenewalRequest.objects.filter(pk__in=closed, state=RRS.REQUESTED).update(state=RRS.REFUSED, decided_at=now,
+                                                                                        reason=str(transition.label))
+                data["requests_closed"] = closed
         if action == "sign":
             Application.objects.filter(pk=locked.application_id, state=AS.ACCEPTED).update(state=AS.HOUSED)
             chain.append(ApplicationEvent, locked.application, actor=None, action="house", data={"lease": locked.pk}, at=now)
         chain.append(LeaseEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action=action, data=data, at=now)
     for name, value in changes.items():
         setattr(lease, name, value)
+    if renewal is not None:
+        _notify(renewal.tenant_id, N_("您的公寓 {number} 已续租至 {ends_on}。"),
+                {"number": locked.apartment.number, "ends_on": f"{renewal.ends_on:%Y-%m-%d}"}, renewal, url=_lease_url(renewal))
     return renewal or lease
 
 
