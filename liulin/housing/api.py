@@ -8,6 +8,7 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from liulin.core import clock
 from liulin.core import lottery as public_lottery
 from liulin.core.errors import Invalid, NotFound, NotPermitted
 from liulin.core.permissions import get_or_404
@@ -27,6 +28,8 @@ from .schemas import (
     HousingLeaseOut,
     HousingOfferOut,
     HousingReasonIn,
+    HousingRenewalRequestIn,
+    HousingRenewalRequestOut,
     HousingRoundActionIn,
     HousingRoundDetailOut,
     HousingRoundIn,
@@ -58,8 +61,10 @@ def _application(a):
 def _lease(lease):
     return {
         "id": lease.pk, "apartment_id": lease.apartment_id, "apartment": lease.apartment.number, "application_id": lease.application_id,
-        "tenant_id": lease.tenant_id, "state": lease.state, "starts_on": lease.starts_on, "term_months": lease.term_months,
-        "ends_on": lease.ends_on, "rent_fen": lease.rent_fen, "deposit_fen": lease.deposit_fen, "reason": lease.reason,
+        "tenant_id": lease.tenant_id, "previous_id": lease.previous_id, "state": lease.state, "starts_on": lease.starts_on,
+        "term_months": lease.term_months, "ends_on": lease.ends_on, "rent_fen": lease.rent_fen, "deposit_fen": lease.deposit_fen,
+        "reason": lease.reason, "renewal_opens_on": services.renewal_opens_on(lease),
+        "in_renewal_window": lease.state == "active" and services.in_renewal_window(lease, clock.today()),
     }
 
 
@@ -209,6 +214,27 @@ def lease_act(request, lease_id: int, action: str, payload: HousingLeaseActionIn
     done = services.act_on_lease(actor=request.user, lease=lease, action=action, reason=payload.reason, answers=payload.answers,
                                  term_months=payload.term_months)
     return _lease(selectors.lease_for(request.user, done.pk))
+
+
+@router.get("/leases/{int:lease_id}/renewal-requests", response=list[HousingRenewalRequestOut], summary="合同的续租申请（新者在前）")
+def renewal_requests(request, lease_id: int):
+    return selectors.renewal_requests(selectors.lease_for(request.user, lease_id))
+
+
+@router.post("/leases/{int:lease_id}/renewal-requests", response={201: HousingRenewalRequestOut, **ERRORS},
+             summary="承租人在续租期内申请续租（按批次规则申报目前的情况）")
+def request_renewal(request, lease_id: int, payload: HousingRenewalRequestIn):
+    lease = selectors.lease_for(request.user, lease_id)
+    return Status(201, services.request_renewal(actor=request.user, lease=lease, answers=payload.answers,
+                                                term_months=payload.term_months))
+
+
+@router.post("/renewal-requests/{int:request_id}/actions/{action}", response={200: HousingRenewalRequestOut, **ERRORS},
+             summary="不予续租（工作人员，须填原因）或撤回续租申请（承租人）；续租本身是合同的 renew")
+def renewal_request_act(request, request_id: int, action: str, payload: HousingReasonIn):
+    found = selectors.renewal_request_for(request.user, request_id)
+    services.act_on_renewal_request(actor=request.user, request=found, action=action, reason=payload.reason)
+    return selectors.renewal_request_for(request.user, request_id)
 
 
 @router.get("/leases/{int:lease_id}/invoices", response=list[HousingInvoiceOut], summary="合同的租金账单")

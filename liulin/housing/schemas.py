@@ -132,6 +132,7 @@ class HousingLeaseOut(Schema):
     apartment: str
     application_id: int
     tenant_id: int
+    previous_id: int | None = Field(description="续租前的合同")
     state: str
     starts_on: date
     term_months: int
@@ -139,6 +140,24 @@ class HousingLeaseOut(Schema):
     rent_fen: int
     deposit_fen: int
     reason: str
+    renewal_opens_on: date = Field(description="续租期起始日（到期前 90 天）；续租期内可申请续租")
+    in_renewal_window: bool
+
+
+class HousingRenewalRequestIn(Schema):
+    answers: dict[str, Any] = Field(description="按批次规则的代码作答目前的情况：布尔或整数（金额以分计）")
+    term_months: int | None = Field(None, ge=1, le=60, description="续租期限（月），默认 36")
+
+
+class HousingRenewalRequestOut(Schema):
+    id: int
+    lease_id: int
+    state: str = Field(description="requested 待办理 / renewed 已续租 / refused 不予续租 / withdrawn 已撤回")
+    answers: dict[str, Any]
+    term_months: int
+    reason: str
+    requested_at: datetime
+    decided_at: datetime | None
 
 
 class HousingInvoiceOut(Schema):

@@ -262,3 +262,51 @@ def test_who_may_not_renew_is_refused(client):
     client.force_login(auditor)
     assert client.post(f"/housing/renewals/{request.pk}/act/", {"action": "refuse_renewal", "reason": "x"}).status_code == 403
     assert RenewalRequest.objects.get().state == RS.REQUESTED and Lease.objects.get(pk=lease.pk).state == Lease.State.ACTIVE
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def test_the_api_story_of_a_renewal(client):
+    town, there = Town(), Town()
+    lease = town.lease_in(Lease.State.ACTIVE, ends_in_days=30)
+    url = f"/api/v1/housing/leases/{lease.pk}/renewal-requests"
+    post = lambda user, path, body=None: (client.force_login(user), client.post(path, body or {}, content_type="application/json"))[1]  # noqa: E731
+    client.force_login(_tenant(lease))
+    shown = client.get(f"/api/v1/housing/leases/{lease.pk}").json()
+    assert shown["in_renewal_window"] is True and shown["renewal_opens_on"] == (lease.ends_on - datetime.timedelta(days=90)).isoformat()
+    bad = post(_tenant(lease), url, {"answers": {**GOOD, "no_local_housing": False}})
+    assert bad.status_code == 400 and bad.json()["code"] == "not_eligible" and bad.json()["field"] == "no_local_housing"
+    assert post(_tenant(lease), url, {"answers": GOOD, "term_months": 61}).status_code == 422
+    assert post(_tenant(lease), url, {"answers": "yes"}).status_code == 422
+    assert not RenewalRequest.objects.exists()
+    made = post(_tenant(lease), url, {"answers": GOOD, "term_months": 24})
+    assert made.status_code == 201 and made.json()["state"] == "requested" and made.json()["term_months"] == 24
+    again = post(_tenant(lease), url, {"answers": GOOD})
+    assert again.status_code == 409 and again.json()["code"] == "already_requested"
+    assert [r["id"] for r in client.get(url).json()] == [made.json()["id"]]
+    act = f"/api/v1/housing/renewal-requests/{made.json()['id']}/actions"
+    assert post(_tenant(lease), f"{act}/refuse_renewal", {"reason": "x"}).status_code == 403
+    assert post(town.staff, f"{act}/withdraw_renewal").status_code == 403
+    no_reason = post(town.staff, f"{act}/refuse_renewal")
+    assert no_reason.status_code == 400 and no_reason.json()["code"] == "reason_required"
+    assert post(there.staff, f"{act}/refuse_renewal", {"reason": "x"}).status_code == 404
+    client.force_login(there.staff)
+    assert client.get(url).status_code == 404
+    assert post(there.resident().user, url, {"answers": GOOD}).status_code == 404
+    assert RenewalRequest.objects.get().state == RS.REQUESTED
+    renewed = post(town.staff, f"/api/v1/housing/leases/{lease.pk}/actions/renew", {"answers": GOOD, "term_months": 24})
+    assert renewed.status_code == 200 and renewed.json()["previous_id"] == lease.pk and renewed.json()["in_renewal_window"] is False
+    client.force_login(_tenant(lease))
+    assert client.get(url).json()[0]["state"] == "renewed"
+
+
+def test_the_api_withdraws_for_the_tenant(client):
+    town = Town()
+    lease = town.lease_in(Lease.State.ACTIVE, ends_in_days=30)
+    request = _ask(lease)
+    client.force_login(_tenant(lease))
+    response = client.post(f"/api/v1/housing/renewal-requests/{request.pk}/actions/withdraw_renewal", {}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "withdrawn"
+    unknown = client.post(f"/api/v1/housing/renewal-requests/{request.pk}/actions/renewed", {}, content_type="application/json")
+    assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_action"
