@@ -193,7 +193,8 @@ def my_leases(user):
     resident = _resident(user)
     if resident is None:
         return Lease.objects.none()
-    return Lease.objects.filter(tenant=resident).select_related("apartment").order_by("-id")
+    return (Lease.objects.filter(tenant=resident).select_related("apartment")
+            .annotate(unpaid=Count("invoices", filter=Q(invoices__paid_at__isnull=True))).order_by("-id"))
 
 
 def managed_leases(user):
@@ -227,13 +228,18 @@ def overdue_months(lease, now=None):
 
 
 def arrears_for(user, now=None):
-    """[(lease, months overdue)] of the active leases of `user`'s area with unpaid invoices of
-    past months, counted in one query."""
+    """[(lease, months overdue)] of the running leases (active, or renewed) of `user`'s area
+    with unpaid invoices of past months, most months first, counted in one query."""
     this_month = calendar.month_start(calendar.local_date(now or clock.now()))
-    leases = (managed_leases(user).filter(state=Lease.State.ACTIVE)
+    leases = (managed_leases(user).filter(state__in=[Lease.State.ACTIVE, Lease.State.RENEWED])
               .annotate(overdue=Count("invoices", filter=Q(invoices__paid_at__isnull=True, invoices__month__lt=this_month)))
-              .filter(overdue__gt=0))
+              .filter(overdue__gt=0).order_by("-overdue", "apartment__number", "id"))
     return [(lease, lease.overdue) for lease in leases]
+
+
+def arrears_alerts_sent(lease):
+    """[(when, months overdue)] of the arrears alerts the tenant was sent (the lease's chain)."""
+    return [(event.at, (event.data or {}).get("months")) for event in lease.events.filter(action="arrears").order_by("seq")]
 
 
 # --- renewals ---------------------------------------------------------------------------------

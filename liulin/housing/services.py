@@ -12,7 +12,7 @@ import datetime
 import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
@@ -690,14 +690,27 @@ def act_on_lease(*, actor, lease, action, reason="", answers=None, term_months=N
 
 
 def issue_invoices(*, month, now=None):
-    """One invoice per active lease for `month` (its first day), idempotent. Returns how many."""
+    """One invoice per running lease for `month` (its first day), idempotent. Returns how many.
+
+    A lease runs in a month that begins before it ends and ends on or after it starts: an
+    active lease, and a renewed one until its end (it is `renewed` from the day the manager
+    renews it, up to three months before it ends). Its renewal takes over from the first
+    month that begins on or after the renewal's start, so the month the two meet is billed
+    once, to the old lease."""
     month = calendar.month_start(month)
-    leases = Lease.objects.filter(state__in=[LS.ACTIVE, LS.RENEWED, LS.ENDED], starts_on__lte=calendar.add_months(month, 1) - datetime.timedelta(days=1),
-                                  ends_on__gt=month).filter(Q(state=LS.ACTIVE) | Q(renewal__isnull=False))
-    rows = [Invoice(lease=lease, month=month, amount_fen=lease.rent_fen) for lease in leases.filter(state=LS.ACTIVE)]
+    last_day = calendar.add_months(month, 1) - datetime.timedelta(days=1)
+    leases = (Lease.objects.filter(state__in=[LS.ACTIVE, LS.RENEWED], starts_on__lte=last_day, ends_on__gt=month)
+              .exclude(previous__isnull=False, starts_on__gt=month))
+    rows = [Invoice(lease=lease, month=month, amount_fen=lease.rent_fen) for lease in leases]
     before = Invoice.objects.filter(month=month).count()
     Invoice.objects.bulk_create(rows, ignore_conflicts=True)
     return Invoice.objects.filter(month=month).count() - before
+
+
+def issue_this_months_invoices(now=None):
+    """The periodic job: this month's invoices (idempotent, so a daily run bills a lease
+    signed mid-month the day after)."""
+    return issue_invoices(month=calendar.local_date(now or clock.now()), now=now)
 
 
 def pay_invoice(*, actor, invoice, now=None):
@@ -715,10 +728,11 @@ def pay_invoice(*, actor, invoice, now=None):
 
 
 def arrears(now=None):
-    """[(lease, months overdue)] of active leases with unpaid invoices of past months."""
+    """[(lease, months overdue)] of running leases (active, or renewed and not yet ended)
+    with unpaid invoices of past months."""
     now = now or clock.now()
     this_month = calendar.month_start(calendar.local_date(now))
-    rows = (Invoice.objects.filter(paid_at__isnull=True, month__lt=this_month, lease__state=LS.ACTIVE)
+    rows = (Invoice.objects.filter(paid_at__isnull=True, month__lt=this_month, lease__state__in=[LS.ACTIVE, LS.RENEWED])
             .values("lease").annotate(n=Count("pk")).order_by("lease"))
     counts = {row["lease"]: row["n"] for row in rows}
     leases = Lease.objects.filter(pk__in=counts).select_related("apartment", "tenant")

@@ -279,7 +279,7 @@ def leases(request):
     rows = list(selectors.managed_leases(user)[:300])
     if not rows and not selectors.managed_rounds(user).exists() and not selectors.communities_for_rounds(user).exists():
         raise NotFound(_(services.NOT_FOUND))
-    return render(request, "housing/leases.html", {"rows": rows, "arrears": [r for r in rows if r.unpaid],
+    return render(request, "housing/leases.html", {"rows": rows, "arrears": selectors.arrears_for(user)[:100],
                                                    "renewals": list(selectors.renewals_due(user)[:100])})
 
 
@@ -315,7 +315,7 @@ def lease_detail(request, pk):
     return render(request, "housing/lease.html", {
         "lease": lease, "manager": manager, "own": own, "invoices": selectors.invoices(lease),
         "inspections": selectors.inspections(lease), "renewal": renewal,
-        "overdue": selectors.overdue_months(lease),
+        "overdue": selectors.overdue_months(lease), "alerts": selectors.arrears_alerts_sent(lease),
         "can_sign": lease.state == Lease.State.PENDING and (own or manager),
         "manager_actions": [t for t in available if t.action in ("cancel", "end", "terminate")] if manager else [],
         "inspection_form": InspectionForm() if manager else None,
