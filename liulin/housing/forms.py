@@ -216,6 +216,7 @@ class InspectionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "—")] + [(code, label) for code, label in workorders.categories()]
+        self.fields["category"].widget.attrs["translate"] = "no"  # the work order categories are data
 
     def defects(self):
         description = self.cleaned_data.get("description", "").strip()
