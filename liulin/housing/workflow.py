@@ -1,4 +1,4 @@
-"""The three state tables of housing.
+"""The four state tables of housing.
 
 A round: 受理申请 open → 资格审核 reviewing → 资格公示 publicity (the qualified list on 公示 in
 the notices app, kind housing_qualification, through core.publication) → 名单确定 final (the applicant list's hash is published)
