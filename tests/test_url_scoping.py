@@ -257,8 +257,9 @@ def _canteen_for(there, outsider):
 
 
 def _housing_for(there, outsider):
-    """A drawn housing round of the other community; the outsider's application (its reason
-    a sentinel), his lease, an invoice and an inspection whose defect and notes are sentinels."""
+    """A drawn housing round of the other community, one of its rules a sentinel; the
+    outsider's application (its reason a sentinel), his lease, an invoice, an inspection whose
+    defect and notes are sentinels, and his renewal request (its answers and reason too)."""
     from liulin.housing.models import (
         Apartment,
         Application,
@@ -267,7 +268,9 @@ def _housing_for(there, outsider):
         Inspection,
         Invoice,
         Lease,
+        RenewalRequest,
         Round,
+        Rule,
         Tier,
     )
 
@@ -287,7 +290,10 @@ def _housing_for(there, outsider):
     invoice = Invoice.objects.create(lease=lease, month=datetime.date(2026, 11, 1), amount_fen=90000)
     inspection = Inspection.objects.create(lease=lease, kind="move_in", at=moment, notes=f"{OTHER_COMMUNITY}验房")
     defect = Defect.objects.create(inspection=inspection, description=f"{OTHER_COMMUNITY}问题")
-    return [round_, apartment, application, lease, invoice, inspection, defect]
+    rule = Rule.objects.create(round=round_, key="note", label=f"{OTHER_COMMUNITY}条件", kind="yes")
+    renewal = RenewalRequest.objects.create(lease=lease, answers={"note": OTHER_COMMUNITY}, term_months=12, requested_at=moment,
+                                            reason=f"{OTHER_COMMUNITY}续租")
+    return [round_, apartment, application, lease, invoice, inspection, defect, rule, renewal]
 
 
 @pytest.fixture

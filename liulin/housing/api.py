@@ -8,8 +8,9 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from liulin.core import clock
 from liulin.core import lottery as public_lottery
-from liulin.core.errors import NotFound
+from liulin.core.errors import Invalid, NotFound, NotPermitted
 from liulin.core.permissions import get_or_404
 from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
@@ -27,8 +28,11 @@ from .schemas import (
     HousingLeaseOut,
     HousingOfferOut,
     HousingReasonIn,
+    HousingRenewalRequestIn,
+    HousingRenewalRequestOut,
     HousingRoundActionIn,
     HousingRoundDetailOut,
+    HousingRoundIn,
     HousingRoundOut,
 )
 
@@ -57,8 +61,10 @@ def _application(a):
 def _lease(lease):
     return {
         "id": lease.pk, "apartment_id": lease.apartment_id, "apartment": lease.apartment.number, "application_id": lease.application_id,
-        "tenant_id": lease.tenant_id, "state": lease.state, "starts_on": lease.starts_on, "term_months": lease.term_months,
-        "ends_on": lease.ends_on, "rent_fen": lease.rent_fen, "deposit_fen": lease.deposit_fen, "reason": lease.reason,
+        "tenant_id": lease.tenant_id, "previous_id": lease.previous_id, "state": lease.state, "starts_on": lease.starts_on,
+        "term_months": lease.term_months, "ends_on": lease.ends_on, "rent_fen": lease.rent_fen, "deposit_fen": lease.deposit_fen,
+        "reason": lease.reason, "renewal_opens_on": services.renewal_opens_on(lease),
+        "in_renewal_window": lease.state == "active" and services.in_renewal_window(lease, clock.today()),
     }
 
 
@@ -73,6 +79,28 @@ def _must_manage(user, obj):
 @router.get("/rounds", response=list[HousingRoundOut], summary="我可查看的申请批次（辖区或本人所在社区）")
 def rounds(request):
     return [_round(r) for r in selectors.rounds_for(request.user)[:200]]
+
+
+@router.post("/rounds", response={201: HousingRoundDetailOut, **ERRORS}, summary="新建申请批次：申请条件与人才层次作为数据，逐行校验")
+def create_round(request, payload: HousingRoundIn):
+    communities = selectors.communities_for_rounds(request.user)
+    if payload.community_id is not None:
+        community = communities.filter(pk=payload.community_id).first()
+        if community is None:
+            raise NotFound(_(services.NOT_FOUND))
+    else:
+        found = list(communities[:2])
+        if not found:
+            raise NotPermitted(_("您的角色不能新建申请批次。"))
+        if len(found) > 1:
+            raise Invalid(_("请指定社区（community_id）。"), code="community_required", field="community_id")
+        community = found[0]
+    round_ = services.create_round(
+        actor=request.user, community=community, title=payload.title, offer_days=payload.offer_days,
+        rules=[(r.key, r.label, r.kind, r.limit, r.document) for r in payload.rules],
+        tiers=[(t.code, t.label, t.group) for t in payload.tiers],
+    )
+    return Status(201, _round(selectors.round_for(request.user, round_.pk), detail=True))
 
 
 @router.get("/rounds/{int:round_id}", response=HousingRoundDetailOut, summary="批次详情：申请条件与人才层次")
@@ -186,6 +214,27 @@ def lease_act(request, lease_id: int, action: str, payload: HousingLeaseActionIn
     done = services.act_on_lease(actor=request.user, lease=lease, action=action, reason=payload.reason, answers=payload.answers,
                                  term_months=payload.term_months)
     return _lease(selectors.lease_for(request.user, done.pk))
+
+
+@router.get("/leases/{int:lease_id}/renewal-requests", response=list[HousingRenewalRequestOut], summary="合同的续租申请（新者在前）")
+def renewal_requests(request, lease_id: int):
+    return selectors.renewal_requests(selectors.lease_for(request.user, lease_id))
+
+
+@router.post("/leases/{int:lease_id}/renewal-requests", response={201: HousingRenewalRequestOut, **ERRORS},
+             summary="承租人在续租期内申请续租（按批次规则申报目前的情况）")
+def request_renewal(request, lease_id: int, payload: HousingRenewalRequestIn):
+    lease = selectors.lease_for(request.user, lease_id)
+    return Status(201, services.request_renewal(actor=request.user, lease=lease, answers=payload.answers,
+                                                term_months=payload.term_months))
+
+
+@router.post("/renewal-requests/{int:request_id}/actions/{action}", response={200: HousingRenewalRequestOut, **ERRORS},
+             summary="不予续租（工作人员，须填原因）或撤回续租申请（承租人）；续租本身是合同的 renew")
+def renewal_request_act(request, request_id: int, action: str, payload: HousingReasonIn):
+    found = selectors.renewal_request_for(request.user, request_id)
+    services.act_on_renewal_request(actor=request.user, request=found, action=action, reason=payload.reason)
+    return selectors.renewal_request_for(request.user, request_id)
 
 
 @router.get("/leases/{int:lease_id}/invoices", response=list[HousingInvoiceOut], summary="合同的租金账单")

@@ -14,7 +14,13 @@ class HousingConfig(AppConfig):
         from liulin.core.tasks import register_periodic
 
         from . import permissions, services  # noqa: F401
-        from .services import arrears_alerts, defect_order_changed, sweep_offers
+        from .services import (
+            arrears_alerts,
+            defect_order_changed,
+            issue_this_months_invoices,
+            renewal_reminders,
+            sweep_offers,
+        )
 
         register_nav("housing", label=_("人才公寓"), url_name="housing:home", perm=None, order=39,
                      when=lambda user: getattr(user, "is_authenticated", False))
@@ -24,4 +30,6 @@ class HousingConfig(AppConfig):
                                                        items=services.qualified_items))
 
         register_periodic("housing.sweep_offers", every=300, func=sweep_offers)
+        register_periodic("housing.issue_invoices", every=86400, func=issue_this_months_invoices)
         register_periodic("housing.arrears_alerts", every=86400, func=arrears_alerts)
+        register_periodic("housing.renewal_reminders", every=86400, func=renewal_reminders)

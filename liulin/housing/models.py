@@ -254,6 +254,40 @@ class Lease(models.Model):
         return f"{self.apartment} {self.starts_on}–{self.ends_on}"
 
 
+class RenewalRequest(models.Model):
+    """A tenant's request to renew his lease, made in the lease's renewal window with his
+    answers to the round's rules as they stand now. The manager renews the lease (the answers
+    re-checked against the rules; the request is then `renewed`) or refuses with a reason;
+    the tenant may withdraw it. One open request per lease."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("已申请待办理")
+        RENEWED = "renewed", _("已续租")
+        REFUSED = "refused", _("不予续租")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    lease = models.ForeignKey(Lease, on_delete=models.PROTECT, related_name="renewal_requests")
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.REQUESTED)
+    answers = models.JSONField(_("申报情况"), default=dict)
+    term_months = models.PositiveSmallIntegerField(_("续租期限（月）"))
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("续租申请")
+        verbose_name_plural = verbose_name
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lease"], condition=Q(state="requested"), name="housing_one_open_renewal_request"),
+            models.CheckConstraint(condition=Q(term_months__gte=1, term_months__lte=60), name="housing_renewal_term_5y"),
+        ]
+
+    def __str__(self):
+        return f"{self.lease_id} {self.requested_at:%Y-%m-%d}"
+
+
 class Invoice(models.Model):
     lease = models.ForeignKey(Lease, on_delete=models.PROTECT, related_name="invoices")
     month = models.DateField(_("账期"), help_text=_("该月第一天"))

@@ -37,6 +37,28 @@ class HousingRoundDetailOut(HousingRoundOut):
     tiers: list[HousingTierOut]
 
 
+class HousingRuleIn(Schema):
+    key: str = Field(..., max_length=32, description="代码：小写英文字母开头，只含小写字母、数字和下划线；申请人按此作答")
+    label: str = Field(..., max_length=100, description="条件，如“本市无自有住房”")
+    kind: str = Field(..., max_length=8, description="yes 须满足 / no 须不满足 / max 不超过 / min 不少于")
+    limit: int | None = Field(None, description="max、min 时必填，不小于 0 的整数（代码以 _fen 结尾的金额以分计）")
+    document: str = Field("", max_length=100, description="所需证明材料；空则无须材料")
+
+
+class HousingTierIn(Schema):
+    code: str = Field(..., max_length=32, description="代码，规则同条件代码")
+    label: str = Field(..., max_length=100)
+    group: int = Field(..., description="摇号优先组 0-99，小者在前")
+
+
+class HousingRoundIn(Schema):
+    community_id: int | None = Field(None, description="社区编号；只负责一个社区时可省略")
+    title: str = Field(..., max_length=100)
+    offer_days: int = Field(7, description="选房答复期限（天），1-60")
+    rules: list[HousingRuleIn] = Field(..., max_length=30)
+    tiers: list[HousingTierIn] = Field(..., max_length=10)
+
+
 class HousingRoundActionIn(Schema):
     reason: str = Field("", max_length=500)
     public_value: str = Field("", max_length=200, description="摇号、重新摇号时必填：外部公开、无人能控制的随机值")
@@ -110,6 +132,7 @@ class HousingLeaseOut(Schema):
     apartment: str
     application_id: int
     tenant_id: int
+    previous_id: int | None = Field(description="续租前的合同")
     state: str
     starts_on: date
     term_months: int
@@ -117,6 +140,24 @@ class HousingLeaseOut(Schema):
     rent_fen: int
     deposit_fen: int
     reason: str
+    renewal_opens_on: date = Field(description="续租期起始日（到期前 90 天）；续租期内可申请续租")
+    in_renewal_window: bool
+
+
+class HousingRenewalRequestIn(Schema):
+    answers: dict[str, Any] = Field(description="按批次规则的代码作答目前的情况：布尔或整数（金额以分计）")
+    term_months: int | None = Field(None, ge=1, le=60, description="续租期限（月），默认 36")
+
+
+class HousingRenewalRequestOut(Schema):
+    id: int
+    lease_id: int
+    state: str = Field(description="requested 待办理 / renewed 已续租 / refused 不予续租 / withdrawn 已撤回")
+    answers: dict[str, Any]
+    term_months: int
+    reason: str
+    requested_at: datetime
+    decided_at: datetime | None
 
 
 class HousingInvoiceOut(Schema):

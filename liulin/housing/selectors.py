@@ -8,7 +8,9 @@
   names) and its draw file.
 """
 
-from django.db.models import Count, Prefetch, Q
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from liulin.core import calendar, clock
@@ -16,8 +18,19 @@ from liulin.core.attachments.models import Attachment
 from liulin.core.errors import NotFound
 from liulin.core.permissions import can, scoped
 
-from .models import Apartment, Application, Defect, Document, Draw, Inspection, Invoice, Lease, Round
-from .services import NOT_FOUND, free_apartments
+from .models import (
+    Apartment,
+    Application,
+    Defect,
+    Document,
+    Draw,
+    Inspection,
+    Invoice,
+    Lease,
+    RenewalRequest,
+    Round,
+)
+from .services import NOT_FOUND, RENEWAL_WINDOW_DAYS, free_apartments
 
 AS = Application.State
 
@@ -47,6 +60,20 @@ def round_for(user, pk):
     if found is None:
         raise NotFound(_(NOT_FOUND))
     return found
+
+
+def communities_for_rounds(user):
+    """The communities in which `user` may open a call for applications (staff, secretary)."""
+    from liulin.territory.models import Area
+
+    if not getattr(user, "is_authenticated", False):
+        return Area.objects.none()
+    return scoped(user, Area.objects.filter(kind=Area.Kind.COMMUNITY), "housing.create").order_by("path")
+
+
+def round_list(user):
+    """The rounds `user` may read, with their applications counted (one query)."""
+    return rounds_for(user).annotate(applications_count=Count("applications"))
 
 
 def run_round_ids(user, rounds):
@@ -166,7 +193,8 @@ def my_leases(user):
     resident = _resident(user)
     if resident is None:
         return Lease.objects.none()
-    return Lease.objects.filter(tenant=resident).select_related("apartment").order_by("-id")
+    return (Lease.objects.filter(tenant=resident).select_related("apartment")
+            .annotate(unpaid=Count("invoices", filter=Q(invoices__paid_at__isnull=True))).order_by("-id"))
 
 
 def managed_leases(user):
@@ -193,11 +221,48 @@ def invoice_for(user, pk):
     return found
 
 
-def arrears_for(user, now=None):
-    """[(lease, months overdue)] of the active leases of `user`'s area with unpaid invoices of
-    past months, counted in one query."""
+def overdue_months(lease, now=None):
+    """How many of the lease's monthly invoices of past months are unpaid."""
     this_month = calendar.month_start(calendar.local_date(now or clock.now()))
-    leases = (managed_leases(user).filter(state=Lease.State.ACTIVE)
+    return Invoice.objects.filter(lease=lease, paid_at__isnull=True, month__lt=this_month).count()
+
+
+def arrears_for(user, now=None):
+    """[(lease, months overdue)] of the running leases (active, or renewed) of `user`'s area
+    with unpaid invoices of past months, most months first, counted in one query."""
+    this_month = calendar.month_start(calendar.local_date(now or clock.now()))
+    leases = (managed_leases(user).filter(state__in=[Lease.State.ACTIVE, Lease.State.RENEWED])
               .annotate(overdue=Count("invoices", filter=Q(invoices__paid_at__isnull=True, invoices__month__lt=this_month)))
-              .filter(overdue__gt=0))
+              .filter(overdue__gt=0).order_by("-overdue", "apartment__number", "id"))
     return [(lease, lease.overdue) for lease in leases]
+
+
+def arrears_alerts_sent(lease):
+    """[(when, months overdue)] of the arrears alerts the tenant was sent (the lease's chain)."""
+    return [(event.at, (event.data or {}).get("months")) for event in lease.events.filter(action="arrears").order_by("seq")]
+
+
+# --- renewals ---------------------------------------------------------------------------------
+
+
+def renewal_requests(lease):
+    """The lease's renewal requests, newest first (the lease was read through a selector)."""
+    return list(RenewalRequest.objects.filter(lease=lease).order_by("-id"))
+
+
+def renewal_request_for(user, pk):
+    """A renewal request of a lease `user` may read (his own as tenant, or his area's)."""
+    found = RenewalRequest.objects.filter(pk=pk, lease__in=leases_for(user)).select_related("lease").first()
+    if found is None:
+        raise NotFound(_(NOT_FOUND))
+    return found
+
+
+def renewals_due(user, today=None):
+    """The active leases of `user`'s area in their renewal window, soonest end first, each
+    with `requested` (an open renewal request) and `unpaid` invoices counted - one query."""
+    today = today or clock.today()
+    open_request = RenewalRequest.objects.filter(lease=OuterRef("pk"), state=RenewalRequest.State.REQUESTED)
+    return (managed_leases(user).filter(state=Lease.State.ACTIVE, ends_on__gt=today,
+                                        ends_on__lte=today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS))
+            .annotate(requested=Exists(open_request)).order_by("-requested", "ends_on", "id"))

@@ -9,9 +9,10 @@ apartment get one lease and one clean refusal.
 """
 
 import datetime
+import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
@@ -39,6 +40,7 @@ from .models import (
     Invoice,
     Lease,
     LeaseEvent,
+    RenewalRequest,
     Round,
     RoundEvent,
     Rule,
@@ -48,6 +50,7 @@ from .workflow import (
     APPLICATION_DUTIES,
     APPLICATION_WORKFLOW,
     LEASE_WORKFLOW,
+    RENEWAL_WORKFLOW,
     ROUND_DUTIES,
     ROUND_WORKFLOW,
 )
@@ -55,6 +58,7 @@ from .workflow import (
 AS = Application.State
 RS = Round.State
 LS = Lease.State
+RRS = RenewalRequest.State
 
 KIND = "housing"
 kinds.register(KIND, gettext_lazy("人才公寓"))
@@ -90,12 +94,18 @@ def _authorise(actor, perm, obj):
     authorise(actor, perm, obj, view="housing.view", not_found=NOT_FOUND)
 
 
-def _notify(resident, text, params, target):
+def _notify(resident, text, params, target, url=""):
     from django.contrib.auth import get_user_model
 
     user_id = get_user_model().objects.filter(resident_id=getattr(resident, "pk", resident)).values_list("pk", flat=True).first()
     if user_id:
-        send([Notice(kind=KIND, text=text, params=params, user_id=user_id, target=target)])
+        send([Notice(kind=KIND, text=text, params=params, user_id=user_id, target=target, url=url)])
+
+
+def _lease_url(lease):
+    from django.urls import reverse
+
+    return reverse("housing:lease", args=[lease.pk])
 
 
 def check_rules(rules, answers):
@@ -106,17 +116,108 @@ def check_rules(rules, answers):
 # --- rounds -----------------------------------------------------------------------------------
 
 
+MAX_RULES = 30  # eligibility rules of one round
+MAX_TIERS = 10  # talent tiers of one round
+MAX_LIMIT = 10**12  # a rule's limit (whole numbers: months, years, fen)
+MAX_GROUP = 99  # a tier's priority group
+CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")  # a rule's key, a tier's code: they name answers in the API and URLs
+
+
+def _whole(value, *, low, high):
+    """`value` as an int in [low, high], or None (a bool is not a number here)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and low <= value <= high else None
+
+
+def clean_round_rules(rules):
+    """The rules [(key, label, kind, limit, document)] checked: a code of lower-case letters,
+    digits and underscores, unique in the round; a condition; a known kind; a whole-number
+    limit for 不超过 / 不少于 (none for 须满足 / 须不满足). Errors name the row
+    (`field` "rules.<i>.<column>")."""
+    rules = list(rules or [])
+    if not rules:
+        raise Invalid(_("请至少填写一条申请条件。"), code="rules_required", field="rules")
+    if len(rules) > MAX_RULES:
+        raise Invalid(_("申请条件不能超过 %(n)s 条。") % {"n": MAX_RULES}, code="too_many_rules", field="rules")
+    cleaned, seen = [], set()
+    for i, (key, label, kind, limit, document) in enumerate(rules):
+        key = str(key or "").strip()
+        if not CODE.match(key):
+            raise Invalid(_("第 %(n)s 条条件的代码须以小写英文字母开头，只含小写字母、数字和下划线，至多 32 位。") % {"n": i + 1},
+                          code="invalid_key", field=f"rules.{i}.key")
+        if key in seen:
+            raise Invalid(_("条件代码“%(key)s”重复。") % {"key": key}, code="duplicate_key", field=f"rules.{i}.key")
+        seen.add(key)
+        label = _text(label, field=f"rules.{i}.label", max_length=100)
+        if not label:
+            raise Invalid(_("请填写第 %(n)s 条条件的内容。") % {"n": i + 1}, code="label_required", field=f"rules.{i}.label")
+        if kind not in Rule.Kind.values:
+            raise Invalid(_("第 %(n)s 条条件的规则不对。") % {"n": i + 1}, code="invalid_kind", field=f"rules.{i}.kind")
+        if kind in (Rule.Kind.MAX, Rule.Kind.MIN):
+            limit = _whole(limit, low=0, high=MAX_LIMIT)
+            if limit is None:
+                raise Invalid(_("第 %(n)s 条条件须填写限值（不小于 0 的整数）。") % {"n": i + 1}, code="limit_required",
+                              field=f"rules.{i}.limit")
+        else:
+            limit = None
+        document = _text(document, field=f"rules.{i}.document", max_length=100)
+        cleaned.append((key, label, kind, limit, document))
+    return cleaned
+
+
+def clean_round_tiers(tiers):
+    """The tiers [(code, label, group)] checked: a unique code, a name, a priority group 0-99."""
+    tiers = list(tiers or [])
+    if not tiers:
+        raise Invalid(_("请至少填写一个人才层次。"), code="tiers_required", field="tiers")
+    if len(tiers) > MAX_TIERS:
+        raise Invalid(_("人才层次不能超过 %(n)s 个。") % {"n": MAX_TIERS}, code="too_many_tiers", field="tiers")
+    cleaned, seen = [], set()
+    for i, (code, label, group) in enumerate(tiers):
+        code = str(code or "").strip()
+        if not CODE.match(code):
+            raise Invalid(_("第 %(n)s 个人才层次的代码须以小写英文字母开头，只含小写字母、数字和下划线，至多 32 位。") % {"n": i + 1},
+                          code="invalid_code", field=f"tiers.{i}.code")
+        if code in seen:
+            raise Invalid(_("人才层次代码“%(code)s”重复。") % {"code": code}, code="duplicate_code", field=f"tiers.{i}.code")
+        seen.add(code)
+        label = _text(label, field=f"tiers.{i}.label", max_length=100)
+        if not label:
+            raise Invalid(_("请填写第 %(n)s 个人才层次的名称。") % {"n": i + 1}, code="label_required", field=f"tiers.{i}.label")
+        group = _whole(group, low=0, high=MAX_GROUP)
+        if group is None:
+            raise Invalid(_("第 %(n)s 个人才层次的优先组须为 0 至 %(max)s 的整数。") % {"n": i + 1, "max": MAX_GROUP},
+                          code="invalid_group", field=f"tiers.{i}.group")
+        cleaned.append((code, label, group))
+    return cleaned
+
+
 def create_round(*, actor, community, title, rules, tiers, offer_days=7, is_demo=False):
-    """rules: [(key, label, kind, limit, document)]; tiers: [(code, label, group)]."""
+    """A call for applications in `community` with its eligibility rules and talent tiers as
+    data. rules: [(key, label, kind, limit, document)]; tiers: [(code, label, group)]. Every
+    row is checked before anything is written (clean_round_rules, clean_round_tiers); the
+    creation event carries the rules and tiers as published."""
     if actor is not None:
         authorise(actor, "housing.create", community, view="housing.create", not_found=NOT_FOUND)
-    title = _text(title, field="title", required=True, max_length=100)
+    if getattr(community, "kind", None) != "community":
+        raise Invalid(_("申请批次须属于一个社区。"), code="community_required", field="community")
+    title = _text(title, field="title", required=False, max_length=100)
+    if not title:
+        raise Invalid(_("请填写批次名称。"), code="title_required", field="title")
+    days = _whole(offer_days, low=1, high=60)
+    if days is None:
+        raise Invalid(_("选房答复期限须为 1 至 60 天。"), code="invalid_offer_days", field="offer_days")
+    rules, tiers = clean_round_rules(rules), clean_round_tiers(tiers)
     with transaction.atomic():
-        round_ = Round.objects.create(community=community, title=title, offer_days=offer_days, is_demo=is_demo)
+        round_ = Round.objects.create(community=community, title=title, offer_days=days, is_demo=is_demo)
         Rule.objects.bulk_create([Rule(round=round_, key=k, label=lb, kind=kind, limit=limit, document=doc)
                                   for k, lb, kind, limit, doc in rules])
         Tier.objects.bulk_create([Tier(round=round_, code=c, label=lb, group=g) for c, lb, g in tiers])
-        chain.append(RoundEvent, round_, actor=actor, actor_role=_role(actor, "housing.create", community), action="create", data={})
+        chain.append(RoundEvent, round_, actor=actor, actor_role=_role(actor, "housing.create", community), action="create",
+                     data={"title": title, "offer_days": days, "rules": [list(r) for r in rules], "tiers": [list(t) for t in tiers]})
     return round_
 
 
@@ -426,8 +527,108 @@ def sweep_offers(now=None):
 # --- leases -----------------------------------------------------------------------------------
 
 
+def renewal_opens_on(lease):
+    """The first day of the lease's renewal window (its last RENEWAL_WINDOW_DAYS days)."""
+    return lease.ends_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
 def in_renewal_window(lease, today):
-    return lease.ends_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS) <= today < lease.ends_on
+    return renewal_opens_on(lease) <= today < lease.ends_on
+
+
+def _renewal_answers(rules, answers, *, term_months):
+    """The answers kept (the rules' keys only) and the term, or Invalid naming the failed rules."""
+    if not isinstance(answers, dict):
+        raise Invalid(_("申报情况格式不对。"), code="invalid_answers", field="answers")
+    keys = {rule.key for rule in rules}
+    answers = {k: v for k, v in answers.items() if k in keys}
+    failed = check_rules(rules, answers)
+    if failed:
+        raise Invalid(_("续租资格复核未通过：%(rules)s") % {"rules": "、".join(str(label) for _k, label in failed)},
+                      code="not_eligible", field=failed[0][0])
+    months = DEFAULT_TERM_MONTHS if term_months is None else term_months
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
+        raise Invalid(_("租期须为 1 至 60 个月。"), code="invalid_term", field="term_months")
+    return answers, months
+
+
+def request_renewal(*, actor, lease, answers, term_months=None, now=None):
+    """The tenant asks to renew his active lease, in its renewal window, with his answers to
+    the round's rules as they stand now (answers failing a rule are refused, the rules
+    named). One open request per lease (a database constraint). Returns the request."""
+    now = now or clock.now()
+    _authorise(actor, "housing.request_renewal", lease)
+    own = getattr(actor, "resident", None)
+    if actor is not None and (own is None or own.pk != lease.tenant_id):
+        raise NotPermitted(_("只有承租人本人可以申请续租。"))
+    today = calendar.local_date(now)
+    with transaction.atomic():
+        locked = Lease.objects.select_for_update().select_related("application__round").get(pk=lease.pk)
+        if locked.state != LS.ACTIVE:
+            raise Conflict(_("合同不在履约中，不能申请续租。"), code="lease_not_active")
+        if not in_renewal_window(locked, today):
+            raise Conflict(_("不在续租期内（到期前 %(days)s 天内）。") % {"days": RENEWAL_WINDOW_DAYS}, code="not_in_window")
+        answers, months = _renewal_answers(list(locked.application.round.rules.all()), answers, term_months=term_months)
+        try:
+            with transaction.atomic():
+                request = RenewalRequest.objects.create(lease=locked, answers=answers, term_months=months, requested_by=actor,
+                                                        requested_at=now)
+        except IntegrityError:
+            raise Conflict(_("已申请续租，正在办理中。"), code="already_requested") from None
+        chain.append(LeaseEvent, locked, actor=actor, actor_role=_role(actor, "housing.request_renewal", locked),
+                     action="request_renewal", data={"request": request.pk, "term_months": months, "answers": answers}, at=now)
+    return request
+
+
+def act_on_renewal_request(*, actor, request, action, reason="", now=None):
+    """Refuse (the manager, with a reason the tenant is told) or withdraw (the tenant) an open
+    renewal request. Renewing is the lease's `renew` (act_on_lease), which closes it."""
+    now = now or clock.now()
+    transition = RENEWAL_WORKFLOW.transitions.get(action)
+    if transition is None or not transition.roles:
+        raise Invalid(_("未知的操作。"), code="unknown_action")
+    perm = RENEWAL_WORKFLOW.perm(action)
+    _authorise(actor, perm, request)
+    with transaction.atomic():
+        locked = RenewalRequest.objects.select_for_update().select_related("lease").get(pk=request.pk)
+        own = getattr(actor, "resident", None)
+        if action == "withdraw_renewal" and actor is not None and (own is None or own.pk != locked.lease.tenant_id):
+            raise NotPermitted(_("只有承租人本人可以撤回续租申请。"))
+        RENEWAL_WORKFLOW.transition_for(action, locked.state)
+        reason = _text(reason, field="reason", required=transition.needs_reason)
+        changes = {"state": transition.target, "decided_at": now}
+        if transition.needs_reason:
+            changes["reason"] = reason
+        RenewalRequest.objects.filter(pk=locked.pk, state=locked.state).update(**changes)
+        lease = Lease.objects.select_for_update().get(pk=locked.lease_id)
+        chain.append(LeaseEvent, lease, actor=actor, actor_role=_role(actor, perm, locked), action=action,
+                     data={"request": locked.pk, "from": locked.state, "to": transition.target, "reason": reason}, at=now)
+    for name, value in changes.items():
+        setattr(request, name, value)
+    if action == "refuse_renewal":
+        _notify(lease.tenant_id, N_("您的续租申请未获办理。原因：{reason}"), {"reason": reason}, lease, url=_lease_url(lease))
+    return request
+
+
+def renewal_reminders(now=None):
+    """Tell each tenant whose active lease has entered its renewal window that he may ask to
+    renew (once per lease, remembered in the lease's chain). Returns the leases told."""
+    now = now or clock.now()
+    today = calendar.local_date(now)
+    told = LeaseEvent.objects.filter(lease=OuterRef("pk"), action="renewal_window")
+    due = list(Lease.objects.filter(state=LS.ACTIVE, ends_on__gt=today, ends_on__lte=today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS))
+               .exclude(Exists(told)).select_related("apartment"))
+    reminded = []
+    for lease in due:
+        with transaction.atomic():
+            locked = Lease.objects.select_for_update().get(pk=lease.pk)
+            if locked.state != LS.ACTIVE or locked.events.filter(action="renewal_window").exists():
+                continue
+            chain.append(LeaseEvent, locked, actor=None, action="renewal_window", data={"ends_on": locked.ends_on.isoformat()}, at=now)
+        _notify(lease.tenant_id, N_("您的公寓 {number} 租期至 {ends_on}，已进入续租期，如需续租请在到期前申请。"),
+                {"number": lease.apartment.number, "ends_on": f"{lease.ends_on:%Y-%m-%d}"}, lease, url=_lease_url(lease))
+        reminded.append(lease)
+    return reminded
 
 
 def act_on_lease(*, actor, lease, action, reason="", answers=None, term_months=None, now=None):
@@ -454,13 +655,7 @@ def act_on_lease(*, actor, lease, action, reason="", answers=None, term_months=N
         if action == "renew":
             if not in_renewal_window(locked, today):
                 raise Conflict(_("不在续租期内（到期前 %(days)s 天内）。") % {"days": RENEWAL_WINDOW_DAYS}, code="not_in_window")
-            failed = check_rules(locked.application.round.rules.all(), answers or {})
-            if failed:
-                raise Invalid(_("续租资格复核未通过：%(rules)s") % {"rules": "、".join(str(label) for _k, label in failed)},
-                              code="not_eligible")
-            months = term_months or DEFAULT_TERM_MONTHS
-            if not isinstance(months, int) or not 1 <= months <= 60:
-                raise Invalid(_("租期须为 1 至 60 个月。"), code="invalid_term", field="term_months")
+            answers, months = _renewal_answers(list(locked.application.round.rules.all()), answers or {}, term_months=term_months)
         Lease.objects.filter(pk=locked.pk, state=locked.state).update(**changes)
         if action == "renew":
             renewal = Lease.objects.create(
@@ -469,26 +664,53 @@ def act_on_lease(*, actor, lease, action, reason="", answers=None, term_months=N
                 rent_fen=locked.apartment.rent_fen, deposit_fen=locked.deposit_fen, is_demo=locked.is_demo,
             )
             data["renewal"] = renewal.pk
+            request = RenewalRequest.objects.filter(lease=locked, state=RRS.REQUESTED).first()
+            if request is not None:
+                RenewalRequest.objects.filter(pk=request.pk, state=RRS.REQUESTED).update(state=RRS.RENEWED, decided_at=now)
+                data["request"] = request.pk
             chain.append(LeaseEvent, renewal, actor=actor, actor_role=_role(actor, perm, locked), action="create",
-                         data={"previous": locked.pk, "answers": answers or {}}, at=now)
+                         data={"previous": locked.pk, "answers": answers}, at=now)
+        elif action in ("end", "terminate"):
+            # An open renewal request is moot once the lease ends: closed as refused, the lease's step as its reason.
+            closed = list(RenewalRequest.objects.filter(lease=locked, state=RRS.REQUESTED).values_list("pk", flat=True))
+            if closed:
+                RenewalRequest.objects.filter(pk__in=closed, state=RRS.REQUESTED).update(state=RRS.REFUSED, decided_at=now,
+                                                                                        reason=str(transition.label))
+                data["requests_closed"] = closed
         if action == "sign":
             Application.objects.filter(pk=locked.application_id, state=AS.ACCEPTED).update(state=AS.HOUSED)
             chain.append(ApplicationEvent, locked.application, actor=None, action="house", data={"lease": locked.pk}, at=now)
         chain.append(LeaseEvent, locked, actor=actor, actor_role=_role(actor, perm, locked), action=action, data=data, at=now)
     for name, value in changes.items():
         setattr(lease, name, value)
+    if renewal is not None:
+        _notify(renewal.tenant_id, N_("您的公寓 {number} 已续租至 {ends_on}。"),
+                {"number": locked.apartment.number, "ends_on": f"{renewal.ends_on:%Y-%m-%d}"}, renewal, url=_lease_url(renewal))
     return renewal or lease
 
 
 def issue_invoices(*, month, now=None):
-    """One invoice per active lease for `month` (its first day), idempotent. Returns how many."""
+    """One invoice per running lease for `month` (its first day), idempotent. Returns how many.
+
+    A lease runs in a month that begins before it ends and ends on or after it starts: an
+    active lease, and a renewed one until its end (it is `renewed` from the day the manager
+    renews it, up to three months before it ends). Its renewal takes over from the first
+    month that begins on or after the renewal's start, so the month the two meet is billed
+    once, to the old lease."""
     month = calendar.month_start(month)
-    leases = Lease.objects.filter(state__in=[LS.ACTIVE, LS.RENEWED, LS.ENDED], starts_on__lte=calendar.add_months(month, 1) - datetime.timedelta(days=1),
-                                  ends_on__gt=month).filter(Q(state=LS.ACTIVE) | Q(renewal__isnull=False))
-    rows = [Invoice(lease=lease, month=month, amount_fen=lease.rent_fen) for lease in leases.filter(state=LS.ACTIVE)]
+    last_day = calendar.add_months(month, 1) - datetime.timedelta(days=1)
+    leases = (Lease.objects.filter(state__in=[LS.ACTIVE, LS.RENEWED], starts_on__lte=last_day, ends_on__gt=month)
+              .exclude(previous__isnull=False, starts_on__gt=month))
+    rows = [Invoice(lease=lease, month=month, amount_fen=lease.rent_fen) for lease in leases]
     before = Invoice.objects.filter(month=month).count()
     Invoice.objects.bulk_create(rows, ignore_conflicts=True)
     return Invoice.objects.filter(month=month).count() - before
+
+
+def issue_this_months_invoices(now=None):
+    """The periodic job: this month's invoices (idempotent, so a daily run bills a lease
+    signed mid-month the day after)."""
+    return issue_invoices(month=calendar.local_date(now or clock.now()), now=now)
 
 
 def pay_invoice(*, actor, invoice, now=None):
@@ -506,10 +728,11 @@ def pay_invoice(*, actor, invoice, now=None):
 
 
 def arrears(now=None):
-    """[(lease, months overdue)] of active leases with unpaid invoices of past months."""
+    """[(lease, months overdue)] of running leases (active, or renewed and not yet ended)
+    with unpaid invoices of past months."""
     now = now or clock.now()
     this_month = calendar.month_start(calendar.local_date(now))
-    rows = (Invoice.objects.filter(paid_at__isnull=True, month__lt=this_month, lease__state=LS.ACTIVE)
+    rows = (Invoice.objects.filter(paid_at__isnull=True, month__lt=this_month, lease__state__in=[LS.ACTIVE, LS.RENEWED])
             .values("lease").annotate(n=Count("pk")).order_by("lease"))
     counts = {row["lease"]: row["n"] for row in rows}
     leases = Lease.objects.filter(pk__in=counts).select_related("apartment", "tenant")

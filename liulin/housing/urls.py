@@ -6,6 +6,8 @@ app_name = "housing"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/apply/", views.apply, name="apply"),
     path("rounds/<int:pk>/act/", views.round_act, name="round_act"),
@@ -19,6 +21,9 @@ urlpatterns = [
     path("leases/", views.leases, name="leases"),
     path("leases/<int:pk>/", views.lease_detail, name="lease"),
     path("leases/<int:pk>/act/", views.lease_act, name="lease_act"),
+    path("leases/<int:pk>/renewal/", views.renewal_request, name="renewal_request"),
+    path("leases/<int:pk>/renew/", views.lease_renew, name="lease_renew"),
+    path("renewals/<int:pk>/act/", views.renewal_act, name="renewal_act"),
     path("leases/<int:pk>/inspect/", views.lease_inspect, name="lease_inspect"),
     path("invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
 ]

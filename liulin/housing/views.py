@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from liulin.core import clock, publication
 from liulin.core import lottery as public_lottery
-from liulin.core import publication
 from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 
 from . import selectors, services
-from .forms import ApplyForm, DocumentForm, DrawForm, InspectionForm, ReasonForm
-from .models import Application, Lease, Round
+from .forms import ApplyForm, DocumentForm, DrawForm, InspectionForm, NewRound, ReasonForm, RenewalForm
+from .models import Application, Lease, RenewalRequest, Round
 from .workflow import APPLICATION_WORKFLOW, LEASE_WORKFLOW
 
 AS = Application.State
@@ -45,14 +45,57 @@ def home(request):
     user = request.user
     rounds = list(selectors.rounds_for(user)[:50])
     managed = selectors.run_round_ids(user, rounds)
+    can_create = selectors.communities_for_rounds(user).exists()
     return render(request, "housing/home.html", {
         "open_rounds": [r for r in rounds if r.state == RS.OPEN],
         "rounds": [r for r in rounds if r.pk in managed],
         "drawn": [r for r in rounds if r.state == RS.DRAWN and r.pk not in managed],
         "applications": list(selectors.my_applications(user)),
         "leases": list(selectors.my_leases(user)),
-        "manages": bool(managed),
+        "manages": bool(managed) or can_create,
+        "can_create": can_create,
     })
+
+
+@login_required
+def round_list(request):
+    """Every round the user may read; managers see each one's applications counted and open a new one."""
+    user = request.user
+    rows = list(selectors.round_list(user)[:200])
+    return render(request, "housing/rounds.html", {
+        "rows": rows, "managed": selectors.run_round_ids(user, rows),
+        "can_create": selectors.communities_for_rounds(user).exists(),
+    })
+
+
+@login_required
+def round_new(request):
+    """A new call for applications: title, answer days, and its conditions and tiers as rows."""
+    user = request.user
+    communities = selectors.communities_for_rounds(user)
+    if not communities.exists():
+        raise NotFound(_(services.NOT_FOUND))
+    if request.method != "POST":
+        return render(request, "housing/round_new.html", {"new": NewRound(communities=communities)})
+    more = request.POST.get("more", "")
+    if more:  # more blank rows, what was typed kept
+        new = NewRound(NewRound.with_more_rows(request.POST, more), communities=communities)
+        new.is_valid()
+        return render(request, "housing/round_new.html", {"new": new})
+    new = NewRound(request.POST, communities=communities)
+    if new.is_valid():
+        data = new.form.cleaned_data
+        try:
+            round_ = services.create_round(actor=user, community=data["community"], title=data["title"],
+                                           offer_days=data["offer_days"], rules=new.rule_rows(), tiers=new.tier_rows())
+        except (NotFound, NotPermitted):
+            raise
+        except DomainError as error:
+            new.add_error(error)
+        else:
+            messages.success(request, _("申请批次已发布，居民现在可以申请。"))
+            return redirect("housing:round", round_.pk)
+    return render(request, "housing/round_new.html", {"new": new}, status=200)
 
 
 @login_required
@@ -234,9 +277,29 @@ def document_upload(request, pk, key):
 def leases(request):
     user = request.user
     rows = list(selectors.managed_leases(user)[:300])
-    if not rows and not selectors.managed_rounds(user).exists():
+    if not rows and not selectors.managed_rounds(user).exists() and not selectors.communities_for_rounds(user).exists():
         raise NotFound(_(services.NOT_FOUND))
-    return render(request, "housing/leases.html", {"rows": rows, "arrears": [r for r in rows if r.unpaid]})
+    return render(request, "housing/leases.html", {"rows": rows, "arrears": selectors.arrears_for(user)[:100],
+                                                   "renewals": list(selectors.renewals_due(user)[:100])})
+
+
+def _renewal(lease, *, own, manager):
+    """What the lease page says about renewing: the window, the open and the last request,
+    and what the tenant or the manager may do now."""
+    today = clock.today()
+    requests = selectors.renewal_requests(lease)
+    open_request = next((r for r in requests if r.state == RenewalRequest.State.REQUESTED), None)
+    active = lease.state == Lease.State.ACTIVE
+    in_window = active and services.in_renewal_window(lease, today)
+    return {
+        "opens_on": services.renewal_opens_on(lease), "active": active, "in_window": in_window,
+        "before_window": active and today < services.renewal_opens_on(lease),
+        "open": open_request, "last": requests[0] if requests and requests[0] is not open_request else None,
+        "can_request": own and in_window and open_request is None,
+        "can_withdraw": own and open_request is not None,
+        "can_renew": manager and in_window,
+        "can_refuse": manager and open_request is not None,
+    }
 
 
 @login_required
@@ -246,13 +309,22 @@ def lease_detail(request, pk):
     manager = selectors.manages(user, lease.apartment)
     own = getattr(getattr(user, "resident", None), "pk", None) == lease.tenant_id
     available = LEASE_WORKFLOW.available_actions(lease.state)
+    renewal = _renewal(lease, own=own, manager=manager)
+    if renewal["open"] is not None and (own or manager):
+        renewal["open_answers"] = _answer_rows(lease.application.round, renewal["open"].answers)
     return render(request, "housing/lease.html", {
         "lease": lease, "manager": manager, "own": own, "invoices": selectors.invoices(lease),
-        "inspections": selectors.inspections(lease),
+        "inspections": selectors.inspections(lease), "renewal": renewal,
+        "overdue": selectors.overdue_months(lease), "alerts": selectors.arrears_alerts_sent(lease),
         "can_sign": lease.state == Lease.State.PENDING and (own or manager),
         "manager_actions": [t for t in available if t.action in ("cancel", "end", "terminate")] if manager else [],
         "inspection_form": InspectionForm() if manager else None,
     })
+
+
+def _answer_rows(round_, answers):
+    rules = {rule.key: rule for rule in round_.rules.all()}
+    return [(rules[k], v) for k, v in (answers or {}).items() if k in rules]
 
 
 @login_required
@@ -262,9 +334,8 @@ def lease_act(request, pk):
     lease = selectors.lease_for(user, pk)
     form = ReasonForm(request.POST)
     action = request.POST.get("action", "")
-    if action == "renew":
-        messages.error(request, _("续租须复核资格，请通过接口提交申报情况。"))
-        return redirect("housing:lease", lease.pk)
+    if action == "renew":  # renewing re-checks the answers: its own page
+        return redirect("housing:lease_renew", lease.pk)
     try:
         services.act_on_lease(actor=user, lease=lease, action=action,
                               reason=form.cleaned_data["reason"] if form.is_valid() else "")
@@ -272,6 +343,82 @@ def lease_act(request, pk):
     except DomainError as error:
         _refuse_or_say(request, error)
     return redirect("housing:lease", lease.pk)
+
+
+@login_required
+def renewal_request(request, pk):
+    """The tenant asks to renew on his phone: his answers to the round's rules as they stand
+    now (prefilled from his application) and the term he asks for."""
+    user = request.user
+    lease = selectors.lease_for(user, pk)
+    if getattr(getattr(user, "resident", None), "pk", None) != lease.tenant_id:
+        raise NotFound(_(services.NOT_FOUND))
+    if any(r.state == RenewalRequest.State.REQUESTED for r in selectors.renewal_requests(lease)):
+        messages.info(request, _("已申请续租，正在办理中。"))
+        return redirect("housing:lease", lease.pk)
+    round_ = lease.application.round
+    form = RenewalForm(request.POST or None, round=round_, answers=lease.application.answers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_renewal(actor=user, lease=lease, answers=form.answers(), term_months=form.cleaned_data["term_months"])
+        except (NotFound, NotPermitted):
+            raise
+        except DomainError as error:
+            form.add_error(form.field_of(error), error.detail)
+        else:
+            messages.success(request, _("续租申请已提交，工作人员复核资格后办理。"))
+            return redirect("housing:lease", lease.pk)
+    return render(request, "housing/renewal_request.html", {
+        "lease": lease, "form": form, "opens_on": services.renewal_opens_on(lease),
+        "in_window": lease.state == Lease.State.ACTIVE and services.in_renewal_window(lease, clock.today()),
+    })
+
+
+@login_required
+def lease_renew(request, pk):
+    """The manager renews a lease in its window: the tenant's answers re-checked against the
+    round's rules (prefilled from his open request, or his application), and the term."""
+    user = request.user
+    lease = selectors.lease_for(user, pk)
+    _must_manage(user, lease.apartment)
+    requests = selectors.renewal_requests(lease)
+    open_request = next((r for r in requests if r.state == RenewalRequest.State.REQUESTED), None)
+    source = open_request.answers if open_request else lease.application.answers
+    form = RenewalForm(request.POST or None, round=lease.application.round, answers=source,
+                       initial={"term_months": open_request.term_months} if open_request else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            renewal = services.act_on_lease(actor=user, lease=lease, action="renew", answers=form.answers(),
+                                            term_months=form.cleaned_data["term_months"])
+        except (NotFound, NotPermitted):
+            raise
+        except DomainError as error:
+            form.add_error(form.field_of(error), error.detail)
+        else:
+            messages.success(request, _("已续租，新合同自 %(d)s 起。") % {"d": f"{renewal.starts_on:%Y-%m-%d}"})
+            return redirect("housing:lease", renewal.pk)
+    return render(request, "housing/renew.html", {
+        "lease": lease, "form": form, "open": open_request, "opens_on": services.renewal_opens_on(lease),
+        "in_window": lease.state == Lease.State.ACTIVE and services.in_renewal_window(lease, clock.today()),
+        "overdue": selectors.overdue_months(lease), "window_days": services.RENEWAL_WINDOW_DAYS,
+    })
+
+
+@login_required
+@require_POST
+def renewal_act(request, pk):
+    """Refuse (the manager, with a reason) or withdraw (the tenant) an open renewal request."""
+    user = request.user
+    found = selectors.renewal_request_for(user, pk)
+    form = ReasonForm(request.POST)
+    action = request.POST.get("action", "")
+    try:
+        services.act_on_renewal_request(actor=user, request=found, action=action,
+                                        reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        messages.success(request, _("已完成。"))
+    except DomainError as error:
+        _refuse_or_say(request, error)
+    return redirect("housing:lease", found.lease_id)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""The three state tables of housing.
+"""The four state tables of housing.
 
 A round: 受理申请 open → 资格审核 reviewing → 资格公示 publicity (the qualified list on 公示 in
 the notices app, kind housing_qualification, through core.publication) → 名单确定 final (the applicant list's hash is published)
@@ -14,6 +14,10 @@ signing the lease houses the applicant. Steps with no roles are the platform's.
 A lease: pending → active (signed) → ended (moved out), renewed (a new lease follows in the
 renewal window, eligibility re-checked), terminated with a reason; or cancelled unsigned.
 
+A renewal request: the tenant asks, in his lease's renewal window, with his answers to the
+round's rules (requested); the manager renews the lease (the request becomes renewed, a
+platform step of the lease's `renew`) or refuses with a reason; the tenant may withdraw.
+
 Separation of duties: whoever filed or resubmitted an application (at the counter) does not
 review it; whoever fixed and published the applicant list does not enter the public value
 and draw.
@@ -24,12 +28,13 @@ from django.utils.translation import gettext_lazy as _
 from liulin.core.roles import Role
 from liulin.core.workflow import IllegalTransition, SeparatedDuties, Workflow, transition  # noqa: F401
 
-from .models import Application, Lease, Round
+from .models import Application, Lease, RenewalRequest, Round
 
 R = Role
 RS = Round.State
 AS = Application.State
 LS = Lease.State
+RRS = RenewalRequest.State
 
 MANAGERS = (R.COMMUNITY_STAFF, R.COMMUNITY_SECRETARY)
 APPLICANT = (R.RESIDENT,)
@@ -78,6 +83,17 @@ LEASE_WORKFLOW = Workflow(
     ],
     state_label=lambda state: LS(state).label,
     notes={"inspect": MANAGERS, "invoice": MANAGERS, "pay": MANAGERS},
+)
+
+RENEWAL_WORKFLOW = Workflow(
+    "housing",
+    [
+        transition("refuse_renewal", _("不予续租"), [RRS.REQUESTED], RRS.REFUSED, MANAGERS, needs_reason=True),
+        transition("withdraw_renewal", _("撤回续租申请"), [RRS.REQUESTED], RRS.WITHDRAWN, APPLICANT),
+        transition("renewed", _("续租办结"), [RRS.REQUESTED], RRS.RENEWED, PLATFORM),
+    ],
+    state_label=lambda state: RRS(state).label,
+    notes={"request_renewal": APPLICANT},
 )
 
 PERSON_ACTIONS = ("resubmit", "withdraw", "accept", "decline")

@@ -1,14 +1,15 @@
-"""Every action of the three state tables, from every state, by every role: allowed where
+"""Every action of the four state tables, from every state, by every role: allowed where
 the table says, refused (and nothing changed) everywhere else."""
 
 import pytest
 
 from liulin.accounts.tests.factories import make_user
+from liulin.core import clock
 from liulin.core.roles import Role
 from liulin.core.testing.workflow import check_every_state, workflow_cases
 from liulin.housing import services
-from liulin.housing.models import Application, Lease, Round
-from liulin.housing.workflow import APPLICATION_WORKFLOW, LEASE_WORKFLOW, ROUND_WORKFLOW
+from liulin.housing.models import Application, Lease, RenewalRequest, Round
+from liulin.housing.workflow import APPLICATION_WORKFLOW, LEASE_WORKFLOW, RENEWAL_WORKFLOW, ROUND_WORKFLOW
 
 from .factories import GOOD, Town
 
@@ -82,9 +83,38 @@ def test_lease_table(action, role):
     )
 
 
+def _renewal_actions():
+    return [(a, r) for a, r in workflow_cases(RENEWAL_WORKFLOW, ROLES) if RENEWAL_WORKFLOW.roles_of(a)]
+
+
+@pytest.mark.parametrize(("action", "role"), _renewal_actions())
+def test_renewal_request_table(action, role):
+    town = Town()
+
+    def build(state):
+        lease = town.lease_in(Lease.State.ACTIVE, ends_in_days=30)
+        return RenewalRequest.objects.create(lease=lease, state=state, answers=GOOD, term_months=36, requested_at=clock.now())
+
+    check_every_state(
+        RENEWAL_WORKFLOW, action, role, states=RenewalRequest.State,
+        build=build,
+        actor_for=lambda role, request: _actor(town, role, request.lease.tenant if role == Role.RESIDENT else None),
+        attempt=lambda user, request, action: services.act_on_renewal_request(actor=user, request=request, action=action,
+                                                                              reason="已在本市购房"),
+        state_of=lambda request: RenewalRequest.objects.get(pk=request.pk).state,
+        events_of=lambda request: request.lease.events.count(),
+        visible=lambda role, state: role in SEES or role == Role.RESIDENT,
+    )
+
+
 def test_platform_steps_are_refused_to_people():
     town = Town()
     application = town.application_in(Application.State.WAITING)
     with pytest.raises(Exception) as refused:
         services.act_on_application(actor=town.staff, application=application, action="offer")
+    assert getattr(refused.value, "code", "") == "unknown_action"
+    request = RenewalRequest.objects.create(lease=town.lease_in(Lease.State.ACTIVE, ends_in_days=30), answers=GOOD, term_months=36,
+                                            requested_at=clock.now())
+    with pytest.raises(Exception) as refused:
+        services.act_on_renewal_request(actor=town.staff, request=request, action="renewed")
     assert getattr(refused.value, "code", "") == "unknown_action"
