@@ -23,6 +23,18 @@ def _forget_remembered_config():
     forget_all()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a test that switched to English (a request in
+    English mode, translation.activate) leaves the thread's language behind otherwise."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def rate_window_held(monkeypatch):
     """Rate limits count in clock windows: a test that makes four requests against "3/m"

@@ -210,11 +210,12 @@ def act_on_selection(*, actor, selection, action, now=None):
     data = {}
     if action == "start_publicity":
         changes["result"] = _result(selection)
-        notice = publication.publish(
-            actor=actor, origin=ORIGIN, subject_id=selection.pk, community=selection.community_id,
-            title=(_("好家风评选结果公示：%(title)s") % {"title": selection.title})[:80],
-            body=_ranking_text(selection, changes["result"]), url=f"/activities/selections/{selection.pk}/",
-            days=selection.publicity_days, now=now)
+        with publication.in_site_language():
+            notice = publication.publish(
+                actor=actor, origin=ORIGIN, subject_id=selection.pk, community=selection.community_id,
+                title=(_("好家风评选结果公示：%(title)s") % {"title": selection.title})[:80],
+                body=_ranking_text(selection, changes["result"]), url=f"/activities/selections/{selection.pk}/",
+                days=selection.publicity_days, is_demo=selection.is_demo, now=now)
         changes["notice_id"] = data["notice"] = notice.id
     if action == "publish":
         # refused while the 公示 runs (window_open) or an objection is unanswered (objections_open)

@@ -31,6 +31,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 
 from .errors import Conflict
@@ -81,7 +83,7 @@ class Origin:
 
 @dataclass(frozen=True)
 class PublicationProvider:
-    publish: Any  # publish(*, actor, origin, subject_id, community, title, body, url, days, now) -> Publication
+    publish: Any  # publish(*, actor, origin, subject_id, community, title, body, url, days, is_demo, now) -> Publication
     status: Any  # status(ids) -> {id: Publication}
     finalise: Any  # finalise(*, actor, origin, notice_id, now) -> Publication
 
@@ -113,13 +115,24 @@ def provider():
     return _provider[0]
 
 
-def publish(*, actor, origin, subject_id, community, title, body, url="", days=None, now=None):
+def in_site_language():
+    """A notice is a public document of the community: an app composes its title and body in
+    the site's language (settings.LANGUAGE_CODE), whatever language the publisher reads the
+    platform in:
+
+        with publication.in_site_language():
+            notice = publication.publish(..., title=_("决议公开：%(title)s") % ..., body=...)
+    """
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def publish(*, actor, origin, subject_id, community, title, body, url="", days=None, is_demo=False, now=None):
     """Put `subject_id` of `origin` on public notice in `community` now; returns its Publication.
     `days` may lengthen the kind's period (a vote's own setting), never shorten it."""
     if origin not in _origins:
         raise LookupError(f"publication origin {origin!r} is not registered")
     return provider().publish(actor=actor, origin=origin, subject_id=subject_id, community=community, title=title,
-                              body=body, url=url, days=days, now=now)
+                              body=body, url=url, days=days, is_demo=is_demo, now=now)
 
 
 def status(ids):

@@ -225,7 +225,7 @@ def _vote(payload):
 @router.get("/matters", response={200: list[MatterOut], **ERRORS}, summary="四议两公开事项（居民只见已公开的）")
 @paginate
 def matter_list(request):
-    return matters.matters_for(request.user).prefetch_related("votes", "objections")
+    return matters.matters_for(request.user).prefetch_related("votes")
 
 
 @router.post("/matters", response={201: MatterOut, **ERRORS}, summary="党组织提议（附表决）")

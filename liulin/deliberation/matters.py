@@ -162,9 +162,11 @@ def act(*, actor, matter, action, vote=None, result="", now=None):
         else:
             changes["state"] = transition.target
         if action == "publicise":
-            notice = publication.publish(actor=actor, origin=ORIGIN, subject_id=locked.pk, community=locked.community_id,
-                                         title=(_("决议公开：%(title)s") % {"title": locked.title})[:80], body=_decision_text(locked),
-                                         url=f"/deliberation/matters/{locked.pk}/", now=now)
+            with publication.in_site_language():
+                notice = publication.publish(actor=actor, origin=ORIGIN, subject_id=locked.pk, community=locked.community_id,
+                                             title=(_("决议公开：%(title)s") % {"title": locked.title})[:80],
+                                             body=_decision_text(locked), url=f"/deliberation/matters/{locked.pk}/",
+                                             is_demo=locked.is_demo, now=now)
             changes.update(publicised_at=now, notice_id=notice.id)
             data["notice"] = notice.id
         if action == "implement":

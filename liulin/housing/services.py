@@ -245,9 +245,11 @@ def act_on_round(*, actor, round, action, reason="", public_value="", now=None):
         if action == "publish":
             if Application.objects.filter(round=locked, state=AS.SUBMITTED).exists():
                 raise Conflict(_("还有申请未审核。"), code="unreviewed")
-            notice = publication.publish(actor=actor, origin=ORIGIN, subject_id=locked.pk, community=locked.community_id,
-                                         title=(_("资格审核公示：%(title)s") % {"title": locked.title})[:80],
-                                         body=_qualified_list_text(locked), url=f"/housing/rounds/{locked.pk}/", now=now)
+            with publication.in_site_language():
+                notice = publication.publish(actor=actor, origin=ORIGIN, subject_id=locked.pk, community=locked.community_id,
+                                             title=(_("资格审核公示：%(title)s") % {"title": locked.title})[:80],
+                                             body=_qualified_list_text(locked), url=f"/housing/rounds/{locked.pk}/",
+                                             is_demo=locked.is_demo, now=now)
             changes["notice_id"] = data["notice"] = notice.id
         elif action == "finalise":
             # refused while the 公示 runs (window_open) or an objection is unanswered (objections_open)

@@ -248,7 +248,7 @@ def answer(*, actor, objection, text, upheld=None, now=None):
 # for which app (the actor's role on the chain is the origin).
 
 
-def publish_for(*, actor, origin, subject_id, community, title, body, url="", days=None, now=None):
+def publish_for(*, actor, origin, subject_id, community, title, body, url="", days=None, is_demo=False, now=None):
     now = now or clock.now()
     code = publication.origin(origin).kind
     kind = NoticeKind.objects.filter(code=code).first()
@@ -263,7 +263,7 @@ def publish_for(*, actor, origin, subject_id, community, title, body, url="", da
         notice = Notice.objects.create(community_id=getattr(community, "pk", community), kind=kind, created_by=actor,
                                        created_at=now, origin=origin, subject_id=subject_id, subject_url=url[:200],
                                        period_days=period_days, state=State.PUBLISHED, published_at=now, ends_at=ends,
-                                       last_day=last)
+                                       last_day=last, is_demo=is_demo)
         NoticeVersion.objects.create(notice=notice, number=1, title=title, body=body, created_by=actor, created_at=now)
         chain.new_chain(NoticeEvent, notice)
         chain.append(NoticeEvent, notice, actor=actor, actor_role=origin, action="publish",

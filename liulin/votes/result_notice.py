@@ -45,9 +45,10 @@ def readers(user):
 
 def publish(*, actor, vote, days, now):
     """Called by `publish_result` inside its transaction, with the vote's row held."""
-    return publication.publish(actor=actor, origin=ORIGIN, subject_id=vote.pk, community=vote.estate.community_id,
-                               title=(_("表决结果公示：%(title)s") % {"title": vote.title})[:80], body=result_text(vote),
-                               url=reverse("votes:detail", args=[vote.pk]), days=days, now=now)
+    with publication.in_site_language():
+        return publication.publish(actor=actor, origin=ORIGIN, subject_id=vote.pk, community=vote.estate.community_id,
+                                   title=(_("表决结果公示：%(title)s") % {"title": vote.title})[:80], body=result_text(vote),
+                                   url=reverse("votes:detail", args=[vote.pk]), days=days, is_demo=vote.is_demo, now=now)
 
 
 def status(vote):
