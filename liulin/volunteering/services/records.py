@@ -112,7 +112,7 @@ def act(*, actor, record, action, reason="", minutes=None):
             raise NotPermitted(_("不能确认或裁决自己的服务时长。"), code="own_hours")
         role = permitting_role(actor, perm, record) or ""
     with transaction.atomic():
-        record = ServiceRecord.objects.select_for_update().select_related("activity", "volunteer").get(pk=record.pk)
+        record = ServiceRecord.objects.select_for_update(of=("self",)).select_related("activity", "volunteer").get(pk=record.pk)
         transition = WORKFLOW.transition_for(action, record.state)
         if transition.needs_reason and not reason:
             raise Invalid(_("请填写理由。"), code="reason_required", field="reason")
