@@ -13,15 +13,16 @@ An app says what it publishes, once, in its AppConfig.ready:
 
     publication.register_origin(Origin("activities.selection", kind="selection", items=nominations))
 
-publishes inside its own transaction and keeps the reference:
+publishes inside its own transaction, its text in the site's language, and keeps the reference:
 
-    notice = publication.publish(actor=user, origin="activities.selection", subject_id=s.pk,
-                                 community=s.community, title=..., body=..., url=...)
+    with publication.in_site_language():
+        notice = publication.publish(actor=user, origin="activities.selection", subject_id=s.pk,
+                                     community=s.community, title=..., body=..., url=...)
 
 and, inside the transaction of its final step, finalises it, which refuses while the period
 runs or an objection is unanswered:
 
-    publication.finalise(actor=user, notice_id=s.notice_id)
+    publication.finalise(actor=user, origin="activities.selection", notice_id=s.notice_id)
 
 `status(ids)` reads notices for a page; `Publication.upheld` names the items (a nomination, an
 application) whose objections were answered as upheld, for the app to act on.
