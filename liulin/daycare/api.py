@@ -2,6 +2,7 @@
 the waiting list, check-in (staff, or the family's QR code), the care log, health notes
 (care staff only, each read logged) and the monthly report. Errors are {detail, code}."""
 
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
@@ -12,11 +13,12 @@ from liulin.core.schemas import ERRORS
 from liulin.people.models import Resident
 
 from . import selectors, services
-from .models import Attendance
+from .models import Attendance, Centre
 from .schemas import (
     CareLogIn,
     CareLogOut,
     CentreOut,
+    DaycareApplyIn,
     DaycareAttendanceOut,
     DaycareCodeIn,
     DaycareEnrolIn,
@@ -65,6 +67,20 @@ def enrol(request, centre_id: int, payload: DaycareEnrolIn):
     elder = get_or_404(request.user, Resident.objects.all(), "people.view", pk=payload.elder_id)
     enrolment = services.enrol(actor=request.user, centre=centre, elder=elder, days=payload.days, care_tags=payload.care_tags,
                                care_plan=payload.care_plan, health_notes=payload.health_notes)
+    return Status(201, _out(request.user, enrolment))
+
+
+@router.post("/applications", response={201: DaycareEnrolmentOut, **ERRORS},
+             summary="家属或网格员代长辈申请托老（候补，待中心评估入托）")
+def apply(request, payload: DaycareApplyIn):
+    choices = dict(selectors.application_choices(request.user))
+    elder = next((e for e in choices if e.pk == payload.elder_id), None)
+    if elder is None:
+        raise NotFound(_("您没有该长辈的日间照料代办授权。"))
+    centre = Centre.objects.filter(pk=payload.centre_id).first()
+    if centre is None:
+        raise NotFound(_("找不到该中心。"))
+    enrolment = services.apply_for(actor=request.user, centre=centre, elder=elder, days=payload.days, note=payload.note)
     return Status(201, _out(request.user, enrolment))
 
 

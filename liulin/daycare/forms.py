@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CareLog
+from .models import WEEKDAYS, CareLog
 
 
 class CareLogForm(forms.Form):
@@ -13,3 +13,21 @@ class CareLogForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.DateField(label=_("月份"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"])
+
+
+class ApplyForm(forms.Form):
+    """A family member's application for one elder: the centre (of her community) and the
+    weekly days. The centre's manager admits it after meeting her."""
+
+    elder = forms.IntegerField(widget=forms.HiddenInput)
+    centre = forms.TypedChoiceField(label=_("照料中心"), coerce=int, widget=forms.Select(attrs={"translate": "no"}))
+    days = forms.TypedMultipleChoiceField(label=_("每周照料日"), coerce=int, widget=forms.CheckboxSelectMultiple,
+                                          choices=list(enumerate(WEEKDAYS)))
+    note = forms.CharField(label=_("给中心的说明（选填）"), required=False, max_length=200,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, elder, centres, **kwargs):
+        super().__init__(*args, prefix=f"e{elder.pk}", initial={"elder": elder.pk}, **kwargs)
+        self.fields["centre"].choices = [(c.pk, c.name) for c in centres]
+        if len(centres) == 1:
+            self.fields["centre"].initial = centres[0].pk

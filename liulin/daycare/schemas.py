@@ -42,6 +42,13 @@ class DaycareEnrolIn(Schema):
     health_notes: str = Field("", max_length=2000)
 
 
+class DaycareApplyIn(Schema):
+    centre_id: int
+    elder_id: int = Field(description="委托人：授权您代办日间照料的长辈")
+    days: list[int] = Field(description="每周照料日，0 为周一")
+    note: str = Field("", max_length=200, description="给中心的说明（如行动不便、饮食）")
+
+
 class DaycareReasonIn(Schema):
     reason: str = Field("", max_length=200)
 

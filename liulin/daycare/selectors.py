@@ -42,6 +42,18 @@ def family_enrolments(user):
             .exclude(state=E.ENDED).select_related("centre", "elder").distinct())
 
 
+def application_choices(user):
+    """What `user` may apply for under an elder's consent covering day care: the elders (not
+    already enrolled and live in a centre) and the centres of their communities, by elder."""
+    elders = list(proxies.elders_for(user, "daycare").select_related("household"))
+    live = set(Enrolment.objects.filter(elder__in=[e.pk for e in elders], state__in=Enrolment.LIVE).values_list("elder_id", "centre_id"))
+    communities = {e.household.community_id for e in elders if e.household_id}
+    centres = list(Centre.objects.filter(community_id__in=communities).order_by("name", "pk"))
+    return [(elder, [c for c in centres if elder.household_id and c.community_id == elder.household.community_id
+                     and (elder.pk, c.pk) not in live])
+            for elder in elders]
+
+
 def enrolments_for(user):
     """Every enrolment `user` may read: of his centres, or his own elders'."""
     return Enrolment.objects.filter(Q(centre__in=centres_for(user)) | Q(pk__in=family_enrolments(user).values("pk"))).distinct()

@@ -177,6 +177,49 @@ def enrol(*, actor, centre, elder, days, care_tags="", care_plan="", health_note
     return enrolment
 
 
+APPLY_NOTE_MAX = 200
+
+
+@transaction.atomic
+def apply_for(*, actor, centre, elder, days, note=""):
+    """A family member (or grid worker) whose consent covers day care asks for a place for
+    `elder` on weekly `days`: the enrolment waits, and takes its places only when the centre's
+    manager admits it after meeting her (the care plan and health notes are theirs to write).
+    The applicant becomes a consented contact; the elder is told (people.proxies) and the
+    centre's care staff are asked to follow up."""
+    proxy = proxies.acting_for(actor, elder, PROXY_SERVICE)
+    household = elder.household
+    if household is None or household.community_id != centre.community_id:
+        raise NotPermitted(_("只能申请长辈所在社区的照料中心。"), code="other_community")
+    days = _clean_days(days)
+    offered = set(DayPlace.objects.filter(centre=centre).values_list("weekday", flat=True))
+    if not set(days) <= offered:
+        raise Invalid(_("中心在所选的日子不开放。"), field="days")
+    note = clean_text(note or "", field="note").strip()
+    if len(note) > APPLY_NOTE_MAX:
+        raise Invalid(_("说明最多 %(n)d 字。") % {"n": APPLY_NOTE_MAX}, code="too_long", field="note")
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(centre=centre, elder=elder, state=E.WAITING, days="".join(map(str, days)),
+                                                 enrolled_by=actor)
+    except IntegrityError:
+        raise Conflict(_("这位长辈已登记在本中心。"), code="already_enrolled") from None
+    FamilyContact.objects.create(enrolment=enrolment, name=actor.name[:32], relation=proxy.get_relation_display()[:16],
+                                 user=actor, consented_at=clock.now())
+    _event(enrolment, actor=actor, action="apply", role="proxy", state=E.WAITING, days=days, note=note)
+    proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("申请日间照料"), target=enrolment,
+                       summary=centre.name)
+    _tell_care_staff(enrolment)
+    return enrolment
+
+
+def _tell_care_staff(enrolment):
+    url = reverse("daycare:today", args=[enrolment.centre_id])
+    send([Notice(kind=KIND_DAYCARE, text=N_("{centre} 收到一份家属代长辈提交的托老申请，请联系家属评估后入托。"),
+                 params={"centre": enrolment.centre.name}, user_id=pk, target=enrolment, url=url)
+          for pk in enrolment.centre.staff.values_list("pk", flat=True)])
+
+
 def add_contact(*, actor, enrolment, name, relation, phone="", user=None):
     _require_manager(actor, enrolment.centre)
     return FamilyContact.objects.create(

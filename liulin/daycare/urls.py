@@ -6,6 +6,7 @@ app_name = "daycare"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("apply/", views.apply, name="apply"),
     path("centres/<int:pk>/today/", views.today, name="today"),
     path("centres/<int:pk>/report/", views.report, name="report"),
     path("elders/<int:pk>/check-in/", views.check_in, name="check_in"),

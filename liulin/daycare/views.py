@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liulin.core import clock
-from liulin.core.errors import DomainError, NotFound, NotPermitted
+from liulin.core.errors import DomainError, NotFound, NotPermitted, add_to_form
 
 from . import selectors, services
-from .forms import CareLogForm, MonthForm
-from .models import Attendance
+from .forms import ApplyForm, CareLogForm, MonthForm
+from .models import Attendance, Centre
 
 
 @login_required
@@ -22,7 +22,30 @@ def home(request):
     return render(request, "daycare/home.html", {
         "centres": selectors.centres_for(request.user),
         "elders": selectors.family_enrolments(request.user),
+        "may_apply": any(centres for _elder, centres in selectors.application_choices(request.user)),
     })
+
+
+@login_required
+def apply(request):
+    """为家人申请托老: one card per elder whose consent covers day care, with the centres of
+    her community; a submitted application waits for the centre's assessment."""
+    choices = [(elder, centres) for elder, centres in selectors.application_choices(request.user) if centres]
+    forms_by_elder = []
+    for elder, centres in choices:
+        bound = request.method == "POST" and request.POST.get(f"e{elder.pk}-elder") == str(elder.pk)
+        form = ApplyForm(request.POST if bound else None, elder=elder, centres=centres)
+        if bound and form.is_valid():
+            try:
+                enrolment = services.apply_for(actor=request.user, centre=Centre.objects.get(pk=form.cleaned_data["centre"]),
+                                               elder=elder, days=form.cleaned_data["days"], note=form.cleaned_data["note"])
+            except DomainError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("申请已提交，中心将联系您评估后安排入托。"))
+                return redirect("daycare:family_day", enrolment.pk)
+        forms_by_elder.append((elder, form))
+    return render(request, "daycare/apply.html", {"forms": forms_by_elder})
 
 
 @login_required
