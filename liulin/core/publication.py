@@ -24,7 +24,8 @@ runs or an objection is unanswered:
 
     publication.finalise(actor=user, origin="activities.selection", notice_id=s.notice_id)
 
-`status(ids)` reads notices for a page; `Publication.upheld` names the items (a nomination, an
+`households_reached(id)` names the households a notice has been served on (read, or an SMS or
+e-mail delivered). `status(ids)` reads notices for a page; `Publication.upheld` names the items (a nomination, an
 application) whose objections were answered as upheld, for the app to act on.
 """
 
@@ -87,6 +88,7 @@ class PublicationProvider:
     publish: Any  # publish(*, actor, origin, subject_id, community, title, body, url, days, is_demo, now) -> Publication
     status: Any  # status(ids) -> {id: Publication}
     finalise: Any  # finalise(*, actor, origin, notice_id, now) -> Publication
+    reached: Any = None  # reached(notice_id) -> {household id}: read it, or got it by SMS or e-mail
 
 
 _provider: list = []
@@ -144,6 +146,15 @@ def status(ids):
 
 def status_of(notice_id):
     return status([notice_id]).get(notice_id) if notice_id else None
+
+
+def households_reached(notice_id):
+    """The households a notice has reached in a way that proves service: a member read it, or
+    an SMS or e-mail about it was delivered (the notices app's per-household receipts). A
+    vote counts these owners as served."""
+    if not notice_id or not _provider or _provider[0].reached is None:
+        return set()
+    return provider().reached(notice_id)
 
 
 def finalise(*, actor, origin, notice_id, now=None):

@@ -21,5 +21,6 @@ class NoticesConfig(AppConfig):
         register_owner(models.Notice, perm=workflow.NOTICE.perm("view"))  # the posting photos: to staff who see the notice
         # other apps publish through core.publication; this app runs their notices
         publication.register_provider(publication.PublicationProvider(
-            publish=services.publish_for, status=services.publication_status, finalise=services.finalise_for))
+            publish=services.publish_for, status=services.publication_status, finalise=services.finalise_for,
+            reached=services.households_reached))
         register_nav("notices", label=_("公示"), url_name="notices:home", order=45, when=selectors.may_open)

@@ -8,6 +8,7 @@ docs/notices.md has the rules and their sources.
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -183,6 +184,16 @@ def record_posting(*, actor, notice, upload, now=None):
 # --- objections ----------------------------------------------------------------------------
 
 
+def may_object(actor, notice, now):
+    """Whether `actor` may object to `notice` now: its period runs, and the app that published
+    it (if any) lets him (only owners on a vote's roll object to its result; nobody to its
+    announcement)."""
+    if notice.state != State.PUBLISHED or notice.ends_at is None or now >= notice.ends_at:
+        return False
+    origin = publication.origin(notice.origin)
+    return not (origin and origin.may_object and not origin.may_object(actor, notice.subject_id))
+
+
 def object_to(*, actor, notice, text, item="", now=None):
     """Anyone who sees a published notice may object while its period runs, unless the app that
     published it narrows who may (the owners on a vote's roll); where the app lists items (the
@@ -331,6 +342,14 @@ def record_delivery(*, notice, household, channel, now=None):
     receipt, _created = Receipt.objects.get_or_create(notice=notice, household=household, channel=channel,
                                                       defaults={"delivered_at": now})
     return receipt
+
+
+def households_reached(notice_id):
+    """Households served with the notice: a member read it, or an SMS or e-mail about it was
+    delivered. The in-app receipt every household gets at publication is not service."""
+    return set(Receipt.objects.filter(notice_id=notice_id).filter(
+        Q(read_at__isnull=False) | Q(channel__in=(Channel.SMS, Channel.EMAIL), delivered_at__isnull=False))
+        .values_list("household_id", flat=True))
 
 
 def delivered_by_channel(delivery):

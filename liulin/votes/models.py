@@ -143,6 +143,9 @@ class Vote(models.Model):
     channel_rule = models.CharField(_("多渠道投票"), max_length=20, choices=ChannelRule.choices, default=ChannelRule.ONLINE_PREVAILS)
     non_voter_rule = models.CharField(_("未表决业主"), max_length=20, choices=NonVoterRule.choices, default=NonVoterRule.EXCLUDED)
     noticed_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+    # The announcement in the 公示栏 (core.publication): a household that read it or got it by
+    # SMS or e-mail is served, which the rules' tally of non-voters needs.
+    announcement_id = models.PositiveBigIntegerField(_("表决公告"), null=True, blank=True)
     counted_at = models.DateTimeField(_("计票时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     # The result's 公示 in the 公示栏 (core.publication): the notices app keeps its period and

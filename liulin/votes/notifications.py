@@ -14,6 +14,7 @@ from liulin.core.notifications import kinds
 from liulin.core.notifications.models import Notification
 from liulin.core.notifications.services import Notice, send
 
+from . import announcement
 from .models import RollEntry
 
 KIND_BALLOT = "votes.ballot"
@@ -35,10 +36,15 @@ def send_ballots(vote):
 
 
 def record_served(vote, now):
-    """Mark as served the roll entries of owners who read the notice or got it by SMS or
-    e-mail; returns how many entries changed."""
+    """Mark as served the roll entries of owners who read the ballot's notice or got it by SMS
+    or e-mail, and of the units whose household the announcement in the 公示栏 reached the same
+    ways; returns how many entries changed."""
     notices = Notification.objects.filter(kind=KIND_BALLOT, target_type=ContentType.objects.get_for_model(vote),
                                           target_id=str(vote.pk))
     reached = notices.filter(Q(read_at__isnull=False) | Q(deliveries__status="sent", deliveries__channel__in=("sms", "email")))
-    return RollEntry.objects.filter(vote=vote, served_at__isnull=True, owner__user_id__in=reached.values("user_id")).update(
+    by_ballot = RollEntry.objects.filter(vote=vote, served_at__isnull=True, owner__user_id__in=reached.values("user_id")).update(
         served_at=now, served_how=SERVED_BY)
+    households = announcement.served_households(vote)
+    by_announcement = RollEntry.objects.filter(vote=vote, served_at__isnull=True, unit__household_id__in=households).update(
+        served_at=now, served_how=announcement.SERVED_BY) if households else 0
+    return by_ballot + by_announcement

@@ -20,6 +20,7 @@ class VoteOut(Schema):
     closes_at: datetime
     channel_rule: str
     non_voter_rule: str
+    announcement_id: int | None = Field(None, description="表决公告：GET /api/v1/notices/{announcement_id}（其按户送达回执即表决的送达）")
     notice_id: int | None = Field(None, description="结果公示：GET /api/v1/notices/{notice_id}（公示期、异议与答复；名册上的业主提出异议）")
     passed: bool | None
 

@@ -15,7 +15,7 @@ from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted, add_to
 from liulin.core.permissions import can, scoped
 from liulin.orgs.models import Organisation
 
-from . import presenters, publication, result_notice, selectors, services
+from . import announcement, presenters, publication, result_notice, selectors, services
 from .forms import (
     ChoiceForm,
     ConfirmForm,
@@ -98,6 +98,7 @@ def _detail_context(request, vote):
     }
     if vote.state == State.PUBLISHED:
         context["notice"] = result_notice.status(vote)
+    context["announcement"] = announcement.status(vote)
     if staff and vote.state in (State.OPEN, State.CLOSED):
         context.update(_figures_context(vote))
     if vote.state in selectors.RESULT_STATES:

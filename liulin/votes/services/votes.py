@@ -1,5 +1,5 @@
-"""Setting up a vote and moving it through its table (core.workflow): notice, open (the roll
-frozen, the ballot sent), close, count, publish (the result on 公示 in the 公示栏, where owners
+"""Setting up a vote and moving it through its table (core.workflow): notice (the announcement
+in the 公示栏), open (the roll frozen, the ballot sent), close, count, publish (the result on 公示 in the 公示栏, where owners
 on the roll object: result_notice); the deadline sweep; service of the ballot."""
 
 from datetime import timedelta
@@ -13,7 +13,7 @@ from liulin.core.permissions import authorise
 from liulin.core.text import clean_text
 from liulin.orgs.models import Organisation
 
-from .. import notifications, result_notice
+from .. import announcement, notifications, result_notice
 from .. import tally as tallying
 from ..models import (
     RollEntry,
@@ -70,6 +70,10 @@ def act(*, actor, vote, action, reason="", now=None):
             raise Invalid(_("请填写理由。"), code="reason_required", field="reason")
         data = {"reason": reason} if reason else {}
         data.update(_GUARDS[action](locked, now))
+        if action == "publish_notice":
+            # the announcement in the 公示栏: its receipts are service of the vote on households
+            notice = announcement.publish(actor=actor, vote=locked, days=rules_for(locked.estate).notice_days, now=now)
+            locked.announcement_id = data["notice"] = notice.id
         if action == "publish_result":
             # the result on 公示 in the 公示栏, for the kind's period or the estate's longer one
             notice = result_notice.publish(actor=actor, vote=locked, days=rules_for(locked.estate).objection_days, now=now)
@@ -143,7 +147,7 @@ _GUARDS = {"publish_notice": _publish_notice, "open": _open, "close": _close, "c
 
 
 _CHANGED = {
-    "publish_notice": ["noticed_at"],
+    "publish_notice": ["noticed_at", "announcement_id"],
     "open": ["total_area_cm2", "total_owners"],
     "close": [],
     "count": ["voted_area_cm2", "voted_owners", "yes_area_cm2", "yes_owners", "no_area_cm2", "no_owners", "passed", "counted_at"],
