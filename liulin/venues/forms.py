@@ -41,7 +41,8 @@ class BookForm(forms.Form):
             from liulin.people import proxies
 
             elders = list(proxies.elders_for(user, "venues"))
-            accounts = {a.resident_id: a for a in get_user_model().objects.filter(resident__in=elders, is_active=True).order_by("pk")}
+            # her first account, as proxies.elder_account finds it
+            accounts = {a.resident_id: a for a in get_user_model().objects.filter(resident__in=elders, is_active=True).order_by("-pk")}
             for elder in elders:
                 account = accounts.get(elder.pk)
                 if account is None:
