@@ -13,6 +13,7 @@ from ninja.responses import Status
 from liulin.core import clock
 from liulin.core.errors import Invalid, NotPermitted
 from liulin.core.permissions import has_perm_anywhere
+from liulin.people.models import Resident
 
 from . import ical, selectors
 from .schemas import (
@@ -61,11 +62,17 @@ def booking_list(request, state: str | None = None):
 @router.post("/bookings", response={201: BookingOut}, summary="预约场地")
 def booking_create(request, payload: BookingIn):
     resource = selectors.resource_for(request.user, payload.resource_id)
+    for_resident = None
+    if payload.for_resident_id is not None:
+        for_resident = Resident.objects.select_related("household").filter(pk=payload.for_resident_id).first()
+        if for_resident is None:  # refused as for anyone who gave the caller no consent: no hint she exists
+            raise NotPermitted(_("您没有该居民的代办授权。"), code="proxy_none")
     booking = bookings.book_facility(
         actor=request.user, resource=resource, start=payload.start, end=payload.end, purpose=payload.purpose,
-        headcount=payload.headcount, safety_plan=payload.safety_plan,
+        headcount=payload.headcount, safety_plan=payload.safety_plan, for_resident=for_resident,
     )
-    return Status(201, selectors.booking_for(request.user, booking.pk))
+    # A booking under an elder's account is hers to list; her proxy is shown what he made.
+    return Status(201, selectors.bookings_for(request.user).filter(pk=booking.pk).first() or booking)
 
 
 ICALENDAR = {"responses": {200: {"description": "iCalendar (RFC 5545)", "content": {"text/calendar": {"schema": {"type": "string"}}}}}}

@@ -32,18 +32,27 @@ class BookForm(forms.Form):
     def __init__(self, *args, resource, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
-        # Elders (with an account) who consented that this user books for them (people.proxies).
+        # Elders who consented that this user books for them (people.proxies): by her account
+        # ("u<pk>") where she has one, else by her registry record ("r<pk>").
         self.elders = {}
         if user is not None:
             from django.contrib.auth import get_user_model
 
             from liulin.people import proxies
 
-            accounts = get_user_model().objects.filter(resident__in=proxies.elders_for(user, "venues"), is_active=True)
-            self.elders = {str(a.pk): a for a in accounts.exclude(pk=user.pk).order_by("name", "pk")}
+            elders = list(proxies.elders_for(user, "venues"))
+            # her first account, as proxies.elder_account finds it
+            accounts = {a.resident_id: a for a in get_user_model().objects.filter(resident__in=elders, is_active=True).order_by("-pk")}
+            for elder in elders:
+                account = accounts.get(elder.pk)
+                if account is None:
+                    self.elders[f"r{elder.pk}"] = elder
+                elif account.pk != user.pk:
+                    self.elders[f"u{account.pk}"] = account
         if self.elders:
             self.fields["for_whom"] = forms.ChoiceField(
-                label=_("为谁预约"), required=False, widget=forms.Select(attrs={"translate": "no"}), choices=[("", _("我本人"))] + [(pk, a.name) for pk, a in self.elders.items()])
+                label=_("为谁预约"), required=False, widget=forms.Select(attrs={"translate": "no"}),
+                choices=[("", _("我本人"))] + [(key, person.name) for key, person in self.elders.items()])
         minutes = resource.slot_minutes
         self.fields["slots"].choices = [(n, _("%(m)d 分钟") % {"m": n * minutes}) for n in range(1, 9)]
         if not resource.requires_approval:
@@ -57,9 +66,18 @@ class BookForm(forms.Form):
         except Invalid as error:
             raise forms.ValidationError(error.detail) from None
 
+    def _chosen(self, prefix):
+        key = self.cleaned_data.get("for_whom") or ""
+        return self.elders.get(key) if key.startswith(prefix) else None
+
     def booker(self):
-        """The elder's account chosen in "for whom", or None (the user himself)."""
-        return self.elders.get(self.cleaned_data.get("for_whom") or "")
+        """The elder's account chosen in "for whom", or None (the user himself, or an elder
+        without an account)."""
+        return self._chosen("u")
+
+    def for_resident(self):
+        """The registry record of the elder without an account chosen in "for whom", or None."""
+        return self._chosen("r")
 
     def interval(self):
         start = self.cleaned_data["start"]

@@ -180,6 +180,11 @@ class Booking(models.Model):
 
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("场地"))
     booker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="venue_bookings", verbose_name=_("预约人"))
+    # An elder without an account, for whom her proxy (people.proxies, "venues") booked: the
+    # booking is hers (her quota, her no-shows), made and held by the booker, who checks in
+    # and cancels. Null for everyone else (an elder with an account is the booker herself).
+    for_resident = models.ForeignKey("people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     db_index=False, verbose_name=_("预约给"))
     team = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("队伍"))
     series = models.ForeignKey(BookingSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("定期预约"))
     starts_at = models.DateTimeField(_("开始"))
@@ -201,6 +206,9 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["resource", "starts_at"], name="venues_bk_resource_start"),
             models.Index(fields=["booker", "starts_at"], name="venues_bk_booker_start"),
+            # An elder's quota and no-shows (rules.Person); few bookings have one.
+            models.Index(fields=["for_resident", "starts_at"], name="venues_bk_for_resident_start",
+                         condition=Q(for_resident__isnull=False)),
             models.Index(fields=["state", "starts_at"], name="venues_bk_state_start"),
         ]
         constraints = [

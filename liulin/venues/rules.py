@@ -3,7 +3,9 @@ window, notice, quotas and the no-show policy. Each check raises a domain error 
 rule; none writes."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from liulin.core import calendar
@@ -92,14 +94,42 @@ def check_window(resource, start, *, now, privileged=False):
         )
 
 
-def no_show_ban_until(user, community, *, now):
-    """The moment `user` may book again under the community's no-show policy, or None."""
+@dataclass(frozen=True)
+class Person:
+    """Whose bookings a quota or a no-show ban counts: a person's own bookings under her
+    account (not those she made for an elder she acts for) and those her proxy made for her
+    registry record while she had no account."""
+
+    user_id: int | None = None
+    resident_id: int | None = None
+
+    @classmethod
+    def of(cls, *, user=None, resident=None):
+        """The person of an account (and its registry record), or of a registry record
+        alone; an elder who has an account is given as her account."""
+        if user is not None:
+            return cls(user_id=user.pk, resident_id=getattr(user, "resident_id", None))
+        return cls(resident_id=resident.pk if resident is not None else None)
+
+    def q(self):
+        """The bookings that are this person's."""
+        q = Q(pk__in=[])
+        if self.user_id is not None:
+            q |= Q(booker_id=self.user_id, for_resident__isnull=True)
+        if self.resident_id is not None:
+            q |= Q(for_resident_id=self.resident_id)
+        return q
+
+
+def no_show_ban_until(person, community, *, now):
+    """The moment `person` (a Person) may book again under the community's no-show policy,
+    or None."""
     policy = NoShowPolicy.objects.filter(community=community).first()
     if policy is None:
         return None
     since = now - datetime.timedelta(days=policy.within_days)
     recent = list(
-        Booking.objects.filter(booker=user, resource__community=community, state=Booking.State.NO_SHOW, starts_at__gte=since)
+        Booking.objects.filter(person.q(), resource__community=community, state=Booking.State.NO_SHOW, starts_at__gte=since)
         .order_by("-starts_at")
         .values_list("starts_at", flat=True)[: policy.count]
     )
@@ -109,9 +139,10 @@ def no_show_ban_until(user, community, *, now):
     return until if until > now else None
 
 
-def check_quota(resource, user, start, end):
-    """Per person: bookings a day and hours a week on this resource, counting held bookings."""
-    held = Booking.objects.filter(resource=resource, booker=user, state__in=HOLDING_STATES)
+def check_quota(resource, person, start, end):
+    """Per person (a Person): bookings a day and hours a week on this resource, counting held
+    bookings."""
+    held = Booking.objects.filter(person.q(), resource=resource, state__in=HOLDING_STATES)
     day = calendar.local_date(start)
     if resource.max_bookings_per_day is not None:
         day_start = calendar.start_of_day(day)
@@ -128,8 +159,6 @@ def check_quota(resource, user, start, end):
             raise NotPermitted(
                 _("每人每周最多预约 %(n)d 小时。") % {"n": resource.max_hours_per_week}, code="quota_week", field="start"
             )
-
-
 
 
 def check_team(resource, team, start, end):

@@ -40,6 +40,9 @@ class BookingIn(Schema):
     purpose: str = Field("", max_length=200)
     headcount: int | None = Field(None, ge=1, le=100_000)
     safety_plan: str = Field("", max_length=5000)
+    for_resident_id: int | None = Field(
+        None, description="an elder (people.Resident) without an account, for whom the caller books under her consent "
+                          "(people.proxies, service venues); an elder with an account is booked for under her account")
 
 
 class BookingOut(Schema):
@@ -58,6 +61,7 @@ class BookingOut(Schema):
     checked_in_at: datetime | None
     hold_until: datetime | None
     mine: bool
+    for_resident: int | None = Field(description="the elder without an account it was booked for by its booker, or null")
 
     @staticmethod
     def resolve_resource_name(obj):
@@ -66,6 +70,10 @@ class BookingOut(Schema):
     @staticmethod
     def resolve_state_label(obj):
         return obj.get_state_display()
+
+    @staticmethod
+    def resolve_for_resident(obj):
+        return obj.for_resident_id
 
     @staticmethod
     def resolve_mine(obj, context):
@@ -107,6 +115,10 @@ class MembershipOut(Schema):
     @staticmethod
     def resolve_state_label(obj):
         return obj.get_state_display()
+
+    @staticmethod
+    def resolve_for_resident(obj):
+        return obj.for_resident_id
 
     @staticmethod
     def resolve_mine(obj, context):

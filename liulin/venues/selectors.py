@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from liulin.core import calendar, clock
 from liulin.core.errors import NotFound
-from liulin.core.permissions import has_perm_anywhere, scope_q, scoped
+from liulin.core.permissions import NOTHING, has_perm_anywhere, scope_q, scoped
+from liulin.people import proxies
 
 from . import rules
 from .models import Blackout, Booking, Membership, MembershipPlan, Occupancy, Resource
@@ -22,14 +23,29 @@ def _resident_community(user):
     return household.community_id if household is not None else None
 
 
+def _elders_communities(user):
+    """The communities of the elders `user` books for (people.proxies, "venues")."""
+    return (proxies.elders_for(user, "venues").filter(household__isnull=False).order_by()
+            .values("household__community_id"))
+
+
+def may_use(user):
+    """Whether `user` may use the venues pages: a role that sees them, or a consent to book
+    for an elder (a grid worker holds no venues role)."""
+    return has_perm_anywhere(user, "venues.view") or proxies.elders_for(user, "venues").exists()
+
+
 def resources_for(user):
-    """The resources `user` may look at: his community's (a resident's household's)."""
-    if not has_perm_anywhere(user, "venues.view"):
+    """The resources `user` may look at: his community's (a resident's household's), and
+    those of the elders he books for."""
+    if not getattr(user, "is_authenticated", False):
         return Resource.objects.none()
-    q = scope_q(user, "venues.view", Resource)
-    community = _resident_community(user)
-    if community is not None:
-        q |= Q(community_id=community)
+    q = Q(community_id__in=_elders_communities(user))
+    if has_perm_anywhere(user, "venues.view"):
+        q |= scope_q(user, "venues.view", Resource)
+        community = _resident_community(user)
+        if community is not None:
+            q |= Q(community_id=community)
     return Resource.objects.filter(q).select_related("parent", "facility").order_by("parent_id", "name")
 
 
@@ -45,14 +61,21 @@ def resource_for(user, pk):
 
 
 def bookings_for(user, *, states=None):
-    qs = scoped(user, Booking.objects.select_related("resource", "booker"), "venues.view")
+    """The bookings `user` may see: in his roles' scope, and those he holds for an elder
+    without an account (whatever his roles: a grid worker has none in venues)."""
+    qs = Booking.objects.select_related("resource", "booker", "for_resident")
+    q = scope_q(user, "venues.view", Booking)
+    if q:  # an empty Q: everything in scope
+        held = Q(booker_id=user.pk, for_resident__isnull=False)
+        qs = qs.filter(held if q == NOTHING else q | held)
     if states:
         qs = qs.filter(state__in=states)
     return qs.order_by("-starts_at", "-pk")
 
 
 def my_bookings(user):
-    return Booking.objects.filter(booker=user).select_related("resource").order_by("-starts_at", "-pk")
+    """The bookings `user` holds: his own, and those he made for an elder without an account."""
+    return Booking.objects.filter(booker=user).select_related("resource", "for_resident").order_by("-starts_at", "-pk")
 
 
 def booking_for(user, pk):

@@ -27,7 +27,7 @@ from .workflow import BOOKING_WORKFLOW, MEMBERSHIP_WORKFLOW
 
 
 def _require_viewer(user):
-    if not has_perm_anywhere(user, "venues.view"):
+    if not selectors.may_use(user):
         raise NotPermitted(_("您的角色不能使用场馆预约。"))
 
 
@@ -83,7 +83,7 @@ def book(request, resource_id):
                 booking = bookings.book_facility(
                     actor=request.user, resource=resource, start=start, end=end,
                     purpose=form.cleaned_data["purpose"], headcount=form.cleaned_data["headcount"],
-                    safety_plan=form.cleaned_data["safety_plan"], booker=form.booker(),
+                    safety_plan=form.cleaned_data["safety_plan"], booker=form.booker(), for_resident=form.for_resident(),
                 )
             except (Invalid, Conflict, NotPermitted) as error:
                 if not resource.requires_approval:
@@ -174,7 +174,8 @@ def booking_detail(request, booking_id):
     _require_viewer(request.user)
     booking = selectors.booking_for(request.user, booking_id)
     actions = [t for t in BOOKING_WORKFLOW.available_actions(booking.state)
-               if has_perm_anywhere(request.user, BOOKING_WORKFLOW.perm(t.action))]
+               if has_perm_anywhere(request.user, BOOKING_WORKFLOW.perm(t.action))
+               or bookings.holds_for_elder(request.user, booking, t.action)]
     return render(request, "venues/booking.html", {
         "booking": booking, "actions": actions, "events": booking.events.order_by("seq"), "reason_form": ReasonForm(),
     })

@@ -123,7 +123,7 @@ def test_a_daughter_acts_for_her_mother_across_the_services(page, screenshot):
     # 4. She books the activity room at nine tomorrow in her mother's name.
     page.goto(f"/venues/resources/{room.pk}/?day={tomorrow.isoformat()}")
     page.click("[data-testid=slot-0900]")
-    page.select_option("#id_for_whom", str(mother_user.pk))
+    page.select_option("#id_for_whom", f"u{mother_user.pk}")
     page.click("[data-testid=confirm-booking]")
     page.wait_for_url("**/people/proxies/")
     booking = Booking.objects.get(resource=room)

@@ -18,8 +18,10 @@ from django.utils.translation import gettext_noop as N_
 from liulin.core import chain, clock
 from liulin.core.errors import Conflict, Invalid, NotPermitted
 from liulin.core.permissions import authorise, can, has_perm_anywhere, permitting_role
+from liulin.core.roles import Role
 from liulin.core.text import clean_text
 from liulin.people import proxies
+from liulin.people.models import Resident
 
 from .. import rules
 from ..models import HOLDING_STATES, Booking, BookingEvent, Occupancy, Resource
@@ -50,10 +52,18 @@ def may_book(actor, resource):
     resident = getattr(actor, "resident", None)
     if resident is None or not has_perm_anywhere(actor, "venues.view"):
         raise NotPermitted(_("实名登记的本社区居民才能预约场地。"), code="real_name_required")
+    check_residency(resident, resource)
+    return False
+
+
+def check_residency(resident, resource):
+    """The residency rule: whoever a booking is for (the booker, or the elder a proxy books
+    for) lives in the resource's community."""
+    if resident is None:
+        raise NotPermitted(_("实名登记的本社区居民才能预约场地。"), code="real_name_required")
     household = resident.household
     if household is None or household.community_id != resource.community_id:
         raise NotPermitted(_("只有本社区居民才能预约该场地。"), code="other_community")
-    return False
 
 
 def require_team_member(actor, team):
@@ -73,11 +83,17 @@ def _slot_taken():
     return Conflict(_("该时段已被预约，请选择其他时间。"), code="slot_taken")
 
 
-def _lock_person(user):
-    """Serialise one person's bookings (his quota) on PostgreSQL; SQLite's IMMEDIATE
-    transactions already run one writer at a time."""
-    if user is not None and connection.vendor == "postgresql":
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+def _lock_person(person):
+    """Serialise one person's bookings (her quota, a rules.Person) on PostgreSQL: her
+    account's row and her registry record's, in that order, whichever she has (an elder
+    without an account has only the record, on which her proxies' bookings meet). SQLite's
+    IMMEDIATE transactions already run one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    if person.user_id is not None:
+        get_user_model().objects.select_for_update().filter(pk=person.user_id).values_list("pk").first()
+    if person.resident_id is not None:
+        Resident.objects.select_for_update().filter(pk=person.resident_id).values_list("pk").first()
 
 
 def _occupy(booking, resource, start, end):
@@ -105,11 +121,26 @@ def _role_of(actor, booking, perm):
     return permitting_role(actor, perm, booking) or ""
 
 
+def holds_for_elder(actor, booking, action=None):
+    """Whether `actor` holds `booking` as the proxy who booked it for an elder without an
+    account, and (given `action`) whether that action is one a booker takes on his own
+    booking (cancel, accept an offer, check in): he may, whatever his roles."""
+    if actor is None or booking.for_resident_id is None or booking.booker_id != actor.pk:
+        return False
+    return action is None or Role.RESIDENT in BOOKING_WORKFLOW.roles_of(action)
+
+
 def book_facility(*, actor, facility=None, resource=None, start, end, purpose="", headcount=None, safety_plan="",
-                  team=None, booker=None, now=None, is_demo=False, for_service=False):
+                  team=None, booker=None, for_resident=None, now=None, is_demo=False, for_service=False):
     """Book `facility` (or `resource`) for [start, end). Confirmed at once, or awaiting
     approval where the resource requires it. `booker` is whom a manager books for (default:
-    the actor). Raises Invalid, NotPermitted or Conflict (code "slot_taken").
+    the actor), or the account of an elder whose proxy (people.proxies, "venues") the actor
+    is. Raises Invalid, NotPermitted or Conflict (code "slot_taken").
+
+    `for_resident`: an elder's registry record, for an elder who has no account: the actor
+    books for her under her consent (NotPermitted `proxy_*` without one), her residency,
+    quota and no-show ban apply, and he is the booker who holds the booking (checks in,
+    cancels). An elder who has an account is booked for under her account (`booker`).
 
     `for_service`: a service of the community books a room it runs that is not lent out to
     the public (the 心理咨询室 for counselling); only a system booking (`actor=None`) may.
@@ -127,23 +158,40 @@ def book_facility(*, actor, facility=None, resource=None, start, end, purpose=""
         if overlapping(rules.with_descendants(resource), start, held_until).exists():
             raise _slot_taken()
     return _book(actor=actor, resource=resource, start=start, end=end, purpose=purpose, headcount=headcount,
-                 safety_plan=safety_plan, team=team, booker=booker, now=now or clock.now(), is_demo=is_demo,
-                 for_service=for_service and actor is None)
+                 safety_plan=safety_plan, team=team, booker=booker, for_resident=for_resident, now=now or clock.now(),
+                 is_demo=is_demo, for_service=for_service and actor is None)
 
 
 @transaction.atomic
-def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team, booker, now, is_demo, for_service=False):
+def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team, booker, now, is_demo, for_resident=None,
+          for_service=False):
     if not resource.bookable and not for_service:
         raise Invalid(_("“%(name)s”不对外预约。") % {"name": resource.name}, code="not_bookable")
     proxy = None
-    if booker is not None and actor is not None and booker.pk != actor.pk and not can(actor, "venues.manage", resource):
+    if for_resident is not None:
+        if booker is not None and (actor is None or booker.pk != actor.pk):
+            raise Invalid(_("代老人预约时不能另指预约人。"), code="booker_and_resident", field="for_resident")
+        booker = proxies.elder_account(for_resident)  # an elder with an account books under it: one quota, one list
+        if booker is not None:
+            booker = get_user_model().objects.select_related("resident__household").get(pk=booker.pk)
+            for_resident = None
+    if for_resident is not None:
+        # A proxy books for an elder who has no account: the booking is hers (her residency,
+        # quota and bans), held by him.
+        proxy = proxies.acting_for(actor, for_resident, PROXY_SERVICE)
+        check_residency(for_resident, resource)
+        privileged, booker = False, actor
+        person = rules.Person.of(resident=for_resident)
+    elif booker is not None and actor is not None and booker.pk != actor.pk and not can(actor, "venues.manage", resource):
         # A family member (or grid worker) books in the elder's name under her consent
         # (people.proxies, "venues"): the elder's residency, quota and bans apply.
         proxy = proxies.acting_for(actor, getattr(booker, "resident", None), PROXY_SERVICE)
         privileged = may_book(booker, resource)
+        person = rules.Person.of(user=booker)
     else:
         privileged = may_book(actor, resource)
         booker = booker if (booker is not None and privileged) else actor
+        person = rules.Person.of(user=booker) if booker is not None else None
     if booker is None:
         raise Invalid(_("须指明预约人。"), code="booker_required")
     purpose = clean_text(purpose or "", field="purpose").strip()[:200]
@@ -158,21 +206,21 @@ def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team,
             raise Invalid(_("预约该场地须填写用途、人数和安全预案。"), code="details_required", field=missing[0])
     rules.check_times(resource, start, end, now=now)
     rules.check_window(resource, start, now=now, privileged=privileged)
-    _lock_person(booker)
+    _lock_person(person)
     if not privileged:
-        banned_until = rules.no_show_ban_until(booker, resource.community, now=now)
+        banned_until = rules.no_show_ban_until(person, resource.community, now=now)
         if banned_until is not None:
             raise NotPermitted(
                 _("因多次爽约，%(date)s 前不能预约。") % {"date": rules.local(banned_until).strftime("%Y-%m-%d")}, code="no_show_ban"
             )
-        rules.check_quota(resource, booker, start, end)
+        rules.check_quota(resource, person, start, end)
         if team is not None:
             require_team_member(actor, team)
             rules.check_team(resource, team, start, end)
     role = "system" if actor is None else ("proxy" if proxy is not None else "manager" if privileged else "resident")
     booking = create_booking(
         actor=actor, actor_role=role, resource=resource,
-        booker=booker, team=team, start=start, end=end, purpose=purpose, headcount=headcount, safety_plan=safety_plan, now=now,
+        booker=booker, for_resident=for_resident, team=team, start=start, end=end, purpose=purpose, headcount=headcount, safety_plan=safety_plan, now=now,
         is_demo=is_demo,
     )
     if proxy is not None:  # both names: the booking's booker and its first event's actor, and the consent's record
@@ -182,7 +230,7 @@ def _book(*, actor, resource, start, end, purpose, headcount, safety_plan, team,
 
 
 def create_booking(*, actor, actor_role, resource, booker, start, end, now, team=None, series=None, purpose="", headcount=None,
-                   safety_plan="", hold_until=None, is_demo=False):
+                   safety_plan="", hold_until=None, is_demo=False, for_resident=None):
     """Write a booking whose rules were checked, its occupancies (the database refuses an
     overlap) and its first event. Inside the caller's transaction. With `hold_until` it is
     a hold for the first on the waiting list."""
@@ -192,14 +240,16 @@ def create_booking(*, actor, actor_role, resource, booker, start, end, now, team
         state = Booking.State.REQUESTED if resource.requires_approval else Booking.State.CONFIRMED
     slots = max(1, -(-int((end - start).total_seconds()) // (resource.slot_minutes * 60)))
     booking = Booking.objects.create(
-        resource=resource, booker=booker, team=team, series=series, starts_at=start, ends_at=end, purpose=purpose,
+        resource=resource, booker=booker, for_resident=for_resident, team=team, series=series, starts_at=start, ends_at=end, purpose=purpose,
         headcount=headcount, safety_plan=safety_plan, state=state, price_fen=resource.price_fen * slots, created_at=now, hold_until=hold_until,
         is_demo=is_demo,
     )
     _occupy(booking, resource, start, end)
     chain.new_chain(BookingEvent, booking)
-    chain.append(BookingEvent, booking, actor=actor, actor_role=actor_role, action="book", at=now,
-                 data={"state": state, "start": start, "end": end, "resource": resource.pk, "series": series.pk if series else None})
+    data = {"state": state, "start": start, "end": end, "resource": resource.pk, "series": series.pk if series else None}
+    if for_resident is not None:
+        data["for_resident"] = for_resident.pk
+    chain.append(BookingEvent, booking, actor=actor, actor_role=actor_role, action="book", at=now, data=data)
     return booking
 
 
@@ -212,7 +262,8 @@ def act(*, actor, booking, action, reason="", now=None):
     """Take `action` (a row of BOOKING_WORKFLOW) on `booking`."""
     now = now or clock.now()
     perm = BOOKING_WORKFLOW.perm(action)
-    if actor is not None:
+    holder = holds_for_elder(actor, booking, action)
+    if actor is not None and not holder:
         authorise(actor, perm, booking, view="venues.view", not_found=NOT_FOUND, message=_("您的角色不能执行此操作。"))
     current = _locked(booking)
     step = BOOKING_WORKFLOW.transition_for(action, current.state)
@@ -245,7 +296,7 @@ def act(*, actor, booking, action, reason="", now=None):
     freed = step.target not in HOLDING_STATES
     if freed:
         _release(current)
-    chain.append(BookingEvent, current, actor=actor, actor_role=_role_of(actor, current, perm), action=action, at=now,
+    chain.append(BookingEvent, current, actor=actor, actor_role="proxy" if holder else _role_of(actor, current, perm), action=action, at=now,
                  data={"from": current.state, "to": step.target, "reason": reason})
     if freed:
         from . import waitlist  # offers the freed time to the next in line, in this transaction
