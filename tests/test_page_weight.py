@@ -99,3 +99,31 @@ def test_the_check_in_page_with_its_camera_decoder_stays_within_the_budget(clien
     urls = {*assets_of(html), decoder, decoder.rsplit("/", 1)[0] + "/index.js"}
     weight = sum(gzipped_size(url) for url in urls)
     assert weight < BUDGET, weight
+
+
+def test_the_ticket_page_with_its_map_stays_within_the_budget(client):
+    """The ticket page draws its place on the map (Leaflet and its style sheet) for whoever sees it."""
+    from liulin.whistle.tests.intake_fixtures import dispatched
+
+    town = make_town()
+    ticket = dispatched(town)
+    for user in (town.staff, town.resident_user):
+        client.force_login(user)
+        html = client.get(reverse("whistle:ticket", args=[ticket.pk])).content.decode()
+        urls = set(assets_of(html))
+        assert any("leaflet" in url for url in urls), "the ticket page should carry its map"
+        assert sum(gzipped_size(url) for url in urls) <= BUDGET
+
+
+def test_every_script_and_style_sheet_a_template_names_fits_one_page_budget_together():
+    """An upper bound for every page, listed above or not: all the scripts and style sheets
+    the templates name (each page loads some of them), summed."""
+    from pathlib import Path
+
+    names = set()
+    for template in Path(settings.BASE_DIR, "liulin").rglob("templates/**/*.html"):
+        names |= set(re.findall(r"""\{% static ['"]([^'"]+\.(?:js|css))['"] %\}""", template.read_text(encoding="utf-8")))
+    assert {"css/liulin.css", "vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js"} <= names
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+    total = sum(gzipped_size(prefix + name) for name in names)
+    assert total <= BUDGET, total

@@ -29,10 +29,13 @@ class WhistleConfig(AppConfig):
         register_owner(Ticket, perm="whistle.view")  # a ticket's photos: to whoever sees the ticket
         redaction.register_terms(TERMS_FILE)  # the words of requests are not taken for names
         register_nav("whistle", label=_("雷锋哨"), url_name="whistle:home", perm="whistle.view", order=30)
+        from .selectors.board import supervises, supervision_summary
         from .selectors.cockpit import cockpit_tile
 
         register_tile("whistle", template="whistle/tiles/cockpit.html", data=cockpit_tile, perm="whistle.view",
                       order=20, page="cockpit")
+        # Who dispatches or supervises lands on the staff home: it opens with his ticket work.
+        register_tile("whistle", template="whistle/tiles/staff.html", data=supervision_summary, when=supervises, order=5)
         # A resident's home opens with the way to report a problem (one tap, not three).
         register_home_action("whistle", label=_("我要反映"), url_name="whistle:file", perm="whistle.file", order=10)
         register_home_action("whistle_mine", label=_("我的诉求"), url_name="whistle:mine", perm="whistle.file", order=11)

@@ -14,6 +14,7 @@ from liulin.whistle.models import Channel, CoSign, Ticket
 from liulin.whistle.services import intake
 from liulin.whistle.tests.intake_fixtures import NEAR_LAT, NEAR_LON, make_town, seed_whistle_defaults
 
+from .conftest import assert_accessible
 from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,11 +40,13 @@ def test_resident_sees_the_likely_duplicate_before_submitting_and_joins_it(page,
     expect(likely).to_contain_text("米")
     assert Ticket.objects.count() == filed_before
     screenshot(page, "duplicates-1-likely")
+    assert_accessible(page)
 
     page.get_by_test_id(f"join-{earlier.pk}").click()
     expect(page).to_have_url(re.compile(r"/whistle/mine/$"))
     expect(page.get_by_test_id(f"joined-{earlier.pk}")).to_be_visible()
     screenshot(page, "duplicates-2-joined")
+    assert_accessible(page)
     assert Ticket.objects.count() == filed_before
     assert CoSign.objects.filter(ticket=earlier, user=town.resident_user).exists()
     earlier.refresh_from_db()

@@ -14,6 +14,7 @@ from liulin.whistle.models import Channel
 from liulin.whistle.services import intake, transitions
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
+from .conftest import assert_accessible
 from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,6 +35,7 @@ def test_resident_form_labels_and_the_outside_grid_error(page):
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("该位置不在任何网格内")
     assert page.get_by_text("该位置不在任何网格内").count() == 1
+    assert_accessible(page)
 
 
 def test_kpi_month_boxes_and_keyboard_scrolling_tables(page):
@@ -45,6 +47,7 @@ def test_kpi_month_boxes_and_keyboard_scrolling_tables(page):
     expect(page.locator("#id_start")).to_have_value(f"{add_months(this_month, -2):%Y-%m}")
     expect(page.locator("#id_end")).to_have_value(f"{this_month:%Y-%m}")
     expect(page.get_by_test_id("kpi-period")).to_have_text(f"{add_months(this_month, -2):%Y-%m} — {this_month:%Y-%m}")
+    assert_accessible(page)
 
     # The KPI table is wider than a 360 px phone: it takes focus and scrolls with the keys.
     region = page.get_by_role("region", name="三率明细表")
@@ -79,12 +82,14 @@ def test_ticket_page_ids_are_unique(page):
         " return Object.keys(seen).filter(k => seen[k] > 1); }"
     )
     assert duplicates == []
+    assert_accessible(page)
 
 
 def test_the_public_page_has_a_login_link_that_leads_back(page):
     seed_whistle_defaults()
     town = make_town()
     page.goto("/whistle/public/")
+    assert_accessible(page)
     page.get_by_test_id("login-link").click()
     page.fill("#id_username", town.staff.mobile)
     page.fill("#id_password", PASSWORD)

@@ -1,16 +1,19 @@
 """The 雷锋哨 loop in a phone browser: an operator takes a call and files it → the property
-company accepts and resolves it → a department verifies (核单) → the resident rates it.
+company accepts and resolves it with a photo of the finished work → a department verifies
+(核单), seeing the photo → the resident sees it too and rates the result.
 
 The category names the collaborating department that verifies its results (核单部门), so
 the ticket reaches that department's worklist once the property company has resolved it."""
 
+import io
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from liulin.accounts.tests.factories import PASSWORD
-from liulin.whistle import events
+from liulin.whistle import events, selectors
 from liulin.whistle.models import Category, Channel, Satisfaction, State, Ticket
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
@@ -20,6 +23,22 @@ from .whistle_helpers import switch_user
 pytestmark = pytest.mark.django_db(transaction=True)
 
 INTERNAL_NOTE = "内部备注：维修师傅手机 13900001111，配件费用待物业经理审批"
+RESULT_PHOTO = "img[alt=办结照片]"
+
+
+def _png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (0, 120, 200)).save(buffer, "PNG")
+    return {"name": "fixed.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def expect_result_photo(page):
+    """The result photo is on the page and loads (the browser decoded it)."""
+    photo = page.locator(RESULT_PHOTO)
+    expect(photo).to_have_count(1)
+    photo.scroll_into_view_if_needed()
+    expect(photo).to_have_js_property("complete", True)
+    assert photo.evaluate("(img) => img.naturalWidth") > 0
 
 
 def test_hotline_call_to_resident_rating(page, screenshot):
@@ -72,14 +91,19 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     page.goto("/whistle/work/")
     page.get_by_test_id(f"row-{ticket_number}").get_by_role("link", name="办结").click()
     page.locator("#reason-resolve").fill("已更换电梯控制板，试运行正常。")
+    page.locator("#act-resolve input[type=file][name=photos]").set_input_files(_png())
     page.get_by_test_id("do-resolve").click()
     expect(page.get_by_test_id("state")).to_have_text("已办结")
+    expect_result_photo(page)
     assert_accessible(page)
 
     # 3. 核单 by the category's verifying department, from its officer's worklist.
     switch_user(page, town.officer, PASSWORD)
     page.goto("/whistle/work/")
     expect(page.get_by_test_id(f"row-{ticket_number}")).to_be_visible()
+    page.get_by_test_id(f"row-{ticket_number}").get_by_role("link", name=ticket_number).click()
+    expect_result_photo(page)  # the verifier judges the work by its photo
+    page.goto("/whistle/work/")
     page.get_by_test_id(f"do-verify-{ticket_number}").click()
     expect(page.get_by_test_id("state")).to_have_text("已核单")
 
@@ -93,6 +117,7 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("接单")
     expect(timeline).to_contain_text("已更换电梯控制板")
+    expect_result_photo(page)
     expect(timeline).not_to_contain_text(INTERNAL_NOTE)
     body = page.locator("body").inner_text()
     assert INTERNAL_NOTE not in body
@@ -115,6 +140,7 @@ def test_hotline_call_to_resident_rating(page, screenshot):
     assert ticket.channel == Channel.HOTLINE
     assert ticket.call_started_at is not None and ticket.call_ended_at is not None
     assert ticket.call_started_at <= ticket.call_ended_at
+    assert [p.stage for p in selectors.photos(ticket)] == ["result"]
     actions = list(ticket.events.order_by("seq").values_list("action", flat=True))
     assert ticket.verify_org == town.department and ticket.tier == 1  # settled without a whistle
     for step in ("file", "dispatch", "accept", "internal_note", "resolve", "verify", "callback"):

@@ -21,6 +21,8 @@ from .board import (  # noqa: F401
     column_page,
     decode_column_cursor,
     near_deadline_q,
+    supervises,
+    supervision_summary,
     supervisor_board,
 )
 from .duplicates import (  # noqa: F401

@@ -5,17 +5,20 @@ import datetime
 import functools
 import operator
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liulin.core import clock
+from liulin.core.calendar import start_of_day
 from liulin.core.errors import Invalid
 from liulin.core.pagination import decode_cursor, encode_cursor
+from liulin.core.permissions import has_perm_anywhere
 
 from .. import sla, workflow
-from ..models import AWAITING_DECISION, Ticket
-from .tickets import WORKLIST_STATES, _with_row_relations
-from .worklists import _in_order, first_in_scope, overdue_q
+from ..models import AWAITING_DECISION, State, Ticket
+from .tickets import WORKLIST_STATES, _with_row_relations, tickets_for
+from .worklists import CLOCK_STATES, _in_order, first_in_scope, overdue_q
 
 BOARD_LIMIT = 15  # per list: four lists of fifteen fit a phone screen as an overview, the counts say "15+"
 
@@ -136,3 +139,31 @@ def supervisor_board(user, *, now=None):
     board = {name: _in_order(found, ids) for name, (ids, _more) in found_ids.items()}
     board["more"] = {name: _cursor_after(name, board[name][-1]) if more and board[name] else "" for name, (_ids, more) in found_ids.items()}
     return board
+
+
+def supervises(user):
+    """Whether the user dispatches or supervises tickets anywhere (the staff home's 雷锋哨 tile)."""
+    return has_perm_anywhere(user, "whistle.dispatch") or has_perm_anywhere(user, "whistle.urge")
+
+
+def supervision_summary(user, *, now=None):
+    """The 雷锋哨 work of who dispatches or supervises, as the staff home opens with it: tickets
+    to dispatch (of them 待定位), overdue (the board's 已超时 column), due by the end of today
+    and not yet overdue, and awaiting a decision (the board's 待审批/核单), each counted over
+    what the user may dispatch or urge. A figure is None where the user holds no such
+    permission. Two queries."""
+    now = now or clock.now()
+    end_of_today = start_of_day(timezone.localdate(now) + datetime.timedelta(days=1))
+    figures = {"to_dispatch": None, "unlocated": None, "overdue": None, "due_today": None, "pending": None}
+    if has_perm_anywhere(user, "whistle.dispatch"):
+        figures.update(tickets_for(user, "whistle.dispatch").filter(state=State.SUBMITTED).aggregate(
+            to_dispatch=Count("pk"), unlocated=Count("pk", filter=Q(needs_location=True))))
+    if has_perm_anywhere(user, "whistle.urge"):
+        dated = Q(resolve_due__isnull=False)
+        figures.update(tickets_for(user, "whistle.urge").aggregate(
+            overdue=Count("pk", filter=Q(state__in=WORKLIST_STATES) & overdue_q(now) & dated),
+            due_today=Count("pk", filter=Q(state__in=CLOCK_STATES, resolve_due__gte=now, resolve_due__lt=end_of_today)
+                            & ~overdue_q(now)),
+            pending=Count("pk", filter=AWAITING_DECISION & dated),
+        ))
+    return figures

@@ -27,6 +27,30 @@ def forty_overdue(town):
     return tickets
 
 
+@pytest.fixture
+def forty_near(town):
+    """40 tickets due inside their policy's reminder window, on 8 distinct deadlines."""
+    now = clock.now()
+    tickets = [dispatched(town) for _ in range(40)]
+    for i, ticket in enumerate(tickets):
+        lead = ticket.policy.remind_before_minutes
+        Ticket.objects.filter(pk=ticket.pk).update(resolve_due=now + datetime.timedelta(minutes=lead * (2 + i % 8) / 12))
+    return tickets
+
+
+@pytest.fixture
+def forty_pending(town):
+    """40 resolved tickets awaiting verification, on 8 distinct deadlines."""
+    now = clock.now()
+    tickets = [dispatched(town) for _ in range(40)]
+    for i, ticket in enumerate(tickets):
+        Ticket.objects.filter(pk=ticket.pk).update(state="resolved", resolve_due=now + datetime.timedelta(hours=1 + i % 8))
+    return tickets
+
+
+COLUMN_FIXTURES = {"overdue": "forty_overdue", "urged": "forty_overdue", "near": "forty_near", "pending": "forty_pending"}
+
+
 def _all_pages(user, column, newest, limit=15):
     seen, after, pages = [], None, 0
     while True:
@@ -39,15 +63,16 @@ def _all_pages(user, column, newest, limit=15):
         after = tuple(getattr(last, field) for field, _desc in selectors.COLUMNS[column][0])
 
 
-@pytest.mark.parametrize("column", ["overdue", "urged"])
+@pytest.mark.parametrize("column", list(selectors.COLUMNS))
 @pytest.mark.parametrize("newest", [False, True])
-def test_a_column_of_forty_pages_through_all_of_them_once_in_its_order(town, forty_overdue, column, newest):
+def test_a_column_of_forty_pages_through_all_of_them_once_in_its_order(request, town, column, newest):
+    tickets = request.getfixturevalue(COLUMN_FIXTURES[column])
     seen, pages = _all_pages(town.secretary, column, newest)
     assert pages == 3
     assert len(seen) == len(set(seen)) == 40
-    assert set(seen) == {t.pk for t in forty_overdue}
+    assert set(seen) == {t.pk for t in tickets}
     rows = Ticket.objects.in_bulk(seen)
-    if column == "overdue":
+    if column != "urged":
         expected = sorted(seen, key=lambda pk: (rows[pk].resolve_due, pk), reverse=newest)
     else:
         expected = sorted(seen, key=lambda pk: (-rows[pk].urge_count, rows[pk].resolve_due, pk), reverse=newest)

@@ -64,3 +64,26 @@ def test_a_rule_on_a_parent_category_covers_its_children_and_never_lowers(town):
     assert _file(town, caller, category="utilities-gas").urgency == "emergency"
     assert _file(town, caller, category="noise").urgency == "normal"
     assert intake.care_urgency(Category.objects.get(code="utilities-gas"), caller, "emergency") is None
+
+
+def test_the_rules_are_data_an_administrator_edits_in_admin(client, town):
+    """The back office lists the rules and adds one; intake applies the new rule at once."""
+    from django.urls import reverse
+
+    from liulin.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    listing = client.get(reverse("admin:whistle_careurgencyrule_changelist")).content.decode()
+    assert "独居老人" in listing and "电梯故障" in listing
+    assert client.get(reverse("admin:whistle_careurgencyrule_add")).status_code == 200
+    caller = _caller(town, "serious-illness", name="李爷爷", mobile="13700000087")
+    assert _file(town, caller, category="utilities-gas").urgency == "normal"
+
+    added = client.post(reverse("admin:whistle_careurgencyrule_add"), {
+        "care_tag": CareTag.objects.get(code="serious-illness").pk, "category": Category.objects.get(code="utilities-gas").pk,
+        "urgency": "emergency",
+    })
+    assert added.status_code == 302, added.content.decode()[:2000]
+    rule = CareUrgencyRule.objects.get(care_tag__code="serious-illness")
+    assert client.get(reverse("admin:whistle_careurgencyrule_change", args=[rule.pk])).status_code == 200
+    assert _file(town, caller, category="utilities-gas").urgency == "emergency"

@@ -93,3 +93,46 @@ def test_a_resident_who_is_also_a_handler_lands_on_the_worklist(client, town):
     RoleAssignment.objects.create(user=town.resident_user, role=Role.PROPERTY_STAFF, org=town.property_company)
     client.force_login(town.resident_user)
     assert client.get("/").url == reverse("whistle:worklist")
+
+
+def _tile(html):
+    part = html.split('data-testid="whistle-work"', 1)[1].split("</section>", 1)[0]
+    return {key: int(rest.split('class="value">', 1)[1].split("<", 1)[0]) for key, rest in
+            (chunk.split('"', 1) for chunk in part.split('data-figure="')[1:])}
+
+
+def test_dispatchers_and_supervisors_land_on_their_ticket_work(client, town):
+    """Community staff and the secretary land on the staff home, which opens with what they
+    dispatch and supervise: the queue (and its 待定位), the board's overdue and awaiting a
+    decision, and what is due today, each linking to where it is worked."""
+    now = clock.now()
+    submitted(town)
+    unlocated = submitted(town)
+    Ticket.objects.filter(pk=unlocated.pk).update(needs_location=True)
+    late, today, later = (_dispatched(town, town.property_company) for _ in range(3))
+    Ticket.objects.filter(pk=late.pk).update(resolve_due=now - datetime.timedelta(hours=1))
+    end_of_today = start_of_day(clock.today() + datetime.timedelta(days=1))
+    due_soon = min(now + datetime.timedelta(minutes=5), end_of_today - datetime.timedelta(seconds=1))
+    Ticket.objects.filter(pk=today.pk).update(resolve_due=due_soon)
+    Ticket.objects.filter(pk=later.pk).update(resolve_due=now + datetime.timedelta(days=7))
+    resolved = transitions.act(actor=town.property_staff, ticket=_dispatched(town, town.property_company), action="accept")
+    resolved = transitions.act(actor=town.property_staff, ticket=resolved, action="resolve", reason="已修好")
+    Ticket.objects.filter(pk=resolved.pk).update(resolve_due=now + datetime.timedelta(days=7))
+
+    for who in ("staff", "secretary"):
+        client.force_login(getattr(town, who))
+        home = client.get("/")
+        assert home.url == reverse("dashboard:staff_home")
+        html = client.get(home.url).content.decode()
+        assert _tile(html) == {"to_dispatch": 2, "unlocated": 1, "overdue": 1, "due_today": 1, "pending": 1}, who
+        assert html.index('data-testid="whistle-work"') < html.index('id="people-h"')  # the work comes first
+        for url in (reverse("whistle:queue"), reverse("whistle:board_column", args=["overdue"]),
+                    reverse("whistle:board_column", args=["pending"])):
+            assert f'href="{url}' in html
+        overdue = client.get(reverse("whistle:board_column", args=["overdue"])).content.decode()
+        assert f'data-testid="board-overdue-{late.number}"' in overdue
+
+
+def test_whoever_neither_dispatches_nor_supervises_gets_no_ticket_work_tile(client, town):
+    client.force_login(town.grid_worker)
+    assert 'data-testid="whistle-work"' not in client.get(reverse("dashboard:staff_home")).content.decode()

@@ -250,6 +250,24 @@ def test_an_accept_breach_escalates_one_tier_after_the_grace_once(time_machine):
     assert ticket.events.filter(action="escalate").count() == 1
 
 
+def test_an_accept_breach_urges_the_unit_then_the_escalation_reaches_the_grids_supervisor():
+    """docs/kpi.md, "What each breach does": at the breach the handling unit is urged; after
+    the grace the ticket is the community's, and its supervisor is told of the escalation."""
+    ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
+    handler = actor_for(ticket, Role.PROPERTY_STAFF)
+    supervisor = actor_for(ticket, Role.COMMUNITY_SECRETARY)
+    sweep_deadlines(ticket.accept_due)
+    urged = Notification.objects.about(ticket).get(user=handler)
+    assert "超过接单时限" in urged.message
+    assert not Notification.objects.about(ticket).filter(user=supervisor, message__contains="升级").exists()
+
+    sweep_deadlines(ticket.accept_due + _grace(ticket))
+    ticket.refresh_from_db()
+    assert ticket.tier == Tier.COMMUNITY
+    told = Notification.objects.about(ticket).get(user=supervisor, message__contains="升级")
+    assert ticket.number in told.message
+
+
 def test_a_sweep_long_after_the_deadline_flags_then_escalates_in_one_pass():
     ticket = ticket_in_state(State.DISPATCHED, now=MONDAY_9)
     sweep_deadlines(ticket.accept_due + _grace(ticket) + datetime.timedelta(minutes=1))
