@@ -11,7 +11,8 @@ class ActivitiesConfig(AppConfig):
         from django.utils.translation import gettext_noop
 
         from liulin.core import publication
-        from liulin.core.plugins import register_home_action, register_nav, register_tile
+        from liulin.core.plugins import register_home_action, register_landing, register_nav, register_tile
+        from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
         from liulin.people import proxies
 
@@ -29,6 +30,8 @@ class ActivitiesConfig(AppConfig):
                      when=lambda user: getattr(user, "is_authenticated", False))
         register_home_action("activities", label=_("课程与活动"), url_name="activities:list",
                              perm="activities.enrolment_view", order=20)
+        # A teacher opens on the classes and activities, where his own are run.
+        register_landing(Role.TEACHER, url_name="activities:list", order=40)
         from . import selectors
 
         register_tile("activities", template="activities/tiles/cockpit.html", data=selectors.cockpit_tile,

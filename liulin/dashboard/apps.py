@@ -26,3 +26,5 @@ class DashboardConfig(AppConfig):
         register_landing(Role.COMMUNITY_SECRETARY, url_name="dashboard:staff_home", order=10)
         register_landing(Role.COMMUNITY_STAFF, url_name="dashboard:staff_home", order=10)
         register_landing(Role.RESIDENT, url_name="dashboard:resident_home", order=1000)
+        # An auditor reads figures: the 数据驾驶舱 of what he may see.
+        register_landing(Role.AUDITOR, url_name="dashboard:cockpit", order=90)

@@ -11,7 +11,8 @@ class DeliberationConfig(AppConfig):
 
         from liulin.core import publication, workorders
         from liulin.core.notifications import kinds
-        from liulin.core.plugins import register_home_action, register_nav, register_tile
+        from liulin.core.plugins import register_home_action, register_landing, register_nav, register_tile
+        from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
         from . import committees, matters, mediation, permissions, selectors, services  # noqa: F401
@@ -26,6 +27,8 @@ class DeliberationConfig(AppConfig):
         publication.register_origin(publication.Origin(matters.ORIGIN, kind=matters.NOTICE_KIND, label=_("四议两公开事项")))
         # Staff and invited parties by their roles; a resident for his own estate's meetings.
         register_nav("deliberation", label=_("议事"), url_name="deliberation:home", order=40, when=selectors.may_open)
+        # A committee member opens on the meetings and the action items overdue.
+        register_landing(Role.COMMITTEE_MEMBER, url_name="deliberation:home", order=40)
         register_tile("deliberation", template="deliberation/tiles/cockpit.html", data=selectors.cockpit_tile,
                       perm="deliberation.view", order=30, page="cockpit")
         register_home_action("deliberation", label=_("小区议事"), url_name="deliberation:home", order=50,

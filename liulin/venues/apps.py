@@ -10,13 +10,16 @@ class VenuesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from liulin.core.notifications import kinds
-        from liulin.core.plugins import register_home_action, register_nav, register_tile
+        from liulin.core.plugins import register_home_action, register_landing, register_nav, register_tile
+        from liulin.core.roles import Role
         from liulin.core.tasks import register_periodic
 
         from . import permissions  # noqa: F401
         from .services import bookings, gym, waitlist
 
         register_nav("venues", label=_("场馆"), url_name="venues:index", order=40)
+        # A venue manager opens on today's bookings to check in and no-shows to release.
+        register_landing(Role.VENUE_MANAGER, url_name="venues:today", order=40)
         from django.utils.translation import gettext_noop
 
         from liulin.people import proxies

@@ -72,6 +72,10 @@ LANDINGS = {
     Role.VOLUNTEER_LEADER: "volunteering:lead",
     Role.PARTNER_CONTACT: "partybuilding:home",
     Role.COUNSELLOR: "counselling:home",
+    Role.VENUE_MANAGER: "venues:today",
+    Role.TEACHER: "activities:list",
+    Role.COMMITTEE_MEMBER: "deliberation:home",
+    Role.AUDITOR: "dashboard:cockpit",
 }
 
 
