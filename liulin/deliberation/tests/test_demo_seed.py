@@ -27,12 +27,12 @@ from liulin.demo.seed import seed_demo
 def test_demo_meetings():
     seed_demo()
     held = Meeting.objects.filter(kind=Kind.BUILDING, state=State.HELD, is_demo=True)
-    assert held.count() == len(facts.ESTATES)
-    assert set(held.values_list("estate__name", flat=True)) == {e[0] for e in facts.ESTATES}
+    # a few held meetings per estate: two each
+    assert sorted(held.values_list("estate__name", flat=True)) == sorted(2 * [e[0] for e in facts.ESTATES])
     assert all(m.chair for m in held) and not held.exclude(minutes_state=MinutesState.FINAL).exists()
     assert Meeting.objects.get(kind=Kind.RESIDENTS).venue.name == "居民议事吧"
     assert Meeting.objects.get(kind=Kind.COORDINATION).invitations.count() == 3
-    assert ActionItem.objects.filter(is_demo=True).count() == len(facts.ESTATES)
+    assert ActionItem.objects.filter(is_demo=True).count() == held.count() == held.filter(decisions__isnull=False).count()
     for meeting in Meeting.objects.all():
         assert chain.verify(MeetingEvent, meeting) is None
     matter = MajorMatter.objects.get(is_demo=True)
