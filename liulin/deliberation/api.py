@@ -14,9 +14,12 @@ from liulin.people.models import Resident
 from liulin.territory.models import Area, Building, Estate, Facility
 
 from . import committees, matters, mediation, selectors, services
+from .models import Decision
 from .schemas import (
     ActionIn,
     ActionItemOut,
+    AgendaIn,
+    AgendaOut,
     AmendmentIn,
     AmendmentOut,
     AttendanceOut,
@@ -82,10 +85,26 @@ def meeting_create(request, payload: MeetingIn):
         building=_one(Building.objects, payload.building_id) if payload.building_id else None,
         venue=_one(Facility.objects, payload.venue_id) if payload.venue_id else None,
         place=payload.place, starts_at=payload.starts_at, ends_at=payload.ends_at, quorum=payload.quorum, chair=payload.chair,
-        agenda=[(a.title, a.owner, a.minutes) for a in payload.agenda],
+        agenda=[(a.title, a.owner, a.minutes, a.work_order_number, _earlier_decision(a.earlier_decision_id))
+                for a in payload.agenda],
         invite=list(Organisation.objects.filter(pk__in=payload.invite_org_ids)),
     )
     return Status(201, meeting)
+
+
+def _earlier_decision(decision_id):
+    # Whether the actor sees its meeting is the service's check (404 alike).
+    return _one(Decision.objects, decision_id) if decision_id else None
+
+
+@router.post("/meetings/{int:meeting_id}/agenda", response={201: AgendaOut, **ERRORS},
+             summary="增加议程（筹备中或已通知；可关联工单号或此前的决定）")
+def agenda_add(request, meeting_id: int, payload: AgendaIn):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    item = services.add_agenda_item(actor=request.user, meeting=meeting, title=payload.title, owner=payload.owner,
+                                    minutes=payload.minutes, work_order_number=payload.work_order_number,
+                                    earlier_decision=_earlier_decision(payload.earlier_decision_id))
+    return Status(201, item)
 
 
 @router.get("/meetings/{int:meeting_id}", response={200: MeetingDetailOut, **ERRORS}, summary="议事会议详情：议程、受邀单位、表决、决定与落实、纪要")

@@ -52,7 +52,8 @@ CHAIR = "19900000007"  # 同心家园业主委员会主任, the estate's party b
 PROPERTY = "19900000006"  # 物业客服主管
 ATTENDEES = 9  # signed in per held estate meeting
 QUORUM = 5
-# (title, the action item, its acceptance, days ago held, done?) per estate, in estate order.
+# (title, the action item, its acceptance, days ago held, done?) per estate, in estate order;
+# a second round, held months earlier and all done, gives each estate a few held meetings.
 ESTATE_MATTERS = [
     ("楼道灯坏了怎么修", "更换3栋各层楼道灯", "每层楼道灯夜间正常亮", 40, True),
     ("电动车进楼充电怎么管", "增设集中充电桩", "充电桩投用且楼道无电动车", 30, True),
@@ -60,6 +61,12 @@ ESTATE_MATTERS = [
     ("雨棚漏水维修", "维修2栋雨棚", "雨天无渗漏", 20, False),
     ("停车位划线", "重新划定地面车位", "车位线清晰、通道畅通", 15, False),
     ("垃圾分类投放点调整", "迁移投放点至北门", "新投放点启用且原址清洁", 10, False),
+    ("单元门禁常坏", "更换1栋单元门禁", "门禁刷卡正常开关", 95, True),
+    ("楼顶防水怎么修", "维修顶层防水层", "雨后顶层住户无渗漏", 90, True),
+    ("健身器材损坏", "更换损坏的健身器材", "器材安装牢固并可正常使用", 85, True),
+    ("楼道堆物清理", "清理各楼道堆放杂物", "楼道畅通无堆物", 80, True),
+    ("宠物粪便管理", "设置宠物便袋箱并张贴公约", "便袋箱投用、公约张贴到位", 75, True),
+    ("消防通道占用", "施划消防通道标线并劝离车辆", "消防通道标线清晰、无车辆占用", 70, True),
 ]
 
 
@@ -92,7 +99,8 @@ def seed(demo):
             residents[r["household__building__estate_id"]].append(r)
 
     meetings, plans = [], []
-    for (estate_name, *_), matter in zip(facts.ESTATES, ESTATE_MATTERS, strict=True):
+    for n, matter in enumerate(ESTATE_MATTERS):
+        estate_name = facts.ESTATES[n % len(facts.ESTATES)][0]
         estate = estates[estate_name]
         title, item_title, acceptance, days_ago, done = matter
         start = (now - datetime.timedelta(days=days_ago)).replace(hour=11, minute=0, second=0, microsecond=0)

@@ -1,9 +1,14 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liulin.core import workorders
 
 from .models import Capacity, CaseSource, DisputeType, Kind, Performance, PollKind, Rsvp
+
+# An agenda line's fourth part naming an earlier decision rather than a work order: 决定#12.
+EARLIER_DECISION = re.compile(r"(?:决定)?\s*[#＃]\s*(\d{1,9})")
 
 
 class MeetingForm(forms.Form):
@@ -20,7 +25,7 @@ class MeetingForm(forms.Form):
     invite = forms.ModelMultipleChoiceField(label=_("邀请单位"), queryset=None, required=False,
                                             widget=forms.CheckboxSelectMultiple)
     agenda = forms.CharField(label=_("议程"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("每行一项：事项 / 负责人 / 分钟"))
+                             help_text=_("每行一项：事项 / 负责人 / 分钟 / 相关工单号或“决定#编号”（可选）"))
 
     def __init__(self, *args, estates, venues, orgs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,7 +40,12 @@ class MeetingForm(forms.Form):
             if not parts[0]:
                 continue
             minutes = parts[2] if len(parts) > 2 and parts[2].isdigit() else 15
-            rows.append((parts[0], parts[1] if len(parts) > 1 else "", minutes))
+            link = parts[3] if len(parts) > 3 else ""
+            decision = EARLIER_DECISION.fullmatch(link)
+            # (title, owner, minutes, work order number, earlier decision's id); the view
+            # turns the id into a decision the user sees.
+            rows.append((parts[0], parts[1] if len(parts) > 1 else "", minutes, "" if decision else link,
+                         int(decision.group(1)) if decision else None))
         return rows
 
 

@@ -17,6 +17,8 @@ class AgendaIn(Schema):
     title: str = Field(max_length=80)
     owner: str = Field("", max_length=32)
     minutes: int = 15
+    work_order_number: str = Field("", max_length=32)
+    earlier_decision_id: int | None = None
 
 
 class MeetingIn(Schema):
@@ -41,6 +43,7 @@ class AgendaOut(Schema):
     owner: str
     minutes: int
     work_order_number: str
+    earlier_decision_id: int | None
 
 
 class InvitationOut(Schema):

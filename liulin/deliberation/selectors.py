@@ -10,7 +10,18 @@ from liulin.core.errors import Conflict, NotFound
 from liulin.core.permissions import NOT_FOUND, scope_q
 from liulin.core.roles import Role
 
-from .models import ActionItem, Attendance, BallotChoice, Capacity, ItemState, Meeting, Poll, PollState, State
+from .models import (
+    ActionItem,
+    Attendance,
+    BallotChoice,
+    Capacity,
+    Decision,
+    ItemState,
+    Meeting,
+    Poll,
+    PollState,
+    State,
+)
 
 
 def resident_meetings_q(user):
@@ -111,6 +122,24 @@ def poll_for(user, pk):
         raise NotFound(_(NOT_FOUND))
     meeting_for(user, poll.meeting_id)
     return poll
+
+
+def decisions_seen(user, community, ids):
+    """{id: decision} of those of `ids` whose meeting is of `community` and seen by `user`."""
+    if not ids or community is None:
+        return {}
+    return {d.pk: d for d in Decision.objects.filter(pk__in=ids, meeting__in=meetings_for(user).filter(community=community))}
+
+
+def agenda_of(user, meeting):
+    """The agenda; an item's earlier decision is shown (`earlier_shown`) only to those who
+    see the meeting that took it."""
+    rows = list(meeting.agenda.select_related("earlier_decision"))
+    linked = {a.earlier_decision.meeting_id for a in rows if a.earlier_decision_id}
+    seen = set(meetings_for(user).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    for a in rows:
+        a.earlier_shown = a.earlier_decision if a.earlier_decision_id and a.earlier_decision.meeting_id in seen else None
+    return rows
 
 
 def decisions_of(meeting):

@@ -108,8 +108,10 @@ def _clean_schedule(starts_at, ends_at):
 
 def convene_meeting(*, actor, kind, title, community, starts_at, ends_at, quorum=1, estate=None, building=None, venue=None,
                     place="", chair="", agenda=(), invite=(), now=None):
-    """Create a meeting in 筹备中 with its agenda [(title, owner, minutes)] and invited
-    organisations. A 小楼议事 names its estate; a 协调议事 invites at least one party."""
+    """Create a meeting in 筹备中 with its agenda [(title, owner, minutes[, work order
+    number[, earlier decision]])] and invited organisations. A 小楼议事 names its estate; a
+    协调议事 invites at least one party; an agenda item's earlier decision is one of a meeting
+    of the same community that the convener sees."""
     now = now or clock.now()
     if kind not in Kind.values:
         raise Invalid(_("请选择议事类型。"), code="invalid_kind", field="kind")
@@ -147,10 +149,14 @@ def convene_meeting(*, actor, kind, title, community, starts_at, ends_at, quorum
             if org.community_id not in (None, community.pk):
                 raise Invalid(_("受邀单位不在该社区。"), code="org_outside_community", field="invite")
         Invitation.objects.bulk_create([Invitation(meeting=meeting, org=org) for org in invite])
+        rows = [(*row, *("", None)[len(row) - 3:]) for row in agenda]  # work order, decision optional
+        _check_earlier_decisions(actor, community, [d for *_, d in rows if d is not None])
         AgendaItem.objects.bulk_create([
             AgendaItem(meeting=meeting, position=i, title=_text(t, field="agenda", label=_("议程"), max_length=80),
-                       owner=_text(o, field="agenda", label=_("负责人"), required=False, max_length=32), minutes=_minutes(m))
-            for i, (t, o, m) in enumerate(agenda, start=1)
+                       owner=_text(o, field="agenda", label=_("负责人"), required=False, max_length=32), minutes=_minutes(m),
+                       work_order_number=_text(w, field="agenda", label=_("工单号"), required=False, max_length=32),
+                       earlier_decision=d)
+            for i, (t, o, m, w, d) in enumerate(rows, start=1)
         ])
         chain.new_chain(MeetingEvent, meeting)
         _event(meeting, actor=actor, role=_role(actor, "deliberation.convene", meeting), action="convene",
@@ -168,14 +174,22 @@ def _minutes(value):
     return value
 
 
+def _check_earlier_decisions(actor, community, decisions):
+    """An agenda item links to a decision of a meeting of the same community that the actor
+    sees; any other is not found (its existence is not revealed)."""
+    wanted = {d.meeting_id for d in decisions}
+    if wanted and selectors.meetings_for(actor).filter(pk__in=wanted, community=community).count() != len(wanted):
+        raise NotFound(_(NOT_FOUND))
+
+
 def add_agenda_item(*, actor, meeting, title, owner="", minutes=15, work_order_number="", earlier_decision=None):
     _require_staff(actor, "deliberation.convene", meeting)
     with transaction.atomic():
         locked = _lock(meeting)
         if locked.state not in (State.DRAFT, State.NOTICED):
             raise Conflict(_("会议已开始，不能再改议程。"), code="agenda_closed")
-        if earlier_decision is not None and not selectors.meetings_for(actor).filter(pk=earlier_decision.meeting_id).exists():
-            raise NotFound(_(NOT_FOUND))
+        if earlier_decision is not None:
+            _check_earlier_decisions(actor, locked.community_id, [earlier_decision])
         count = locked.agenda.count()
         if count >= MAX_AGENDA:
             raise Invalid(_("议程不能超过 %(n)s 项。") % {"n": MAX_AGENDA}, code="too_many_items")

@@ -54,6 +54,12 @@ def new_meeting(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         community = selectors.community_for_convening(request.user, data["estate"], data["venue"])
+        wanted = {row[4] for row in data["agenda"] if row[4] is not None}
+        earlier = selectors.decisions_seen(request.user, community, wanted)
+        if wanted - set(earlier):
+            form.add_error("agenda", _("找不到议程关联的决定 #%(n)s。") % {"n": min(wanted - set(earlier))})
+            return render(request, "deliberation/new.html", {"form": form})
+        data["agenda"] = [(*row[:4], earlier.get(row[4])) for row in data["agenda"]]
         try:
             meeting = services.convene_meeting(
                 actor=request.user, kind=data["kind"], title=data["title"], community=community, estate=data["estate"],
@@ -82,7 +88,7 @@ def minutes_pdf(request, pk):
         messages.error(request, _("纪要定稿后才能打印。"))
         return redirect("deliberation:meeting", found.pk)
     return pdf.response(pdf.render("deliberation/minutes_pdf.html", {
-        "meeting": found, "agenda": list(found.agenda.all()), "amendments": list(found.amendments.all()),
+        "meeting": found, "agenda": selectors.agenda_of(request.user, found), "amendments": list(found.amendments.all()),
         "decisions": list(selectors.decisions_of(found)), "sheet": list(selectors.attendances(found)),
         "counts": selectors.attendance_counts(found)}), filename=f"minutes-{found.pk}.pdf")
 
@@ -104,7 +110,7 @@ def _context(request, meeting):
         poll.shown = counts.get(poll.pk)
     context = {
         "meeting": meeting, "staff": staff, "decisions": decisions, "polls": polls, "attendance": attendance,
-        "agenda": list(meeting.agenda.all()),
+        "agenda": selectors.agenda_of(user, meeting),
         "invitations": list(meeting.invitations.select_related("org")),
         "my_orgs": selectors.own_org_ids(user),
         "counts": selectors.attendance_counts(meeting),

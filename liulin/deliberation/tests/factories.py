@@ -46,7 +46,7 @@ def convene(world, *, kind=Kind.BUILDING, quorum=1, invite=True, **kw):
         actor=world.staff, kind=kind, title=kw.pop("title", "楼道灯坏了怎么修"), community=world.community,
         building=world.building if kind == Kind.BUILDING else None, starts_at=start,
         ends_at=start + datetime.timedelta(hours=1), quorum=quorum,
-        agenda=[("楼道灯维修", "王书记", 20)], invite=[world.property_org] if invite else [], **kw)
+        agenda=kw.pop("agenda", [("楼道灯维修", "王书记", 20)]), invite=[world.property_org] if invite else [], **kw)
 
 
 PATHS = {

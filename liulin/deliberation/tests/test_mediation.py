@@ -191,3 +191,84 @@ def test_api_case(world):
 
     other.force_login(resident_user(world.building))
     assert other.get(f"/api/v1/deliberation/mediation/{case_id}").status_code == 404
+
+
+@pytest.mark.parametrize("state", list(CaseState))
+def test_sessions_are_recorded_only_while_accepted_or_mediating(world, state):
+    from liulin.deliberation.models import MediationStep
+
+    case = case_in_state(world, state)
+    before = (MediationStep.objects.filter(case=case).count(), case.events.count())
+    if state in (CaseState.ACCEPTED, CaseState.MEDIATING):
+        step = mediation.record_session(actor=world.staff, case=case, notes="分别听取双方意见")
+        assert step.kind == MediationStep.Kind.SESSION and case.events.filter(action="session").count() == 1
+        return
+    with pytest.raises(Conflict) as e:
+        mediation.record_session(actor=world.staff, case=case, notes="分别听取双方意见")
+    assert e.value.code == "not_mediating"
+    assert (MediationStep.objects.filter(case=case).count(), case.events.count()) == before
+
+
+def test_only_a_mediator_records_a_session(world, committee):
+    from liulin.core.errors import NotFound
+
+    from .factories import resident_user
+
+    case = new_case(world)
+    for outsider in (resident_user(world.building), world.property_user):
+        with pytest.raises(NotFound):
+            mediation.record_session(actor=outsider, case=case, notes="我来调解")
+    assert not case.steps.exists()
+
+
+def test_signatures_wait_for_the_agreement_and_follow_ups_for_its_effect(world):
+    case = case_in_state(world, CaseState.MEDIATING)
+    party = case.parties.first()
+    with pytest.raises(Conflict) as e:
+        mediation.record_signature(actor=world.staff, case=case, party=party)
+    assert e.value.code == "not_agreed"
+    case = case_in_state(world, CaseState.AGREED)
+    with pytest.raises(Conflict) as e:
+        mediation.follow_up(actor=world.staff, case=case, notes="回访", performance=Performance.PERFORMED)
+    assert e.value.code == "not_signed"
+    with pytest.raises(Invalid):
+        mediation.follow_up(actor=world.staff, case=case_in_state(world, CaseState.SIGNED), notes="回访",
+                            performance=Performance.PENDING)
+    assert not case.parties.filter(signed_at__isnull=False).exists()
+
+
+def test_the_one_month_limit_shows_on_the_pages_as_overdue(world, time_machine):
+    from django.test import Client
+    from django.urls import reverse
+
+    time_machine.move_to(datetime.datetime(2026, 1, 31, 10, tzinfo=datetime.UTC), tick=False)
+    late = new_case(world)
+    finished = case_in_state(world, CaseState.CLOSED)
+    staff = Client()
+    staff.force_login(world.staff)
+    page = staff.get(reverse("deliberation:case", args=[late.pk])).content.decode()
+    assert "2026-02-28" in page and "已超期" not in page
+    time_machine.move_to(late.due_at + datetime.timedelta(minutes=1), tick=False)
+    staff.force_login(world.staff)  # a month later the first session has expired
+    page = staff.get(reverse("deliberation:case", args=[late.pk])).content.decode()
+    assert "已超期" in page
+    assert "已超期" not in staff.get(reverse("deliberation:case", args=[finished.pk])).content.decode()
+    listing = staff.get(reverse("deliberation:cases")).content.decode()
+    assert listing.count("已超期") == 1
+
+
+def test_api_sessions_signatures_and_follow_ups(world):
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.staff)
+    case = new_case(world)
+    base = f"/api/v1/deliberation/mediation/{case.pk}"
+    assert staff.post(f"{base}/sessions", {"notes": "听取意见"}, content_type="application/json").status_code == 201
+    party = case.parties.first()
+    r = staff.post(f"{base}/parties/{party.pk}/signature", {}, content_type="application/json")
+    assert r.status_code == 409 and r.json()["code"] == "not_agreed"
+    r = staff.post(f"{base}/follow-ups", {"notes": "回访", "performance": "performed"}, content_type="application/json")
+    assert r.status_code == 409 and r.json()["code"] == "not_signed"
+    detail = staff.get(base).json()
+    assert detail["state"] == "accepted" and len(detail["steps"]) == 1

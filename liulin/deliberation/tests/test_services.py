@@ -141,6 +141,22 @@ def test_results_are_hidden_until_the_poll_closes_and_a_ballot_counts_once(world
         services.cast_ballot(actor=voters[0], poll=poll, option_ids=[agree.pk])
 
 
+def test_single_choice_takes_one_option(world):
+    meeting = meeting_in_state(world, State.IN_SESSION)
+    voter = resident_user(world.building)
+    services.sign_in(actor=voter, meeting=meeting, token=meeting.sign_in_token)
+    poll = services.open_poll(actor=world.staff, meeting=meeting, question="灯装在哪层？", kind=PollKind.SINGLE,
+                              options=["一楼", "二楼", "三楼"], max_choices=3)
+    assert poll.max_choices == 1
+    ids = list(poll.options.values_list("pk", flat=True))
+    with pytest.raises(Invalid) as e:
+        services.cast_ballot(actor=voter, poll=poll, option_ids=ids[:2])
+    assert e.value.code == "too_many_choices" and not poll.ballots.exists()
+    services.cast_ballot(actor=voter, poll=poll, option_ids=ids[1:2])
+    services.close_poll(actor=world.staff, poll=poll)
+    assert selectors.results(voter, poll)["options"] == [["一楼", 0], ["二楼", 1], ["三楼", 0]]
+
+
 def test_multiple_choice_limits(world):
     meeting = meeting_in_state(world, State.IN_SESSION)
     voter = resident_user(world.building)
