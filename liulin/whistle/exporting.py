@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liulin.core import audit, xlsx
+from liulin.core.calendar import month_bounds
 from liulin.core.masking import mask_phone
 
 from . import kpi, selectors
+from .services import whistles
 
 EXPORT_LIMIT = 5000
 
@@ -85,3 +87,50 @@ def write_kpis(user, *, period_start, period_end, group_by):
     out, _count = xlsx.write_sheets([(_("三率"), _kpi_header(label), body)])
     audit.record(actor=user, action="kpi.export", target=user, rows=len(body), start=period_start.isoformat(), end=period_end.isoformat())
     return out
+
+
+def _ranking_header(by_label):
+    return (_("名次"), by_label, _("综合得分"), _("响应率"), _("解决率"), _("满意率"), _("派单"), _("榜单"))
+
+
+def write_kpi_ranking(user, month, *, by):
+    """The month's ranking (红黑榜) as the page shows it: the full ranking with each row's
+    list, then the units without a rate (no rank). Units, grids, communities or categories
+    only: the same scoped rollups as the page, no person in them."""
+    result = kpi.ranking(user, month, by=by)
+    red, black = {r.key for r in result.red}, {r.key for r in result.black}
+
+    def board(row):
+        return _("红榜") if row.key in red else _("黑榜") if row.key in black else ""
+
+    body = [(r.rank, r.label, r.composite_score, r.response_pct, r.resolution_pct, r.satisfaction_pct, r.dispatched, board(r))
+            for r in result.rows]
+    body += [("", r.label, r.composite_score, r.response_pct, r.resolution_pct, r.satisfaction_pct, r.dispatched, _("不参与排名"))
+             for r in result.unranked]
+    out, _count = xlsx.write_sheets([(_("红黑榜"), _ranking_header(str(kpi.GROUP_LABELS[by])), body)])
+    audit.record(actor=user, action="kpi.export_ranking", target=user, rows=len(body), month=result.month.isoformat(), by=by)
+    return out
+
+
+def _department_header():
+    return (_("名次"), _("部门"), _("报到得分"), _("平均评价"), _("被召集"), _("按时报到"), _("迟到"), _("逾期未报到"))
+
+
+def write_department_ranking(user, community, month):
+    """The 吹哨报到 ranking of one community for a month, as the page shows it (departments,
+    their scores and counts; no person)."""
+    rows = whistles.department_ranking(community, month_bounds(month))
+    body = [(position, r["department"].name, r["score"], r["avg_rating"], r["summons"], r["on_time"], r["late"], r["missed"])
+            for position, r in enumerate(rows, start=1)]
+    out, _count = xlsx.write_sheets([(_("部门报到排名"), _department_header(), body)])
+    audit.record(actor=user, action="whistle.export_ranking", target=user, rows=len(body), community=community.pk,
+                 month=month.isoformat())
+    return out
+
+
+def write_board_column(user, column, *, title, newest=False):
+    """One column of the supervisor board, all of it (up to EXPORT_LIMIT), in the column
+    page's order, through the same scoped keyset read; phones masked as in the queue's."""
+    tickets, more = selectors.column_page(user, column, newest=newest, limit=EXPORT_LIMIT)
+    sheet = str(title).replace("/", "、").replace(" ", "")  # a sheet's name may not hold "/"
+    return _tickets_file(user, tickets, cut=bool(more), title=sheet, action="ticket.export_board", column=column)

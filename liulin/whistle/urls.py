@@ -19,6 +19,7 @@ urlpatterns = [
     path("work/export.xlsx", queues.worklist_export, name="worklist_export"),
     path("board/", queues.board, name="board"),
     path("board/<slug:column>/", queues.board_column, name="board_column"),
+    path("board/<slug:column>/export.xlsx", queues.board_column_export, name="board_column_export"),
     # one ticket
     path("t/<int:pk>/", ticket.ticket_detail, name="ticket"),
     path("t/<int:pk>/act/", ticket.ticket_act, name="act"),
@@ -35,6 +36,7 @@ urlpatterns = [
     # whistles
     path("whistles/", whistles.whistle_list, name="whistles"),
     path("whistles/ranking/", whistles.ranking, name="ranking"),
+    path("whistles/ranking/export.xlsx", whistles.ranking_export, name="ranking_export"),
     path("summons/", whistles.summons_list, name="summons"),
     path("summons/<int:pk>/report/", whistles.summons_report, name="summons_report"),
     path("summons/<int:pk>/actions/", whistles.summons_actions, name="summons_actions"),
@@ -44,6 +46,7 @@ urlpatterns = [
     path("kpi/", kpi.dashboard, name="kpi"),
     path("kpi/export.xlsx", kpi.dashboard_export, name="kpi_export"),
     path("kpi/ranking/", kpi.ranking, name="kpi_ranking"),
+    path("kpi/ranking/export.xlsx", kpi.ranking_export, name="kpi_ranking_export"),
     path("kpi/public/", kpi.public, name="kpi_public"),
     path("recurring/", kpi.recurring_list, name="recurring"),
     path("recurring/task/", kpi.recurring_task, name="recurring_task"),

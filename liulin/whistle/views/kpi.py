@@ -182,16 +182,35 @@ def dashboard(request):
     return render(request, "whistle/kpi.html", context)
 
 
-@never_cache
-@login_required
-@require_GET
-def ranking(request):
-    _require_kpi_scope(request.user)
+def _ranking_query(request):
+    """(form, month, ranked by) the ranking page and its export read."""
     form = RankingForm(request.GET or None)
     month, by = _this_month(), "handling_org"
     if form.is_bound and form.is_valid():
         month = form.cleaned_data["month"] or month
         by = form.cleaned_data["by"] or by
+    return form, month, by
+
+
+@never_cache
+@login_required
+@require_GET
+def ranking_export(request):
+    """The month's 红黑榜 as xlsx: the ranking page's table, for the same month, grouping and scope."""
+    _require_kpi_scope(request.user)
+    form, month, by = _ranking_query(request)
+    if form.errors:
+        return ranking(request)
+    out = exporting.write_kpi_ranking(request.user, month, by=by)
+    return xlsx.download(out, f"红黑榜_{month:%Y-%m}.xlsx")
+
+
+@never_cache
+@login_required
+@require_GET
+def ranking(request):
+    _require_kpi_scope(request.user)
+    form, month, by = _ranking_query(request)
     result = kpi.ranking(request.user, month, by=by) if not form.errors else None
     context = {"form": _showing(form, month=month, by=by), "month": month, "result": result, "by_label": dict(RANK_CHOICES)[by]}
     return render(request, "whistle/kpi_ranking.html", context)

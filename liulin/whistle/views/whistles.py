@@ -4,16 +4,17 @@ records its actions and verifies; the community rates each report-in; department
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from liulin.core import clock
+from liulin.core import clock, xlsx
 from liulin.core.calendar import month_bounds
 from liulin.core.roles import Role
-from liulin.whistle import selectors
+from liulin.whistle import exporting, selectors
 from liulin.whistle.forms import (
     REPORT_DUE_DEFAULTS,
     ActionsForm,
@@ -161,3 +162,20 @@ def ranking(request):
         rows = whistles.department_ranking(community, month_bounds(month))
     context = {"form": form, "rows": rows, "community": community, "month": month, "late_pct": round(whistles.late_share() * 100)}
     return render(request, "whistle/ranking.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def ranking_export(request):
+    """The department ranking as xlsx, for the community and month the page shows; a
+    community the user may not read (or none) gives no file."""
+    require_anywhere(request.user, "whistle.view")
+    form = RankingForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        raise Http404
+    community, month = form.choice()
+    if community is None:
+        raise Http404
+    out = exporting.write_department_ranking(request.user, community, month)
+    return xlsx.download(out, f"部门报到排名_{community.name}_{month:%Y-%m}.xlsx")
