@@ -1,6 +1,6 @@
 """English mode in a real browser: every demo role chooses English with the switch in the
 page header, then walks the pages it can reach (breadth-first over same-origin links, at
-most 60 per role); no page shows Chinese outside elements marked `translate="no"` (names,
+most 160 per role, more than the broadest role reaches); no page shows Chinese outside elements marked `translate="no"` (names,
 addresses, categories, descriptions - values from the database).
 
 The Django-client twin (tests/test_english_pages.py) reads the HTML; this one reads what the
