@@ -10,11 +10,12 @@ SQLite (IMMEDIATE transactions) and PostgreSQL (the UPDATE's row lock).
 
 import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
@@ -204,8 +205,9 @@ def apply_for(*, actor, centre, elder, days, note=""):
                                                  enrolled_by=actor)
     except IntegrityError:
         raise Conflict(_("这位长辈已登记在本中心。"), code="already_enrolled") from None
-    FamilyContact.objects.create(enrolment=enrolment, name=actor.name[:32], relation=proxy.get_relation_display()[:16],
-                                 user=actor, consented_at=clock.now())
+    with translation.override(settings.LANGUAGE_CODE):  # a record of the centre, in its language
+        relation = str(proxy.get_relation_display())[:16]
+    FamilyContact.objects.create(enrolment=enrolment, name=actor.name[:32], relation=relation, user=actor, consented_at=clock.now())
     _event(enrolment, actor=actor, action="apply", role="proxy", state=E.WAITING, days=days, note=note)
     proxies.record_act(proxy=proxy, actor=actor, service=PROXY_SERVICE, action=N_("申请日间照料"), target=enrolment,
                        summary=centre.name)

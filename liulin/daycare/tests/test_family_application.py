@@ -43,7 +43,8 @@ def test_the_daughter_applies_and_the_place_is_taken_only_when_the_manager_admit
     enrolment = services.apply_for(actor=daughter, centre=station.centre, elder=elder, days=[0, 2], note="腿脚不便，需要轮椅")
     assert enrolment.state == Enrolment.State.WAITING and enrolment.enrolled_by == daughter
     assert set(DayPlace.objects.filter(centre=station.centre).values_list("taken", flat=True)) == {0}
-    assert FamilyContact.objects.get(enrolment=enrolment).user == daughter  # she now sees the elder's day
+    contact = FamilyContact.objects.get(enrolment=enrolment)
+    assert (contact.user, contact.relation) == (daughter, "子女")  # she now sees the elder's day; the centre's record in its language
     assert services.is_family(daughter, enrolment)
     event = EnrolmentEvent.objects.get(enrolment=enrolment, action="apply")
     assert event.actor == daughter and event.actor_role == "proxy" and event.data["note"] == "腿脚不便，需要轮椅"
