@@ -27,7 +27,7 @@ from liulin.demo.roster import owners_committee
 from liulin.people.models import Resident
 from liulin.territory.models import Household
 
-from . import notifications, result_notice
+from . import announcement, notifications, result_notice
 from .models import (
     Ballot,
     Channel,
@@ -110,6 +110,9 @@ def seed_vote(demo, estate, *, title, matter, opens_at, closes_at, share, yes_sh
                                total_area_cm2=sum(u.area_cm2 for u in units), total_owners=len({u.owner_id for u in units}),
                                description="演示数据。" if state == State.OPEN else "演示数据：已计票并公示。")
     RollEntry.objects.bulk_create([RollEntry(vote=vote, unit=u, owner=u.owner, label=u.label, area_cm2=u.area_cm2) for u in units])
+    # its announcement in the 公示栏, as publishing the notice does
+    vote.announcement_id = announcement.publish(actor=chair, vote=vote, days=rules_for(estate).notice_days, now=vote.noticed_at).id
+    vote.save(update_fields=["announcement_id"])
     by_owner = {}
     for u in units:
         by_owner.setdefault(u.owner, []).append(u)
@@ -118,7 +121,7 @@ def seed_vote(demo, estate, *, title, matter, opens_at, closes_at, share, yes_sh
               "data": {"title": title, "matter": int(matter), "opens_at": opens_at, "closes_at": closes_at,
                        "channel_rule": vote.channel_rule, "non_voter_rule": vote.non_voter_rule}},
              {"actor": chair, "actor_role": "committee_member", "action": "publish_notice", "at": vote.noticed_at,
-              "data": {"notice_days": 15}},
+              "data": {"notice_days": 15, "notice": vote.announcement_id}},
              {"actor": None, "actor_role": "system", "action": "open", "at": opens_at,
               "data": {"total_area_cm2": vote.total_area_cm2, "total_owners": vote.total_owners, "units": len(units)}}]
     ballots, papers, at = [], [], opens_at

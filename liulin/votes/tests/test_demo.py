@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from liulin.core import chain
 from liulin.demo.tests.fixtures import demo  # noqa: F401
+from liulin.notices.models import Notice
 from liulin.votes import demo_seed, publication
 from liulin.votes import tally as tallying
 from liulin.votes.models import Ballot, Owner, State, Unit, Vote, VoteEvent
@@ -34,6 +35,11 @@ def test_finished_and_open_votes_are_consistent(demo):  # noqa: F811
     assert opened.state == State.OPEN
     assert chain.verify(VoteEvent, opened) is None
     assert not Ballot.objects.filter(vote=opened, owner__user__mobile__in=["19900000014", "19900000015"]).exists()
+    # each was announced in the 公示栏 before it opened, under the owners_meeting kind
+    for vote in (finished, opened):
+        notice = Notice.objects.get(pk=vote.announcement_id)
+        assert (notice.origin, notice.kind.code, notice.published_at, notice.is_demo) == (
+            "votes.announcement", "owners_meeting", vote.noticed_at, True)
 
 
 def test_seeding_again_writes_nothing(demo):  # noqa: F811
