@@ -36,6 +36,7 @@ from .schemas import (
     FilingIn,
     FollowUpIn,
     InvitationOut,
+    InviteIn,
     ItemActionIn,
     MatterActionIn,
     MatterIn,
@@ -127,6 +128,16 @@ def meeting_detail(request, meeting_id: int):
 def meeting_act(request, meeting_id: int, action: str, payload: ActionIn):
     meeting = selectors.meeting_for(request.user, meeting_id)
     return services.act(actor=request.user, meeting=meeting, action=action, reason=payload.reason)
+
+
+@router.post("/meetings/{int:meeting_id}/invitations", response={201: InvitationOut, **ERRORS},
+             summary="开会前增加受邀单位（会议组织者；已发通知的即时通知该单位；每个单位一次，重复 409）")
+def invitation_create(request, meeting_id: int, payload: InviteIn):
+    from liulin.orgs.models import Organisation
+
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    invitation = services.invite(actor=request.user, meeting=meeting, org=_one(Organisation.objects, payload.org_id))
+    return Status(201, invitation)
 
 
 @router.post("/meetings/{int:meeting_id}/invitations/{int:invitation_id}/rsvp", response={200: InvitationOut, **ERRORS},

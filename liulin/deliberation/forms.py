@@ -59,6 +59,14 @@ class RsvpForm(forms.Form):
     representative = forms.CharField(label=_("出席代表"), max_length=32, required=False)
 
 
+class InviteForm(forms.Form):
+    org = forms.ModelChoiceField(label=_("增加受邀单位"), queryset=None)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+
+
 class SignInForForm(forms.Form):
     resident = forms.ModelChoiceField(label=_("居民"), queryset=None)
     capacity = forms.ChoiceField(label=_("身份"), choices=[("", _("按住址判断"))] + list(Capacity.choices), required=False)

@@ -166,6 +166,10 @@ class ActionIn(Schema):
     reason: str = Field("", max_length=500)
 
 
+class InviteIn(Schema):
+    org_id: int = Field(description="受邀单位（业委会、物业、企业、部门、共建单位）；每个单位只邀请一次")
+
+
 class RsvpIn(Schema):
     rsvp: Rsvp
     representative: str = Field("", max_length=32)

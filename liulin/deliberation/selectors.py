@@ -274,6 +274,17 @@ def parties(meeting):
     return Organisation.objects.filter(pk__in=meeting.invitations.values("org_id")).order_by("name")
 
 
+def orgs_to_invite(meeting, *, invited=False):
+    """The organisations of the meeting's community that may be invited, those already invited
+    left out unless `invited` (one invitation per party: the service refuses a second)."""
+    from liulin.orgs.models import Organisation
+
+    orgs = Organisation.objects.filter(community_id=meeting.community_id)
+    if not invited:
+        orgs = orgs.exclude(pk__in=meeting.invitations.values("org_id"))
+    return orgs.order_by("kind", "name")
+
+
 def buildings_of(meeting):
     """The buildings an action item of `meeting` can name: its estate's, else its community's."""
     from liulin.territory.models import Building

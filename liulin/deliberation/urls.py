@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting, name="meeting"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/rsvp/<int:invitation_pk>/", views.rsvp, name="rsvp"),
+    path("<int:pk>/invite/", views.invite, name="invite"),
     path("<int:pk>/sign-in/<str:token>/", views.sign_in, name="sign_in"),
     path("<int:pk>/sign-in-for/", views.sign_in_for, name="sign_in_for"),
     path("<int:pk>/polls/", views.open_poll, name="open_poll"),

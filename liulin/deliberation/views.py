@@ -21,6 +21,9 @@ from . import committees, forms, matters, mediation, selectors, services
 from .models import Kind, MinutesState, PollState, State
 from .workflow import CASE, ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
 
+# Parties are invited from convening until the meeting opens (services.invite).
+INVITE_STATES = frozenset({State.DRAFT, State.NOTICED})
+
 
 def _require_reader(user):
     if not selectors.may_open(user):
@@ -125,6 +128,8 @@ def _context(request, meeting):
     if staff:
         context["sheet"] = list(selectors.attendances(meeting))
         context["rsvp_form"] = forms.RsvpForm(auto_id=False)  # one form per invited party: no shared ids
+        if meeting.state in INVITE_STATES:
+            context["invite_form"] = forms.InviteForm(orgs=selectors.orgs_to_invite(meeting), auto_id="invite_%s")
         if meeting.state in SIGN_IN_STATES:
             url = request.build_absolute_uri(reverse("deliberation:sign_in", args=[meeting.pk, meeting.sign_in_token]))
             context["sign_in_url"] = url
@@ -190,6 +195,19 @@ def rsvp(request, pk, invitation_pk):
     form = forms.RsvpForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {"rsvp": "", "representative": ""}
     return _run(request, found, lambda: services.respond(actor=request.user, invitation=invitation, **data), _("已回复。"))
+
+
+@login_required
+@require_POST
+def invite(request, pk):
+    """The organiser invites one more party; it is told at once if the notice has gone out, else with the notice."""
+    found = selectors.meeting_for(request.user, pk)
+    form = forms.InviteForm(request.POST, orgs=selectors.orgs_to_invite(found, invited=True))  # a second one: the service's 409
+    if not form.is_valid():
+        messages.error(request, _("请选择要邀请的单位。"))
+        return _back(request, found)
+    return _run(request, found, lambda: services.invite(actor=request.user, meeting=found, org=form.cleaned_data["org"]),
+                _("已邀请%(org)s。") % {"org": form.cleaned_data["org"].name})
 
 
 def sign_in(request, pk, token):

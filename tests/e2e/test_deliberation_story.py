@@ -1,30 +1,43 @@
 """议事→办事 in a phone browser: a 小楼议事 about a broken corridor light is convened and held,
 a resident signs in by the meeting's QR link and votes, the meeting decides and files the
-action item as a 雷锋哨 work order in one step; the order closes, and the meeting page shows
-the action item done with the order's outcome."""
+action item as a 雷锋哨 work order in one step and adjourns; the order is worked on the
+雷锋哨 pages by their own roles (the property company accepts and resolves it, the verifying
+department's officer 核单, the hotline operator's phone callback closes it: 已回访); the
+minutes are written, amended by a resident who signed in and finalised; and the meeting page
+shows the action item done with the order's outcome."""
 
 import datetime
+import io
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from liulin.accounts.tests.factories import PASSWORD
 from liulin.core import clock
-from liulin.deliberation.models import ActionItem, ItemState, Meeting
+from liulin.deliberation.models import ActionItem, ItemState, Meeting, MinutesState
+from liulin.whistle.models import Category, Ticket
 from liulin.whistle.models import State as TicketState
-from liulin.whistle.models import Ticket
-from liulin.whistle.tests.factories import PATHS, drive
 from liulin.whistle.tests.intake_fixtures import make_town, seed_whistle_defaults
 
+from .conftest import assert_accessible
 from .whistle_helpers import switch_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (240, 200, 0)).save(buffer, "PNG")
+    return {"name": "lights.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
 def test_corridor_light_meeting_to_closed_work_order(page, screenshot):
     seed_whistle_defaults()
     town = make_town()
+    # The 物业 category names the department that verifies its results (核单部门), as in test_whistle_loop.
+    Category.objects.filter(code="property").update(verify_org=town.department)
 
     # 1. 召集: the community worker convenes a 小楼议事 for the estate and invites the property company.
     switch_user(page, town.staff, PASSWORD)
@@ -89,15 +102,70 @@ def test_corridor_light_meeting_to_closed_work_order(page, screenshot):
     expect(page.get_by_test_id(f"item-state-{item.pk}")).to_have_text("已转工单")
     expect(page.get_by_test_id(f"order-{item.pk}")).to_contain_text(re.compile(r"LF\d+"))
     screenshot(page, "deliberation-3-ordered")
-
-    # 5. The order is worked and verified in 雷锋哨 (its own browser test covers those pages).
+    assert_accessible(page)
     ticket = Ticket.objects.get(pk=ActionItem.objects.get(pk=item.pk).work_order_id)
-    done = 0 if ticket.state == TicketState.SUBMITTED else 1
-    drive(ticket, PATHS[TicketState.VERIFIED][done:], org=town.property_company)
+    assert ticket.state == TicketState.DISPATCHED and ticket.handling_org == town.property_company
 
-    # 6. The meeting page shows the action item done, with the order's outcome.
+    # 5. 散会: the worker adjourns the meeting; the order goes on in 雷锋哨.
+    page.get_by_test_id("act-adjourn").click()
+    expect(page.get_by_test_id("meeting-state")).to_have_text("已召开")
+    assert_accessible(page)
+
+    # 6. 接单 and 办结 by the property company, from its worklist, with a photo of the new lights.
+    number = ticket.number
+    switch_user(page, town.property_staff, PASSWORD)
+    page.goto("/whistle/work/")
+    page.get_by_test_id(f"do-accept-{number}").click()
+    expect(page.get_by_test_id("state")).to_have_text("已接单")
+    page.goto("/whistle/work/")
+    page.get_by_test_id(f"row-{number}").get_by_role("link", name="办结").click()
+    page.locator("#reason-resolve").fill("已更换1栋各层楼道灯，夜间试亮正常。")
+    page.locator("#act-resolve input[type=file][name=photos]").set_input_files(_png())
+    page.get_by_test_id("do-resolve").click()
+    expect(page.get_by_test_id("state")).to_have_text("已办结")
+
+    # 7. 核单 by the category's verifying department, from its officer's worklist.
+    switch_user(page, town.officer, PASSWORD)
+    page.goto("/whistle/work/")
+    page.get_by_test_id(f"do-verify-{number}").click()
+    expect(page.get_by_test_id("state")).to_have_text("已核单")
+
+    # 8. 回访 by the hotline operator on the order's page: the phone callback closes it.
+    switch_user(page, town.operator, PASSWORD)
+    page.goto(f"/whistle/t/{ticket.pk}/")
+    callback = page.get_by_test_id("callback-form")
+    callback.get_by_label("已解决").check()
+    callback.get_by_label("满意", exact=True).check()
+    callback.get_by_role("button", name="记录回访").click()
+    expect(page.get_by_test_id("state")).to_have_text("已回访")
+    assert Ticket.objects.get(pk=ticket.pk).state == TicketState.CLOSED
+
+    # 9. 纪要: the worker writes the minutes, asks those who signed in for amendments, the
+    #    resident adds one, and the worker finalises them.
+    switch_user(page, town.staff, PASSWORD)
     page.goto(f"/deliberation/{meeting.pk}/")
+    page.locator("#id_minutes").fill("到会表决1人。决定由物业三日内更换1栋各层楼道灯，已转雷锋哨工单。")
+    page.get_by_test_id("write-minutes").click()
+    page.get_by_test_id("minutes-open_amendments").click()
+    expect(page.get_by_test_id("minutes")).to_contain_text("征求修改")
+    switch_user(page, town.resident_user, PASSWORD)
+    page.goto(f"/deliberation/{meeting.pk}/")
+    page.get_by_test_id("minutes").locator("textarea[name=text]").fill("请注明三楼的灯也一并更换。")
+    page.get_by_test_id("amend").click()
+    expect(page.get_by_test_id("minutes")).to_contain_text("请注明三楼的灯也一并更换。")
+    switch_user(page, town.staff, PASSWORD)
+    page.goto(f"/deliberation/{meeting.pk}/")
+    page.get_by_test_id("minutes-finalise").click()
+    expect(page.get_by_test_id("minutes")).to_contain_text("纪要定稿")
+    expect(page.get_by_test_id("minutes-pdf")).to_be_visible()
+
+    # 10. The meeting page shows the action item done, with the order's outcome (已回访).
+    expect(page.get_by_test_id("meeting-state")).to_have_text("已召开")
     expect(page.get_by_test_id(f"item-state-{item.pk}")).to_have_text("已办结")
-    expect(page.get_by_test_id(f"order-{item.pk}")).to_contain_text("已核单")
+    expect(page.get_by_test_id(f"order-{item.pk}")).to_contain_text(number)
+    expect(page.get_by_test_id(f"order-{item.pk}")).to_contain_text("已回访")
     screenshot(page, "deliberation-4-done")
+    assert_accessible(page)
     assert ActionItem.objects.get(pk=item.pk).state == ItemState.DONE
+    finished = Meeting.objects.get(pk=meeting.pk)
+    assert finished.minutes_state == MinutesState.FINAL and finished.minutes_hash

@@ -61,6 +61,68 @@ def test_matter_table(world, action, role):
     )
 
 
+def _propose(world, vote):
+    return matters.propose(actor=world.staff, community=world.community, title="加装电梯", description="同心家园加装电梯",
+                           vote=vote)
+
+
+# 党组织提议 and 两委商议: "more than half" present and in favour, of those due. At exactly half
+# of 10 due (5) refused or failed, at half + 1 (6) allowed or passed; in favour counts against
+# those due, not those present (5 of 6 present is more than half of them, not of the 10 due).
+@pytest.mark.parametrize(("present", "ok"), [(5, False), (6, True)])
+def test_party_proposal_needs_more_than_half_present(world, present, ok):
+    vote = matters.Vote(due=10, present=present, in_favour=present)
+    if ok:
+        assert _propose(world, vote).state == MatterState.PROPOSED
+        assert MajorMatter.objects.get().votes.get(stage=Stage.PROPOSE).passed
+    else:
+        with pytest.raises(Invalid) as e:
+            _propose(world, vote)
+        assert e.value.code == "no_quorum"
+        assert not MajorMatter.objects.exists() and not MatterEvent.objects.exists()
+
+
+@pytest.mark.parametrize(("present", "in_favour", "state"), [
+    (10, 5, MatterState.REJECTED),  # half of those due is not more than half
+    (6, 5, MatterState.REJECTED),  # more than half of those present, not of those due
+    (10, 6, MatterState.PROPOSED),
+    (6, 6, MatterState.PROPOSED),
+])
+def test_party_proposal_passes_with_more_than_half_of_those_due(world, present, in_favour, state):
+    matter = _propose(world, matters.Vote(due=10, present=present, in_favour=in_favour, against=present - in_favour))
+    assert MajorMatter.objects.get(pk=matter.pk).state == state
+    assert matter.votes.get(stage=Stage.PROPOSE).passed == (state == MatterState.PROPOSED)
+
+
+@pytest.mark.parametrize(("present", "ok"), [(5, False), (6, True)])
+def test_two_committees_need_more_than_half_present(world, present, ok):
+    matter = matter_in_state(world, MatterState.PROPOSED)
+    events = matter.events.count()
+    vote = matters.Vote(due=10, present=present, in_favour=present)
+    if ok:
+        assert matters.act(actor=world.staff, matter=matter, action="discuss", vote=vote).state == MatterState.DISCUSSED
+    else:
+        with pytest.raises(Invalid) as e:
+            matters.act(actor=world.staff, matter=matter, action="discuss", vote=vote)
+        assert e.value.code == "no_quorum"
+        assert MajorMatter.objects.get(pk=matter.pk).state == MatterState.PROPOSED
+        assert not matter.votes.filter(stage=Stage.DISCUSS).exists() and matter.events.count() == events
+
+
+@pytest.mark.parametrize(("present", "in_favour", "state"), [
+    (10, 5, MatterState.REJECTED),
+    (6, 5, MatterState.REJECTED),
+    (10, 6, MatterState.DISCUSSED),
+    (6, 6, MatterState.DISCUSSED),
+])
+def test_two_committees_pass_with_more_than_half_of_those_due(world, present, in_favour, state):
+    matter = matter_in_state(world, MatterState.PROPOSED)
+    matters.act(actor=world.staff, matter=matter, action="discuss",
+                vote=matters.Vote(due=10, present=present, in_favour=in_favour, against=present - in_favour))
+    assert MajorMatter.objects.get(pk=matter.pk).state == state
+    assert matter.votes.get(stage=Stage.DISCUSS).passed == (state == MatterState.DISCUSSED)
+
+
 @pytest.mark.parametrize(("present", "ok"), [(19, False), (20, True)])
 def test_party_assembly_needs_two_thirds_present(world, present, ok):
     matter = matter_in_state(world, MatterState.DISCUSSED)
