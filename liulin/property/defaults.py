@@ -23,3 +23,8 @@ SCOPE_ITEMS = [
     ("repairs", "共用设施设备维修", "报修 30 分钟内响应，一般维修 24 小时内完成"),
     ("fees", "收费公示", "收费项目、标准和依据在小区显著位置公示"),
 ]
+
+# The highest fee a contract may state, in fen per m² per month (1 000 元): far above any
+# estate's fee (长沙 estates charge about 1–5 元), it only keeps a typing slip or a probing
+# client from overflowing the column.
+MAX_FEE_FEN = 100_000

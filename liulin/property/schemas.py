@@ -69,6 +69,11 @@ class PropertyResponseOut(Schema):
     answered_at: datetime
 
 
+class PropertyPhotoOut(Schema):
+    id: int
+    url: str = Field(description="经权限检查的文件地址")
+
+
 class PropertyInspectionItemOut(Schema):
     id: int
     scope_item: str
@@ -76,6 +81,7 @@ class PropertyInspectionItemOut(Schema):
     note: str
     work_order_number: str
     work_order_state: str
+    photos: list[PropertyPhotoOut] = []
 
 
 class PropertyInspectionOut(Schema):
@@ -86,3 +92,66 @@ class PropertyInspectionOut(Schema):
     at: datetime
     notes: str
     items: list[PropertyInspectionItemOut] = []
+
+
+class PropertyInspectionListOut(Schema):
+    id: int
+    estate_id: int
+    estate_name: str
+    company_name: str
+    at: datetime
+    failed: int = Field(description="不合格事项数")
+
+
+class PropertyScopeItemIn(Schema):
+    dimension: str = Field("", max_length=16, description="对应测评维度代码，如 cleaning")
+    name: str = Field(description="服务事项（60 字以内）")
+    standard: str = Field("", description="服务标准（200 字以内）")
+
+
+class PropertyContractIn(Schema):
+    estate_id: int
+    company_id: int = Field(description="物业公司（本社区的，或不属任何社区的）")
+    starts_on: date
+    ends_on: date
+    fee_fen: int = Field(description="物业费，分/平方米·月")
+    signed_by: str = Field("", description="签约方，如业主委员会")
+    scope_items: list[PropertyScopeItemIn] | None = Field(
+        None, max_length=100, description="服务事项及标准；不填则用常见的六项")
+
+
+class PropertySurveyIn(Schema):
+    estate_id: int
+    year: int = Field(description="年度，2000–2100；须有当年在期的物业服务合同")
+    scale: str = Field("five", description="five 五级评分；yes_no 满意/不满意")
+    target_pct: int = Field(80, description="满意率目标（%），1–100")
+
+
+class PropertySupervisorIn(Schema):
+    estate_id: int
+    mobile: str = Field(description="居民账号的手机号（须是本小区居民）")
+
+
+class PropertySupervisorOut(Schema):
+    id: int
+    estate_id: int
+    estate_name: str
+    user_id: int
+    user_name: str
+    appointed_at: datetime
+    ended_at: datetime | None
+
+
+class PropertyCheckIn(Schema):
+    scope_item_id: int
+    passed: bool
+    note: str = Field("", description="问题说明；不合格时必填")
+    photos: list[str] = Field(default=[], max_length=10,
+                              description="照片，每张为 base64 编码的 JPEG/PNG/WebP（可带 data: 前缀），重新编码并去除定位信息")
+
+
+class PropertyInspectionIn(Schema):
+    estate_id: int
+    checks: list[PropertyCheckIn] = Field(max_length=200, description="合同在期的每一项服务事项各一条")
+    category: str | None = Field(None, description="工单类别代码；有不合格事项时必填")
+    notes: str = ""

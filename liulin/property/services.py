@@ -47,6 +47,12 @@ def _text(value, *, field, label="", required=False, max_length=300):
     return value
 
 
+def require_manager(*, actor, estate):
+    """Refuse unless `actor` manages the community of `estate`: the check every staff write
+    starts with, for callers (the API) that must refuse before they read the rest of a request."""
+    _manage(actor, estate)
+
+
 def _manage(actor, estate):
     """Refuse unless `actor` manages the community of `estate` (404 when he cannot see it)."""
     from liulin.territory.models import Estate
@@ -74,10 +80,14 @@ def create_contract(*, actor, estate, company, starts_on, ends_on, fee_fen, scop
     (the usual scope when None). Terms of one estate's contracts may not overlap."""
     now = now or clock.now()
     _manage(actor, estate)
-    if company.kind != Organisation.Kind.PROPERTY_COMPANY:
+    if (company.kind != Organisation.Kind.PROPERTY_COMPANY
+            or not selectors.companies_to_manage(actor).filter(pk=company.pk).exists()):
         raise Invalid(_("请选择物业公司。"), code="not_property_company", field="company")
-    if not isinstance(fee_fen, int) or isinstance(fee_fen, bool) or fee_fen < 0:
-        raise Invalid(_("物业费须为非负的整数分。"), code="invalid_fee", field="fee_fen")
+    if not isinstance(fee_fen, int) or isinstance(fee_fen, bool) or not 0 <= fee_fen <= defaults.MAX_FEE_FEN:
+        raise Invalid(_("物业费须为 0 到 %(max)s 分之间的整数。") % {"max": defaults.MAX_FEE_FEN}, code="invalid_fee",
+                      field="fee_fen")
+    starts_on = clock.bounded(starts_on, field="starts_on")
+    ends_on = clock.bounded(ends_on, field="ends_on")
     if ends_on <= starts_on:
         raise Invalid(_("合同结束日须晚于开始日。"), code="invalid_term", field="ends_on")
     items = defaults.SCOPE_ITEMS if scope_items is None else scope_items
@@ -229,6 +239,19 @@ def appoint_supervisor(*, actor, estate, user, now=None, is_demo=False):
         raise Conflict(_("该居民已是本小区的物业监督员。"), code="already_supervisor") from None
 
 
+def appoint_supervisor_by_mobile(*, actor, estate, mobile, now=None):
+    """Appoint the active account with `mobile` (a resident of `estate`), as the staff's page
+    and the API name him."""
+    from liulin.accounts.models import User
+
+    _manage(actor, estate)
+    mobile = _text(mobile, field="mobile", label=_("手机号"), required=True, max_length=11)
+    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    if user is None:
+        raise Invalid(_("没有这个手机号的居民账号。"), code="unknown_mobile", field="mobile")
+    return appoint_supervisor(actor=actor, estate=estate, user=user, now=now)
+
+
 def end_supervisor(*, actor, supervisor, now=None):
     now = now or clock.now()
     _manage(actor, supervisor.estate)
@@ -257,6 +280,8 @@ def record_inspection(*, actor, estate, checks, category=None, notes="", now=Non
         item_id = getattr(item, "pk", item)
         if item_id not in items:
             raise Invalid(_("巡查事项不属于本小区的合同。"), code="unknown_item", field="checks")
+        if item_id in seen:
+            raise Invalid(_("同一巡查事项只能填写一次。"), code="duplicate_item", field="checks")
         note = _text(note, field=f"note_{item_id}", label=_("问题说明"), max_length=300)
         if not passed and not note:
             raise Invalid(_("不合格的事项请写明问题。"), code="note_required", field=f"note_{item_id}")

@@ -147,23 +147,18 @@ def act(request, pk, action):
 
 @login_required
 def supervisors(request):
-    from liulin.accounts.models import User
-
     estates = selectors.estates_to_manage(request.user)
     if not estates.exists():
         raise NotPermitted(_("您的角色不能执行此操作。"))
     form = SupervisorForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(mobile=form.cleaned_data["mobile"], is_active=True).first()
-        if user is None:
-            form.add_error("mobile", _("没有这个手机号的居民账号。"))
-        else:
-            try:
-                services.appoint_supervisor(actor=request.user, estate=form.cleaned_data["estate"], user=user)
-                messages.success(request, _("已聘任物业监督员。"))
-                return redirect("property:supervisors")
-            except DomainError as error:
-                _form_error(form, error)
+        try:
+            services.appoint_supervisor_by_mobile(actor=request.user, estate=form.cleaned_data["estate"],
+                                                  mobile=form.cleaned_data["mobile"])
+            messages.success(request, _("已聘任物业监督员。"))
+            return redirect("property:supervisors")
+        except DomainError as error:
+            _form_error(form, error)
     return render(request, "property/supervisors.html", {"form": form, "supervisors": selectors.supervisors_for(request.user)})
 
 

@@ -54,6 +54,18 @@ API_CASES = [
     ("reveal", "post", lambda t: f"/api/v1/people/residents/{t.resident.pk}/reveal",
      lambda t: {"field": "mobile", "reason": f"回访{NUL}核实"}),
     ("org member", "post", lambda t: f"/api/v1/orgs/{t.org.pk}/members", lambda t: {"name": f"张{NUL}三", "title": "电工"}),
+    ("property contract", "post", lambda t: "/api/v1/property/contracts",
+     lambda t: {"estate_id": t.estate.pk, "company_id": t.org.pk, "starts_on": "2030-01-01", "ends_on": "2031-12-31",
+                "fee_fen": 150, "signed_by": f"业主{NUL}委员会"}),
+    ("property contract year 9999", "post", lambda t: "/api/v1/property/contracts",
+     lambda t: {"estate_id": t.estate.pk, "company_id": t.org.pk, "starts_on": "2030-01-01", "ends_on": "9999-12-31",
+                "fee_fen": 150}),
+    ("property contract fee overflow", "post", lambda t: "/api/v1/property/contracts",
+     lambda t: {"estate_id": t.estate.pk, "company_id": t.org.pk, "starts_on": "2030-01-01", "ends_on": "2031-12-31",
+                "fee_fen": 2**40}),
+    ("property survey year", "post", lambda t: "/api/v1/property/surveys", lambda t: {"estate_id": t.estate.pk, "year": 32768}),
+    ("property supervisor", "post", lambda t: "/api/v1/property/supervisors",
+     lambda t: {"estate_id": t.estate.pk, "mobile": f"138{NUL}"}),
     ("nul in a key", "post", lambda t: f"/api/v1/tickets/{t.ticket.pk}/comments", lambda t: {"body": "好", f"x{NUL}": 1}),
 ]
 
