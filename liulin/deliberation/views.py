@@ -500,6 +500,10 @@ def committee_term(request, pk):
     term = committees.term_for(request.user, pk)
     seats = list(term.seats.all())
     meetings = list(term.meetings.prefetch_related("decisions").order_by("-held_at", "-pk")[:50])
+    decisions = [d for m in meetings for d in m.decisions.all()]
+    notices = publication.status([d.notice_id for d in decisions])
+    for d in decisions:  # its 公告 in the 公示栏: link, state, last day
+        d.notice = notices.get(d.notice_id)
     may_meet = can(request.user, "deliberation_term.meet", term)
     return render(request, "deliberation/committee.html", {
         "term": term, "seats": seats, "meetings": meetings, "today": clock.today(),
