@@ -81,6 +81,22 @@ def term_for(user, pk):
     return term
 
 
+def registrable_committees(user):
+    """The estates' owners' committees for which `user` may register a term (staff of their
+    communities)."""
+    return (Organisation.objects.filter(scope_q(user, TERM.perm("register"), Organisation),
+                                        kind=Organisation.Kind.OWNERS_COMMITTEE, estate__isnull=False)
+            .select_related("estate").order_by("name"))
+
+
+def seat_candidates(user, committee):
+    """Whom `user` may seat on `committee`: the residents he sees of the committee's estate."""
+    from liulin.people.selectors import residents_for
+
+    return (residents_for(user).filter(household__building__estate_id=committee.estate_id)
+            .select_related("household__building").order_by("household__building__name", "household__room", "pk"))
+
+
 def filing_due(term):
     """The last day for 备案: the 30th day after the election."""
     return term.elected_on + datetime.timedelta(days=FILING_DAYS)
