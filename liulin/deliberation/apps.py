@@ -25,6 +25,10 @@ class DeliberationConfig(AppConfig):
         workorders.register_listener(services.ORIGIN, services.order_changed)
         # A decision's 决议公开 runs in the 公示栏 (core.publication).
         publication.register_origin(publication.Origin(matters.ORIGIN, kind=matters.NOTICE_KIND, label=_("四议两公开事项")))
+        # A committee decision's 公告 runs there too; only owners of the estate object.
+        publication.register_origin(publication.Origin(
+            committees.ORIGIN, kind=committees.PUBLICATION_KIND, label=_("业主委员会决定"), may_object=committees.may_object,
+            objectors=_("只有本小区的业主可以对业主委员会的决定提出异议。")))
         # Staff and invited parties by their roles; a resident for his own estate's meetings.
         register_nav("deliberation", label=_("议事"), url_name="deliberation:home", order=40, when=selectors.may_open)
         # A committee member opens on the meetings and the action items overdue.

@@ -10,6 +10,12 @@ docs/deliberation.md for the quoted text):
   published within 3 days of being made;
 - the election of the next term is held before the term ends: the committee and the
   community are alerted 3 months ahead.
+
+A decision is published (公告) in the 公示栏 through core.publication, as a notice of kind
+"owners_decision" that the residents of the community read: the decision, its meeting and its
+count, never a member's name. Only owners of the estate object to it (`may_object`). A
+publication after the 3rd day is still made, since owners must learn of the decision, and is
+marked late (`published_late`); the decisions not yet published past their day are listed.
 """
 
 import datetime
@@ -19,12 +25,13 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from liulin.core import calendar, chain, clock
+from liulin.core import calendar, chain, clock, publication
 from liulin.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from liulin.core.notifications.services import Notice, send
 from liulin.core.permissions import NOT_FOUND, can, permitting, scope_q
 from liulin.core.text import clean_text
 from liulin.orgs.models import Membership, Organisation
+from liulin.people.models import Resident
 
 from .models import (
     CommitteeAttendance,
@@ -46,6 +53,8 @@ FILING_DAYS = 30  # 备案 within 30 days of the election
 EXPIRY_NOTICE_MONTHS = 3  # the expiry is announced 3 months ahead
 PUBLISH_DAYS = 3  # decisions published within 3 days
 NOTICE_KIND = "deliberation.committee"
+ORIGIN = "deliberation.committee_decision"  # a decision's 公告 in the 公示栏, under the notice kind below
+PUBLICATION_KIND = "owners_decision"  # 业主大会、业主委员会决定公告
 
 
 def _text(value, *, field, label, max_length):
@@ -70,6 +79,22 @@ def term_for(user, pk):
     if term is None:
         raise NotFound(_(NOT_FOUND))
     return term
+
+
+def registrable_committees(user):
+    """The estates' owners' committees for which `user` may register a term (staff of their
+    communities)."""
+    return (Organisation.objects.filter(scope_q(user, TERM.perm("register"), Organisation),
+                                        kind=Organisation.Kind.OWNERS_COMMITTEE, estate__isnull=False)
+            .select_related("estate").order_by("name"))
+
+
+def seat_candidates(user, committee):
+    """Whom `user` may seat on `committee`: the residents he sees of the committee's estate."""
+    from liulin.people.selectors import residents_for
+
+    return (residents_for(user).filter(household__building__estate_id=committee.estate_id)
+            .select_related("household__building").order_by("household__building__name", "household__room", "pk"))
 
 
 def filing_due(term):
@@ -257,7 +282,46 @@ def hold_meeting(*, actor, term, topic, held_at, present, motions=(), now=None):
     return meeting
 
 
+def may_object(user, decision_id):
+    """Only an owner of the committee's estate objects: a resident of a household in the estate
+    not recorded as its tenant (the same households a committee's members are taken from; the
+    owners' register of the votes app is not read here)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "resident_id", None) or not decision_id:
+        return False
+    estate = (CommitteeDecision.objects.filter(pk=decision_id)
+              .values_list("meeting__term__committee__estate_id", flat=True).first())
+    return estate is not None and (Resident.objects.filter(pk=user.resident_id, household__building__estate_id=estate)
+                                   .exclude(relation=Resident.Relation.TENANT).exists())
+
+
+def decision_text(decision):
+    """The body of the 公告: the committee and term, the meeting, the decision and its count;
+    no member is named."""
+    term = decision.meeting.term
+    return "\n".join([
+        _("%(committee)s（第%(number)s届）于 %(day)s 召开会议，作出以下决定：") % {
+            "committee": term.committee.name, "number": term.number, "day": decision.decided_on.isoformat()},
+        _("会议议题：%(topic)s") % {"topic": decision.meeting.topic},
+        "",
+        decision.text,
+        "",
+        _("表决：全体委员 %(members)s 人，出席 %(present)s 人；同意 %(yes)s 人，反对 %(no)s 人，弃权 %(abstain)s 人。"
+          "决定经全体委员半数以上同意。") % {
+            "members": decision.members, "present": decision.meeting.present, "yes": decision.in_favour,
+            "no": decision.against, "abstain": decision.abstain},
+        _("本决定应于 %(day)s 前公告。") % {"day": decision.publish_by.isoformat()},
+        _("本小区业主可在公示期内对本决定提出异议。"),
+    ])
+
+
+def notice_status(decision):
+    """The decision's notice (state, period, objections), or None before it is published."""
+    return publication.status_of(decision.notice_id)
+
+
 def publish_decision(*, actor, decision, now=None):
+    """公布决定: the decision goes on 公告 in the community's 公示栏 in the same transaction;
+    refused (and nothing written) unless the decision passed and is not yet published."""
     now = now or clock.now()
     perm = DECISION.perm("publish")
     if not decisions_for(actor).filter(pk=decision.pk).exists():
@@ -265,15 +329,22 @@ def publish_decision(*, actor, decision, now=None):
     if not can(actor, perm, decision):
         raise NotPermitted(_("您的角色不能执行此操作。"))
     with transaction.atomic():
-        locked = CommitteeDecision.objects.select_for_update(of=("self",)).select_related("meeting__term").get(pk=decision.pk)
+        locked = (CommitteeDecision.objects.select_for_update(of=("self",))
+                  .select_related("meeting__term__committee").get(pk=decision.pk))
         DECISION.transition_for("publish", locked.state)
+        term = locked.meeting.term
+        with publication.in_site_language():
+            notice = publication.publish(
+                actor=actor, origin=ORIGIN, subject_id=locked.pk, community=term.community_id,
+                title=(_("业主委员会决定公告：%(committee)s") % {"committee": term.committee.name})[:80],
+                body=decision_text(locked), is_demo=locked.is_demo, now=now)
         if CommitteeDecision.objects.filter(pk=locked.pk, state=DecisionState.RECORDED).update(
-                state=DecisionState.PUBLISHED, published_at=now) != 1:
+                state=DecisionState.PUBLISHED, published_at=now, notice_id=notice.id) != 1:
             raise Conflict(_("决定状态已变化，请刷新。"), code="stale")
         late = calendar.local_date(now) > locked.publish_by
-        _event(locked.meeting.term, actor=actor, perm=perm, action="publish", obj=locked,
-               data={"decision": locked.pk, "late": late}, at=now)
-    decision.state, decision.published_at = DecisionState.PUBLISHED, now
+        _event(term, actor=actor, perm=perm, action="publish", obj=locked,
+               data={"decision": locked.pk, "late": late, "notice": notice.id}, at=now)
+    decision.state, decision.published_at, decision.notice_id = DecisionState.PUBLISHED, now, notice.id
     return decision
 
 

@@ -175,3 +175,23 @@ class AgreementForm(forms.Form):
 class FollowUpForm(forms.Form):
     notes = forms.CharField(label=_("记录"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     performance = forms.ChoiceField(label=_("履行情况"), choices=[c for c in Performance.choices if c[0] != "pending"])
+
+
+class CommitteeTermForm(forms.Form):
+    """登记一届业主委员会 from the page: the term's number and dates and its members, owners of
+    the committee's estate, one of them the chair (committees.register_term checks the rules)."""
+
+    number = forms.IntegerField(label=_("届次"), min_value=1, max_value=99)
+    elected_on = forms.DateField(label=_("选举日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("任期开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("任期届满"), widget=forms.DateInput(attrs={"type": "date"}))
+    seats = forms.ModelMultipleChoiceField(label=_("委员（5 至 11 人的单数）"), queryset=None,
+                                           widget=forms.CheckboxSelectMultiple)
+    chair = forms.ModelChoiceField(label=_("主任"), queryset=None)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seats"].queryset = candidates
+        self.fields["chair"].queryset = candidates
+        self.fields["seats"].label_from_instance = self.fields["chair"].label_from_instance = (
+            lambda r: f"{r.name}（{r.household.building.name}{r.household.room}）")

@@ -699,6 +699,9 @@ class CommitteeDecision(models.Model):
     decided_on = models.DateField(_("作出日期"))
     publish_by = models.DateField(_("公布期限"))
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    # The decision's 公告 in the 公示栏 (core.publication, notice kind owners_decision): the
+    # notices app keeps its period and the owners' objections.
+    notice_id = models.PositiveBigIntegerField(_("公告"), null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -713,6 +716,8 @@ class CommitteeDecision(models.Model):
                                    name="deliberation_decision_majority_of_all"),
             models.CheckConstraint(condition=~Q(state="published") | Q(published_at__isnull=False),
                                    name="deliberation_published_decision_dated"),
+            models.CheckConstraint(condition=Q(notice_id__isnull=True) | Q(state="published"),
+                                   name="deliberation_decision_notice_when_published"),
         ]
 
     def __str__(self):

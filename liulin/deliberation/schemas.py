@@ -436,6 +436,7 @@ class CommitteeDecisionOut(Schema):
     decided_on: date
     publish_by: date
     published_at: datetime | None
+    notice_id: int | None = Field(None, description="公布的公告（公示栏）：GET /api/v1/notices/{notice_id}（公示期、业主异议与答复）")
 
 
 class CommitteeMeetingOut(Schema):

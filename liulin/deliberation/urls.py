@@ -25,6 +25,7 @@ urlpatterns = [
     path("matters/<int:pk>/", views.matter, name="matter"),
     path("matters/<int:pk>/act/<slug:action>/", views.matter_act, name="matter_act"),
     path("committees/", views.committee_terms, name="committees"),
+    path("committees/new/", views.committee_register, name="committee_register"),
     path("committees/<int:pk>/", views.committee_term, name="committee_term"),
     path("committees/<int:pk>/file/", views.committee_file, name="committee_file"),
     path("committees/<int:pk>/meetings/", views.committee_meeting, name="committee_meeting"),

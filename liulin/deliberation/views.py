@@ -507,9 +507,39 @@ def committee_terms(request):
              "unfiled_overdue": t.state == "elected" and committees.filing_due(t) < today,
              "expiring": committees.expiry_notice_on(t) <= today <= t.ends_on} for t in terms]
     return render(request, "deliberation/committees.html", {
-        "rows": rows, "today": today,
+        "rows": rows, "today": today, "may_register": has_perm_anywhere(request.user, "deliberation_term.register"),
         "unpublished": list(committees.unpublished_overdue(request.user, today=today)[:50]),
     })
+
+
+@login_required
+def committee_register(request):
+    """登记一届业主委员会: pick the committee, then its term's dates and members."""
+    if not has_perm_anywhere(request.user, "deliberation_term.register"):
+        raise NotPermitted(_("您的角色不能登记业主委员会任期。"))
+    choices = committees.registrable_committees(request.user)
+    picked = request.POST.get("committee") or request.GET.get("committee")
+    committee = choices.filter(pk=picked).first() if str(picked or "").isdigit() else None
+    if picked and committee is None:
+        raise NotFound(_("找不到该记录，或您无权查看。"))
+    form = None
+    if committee is not None:
+        form = forms.CommitteeTermForm(request.POST or None, candidates=committees.seat_candidates(request.user, committee))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            seats = [(r, "chair" if r.pk == data["chair"].pk else "member") for r in data["seats"]]
+            try:
+                term = committees.register_term(actor=request.user, committee=committee, number=data["number"],
+                                                elected_on=data["elected_on"], starts_on=data["starts_on"],
+                                                ends_on=data["ends_on"], seats=seats)
+            except DomainError as error:
+                if error.status in (403, 404):
+                    raise
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("已登记任期，请在选举后 30 日内备案。"))
+                return redirect("deliberation:committee_term", term.pk)
+    return render(request, "deliberation/committee_new.html", {"choices": choices, "committee": committee, "form": form})
 
 
 @login_required
@@ -518,6 +548,10 @@ def committee_term(request, pk):
     term = committees.term_for(request.user, pk)
     seats = list(term.seats.all())
     meetings = list(term.meetings.prefetch_related("decisions").order_by("-held_at", "-pk")[:50])
+    decisions = [d for m in meetings for d in m.decisions.all()]
+    notices = publication.status([d.notice_id for d in decisions])
+    for d in decisions:  # its 公告 in the 公示栏: link, state, last day
+        d.notice = notices.get(d.notice_id)
     may_meet = can(request.user, "deliberation_term.meet", term)
     return render(request, "deliberation/committee.html", {
         "term": term, "seats": seats, "meetings": meetings, "today": clock.today(),

@@ -1,9 +1,11 @@
-"""The committee pages: staff see the terms with their 备案 and expiry marks, file a term,
-record a meeting (a minority refused with a message, nothing written) and publish; a
-resident cannot open them."""
+"""The committee pages: staff see the terms with their 备案 and expiry marks, register a term,
+file it, record a meeting (a minority refused with a message, nothing written) and publish;
+bad input on the register form is a form error and writes nothing; a resident, a committee
+member and staff of another community cannot register."""
 
 import datetime
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -69,3 +71,62 @@ def test_minutes_and_sign_in_sheet_print_once_final(world):
     assert r["Cache-Control"] == "no-store"
     resident = client_for(resident_user(world.building))
     assert resident.get(url).status_code in (403, 404)
+
+
+def term_body(committee, people, **kw):  # noqa: F811
+    return {"committee": committee.pk, "number": 1, "elected_on": "2026-03-01", "starts_on": "2026-03-01",
+            "ends_on": "2031-02-28", "seats": [r.pk for r in people], "chair": people[0].pk, **kw}
+
+
+def test_staff_register_a_term_on_the_page(world, committee):  # noqa: F811
+    from .test_committees import owners
+
+    people = owners(world, 5)
+    staff = client_for(world.staff)
+    assert 'data-testid="committee-register"' in staff.get(reverse("deliberation:committees")).content.decode()
+    page = staff.get(reverse("deliberation:committee_register"), {"committee": committee.pk}).content.decode()
+    assert 'data-testid="term-form"' in page and people[0].name in page
+    r = staff.post(reverse("deliberation:committee_register"), term_body(committee, people))
+    term = CommitteeTerm.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("deliberation:committee_term", args=[term.pk])
+    assert (term.members, term.seats.get(role="chair").resident_id) == (5, people[0].pk)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"seats": "four"}, "5 至 11 人的单数"),
+    ({"chair": "outsider"}, "有且只有一名主任"),
+    ({"ends_on": "2031-03-02"}, "不超过 5 年"),
+    ({"elected_on": ""}, ""),
+])
+def test_bad_input_shows_a_form_error_and_writes_nothing(world, committee, change, message):  # noqa: F811
+    from .test_committees import owners
+
+    people = owners(world, 6)
+    body = term_body(committee, people[:5], **{k: v for k, v in change.items() if k not in ("seats", "chair")})
+    if change.get("seats") == "four":
+        body["seats"] = [r.pk for r in people[:4]]
+    if change.get("chair") == "outsider":
+        body["chair"] = people[5].pk
+    r = client_for(world.staff).post(reverse("deliberation:committee_register"), body)
+    assert r.status_code == 200 and 'class="errorlist' in r.content.decode()
+    assert message in r.content.decode()
+    assert not CommitteeTerm.objects.exists()
+
+
+def test_only_staff_of_the_community_register_a_term(world, committee):  # noqa: F811
+    from liulin.accounts.tests.factories import make_user
+    from liulin.core.roles import Role
+    from liulin.deliberation.tests.factories import make_world
+
+    from .test_committees import owners
+
+    people = owners(world, 5)
+    url = reverse("deliberation:committee_register")
+    for user in (resident_user(world.building), make_user(Role.COMMITTEE_MEMBER, committee)):
+        client = client_for(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, term_body(committee, people)).status_code == 403
+    elsewhere = client_for(make_world().staff)
+    assert elsewhere.get(url, {"committee": committee.pk}).status_code == 404
+    assert elsewhere.post(url, term_body(committee, people)).status_code == 404
+    assert not CommitteeTerm.objects.exists()
