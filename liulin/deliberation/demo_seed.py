@@ -305,8 +305,8 @@ def seed_committees(demo):
                 actor=chair, term=term, topic="续聘物业服务企业（演示）", held_at=held_at, present=present,
                 motions=[("提请业主大会续聘物业公司三年", {s: "abstain" if i == 6 else "for" for i, s in enumerate(present)}),
                          ("地面停车位收费上调", {s: "for" if i < 3 else "against" for i, s in enumerate(present)})])
+            CommitteeMeeting.objects.filter(pk=meeting.pk).update(is_demo=True)
+            CommitteeDecision.objects.filter(meeting=meeting).update(is_demo=True)  # before publishing: its notice is demo too
             decision = meeting.decisions.get(state="recorded")
             committees.publish_decision(actor=chair, decision=decision, now=held_at + datetime.timedelta(days=2))
-            CommitteeMeeting.objects.filter(pk=meeting.pk).update(is_demo=True)
-            CommitteeDecision.objects.filter(meeting=meeting).update(is_demo=True)
     CommitteeTerm.objects.filter(community=demo.community).update(is_demo=True)
