@@ -45,7 +45,7 @@ from .models import (
     State,
     Via,
 )
-from .workflow import ITEM, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
+from .workflow import BEFORE_OPENING, ITEM, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
 
 ORIGIN = "deliberation.actionitem"
 MAX_AGENDA = 30
@@ -186,7 +186,7 @@ def add_agenda_item(*, actor, meeting, title, owner="", minutes=15, work_order_n
     _require_staff(actor, "deliberation.convene", meeting)
     with transaction.atomic():
         locked = _lock(meeting)
-        if locked.state not in (State.DRAFT, State.NOTICED):
+        if locked.state not in BEFORE_OPENING:
             raise Conflict(_("会议已开始，不能再改议程。"), code="agenda_closed")
         if earlier_decision is not None:
             _check_earlier_decisions(actor, locked.community_id, [earlier_decision])
@@ -208,7 +208,7 @@ def invite(*, actor, meeting, org):
     _require_staff(actor, "deliberation.convene", meeting)
     with transaction.atomic():
         locked = _lock(meeting)
-        if locked.state not in (State.DRAFT, State.NOTICED):
+        if locked.state not in BEFORE_OPENING:
             raise Conflict(_("会议已开始，不能再邀请。"), code="invitations_closed")
         if org.community_id not in (None, locked.community_id):
             raise Invalid(_("受邀单位不在该社区。"), code="org_outside_community", field="org")
@@ -282,7 +282,7 @@ def respond(*, actor, invitation, rsvp, representative="", now=None):
         raise NotPermitted(_("只有受邀单位或社区工作人员可以回复。"))
     with transaction.atomic():
         locked = _lock(meeting)
-        if locked.state not in (State.DRAFT, State.NOTICED):
+        if locked.state not in BEFORE_OPENING:
             raise Conflict(_("会议已开始或已取消，不能再回复。"), code="rsvp_closed")
         Invitation.objects.filter(pk=invitation.pk).update(rsvp=rsvp, representative=representative, responded_at=now,
                                                           responded_by=actor)

@@ -19,10 +19,7 @@ from liulin.core.permissions import can, has_perm_anywhere
 
 from . import committees, forms, matters, mediation, selectors, services
 from .models import Kind, MinutesState, PollState, State
-from .workflow import CASE, ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
-
-# Parties are invited from convening until the meeting opens (services.invite).
-INVITE_STATES = frozenset({State.DRAFT, State.NOTICED})
+from .workflow import BEFORE_OPENING, CASE, ITEM, MATTER, MEETING, MINUTES, SESSION_STATES, SIGN_IN_STATES
 
 
 def _require_reader(user):
@@ -128,7 +125,7 @@ def _context(request, meeting):
     if staff:
         context["sheet"] = list(selectors.attendances(meeting))
         context["rsvp_form"] = forms.RsvpForm(auto_id=False)  # one form per invited party: no shared ids
-        if meeting.state in INVITE_STATES:
+        if meeting.state in BEFORE_OPENING:  # parties are invited until the meeting opens
             context["invite_form"] = forms.InviteForm(orgs=selectors.orgs_to_invite(meeting), auto_id="invite_%s")
         if meeting.state in SIGN_IN_STATES:
             url = request.build_absolute_uri(reverse("deliberation:sign_in", args=[meeting.pk, meeting.sign_in_token]))

@@ -33,6 +33,8 @@ MEETING = Workflow("deliberation", [
 })
 
 # Sign-in is open from the notice until the meeting ends.
+# Before the meeting opens: the agenda, the invited parties and their replies may still change.
+BEFORE_OPENING = frozenset({State.DRAFT, State.NOTICED})
 SIGN_IN_STATES = frozenset({State.NOTICED, State.IN_SESSION})
 # Polls are opened and ballots cast, and decisions made, only in session.
 SESSION_STATES = frozenset({State.IN_SESSION})
