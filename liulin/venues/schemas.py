@@ -117,10 +117,6 @@ class MembershipOut(Schema):
         return obj.get_state_display()
 
     @staticmethod
-    def resolve_for_resident(obj):
-        return obj.for_resident_id
-
-    @staticmethod
     def resolve_mine(obj, context):
         return obj.member_id == context["request"].user.pk
 

@@ -24,12 +24,6 @@ def no_objections(user, vote_id):
     return False
 
 
-def readers(user):
-    from .selectors import votes_for
-
-    return votes_for(user).values("pk")
-
-
 def publish(*, actor, vote, days, now):
     """Called by `publish_notice` inside its transaction, with the vote's row held."""
     with publication.in_site_language():

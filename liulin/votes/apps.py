@@ -34,10 +34,11 @@ class VotesConfig(AppConfig):
         register_owner(Proxy, perm="votes.register_proxy")
         notifications.register_kinds()
         register_periodic("votes.deadlines", every=60, func=sweep_deadlines)
-        # The announcement goes in the 公示栏 too: nobody objects to it; its receipts serve the vote.
+        # The announcement goes in the 公示栏 too: nobody objects to it; its receipts serve the vote;
+        # whoever sees the vote reads it, as he reads the result.
         publication.register_origin(publication.Origin(
             announcement.ORIGIN, kind=announcement.NOTICE_KIND, label=_("业主表决公告"), may_object=announcement.no_objections,
-            readers=announcement.readers, objectors=_("表决公告不受理异议；对表决事项的意见请向业主委员会提出。")))
+            readers=result_notice.readers, objectors=_("表决公告不受理异议；对表决事项的意见请向业主委员会提出。")))
         # A result's 公示 runs in the 公示栏 (core.publication); only owners on the vote's roll object.
         publication.register_origin(publication.Origin(
             result_notice.ORIGIN, kind=result_notice.NOTICE_KIND, label=_("业主表决"), may_object=result_notice.may_object,
